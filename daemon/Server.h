@@ -1,0 +1,106 @@
+//===- Server.h - The woolyd server core -----------------------------------===//
+//
+// One ZeroMQ ROUTER endpoint (tcp://, ipc:// or inproc://), one executor,
+// many sessions. The I/O thread owns the socket: it reads requests, answers
+// Hello/Heartbeat/Status/garbage itself, and hands every other request to the
+// session's own worker thread, which processes them in order and sends its
+// replies back through an inproc PUSH socket (ZeroMQ sockets are not
+// thread-safe, so only the I/O thread touches the ROUTER).
+//
+// A session whose client is silent for `sessionTimeoutMs` (no request, no
+// heartbeat) is torn down and everything it held is freed.
+//
+// The same class runs inside woolyd and inside a CUDA program (the client's
+// embedded default on inproc://, which needs the server's ZeroMQ context).
+//
+//===----------------------------------------------------------------------===//
+#ifndef WOOLY_DAEMON_SERVER_H
+#define WOOLY_DAEMON_SERVER_H
+
+#include "daemon/MemoryQuota.h"
+#include "daemon/ModuleCache.h"
+#include "daemon/Session.h"
+#include "runtime/exec/Executor.h"
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <zmq.hpp>
+#include <zmq_addon.hpp>
+
+namespace wooly::daemon {
+
+struct CurveKeys {
+  std::string serverSecret;             // Z85, 40 characters
+  std::vector<std::string> allowedKeys; // client public keys, Z85
+};
+
+struct ServerOptions {
+  std::string listen;                // ZeroMQ endpoint
+  std::optional<CurveKeys> curve;    // nullopt = no encryption
+  uint32_t sessionTimeoutMs = 3000;  // silence after which a client is gone
+  uint32_t telemetryIntervalMs = 500;
+  uint32_t maxSessions = 256;
+  SessionLimits limits;
+  // Per-session memory when the client asks for nothing: no guarantee,
+  // burst up to `defaultMemoryLimit` (0 = the whole device).
+  uint64_t defaultMemoryLimit = 0;
+  bool addressFencing = true;
+  /// Called on the telemetry thread with the status JSON every interval.
+  std::function<void(const std::string &json)> telemetrySink;
+  /// Where the server logs one line per notable event ("" = silent).
+  bool verbose = false;
+};
+
+class Server {
+public:
+  /// Binds the endpoint and starts serving. `context` may be shared with an
+  /// in-process client (inproc:// endpoints need one ZeroMQ context).
+  static exec::Status start(std::shared_ptr<zmq::context_t> context,
+                            exec::Executor &executor, ServerOptions options,
+                            std::unique_ptr<Server> &out);
+  ~Server(); // stops serving and frees every session
+
+  /// The telemetry document (also what `woolyd --status` prints).
+  std::string statusJson() const;
+  size_t sessionCount() const;
+  uint64_t memoryInUse() const;
+  ModuleCache::Counters moduleCounters() const;
+  const std::string &endpoint() const { return endpoint_; }
+  std::shared_ptr<zmq::context_t> zmqContext() const { return context_; }
+
+  /// Changes a session's share while it runs (admin / controller).
+  bool setShare(uint64_t session, uint32_t weight, exec::PriorityClass cls);
+
+  struct Impl;
+
+private:
+  Server() = default;
+  std::shared_ptr<zmq::context_t> context_;
+  exec::Executor *executor_ = nullptr;
+  ServerOptions options_;
+  std::string endpoint_;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Keys for CURVE, in Z85 text.
+struct KeyPair {
+  std::string publicKey, secretKey;
+};
+KeyPair generateKeyPair();
+/// Writes server.key/server.pub, client.key/client.pub and authorized_keys
+/// (holding client.pub) into `dir`; returns an error message or "".
+std::string writeKeyDirectory(const std::string &dir);
+/// Reads server.key and authorized_keys from `dir`.
+std::string readServerKeys(const std::string &dir, CurveKeys &out);
+
+/// What a client presents: its key pair and the server's public key.
+struct ClientKeys {
+  std::string clientPublic, clientSecret, serverPublic;
+};
+/// Reads client.pub, client.key and server.pub from `dir`.
+std::string readClientKeys(const std::string &dir, ClientKeys &out);
+
+} // namespace wooly::daemon
+
+#endif // WOOLY_DAEMON_SERVER_H

@@ -1,0 +1,605 @@
+//===- Session.cpp - One client's state on the server -------------------===//
+//
+// Payload layouts (all little-endian, see runtime/protocol/daemon/Wire.h):
+//   MemAlloc     u64 bytes                          -> u64 ptr
+//   MemFree      u64 ptr
+//   MemGetInfo                                      -> u64 free, u64 total
+//   MemcpyHtoD   u64 dst, u64 stream; bulk = data
+//   MemcpyDtoH   u64 src, u64 bytes, u64 stream     -> bulk = data
+//   MemcpyDtoD   u64 dst, u64 src, u64 bytes, u64 stream
+//   Memset       u64 dst, u32 value, u64 bytes, u64 stream
+//   PointerInfo  u64 ptr                            -> u64 base, u64 size
+//   ModuleLoad   bulk = WIS                         -> u64 module
+//   ModuleUnload u64 module
+//   GetFunction  u64 module, str name               -> u64 fn, KernelDescription
+//   GetGlobal    u64 module, str name               -> u64 ptr, u64 size
+//   Launch       u64 fn, u32 grid[3], u32 block[3], u32 shm, u64 stream;
+//                bulk = packed arguments
+//   StreamCreate i32 priority -> u64;  StreamDestroy/Sync/Query u64 stream
+//   StreamWaitEvent u64 stream, u64 event
+//   EventCreate -> u64;  EventDestroy/Sync/Query u64 event
+//   EventRecord  u64 event, u64 stream;  EventElapsed u64 start, u64 end -> f32 ms
+//   DeviceSync                                      -> str printf output
+//   SetShare     u32 weight, u32 priority class
+//
+//===----------------------------------------------------------------------===//
+#include "daemon/Session.h"
+
+namespace wooly::daemon {
+
+using proto::MsgType;
+using proto::WireCode;
+
+proto::WireCode toWire(exec::ErrorCode code) {
+  return static_cast<WireCode>(static_cast<uint32_t>(code));
+}
+
+static Reply fromStatus(const exec::Status &status) {
+  if (status)
+    return Reply{};
+  return Reply::error(toWire(status.code), status.message);
+}
+
+exec::Status Session::create(uint64_t id, std::string client,
+                             exec::Executor &executor, MemoryQuota &quota,
+                             ModuleCache &modules,
+                             const exec::ContextOptions &options,
+                             const SessionLimits &limits,
+                             std::unique_ptr<Session> &out) {
+  std::unique_ptr<Session> session(
+      new Session(id, std::move(client), executor, quota, modules, limits));
+  exec::Status status = executor.createContext(options, session->context_);
+  if (!status)
+    return status;
+  if (!session->context_)
+    return exec::Status::error(exec::ErrorCode::Internal,
+                               "executor returned no context");
+  session->weight_ = options.weight;
+  session->priority_ = options.priority;
+  out = std::move(session);
+  return exec::Status::ok();
+}
+
+Session::Session(uint64_t id, std::string client, exec::Executor &executor,
+                 MemoryQuota &quota, ModuleCache &modules,
+                 const SessionLimits &limits)
+    : id_(id), client_(std::move(client)), executor_(executor), quota_(quota),
+      moduleCache_(modules), limits_(limits) {}
+
+Session::~Session() {
+  // Let queued work finish (it may read host buffers we own), then drop the
+  // context, which frees every allocation, module, stream and event.
+  if (context_) {
+    (void)context_->synchronizeAll();
+    context_.reset();
+  }
+  quota_.close(id_);
+}
+
+exec::Status Session::takeDeferred() {
+  std::lock_guard lock(mutex_);
+  exec::Status s = std::move(deferred_);
+  deferred_ = exec::Status::ok();
+  return s;
+}
+
+Reply Session::synced(exec::Status status) {
+  exec::Status earlier = takeDeferred();
+  if (!earlier)
+    return fromStatus(earlier);
+  return fromStatus(status);
+}
+
+Reply Session::badStream(uint64_t s) const {
+  return Reply::error(WireCode::InvalidHandle,
+                      "stream " + std::to_string(s) +
+                          " does not exist in this session");
+}
+
+Reply Session::checkRange(uint64_t ptr, uint64_t bytes,
+                          const char *what) const {
+  std::lock_guard lock(mutex_);
+  if (allocations_.contains(ptr, bytes))
+    return Reply{};
+  // Module globals (cudaMemcpyToSymbol) are the session's too.
+  uint64_t base = 0, size = 0;
+  if (context_->lookup(ptr, base, size) && bytes <= size - (ptr - base))
+    return Reply{};
+  char buf[64];
+  snprintf(buf, sizeof buf, "0x%llx", (unsigned long long)ptr);
+  return Reply::error(WireCode::InvalidAddress,
+                      std::string(what) + " range [" + buf + ", +" +
+                          std::to_string(bytes) +
+                          ") is not inside one of this session's allocations");
+}
+
+Reply Session::handle(const proto::Header &header, proto::ByteReader &payload,
+                      const Bulk &bulk) {
+  auto type = static_cast<MsgType>(header.type);
+  Reply reply = dispatch(type, payload, bulk);
+  if ((header.flags & proto::FlagAsync) && reply.code != WireCode::Success) {
+    std::lock_guard lock(mutex_);
+    if (deferred_)
+      deferred_ = exec::Status::error(
+          static_cast<exec::ErrorCode>(
+              reply.code >= WireCode::ProtocolError
+                  ? static_cast<uint32_t>(exec::ErrorCode::InvalidValue)
+                  : static_cast<uint32_t>(reply.code)),
+          std::string(proto::msgTypeName(header.type)) + ": " + reply.message);
+  }
+  return reply;
+}
+
+Reply Session::dispatch(MsgType type, proto::ByteReader &r, const Bulk &bulk) {
+  switch (type) {
+  case MsgType::MemAlloc:
+    return alloc(r);
+  case MsgType::MemFree:
+    return free(r);
+  case MsgType::MemGetInfo: {
+    r.expectEnd();
+    Reply reply;
+    reply.fields.put<uint64_t>(quota_.available(id_));
+    reply.fields.put<uint64_t>(quota_.account(id_).limit);
+    return reply;
+  }
+  case MsgType::MemcpyHtoD:
+    return memcpyHtoD(r, bulk);
+  case MsgType::MemcpyDtoH:
+    return memcpyDtoH(r);
+  case MsgType::MemcpyDtoD:
+    return memcpyDtoD(r);
+  case MsgType::Memset:
+    return memset(r);
+  case MsgType::PointerInfo:
+    return pointerInfo(r);
+  case MsgType::ModuleLoad:
+    return moduleLoad(r, bulk);
+  case MsgType::ModuleUnload:
+    return moduleUnload(r);
+  case MsgType::GetFunction:
+    return getFunction(r);
+  case MsgType::GetGlobal:
+    return getGlobal(r);
+  case MsgType::Launch:
+    return launch(r, bulk);
+  case MsgType::StreamCreate:
+  case MsgType::StreamDestroy:
+  case MsgType::StreamSync:
+  case MsgType::StreamQuery:
+  case MsgType::StreamWaitEvent:
+    return streamOp(type, r);
+  case MsgType::EventCreate:
+  case MsgType::EventDestroy:
+  case MsgType::EventRecord:
+  case MsgType::EventSync:
+  case MsgType::EventQuery:
+  case MsgType::EventElapsed:
+    return eventOp(type, r);
+  case MsgType::DeviceSync: {
+    r.expectEnd();
+    Reply reply = synced(context_->synchronizeAll());
+    reply.fields.putString(context_->takePrintfOutput());
+    return reply;
+  }
+  case MsgType::SetShare: {
+    uint32_t weight = r.get<uint32_t>("weight");
+    uint32_t cls = r.get<uint32_t>("priority");
+    r.expectEnd();
+    if (weight == 0 || weight > 1000 || cls > 2)
+      return Reply::error(WireCode::InvalidValue,
+                          "share must have weight 1..1000 and priority 0..2");
+    {
+      std::lock_guard lock(mutex_);
+      weight_ = weight;
+      priority_ = static_cast<exec::PriorityClass>(cls);
+    }
+    context_->setShare(weight, static_cast<exec::PriorityClass>(cls));
+    return Reply{};
+  }
+  default:
+    return Reply::error(WireCode::ProtocolError,
+                        "unknown request type " +
+                            std::to_string(static_cast<unsigned>(type)));
+  }
+}
+
+Reply Session::alloc(proto::ByteReader &r) {
+  uint64_t bytes = r.get<uint64_t>("bytes");
+  r.expectEnd();
+  if (bytes == 0)
+    return Reply::error(WireCode::InvalidValue, "cannot allocate 0 bytes");
+  std::string why;
+  if (!quota_.charge(id_, bytes, why))
+    return Reply::error(WireCode::OutOfMemory, why);
+  exec::DevicePtr ptr = 0;
+  exec::Status status = context_->allocate(bytes, ptr);
+  if (!status) {
+    quota_.refund(id_, bytes);
+    return fromStatus(status);
+  }
+  {
+    std::lock_guard lock(mutex_);
+    allocations_.insert(ptr, bytes);
+  }
+  Reply reply;
+  reply.fields.put<uint64_t>(ptr);
+  return reply;
+}
+
+Reply Session::free(proto::ByteReader &r) {
+  uint64_t ptr = r.get<uint64_t>("ptr");
+  r.expectEnd();
+  uint64_t size;
+  {
+    std::lock_guard lock(mutex_);
+    size = allocations_.erase(ptr);
+  }
+  if (size == 0)
+    return Reply::error(WireCode::InvalidAddress,
+                        "free of a pointer that is not the start of one of "
+                        "this session's allocations");
+  // CUDA's cudaFree waits for work that may still use the memory.
+  (void)context_->synchronizeAll();
+  exec::Status status = context_->free(ptr);
+  quota_.refund(id_, size);
+  return fromStatus(status);
+}
+
+Reply Session::memcpyHtoD(proto::ByteReader &r, const Bulk &bulk) {
+  uint64_t dst = r.get<uint64_t>("dst");
+  uint64_t stream = r.get<uint64_t>("stream");
+  r.expectEnd();
+  if (!validStream(stream))
+    return badStream(stream);
+  if (bulk.data.empty())
+    return Reply{};
+  if (Reply bad = checkRange(dst, bulk.data.size(), "destination");
+      bad.code != WireCode::Success)
+    return bad;
+  exec::Status status = context_->copyToDevice(dst, bulk.data.data(),
+                                               bulk.data.size(), stream);
+  if (!status)
+    return fromStatus(status);
+  // The copy reads the received message in place; release it only when the
+  // stream has passed the copy.
+  if (bulk.owner)
+    (void)context_->enqueueHostFunction(stream, [owner = bulk.owner] {});
+  return Reply{};
+}
+
+Reply Session::memcpyDtoH(proto::ByteReader &r) {
+  uint64_t src = r.get<uint64_t>("src");
+  uint64_t bytes = r.get<uint64_t>("bytes");
+  uint64_t stream = r.get<uint64_t>("stream");
+  r.expectEnd();
+  if (!validStream(stream))
+    return badStream(stream);
+  if (bytes > limits_.maxCopyChunk)
+    return Reply::error(WireCode::InvalidValue,
+                        "device-to-host chunk of " + std::to_string(bytes) +
+                            " bytes exceeds the server's " +
+                            std::to_string(limits_.maxCopyChunk));
+  if (Reply bad = checkRange(src, bytes, "source");
+      bad.code != WireCode::Success)
+    return bad;
+  auto data = std::make_shared<std::vector<uint8_t>>(bytes);
+  exec::Status status = context_->copyToHost(data->data(), src, bytes, stream);
+  if (status)
+    status = context_->synchronize(stream);
+  Reply reply = synced(status);
+  if (reply.code == WireCode::Success)
+    reply.bulk = std::move(data);
+  return reply;
+}
+
+Reply Session::memcpyDtoD(proto::ByteReader &r) {
+  uint64_t dst = r.get<uint64_t>("dst");
+  uint64_t src = r.get<uint64_t>("src");
+  uint64_t bytes = r.get<uint64_t>("bytes");
+  uint64_t stream = r.get<uint64_t>("stream");
+  r.expectEnd();
+  if (!validStream(stream))
+    return badStream(stream);
+  if (Reply bad = checkRange(dst, bytes, "destination");
+      bad.code != WireCode::Success)
+    return bad;
+  if (Reply bad = checkRange(src, bytes, "source");
+      bad.code != WireCode::Success)
+    return bad;
+  return fromStatus(context_->copyOnDevice(dst, src, bytes, stream));
+}
+
+Reply Session::memset(proto::ByteReader &r) {
+  uint64_t dst = r.get<uint64_t>("dst");
+  uint32_t value = r.get<uint32_t>("value");
+  uint64_t bytes = r.get<uint64_t>("bytes");
+  uint64_t stream = r.get<uint64_t>("stream");
+  r.expectEnd();
+  if (!validStream(stream))
+    return badStream(stream);
+  if (Reply bad = checkRange(dst, bytes, "memset");
+      bad.code != WireCode::Success)
+    return bad;
+  return fromStatus(
+      context_->memset(dst, static_cast<uint8_t>(value), bytes, stream));
+}
+
+Reply Session::pointerInfo(proto::ByteReader &r) {
+  uint64_t ptr = r.get<uint64_t>("ptr");
+  r.expectEnd();
+  uint64_t base = 0, size = 0;
+  {
+    std::lock_guard lock(mutex_);
+    if (!allocations_.find(ptr, base, size))
+      return Reply::error(WireCode::InvalidAddress,
+                          "not a device pointer of this session");
+  }
+  Reply reply;
+  reply.fields.put(base);
+  reply.fields.put(size);
+  return reply;
+}
+
+Reply Session::moduleLoad(proto::ByteReader &r, const Bulk &bulk) {
+  r.expectEnd();
+  if (bulk.data.empty())
+    return Reply::error(WireCode::InvalidValue, "module load without a module");
+  if (bulk.data.size() > limits_.maxModuleBytes)
+    return Reply::error(WireCode::InvalidValue, "module is too large");
+  exec::ModuleId module = 0;
+  exec::Status status = moduleCache_.load(*context_, bulk.data, module);
+  if (!status)
+    return fromStatus(status);
+  {
+    std::lock_guard lock(mutex_);
+    modules_.insert(module);
+  }
+  Reply reply;
+  reply.fields.put<uint64_t>(module);
+  return reply;
+}
+
+Reply Session::moduleUnload(proto::ByteReader &r) {
+  uint64_t module = r.get<uint64_t>("module");
+  r.expectEnd();
+  {
+    std::lock_guard lock(mutex_);
+    if (!modules_.erase(module))
+      return Reply::error(WireCode::InvalidHandle,
+                          "module " + std::to_string(module) +
+                              " does not exist in this session");
+    std::erase_if(functions_,
+                  [&](const auto &f) { return f.second.first == module; });
+  }
+  (void)context_->synchronizeAll();
+  return fromStatus(context_->unloadModule(module));
+}
+
+Reply Session::getFunction(proto::ByteReader &r) {
+  uint64_t module = r.get<uint64_t>("module");
+  std::string name = r.getString("name", 4096);
+  r.expectEnd();
+  {
+    std::lock_guard lock(mutex_);
+    if (!modules_.count(module))
+      return Reply::error(WireCode::InvalidHandle,
+                          "module " + std::to_string(module) +
+                              " does not exist in this session");
+  }
+  exec::FunctionId fn = 0;
+  exec::KernelInfo info;
+  exec::Status status = context_->getFunction(module, name, fn, info);
+  if (!status)
+    return fromStatus(status);
+  {
+    std::lock_guard lock(mutex_);
+    functions_[fn] = {module, info.argBufferSize};
+  }
+  proto::KernelDescription k;
+  for (const exec::ParamInfo &p : info.params)
+    k.params.push_back({p.offset, p.size, p.align});
+  k.argBufferSize = info.argBufferSize;
+  k.staticSharedBytes = info.staticSharedBytes;
+  k.localBytesPerThread = info.localBytesPerThread;
+  k.maxThreadsPerBlock = info.maxThreadsPerBlock;
+  k.numRegs = info.numRegs;
+  Reply reply;
+  reply.fields.put<uint64_t>(fn);
+  k.encode(reply.fields);
+  return reply;
+}
+
+Reply Session::getGlobal(proto::ByteReader &r) {
+  uint64_t module = r.get<uint64_t>("module");
+  std::string name = r.getString("name", 4096);
+  r.expectEnd();
+  {
+    std::lock_guard lock(mutex_);
+    if (!modules_.count(module))
+      return Reply::error(WireCode::InvalidHandle,
+                          "module " + std::to_string(module) +
+                              " does not exist in this session");
+  }
+  exec::DevicePtr ptr = 0;
+  uint64_t size = 0;
+  exec::Status status = context_->getGlobal(module, name, ptr, size);
+  if (!status)
+    return fromStatus(status);
+  Reply reply;
+  reply.fields.put<uint64_t>(ptr);
+  reply.fields.put<uint64_t>(size);
+  return reply;
+}
+
+Reply Session::launch(proto::ByteReader &r, const Bulk &bulk) {
+  uint64_t fn = r.get<uint64_t>("function");
+  exec::LaunchConfig config;
+  config.grid.x = r.get<uint32_t>("grid.x");
+  config.grid.y = r.get<uint32_t>("grid.y");
+  config.grid.z = r.get<uint32_t>("grid.z");
+  config.block.x = r.get<uint32_t>("block.x");
+  config.block.y = r.get<uint32_t>("block.y");
+  config.block.z = r.get<uint32_t>("block.z");
+  config.dynamicSharedBytes = r.get<uint32_t>("sharedBytes");
+  uint64_t stream = r.get<uint64_t>("stream");
+  r.expectEnd();
+  if (!validStream(stream))
+    return badStream(stream);
+  uint32_t argBytes;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = functions_.find(fn);
+    if (it == functions_.end())
+      return Reply::error(WireCode::InvalidHandle,
+                          "function " + std::to_string(fn) +
+                              " does not exist in this session");
+    argBytes = it->second.second;
+  }
+  if (bulk.data.size() != argBytes)
+    return Reply::error(WireCode::InvalidValue,
+                        "kernel takes " + std::to_string(argBytes) +
+                            " bytes of arguments, launch passed " +
+                            std::to_string(bulk.data.size()));
+  const exec::DeviceInfo &dev = executor_.info();
+  const exec::Dim3 &g = config.grid, &b = config.block;
+  if (!g.x || !g.y || !g.z || !b.x || !b.y || !b.z ||
+      uint64_t(b.x) * b.y * b.z > dev.maxThreadsPerBlock ||
+      b.x > dev.maxBlockDim[0] || b.y > dev.maxBlockDim[1] ||
+      b.z > dev.maxBlockDim[2] || g.x > dev.maxGridDim[0] ||
+      g.y > dev.maxGridDim[1] || g.z > dev.maxGridDim[2])
+    return Reply::error(WireCode::InvalidValue,
+                        "invalid launch configuration (grid or block size "
+                        "outside the device limits)");
+  exec::Status status = context_->launch(fn, config, bulk.data, stream);
+  return fromStatus(status);
+}
+
+Reply Session::streamOp(MsgType type, proto::ByteReader &r) {
+  if (type == MsgType::StreamCreate) {
+    int32_t priority = r.get<int32_t>("priority");
+    r.expectEnd();
+    exec::StreamId s = 0;
+    exec::Status status = context_->createStream(priority, s);
+    if (!status)
+      return fromStatus(status);
+    {
+      std::lock_guard lock(mutex_);
+      streams_.insert(s);
+    }
+    Reply reply;
+    reply.fields.put<uint64_t>(s);
+    return reply;
+  }
+  uint64_t stream = r.get<uint64_t>("stream");
+  uint64_t event = type == MsgType::StreamWaitEvent ? r.get<uint64_t>("event")
+                                                    : 0;
+  r.expectEnd();
+  if (!validStream(stream))
+    return badStream(stream);
+  switch (type) {
+  case MsgType::StreamDestroy: {
+    if (stream == 0)
+      return Reply::error(WireCode::InvalidHandle,
+                          "the default stream cannot be destroyed");
+    {
+      std::lock_guard lock(mutex_);
+      streams_.erase(stream);
+    }
+    return fromStatus(context_->destroyStream(stream));
+  }
+  case MsgType::StreamSync:
+    return synced(context_->synchronize(stream));
+  case MsgType::StreamQuery:
+    return fromStatus(context_->queryStream(stream));
+  case MsgType::StreamWaitEvent: {
+    std::lock_guard lock(mutex_);
+    if (!events_.count(event))
+      return Reply::error(WireCode::InvalidHandle,
+                          "event does not exist in this session");
+  }
+    return fromStatus(context_->waitEvent(stream, event));
+  default:
+    return Reply::error(WireCode::ProtocolError, "bad stream request");
+  }
+}
+
+Reply Session::eventOp(MsgType type, proto::ByteReader &r) {
+  if (type == MsgType::EventCreate) {
+    r.expectEnd();
+    exec::EventId e = 0;
+    exec::Status status = context_->createEvent(e);
+    if (!status)
+      return fromStatus(status);
+    {
+      std::lock_guard lock(mutex_);
+      events_.insert(e);
+    }
+    Reply reply;
+    reply.fields.put<uint64_t>(e);
+    return reply;
+  }
+  uint64_t event = r.get<uint64_t>("event");
+  uint64_t other = (type == MsgType::EventRecord || type == MsgType::EventElapsed)
+                       ? r.get<uint64_t>("stream or end event")
+                       : 0;
+  r.expectEnd();
+  {
+    std::lock_guard lock(mutex_);
+    if (!events_.count(event) ||
+        (type == MsgType::EventElapsed && !events_.count(other)))
+      return Reply::error(WireCode::InvalidHandle,
+                          "event does not exist in this session");
+  }
+  switch (type) {
+  case MsgType::EventDestroy: {
+    {
+      std::lock_guard lock(mutex_);
+      events_.erase(event);
+    }
+    return fromStatus(context_->destroyEvent(event));
+  }
+  case MsgType::EventRecord:
+    if (!validStream(other))
+      return badStream(other);
+    return fromStatus(context_->recordEvent(event, other));
+  case MsgType::EventSync:
+    return synced(context_->synchronizeEvent(event));
+  case MsgType::EventQuery:
+    return fromStatus(context_->queryEvent(event));
+  case MsgType::EventElapsed: {
+    float ms = 0;
+    exec::Status status = context_->elapsedTime(event, other, ms);
+    if (!status)
+      return fromStatus(status);
+    Reply reply;
+    reply.fields.put<float>(ms);
+    return reply;
+  }
+  default:
+    return Reply::error(WireCode::ProtocolError, "bad event request");
+  }
+}
+
+SessionUsage Session::usage() const {
+  SessionUsage u;
+  u.id = id_;
+  u.client = client_;
+  MemoryQuota::Account a = quota_.account(id_);
+  u.memoryBytes = a.used;
+  u.memoryLimit = a.limit;
+  u.memoryGuaranteed = a.guaranteed;
+  {
+    std::lock_guard lock(mutex_);
+    u.allocations = allocations_.count();
+    u.modules = modules_.size();
+    u.streams = streams_.size();
+    u.events = events_.size();
+    u.weight = weight_;
+    u.priority = priority_;
+  }
+  u.stats = context_->stats();
+  return u;
+}
+
+} // namespace wooly::daemon

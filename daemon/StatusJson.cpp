@@ -1,0 +1,78 @@
+//===- StatusJson.cpp - The telemetry document ---------------------------===//
+#include "daemon/StatusJson.h"
+
+#include <cstdio>
+
+namespace wooly::daemon {
+
+std::string jsonEscape(const std::string &s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += char(c);
+    } else if (c < 0x20) {
+      char buf[8];
+      snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else {
+      out += char(c);
+    }
+  }
+  return out;
+}
+
+static const char *priorityName(exec::PriorityClass p) {
+  switch (p) {
+  case exec::PriorityClass::BestEffort:
+    return "best-effort";
+  case exec::PriorityClass::Normal:
+    return "normal";
+  case exec::PriorityClass::LatencySensitive:
+    return "latency-sensitive";
+  }
+  return "normal";
+}
+
+std::string formatStatusJson(const StatusReport &r) {
+  auto str = [](const std::string &s) { return "\"" + jsonEscape(s) + "\""; };
+  auto num = [](uint64_t v) { return std::to_string(v); };
+  uint64_t queueDepth = 0;
+  for (const SessionUsage &s : r.sessions)
+    queueDepth += s.stats.pendingLaunches;
+  char busy[32];
+  snprintf(busy, sizeof busy, "%.4f", r.busyFraction);
+  std::string j = "{";
+  j += "\"endpoint\":" + str(r.endpoint);
+  j += ",\"device\":{\"name\":" + str(r.device.name) +
+       ",\"vendor\":" + str(r.device.vendor) + ",\"arch\":" +
+       str(r.device.arch) + ",\"executor\":" + str(r.device.executor) +
+       ",\"computeUnits\":" + num(r.device.computeUnits) + "}";
+  j += ",\"memory\":{\"total\":" + num(r.device.totalMemory) +
+       ",\"used\":" + num(r.memoryUsed) + "}";
+  j += ",\"busy\":" + std::string(busy);
+  j += ",\"queueDepth\":" + num(queueDepth);
+  j += ",\"modules\":{\"compiles\":" + num(r.moduleCompiles) +
+       ",\"hits\":" + num(r.moduleHits) + "}";
+  j += ",\"sessions\":[";
+  for (size_t i = 0; i < r.sessions.size(); ++i) {
+    const SessionUsage &s = r.sessions[i];
+    if (i)
+      j += ",";
+    j += "{\"id\":" + num(s.id) + ",\"client\":" + str(s.client) +
+         ",\"memory\":" + num(s.memoryBytes) + ",\"memoryLimit\":" +
+         num(s.memoryLimit) + ",\"memoryGuaranteed\":" +
+         num(s.memoryGuaranteed) + ",\"allocations\":" + num(s.allocations) +
+         ",\"modules\":" + num(s.modules) + ",\"launches\":" +
+         num(s.stats.launches) + ",\"kernelNs\":" +
+         num(s.stats.kernelNanoseconds) + ",\"queueDelayP50Ns\":" +
+         num(s.stats.queueDelayP50Ns) + ",\"queueDelayP99Ns\":" +
+         num(s.stats.queueDelayP99Ns) + ",\"pendingLaunches\":" +
+         num(s.stats.pendingLaunches) + ",\"weight\":" + num(s.weight) +
+         ",\"priority\":" + str(priorityName(s.priority)) + "}";
+  }
+  j += "]}";
+  return j;
+}
+
+} // namespace wooly::daemon

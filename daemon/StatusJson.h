@@ -1,0 +1,32 @@
+//===- StatusJson.h - The telemetry document -----------------------------===//
+//
+// What the daemon sends the controller every interval and what
+// `woolyd --status` prints: the device, its memory and load, and per-session
+// usage (memory, kernel time, launches, queueing delay percentiles).
+//
+//===----------------------------------------------------------------------===//
+#ifndef WOOLY_DAEMON_STATUSJSON_H
+#define WOOLY_DAEMON_STATUSJSON_H
+
+#include "daemon/Session.h"
+
+#include <string>
+#include <vector>
+
+namespace wooly::daemon {
+
+struct StatusReport {
+  std::string endpoint;
+  exec::DeviceInfo device;
+  uint64_t memoryUsed = 0;
+  double busyFraction = 0;
+  uint64_t moduleCompiles = 0, moduleHits = 0;
+  std::vector<SessionUsage> sessions;
+};
+
+std::string formatStatusJson(const StatusReport &report);
+std::string jsonEscape(const std::string &s);
+
+} // namespace wooly::daemon
+
+#endif // WOOLY_DAEMON_STATUSJSON_H

@@ -1,0 +1,138 @@
+//===- main.cpp - woolyd: the Wooly server ---------------------------------===//
+//
+//   woolyd --listen URL [--controller URL] [--executor auto|host|cuda|hip]
+//          [--keys DIR | --insecure] [--status] [--verbose]
+//   woolyd --gen-keys DIR
+//
+// --status connects to the server listening on URL and prints its telemetry
+// JSON. Plain (unencrypted) TCP on a non-loopback address needs --insecure.
+//
+//===----------------------------------------------------------------------===//
+#include "daemon/Server.h"
+#include "daemon/StatusClient.h"
+
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <unistd.h>
+
+using namespace wooly;
+
+static volatile sig_atomic_t gStop = 0;
+static void onSignal(int) { gStop = 1; }
+
+static int usage(const char *why) {
+  if (why)
+    fprintf(stderr, "woolyd: %s\n", why);
+  fprintf(stderr,
+          "usage: woolyd --listen URL [--controller URL] "
+          "[--executor auto|host|cuda|hip] [--keys DIR | --insecure] "
+          "[--status] [--verbose]\n"
+          "       woolyd --gen-keys DIR\n");
+  return 1;
+}
+
+static bool isLoopbackTcp(const std::string &url) {
+  return url.rfind("tcp://127.", 0) == 0 ||
+         url.rfind("tcp://localhost:", 0) == 0 ||
+         url.rfind("tcp://[::1]:", 0) == 0;
+}
+
+int main(int argc, char **argv) {
+  std::string listen, controller, executorKind = "auto", keysDir, genKeys;
+  bool insecure = false, status = false, verbose = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&](std::string &out) {
+      if (i + 1 >= argc)
+        return false;
+      out = argv[++i];
+      return true;
+    };
+    if (a == "--listen" ? !value(listen)
+        : a == "--controller" ? !value(controller)
+        : a == "--executor"   ? !value(executorKind)
+        : a == "--keys"       ? !value(keysDir)
+        : a == "--gen-keys"   ? !value(genKeys)
+                              : false)
+      return usage((a + " needs a value").c_str());
+    if (a == "--insecure")
+      insecure = true;
+    else if (a == "--status")
+      status = true;
+    else if (a == "--verbose")
+      verbose = true;
+    else if (a == "--help" || a == "-h")
+      return usage(nullptr), 0;
+    else if (a != "--listen" && a != "--controller" && a != "--executor" &&
+             a != "--keys" && a != "--gen-keys")
+      return usage(("unknown option '" + a + "'").c_str());
+  }
+  if (!genKeys.empty()) {
+    std::string err = daemon::writeKeyDirectory(genKeys);
+    if (!err.empty())
+      return fprintf(stderr, "woolyd: %s\n", err.c_str()), 1;
+    printf("wrote server and client keys to %s (give clients client.key, "
+           "client.pub and server.pub; list allowed client keys in "
+           "authorized_keys)\n",
+           genKeys.c_str());
+    return 0;
+  }
+  if (listen.empty())
+    return usage("--listen URL is required");
+  if (!keysDir.empty() && insecure)
+    return usage("--keys and --insecure exclude each other");
+
+  if (status) {
+    std::string json, err;
+    if (!daemon::queryStatus(listen, keysDir, json, err))
+      return fprintf(stderr, "woolyd: %s\n", err.c_str()), 1;
+    printf("%s\n", json.c_str());
+    return 0;
+  }
+
+  daemon::ServerOptions options;
+  options.listen = listen;
+  options.verbose = verbose;
+  if (!keysDir.empty()) {
+    daemon::CurveKeys keys;
+    std::string err = daemon::readServerKeys(keysDir, keys);
+    if (!err.empty())
+      return fprintf(stderr, "woolyd: %s\n", err.c_str()), 1;
+    options.curve = keys;
+  } else if (listen.rfind("tcp://", 0) == 0 && !isLoopbackTcp(listen) &&
+             !insecure) {
+    return usage("plain TCP on a non-loopback address needs --insecure "
+                 "(or --keys DIR for CURVE encryption)");
+  }
+
+  exec::ExecutorOptions execOptions;
+  std::unique_ptr<exec::Executor> executor;
+  exec::Status s = exec::createExecutor(executorKind, execOptions, executor);
+  if (!s)
+    return fprintf(stderr, "woolyd: cannot start the '%s' executor: %s\n",
+                   executorKind.c_str(), s.message.c_str()),
+           1;
+
+  if (!controller.empty())
+    options.telemetrySink = daemon::controllerTelemetrySink(controller);
+  auto context = std::make_shared<zmq::context_t>();
+  std::unique_ptr<daemon::Server> server;
+  s = daemon::Server::start(context, *executor, options, server);
+  if (!s)
+    return fprintf(stderr, "woolyd: %s\n", s.message.c_str()), 1;
+  const exec::DeviceInfo &dev = executor->info();
+  fprintf(stderr, "woolyd: serving %s (%s) on %s%s\n", dev.name.c_str(),
+          dev.executor.c_str(), server->endpoint().c_str(),
+          options.curve ? " with CURVE" : "");
+
+  signal(SIGINT, onSignal);
+  signal(SIGTERM, onSignal);
+  signal(SIGPIPE, SIG_IGN);
+  while (!gStop)
+    usleep(100 * 1000);
+  fprintf(stderr, "woolyd: shutting down\n");
+  server.reset();
+  return 0;
+}

@@ -1,0 +1,133 @@
+//===- Messages.cpp - Client <-> daemon messages ------------------------===//
+#include "runtime/protocol/daemon/Messages.h"
+
+namespace wooly::protocol::daemon {
+
+void Header::encode(uint8_t out[kHeaderSize]) const {
+  uint32_t magic = kMagic;
+  std::memcpy(out, &magic, 4);
+  std::memcpy(out + 4, &version, 2);
+  std::memcpy(out + 6, &type, 2);
+  std::memcpy(out + 8, &seq, 4);
+  std::memcpy(out + 12, &flags, 4);
+}
+
+Header Header::decode(std::span<const uint8_t> frame) {
+  if (frame.size() != kHeaderSize)
+    throw DecodeError("header frame is " + std::to_string(frame.size()) +
+                      " bytes, expected " + std::to_string(kHeaderSize));
+  ByteReader r(frame);
+  if (r.get<uint32_t>("magic") != kMagic)
+    throw DecodeError("not a Wooly daemon message (bad magic)");
+  Header h;
+  h.version = r.get<uint16_t>("version");
+  h.type = r.get<uint16_t>("type");
+  h.seq = r.get<uint32_t>("seq");
+  h.flags = r.get<uint32_t>("flags");
+  if (h.version != kVersion)
+    throw DecodeError("protocol version " + std::to_string(h.version) +
+                      " is not supported (this side speaks " +
+                      std::to_string(kVersion) +
+                      "): use a client and server from the same release");
+  return h;
+}
+
+const char *msgTypeName(uint16_t type) {
+  switch (static_cast<MsgType>(type & ~kReplyBit)) {
+#define CASE(X)                                                                \
+  case MsgType::X:                                                             \
+    return #X;
+    CASE(Hello) CASE(Goodbye) CASE(Heartbeat) CASE(Status) CASE(MemAlloc)
+    CASE(MemFree) CASE(MemGetInfo) CASE(MemcpyHtoD) CASE(MemcpyDtoH)
+    CASE(MemcpyDtoD) CASE(Memset) CASE(PointerInfo) CASE(ModuleLoad)
+    CASE(ModuleUnload) CASE(GetFunction) CASE(GetGlobal) CASE(Launch)
+    CASE(StreamCreate) CASE(StreamDestroy) CASE(StreamSync) CASE(StreamQuery)
+    CASE(StreamWaitEvent) CASE(EventCreate) CASE(EventDestroy)
+    CASE(EventRecord) CASE(EventSync) CASE(EventQuery) CASE(EventElapsed)
+    CASE(DeviceSync) CASE(SetShare) CASE(Error)
+#undef CASE
+  }
+  return "unknown";
+}
+
+const char *wireCodeName(WireCode code) {
+  switch (code) {
+#define CASE(X)                                                                \
+  case WireCode::X:                                                            \
+    return #X;
+    CASE(Success) CASE(InvalidValue) CASE(OutOfMemory) CASE(InvalidHandle)
+    CASE(InvalidAddress) CASE(CompileError) CASE(NotFound) CASE(LaunchFailure)
+    CASE(LaunchTimeout) CASE(Trap) CASE(NotReady) CASE(NotSupported)
+    CASE(DeviceUnavailable) CASE(Internal) CASE(ProtocolError) CASE(NoSession)
+    CASE(ServerRestarted)
+#undef CASE
+  }
+  return "UnknownError";
+}
+
+void DeviceDescription::encode(ByteWriter &w) const {
+  w.putString(name);
+  w.putString(vendor);
+  w.putString(arch);
+  w.putString(executor);
+  w.put(totalMemory);
+  for (uint32_t v : {computeUnits, warpSize, maxThreadsPerBlock, maxBlockDim[0],
+                     maxBlockDim[1], maxBlockDim[2], maxGridDim[0],
+                     maxGridDim[1], maxGridDim[2], maxSharedPerBlock,
+                     maxSharedPerBlockOptin, clockRateKHz, ccMajor, ccMinor})
+    w.put(v);
+  w.put(memoryLimit);
+  w.put(memoryGuaranteed);
+}
+
+DeviceDescription DeviceDescription::decode(ByteReader &r) {
+  DeviceDescription d;
+  d.name = r.getString("device.name");
+  d.vendor = r.getString("device.vendor");
+  d.arch = r.getString("device.arch");
+  d.executor = r.getString("device.executor");
+  d.totalMemory = r.get<uint64_t>("device.totalMemory");
+  uint32_t *fields[] = {&d.computeUnits,  &d.warpSize,      &d.maxThreadsPerBlock,
+                        &d.maxBlockDim[0], &d.maxBlockDim[1], &d.maxBlockDim[2],
+                        &d.maxGridDim[0],  &d.maxGridDim[1],  &d.maxGridDim[2],
+                        &d.maxSharedPerBlock, &d.maxSharedPerBlockOptin,
+                        &d.clockRateKHz,   &d.ccMajor,       &d.ccMinor};
+  for (uint32_t *f : fields)
+    *f = r.get<uint32_t>("device.limits");
+  d.memoryLimit = r.get<uint64_t>("device.memoryLimit");
+  d.memoryGuaranteed = r.get<uint64_t>("device.memoryGuaranteed");
+  return d;
+}
+
+void KernelDescription::encode(ByteWriter &w) const {
+  w.put<uint32_t>(static_cast<uint32_t>(params.size()));
+  for (const Param &p : params) {
+    w.put(p.offset);
+    w.put(p.size);
+    w.put(p.align);
+  }
+  for (uint32_t v : {argBufferSize, staticSharedBytes, localBytesPerThread,
+                     maxThreadsPerBlock, numRegs})
+    w.put(v);
+}
+
+KernelDescription KernelDescription::decode(ByteReader &r) {
+  KernelDescription k;
+  uint32_t n = r.get<uint32_t>("kernel.paramCount");
+  if (n > 4096)
+    throw DecodeError("kernel.paramCount " + std::to_string(n) + " too large");
+  k.params.resize(n);
+  for (Param &p : k.params) {
+    p.offset = r.get<uint32_t>("kernel.param.offset");
+    p.size = r.get<uint32_t>("kernel.param.size");
+    p.align = r.get<uint32_t>("kernel.param.align");
+  }
+  uint32_t *fields[] = {&k.argBufferSize, &k.staticSharedBytes,
+                        &k.localBytesPerThread, &k.maxThreadsPerBlock,
+                        &k.numRegs};
+  for (uint32_t *f : fields)
+    *f = r.get<uint32_t>("kernel.info");
+  return k;
+}
+
+} // namespace wooly::protocol::daemon

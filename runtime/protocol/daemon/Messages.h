@@ -1,0 +1,137 @@
+//===- Messages.h - Client <-> daemon messages --------------------------===//
+//
+// A message is a ZeroMQ multipart message of two or three frames:
+//   [header: 16 bytes] [payload: fields, see Wire.h] [bulk: raw bytes, optional]
+// The bulk frame carries copy data and kernel arguments so that neither side
+// copies them into the payload (zero-copy on the daemon side).
+//
+// Requests flagged `Async` get no reply: their errors are kept by the daemon
+// and returned by the session's next synchronizing request (CUDA semantics).
+// Every other request gets exactly one reply with the same sequence number,
+// type `request | ReplyBit`, and a payload starting with (u32 code, string
+// message); the code numbering is exec::ErrorCode's.
+//
+//===----------------------------------------------------------------------===//
+#ifndef WOOLY_RUNTIME_PROTOCOL_DAEMON_MESSAGES_H
+#define WOOLY_RUNTIME_PROTOCOL_DAEMON_MESSAGES_H
+
+#include "runtime/protocol/daemon/Wire.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace wooly::protocol::daemon {
+
+constexpr uint32_t kMagic = 0x444f4f57; // "WOOD" on the wire
+constexpr uint16_t kVersion = 1;
+constexpr uint16_t kReplyBit = 0x8000;
+constexpr size_t kHeaderSize = 16;
+
+enum class MsgType : uint16_t {
+  Hello = 1,
+  Goodbye,
+  Heartbeat,
+  Status, // telemetry JSON; needs no session (woolyd --status)
+  MemAlloc = 16,
+  MemFree,
+  MemGetInfo,
+  MemcpyHtoD, // bulk = data
+  MemcpyDtoH, // reply bulk = data
+  MemcpyDtoD,
+  Memset,
+  PointerInfo,
+  ModuleLoad = 32, // bulk = WIS bytecode
+  ModuleUnload,
+  GetFunction,
+  GetGlobal,
+  Launch, // bulk = packed kernel arguments
+  StreamCreate = 48,
+  StreamDestroy,
+  StreamSync,
+  StreamQuery,
+  StreamWaitEvent,
+  EventCreate = 64,
+  EventDestroy,
+  EventRecord,
+  EventSync,
+  EventQuery,
+  EventElapsed,
+  DeviceSync = 80, // reply carries drained device printf output
+  SetShare,
+  Error = 0x7fff, // daemon -> client: a request it could not even parse
+};
+
+const char *msgTypeName(uint16_t type);
+
+enum HeaderFlags : uint32_t {
+  FlagAsync = 1, // no reply; errors deferred to the next synchronizing call
+};
+
+struct Header {
+  uint16_t version = kVersion;
+  uint16_t type = 0;
+  uint32_t seq = 0;
+  uint32_t flags = 0;
+
+  void encode(uint8_t out[kHeaderSize]) const;
+  /// Throws DecodeError naming what is wrong (size, magic, version).
+  static Header decode(std::span<const uint8_t> frame);
+};
+
+/// Status codes on the wire; the same numbers as exec::ErrorCode.
+enum class WireCode : uint32_t {
+  Success = 0,
+  InvalidValue,
+  OutOfMemory,
+  InvalidHandle,
+  InvalidAddress,
+  CompileError,
+  NotFound,
+  LaunchFailure,
+  LaunchTimeout,
+  Trap,
+  NotReady,
+  NotSupported,
+  DeviceUnavailable,
+  Internal,
+  // Protocol-level codes (no executor equivalent).
+  ProtocolError = 100, // garbage, a truncated message, a version mismatch
+  NoSession,           // a request before Hello or after the session expired
+  ServerRestarted,     // the session id is unknown: the server restarted
+};
+
+const char *wireCodeName(WireCode code);
+
+/// What the client learns about the device at Hello.
+struct DeviceDescription {
+  std::string name, vendor, arch, executor;
+  uint64_t totalMemory = 0;
+  uint32_t computeUnits = 0, warpSize = 32, maxThreadsPerBlock = 1024;
+  uint32_t maxBlockDim[3] = {1024, 1024, 64};
+  uint32_t maxGridDim[3] = {0x7fffffff, 65535, 65535};
+  uint32_t maxSharedPerBlock = 48 * 1024, maxSharedPerBlockOptin = 48 * 1024;
+  uint32_t clockRateKHz = 0, ccMajor = 0, ccMinor = 0;
+  // The session's memory quota.
+  uint64_t memoryLimit = 0, memoryGuaranteed = 0;
+
+  void encode(ByteWriter &w) const;
+  static DeviceDescription decode(ByteReader &r);
+};
+
+/// Kernel parameter layout, as the daemon reports it for GetFunction.
+struct KernelDescription {
+  struct Param {
+    uint32_t offset = 0, size = 0, align = 1;
+  };
+  std::vector<Param> params;
+  uint32_t argBufferSize = 0, staticSharedBytes = 0, localBytesPerThread = 0,
+           maxThreadsPerBlock = 1024, numRegs = 0;
+
+  void encode(ByteWriter &w) const;
+  static KernelDescription decode(ByteReader &r);
+};
+
+} // namespace wooly::protocol::daemon
+
+#endif // WOOLY_RUNTIME_PROTOCOL_DAEMON_MESSAGES_H

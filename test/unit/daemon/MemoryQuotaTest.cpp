@@ -1,0 +1,58 @@
+#include "daemon/MemoryQuota.h"
+
+#include <catch2/catch.hpp>
+
+using wooly::daemon::MemoryQuota;
+
+TEST_CASE("a session can allocate up to its limit and no further",
+          "[quota]") {
+  MemoryQuota q(1000);
+  std::string why;
+  REQUIRE(q.open(1, 0, 300, why));
+  CHECK(q.charge(1, 200, why));
+  CHECK(q.charge(1, 100, why));
+  CHECK_FALSE(q.charge(1, 1, why));
+  CHECK(why.find("limit") != std::string::npos);
+  CHECK(q.account(1).used == 300);
+  q.refund(1, 100);
+  CHECK(q.charge(1, 100, why));
+}
+
+TEST_CASE("guaranteed memory stays available while others burst",
+          "[quota]") {
+  MemoryQuota q(1000);
+  std::string why;
+  REQUIRE(q.open(1, 400, 1000, why));
+  REQUIRE(q.open(2, 0, 1000, why));
+  // Session 2 bursts into everything not guaranteed to session 1.
+  CHECK(q.charge(2, 600, why));
+  CHECK_FALSE(q.charge(2, 1, why));
+  CHECK(why.find("exhausted") != std::string::npos);
+  // Session 1 still gets its full guarantee.
+  CHECK(q.charge(1, 400, why));
+  CHECK_FALSE(q.charge(1, 1, why));
+  CHECK(q.totalUsed() == 1000);
+}
+
+TEST_CASE("a guarantee that cannot be reserved is refused", "[quota]") {
+  MemoryQuota q(1000);
+  std::string why;
+  REQUIRE(q.open(1, 700, 1000, why));
+  CHECK_FALSE(q.open(2, 400, 1000, why));
+  CHECK(why.find("cannot guarantee") != std::string::npos);
+  CHECK_FALSE(q.open(3, 500, 400, why)); // guarantee above its own limit
+  CHECK(q.open(4, 300, 1000, why));
+}
+
+TEST_CASE("closing a session returns all of its memory", "[quota]") {
+  MemoryQuota q(1000);
+  std::string why;
+  REQUIRE(q.open(1, 100, 0, why)); // 0 = the whole device
+  CHECK(q.account(1).limit == 1000);
+  CHECK(q.charge(1, 900, why));
+  q.close(1);
+  CHECK(q.totalUsed() == 0);
+  REQUIRE(q.open(2, 0, 0, why));
+  CHECK(q.charge(2, 1000, why));
+  CHECK_FALSE(q.charge(99, 1, why)); // unknown session
+}

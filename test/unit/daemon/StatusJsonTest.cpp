@@ -1,0 +1,28 @@
+#include "daemon/StatusJson.h"
+
+#include <catch2/catch.hpp>
+
+using namespace wooly::daemon;
+
+TEST_CASE("status JSON carries device, memory and per-session usage",
+          "[telemetry]") {
+  StatusReport r;
+  r.device.name = "CPU \"x\"";
+  r.device.totalMemory = 100;
+  r.memoryUsed = 40;
+  SessionUsage s;
+  s.id = 3;
+  s.client = "saxpy (pid 1)";
+  s.memoryBytes = 40;
+  s.stats.launches = 5;
+  s.stats.queueDelayP99Ns = 900;
+  s.stats.pendingLaunches = 2;
+  r.sessions.push_back(s);
+  std::string j = formatStatusJson(r);
+  CHECK(j.find("\"name\":\"CPU \\\"x\\\"\"") != std::string::npos);
+  CHECK(j.find("\"memory\":{\"total\":100,\"used\":40}") != std::string::npos);
+  CHECK(j.find("\"queueDepth\":2") != std::string::npos);
+  CHECK(j.find("\"launches\":5") != std::string::npos);
+  CHECK(j.find("\"queueDelayP99Ns\":900") != std::string::npos);
+  CHECK(jsonEscape(std::string("a\nb")) == "a\\u000ab");
+}
