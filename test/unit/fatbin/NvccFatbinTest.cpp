@@ -44,7 +44,7 @@ TEST_CASE("multi-arch object: the sm_90 PTX is chosen", "[fatbin][nvcc]") {
   CHECK(selectPTX(r.entries, 89)->smArch == 75);
 }
 
-TEST_CASE("-rdc=true executable has no PTX and says how to add it",
+TEST_CASE("an -rdc=true executable has no PTX and says how to add it",
           "[fatbin][nvcc]") {
   ReadResult r = readFatbinFromFile(WOOLY_FATBIN_RDC);
   REQUIRE(r.ok());
@@ -53,7 +53,7 @@ TEST_CASE("-rdc=true executable has no PTX and says how to add it",
         std::string::npos);
 }
 
-TEST_CASE("-rdc=true object: PTX and cubin from __nv_relfatbin",
+TEST_CASE("an -rdc=true object: PTX and cubin from __nv_relfatbin",
           "[fatbin][nvcc]") {
   std::string text = ptxFrom(WOOLY_FATBIN_RDCOBJ, Compression::Zstd);
   CHECK(text.find("wooly_fatbin_probe") != std::string::npos);
