@@ -159,6 +159,12 @@ OpFoldResult CastSpaceOp::fold(FoldAdaptor) {
   return {};
 }
 
+LogicalResult IsSpaceOp::verify() {
+  if (getSpace() == AddressSpace::Generic)
+    return emitOpError("every address is generic; ask for a specific space");
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Memory access
 //===----------------------------------------------------------------------===//

@@ -237,6 +237,20 @@ def Wooly_CastSpaceOp : Wooly_Op<"cast_space", [Pure]> {
   let hasFolder = 1;
 }
 
+def Wooly_IsSpaceOp : Wooly_Op<"is_space", [Pure]> {
+  let summary = "does a generic address point into a given space (PTX `isspacep`)";
+  let description = [{
+    True when the generic address `ptr` lies in the window of `space`
+    (global, shared, local, const or param) as the device maps it; for
+    `shared` and `local` that means this thread's block's shared memory and
+    this thread's own local memory.
+  }];
+  let arguments = (ins Wooly_PtrIn<"Generic">:$ptr, Wooly_AddressSpaceAttr:$space);
+  let results = (outs I1:$result);
+  let assemblyFormat = "$ptr `,` $space attr-dict `:` qualified(type($ptr))";
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Memory access
 //===----------------------------------------------------------------------===//

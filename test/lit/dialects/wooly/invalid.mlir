@@ -496,3 +496,11 @@ wooly.kernel @k() {
   %v = "wooly.reg_read"(%r) : (!wooly.reg<i64>) -> i32
   wooly.return
 }
+
+// -----
+
+wooly.kernel @k(%p: !wooly.ptr<generic>) {
+  // expected-error @+1 {{every address is generic; ask for a specific space}}
+  %b = wooly.is_space %p, generic : !wooly.ptr<generic>
+  wooly.return
+}
