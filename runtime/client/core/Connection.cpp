@@ -1,0 +1,271 @@
+//===- Connection.cpp - The one connection of a process to its server ----===//
+#include "runtime/client/core/Connection.h"
+#include "runtime/client/core/Embedded.h"
+#include "runtime/client/core/Placement.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <unistd.h>
+#include <zmq_addon.hpp>
+
+namespace wooly::client {
+
+using proto::MsgType;
+
+static std::string env(const char *name) {
+  const char *v = getenv(name);
+  return v ? v : "";
+}
+
+static std::string programName() {
+  std::ifstream in("/proc/self/comm");
+  std::string name;
+  std::getline(in, name);
+  return name.empty() ? "cuda-program" : name;
+}
+
+static std::string readKey(const std::string &path, std::string &error) {
+  std::ifstream in(path);
+  std::string key;
+  std::getline(in, key);
+  while (!key.empty() && isspace((unsigned char)key.back()))
+    key.pop_back();
+  if (key.size() != 40)
+    error = "cannot read a CURVE key from " + path +
+            " (WOOLY_KEYS must name a directory from `woolyd --gen-keys`)";
+  return key;
+}
+
+std::unique_ptr<Connection> Connection::open(std::string &error) {
+  std::unique_ptr<Connection> c(new Connection);
+  c->context_ = std::make_shared<zmq::context_t>();
+  std::string server = env("WOOLY_SERVER");
+  std::string controller = env("WOOLY_CONTROLLER");
+  try {
+    if (server.empty() && !controller.empty()) {
+      server = placeWithController(*c->context_, controller, error);
+      if (server.empty())
+        return nullptr;
+    }
+    if (server.empty()) {
+      c->embeddedServer_ = startEmbeddedServer(c->context_, server, error);
+      if (!c->embeddedServer_)
+        return nullptr;
+      c->embedded_ = true;
+    }
+    c->url_ = server;
+    c->socket_ =
+        std::make_unique<zmq::socket_t>(*c->context_, zmq::socket_type::dealer);
+    c->socket_->set(zmq::sockopt::linger, 1000);
+    c->socket_->set(zmq::sockopt::sndhwm, 0);
+    c->socket_->set(zmq::sockopt::rcvhwm, 0);
+    std::string keys = env("WOOLY_KEYS");
+    if (!keys.empty() && !c->embedded_) {
+      std::string pub = readKey(keys + "/client.pub", error);
+      std::string sec = readKey(keys + "/client.key", error);
+      std::string srv = readKey(keys + "/server.pub", error);
+      if (!error.empty())
+        return nullptr;
+      c->socket_->set(zmq::sockopt::curve_serverkey, srv);
+      c->socket_->set(zmq::sockopt::curve_publickey, pub);
+      c->socket_->set(zmq::sockopt::curve_secretkey, sec);
+    }
+    c->socket_->connect(server);
+  } catch (const zmq::error_t &e) {
+    error = "cannot connect to '" + server + "': " + e.what();
+    return nullptr;
+  }
+
+  // Hello: who we are and what share we ask for.
+  proto::ByteWriter hello;
+  hello.put<uint32_t>(uint32_t(getpid()));
+  hello.putString(programName());
+  hello.put<uint64_t>(strtoull(env("WOOLY_MEMORY_GUARANTEED").c_str(), nullptr, 10));
+  hello.put<uint64_t>(strtoull(env("WOOLY_MEMORY_LIMIT").c_str(), nullptr, 10));
+  uint32_t weight = uint32_t(strtoul(env("WOOLY_WEIGHT").c_str(), nullptr, 10));
+  hello.put<uint32_t>(weight ? weight : 1);
+  std::string prio = env("WOOLY_PRIORITY");
+  hello.put<uint32_t>(prio == "best-effort" ? 0
+                      : prio == "latency-sensitive" ? 2
+                                                    : 1);
+  {
+    std::lock_guard lock(c->mutex_);
+    uint32_t seq = c->nextSeq_++;
+    c->sendLocked(MsgType::Hello, 0, seq, hello, {});
+    // The first answer decides whether a server is there at all.
+    zmq::pollitem_t item{c->socket_->handle(), 0, ZMQ_POLLIN, 0};
+    int timeoutMs = atoi(env("WOOLY_CONNECT_TIMEOUT_MS").c_str());
+    if (zmq::poll(&item, 1, std::chrono::milliseconds(timeoutMs > 0 ? timeoutMs : 10000)) == 0) {
+      error = "no answer from the Wooly server at " + server +
+              " (is woolyd running there? with CURVE, are WOOLY_KEYS right and "
+              "is this client's key in the server's authorized_keys?)";
+      return nullptr;
+    }
+    ClientReply r = c->receiveLocked(seq);
+    if (!r.ok()) {
+      error = "the Wooly server at " + server + " refused the session: " +
+              r.message;
+      return nullptr;
+    }
+    proto::ByteReader f = r.fields();
+    try {
+      c->sessionId_ = f.get<uint64_t>("session");
+      c->heartbeatMs_ = f.get<uint32_t>("heartbeatMs");
+      c->device_ = proto::DeviceDescription::decode(f);
+    } catch (const proto::DecodeError &e) {
+      error = std::string("malformed answer from the server: ") + e.what();
+      return nullptr;
+    }
+  }
+  if (c->heartbeatMs_ == 0)
+    c->heartbeatMs_ = 500;
+  c->heartbeat_ = std::thread(&Connection::heartbeatLoop, c.get());
+  return c;
+}
+
+Connection::~Connection() {
+  {
+    std::lock_guard lock(heartbeatMutex_);
+    stopping_ = true;
+  }
+  heartbeatWake_.notify_all();
+  if (heartbeat_.joinable())
+    heartbeat_.join();
+  if (socket_) {
+    std::lock_guard lock(mutex_);
+    proto::ByteWriter empty;
+    try {
+      sendLocked(MsgType::Goodbye, proto::FlagAsync, nextSeq_++, empty, {});
+    } catch (const zmq::error_t &) {
+    }
+    socket_.reset();
+  }
+  embeddedServer_.reset(); // joins the server's threads, frees the session
+}
+
+void Connection::heartbeatLoop() {
+  std::unique_lock lock(heartbeatMutex_);
+  while (!stopping_) {
+    heartbeatWake_.wait_for(lock, std::chrono::milliseconds(heartbeatMs_));
+    if (stopping_)
+      break;
+    // A busy socket is traffic the server sees anyway.
+    std::unique_lock socketLock(mutex_, std::try_to_lock);
+    if (!socketLock.owns_lock())
+      continue;
+    proto::ByteWriter empty;
+    try {
+      sendLocked(MsgType::Heartbeat, proto::FlagAsync, nextSeq_++, empty, {});
+    } catch (const zmq::error_t &) {
+    }
+  }
+}
+
+void Connection::sendLocked(MsgType type, uint32_t flags, uint32_t seq,
+                            proto::ByteWriter &payload, BulkRef bulk) {
+  proto::Header h;
+  h.type = uint16_t(type);
+  h.seq = seq;
+  h.flags = flags;
+  uint8_t header[proto::kHeaderSize];
+  h.encode(header);
+  socket_->send(zmq::buffer(header, sizeof header), zmq::send_flags::sndmore);
+  std::vector<uint8_t> &bytes = payload.bytes();
+  if (!bulk.data && bulk.size == 0) {
+    socket_->send(zmq::buffer(bytes), zmq::send_flags::none);
+    return;
+  }
+  socket_->send(zmq::buffer(bytes), zmq::send_flags::sndmore);
+  if (bulk.size < 64 * 1024) {
+    // Small: copying is cheaper than tracking the buffer's release.
+    socket_->send(zmq::buffer(bulk.data, bulk.size), zmq::send_flags::none);
+    return;
+  }
+  // Large: zero-copy; ZeroMQ tells us when it is done with the buffer.
+  auto *counter = new std::shared_ptr<std::atomic<int64_t>>(bulkInFlight_);
+  ++**counter;
+  zmq::message_t msg(
+      const_cast<void *>(bulk.data), bulk.size,
+      [](void *, void *hint) {
+        auto *c = static_cast<std::shared_ptr<std::atomic<int64_t>> *>(hint);
+        --**c;
+        delete c;
+      },
+      counter);
+  socket_->send(msg, zmq::send_flags::none);
+}
+
+void Connection::waitBulkReleased() {
+  // Released by ZeroMQ's I/O thread (tcp/ipc: written to the socket) or by
+  // the server (inproc: once the device copy has read it).
+  while (bulkInFlight_->load() > 0)
+    std::this_thread::sleep_for(std::chrono::microseconds(20));
+}
+
+ClientReply Connection::receiveLocked(uint32_t seq) {
+  for (;;) {
+    std::vector<zmq::message_t> frames;
+    (void)zmq::recv_multipart(*socket_, std::back_inserter(frames));
+    ClientReply r;
+    if (frames.size() < 2) {
+      r.code = proto::WireCode::ProtocolError;
+      r.message = "malformed reply from the server";
+      return r;
+    }
+    proto::Header h;
+    try {
+      h = proto::Header::decode(
+          {static_cast<const uint8_t *>(frames[0].data()), frames[0].size()});
+    } catch (const proto::DecodeError &e) {
+      r.code = proto::WireCode::ProtocolError;
+      r.message = std::string("server reply: ") + e.what();
+      return r;
+    }
+    bool protocolError = (h.type & ~proto::kReplyBit) == uint16_t(MsgType::Error);
+    if (h.seq != seq && !protocolError)
+      continue; // a stale reply to a request we gave up on
+    try {
+      r.payload = std::move(frames[1]);
+      proto::ByteReader f(std::span<const uint8_t>(
+          static_cast<const uint8_t *>(r.payload.data()), r.payload.size()));
+      r.code = static_cast<proto::WireCode>(f.get<uint32_t>("code"));
+      r.message = f.getString("message");
+      r.fieldsOffset = r.payload.size() - f.remaining();
+    } catch (const proto::DecodeError &e) {
+      r.code = proto::WireCode::ProtocolError;
+      r.message = std::string("server reply: ") + e.what();
+    }
+    if (frames.size() > 2) {
+      r.bulk = std::move(frames[2]);
+      r.hasBulk = true;
+    }
+    return r;
+  }
+}
+
+ClientReply Connection::call(MsgType type, proto::ByteWriter &payload,
+                             BulkRef bulk) {
+  std::lock_guard lock(mutex_);
+  uint32_t seq = nextSeq_++;
+  sendLocked(type, 0, seq, payload, bulk);
+  return receiveLocked(seq);
+}
+
+void Connection::post(MsgType type, proto::ByteWriter &payload, BulkRef bulk) {
+  std::lock_guard lock(mutex_);
+  sendLocked(type, proto::FlagAsync, nextSeq_++, payload, bulk);
+}
+
+std::vector<ClientReply>
+Connection::callMany(MsgType type, std::vector<proto::ByteWriter> &payloads) {
+  std::lock_guard lock(mutex_);
+  uint32_t first = nextSeq_;
+  for (auto &p : payloads)
+    sendLocked(type, 0, nextSeq_++, p, {});
+  std::vector<ClientReply> replies;
+  for (size_t i = 0; i < payloads.size(); ++i)
+    replies.push_back(receiveLocked(first + uint32_t(i)));
+  return replies;
+}
+
+} // namespace wooly::client

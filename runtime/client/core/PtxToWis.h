@@ -1,0 +1,19 @@
+//===- PtxToWis.h - PTX text to WIS bytecode, cached on disk --------------===//
+#ifndef WOOLY_RUNTIME_CLIENT_CORE_PTXTOWIS_H
+#define WOOLY_RUNTIME_CLIENT_CORE_PTXTOWIS_H
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace wooly::client {
+
+/// Translates PTX into a WIS module (MLIR bytecode). Results are cached under
+/// $WOOLY_CACHE_DIR (else ~/.cache/wooly)/wis/<sha256 of the PTX>.wisbc, so a
+/// program pays for translation once per PTX, not once per run.
+bool translatePtxCached(const std::string &ptx, std::vector<uint8_t> &wis,
+                        std::string &error);
+
+} // namespace wooly::client
+
+#endif // WOOLY_RUNTIME_CLIENT_CORE_PTXTOWIS_H

@@ -1,0 +1,175 @@
+//===- Runtime.h - What the CUDA shims share: modules, memory, streams ----===//
+//
+// The process-wide client state behind libcudart.so.13 and libcuda.so.1: the
+// connection, registered fatbins and their kernels and variables, a mirror
+// of the session's allocations (so bad pointers fail at the call, as in
+// CUDA, before anything is sent), streams and events. Operations return a
+// Result with the server's code and message; the shims map them onto
+// cudaError_t / CUresult and keep CUDA's last-error and sticky-error rules.
+//
+// Modules load lazily: a fatbin is registered before main() runs, but its
+// PTX is translated and sent only when one of its kernels or variables is
+// first used.
+//
+//===----------------------------------------------------------------------===//
+#ifndef WOOLY_RUNTIME_CLIENT_CORE_RUNTIME_H
+#define WOOLY_RUNTIME_CLIENT_CORE_RUNTIME_H
+
+#include "runtime/client/core/Connection.h"
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace wooly::client {
+
+struct Result {
+  proto::WireCode code = proto::WireCode::Success;
+  std::string message;
+  bool ok() const { return code == proto::WireCode::Success; }
+  static Result error(proto::WireCode c, std::string m) {
+    return {c, std::move(m)};
+  }
+};
+
+struct Dim3 {
+  uint32_t x = 1, y = 1, z = 1;
+};
+
+struct ModuleRecord;
+
+struct KernelRecord {
+  ModuleRecord *module = nullptr;
+  std::string name;
+  const void *hostStub = nullptr;
+  bool resolved = false;
+  uint64_t function = 0;
+  proto::KernelDescription desc;
+};
+
+struct VarRecord {
+  ModuleRecord *module = nullptr;
+  std::string name;
+  const void *hostVar = nullptr;
+  uint64_t size = 0;
+  uint64_t devicePtr = 0; // once resolved
+};
+
+/// A fatbin registered by the program, or a PTX image the driver API loaded.
+struct ModuleRecord {
+  const void *fatbinWrapper = nullptr; // runtime API registration
+  std::string ptx;                     // driver API: PTX given directly
+  bool loaded = false;
+  Result loadResult;
+  uint64_t module = 0;
+  std::vector<KernelRecord *> kernels;
+  std::vector<VarRecord *> vars;
+};
+
+struct StreamRecord {
+  uint64_t id = 0;
+};
+struct EventRecord {
+  uint64_t id = 0;
+};
+
+class Runtime {
+public:
+  /// The process's runtime. Connects on first use.
+  static Runtime &get();
+  /// The connection, opening it if needed; failure is sticky for the process.
+  Result connection(Connection *&out);
+  const proto::DeviceDescription *device();
+
+  // Registration (before main).
+  ModuleRecord *registerFatbin(const void *wrapper);
+  void unregisterFatbin(ModuleRecord *module);
+  void registerFunction(ModuleRecord *module, const void *hostStub,
+                        const char *deviceName);
+  void registerVar(ModuleRecord *module, const void *hostVar,
+                   const char *deviceName, uint64_t size);
+  KernelRecord *kernelForStub(const void *stub);
+  VarRecord *varForHostAddress(const void *hostVar);
+
+  // Driver API: a module from PTX text, its functions and globals.
+  Result loadPtxModule(const std::string &ptx, ModuleRecord *&out);
+  Result unloadModule(ModuleRecord *module);
+  Result getFunction(ModuleRecord *module, const std::string &name,
+                     KernelRecord *&out);
+  Result getGlobal(ModuleRecord *module, const std::string &name,
+                   uint64_t &ptr, uint64_t &size);
+
+  Result resolveKernel(KernelRecord *kernel);
+  Result resolveVar(VarRecord *var);
+
+  // Launch: `args[i]` points at parameter i's value.
+  Result launch(KernelRecord *kernel, Dim3 grid, Dim3 block, void **args,
+                uint32_t sharedBytes, uint64_t stream);
+  /// Driver-API form: arguments already packed into one buffer.
+  Result launchPacked(KernelRecord *kernel, Dim3 grid, Dim3 block,
+                      const void *packed, size_t bytes, uint32_t sharedBytes,
+                      uint64_t stream);
+
+  // Memory.
+  Result malloc(uint64_t bytes, uint64_t &ptr);
+  Result free(uint64_t ptr);
+  Result memGetInfo(uint64_t &free, uint64_t &total);
+  bool isDevicePointer(uint64_t ptr, uint64_t bytes = 1) const;
+  bool findAllocation(uint64_t ptr, uint64_t &base, uint64_t &size) const;
+  Result copyToDevice(uint64_t dst, const void *src, uint64_t bytes,
+                      uint64_t stream);
+  Result copyToHost(void *dst, uint64_t src, uint64_t bytes, uint64_t stream);
+  Result copyOnDevice(uint64_t dst, uint64_t src, uint64_t bytes,
+                      uint64_t stream);
+  Result memset(uint64_t dst, uint8_t value, uint64_t bytes, uint64_t stream);
+
+  // Streams, events, synchronization.
+  Result createStream(int priority, uint64_t &id);
+  Result destroyStream(uint64_t id);
+  Result synchronizeStream(uint64_t id);
+  Result queryStream(uint64_t id);
+  Result streamWaitEvent(uint64_t stream, uint64_t event);
+  Result createEvent(uint64_t &id);
+  Result destroyEvent(uint64_t id);
+  Result recordEvent(uint64_t event, uint64_t stream);
+  Result synchronizeEvent(uint64_t id);
+  Result queryEvent(uint64_t id);
+  Result elapsedTime(uint64_t start, uint64_t end, float &ms);
+  Result synchronizeDevice();
+  Result setShare(uint32_t weight, uint32_t priorityClass);
+
+  /// Closes the session (at exit, before static destructors run).
+  void shutdown();
+  bool verbose() const { return verbose_; }
+  /// One line on stderr, once per distinct text (unsupported calls).
+  void warnOnce(const std::string &text);
+
+private:
+  Runtime();
+  Result ensureLoaded(ModuleRecord *module);
+  Result fromReply(const ClientReply &reply, const char *what);
+  void printDeviceOutput(const ClientReply &reply);
+  Result chunkedCopyToHost(void *dst, uint64_t src, uint64_t bytes,
+                           uint64_t stream);
+
+  mutable std::recursive_mutex mutex_;
+  std::unique_ptr<Connection> connection_;
+  Result connectResult_;
+  bool connectTried_ = false;
+  bool shutDown_ = false;
+  bool verbose_ = false;
+  std::vector<ModuleRecord *> modules_;
+  std::map<const void *, KernelRecord *> kernelsByStub_;
+  std::map<const void *, VarRecord *> varsByHost_;
+  std::map<uint64_t, uint64_t> allocations_; // base -> size (mirror)
+  std::vector<std::string> warned_;
+};
+
+/// Chunk size for large copies: big enough to amortize a round trip, small
+/// enough to pipeline.
+constexpr uint64_t kCopyChunk = 8ull << 20;
+
+} // namespace wooly::client
+
+#endif // WOOLY_RUNTIME_CLIENT_CORE_RUNTIME_H
