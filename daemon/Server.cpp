@@ -34,17 +34,20 @@ struct Request {
 /// Frames of one reply, ready for the ROUTER: [routing id][header][payload][bulk?]
 void sendReply(zmq::socket_t &socket, const std::string &rid,
                const proto::Header &request, Reply &reply) {
-  proto::Header h;
-  h.type = request.type | proto::kReplyBit;
-  h.seq = request.seq;
-  uint8_t header[proto::kHeaderSize];
-  h.encode(header);
   proto::ByteWriter payload;
   payload.put<uint32_t>(static_cast<uint32_t>(reply.code));
   payload.putString(reply.message);
   auto &fields = reply.fields.bytes();
   payload.bytes().insert(payload.bytes().end(), fields.begin(), fields.end());
   auto &out = payload.bytes();
+  proto::Header h;
+  h.type = request.type;
+  h.seq = request.seq;
+  h.reply = true;
+  h.payloadLength = uint32_t(out.size());
+  h.bulkFrames = reply.bulk ? 1 : 0;
+  uint8_t header[proto::kHeaderSize];
+  h.encode(header);
   socket.send(zmq::buffer(rid), zmq::send_flags::sndmore);
   socket.send(zmq::buffer(header, sizeof header), zmq::send_flags::sndmore);
   if (!reply.bulk) {
@@ -295,18 +298,24 @@ void Server::Impl::onRequest(std::vector<zmq::message_t> &frames) {
     return;
   std::string rid = frames[0].to_string();
   proto::Header header;
-  if (frames.size() < 3 || frames.size() > 4) {
-    replyError(rid, proto::Header{.type = uint16_t(MsgType::Error)},
-               WireCode::ProtocolError,
-               "malformed message: " + std::to_string(frames.size() - 1) +
-                   " frames (expected header, payload and optional bulk)");
-    retire(rid, "malformed message");
-    return;
-  }
   try {
+    if (frames.size() < 2)
+      throw proto::DecodeError("empty message");
     header = proto::Header::decode(
         {static_cast<const uint8_t *>(frames[1].data()), frames[1].size()});
+    if (header.reply)
+      throw proto::DecodeError("a reply sent to the server");
+    if (header.bulkFrames > 1 || frames.size() != 3u + header.bulkFrames)
+      throw proto::DecodeError(
+          "malformed message: " + std::to_string(frames.size() - 1) +
+          " frames (expected header, payload and at most one bulk frame, as "
+          "the header says)");
+    if (frames[2].size() != header.payloadLength)
+      throw proto::DecodeError("payload is " + std::to_string(frames[2].size()) +
+                               " bytes, the header says " +
+                               std::to_string(header.payloadLength));
   } catch (const proto::DecodeError &e) {
+    // Garbage or another protocol version: say so, then drop the session.
     replyError(rid, proto::Header{.type = uint16_t(MsgType::Error)},
                WireCode::ProtocolError, e.what());
     retire(rid, "protocol error");

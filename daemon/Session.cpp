@@ -5,7 +5,7 @@
 //   MemFree      u64 ptr
 //   MemGetInfo                                      -> u64 free, u64 total
 //   MemcpyHtoD   u64 dst, u64 stream; bulk = data
-//   MemcpyDtoH   u64 src, u64 bytes, u64 stream     -> bulk = data
+//   MemcpyDtoH   u64 src, u64 bytes, u64 stream     -> str printf; bulk = data
 //   MemcpyDtoD   u64 dst, u64 src, u64 bytes, u64 stream
 //   Memset       u64 dst, u32 value, u64 bytes, u64 stream
 //   PointerInfo  u64 ptr                            -> u64 base, u64 size
@@ -15,11 +15,14 @@
 //   GetGlobal    u64 module, str name               -> u64 ptr, u64 size
 //   Launch       u64 fn, u32 grid[3], u32 block[3], u32 shm, u64 stream;
 //                bulk = packed arguments
-//   StreamCreate i32 priority -> u64;  StreamDestroy/Sync/Query u64 stream
+//   StreamCreate i32 priority -> u64;  StreamDestroy/Query u64 stream
+//   StreamSync   u64 stream -> str printf;  EventSync u64 event -> str printf
 //   StreamWaitEvent u64 stream, u64 event
 //   EventCreate -> u64;  EventDestroy/Sync/Query u64 event
 //   EventRecord  u64 event, u64 stream;  EventElapsed u64 start, u64 end -> f32 ms
-//   DeviceSync                                      -> str printf output
+//   DeviceSync                                      -> str printf
+// Synchronizing replies (DeviceSync, StreamSync, EventSync, MemcpyDtoH) end
+// with the device printf output since the last one, error or not.
 //   SetShare     u32 weight, u32 priority class
 //
 //===----------------------------------------------------------------------===//
@@ -85,9 +88,11 @@ exec::Status Session::takeDeferred() {
 
 Reply Session::synced(exec::Status status) {
   exec::Status earlier = takeDeferred();
-  if (!earlier)
-    return fromStatus(earlier);
-  return fromStatus(status);
+  Reply reply = fromStatus(earlier ? status : earlier);
+  // Synchronizing replies carry the kernels' printf output (CUDA prints it
+  // at synchronization points).
+  reply.fields.putString(context_->takePrintfOutput());
+  return reply;
 }
 
 Reply Session::badStream(uint64_t s) const {
@@ -178,9 +183,7 @@ Reply Session::dispatch(MsgType type, proto::ByteReader &r, const Bulk &bulk) {
     return eventOp(type, r);
   case MsgType::DeviceSync: {
     r.expectEnd();
-    Reply reply = synced(context_->synchronizeAll());
-    reply.fields.putString(context_->takePrintfOutput());
-    return reply;
+    return synced(context_->synchronizeAll());
   }
   case MsgType::SetShare: {
     uint32_t weight = r.get<uint32_t>("weight");

@@ -28,6 +28,7 @@ bool queryStatus(const std::string &url, const std::string &keysDir,
     proto::Header h;
     h.type = uint16_t(proto::MsgType::Status);
     h.seq = 1;
+    h.payloadLength = 0;
     uint8_t header[proto::kHeaderSize];
     h.encode(header);
     socket.send(zmq::buffer(header, sizeof header), zmq::send_flags::sndmore);

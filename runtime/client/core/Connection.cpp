@@ -163,15 +163,18 @@ void Connection::heartbeatLoop() {
 
 void Connection::sendLocked(MsgType type, uint32_t flags, uint32_t seq,
                             proto::ByteWriter &payload, BulkRef bulk) {
+  std::vector<uint8_t> &bytes = payload.bytes();
+  bool hasBulk = bulk.data || bulk.size;
   proto::Header h;
   h.type = uint16_t(type);
   h.seq = seq;
   h.flags = flags;
+  h.payloadLength = uint32_t(bytes.size());
+  h.bulkFrames = hasBulk ? 1 : 0;
   uint8_t header[proto::kHeaderSize];
   h.encode(header);
   socket_->send(zmq::buffer(header, sizeof header), zmq::send_flags::sndmore);
-  std::vector<uint8_t> &bytes = payload.bytes();
-  if (!bulk.data && bulk.size == 0) {
+  if (!hasBulk) {
     socket_->send(zmq::buffer(bytes), zmq::send_flags::none);
     return;
   }
@@ -221,7 +224,7 @@ ClientReply Connection::receiveLocked(uint32_t seq) {
       r.message = std::string("server reply: ") + e.what();
       return r;
     }
-    bool protocolError = (h.type & ~proto::kReplyBit) == uint16_t(MsgType::Error);
+    bool protocolError = h.type == uint16_t(MsgType::Error);
     if (h.seq != seq && !protocolError)
       continue; // a stale reply to a request we gave up on
     try {

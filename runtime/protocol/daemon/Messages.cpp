@@ -1,39 +1,44 @@
 //===- Messages.cpp - Client <-> daemon messages ------------------------===//
 #include "runtime/protocol/daemon/Messages.h"
+#include "runtime/protocol/Frame.h"
 
 namespace wooly::protocol::daemon {
 
 void Header::encode(uint8_t out[kHeaderSize]) const {
-  uint32_t magic = kMagic;
-  std::memcpy(out, &magic, 4);
-  std::memcpy(out + 4, &version, 2);
-  std::memcpy(out + 6, &type, 2);
-  std::memcpy(out + 8, &seq, 4);
-  std::memcpy(out + 12, &flags, 4);
+  protocol::FrameHeader h;
+  h.type = uint16_t(((flags & FlagAsync) && !reply ? kAsyncTypeBase
+                                                   : kSyncTypeBase) +
+                    type);
+  h.flags = reply ? protocol::FlagReply : protocol::FlagNone;
+  h.bulkFrames = bulkFrames;
+  h.payloadLength = payloadLength;
+  h.requestId = seq;
+  auto bytes = protocol::encodeHeader(h);
+  std::memcpy(out, bytes.data(), kHeaderSize);
 }
 
 Header Header::decode(std::span<const uint8_t> frame) {
-  if (frame.size() != kHeaderSize)
-    throw DecodeError("header frame is " + std::to_string(frame.size()) +
-                      " bytes, expected " + std::to_string(kHeaderSize));
-  ByteReader r(frame);
-  if (r.get<uint32_t>("magic") != kMagic)
-    throw DecodeError("not a Wooly daemon message (bad magic)");
+  protocol::Result<protocol::FrameHeader> r = protocol::decodeHeader(frame);
+  if (!r)
+    throw DecodeError(r.error().message);
+  const protocol::FrameHeader &f = r.value();
+  if (f.type < kSyncTypeBase || f.type >= kAsyncTypeBase + 0x100)
+    throw DecodeError(std::string("message type ") +
+                      protocol::messageTypeName(f.type) +
+                      " is not a client <-> daemon message");
   Header h;
-  h.version = r.get<uint16_t>("version");
-  h.type = r.get<uint16_t>("type");
-  h.seq = r.get<uint32_t>("seq");
-  h.flags = r.get<uint32_t>("flags");
-  if (h.version != kVersion)
-    throw DecodeError("protocol version " + std::to_string(h.version) +
-                      " is not supported (this side speaks " +
-                      std::to_string(kVersion) +
-                      "): use a client and server from the same release");
+  h.reply = f.isReply();
+  h.flags = f.type >= kAsyncTypeBase ? FlagAsync : 0;
+  h.type = uint16_t(f.type - (f.type >= kAsyncTypeBase ? kAsyncTypeBase
+                                                        : kSyncTypeBase));
+  h.seq = uint32_t(f.requestId);
+  h.payloadLength = f.payloadLength;
+  h.bulkFrames = f.bulkFrames;
   return h;
 }
 
 const char *msgTypeName(uint16_t type) {
-  switch (static_cast<MsgType>(type & ~kReplyBit)) {
+  switch (static_cast<MsgType>(type)) {
 #define CASE(X)                                                                \
   case MsgType::X:                                                             \
     return #X;

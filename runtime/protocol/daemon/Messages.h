@@ -1,15 +1,17 @@
 //===- Messages.h - Client <-> daemon messages --------------------------===//
 //
-// A message is a ZeroMQ multipart message of two or three frames:
-//   [header: 16 bytes] [payload: fields, see Wire.h] [bulk: raw bytes, optional]
-// The bulk frame carries copy data and kernel arguments so that neither side
-// copies them into the payload (zero-copy on the daemon side).
+// A message uses WoolyProtocol's framing (runtime/protocol/Frame.h):
+//   [header: 24 bytes] [payload: fields, see Wire.h] [bulk: raw bytes, optional]
+// in the type range Frame.h reserves for client <-> daemon traffic:
+// 0x0200 + MsgType for requests that want a reply, 0x0300 + MsgType for
+// asynchronous ones. The bulk frame carries copy data and kernel arguments so
+// that neither side copies them into the payload (zero-copy on the daemon).
 //
-// Requests flagged `Async` get no reply: their errors are kept by the daemon
-// and returned by the session's next synchronizing request (CUDA semantics).
-// Every other request gets exactly one reply with the same sequence number,
-// type `request | ReplyBit`, and a payload starting with (u32 code, string
-// message); the code numbering is exec::ErrorCode's.
+// Async requests get no reply: their errors are kept by the daemon and
+// returned by the session's next synchronizing request (CUDA semantics).
+// Every other request gets exactly one reply: same type and request id,
+// FlagReply set, and a payload starting with (u32 code, string message); the
+// code numbering is exec::ErrorCode's (and protocol::ErrorCode's).
 //
 //===----------------------------------------------------------------------===//
 #ifndef WOOLY_RUNTIME_PROTOCOL_DAEMON_MESSAGES_H
@@ -23,10 +25,9 @@
 
 namespace wooly::protocol::daemon {
 
-constexpr uint32_t kMagic = 0x444f4f57; // "WOOD" on the wire
-constexpr uint16_t kVersion = 1;
-constexpr uint16_t kReplyBit = 0x8000;
-constexpr size_t kHeaderSize = 16;
+constexpr size_t kHeaderSize = 24; // protocol::kHeaderBytes
+constexpr uint16_t kSyncTypeBase = 0x0200;
+constexpr uint16_t kAsyncTypeBase = 0x0300;
 
 enum class MsgType : uint16_t {
   Hello = 1,
@@ -59,7 +60,7 @@ enum class MsgType : uint16_t {
   EventElapsed,
   DeviceSync = 80, // reply carries drained device printf output
   SetShare,
-  Error = 0x7fff, // daemon -> client: a request it could not even parse
+  Error = 0xff, // daemon -> client: a request it could not even parse
 };
 
 const char *msgTypeName(uint16_t type);
@@ -69,13 +70,16 @@ enum HeaderFlags : uint32_t {
 };
 
 struct Header {
-  uint16_t version = kVersion;
-  uint16_t type = 0;
-  uint32_t seq = 0;
-  uint32_t flags = 0;
+  uint16_t type = 0;  // MsgType
+  uint32_t seq = 0;   // the frame's request id
+  uint32_t flags = 0; // HeaderFlags
+  bool reply = false;
+  uint32_t payloadLength = 0; // filled in by the sender
+  uint16_t bulkFrames = 0;
 
   void encode(uint8_t out[kHeaderSize]) const;
-  /// Throws DecodeError naming what is wrong (size, magic, version).
+  /// Throws DecodeError naming what is wrong (size, magic, version, a type
+  /// outside the client <-> daemon range).
   static Header decode(std::span<const uint8_t> frame);
 };
 
@@ -96,8 +100,9 @@ enum class WireCode : uint32_t {
   DeviceUnavailable,
   Internal,
   // Protocol-level codes (no executor equivalent).
-  ProtocolError = 100, // garbage, a truncated message, a version mismatch
-  NoSession,           // a request before Hello or after the session expired
+  ProtocolError = 102, // garbage, a truncated message, a version mismatch
+                       // (protocol::ErrorCode::Malformed)
+  NoSession = 200,     // a request before Hello or after the session expired
   ServerRestarted,     // the session id is unknown: the server restarted
 };
 

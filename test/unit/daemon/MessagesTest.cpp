@@ -10,20 +10,36 @@ TEST_CASE("headers round-trip and bad headers are refused", "[messages]") {
   h.type = uint16_t(MsgType::Launch);
   h.seq = 42;
   h.flags = FlagAsync;
+  h.payloadLength = 7;
+  h.bulkFrames = 1;
   uint8_t buf[kHeaderSize];
   h.encode(buf);
   Header back = Header::decode(buf);
   CHECK(back.type == h.type);
   CHECK(back.seq == 42);
   CHECK(back.flags == FlagAsync);
+  CHECK_FALSE(back.reply);
+  CHECK(back.payloadLength == 7);
+  CHECK(back.bulkFrames == 1);
+
+  h.reply = true;
+  h.flags = 0;
+  h.encode(buf);
+  back = Header::decode(buf);
+  CHECK(back.reply);
+  CHECK(back.type == uint16_t(MsgType::Launch));
 
   CHECK_THROWS_AS(Header::decode(std::span<const uint8_t>(buf, 15)),
                   DecodeError);
   buf[0] ^= 1;
-  CHECK_THROWS_WITH(Header::decode(buf), Catch::Contains("magic"));
+  CHECK_THROWS_WITH(Header::decode(buf), Catch::Contains("WOOL"));
   buf[0] ^= 1;
   buf[4] = 9; // version
   CHECK_THROWS_WITH(Header::decode(buf), Catch::Contains("version"));
+  buf[4] = 1;
+  buf[6] = 0x02; // type 0x0102: a controller message, not ours
+  buf[7] = 0x01;
+  CHECK_THROWS_WITH(Header::decode(buf), Catch::Contains("not a client"));
 }
 
 TEST_CASE("device and kernel descriptions round-trip", "[messages]") {

@@ -1,0 +1,293 @@
+//===- ServerTest.cpp - The server core against the real host executor ----===//
+//
+// Each test starts a Server on a loopback TCP port with the host executor and
+// talks to it through real DEALER sockets (RawClient.h).
+//
+//===----------------------------------------------------------------------===//
+#include "daemon/Server.h"
+#include "test/unit/daemon/RawClient.h"
+
+#include <catch2/catch.hpp>
+#include <random>
+#include <thread>
+
+using namespace wooly;
+using wooly::test::RawClient;
+using wooly::test::RawReply;
+namespace proto = wooly::protocol::daemon;
+using proto::MsgType;
+using proto::WireCode;
+
+namespace {
+
+struct Fixture {
+  std::unique_ptr<exec::Executor> executor;
+  std::shared_ptr<zmq::context_t> context = std::make_shared<zmq::context_t>();
+  std::unique_ptr<daemon::Server> server;
+  std::string url;
+
+  explicit Fixture(daemon::ServerOptions options = {}) {
+    exec::ExecutorOptions eo;
+    eo.workerThreads = 2;
+    exec::Status s = exec::createExecutor("host", eo, executor);
+    REQUIRE(s.isOk());
+    if (options.listen.empty())
+      options.listen = "tcp://127.0.0.1:*";
+    s = daemon::Server::start(context, *executor, options, server);
+    REQUIRE(s.isOk());
+    url = server->endpoint();
+  }
+};
+
+bool waitFor(const std::function<bool()> &condition, int ms) {
+  for (int i = 0; i < ms / 10; ++i) {
+    if (condition())
+      return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return condition();
+}
+
+proto::ByteWriter u64s(std::initializer_list<uint64_t> values) {
+  proto::ByteWriter w;
+  for (uint64_t v : values)
+    w.put(v);
+  return w;
+}
+
+} // namespace
+
+TEST_CASE("a session allocates, copies and frees with exact accounting",
+          "[server]") {
+  Fixture f;
+  RawClient c(*f.context, f.url);
+  RawReply hello = c.hello();
+  REQUIRE(hello.ok());
+  uint64_t p = c.alloc(4096);
+  REQUIRE(p != 0);
+  CHECK(f.server->memoryInUse() == 4096);
+
+  std::vector<uint8_t> data(4096);
+  for (size_t i = 0; i < data.size(); ++i)
+    data[i] = uint8_t(i * 7);
+  c.send(MsgType::MemcpyHtoD, u64s({p, 0}), &data, /*async=*/true);
+  RawReply back = c.call(MsgType::MemcpyDtoH, u64s({p, 4096, 0}));
+  REQUIRE(back.ok());
+  CHECK(back.bulk == data);
+
+  CHECK(c.call(MsgType::MemFree, u64s({p})).ok());
+  CHECK(f.server->memoryInUse() == 0);
+}
+
+TEST_CASE("handles and pointers outside the session are errors, not "
+          "dereferences",
+          "[server]") {
+  Fixture f;
+  RawClient a(*f.context, f.url), b(*f.context, f.url);
+  REQUIRE(a.hello().ok());
+  REQUIRE(b.hello().ok());
+  uint64_t pa = a.alloc(256);
+  REQUIRE(pa);
+
+  // B names A's memory: refused.
+  RawReply r = b.call(MsgType::MemcpyDtoH, u64s({pa, 16, 0}));
+  CHECK(r.code == WireCode::InvalidAddress);
+  CHECK(b.call(MsgType::MemFree, u64s({pa})).code == WireCode::InvalidAddress);
+  // Out of bounds of A's own allocation.
+  CHECK(a.call(MsgType::MemcpyDtoH, u64s({pa + 200, 100, 0})).code ==
+        WireCode::InvalidAddress);
+  // Unknown stream, event, module, function.
+  CHECK(a.call(MsgType::StreamSync, u64s({77})).code == WireCode::InvalidHandle);
+  CHECK(a.call(MsgType::EventQuery, u64s({5})).code == WireCode::InvalidHandle);
+  proto::ByteWriter gf;
+  gf.put<uint64_t>(9);
+  gf.putString("k");
+  CHECK(a.call(MsgType::GetFunction, gf).code == WireCode::InvalidHandle);
+
+  // An asynchronous launch of an unknown function: no reply, the error
+  // comes back at the next synchronization, once.
+  proto::ByteWriter launch;
+  launch.put<uint64_t>(12345);
+  for (uint32_t v : {1u, 1u, 1u, 1u, 1u, 1u, 0u})
+    launch.put(v);
+  launch.put<uint64_t>(0);
+  std::vector<uint8_t> noArgs;
+  a.send(MsgType::Launch, launch, &noArgs, /*async=*/true);
+  r = a.call(MsgType::DeviceSync);
+  CHECK(r.code == WireCode::InvalidHandle);
+  CHECK(a.call(MsgType::DeviceSync).ok());
+  // A's data is untouched by all of this.
+  CHECK(f.server->memoryInUse() == 256);
+}
+
+TEST_CASE("requests before hello get a no-session error", "[server]") {
+  Fixture f;
+  RawClient c(*f.context, f.url);
+  CHECK(c.call(MsgType::MemAlloc, u64s({16})).code == WireCode::NoSession);
+}
+
+TEST_CASE("memory over a session's quota fails for that session only",
+          "[server][quota]") {
+  Fixture f;
+  RawClient small(*f.context, f.url), other(*f.context, f.url);
+  REQUIRE(small.hello(0, 1 << 20).ok());
+  REQUIRE(other.hello().ok());
+  REQUIRE(small.alloc(768 << 10));
+  RawReply r;
+  CHECK(small.alloc(512 << 10, &r) == 0);
+  CHECK(r.code == WireCode::OutOfMemory);
+  CHECK(r.message.find("limit") != std::string::npos);
+  CHECK(other.alloc(4 << 20) != 0);
+}
+
+TEST_CASE("a session that goes silent is freed within its timeout",
+          "[server]") {
+  daemon::ServerOptions options;
+  options.sessionTimeoutMs = 300;
+  Fixture f(options);
+  {
+    RawClient c(*f.context, f.url);
+    REQUIRE(c.hello().ok());
+    REQUIRE(c.alloc(1 << 20));
+    CHECK(f.server->sessionCount() == 1);
+  } // the client vanishes without a goodbye
+  CHECK(waitFor([&] { return f.server->sessionCount() == 0; }, 3000));
+  CHECK(waitFor([&] { return f.server->memoryInUse() == 0; }, 3000));
+}
+
+TEST_CASE("goodbye frees the session at once", "[server]") {
+  Fixture f;
+  RawClient c(*f.context, f.url);
+  REQUIRE(c.hello().ok());
+  REQUIRE(c.alloc(1 << 16));
+  CHECK(c.call(MsgType::Goodbye).ok());
+  CHECK(waitFor([&] { return f.server->memoryInUse() == 0; }, 2000));
+}
+
+TEST_CASE("garbage and truncated messages get errors and the server lives",
+          "[server][fuzz]") {
+  Fixture f;
+  RawClient good(*f.context, f.url);
+  REQUIRE(good.hello().ok());
+  uint64_t p = good.alloc(64);
+  REQUIRE(p);
+
+  std::mt19937 rng(1);
+  for (int i = 0; i < 200; ++i) {
+    zmq::socket_t bad(*f.context, zmq::socket_type::dealer);
+    bad.set(zmq::sockopt::linger, 0);
+    bad.connect(f.url);
+    int frames = 1 + int(rng() % 4);
+    for (int k = 0; k < frames; ++k) {
+      std::vector<uint8_t> junk(rng() % 64);
+      for (auto &b : junk)
+        b = uint8_t(rng());
+      // Sometimes a valid header with a lying body, to reach the decoders.
+      if (k == 0 && i % 2 == 0) {
+        proto::Header h;
+        h.type = uint16_t(rng() % 90);
+        h.payloadLength = uint32_t(junk.size());
+        h.bulkFrames = frames > 2 ? 1 : 0;
+        junk.resize(proto::kHeaderSize);
+        h.encode(junk.data());
+      }
+      bad.send(zmq::buffer(junk), k + 1 < frames ? zmq::send_flags::sndmore
+                                                 : zmq::send_flags::none);
+    }
+  }
+  // Truncated hello from a client that then behaves.
+  RawClient trunc(*f.context, f.url);
+  proto::ByteWriter half;
+  half.put<uint32_t>(1);
+  RawReply r = trunc.call(MsgType::Hello, half);
+  CHECK(r.code == WireCode::ProtocolError);
+  CHECK(r.message.find("too short") != std::string::npos);
+
+  // The server still serves the good client, whose data is intact.
+  RawReply back = good.call(MsgType::MemcpyDtoH, u64s({p, 64, 0}));
+  CHECK(back.ok());
+  CHECK(good.call(MsgType::Status).ok());
+}
+
+TEST_CASE("with CURVE, only clients whose key is allowed get in",
+          "[server][auth]") {
+  daemon::KeyPair server = daemon::generateKeyPair();
+  daemon::KeyPair allowed = daemon::generateKeyPair();
+  daemon::KeyPair stranger = daemon::generateKeyPair();
+  daemon::ServerOptions options;
+  options.curve = daemon::CurveKeys{server.secretKey, {allowed.publicKey}};
+  Fixture f(options);
+  RawClient ok(*f.context, f.url, server.publicKey.c_str(),
+               allowed.publicKey.c_str(), allowed.secretKey.c_str());
+  CHECK(ok.hello().ok());
+  RawClient refused(*f.context, f.url, server.publicKey.c_str(),
+                    stranger.publicKey.c_str(), stranger.secretKey.c_str());
+  refused.hello();
+  // No session: the handshake never completes.
+  CHECK(f.server->sessionCount() == 1);
+  RawClient plain(*f.context, f.url);
+  plain.send(MsgType::Status, {});
+  CHECK_FALSE(plain.receive(500).has_value());
+}
+
+TEST_CASE("eight concurrent clients each get their own data back",
+          "[server][concurrency]") {
+  Fixture f;
+  std::vector<std::thread> threads;
+  std::atomic<int> good{0};
+  for (int t = 0; t < 8; ++t)
+    threads.emplace_back([&, t] {
+      RawClient c(*f.context, f.url);
+      if (!c.hello().ok())
+        return;
+      bool all = true;
+      for (int round = 0; round < 20; ++round) {
+        uint64_t p = c.alloc(1024);
+        std::vector<uint8_t> data(1024, uint8_t(t * 31 + round));
+        c.send(MsgType::MemcpyHtoD, u64s({p, 0}), &data, true);
+        RawReply back = c.call(MsgType::MemcpyDtoH, u64s({p, 1024, 0}));
+        all = all && back.ok() && back.bulk == data;
+        all = all && c.call(MsgType::MemFree, u64s({p})).ok();
+      }
+      if (all)
+        ++good;
+    });
+  for (auto &t : threads)
+    t.join();
+  CHECK(good == 8);
+  CHECK(f.server->memoryInUse() == 0);
+}
+
+TEST_CASE("a module that fails to compile is compiled once, however many ask",
+          "[server][modules]") {
+  Fixture f;
+  std::vector<uint8_t> notWis = {'n', 'o', 't', ' ', 'W', 'I', 'S'};
+  std::vector<std::thread> threads;
+  std::atomic<int> compileErrors{0};
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&] {
+      RawClient c(*f.context, f.url);
+      if (!c.hello().ok())
+        return;
+      RawReply r = c.call(MsgType::ModuleLoad, {}, &notWis);
+      if (r.code == WireCode::CompileError)
+        ++compileErrors;
+    });
+  for (auto &t : threads)
+    t.join();
+  CHECK(compileErrors == 4);
+  CHECK(f.server->moduleCounters().compiles == 1);
+}
+
+TEST_CASE("status JSON lists the sessions", "[server][telemetry]") {
+  Fixture f;
+  RawClient c(*f.context, f.url);
+  REQUIRE(c.hello().ok());
+  REQUIRE(c.alloc(1000));
+  RawReply r = c.call(MsgType::Status);
+  REQUIRE(r.ok());
+  std::string json = r.reader().getString("json");
+  CHECK(json.find("\"sessions\":[{") != std::string::npos);
+  CHECK(json.find("\"memory\":1000") != std::string::npos);
+  CHECK(json.find("raw-client") != std::string::npos);
+}
