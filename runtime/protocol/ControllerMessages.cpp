@@ -159,6 +159,7 @@ void write(Writer &w, const TelemetryMsg &m) {
   w.string(m.serverName);
   w.u64(m.sequence);
   w.u32(m.queueDepth);
+  w.boolean(m.draining);
   writeList(w, m.devices);
   writeList(w, m.sessions);
 }
@@ -166,6 +167,7 @@ void read(Reader &r, TelemetryMsg &m) {
   m.serverName = r.string();
   m.sequence = r.u64();
   m.queueDepth = r.u32();
+  m.draining = r.boolean();
   readList(r, m.devices, kMinDeviceTelemetry);
   readList(r, m.sessions, kMinSessionUsage);
 }

@@ -78,6 +78,9 @@ struct TelemetryMsg {
   std::string serverName;
   uint64_t sequence = 0; // increases by one per heartbeat
   uint32_t queueDepth = 0; // launches waiting in the scheduler
+  /// The server's own view of a Drain command; a restarted controller takes
+  /// it from here, so an operator's drain survives the restart.
+  bool draining = false;
   std::vector<DeviceTelemetry> devices;
   std::vector<SessionUsage> sessions;
   bool operator==(const TelemetryMsg &) const = default;

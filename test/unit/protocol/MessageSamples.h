@@ -24,6 +24,7 @@ inline TelemetryMsg telemetry() {
   m.serverName = "gpu-node-7";
   m.sequence = 42;
   m.queueDepth = 3;
+  m.draining = true;
   m.devices = {{"NVIDIA H100", "nvidia", "sm_90", 80ull << 30, 12ull << 30, 0.75}};
   m.sessions = {{"s-1", "alice", 1ull << 30, 123456789, 1000, 12.5, 99.0},
                 {"s-2", "bob", 2ull << 30, 5, 1, 0.0, 0.0}};

@@ -63,6 +63,7 @@ TEST_CASE("a huge list count cannot allocate", "[protocol][codec]") {
   w.string("srv");
   w.u64(1);
   w.u32(0);
+  w.boolean(false);
   w.u32(0xffffffffu); // devices count
   auto r = decodeBody<TelemetryMsg>(w.data());
   REQUIRE_FALSE(r.isOk());

@@ -1,0 +1,101 @@
+//===- Controller.h - The controller service ---------------------*- C++ -*-===//
+//
+// One ROUTER socket serves servers (register, telemetry, deregister) and
+// clients (placement, fleet status) on a single thread (`serve`), so message
+// handling needs no more than one core. The HTTP side calls the thread-safe
+// methods below; one mutex guards the registry and the placement log.
+//
+//===----------------------------------------------------------------------===//
+#ifndef WOOLY_CONTROLLER_CONTROLLER_H
+#define WOOLY_CONTROLLER_CONTROLLER_H
+
+#include "controller/Placement.h"
+#include "controller/Registry.h"
+#include "runtime/protocol/Transport.h"
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+
+namespace wooly::controller {
+
+struct ControllerOptions {
+  std::string listenUrl;
+  protocol::ServerSecurity security;
+  std::chrono::milliseconds heartbeat{500};
+  int missedBeats = 3;
+  Policy policy = Policy::Spread;
+  /// Receives one line per event (registrations, health, placements);
+  /// null writes them to stderr.
+  std::function<void(const std::string &)> log;
+};
+
+struct PlacementRecord {
+  uint64_t id = 0;
+  std::chrono::system_clock::time_point at;
+  protocol::PlacementRequestMsg request;
+  Decision decision;
+};
+
+class Controller {
+public:
+  static protocol::Result<std::unique_ptr<Controller>>
+  create(zmq::context_t &context, ControllerOptions options);
+
+  /// Serves the ZeroMQ socket until `stop` becomes true.
+  void serve(const std::atomic<bool> &stop);
+  std::string endpoint() const { return endpoint_->boundEndpoint(); }
+  const ControllerOptions &options() const { return options_; }
+
+  // Thread-safe operations, shared by the ZeroMQ and HTTP sides.
+  PlacementRecord place(const protocol::PlacementRequestMsg &request);
+  bool drain(const std::string &server, bool draining);
+  bool setTenantWeight(const std::string &server, const std::string &tenant,
+                       TenantSetting setting);
+
+  // Views for the API, the dashboard and wooly-smi (ControllerJson.cpp).
+  nlohmann::json serversJson();
+  nlohmann::json devicesJson();
+  nlohmann::json sessionsJson();
+  nlohmann::json placementsJson(size_t limit = 100);
+  nlohmann::json weightsJson();
+  nlohmann::json fleetJson(); // all of the above in one document
+  /// Prometheus text exposition (Metrics.cpp).
+  std::string metricsText();
+
+  uint64_t messagesHandled() const { return messagesHandled_; }
+  uint64_t malformedMessages() const { return malformed_; }
+
+private:
+  explicit Controller(ControllerOptions options);
+  void handle(protocol::Incoming &in);
+  void tick(Clock::time_point now);
+  void log(const std::string &line);
+  nlohmann::json serversJsonLocked(Clock::time_point now);
+  nlohmann::json devicesJsonLocked();
+  nlohmann::json sessionsJsonLocked();
+  nlohmann::json placementsJsonLocked(size_t limit);
+  nlohmann::json weightsJsonLocked();
+
+  ControllerOptions options_;
+  std::unique_ptr<protocol::ServerEndpoint> endpoint_;
+
+  std::mutex mutex_;
+  Registry registry_;
+  std::deque<PlacementRecord> placements_; // newest last
+  uint64_t nextDecisionId_ = 1;
+  uint64_t placed_ = 0, refused_ = 0;
+  std::map<std::string, uint64_t> messagesByType_;
+  Clock::time_point started_ = Clock::now();
+
+  std::atomic<uint64_t> messagesHandled_{0}, malformed_{0};
+};
+
+} // namespace wooly::controller
+
+#endif // WOOLY_CONTROLLER_CONTROLLER_H

@@ -1,0 +1,222 @@
+//===- ControllerJson.cpp - The fleet as JSON for the API and dashboard ---===//
+//
+// Field names are the /api/v1 contract (controller/README.md); byte counts are
+// integers, fractions are 0..1, times are milliseconds.
+//
+//===----------------------------------------------------------------------===//
+#include "controller/Controller.h"
+
+namespace wooly::controller {
+using nlohmann::json;
+using namespace protocol;
+
+namespace {
+
+int64_t msBetween(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(b - a).count();
+}
+
+const char *stateOf(const ServerRecord &r) {
+  if (!r.up)
+    return "down";
+  return r.draining ? "draining" : "up";
+}
+
+json candidateJson(const Candidate &c) {
+  return {{"server", c.server},
+          {"eligible", c.eligible},
+          {"score", c.eligible ? json(c.score) : json(nullptr)},
+          {"reason", c.reason}};
+}
+
+} // namespace
+
+json Controller::serversJsonLocked(Clock::time_point now) {
+  json out = json::array();
+  for (const auto &[name, r] : registry_.servers()) {
+    json devices = json::array();
+    uint64_t total = 0, used = 0;
+    double busy = 0;
+    if (r.hasTelemetry && !r.telemetry.devices.empty()) {
+      for (const auto &d : r.telemetry.devices) {
+        devices.push_back({{"name", d.name},
+                           {"vendor", d.vendor},
+                           {"arch", d.arch},
+                           {"memoryTotal", d.memoryTotalBytes},
+                           {"memoryUsed", d.memoryUsedBytes},
+                           {"busy", d.busyFraction}});
+        total += d.memoryTotalBytes;
+        used += d.memoryUsedBytes;
+        busy = std::max(busy, d.busyFraction);
+      }
+    } else {
+      for (const auto &d : r.info.devices) {
+        devices.push_back({{"name", d.name},
+                           {"vendor", d.vendor},
+                           {"arch", d.arch},
+                           {"memoryTotal", d.memoryBytes},
+                           {"memoryUsed", 0},
+                           {"busy", 0.0}});
+        total += d.memoryBytes;
+      }
+    }
+    json history = json::array();
+    for (const auto &s : r.history)
+      history.push_back({{"tMs", msBetween(now, s.at)},
+                         {"busy", s.busyFraction},
+                         {"memoryUsed", s.memoryUsedBytes},
+                         {"memoryTotal", s.memoryTotalBytes},
+                         {"queueDepth", s.queueDepth}});
+    json tenants = json::object();
+    for (const auto &[tenant, setting] : r.tenantSettings)
+      tenants[tenant] = {{"weight", setting.weight},
+                         {"memoryQuota", setting.memoryQuotaBytes}};
+    out.push_back({{"name", name},
+                   {"endpoint", r.info.endpoint},
+                   {"publicKey", r.info.publicKey},
+                   {"version", r.info.version},
+                   {"executors", r.info.executors},
+                   {"state", stateOf(r)},
+                   {"up", r.up},
+                   {"draining", r.draining},
+                   {"lastSeenMsAgo", msBetween(r.lastSeen, now)},
+                   {"registeredMsAgo", msBetween(r.registeredAt, now)},
+                   {"heartbeats", r.heartbeats},
+                   {"timesMarkedDown", r.timesMarkedDown},
+                   {"placements", r.placements},
+                   {"queueDepth", r.telemetry.queueDepth},
+                   {"busy", busy},
+                   {"memoryTotal", total},
+                   {"memoryUsed", used},
+                   {"sessions", r.telemetry.sessions.size()},
+                   {"devices", devices},
+                   {"tenants", tenants},
+                   {"history", history}});
+  }
+  return out;
+}
+
+json Controller::devicesJsonLocked() {
+  json out = json::array();
+  for (const auto &[name, r] : registry_.servers())
+    for (size_t i = 0; i < r.info.devices.size(); ++i) {
+      const auto &d = r.info.devices[i];
+      json dev = {{"server", name},
+                  {"index", i},
+                  {"name", d.name},
+                  {"vendor", d.vendor},
+                  {"arch", d.arch},
+                  {"computeUnits", d.computeUnits},
+                  {"memoryTotal", d.memoryBytes},
+                  {"memoryUsed", 0},
+                  {"busy", 0.0},
+                  {"serverState", stateOf(r)}};
+      if (r.hasTelemetry && i < r.telemetry.devices.size()) {
+        dev["memoryTotal"] = r.telemetry.devices[i].memoryTotalBytes;
+        dev["memoryUsed"] = r.telemetry.devices[i].memoryUsedBytes;
+        dev["busy"] = r.telemetry.devices[i].busyFraction;
+      }
+      out.push_back(dev);
+    }
+  return out;
+}
+
+json Controller::sessionsJsonLocked() {
+  json out = json::array();
+  for (const auto &[name, r] : registry_.servers())
+    for (const auto &s : r.telemetry.sessions)
+      out.push_back({{"server", name},
+                     {"sessionId", s.sessionId},
+                     {"tenant", s.tenant.empty() ? "default" : s.tenant},
+                     {"memory", s.memoryBytes},
+                     {"kernelTimeNs", s.kernelTimeNs},
+                     {"launches", s.launches},
+                     {"queueDelayP50Us", s.queueDelayP50Us},
+                     {"queueDelayP99Us", s.queueDelayP99Us}});
+  return out;
+}
+
+json Controller::placementsJsonLocked(size_t limit) {
+  json out = json::array();
+  size_t n = 0;
+  for (auto it = placements_.rbegin(); it != placements_.rend() && n < limit;
+       ++it, ++n) {
+    const PlacementRecord &p = *it;
+    json candidates = json::array();
+    for (const auto &c : p.decision.candidates)
+      candidates.push_back(candidateJson(c));
+    out.push_back(
+        {{"id", p.id},
+         {"timeMs", std::chrono::duration_cast<std::chrono::milliseconds>(
+                        p.at.time_since_epoch())
+                        .count()},
+         {"request",
+          {{"memory", p.request.memoryBytes},
+           {"vendor", p.request.vendor},
+           {"arch", p.request.arch},
+           {"priority", priorityClassName(p.request.priority)},
+           {"tenant", p.request.tenant.empty() ? "default" : p.request.tenant},
+           {"policy", policyName(p.decision.policy)}}},
+         {"placed", p.decision.placed},
+         {"server", p.decision.placed ? json(p.decision.server) : json(nullptr)},
+         {"endpoint",
+          p.decision.placed ? json(p.decision.endpoint) : json(nullptr)},
+         {"explanation", p.decision.explanation},
+         {"candidates", candidates}});
+  }
+  return out;
+}
+
+json Controller::weightsJsonLocked() {
+  json fleet = json::object();
+  for (const auto &[tenant, s] : registry_.fleetTenantSettings())
+    fleet[tenant] = {{"weight", s.weight}, {"memoryQuota", s.memoryQuotaBytes}};
+  json perServer = json::object();
+  for (const auto &[name, r] : registry_.servers()) {
+    json t = json::object();
+    for (const auto &[tenant, s] : r.tenantSettings)
+      t[tenant] = {{"weight", s.weight}, {"memoryQuota", s.memoryQuotaBytes}};
+    perServer[name] = t;
+  }
+  return {{"fleet", fleet}, {"servers", perServer}};
+}
+
+json Controller::serversJson() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return serversJsonLocked(Clock::now());
+}
+json Controller::devicesJson() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return devicesJsonLocked();
+}
+json Controller::sessionsJson() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return sessionsJsonLocked();
+}
+json Controller::placementsJson(size_t limit) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return placementsJsonLocked(limit);
+}
+json Controller::weightsJson() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return weightsJsonLocked();
+}
+
+json Controller::fleetJson() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto now = Clock::now();
+  return {{"controller",
+           {{"endpoint", endpoint_->boundEndpoint()},
+            {"policy", policyName(options_.policy)},
+            {"heartbeatMs", options_.heartbeat.count()},
+            {"uptimeMs", msBetween(started_, now)},
+            {"placed", placed_},
+            {"refused", refused_}}},
+          {"servers", serversJsonLocked(now)},
+          {"devices", devicesJsonLocked()},
+          {"sessions", sessionsJsonLocked()},
+          {"placements", placementsJsonLocked(20)},
+          {"weights", weightsJsonLocked()}};
+}
+
+} // namespace wooly::controller

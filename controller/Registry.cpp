@@ -1,0 +1,205 @@
+//===- Registry.cpp - The fleet as the controller knows it ----------------===//
+#include "controller/Registry.h"
+
+#include <algorithm>
+
+namespace wooly::controller {
+using namespace protocol;
+
+std::string validateRegistration(const RegisterServerMsg &m) {
+  auto printable = [](const std::string &s) {
+    return std::all_of(s.begin(), s.end(),
+                       [](unsigned char c) { return c >= 0x20 && c < 0x7f; });
+  };
+  if (m.serverName.empty() || m.serverName.size() > 128 ||
+      !printable(m.serverName) || m.serverName.find('/') != std::string::npos)
+    return "server name must be 1-128 printable characters without '/'";
+  if (m.endpoint.find("://") == std::string::npos || !printable(m.endpoint))
+    return "endpoint must be a ZeroMQ URL such as tcp://host:7701";
+  if (m.devices.empty())
+    return "a server must offer at least one device";
+  if (m.devices.size() > 64)
+    return "at most 64 devices per server";
+  for (const auto &d : m.devices)
+    if (!printable(d.name) || !printable(d.vendor) || !printable(d.arch))
+      return "device names, vendors and archs must be printable";
+  return "";
+}
+
+RegisterReplyMsg Registry::registerServer(const RegisterServerMsg &m,
+                                          Clock::time_point now) {
+  RegisterReplyMsg reply;
+  reply.heartbeatIntervalMs = static_cast<uint32_t>(heartbeat_.count());
+  if (std::string why = validateRegistration(m); !why.empty()) {
+    reply.accepted = false;
+    reply.message = why;
+    return reply;
+  }
+  auto it = servers_.find(m.serverName);
+  if (it != servers_.end() && it->second.up &&
+      it->second.info.endpoint != m.endpoint) {
+    reply.accepted = false;
+    reply.message = "server name " + m.serverName +
+                    " is already registered by a live server at " +
+                    it->second.info.endpoint + "; pick another name";
+    return reply;
+  }
+  ServerRecord &r = servers_[m.serverName];
+  bool fresh = r.info.serverName.empty();
+  r.info = m;
+  r.registeredAt = fresh ? now : r.registeredAt;
+  r.lastSeen = now;
+  r.up = true;
+  if (fresh)
+    for (const auto &[tenant, setting] : fleetTenantSettings_) {
+      r.tenantSettings[tenant] = setting;
+      r.pendingCommands.push_back({OperatorCommandKind::SetTenantWeight, tenant,
+                                   setting.weight, setting.memoryQuotaBytes});
+    }
+  reply.accepted = true;
+  reply.message = fresh ? "registered" : "registered again";
+  return reply;
+}
+
+TelemetryReplyMsg Registry::applyTelemetry(const TelemetryMsg &m,
+                                           Clock::time_point now) {
+  TelemetryReplyMsg reply;
+  ServerRecord *r = find(m.serverName);
+  if (!r) {
+    reply.status = TelemetryStatus::UnknownServer;
+    return reply;
+  }
+  r->telemetry = m;
+  r->hasTelemetry = true;
+  r->lastSeen = now;
+  r->up = true;
+  r->heartbeats++;
+  // After a controller restart the server is the one that remembers a drain.
+  if (m.draining && !r->draining)
+    r->draining = true;
+  // Reservations stay until they expire: the client may not have connected
+  // yet, and counting it twice for a second errs towards spreading.
+
+  UtilizationSample sample;
+  sample.at = now;
+  sample.queueDepth = m.queueDepth;
+  double busy = 0;
+  for (const auto &d : m.devices) {
+    busy = std::max(busy, d.busyFraction);
+    sample.memoryUsedBytes += d.memoryUsedBytes;
+    sample.memoryTotalBytes += d.memoryTotalBytes;
+  }
+  sample.busyFraction = busy;
+  r->history.push_back(sample);
+  while (r->history.size() > kHistoryLength)
+    r->history.pop_front();
+
+  reply.commands = std::move(r->pendingCommands);
+  r->pendingCommands.clear();
+  return reply;
+}
+
+bool Registry::deregister(const std::string &name) {
+  return servers_.erase(name) != 0;
+}
+
+std::vector<std::string> Registry::checkHealth(Clock::time_point now) {
+  std::vector<std::string> down;
+  auto limit = heartbeat_ * missedBeats_;
+  for (auto &[name, r] : servers_)
+    if (r.up && now - r.lastSeen > limit) {
+      r.up = false;
+      r.timesMarkedDown++;
+      down.push_back(name);
+    }
+  return down;
+}
+
+bool Registry::setDraining(const std::string &name, bool draining) {
+  ServerRecord *r = find(name);
+  if (!r)
+    return false;
+  r->draining = draining;
+  r->pendingCommands.push_back(
+      {draining ? OperatorCommandKind::Drain : OperatorCommandKind::Undrain, "",
+       1.0, 0});
+  return true;
+}
+
+bool Registry::setTenantWeight(const std::string &server,
+                               const std::string &tenant,
+                               TenantSetting setting) {
+  auto apply = [&](ServerRecord &r) {
+    r.tenantSettings[tenant] = setting;
+    r.pendingCommands.push_back({OperatorCommandKind::SetTenantWeight, tenant,
+                                 setting.weight, setting.memoryQuotaBytes});
+  };
+  if (!server.empty()) {
+    ServerRecord *r = find(server);
+    if (!r)
+      return false;
+    apply(*r);
+    return true;
+  }
+  fleetTenantSettings_[tenant] = setting;
+  for (auto &[name, r] : servers_)
+    apply(r);
+  return true;
+}
+
+void Registry::reserve(const std::string &name, uint64_t bytes,
+                       Clock::time_point now) {
+  if (ServerRecord *r = find(name)) {
+    r->reservations.push_back({bytes, now + heartbeat_ * 3});
+    r->placements++;
+  }
+}
+
+void Registry::expireReservations(ServerRecord &r, Clock::time_point now) {
+  std::erase_if(r.reservations,
+                [&](const ServerRecord::Reservation &res) {
+                  return res.expires <= now;
+                });
+}
+
+std::vector<ServerView> Registry::placementViews(Clock::time_point now) {
+  std::vector<ServerView> views;
+  views.reserve(servers_.size());
+  for (auto &[name, r] : servers_) {
+    expireReservations(r, now);
+    ServerView v;
+    v.name = name;
+    v.endpoint = r.info.endpoint;
+    v.publicKey = r.info.publicKey;
+    v.up = r.up;
+    v.draining = r.draining;
+    v.msSinceHeartbeat = static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(now - r.lastSeen)
+            .count());
+    if (r.hasTelemetry && !r.telemetry.devices.empty()) {
+      for (const auto &d : r.telemetry.devices)
+        v.devices.push_back({d.vendor, d.arch, d.memoryTotalBytes,
+                             d.memoryUsedBytes, d.busyFraction});
+    } else {
+      for (const auto &d : r.info.devices)
+        v.devices.push_back({d.vendor, d.arch, d.memoryBytes, 0, 0});
+    }
+    for (const auto &res : r.reservations)
+      v.reservedBytes += res.bytes;
+    v.queueDepth = r.hasTelemetry ? r.telemetry.queueDepth : 0;
+    // Placements not yet visible in telemetry count as sessions too, so a
+    // burst of requests does not all land on the same server.
+    v.sessions = r.telemetry.sessions.size() + r.reservations.size();
+    for (const auto &s : r.telemetry.sessions)
+      v.tenants.insert(s.tenant.empty() ? "default" : s.tenant);
+    views.push_back(std::move(v));
+  }
+  return views;
+}
+
+ServerRecord *Registry::find(const std::string &name) {
+  auto it = servers_.find(name);
+  return it == servers_.end() ? nullptr : &it->second;
+}
+
+} // namespace wooly::controller

@@ -1,0 +1,115 @@
+//===- Registry.h - The fleet as the controller knows it --------*- C++ -*-===//
+//
+// Servers, their last telemetry, health and operator state. Not thread-safe:
+// the Controller guards it with its mutex. Time is passed in, so tests drive
+// health transitions without sleeping.
+//
+// Health: a server is up while telemetry arrives; after `missedBeats`
+// heartbeat intervals without any it is marked down (it gets no new clients)
+// and comes back up with its next telemetry. A down server is kept (with its
+// history) until it deregisters.
+//
+//===----------------------------------------------------------------------===//
+#ifndef WOOLY_CONTROLLER_REGISTRY_H
+#define WOOLY_CONTROLLER_REGISTRY_H
+
+#include "controller/Placement.h"
+#include "runtime/protocol/ControllerMessages.h"
+
+#include <chrono>
+#include <deque>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace wooly::controller {
+
+using Clock = std::chrono::steady_clock;
+
+struct UtilizationSample {
+  double secondsAgo = 0; // filled when exported
+  Clock::time_point at;
+  double busyFraction = 0;
+  uint64_t memoryUsedBytes = 0;
+  uint64_t memoryTotalBytes = 0;
+  uint32_t queueDepth = 0;
+};
+
+struct TenantSetting {
+  double weight = 1.0;
+  uint64_t memoryQuotaBytes = 0; // 0 = unlimited
+};
+
+struct ServerRecord {
+  protocol::RegisterServerMsg info;
+  protocol::TelemetryMsg telemetry; // last received
+  bool hasTelemetry = false;
+  Clock::time_point registeredAt;
+  Clock::time_point lastSeen;
+  bool up = true;
+  bool draining = false;
+  uint64_t heartbeats = 0;
+  uint64_t timesMarkedDown = 0;
+  uint64_t placements = 0;
+  std::deque<UtilizationSample> history; // newest last
+  std::vector<protocol::OperatorCommand> pendingCommands;
+  std::map<std::string, TenantSetting> tenantSettings;
+  struct Reservation {
+    uint64_t bytes;
+    Clock::time_point expires;
+  };
+  std::vector<Reservation> reservations;
+};
+
+class Registry {
+public:
+  static constexpr size_t kHistoryLength = 120;
+
+  explicit Registry(std::chrono::milliseconds heartbeat, int missedBeats = 3)
+      : heartbeat_(heartbeat), missedBeats_(missedBeats) {}
+
+  protocol::RegisterReplyMsg registerServer(const protocol::RegisterServerMsg &m,
+                                            Clock::time_point now);
+  protocol::TelemetryReplyMsg applyTelemetry(const protocol::TelemetryMsg &m,
+                                             Clock::time_point now);
+  bool deregister(const std::string &name);
+
+  /// Marks servers down that missed their heartbeats; returns their names.
+  std::vector<std::string> checkHealth(Clock::time_point now);
+
+  /// Queues Drain/Undrain for the server; false if it is unknown.
+  bool setDraining(const std::string &name, bool draining);
+  /// Queues SetTenantWeight for one server, or for all if `server` is empty;
+  /// false if a named server is unknown. Also remembered for servers that
+  /// register later.
+  bool setTenantWeight(const std::string &server, const std::string &tenant,
+                       TenantSetting setting);
+  const std::map<std::string, TenantSetting> &fleetTenantSettings() const {
+    return fleetTenantSettings_;
+  }
+
+  /// Counts memory a placement will use until telemetry shows it (three
+  /// heartbeats at most).
+  void reserve(const std::string &name, uint64_t bytes, Clock::time_point now);
+
+  std::vector<ServerView> placementViews(Clock::time_point now);
+
+  const std::map<std::string, ServerRecord> &servers() const { return servers_; }
+  ServerRecord *find(const std::string &name);
+  std::chrono::milliseconds heartbeat() const { return heartbeat_; }
+
+private:
+  void expireReservations(ServerRecord &r, Clock::time_point now);
+
+  std::chrono::milliseconds heartbeat_;
+  int missedBeats_;
+  std::map<std::string, ServerRecord> servers_;
+  std::map<std::string, TenantSetting> fleetTenantSettings_;
+};
+
+/// Checks a registration for what placement relies on; "" if fine.
+std::string validateRegistration(const protocol::RegisterServerMsg &m);
+
+} // namespace wooly::controller
+
+#endif // WOOLY_CONTROLLER_REGISTRY_H
