@@ -6,6 +6,8 @@
 
 #include "compiler/Registration.h"
 
+#include "compiler/transforms/Passes.h"
+
 #include "dialects/wooly/WoolyDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -31,4 +33,5 @@ void wooly::registerAllWoolyDialects(mlir::DialectRegistry &registry) {
 void wooly::registerAllWoolyPasses() {
   // Upstream: canonicalize, cse, mem2reg, sroa, inline, symbol-dce, ...
   mlir::registerTransformsPasses();
+  wooly::registerWoolyTransformsPasses();
 }

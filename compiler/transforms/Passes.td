@@ -1,0 +1,59 @@
+//===- Passes.td - WIS transformations --------------------*- tablegen -*-===//
+#ifndef WOOLY_TRANSFORMS_PASSES_TD
+#define WOOLY_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def WoolyVerifyModule : Pass<"wooly-verify-module", "::mlir::ModuleOp"> {
+  let summary = "check that a module is finished WIS a server may compile";
+  let description = [{
+    The server trusts nothing a client sends. Beyond the op verifiers this
+    checks that the module uses only the WIS dialects (wooly, arith, math, cf,
+    scf, builtin), holds only kernels, device functions and variables at
+    module scope, has no register slots left and no external functions (WIS
+    code cannot call out of its module), and stays within the resource
+    limits: static shared memory, local memory per thread, kernel parameter
+    bytes, module variable bytes and call depth. Recursion is allowed; its
+    depth is bounded at run time by the backend's stack guard.
+  }];
+  let options = [
+    Option<"maxSharedBytes", "max-shared-bytes", "uint64_t", "227 * 1024",
+           "static shared memory a kernel may declare">,
+    Option<"maxLocalBytes", "max-local-bytes", "uint64_t", "512 * 1024",
+           "local memory one thread may allocate in one function">,
+    Option<"maxParamBytes", "max-param-bytes", "uint64_t", "32764",
+           "bytes of kernel parameters">,
+    Option<"maxGlobalBytes", "max-global-bytes", "uint64_t", "1ull << 30",
+           "bytes of module-scope global and const variables">,
+    Option<"maxCallDepth", "max-call-depth", "unsigned", "64",
+           "longest chain of non-recursive calls">,
+  ];
+}
+
+def WoolyFenceAddresses : Pass<"wooly-fence-addresses", "::mlir::ModuleOp"> {
+  let summary = "confine every global and generic access to the session's arena";
+  let description = [{
+    Memory isolation by construction (as WebAssembly and NaCl sandbox code):
+    each session's device memory is one arena of a power-of-two size, aligned
+    to that size. Every kernel and device function gets three trailing hidden
+    i64 parameters (`wooly.hidden` = "arena_base", "arena_mask",
+    "data_base"), and
+
+    * a global-space address `p` becomes `(p & mask) | base`: a stray pointer
+      can only reach its own session's memory;
+    * a generic address is kept when it points into the thread's shared or
+      local window (`wooly.is_space`) and fenced like a global one otherwise;
+    * module-scope global and const variables move into a data segment the
+      executor allocates inside the arena when it loads the module; their
+      layout and initial bytes are the module attribute `wooly.data_segment`
+      and `wooly.addressof` becomes `data_base + offset`. Const-space
+      pointers become global-space pointers.
+
+    Shared and local accesses are not fenced: they cannot leave the block's
+    or thread's own windows on GPUs; on the host they are bounded by the
+    host backend. See docs/address-fencing.md.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
+#endif // WOOLY_TRANSFORMS_PASSES_TD

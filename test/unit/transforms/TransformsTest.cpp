@@ -1,0 +1,126 @@
+// The C++ API of compiler/transforms: the server-side module verifier and the
+// data segment that address fencing leaves for the executors.
+
+#include "compiler/Registration.h"
+#include "compiler/transforms/Passes.h"
+#include "dialects/wooly/WoolyDialect.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+
+#include <catch2/catch.hpp>
+
+#include <cstring>
+
+using namespace mlir;
+
+namespace {
+
+struct Fixture {
+  MLIRContext context;
+  std::string diagnostics;
+  std::unique_ptr<ScopedDiagnosticHandler> handler;
+  Fixture() {
+    DialectRegistry registry;
+    wooly::registerWISDialects(registry);
+    context.appendDialectRegistry(registry);
+    context.loadAllAvailableDialects();
+    handler = std::make_unique<ScopedDiagnosticHandler>(
+        &context, [this](Diagnostic &d) {
+          diagnostics += d.str() + "\n";
+          return success();
+        });
+  }
+  OwningOpRef<ModuleOp> parse(const char *text) {
+    return parseSourceString<ModuleOp>(text, ParserConfig(&context));
+  }
+};
+
+const char *kSaxpy = R"(
+wooly.global @scale : 2 x f32 in const align 8 = dense<[2.0, 0.5]> : tensor<2xf32>
+wooly.global @hits : 1 x i32 in global align 4
+wooly.kernel @k(%x: !wooly.ptr<global>) {
+  %s = wooly.addressof @scale : !wooly.ptr<const>
+  %v = wooly.load %s : !wooly.ptr<const> -> f32
+  wooly.store %v, %x : f32, !wooly.ptr<global>
+  wooly.return
+}
+)";
+
+} // namespace
+
+TEST_CASE("a finished module passes the server's checks", "[transforms]") {
+  Fixture f;
+  auto module = f.parse(kSaxpy);
+  REQUIRE(module);
+  CHECK(succeeded(wooly::verifyWISModule(*module, wooly::WISLimits())));
+  CHECK(f.diagnostics.empty());
+}
+
+TEST_CASE("every problem of a module is reported at once", "[transforms]") {
+  Fixture f;
+  auto module = f.parse(R"(
+wooly.func private @ext(i32) -> i32
+wooly.kernel @k(%a: i64, %b: i64) {
+  %r = wooly.reg : !wooly.reg<i32>
+  wooly.return
+}
+)");
+  REQUIRE(module);
+  wooly::WISLimits limits;
+  limits.maxParamBytes = 8;
+  CHECK(failed(wooly::verifyWISModule(*module, limits)));
+  CHECK(f.diagnostics.find("@ext has no body") != std::string::npos);
+  CHECK(f.diagnostics.find("register slots must be promoted") != std::string::npos);
+  CHECK(f.diagnostics.find("takes 16 bytes of parameters") != std::string::npos);
+}
+
+TEST_CASE("fencing leaves a data segment the executor can load",
+          "[transforms][fencing]") {
+  Fixture f;
+  auto module = f.parse(kSaxpy);
+  REQUIRE(module);
+  CHECK_FALSE(wooly::getDataSegment(*module).has_value());
+
+  PassManager pm(&f.context);
+  pm.addPass(wooly::createWoolyFenceAddresses());
+  REQUIRE(succeeded(pm.run(*module)));
+  REQUIRE(succeeded(wooly::verifyWISModule(*module, wooly::WISLimits())));
+
+  auto segment = wooly::getDataSegment(*module);
+  REQUIRE(segment.has_value());
+  CHECK(segment->size == 12);
+  CHECK(segment->alignment == 16);
+  REQUIRE(segment->symbols.size() == 2);
+  REQUIRE(segment->initialBytes.size() == 12);
+  float scale[2];
+  std::memcpy(scale, segment->initialBytes.data(), sizeof scale);
+  CHECK(scale[0] == 2.0f);
+  CHECK(scale[1] == 0.5f);
+  for (auto &[name, offset] : segment->symbols) {
+    if (name == "scale")
+      CHECK(offset == 0);
+    else
+      CHECK(offset == 8);
+  }
+
+  // The kernel now takes the three hidden parameters after its own.
+  auto kernel = *module->getOps<wooly::KernelOp>().begin();
+  REQUIRE(kernel.getNumArguments() == 4);
+  CHECK(kernel.getArgAttrOfType<StringAttr>(1, wooly::kHiddenArgAttr).getValue() ==
+        "arena_base");
+  CHECK(kernel.getArgAttrOfType<StringAttr>(3, wooly::kHiddenArgAttr).getValue() ==
+        "data_base");
+}
+
+TEST_CASE("a module cannot be fenced twice", "[transforms][fencing]") {
+  Fixture f;
+  auto module = f.parse(kSaxpy);
+  PassManager pm(&f.context);
+  pm.addPass(wooly::createWoolyFenceAddresses());
+  REQUIRE(succeeded(pm.run(*module)));
+  CHECK(failed(pm.run(*module)));
+  CHECK(f.diagnostics.find("already fenced") != std::string::npos);
+}
