@@ -34,8 +34,9 @@ __device__ double casAddDouble(double *address, double value) {
   unsigned long long old = *word, assumed;
   do {
     assumed = old;
-    old = atomicCAS(word, assumed,
-                    __double_as_longlong(__longlong_as_double(assumed) + value));
+    old =
+        atomicCAS(word, assumed,
+                  __double_as_longlong(__longlong_as_double(assumed) + value));
   } while (assumed != old);
   return __longlong_as_double(old);
 }
@@ -59,7 +60,8 @@ __global__ void contend(const float *floats, const int *ints, Totals *totals,
     return;
   atomicAdd(&totals->floatSum, floats[i]);
   atomicAdd(&totals->intSum, ints[i]);
-  atomicAdd(&totals->wideSum, static_cast<unsigned long long>(ints[i] + 1000) << 20);
+  atomicAdd(&totals->wideSum, static_cast<unsigned long long>(ints[i] + 1000)
+                                  << 20);
   casAddDouble(&totals->casSum, static_cast<double>(floats[i]));
   casMaxFloat(&totals->casMax, floats[i] * (ints[i] % 2 ? 1.0f : -1.0f));
   atomicMax(&totals->maxValue, ints[i]);
@@ -103,10 +105,10 @@ int main() {
   CHECK_CUDA(cudaMalloc(&dTotals, sizeof(Totals)));
   CHECK_CUDA(cudaMemcpy(dFloats, floats.data(), n * sizeof(float),
                         cudaMemcpyHostToDevice));
-  CHECK_CUDA(cudaMemcpy(dInts, ints.data(), n * sizeof(int),
-                        cudaMemcpyHostToDevice));
-  CHECK_CUDA(cudaMemcpy(dTotals, &init, sizeof(Totals),
-                        cudaMemcpyHostToDevice));
+  CHECK_CUDA(
+      cudaMemcpy(dInts, ints.data(), n * sizeof(int), cudaMemcpyHostToDevice));
+  CHECK_CUDA(
+      cudaMemcpy(dTotals, &init, sizeof(Totals), cudaMemcpyHostToDevice));
 
   contend<<<n / 256, 256>>>(dFloats, dInts, dTotals, dTickets, dExchanged, n);
   CHECK_LAUNCH();
@@ -125,7 +127,8 @@ int main() {
     want.intSum += ints[i];
     want.wideSum += static_cast<unsigned long long>(ints[i] + 1000) << 20;
     want.casSum += floats[i];
-    want.casMax = std::max(want.casMax, floats[i] * (ints[i] % 2 ? 1.0f : -1.0f));
+    want.casMax =
+        std::max(want.casMax, floats[i] * (ints[i] % 2 ? 1.0f : -1.0f));
     want.maxValue = std::max(want.maxValue, ints[i]);
     want.minValue = std::min(want.minValue, ints[i]);
     want.orBits |= 1u << (i % 32);

@@ -61,8 +61,8 @@ int main() {
   CHECK_LAUNCH();
   bumpCounters<<<1, 32>>>();
   CHECK_LAUNCH();
-  CHECK_CUDA(cudaMemcpy(out.data(), dOut, n * sizeof(float),
-                        cudaMemcpyDeviceToHost));
+  CHECK_CUDA(
+      cudaMemcpy(out.data(), dOut, n * sizeof(float), cudaMemcpyDeviceToHost));
 
   for (int i = 0; i < n; ++i) {
     double want = wantLookup[i % 8];
@@ -73,8 +73,8 @@ int main() {
   }
 
   int counterValues[4];
-  CHECK_CUDA(cudaMemcpyFromSymbol(counterValues, counters,
-                                  sizeof(counterValues)));
+  CHECK_CUDA(
+      cudaMemcpyFromSymbol(counterValues, counters, sizeof(counterValues)));
   const int wantCounters[4] = {10 + 3, 20 + 1, 300 + 4, 400 + 1};
   for (int i = 0; i < 4; ++i)
     if (counterValues[i] != wantCounters[i])
@@ -86,8 +86,8 @@ int main() {
   CHECK_CUDA(cudaGetSymbolAddress(reinterpret_cast<void **>(&counterAddress),
                                   counters));
   int first = 0;
-  CHECK_CUDA(cudaMemcpy(&first, counterAddress, sizeof(int),
-                        cudaMemcpyDeviceToHost));
+  CHECK_CUDA(
+      cudaMemcpy(&first, counterAddress, sizeof(int), cudaMemcpyDeviceToHost));
   if (first != wantCounters[0])
     example::fail("counters[0] through cudaGetSymbolAddress = %d", first);
 

@@ -55,7 +55,8 @@ int main() {
       want.push_back("block " + std::to_string(b) + " thread " +
                      std::to_string(t) + " value " +
                      std::to_string(base + b * 100 + t * t) + "\n");
-  want.push_back("formats: 4000000000 -1234567890123 3.142 beef text Z    42|\n");
+  want.push_back(
+      "formats: 4000000000 -1234567890123 3.142 beef text Z    42|\n");
   want.push_back("no arguments\n");
   // Threads may print in any order; compare as sorted multisets.
   std::sort(lines.begin(), lines.end());

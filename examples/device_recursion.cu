@@ -101,19 +101,20 @@ int main() {
       example::fail("factorial(%d) = %llu, expected %llu", v % 21,
                     out[i].factorial, hostFactorial(v % 21));
     if (out[i].fibonacci != hostFibonacci(v % 17))
-      example::fail("fibonacci(%d) = %d, expected %d", v % 17,
-                    out[i].fibonacci, hostFibonacci(v % 17));
+      example::fail("fibonacci(%d) = %d, expected %d", v % 17, out[i].fibonacci,
+                    hostFibonacci(v % 17));
     if (out[i].parity != v % 40 % 2)
       example::fail("parity of %d = %d", v % 40, out[i].parity);
     const Vec3 &a = vectors[2 * i], &b = vectors[2 * i + 1];
-    double want[3] = {static_cast<double>(a.y) * b.z - static_cast<double>(a.z) * b.y,
-                      static_cast<double>(a.z) * b.x - static_cast<double>(a.x) * b.z,
-                      static_cast<double>(a.x) * b.y - static_cast<double>(a.y) * b.x};
+    double want[3] = {
+        static_cast<double>(a.y) * b.z - static_cast<double>(a.z) * b.y,
+        static_cast<double>(a.z) * b.x - static_cast<double>(a.x) * b.z,
+        static_cast<double>(a.x) * b.y - static_cast<double>(a.y) * b.x};
     float got[3] = {out[i].cross.x, out[i].cross.y, out[i].cross.z};
     for (int c = 0; c < 3; ++c)
       if (!example::nearlyEqual(got[c], want[c], 1e-5, 1e-5))
-        example::fail("cross[%d].%c = %.9g, expected %.9g", i, "xyz"[c],
-                      got[c], want[c]);
+        example::fail("cross[%d].%c = %.9g, expected %.9g", i, "xyz"[c], got[c],
+                      want[c]);
   }
   CHECK_CUDA(cudaFree(dInputs));
   CHECK_CUDA(cudaFree(dVectors));

@@ -21,7 +21,8 @@ __global__ void weightedSums(const int *keys, const float *weights,
                              float *out) {
   extern __shared__ unsigned char raw[];
   int *sharedKeys = reinterpret_cast<int *>(raw);
-  float *sharedWeights = reinterpret_cast<float *>(raw + blockDim.x * sizeof(int));
+  float *sharedWeights =
+      reinterpret_cast<float *>(raw + blockDim.x * sizeof(int));
   int t = threadIdx.x;
   int i = blockIdx.x * blockDim.x + t;
   sharedKeys[t] = keys[i];
@@ -52,10 +53,10 @@ int main() {
   CHECK_CUDA(cudaMalloc(&dKeys, n * sizeof(int)));
   CHECK_CUDA(cudaMalloc(&dWeights, n * sizeof(float)));
   CHECK_CUDA(cudaMalloc(&dSums, (n / 64) * sizeof(float)));
-  CHECK_CUDA(cudaMemcpy(dData, data.data(), n * sizeof(int),
-                        cudaMemcpyHostToDevice));
-  CHECK_CUDA(cudaMemcpy(dKeys, keys.data(), n * sizeof(int),
-                        cudaMemcpyHostToDevice));
+  CHECK_CUDA(
+      cudaMemcpy(dData, data.data(), n * sizeof(int), cudaMemcpyHostToDevice));
+  CHECK_CUDA(
+      cudaMemcpy(dKeys, keys.data(), n * sizeof(int), cudaMemcpyHostToDevice));
   CHECK_CUDA(cudaMemcpy(dWeights, weights.data(), n * sizeof(float),
                         cudaMemcpyHostToDevice));
 
@@ -78,7 +79,7 @@ int main() {
   }
 
   const int block = 64;
-  weightedSums<<<n / block, block, block * (sizeof(int) + sizeof(float))>>>(
+  weightedSums<<<n / block, block, block *(sizeof(int) + sizeof(float))>>>(
       dKeys, dWeights, dSums);
   CHECK_LAUNCH();
   std::vector<float> sums(n / block);

@@ -18,8 +18,7 @@ static void expectError(cudaError_t got, cudaError_t want, const char *what) {
 }
 
 // Launches fill with the given shape; the launch must be refused.
-static void expectBadLaunch(dim3 grid, dim3 block, int *out,
-                            const char *what) {
+static void expectBadLaunch(dim3 grid, dim3 block, int *out, const char *what) {
   fill<<<grid, block>>>(out, 1);
   // Peek reports the error without clearing it; Get reports and clears.
   expectError(cudaPeekAtLastError(), cudaErrorInvalidConfiguration, what);
@@ -61,9 +60,9 @@ int main() {
               "cudaGetLastError after the failed cudaMalloc");
 
   int host = 0;
-  expectError(cudaMemcpy(&host, dOut, sizeof(int),
-                         static_cast<cudaMemcpyKind>(42)),
-              cudaErrorInvalidMemcpyDirection, "cudaMemcpy with kind 42");
+  expectError(
+      cudaMemcpy(&host, dOut, sizeof(int), static_cast<cudaMemcpyKind>(42)),
+      cudaErrorInvalidMemcpyDirection, "cudaMemcpy with kind 42");
   (void)cudaGetLastError();
 
   int devices = 0;

@@ -9,12 +9,12 @@
 #include <vector>
 
 struct HalfResults {
-  __half fma;    // a * b + c, one rounding
-  __half sum;    // a + b
-  __half prod;   // a * b
-  __half root;   // sqrt(|a|)
-  __half larger; // max(a, b)
-  int less;      // a < b
+  __half fma;     // a * b + c, one rounding
+  __half sum;     // a + b
+  __half prod;    // a * b
+  __half root;    // sqrt(|a|)
+  __half larger;  // max(a, b)
+  int less;       // a < b
   __half2 packed; // (a, b) * (c, c) + (b, a)
 };
 
@@ -31,8 +31,8 @@ __global__ void halfOps(const __half *a, const __half *b, const __half *c,
   r.root = hsqrt(__habs(x));
   r.larger = __hmax(x, y);
   r.less = __hlt(x, y) ? 1 : 0;
-  r.packed = __hfma2(__halves2half2(x, y), __half2half2(z),
-                     __halves2half2(y, x));
+  r.packed =
+      __hfma2(__halves2half2(x, y), __half2half2(z), __halves2half2(y, x));
   out[i] = r;
 }
 
@@ -85,18 +85,18 @@ int main() {
   CHECK_CUDA(cudaMalloc(&dC, n * sizeof(__half)));
   CHECK_CUDA(cudaMalloc(&dOut, n * sizeof(HalfResults)));
   CHECK_CUDA(cudaMalloc(&dPartials, dotBlocks * sizeof(float)));
-  CHECK_CUDA(cudaMemcpy(dA, a.data(), n * sizeof(__half),
-                        cudaMemcpyHostToDevice));
-  CHECK_CUDA(cudaMemcpy(dB, b.data(), n * sizeof(__half),
-                        cudaMemcpyHostToDevice));
-  CHECK_CUDA(cudaMemcpy(dC, c.data(), n * sizeof(__half),
-                        cudaMemcpyHostToDevice));
+  CHECK_CUDA(
+      cudaMemcpy(dA, a.data(), n * sizeof(__half), cudaMemcpyHostToDevice));
+  CHECK_CUDA(
+      cudaMemcpy(dB, b.data(), n * sizeof(__half), cudaMemcpyHostToDevice));
+  CHECK_CUDA(
+      cudaMemcpy(dC, c.data(), n * sizeof(__half), cudaMemcpyHostToDevice));
 
   halfOps<<<n / 256, 256>>>(dA, dB, dC, dOut, n);
   CHECK_LAUNCH();
   halfDot<<<dotBlocks, 256>>>(reinterpret_cast<const __half2 *>(dA),
-                              reinterpret_cast<const __half2 *>(dB),
-                              dPartials, n / 2);
+                              reinterpret_cast<const __half2 *>(dB), dPartials,
+                              n / 2);
   CHECK_LAUNCH();
   std::vector<HalfResults> out(n);
   std::vector<float> partials(dotBlocks);
@@ -131,8 +131,8 @@ int main() {
   double dot = 0.0, magnitude = 0.0;
   for (int i = 0; i < n; ++i) {
     // The device rounds each product to half before accumulating.
-    double p = __half2float(__float2half(__half2float(a[i]) *
-                                         __half2float(b[i])));
+    double p =
+        __half2float(__float2half(__half2float(a[i]) * __half2float(b[i])));
     dot += p;
     magnitude += std::fabs(p);
   }

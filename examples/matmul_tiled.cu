@@ -64,8 +64,8 @@ int main() {
         want += static_cast<double>(a[r * k + i]) * b[i * n + col];
       // k products of magnitude <= 1 summed in float: a few 1e-5 at worst.
       if (!example::nearlyEqual(c[r * n + col], want, 1e-4, 1e-4))
-        example::fail("C[%d][%d] = %.9g, expected %.9g", r, col,
-                      c[r * n + col], want);
+        example::fail("C[%d][%d] = %.9g, expected %.9g", r, col, c[r * n + col],
+                      want);
     }
   }
   CHECK_CUDA(cudaFree(dA));

@@ -20,8 +20,8 @@ __device__ float3 bodyInteraction(float4 self, float4 other, float3 acc) {
   return acc;
 }
 
-__global__ void nbodyStep(const float4 *pos, const float4 *vel,
-                          float4 *newPos, float4 *newVel, int n, float dt) {
+__global__ void nbodyStep(const float4 *pos, const float4 *vel, float4 *newPos,
+                          float4 *newVel, int n, float dt) {
   __shared__ float4 tile[kTile];
   int i = blockIdx.x * blockDim.x + threadIdx.x;
   float4 self = i < n ? pos[i] : make_float4(0, 0, 0, 0);
@@ -67,8 +67,8 @@ int main() {
   CHECK_CUDA(cudaMemcpy(dPos, pos.data(), bytes, cudaMemcpyHostToDevice));
   CHECK_CUDA(cudaMemcpy(dVel, vel.data(), bytes, cudaMemcpyHostToDevice));
 
-  nbodyStep<<<(n + kTile - 1) / kTile, kTile>>>(dPos, dVel, dNewPos, dNewVel,
-                                                n, dt);
+  nbodyStep<<<(n + kTile - 1) / kTile, kTile>>>(dPos, dVel, dNewPos, dNewVel, n,
+                                                dt);
   CHECK_LAUNCH();
   CHECK_CUDA(cudaMemcpy(newPos.data(), dNewPos, bytes, cudaMemcpyDeviceToHost));
   CHECK_CUDA(cudaMemcpy(newVel.data(), dNewVel, bytes, cudaMemcpyDeviceToHost));

@@ -10,8 +10,7 @@
 constexpr int kThreads = 256;
 constexpr int kChunk = 2 * kThreads; // elements per block in step 1
 
-__global__ void blellochScan(const int *in, int *out, int *blockTotals,
-                             int n) {
+__global__ void blellochScan(const int *in, int *out, int *blockTotals, int n) {
   __shared__ int temp[kChunk];
   int base = blockIdx.x * kChunk;
   int t = threadIdx.x;
@@ -92,20 +91,20 @@ int main() {
   CHECK_CUDA(cudaMalloc(&dIn, n * sizeof(int)));
   CHECK_CUDA(cudaMalloc(&dOut, n * sizeof(int)));
   CHECK_CUDA(cudaMalloc(&dTotals, blocks * sizeof(int)));
-  CHECK_CUDA(cudaMemcpy(dIn, in.data(), n * sizeof(int),
-                        cudaMemcpyHostToDevice));
+  CHECK_CUDA(
+      cudaMemcpy(dIn, in.data(), n * sizeof(int), cudaMemcpyHostToDevice));
   CHECK_CUDA(cudaMemset(dOut, 0xff, n * sizeof(int)));
 
   blellochScan<<<blocks, kThreads>>>(dIn, dOut, dTotals, n);
   CHECK_LAUNCH();
   const int scanThreads = 512;
-  hillisSteeleScan<<<1, scanThreads, 2 * scanThreads * sizeof(int)>>>(
-      dTotals, blocks);
+  hillisSteeleScan<<<1, scanThreads, 2 * scanThreads * sizeof(int)>>>(dTotals,
+                                                                      blocks);
   CHECK_LAUNCH();
   addBlockOffsets<<<blocks, kThreads>>>(dOut, dTotals, n);
   CHECK_LAUNCH();
-  CHECK_CUDA(cudaMemcpy(out.data(), dOut, n * sizeof(int),
-                        cudaMemcpyDeviceToHost));
+  CHECK_CUDA(
+      cudaMemcpy(out.data(), dOut, n * sizeof(int), cudaMemcpyDeviceToHost));
 
   int running = 0;
   for (int i = 0; i < n; ++i) {

@@ -100,8 +100,8 @@ int main() {
   CHECK_CUDA(cudaMalloc(&dMaxima, grid * sizeof(float)));
   CHECK_CUDA(cudaMalloc(&dPartials, grid * sizeof(long long)));
   CHECK_CUDA(cudaMalloc(&dSum, sizeof(long long)));
-  CHECK_CUDA(cudaMemcpy(dInts, ints.data(), n * sizeof(int),
-                        cudaMemcpyHostToDevice));
+  CHECK_CUDA(
+      cudaMemcpy(dInts, ints.data(), n * sizeof(int), cudaMemcpyHostToDevice));
   CHECK_CUDA(cudaMemcpy(dFloats, floats.data(), n * sizeof(float),
                         cudaMemcpyHostToDevice));
 

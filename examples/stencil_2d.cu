@@ -8,8 +8,7 @@
 
 constexpr int kBlockX = 16, kBlockY = 16;
 
-__global__ void jacobiStep(const float *in, float *out, int width,
-                           int height) {
+__global__ void jacobiStep(const float *in, float *out, int width, int height) {
   __shared__ float tile[kBlockY + 2][kBlockX + 2];
   int x = blockIdx.x * kBlockX + threadIdx.x;
   int y = blockIdx.y * kBlockY + threadIdx.y;

@@ -56,8 +56,7 @@ int main() {
   cudaEvent_t start, stop, firstChunkDone;
   CHECK_CUDA(cudaEventCreate(&start));
   CHECK_CUDA(cudaEventCreate(&stop));
-  CHECK_CUDA(cudaEventCreateWithFlags(&firstChunkDone,
-                                      cudaEventDisableTiming));
+  CHECK_CUDA(cudaEventCreateWithFlags(&firstChunkDone, cudaEventDisableTiming));
 
   CHECK_CUDA(cudaEventRecord(start, streams[0]));
   for (int s = 0; s < kStreams; ++s) {
@@ -120,8 +119,7 @@ int main() {
   for (int i = 0; i < chunk; ++i) {
     unsigned want = hostOut[i] ^ hostOut[static_cast<size_t>(last) * chunk + i];
     if (hostCombined[i] != want)
-      example::fail("combined[%d] = %u, expected %u", i, hostCombined[i],
-                    want);
+      example::fail("combined[%d] = %u, expected %u", i, hostCombined[i], want);
   }
 
   for (cudaStream_t s : streams)

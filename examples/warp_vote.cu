@@ -88,8 +88,8 @@ int main() {
   CHECK_CUDA(cudaMalloc(&dOut, n * sizeof(LaneResults)));
   CHECK_CUDA(cudaMemcpy(dValues, values.data(), n * sizeof(int),
                         cudaMemcpyHostToDevice));
-  CHECK_CUDA(cudaMemcpy(dKeys, keys.data(), n * sizeof(int),
-                        cudaMemcpyHostToDevice));
+  CHECK_CUDA(
+      cudaMemcpy(dKeys, keys.data(), n * sizeof(int), cudaMemcpyHostToDevice));
   CHECK_CUDA(cudaMemset(dOut, 0xff, n * sizeof(LaneResults)));
   warpOps<<<blocks, threads>>>(dValues, dKeys, dOut);
   CHECK_LAUNCH();

@@ -18,7 +18,7 @@
   do {                                                                         \
     cudaError_t checkErr = (call);                                             \
     if (checkErr != cudaSuccess)                                               \
-      example::fail("%s returned %s (%s) at %s:%d", #call,                    \
+      example::fail("%s returned %s (%s) at %s:%d", #call,                     \
                     cudaGetErrorName(checkErr), cudaGetErrorString(checkErr),  \
                     __FILE__, __LINE__);                                       \
   } while (0)
@@ -79,8 +79,7 @@ private:
   uint64_t state;
 };
 
-inline bool nearlyEqual(double got, double want, double relTol,
-                        double absTol) {
+inline bool nearlyEqual(double got, double want, double relTol, double absTol) {
   if (std::isnan(got) || std::isnan(want))
     return std::isnan(got) && std::isnan(want);
   return std::fabs(got - want) <= absTol + relTol * std::fabs(want);
