@@ -72,6 +72,7 @@ struct StreamRecord {
 };
 struct EventRecord {
   uint64_t id = 0;
+  bool timing = true; // false: created with cudaEventDisableTiming
 };
 
 class Runtime {

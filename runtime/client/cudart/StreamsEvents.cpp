@@ -109,20 +109,21 @@ cudaError_t cudaStreamAddCallback(cudaStream_t stream,
   });
 }
 
-cudaError_t cudaEventCreate(cudaEvent_t *event) {
+cudaError_t cudaEventCreateWithFlags(cudaEvent_t *event, unsigned int flags) {
   return guarded("cudaEventCreate", [&]() -> cudaError_t {
     if (!event)
       return record(cudaErrorInvalidValue);
     uint64_t id = 0;
     if (Result r = Runtime::get().createEvent(id); !r.ok())
       return record(r);
-    *event = reinterpret_cast<cudaEvent_t>(new client::EventRecord{id});
+    *event = reinterpret_cast<cudaEvent_t>(new client::EventRecord{
+        id, (flags & cudaEventDisableTiming) == 0});
     return cudaSuccess;
   });
 }
 
-cudaError_t cudaEventCreateWithFlags(cudaEvent_t *event, unsigned int) {
-  return cudaEventCreate(event);
+cudaError_t cudaEventCreate(cudaEvent_t *event) {
+  return cudaEventCreateWithFlags(event, cudaEventDefault);
 }
 
 cudaError_t cudaEventDestroy(cudaEvent_t event) {
@@ -170,6 +171,10 @@ cudaError_t cudaEventElapsedTime(float *ms, cudaEvent_t start,
   return guarded("cudaEventElapsedTime", [&]() -> cudaError_t {
     if (!ms || !start || !end)
       return record(cudaErrorInvalidValue);
+    // CUDA: events created with cudaEventDisableTiming cannot be timed.
+    if (!reinterpret_cast<client::EventRecord *>(start)->timing ||
+        !reinterpret_cast<client::EventRecord *>(end)->timing)
+      return record(cudaErrorInvalidResourceHandle);
     return record(
         Runtime::get().elapsedTime(eventId(start), eventId(end), *ms));
   });
