@@ -8,9 +8,9 @@
 
 namespace wooly::client {
 
-/// Translates PTX into a WIS module (MLIR bytecode). Results are cached under
-/// $WOOLY_CACHE_DIR (else ~/.cache/wooly)/wis/<sha256 of the PTX>.wisbc, so a
-/// program pays for translation once per PTX, not once per run.
+/// Translates PTX into a WIS module (MLIR bytecode) with the PTX front end,
+/// whose cache ($WOOLY_CACHE_DIR, else ~/.cache/wooly, keyed by the PTX's
+/// SHA-256) makes a program pay for translation once per PTX, not per run.
 bool translatePtxCached(const std::string &ptx, std::vector<uint8_t> &wis,
                         std::string &error);
 
