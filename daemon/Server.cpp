@@ -76,6 +76,7 @@ struct Worker {
   std::condition_variable ready;
   std::deque<Request> queue;
   std::atomic<int64_t> lastSeen{0};
+  std::atomic<bool> busy{false}; // inside a request (maybe a long sync)
   std::atomic<bool> finished{false};
   std::thread thread;
 
@@ -102,6 +103,7 @@ struct Worker {
       }
       if (req.stop)
         break;
+      busy = true;
       Reply reply;
       try {
         proto::ByteReader r(std::span<const uint8_t>(
@@ -127,6 +129,9 @@ struct Worker {
                 proto::msgTypeName(req.header.type), reply.message.c_str());
       if (!(req.header.flags & proto::FlagAsync))
         sendReply(out, rid, req.header, reply);
+      // A long request is not silence: the clock starts when it is done.
+      lastSeen = nowMs();
+      busy = false;
     }
     session.reset(); // frees the context and the quota
     finished = true;
@@ -493,7 +498,7 @@ void Server::Impl::reap() {
   {
     std::lock_guard lock(sessionsMutex);
     for (auto &[rid, w] : workers)
-      if (now - w->lastSeen > server.options_.sessionTimeoutMs)
+      if (!w->busy && now - w->lastSeen > server.options_.sessionTimeoutMs)
         silent.push_back(rid);
   }
   for (auto &rid : silent)

@@ -1,0 +1,35 @@
+# A client killed with -9 while holding device memory: the server notices
+# the silence and frees everything within 5 s; another client is unaffected.
+set -u
+source "$(dirname "$0")/lib.sh"
+need_woolyd
+[[ -x $WOOLY_BIN/wooly-test-hold-memory ]] || skip "wooly-test-hold-memory not built"
+start_woolyd
+run=("$WOOLY_BIN/wooly-run" --server "$WOOLYD_URL" "$WOOLY_BIN/wooly-test-hold-memory")
+tmp=$(mktemp -d)
+"${run[@]}" $((64 << 20)) 60 >"$tmp/victim" 2>&1 &
+victim=$!
+"${run[@]}" $((8 << 20)) 30 >"$tmp/other" 2>&1 &
+other=$!
+for _ in $(seq 1 100); do
+  grep -q HOLDING "$tmp/victim" && grep -q HOLDING "$tmp/other" && break
+  sleep 0.1
+done
+grep -q HOLDING "$tmp/victim" || { cat "$tmp/victim"; echo "FAIL: client never allocated"; exit 1; }
+used=$(memory_used)
+[[ $used -ge $((72 << 20)) ]] || { echo "FAIL: server reports $used bytes in use"; exit 1; }
+kill -9 "$victim"
+start=$(date +%s.%N)
+freed=
+for _ in $(seq 1 60); do
+  used=$(memory_used)
+  if [[ $used -le $((8 << 20)) ]]; then freed=1; break; fi
+  sleep 0.1
+done
+took=$(awk "BEGIN { printf \"%.2f\", $(date +%s.%N) - $start }")
+[[ -n $freed ]] || { echo "FAIL: memory not back after $took s ($used bytes in use)"; exit 1; }
+echo "memory back after ${took}s"
+kill -0 "$other" || { echo "FAIL: the other client died"; exit 1; }
+[[ $(memory_used) -eq $((8 << 20)) ]] || { echo "FAIL: the other client's memory changed"; exit 1; }
+kill "$other"; wait "$other" 2>/dev/null
+echo PASS

@@ -1,0 +1,41 @@
+# Shared by the daemon and client e2e tests: start a woolyd on a free
+# loopback port and stop it again.
+#   start_woolyd [extra woolyd options...]   sets WOOLYD_PID and WOOLYD_URL
+#   stop_woolyd
+#   skip "why"                               exit 77 (ctest: skipped)
+
+skip() { echo "SKIP: $*"; exit 77; }
+
+need_woolyd() {
+  [[ -x $WOOLY_BIN/woolyd ]] || skip "woolyd not built (needs the host executor, WoolyExec)"
+}
+
+start_woolyd() {
+  local log
+  log=$(mktemp)
+  "$WOOLY_BIN/woolyd" --listen 'tcp://127.0.0.1:*' "$@" 2>"$log" &
+  WOOLYD_PID=$!
+  WOOLYD_LOG=$log
+  for _ in $(seq 1 100); do
+    WOOLYD_URL=$(grep -o 'tcp://127.0.0.1:[0-9]*' "$log" | head -1)
+    [[ -n $WOOLYD_URL ]] && break
+    kill -0 "$WOOLYD_PID" 2>/dev/null || { cat "$log"; echo "FAIL: woolyd did not start"; exit 1; }
+    sleep 0.1
+  done
+  [[ -n $WOOLYD_URL ]] || { cat "$log"; echo "FAIL: woolyd never said where it listens"; exit 1; }
+  trap stop_woolyd EXIT
+}
+
+stop_woolyd() {
+  if [[ -n ${WOOLYD_PID:-} ]]; then
+    kill -TERM "$WOOLYD_PID" 2>/dev/null
+    wait "$WOOLYD_PID" 2>/dev/null
+    WOOLYD_PID=
+  fi
+}
+
+# The "memory" figure of woolyd --status: bytes in use on the device.
+memory_used() {
+  "$WOOLY_BIN/woolyd" --listen "$WOOLYD_URL" --status "$@" |
+    grep -o '"memory":{"total":[0-9]*,"used":[0-9]*' | grep -o '[0-9]*$'
+}
