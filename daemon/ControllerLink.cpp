@@ -1,23 +1,98 @@
-//===- ControllerLink.cpp - Telemetry to wooly-controller -----------------===//
-//
-// Until the protocol library's ServerAgent is wired in, the daemon reports to
-// its controller only through the log; `woolyd --status` has the same data.
-//
-//===----------------------------------------------------------------------===//
-#include "daemon/StatusClient.h"
+//===- ControllerLink.cpp - woolyd's registration and telemetry ----------===//
+#include "daemon/ControllerLink.h"
+#include "daemon/StatusJson.h"
+#include "runtime/protocol/ControllerClient.h"
 
-#include <atomic>
-#include <cstdio>
+#include <fstream>
+#include <unistd.h>
 
 namespace wooly::daemon {
 
-std::function<void(const std::string &)>
-controllerTelemetrySink(const std::string &url) {
-  fprintf(stderr,
-          "woolyd: warning: telemetry to the controller at %s is not built "
-          "into this woolyd yet; use `woolyd --listen URL --status`\n",
-          url.c_str());
-  return nullptr;
+struct ControllerLink::Impl {
+  std::unique_ptr<protocol::ServerAgent> agent;
+};
+
+static protocol::TelemetryMsg toTelemetry(const StatusReport &r,
+                                          const std::string &name,
+                                          uint64_t sequence) {
+  protocol::TelemetryMsg t;
+  t.serverName = name;
+  t.sequence = sequence;
+  protocol::DeviceTelemetry d;
+  d.name = r.device.name;
+  d.vendor = r.device.vendor;
+  d.arch = r.device.arch;
+  d.memoryTotalBytes = r.device.totalMemory;
+  d.memoryUsedBytes = r.memoryUsed;
+  d.busyFraction = r.busyFraction;
+  t.devices.push_back(d);
+  uint64_t depth = 0;
+  for (const SessionUsage &s : r.sessions) {
+    protocol::SessionUsage u;
+    u.sessionId = std::to_string(s.id);
+    u.tenant = s.client;
+    u.memoryBytes = s.memoryBytes;
+    u.kernelTimeNs = s.stats.kernelNanoseconds;
+    u.launches = s.stats.launches;
+    u.queueDelayP50Us = double(s.stats.queueDelayP50Ns) / 1000.0;
+    u.queueDelayP99Us = double(s.stats.queueDelayP99Ns) / 1000.0;
+    depth += s.stats.pendingLaunches;
+    t.sessions.push_back(u);
+  }
+  t.queueDepth = uint32_t(depth);
+  return t;
+}
+
+std::unique_ptr<ControllerLink>
+ControllerLink::start(zmq::context_t &context, const std::string &url,
+                      const std::string &keysDir, Server &server,
+                      const exec::DeviceInfo &device, std::string &error) {
+  protocol::ControllerEndpoint endpoint{url, protocol::ClientSecurity::insecure()};
+  std::string publicKey;
+  if (!keysDir.empty()) {
+    auto security = protocol::ClientSecurity::fromKeysDir(keysDir, true);
+    if (!security) {
+      error = security.error().message;
+      return nullptr;
+    }
+    endpoint.security = *security;
+    std::ifstream in(keysDir + "/server.pub");
+    std::getline(in, publicKey);
+  }
+  char host[256] = "localhost";
+  gethostname(host, sizeof host - 1);
+  protocol::RegisterServerMsg reg;
+  reg.endpoint = server.endpoint();
+  reg.serverName = std::string(host) + "/" + reg.endpoint;
+  reg.publicKey = publicKey;
+  reg.version = "wooly 0.1";
+  reg.executors = {device.executor};
+  reg.devices.push_back({device.name, device.vendor, device.arch,
+                         device.totalMemory, device.computeUnits});
+  auto link = std::unique_ptr<ControllerLink>(new ControllerLink);
+  link->impl_ = std::make_unique<Impl>();
+  std::string name = reg.serverName;
+  auto sequence = std::make_shared<uint64_t>(0);
+  link->impl_->agent = std::make_unique<protocol::ServerAgent>(
+      context, endpoint, reg,
+      [&server, name, sequence] {
+        return toTelemetry(server.statusReport(), name, ++*sequence);
+      },
+      [](const protocol::OperatorCommand &c) {
+        // Drain and per-tenant weights need tenant identities on sessions,
+        // which clients do not send yet: say so rather than ignore it.
+        fprintf(stderr,
+                "woolyd: controller command %d (tenant '%s') is not applied "
+                "by this server yet\n",
+                int(c.kind), c.tenant.c_str());
+      });
+  link->impl_->agent->start();
+  return link;
+}
+
+ControllerLink::~ControllerLink() {
+  if (impl_ && impl_->agent)
+    impl_->agent->stop();
 }
 
 } // namespace wooly::daemon

@@ -563,6 +563,10 @@ void Server::Impl::telemetryLoop() {
 }
 
 std::string Server::statusJson() const {
+  return formatStatusJson(statusReport());
+}
+
+StatusReport Server::statusReport() const {
   StatusReport report;
   report.endpoint = endpoint_;
   report.device = executor_->info();
@@ -575,7 +579,7 @@ std::string Server::statusJson() const {
   for (auto &[rid, w] : impl_->workers)
     if (w->session)
       report.sessions.push_back(w->session->usage());
-  return formatStatusJson(report);
+  return report;
 }
 
 size_t Server::sessionCount() const {

@@ -30,6 +30,8 @@
 
 namespace wooly::daemon {
 
+struct StatusReport;
+
 struct CurveKeys {
   std::string serverSecret;             // Z85, 40 characters
   std::vector<std::string> allowedKeys; // client public keys, Z85
@@ -63,6 +65,8 @@ public:
 
   /// The telemetry document (also what `woolyd --status` prints).
   std::string statusJson() const;
+  /// The same numbers, structured (for the controller link).
+  struct StatusReport statusReport() const;
   size_t sessionCount() const;
   uint64_t memoryInUse() const;
   ModuleCache::Counters moduleCounters() const;

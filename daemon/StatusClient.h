@@ -13,11 +13,6 @@ namespace wooly::daemon {
 bool queryStatus(const std::string &url, const std::string &keysDir,
                  std::string &json, std::string &error);
 
-/// A telemetry sink that forwards the server's status to the controller at
-/// `url` (see ControllerLink.cpp).
-std::function<void(const std::string &)>
-controllerTelemetrySink(const std::string &url);
-
 } // namespace wooly::daemon
 
 #endif // WOOLY_DAEMON_STATUSCLIENT_H

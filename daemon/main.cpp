@@ -8,6 +8,7 @@
 // JSON. Plain (unencrypted) TCP on a non-loopback address needs --insecure.
 //
 //===----------------------------------------------------------------------===//
+#include "daemon/ControllerLink.h"
 #include "daemon/Server.h"
 #include "daemon/StatusClient.h"
 
@@ -115,8 +116,6 @@ int main(int argc, char **argv) {
                    executorKind.c_str(), s.message.c_str()),
            1;
 
-  if (!controller.empty())
-    options.telemetrySink = daemon::controllerTelemetrySink(controller);
   auto context = std::make_shared<zmq::context_t>();
   std::unique_ptr<daemon::Server> server;
   s = daemon::Server::start(context, *executor, options, server);
@@ -126,6 +125,18 @@ int main(int argc, char **argv) {
   fprintf(stderr, "woolyd: serving %s (%s) on %s%s\n", dev.name.c_str(),
           dev.executor.c_str(), server->endpoint().c_str(),
           options.curve ? " with CURVE" : "");
+  std::unique_ptr<daemon::ControllerLink> link;
+  if (!controller.empty()) {
+    std::string err;
+    link = daemon::ControllerLink::start(*context, controller, keysDir,
+                                         *server, dev, err);
+    if (!link)
+      return fprintf(stderr, "woolyd: controller %s: %s\n",
+                     controller.c_str(), err.c_str()),
+             1;
+    fprintf(stderr, "woolyd: reporting to the controller at %s\n",
+            controller.c_str());
+  }
 
   signal(SIGINT, onSignal);
   signal(SIGTERM, onSignal);
@@ -133,6 +144,7 @@ int main(int argc, char **argv) {
   while (!gStop)
     usleep(100 * 1000);
   fprintf(stderr, "woolyd: shutting down\n");
+  link.reset(); // deregister first
   server.reset();
   return 0;
 }

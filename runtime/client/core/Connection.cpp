@@ -41,11 +41,14 @@ std::unique_ptr<Connection> Connection::open(std::string &error) {
   c->context_ = std::make_shared<zmq::context_t>();
   std::string server = env("WOOLY_SERVER");
   std::string controller = env("WOOLY_CONTROLLER");
+  std::string placedServerKey;
   try {
     if (server.empty() && !controller.empty()) {
-      server = placeWithController(*c->context_, controller, error);
-      if (server.empty())
+      Placement placement;
+      if (!placeWithController(*c->context_, controller, placement, error))
         return nullptr;
+      server = placement.endpoint;
+      placedServerKey = placement.serverPublicKey;
     }
     if (server.empty()) {
       c->embeddedServer_ = startEmbeddedServer(c->context_, server, error);
@@ -63,7 +66,10 @@ std::unique_ptr<Connection> Connection::open(std::string &error) {
     if (!keys.empty() && !c->embedded_) {
       std::string pub = readKey(keys + "/client.pub", error);
       std::string sec = readKey(keys + "/client.key", error);
-      std::string srv = readKey(keys + "/server.pub", error);
+      // A placement names the chosen server's key.
+      std::string srv = placedServerKey.empty()
+                            ? readKey(keys + "/server.pub", error)
+                            : placedServerKey;
       if (!error.empty())
         return nullptr;
       c->socket_->set(zmq::sockopt::curve_serverkey, srv);

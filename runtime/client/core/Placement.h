@@ -7,11 +7,18 @@
 
 namespace wooly::client {
 
-/// Asks the controller at `controllerUrl` for a server; returns its URL, or
-/// "" with `error` set.
-std::string placeWithController(zmq::context_t &context,
-                                const std::string &controllerUrl,
-                                std::string &error);
+struct Placement {
+  std::string endpoint;
+  std::string serverPublicKey; // "" when the server runs without CURVE
+};
+
+/// Asks the controller at `controllerUrl` for a server (CURVE keys from
+/// $WOOLY_KEYS when set; memory need from $WOOLY_MEMORY_LIMIT, tenant from
+/// $WOOLY_TENANT, class from $WOOLY_PRIORITY). Returns false with `error` set
+/// when there is no placement.
+bool placeWithController(zmq::context_t &context,
+                         const std::string &controllerUrl, Placement &out,
+                         std::string &error);
 
 } // namespace wooly::client
 
