@@ -1,0 +1,243 @@
+//===- SchedulerBench.cpp - Fairness, priority and concurrency gain -------===//
+//
+// Tenants are real clients (one Connection, one session each) on a woolyd
+// core over tcp loopback with the host executor, each launching a spin
+// kernel as fast as the server takes them. Measured in one run:
+//  - fairness: 2, 4, 8 equal-weight tenants -> Jain's index over launches
+//    completed (aim >= 0.95); weights 3:1 -> the heavy tenant's share (aim
+//    75 % +- 5);
+//  - priority: a latency-sensitive tenant's p99 launch-to-completion alone vs
+//    beside 3 saturating best-effort tenants (aim <= 1.2x), and the
+//    best-effort tenants' throughput kept (aim >= 70 % of solo);
+//  - concurrency gain: N tenants sharing the server vs the same work served
+//    one tenant after another.
+//
+//===----------------------------------------------------------------------===//
+#include "daemon/Server.h"
+#include "runtime/client/core/Connection.h"
+#include "runtime/client/core/PtxToWis.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <thread>
+
+using namespace wooly;
+namespace proto = wooly::protocol::daemon;
+using Clock = std::chrono::steady_clock;
+
+static const char *kSpin = R"(.version 8.0
+.target sm_75
+.address_size 64
+.visible .entry spin(.param .u64 out, .param .u32 n)
+{
+  .reg .u32 %r<6>;
+  .reg .u64 %rd<5>;
+  .reg .pred %p;
+  ld.param.u64 %rd1, [out];
+  ld.param.u32 %r1, [n];
+  mov.u32 %r2, 0;
+  mov.u32 %r3, 7;
+LOOP:
+  mad.lo.u32 %r3, %r3, 1664525, 1013904223;
+  add.u32 %r2, %r2, 1;
+  setp.lt.u32 %p, %r2, %r1;
+  @%p bra LOOP;
+  mov.u32 %r4, %tid.x;
+  mul.wide.u32 %rd2, %r4, 4;
+  cvta.to.global.u64 %rd3, %rd1;
+  add.u64 %rd4, %rd3, %rd2;
+  st.global.u32 [%rd4], %r3;
+  ret;
+}
+)";
+
+static std::vector<uint8_t> gWis;
+static std::string gUrl;
+
+struct Tenant {
+  std::unique_ptr<client::Connection> c;
+  uint64_t fn = 0, out = 0;
+
+  Tenant(uint32_t weight, const char *priority) {
+    setenv("WOOLY_SERVER", gUrl.c_str(), 1);
+    setenv("WOOLY_WEIGHT", std::to_string(weight).c_str(), 1);
+    setenv("WOOLY_PRIORITY", priority, 1);
+    std::string error;
+    c = client::Connection::open(error);
+    if (!c) {
+      fprintf(stderr, "bench: %s\n", error.c_str());
+      exit(1);
+    }
+    proto::ByteWriter none;
+    auto m = c->call(proto::MsgType::ModuleLoad, none, {gWis.data(), gWis.size()});
+    if (!m.ok()) {
+      fprintf(stderr, "bench: module: %s\n", m.message.c_str());
+      exit(1);
+    }
+    proto::ByteWriter gf;
+    gf.put<uint64_t>(m.fields().get<uint64_t>("module"));
+    gf.putString("spin");
+    fn = c->call(proto::MsgType::GetFunction, gf).fields().get<uint64_t>("fn");
+    proto::ByteWriter a;
+    a.put<uint64_t>(4096);
+    out = c->call(proto::MsgType::MemAlloc, a).fields().get<uint64_t>("ptr");
+  }
+  void launch(uint32_t blocks, uint32_t iterations) {
+    proto::ByteWriter w;
+    w.put<uint64_t>(fn);
+    for (uint32_t v : {blocks, 1u, 1u, 64u, 1u, 1u, 0u})
+      w.put(v);
+    w.put<uint64_t>(0);
+    uint8_t args[16] = {};
+    memcpy(args, &out, 8);
+    memcpy(args + 8, &iterations, 4);
+    c->post(proto::MsgType::Launch, w, {args, 12});
+  }
+  void sync() {
+    proto::ByteWriter w;
+    (void)c->call(proto::MsgType::DeviceSync, w);
+  }
+};
+
+/// Each tenant launches batches for `duration`; returns launches completed.
+static std::vector<double> saturate(std::vector<Tenant *> tenants, double duration,
+                                    uint32_t blocks = 8, uint32_t iterations = 20000) {
+  std::vector<double> done(tenants.size());
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < tenants.size(); ++i)
+    threads.emplace_back([&, i] {
+      while (!stop) {
+        for (int k = 0; k < 4; ++k)
+          tenants[i]->launch(blocks, iterations);
+        tenants[i]->sync();
+        if (!stop)
+          done[i] += 4;
+      }
+    });
+  std::this_thread::sleep_for(std::chrono::duration<double>(duration));
+  stop = true;
+  for (auto &t : threads)
+    t.join();
+  return done;
+}
+
+static double jain(const std::vector<double> &x) {
+  double s = 0, s2 = 0;
+  for (double v : x) {
+    s += v;
+    s2 += v * v;
+  }
+  return s2 == 0 ? 0 : s * s / (x.size() * s2);
+}
+
+int main() {
+  std::string error;
+  if (!client::translatePtxCached(kSpin, gWis, error)) {
+    fprintf(stderr, "bench: %s\n", error.c_str());
+    return 1;
+  }
+  std::unique_ptr<exec::Executor> executor;
+  if (!exec::createExecutor("host", {}, executor)) {
+    fprintf(stderr, "bench: no host executor\n");
+    return 1;
+  }
+  auto ctx = std::make_shared<zmq::context_t>();
+  daemon::ServerOptions o;
+  o.listen = "tcp://127.0.0.1:*";
+  std::unique_ptr<daemon::Server> server;
+  if (!daemon::Server::start(ctx, *executor, o, server))
+    return 1;
+  gUrl = server->endpoint();
+  printf("device: %s, %u workers\n", executor->info().name.c_str(),
+         executor->info().computeUnits);
+
+  // ---- Fairness ------------------------------------------------------------
+  for (int n : {2, 4, 8}) {
+    std::vector<std::unique_ptr<Tenant>> ts;
+    std::vector<Tenant *> ptrs;
+    for (int i = 0; i < n; ++i) {
+      ts.push_back(std::make_unique<Tenant>(1, "normal"));
+      ptrs.push_back(ts.back().get());
+    }
+    auto done = saturate(ptrs, 1.5);
+    printf("fairness, %d equal tenants: Jain's index %.3f (aim >= 0.95)\n", n, jain(done));
+  }
+  {
+    Tenant heavy(3, "normal"), light(1, "normal");
+    auto done = saturate({&heavy, &light}, 2.0);
+    double share = done[0] / (done[0] + done[1]) * 100;
+    printf("weights 3:1: heavy tenant's share %.1f %% (aim 75 +- 5), ratio to target %.2f\n",
+           share, share / 75.0);
+  }
+
+  // ---- Priority ------------------------------------------------------------
+  auto latencies = [&](Tenant &ls, std::atomic<bool> &stop) {
+    std::vector<double> us;
+    while (!stop && us.size() < 400) {
+      auto t = Clock::now();
+      ls.launch(1, 2000);
+      ls.sync();
+      us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t).count());
+    }
+    std::sort(us.begin(), us.end());
+    return us.empty() ? 0.0 : us[size_t(us.size() * 0.99) - (us.size() > 1)];
+  };
+  {
+    Tenant ls(1, "latency-sensitive");
+    std::atomic<bool> never{false};
+    double solo = latencies(ls, never);
+    std::vector<std::unique_ptr<Tenant>> be;
+    std::vector<Tenant *> bp;
+    for (int i = 0; i < 3; ++i) {
+      be.push_back(std::make_unique<Tenant>(1, "best-effort"));
+      bp.push_back(be.back().get());
+    }
+    auto beSolo = saturate(bp, 1.5);
+    std::atomic<bool> stop{false};
+    double shared = 0;
+    std::thread probe([&] { shared = latencies(ls, stop); });
+    auto beShared = saturate(bp, 1.5);
+    stop = true;
+    probe.join();
+    double kept = 0, base = 0;
+    for (int i = 0; i < 3; ++i) {
+      kept += beShared[i];
+      base += beSolo[i];
+    }
+    printf("priority: latency-sensitive p99 %.0f us alone, %.0f us beside 3 best-effort, "
+           "ratio %.2f (aim <= 1.2)\n", solo, shared, shared / solo);
+    printf("priority: best-effort throughput kept %.0f %% of solo (aim >= 70)\n",
+           base ? kept / base * 100 : 0);
+  }
+
+  // ---- Concurrency gain ------------------------------------------------------
+  {
+    const int n = 4, launches = 24;
+    std::vector<std::unique_ptr<Tenant>> ts;
+    for (int i = 0; i < n; ++i)
+      ts.push_back(std::make_unique<Tenant>(1, "normal"));
+    auto work = [&](Tenant &t) {
+      for (int k = 0; k < launches; ++k)
+        t.launch(2, 20000);
+      t.sync();
+    };
+    auto t0 = Clock::now();
+    for (auto &t : ts)
+      work(*t);
+    double serial = std::chrono::duration<double>(Clock::now() - t0).count();
+    t0 = Clock::now();
+    std::vector<std::thread> threads;
+    for (auto &t : ts)
+      threads.emplace_back([&, p = t.get()] { work(*p); });
+    for (auto &t : threads)
+      t.join();
+    double sharedTime = std::chrono::duration<double>(Clock::now() - t0).count();
+    printf("concurrency gain, %d tenants with small grids: one after another %.2f s, "
+           "sharing %.2f s, gain %.2fx\n", n, serial, sharedTime, serial / sharedTime);
+  }
+  return 0;
+}
