@@ -60,6 +60,7 @@ static std::string gUrl;
 struct Tenant {
   std::unique_ptr<client::Connection> c;
   uint64_t fn = 0, out = 0;
+  proto::KernelDescription desc;
 
   Tenant(uint32_t weight, const char *priority) {
     setenv("WOOLY_SERVER", gUrl.c_str(), 1);
@@ -80,7 +81,14 @@ struct Tenant {
     proto::ByteWriter gf;
     gf.put<uint64_t>(m.fields().get<uint64_t>("module"));
     gf.putString("spin");
-    fn = c->call(proto::MsgType::GetFunction, gf).fields().get<uint64_t>("fn");
+    client::ClientReply f = c->call(proto::MsgType::GetFunction, gf);
+    if (!f.ok()) {
+      fprintf(stderr, "bench: function: %s\n", f.message.c_str());
+      exit(1);
+    }
+    proto::ByteReader r = f.fields();
+    fn = r.get<uint64_t>("fn");
+    desc = proto::KernelDescription::decode(r);
     proto::ByteWriter a;
     a.put<uint64_t>(4096);
     out = c->call(proto::MsgType::MemAlloc, a).fields().get<uint64_t>("ptr");
@@ -91,10 +99,11 @@ struct Tenant {
     for (uint32_t v : {blocks, 1u, 1u, 64u, 1u, 1u, 0u})
       w.put(v);
     w.put<uint64_t>(0);
-    uint8_t args[16] = {};
-    memcpy(args, &out, 8);
-    memcpy(args + 8, &iterations, 4);
-    c->post(proto::MsgType::Launch, w, {args, 12});
+    // Packed by the kernel's own parameter layout, as the runtime does.
+    std::vector<uint8_t> args(desc.argBufferSize);
+    memcpy(args.data() + desc.params[0].offset, &out, 8);
+    memcpy(args.data() + desc.params[1].offset, &iterations, 4);
+    c->post(proto::MsgType::Launch, w, {args.data(), args.size()});
   }
   void sync() {
     proto::ByteWriter w;
