@@ -107,6 +107,13 @@ HttpServer::~HttpServer() { stop(); }
 protocol::Status HttpServer::start() {
   routes();
   server_->set_payload_max_length(1 << 20);
+  // httplib's default adds SO_REUSEPORT, which would let a second controller
+  // share our port and silently take half the requests: keep SO_REUSEADDR
+  // (restarts) only, so a taken port is an error.
+  server_->set_socket_options([](int sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
   if (options_.port == 0)
     port_ = server_->bind_to_any_port(options_.host);
   else

@@ -1,0 +1,88 @@
+# Shared helpers for the controller end-to-end tests (sourced, not run).
+# Every process started with `start` is killed when the test exits.
+set -euo pipefail
+: "${WOOLY_BIN:?run through ctest (WOOLY_BIN=build/bin)}"
+PIDS=()
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/wooly-e2e-controller.XXXXXX")
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]:-}"; do
+    [[ -n $pid ]] && kill -9 "$pid" 2>/dev/null || true
+  done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+fail() {
+  echo "FAIL: $*" >&2
+  for f in "$WORK"/*.log; do
+    [[ -f $f ]] && { echo "--- $f" >&2; tail -n 30 "$f" >&2; }
+  done
+  exit 1
+}
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# start NAME CMD...: runs CMD in the background, output in $WORK/NAME.log,
+# pid in the variable PID_NAME.
+start() {
+  local name=$1
+  shift
+  "$@" >"$WORK/$name.log" 2>&1 &
+  PIDS+=($!)
+  printf -v "PID_$name" '%s' "$!"
+}
+
+now_ms() { date +%s%3N; }
+
+# wait_for TIMEOUT_MS CMD...: polls CMD every 50 ms until it succeeds.
+wait_for() {
+  local limit=$1
+  shift
+  local end=$(($(now_ms) + limit))
+  while (($(now_ms) < end)); do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    sleep 0.05
+  done
+  "$@" >/dev/null 2>&1
+}
+
+api() { curl -sf "http://127.0.0.1:$HTTP_PORT$1"; }
+
+# server_state NAME: up, draining, down or missing
+server_state() {
+  api /api/v1/servers | python3 -c '
+import json, sys
+name = sys.argv[1]
+for s in json.load(sys.stdin):
+    if s["name"] == name:
+        print(s["state"]); break
+else:
+    print("missing")' "$1"
+}
+state_is() { [[ $(server_state "$1") == "$2" ]]; }
+server_count() {
+  api /api/v1/servers | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'
+}
+count_is() { [[ $(server_count) == "$1" ]]; }
+
+# ms_until_state NAME STATE TIMEOUT_MS: polls the API every 10 ms from one
+# process (so polling adds little to the measurement) and prints how many
+# ms passed until NAME reached STATE; fails on timeout.
+ms_until_state() {
+  python3 - "$HTTP_PORT" "$@" <<'PY'
+import json, sys, time, urllib.request
+port, name, state, limit = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+start = time.monotonic()
+while (time.monotonic() - start) * 1000 < limit:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/servers") as r:
+        servers = {s["name"]: s["state"] for s in json.load(r)}
+    if servers.get(name) == state:
+        print(int((time.monotonic() - start) * 1000)); sys.exit(0)
+    time.sleep(0.01)
+sys.exit(1)
+PY
+}
