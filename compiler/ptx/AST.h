@@ -115,13 +115,13 @@ struct Statement;
 
 /// `{ ... }`: a nested scope (nvcc's call sequences declare their `.param`
 /// and `.reg` inside one).
-struct Block {
+struct StatementBlock {
   std::vector<Statement> statements;
   SourceLoc loc;
 };
 
 struct Statement {
-  std::variant<Instruction, VarDecl, Label, Block> node;
+  std::variant<Instruction, VarDecl, Label, StatementBlock> node;
 };
 
 struct Function {
@@ -133,7 +133,7 @@ struct Function {
   /// Performance directives: "maxntid" -> {256,1,1}, "reqntid", "minnctapersm",
   /// "maxnreg", "noreturn" -> {}.
   std::map<std::string, std::vector<uint64_t>> performance;
-  std::optional<Block> body; // absent for a prototype/declaration
+  std::optional<StatementBlock> body; // absent for a prototype/declaration
   SourceLoc loc;
 };
 

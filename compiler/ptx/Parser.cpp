@@ -635,8 +635,8 @@ private:
     return fn;
   }
 
-  Block parseBlock() {
-    Block block;
+  StatementBlock parseBlock() {
+    StatementBlock block;
     block.loc = expect(TokenKind::LBrace).loc;
     if (++depth > limits.maxBlockDepth) {
       --depth;

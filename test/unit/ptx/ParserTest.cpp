@@ -145,7 +145,7 @@ TEST_CASE("parser reads call sequences in nested blocks", "[ptx][parser]") {
   CHECK_FALSE(fib.isEntry);
   REQUIRE(fib.returns.size() == 1);
   CHECK(fib.returns[0].name == "func_retval0");
-  const Block &inner = std::get<Block>(fib.body->statements[1].node);
+  const StatementBlock &inner = std::get<StatementBlock>(fib.body->statements[1].node);
   REQUIRE(inner.statements.size() == 6);
   const auto &call = std::get<Instruction>(inner.statements[4].node);
   CHECK(call.opcode == "call");
