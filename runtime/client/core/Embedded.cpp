@@ -24,6 +24,13 @@ struct EmbeddedServer {
 
 std::shared_ptr<void> startEmbeddedServer(std::shared_ptr<zmq::context_t> context,
                                           std::string &url, std::string &error) {
+#ifndef WOOLY_HAVE_EXECUTOR
+  (void)context;
+  (void)url;
+  error = "this Wooly build has no executor for the embedded server: set "
+          "WOOLY_SERVER to a woolyd URL";
+  return nullptr;
+#else
   auto embedded = std::make_shared<EmbeddedServer>();
   exec::ExecutorOptions options;
   exec::Status s = exec::createExecutor("host", options, embedded->executor);
@@ -43,6 +50,7 @@ std::shared_ptr<void> startEmbeddedServer(std::shared_ptr<zmq::context_t> contex
   }
   url = embedded->server->endpoint();
   return embedded;
+#endif
 }
 
 } // namespace wooly::client
