@@ -475,7 +475,13 @@ Reply Session::launch(proto::ByteReader &r, const Bulk &bulk) {
                         "invalid launch configuration (grid or block size "
                         "outside the device limits)");
   exec::Status status = context_->launch(fn, config, bulk.data, stream);
-  return fromStatus(status);
+  if (!status)
+    return fromStatus(status);
+  // The executor may read the arguments when the stream reaches the launch
+  // (Executor.h: host pointers stay valid until then): keep the message.
+  if (bulk.owner && !bulk.data.empty())
+    (void)context_->enqueueHostFunction(stream, [owner = bulk.owner] {});
+  return Reply{};
 }
 
 Reply Session::streamOp(MsgType type, proto::ByteReader &r) {
