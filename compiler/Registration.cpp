@@ -6,6 +6,7 @@
 
 #include "compiler/Registration.h"
 
+#include "compiler/target/host/HostCompiler.h"
 #include "compiler/transforms/Passes.h"
 
 #include "dialects/wooly/WoolyDialect.h"
@@ -34,4 +35,5 @@ void wooly::registerAllWoolyPasses() {
   // Upstream: canonicalize, cse, mem2reg, sroa, inline, symbol-dce, ...
   mlir::registerTransformsPasses();
   wooly::registerWoolyTransformsPasses();
+  wooly::host::registerHostPasses();
 }

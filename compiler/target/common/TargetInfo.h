@@ -86,7 +86,7 @@ public:
 
   /// Thread geometry, lanes, special registers: thread_id, block_dim,
   /// block_id, grid_dim, lane_id, lane_mask, dynamic_shared,
-  /// dynamic_shared_size, hw_reg, clock, global_timer.
+  /// dynamic_shared_size, hw_reg, clock, global_timer, is_space.
   virtual mlir::LogicalResult
   lowerGeometry(mlir::Operation *op, mlir::ValueRange operands,
                 mlir::ValueRange hidden,
