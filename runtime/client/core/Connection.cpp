@@ -212,27 +212,53 @@ void Connection::waitBulkReleased() {
 }
 
 ClientReply Connection::receiveLocked(uint32_t seq) {
+  // While waiting (a long kernel is fine), probe a silent server with a
+  // heartbeat, which its I/O thread answers at once: no answer means it is
+  // gone, "no session" means it restarted. Either is an error, not a hang.
+  using Clock = std::chrono::steady_clock;
+  auto lastHeard = Clock::now(), probeSent = Clock::now();
+  uint32_t probeSeq = 0;
+  bool probing = false;
+  auto fail = [&](proto::WireCode code, std::string message) {
+    ClientReply r;
+    r.code = code;
+    r.message = std::move(message);
+    return r;
+  };
   for (;;) {
+    zmq::pollitem_t item{socket_->handle(), 0, ZMQ_POLLIN, 0};
+    if (zmq::poll(&item, 1, std::chrono::milliseconds(1000)) == 0) {
+      if (embedded_)
+        continue;
+      auto now = Clock::now();
+      if (probing && now - probeSent > std::chrono::seconds(10))
+        return fail(proto::WireCode::DeviceUnavailable,
+                    "the Wooly server at " + url_ +
+                        " stopped answering (it died or the network is down)");
+      if (!probing && now - lastHeard > std::chrono::seconds(2)) {
+        probeSeq = nextSeq_++;
+        proto::ByteWriter empty;
+        sendLocked(MsgType::Heartbeat, 0, probeSeq, empty, {});
+        probing = true;
+        probeSent = now;
+      }
+      continue;
+    }
+    lastHeard = Clock::now();
     std::vector<zmq::message_t> frames;
     (void)zmq::recv_multipart(*socket_, std::back_inserter(frames));
     ClientReply r;
-    if (frames.size() < 2) {
-      r.code = proto::WireCode::ProtocolError;
-      r.message = "malformed reply from the server";
-      return r;
-    }
+    if (frames.size() < 2)
+      return fail(proto::WireCode::ProtocolError,
+                  "malformed reply from the server");
     proto::Header h;
     try {
       h = proto::Header::decode(
           {static_cast<const uint8_t *>(frames[0].data()), frames[0].size()});
     } catch (const proto::DecodeError &e) {
-      r.code = proto::WireCode::ProtocolError;
-      r.message = std::string("server reply: ") + e.what();
-      return r;
+      return fail(proto::WireCode::ProtocolError,
+                  std::string("server reply: ") + e.what());
     }
-    bool protocolError = h.type == uint16_t(MsgType::Error);
-    if (h.seq != seq && !protocolError)
-      continue; // a stale reply to a request we gave up on
     try {
       r.payload = std::move(frames[1]);
       proto::ByteReader f(std::span<const uint8_t>(
@@ -244,6 +270,20 @@ ClientReply Connection::receiveLocked(uint32_t seq) {
       r.code = proto::WireCode::ProtocolError;
       r.message = std::string("server reply: ") + e.what();
     }
+    if (probing && h.seq == probeSeq) {
+      probing = false;
+      if (r.code == proto::WireCode::NoSession)
+        return fail(proto::WireCode::ServerRestarted,
+                    "the Wooly server at " + url_ +
+                        " restarted: this program's device memory and "
+                        "modules are gone; run it again");
+      continue;
+    }
+    bool protocolError = h.type == uint16_t(MsgType::Error);
+    if (h.seq != seq && !protocolError)
+      continue; // a stale reply to a request we gave up on
+    if (r.code == proto::WireCode::NoSession)
+      r.code = proto::WireCode::ServerRestarted;
     if (frames.size() > 2) {
       r.bulk = std::move(frames[2]);
       r.hasBulk = true;
