@@ -83,6 +83,11 @@ public:
       tok.spaceBefore = space || tokens.empty();
       tok.loc = {line, col};
       size_t start = pos;
+      // `tex.2d`: a dotted word may start with a digit when it is glued to
+      // the word before it (a modifier), unlike the number `.5`.
+      gluedToWord = !space && !tokens.empty() &&
+                    (tokens.back().kind == TokenKind::Identifier ||
+                     tokens.back().kind == TokenKind::DotWord);
       tok.kind = next();
       tok.text = src.substr(start, pos - start);
       tokens.push_back(tok);
@@ -96,6 +101,7 @@ private:
   std::string_view src;
   size_t pos = 0;
   uint32_t line = 1, col = 1;
+  bool gluedToWord = false;
 
   char peek(size_t ahead = 0) const {
     return pos + ahead < src.size() ? src[pos + ahead] : '\0';
@@ -142,7 +148,7 @@ private:
     if (atEnd())
       return TokenKind::EndOfFile;
     char c = peek();
-    if (c == '.' && isIdentStart(peek(1))) {
+    if (c == '.' && (isIdentStart(peek(1)) || (gluedToWord && isDigit(peek(1))))) {
       advance();
       while (isIdentChar(peek()))
         advance();

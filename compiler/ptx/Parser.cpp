@@ -852,6 +852,12 @@ private:
     } else {
       fail("a register, symbol or integer inside '[ ]'");
     }
+    // Texture and surface operands: [tex, {%r1, %r2}].
+    while (consumeIf(TokenKind::Comma)) {
+      if (address.elements.size() >= 4)
+        fail("at most four parts inside '[ ]'");
+      address.elements.push_back(parseOperand(/*inAddress=*/false));
+    }
     expect(TokenKind::RBracket, "']' or '+offset' in the address");
     return address;
   }

@@ -49,3 +49,10 @@ TEST_CASE("lexer survives unterminated comments and strings", "[ptx][lexer]") {
   CHECK(lex("\"never closed").size() == 2);
   CHECK(lex("#").front().kind == TokenKind::Unknown);
 }
+
+TEST_CASE("lexer reads digit-led modifiers glued to a word", "[ptx][lexer]") {
+  auto toks = lex("tex.2d.v4 .5");
+  CHECK(toks[1].kind == TokenKind::DotWord);
+  CHECK(toks[1].text == ".2d");
+  CHECK(toks[3].kind == TokenKind::Float);
+}
