@@ -3,6 +3,7 @@
 #include "daemon/StatusJson.h"
 #include "runtime/protocol/ControllerClient.h"
 
+#include <algorithm>
 #include <fstream>
 #include <unistd.h>
 
@@ -30,7 +31,7 @@ static protocol::TelemetryMsg toTelemetry(const StatusReport &r,
   for (const SessionUsage &s : r.sessions) {
     protocol::SessionUsage u;
     u.sessionId = std::to_string(s.id);
-    u.tenant = s.client;
+    u.tenant = s.tenant;
     u.memoryBytes = s.memoryBytes;
     u.kernelTimeNs = s.stats.kernelNanoseconds;
     u.launches = s.stats.launches;
@@ -78,13 +79,27 @@ ControllerLink::start(zmq::context_t &context, const std::string &url,
       [&server, name, sequence] {
         return toTelemetry(server.statusReport(), name, ++*sequence);
       },
-      [](const protocol::OperatorCommand &c) {
-        // Drain and per-tenant weights need tenant identities on sessions,
-        // which clients do not send yet: say so rather than ignore it.
-        fprintf(stderr,
-                "woolyd: controller command %d (tenant '%s') is not applied "
-                "by this server yet\n",
-                int(c.kind), c.tenant.c_str());
+      [&server](const protocol::OperatorCommand &c) {
+        switch (c.kind) {
+        case protocol::OperatorCommandKind::Drain:
+          server.setDraining(true);
+          fprintf(stderr, "woolyd: draining (controller)\n");
+          break;
+        case protocol::OperatorCommandKind::Undrain:
+          server.setDraining(false);
+          fprintf(stderr, "woolyd: taking sessions again (controller)\n");
+          break;
+        case protocol::OperatorCommandKind::SetTenantWeight: {
+          // Weights are relative; the scheduler takes integers 1..1000.
+          uint32_t w = uint32_t(std::clamp(c.weight, 0.001, 1000.0) + 0.5);
+          size_t n = server.setTenantWeight(c.tenant, std::max(w, 1u));
+          fprintf(stderr,
+                  "woolyd: tenant '%s' weight %u (%zu sessions; memory "
+                  "quotas apply to new sessions only)\n",
+                  c.tenant.c_str(), std::max(w, 1u), n);
+          break;
+        }
+        }
       });
   link->impl_->agent->start();
   return link;

@@ -151,6 +151,8 @@ struct Server::Impl {
   std::map<std::string, std::shared_ptr<Worker>> workers; // by routing id
   std::vector<std::shared_ptr<Worker>> dying;
   uint64_t nextSession = 1;
+  std::atomic<bool> draining{false};
+  std::map<std::string, uint32_t> tenantWeights; // under sessionsMutex
   std::mutex telemetryMutex;
   std::condition_variable telemetryWake;
 
@@ -398,7 +400,14 @@ void Server::Impl::hello(const std::string &rid, const proto::Header &h,
   uint64_t wantLimit = r.get<uint64_t>("memoryLimit");
   uint32_t weight = r.get<uint32_t>("weight");
   uint32_t cls = r.get<uint32_t>("priority");
+  std::string tenant = r.getString("tenant", 256);
   r.expectEnd();
+  if (tenant.empty())
+    tenant = "default";
+  if (draining)
+    return replyError(rid, h, WireCode::DeviceUnavailable,
+                      "this server is draining and takes no new sessions; "
+                      "try another (or ask the controller)");
   if (weight == 0 || weight > 1000 || cls > 2)
     return replyError(rid, h, WireCode::InvalidValue,
                       "share must have weight 1..1000 and priority 0..2");
@@ -410,6 +419,9 @@ void Server::Impl::hello(const std::string &rid, const proto::Header &h,
                         "server is full (" +
                             std::to_string(server.options_.maxSessions) +
                             " sessions)");
+    // An operator's weight for this tenant wins over the client's request.
+    if (auto it = tenantWeights.find(tenant); it != tenantWeights.end())
+      weight = it->second;
   }
   const exec::DeviceInfo &dev = server.executor_->info();
   uint64_t limit = wantLimit ? wantLimit : server.options_.defaultMemoryLimit;
@@ -435,6 +447,7 @@ void Server::Impl::hello(const std::string &rid, const proto::Header &h,
     quota->close(id);
     return replyError(rid, h, toWire(status.code), status.message);
   }
+  worker->session->setTenant(tenant);
   worker->lastSeen = nowMs();
   worker->thread = std::thread(&Worker::run, worker.get(),
                                std::ref(*server.context_), replyEndpoint,
@@ -589,6 +602,20 @@ size_t Server::sessionCount() const {
 
 uint64_t Server::memoryInUse() const { return impl_->quota->totalUsed(); }
 
+size_t Server::setTenantWeight(const std::string &tenant, uint32_t weight) {
+  std::lock_guard lock(impl_->sessionsMutex);
+  impl_->tenantWeights[tenant] = weight;
+  size_t changed = 0;
+  for (auto &[rid, w] : impl_->workers)
+    if (w->session && w->session->tenant() == tenant) {
+      w->session->setShare(weight, w->session->usage().priority);
+      ++changed;
+    }
+  return changed;
+}
+
+void Server::setDraining(bool draining) { impl_->draining = draining; }
+
 ModuleCache::Counters Server::moduleCounters() const {
   return impl_->modules.counters();
 }
@@ -598,7 +625,7 @@ bool Server::setShare(uint64_t session, uint32_t weight,
   std::lock_guard lock(impl_->sessionsMutex);
   for (auto &[rid, w] : impl_->workers)
     if (w->session && w->session->id() == session) {
-      w->session->context().setShare(weight, cls);
+      w->session->setShare(weight, cls);
       return true;
     }
   return false;

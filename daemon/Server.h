@@ -75,6 +75,11 @@ public:
 
   /// Changes a session's share while it runs (admin / controller).
   bool setShare(uint64_t session, uint32_t weight, exec::PriorityClass cls);
+  /// Changes the weight of every session of `tenant` (and of its later
+  /// sessions); returns how many sessions changed.
+  size_t setTenantWeight(const std::string &tenant, uint32_t weight);
+  /// A draining server refuses new sessions and serves the current ones.
+  void setDraining(bool draining);
 
   struct Impl;
 

@@ -1,6 +1,10 @@
 //===- Session.cpp - One client's state on the server -------------------===//
 //
 // Payload layouts (all little-endian, see runtime/protocol/daemon/Wire.h):
+//   Hello        u32 pid, str client, u64 guaranteed, u64 limit, u32 weight,
+//                u32 priority, str tenant -> u64 session, u32 heartbeat ms,
+//                DeviceDescription          (handled in Server.cpp)
+//   Status       -> str json;  Heartbeat, Goodbye (Server.cpp)
 //   MemAlloc     u64 bytes                          -> u64 ptr
 //   MemFree      u64 ptr
 //   MemGetInfo                                      -> u64 free, u64 total
@@ -192,12 +196,7 @@ Reply Session::dispatch(MsgType type, proto::ByteReader &r, const Bulk &bulk) {
     if (weight == 0 || weight > 1000 || cls > 2)
       return Reply::error(WireCode::InvalidValue,
                           "share must have weight 1..1000 and priority 0..2");
-    {
-      std::lock_guard lock(mutex_);
-      weight_ = weight;
-      priority_ = static_cast<exec::PriorityClass>(cls);
-    }
-    context_->setShare(weight, static_cast<exec::PriorityClass>(cls));
+    setShare(weight, static_cast<exec::PriorityClass>(cls));
     return Reply{};
   }
   default:
@@ -590,10 +589,20 @@ Reply Session::eventOp(MsgType type, proto::ByteReader &r) {
   }
 }
 
+void Session::setShare(uint32_t weight, exec::PriorityClass priority) {
+  {
+    std::lock_guard lock(mutex_);
+    weight_ = weight;
+    priority_ = priority;
+  }
+  context_->setShare(weight, priority);
+}
+
 SessionUsage Session::usage() const {
   SessionUsage u;
   u.id = id_;
   u.client = client_;
+  u.tenant = tenant_;
   MemoryQuota::Account a = quota_.account(id_);
   u.memoryBytes = a.used;
   u.memoryLimit = a.limit;

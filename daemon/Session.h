@@ -56,6 +56,7 @@ struct Reply {
 struct SessionUsage {
   uint64_t id = 0;
   std::string client;
+  std::string tenant;
   uint64_t memoryBytes = 0, memoryLimit = 0, memoryGuaranteed = 0;
   uint64_t allocations = 0, modules = 0, streams = 0, events = 0;
   exec::ContextStats stats;
@@ -89,6 +90,10 @@ public:
                const Bulk &bulk);
 
   uint64_t id() const { return id_; }
+  const std::string &tenant() const { return tenant_; }
+  void setTenant(std::string tenant) { tenant_ = std::move(tenant); }
+  /// Changes the scheduling share (admin or controller).
+  void setShare(uint32_t weight, exec::PriorityClass priority);
   SessionUsage usage() const;
   exec::Context &context() { return *context_; }
 
@@ -122,6 +127,7 @@ private:
 
   uint64_t id_;
   std::string client_;
+  std::string tenant_ = "default";
   exec::Executor &executor_;
   MemoryQuota &quota_;
   ModuleCache &moduleCache_;

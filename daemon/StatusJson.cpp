@@ -60,6 +60,7 @@ std::string formatStatusJson(const StatusReport &r) {
     if (i)
       j += ",";
     j += "{\"id\":" + num(s.id) + ",\"client\":" + str(s.client) +
+         ",\"tenant\":" + str(s.tenant) +
          ",\"memory\":" + num(s.memoryBytes) + ",\"memoryLimit\":" +
          num(s.memoryLimit) + ",\"memoryGuaranteed\":" +
          num(s.memoryGuaranteed) + ",\"allocations\":" + num(s.allocations) +

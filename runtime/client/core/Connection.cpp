@@ -94,6 +94,7 @@ std::unique_ptr<Connection> Connection::open(std::string &error) {
   hello.put<uint32_t>(prio == "best-effort" ? 0
                       : prio == "latency-sensitive" ? 2
                                                     : 1);
+  hello.putString(env("WOOLY_TENANT"));
   {
     std::lock_guard lock(c->mutex_);
     uint32_t seq = c->nextSeq_++;

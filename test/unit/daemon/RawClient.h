@@ -95,7 +95,8 @@ public:
   }
 
   RawReply hello(uint64_t guaranteed = 0, uint64_t limit = 0,
-                 uint32_t weight = 1, uint32_t priority = 1) {
+                 uint32_t weight = 1, uint32_t priority = 1,
+                 const std::string &tenant = "") {
     proto::ByteWriter w;
     w.put<uint32_t>(1234);
     w.putString("raw-client");
@@ -103,6 +104,7 @@ public:
     w.put<uint64_t>(limit);
     w.put<uint32_t>(weight);
     w.put<uint32_t>(priority);
+    w.putString(tenant);
     return call(proto::MsgType::Hello, w);
   }
 

@@ -291,3 +291,25 @@ TEST_CASE("status JSON lists the sessions", "[server][telemetry]") {
   CHECK(json.find("\"memory\":1000") != std::string::npos);
   CHECK(json.find("raw-client") != std::string::npos);
 }
+
+TEST_CASE("operators drain a server and set a tenant's weight",
+          "[server][scheduling]") {
+  Fixture f;
+  f.server->setDraining(true);
+  RawClient refused(*f.context, f.url);
+  RawReply r = refused.hello();
+  CHECK(r.code == WireCode::DeviceUnavailable);
+  CHECK(r.message.find("draining") != std::string::npos);
+  f.server->setDraining(false);
+  RawClient a(*f.context, f.url), b(*f.context, f.url);
+  REQUIRE(a.hello(0, 0, 1, 1, "team-a").ok());
+  REQUIRE(b.hello(0, 0, 1, 1, "team-b").ok());
+  CHECK(f.server->setTenantWeight("team-a", 5) == 1);
+  std::string json = f.server->statusJson();
+  CHECK(json.find("\"tenant\":\"team-a\",\"memory\"") != std::string::npos);
+  CHECK(json.find("\"weight\":5") != std::string::npos);
+  // A later session of the tenant gets the operator's weight.
+  RawClient a2(*f.context, f.url);
+  REQUIRE(a2.hello(0, 0, 1, 1, "team-a").ok());
+  CHECK(f.server->setTenantWeight("team-a", 2) == 2);
+}
