@@ -57,33 +57,37 @@ bool ServerAgent::registerOnce(RequestClient &client) {
   return true;
 }
 
+bool ServerAgent::sendTelemetry(RequestClient &client) {
+  TelemetryMsg telemetry = sample_();
+  telemetry.serverName = registration_.serverName;
+  auto reply = client.call<TelemetryMsg, TelemetryReplyMsg>(
+      telemetry, std::chrono::milliseconds(intervalMs_.load()));
+  if (!reply) {
+    noteProblem("telemetry: " + reply.error().describe());
+    return true; // nothing learned; try again next heartbeat
+  }
+  if (reply->status == TelemetryStatus::UnknownServer) {
+    // The controller restarted (or forgot us): register again.
+    registered_ = false;
+    return false;
+  }
+  acked_++;
+  for (const OperatorCommand &c : reply->commands)
+    if (onCommand_)
+      onCommand_(c);
+  return true;
+}
+
 void ServerAgent::run() {
   RequestClient client(context_, controller_.url, controller_.security);
   for (;;) {
     auto beatStart = std::chrono::steady_clock::now();
-    if (!registered_) {
+    // Right after registering, report load at once: until its first
+    // telemetry the controller only knows the server's capacity.
+    if (!registered_)
       registerOnce(client);
-    } else {
-      TelemetryMsg telemetry = sample_();
-      telemetry.serverName = registration_.serverName;
-      auto reply = client.call<TelemetryMsg, TelemetryReplyMsg>(
-          telemetry, std::chrono::milliseconds(intervalMs_.load()));
-      if (!reply) {
-        noteProblem("telemetry: " + reply.error().describe());
-        if (reply.error().code == ErrorCode::UnknownServer)
-          registered_ = false;
-      } else if (reply->status == TelemetryStatus::UnknownServer) {
-        // The controller restarted (or forgot us): register right away
-        // rather than a heartbeat later.
-        registered_ = false;
-        registerOnce(client);
-      } else {
-        acked_++;
-        for (const OperatorCommand &c : reply->commands)
-          if (onCommand_)
-            onCommand_(c);
-      }
-    }
+    if (registered_ && !sendTelemetry(client) && registerOnce(client))
+      sendTelemetry(client); // the controller had forgotten us: catch up now
     std::unique_lock<std::mutex> lock(mutex_);
     if (wake_.wait_until(lock,
                          beatStart + std::chrono::milliseconds(intervalMs_),

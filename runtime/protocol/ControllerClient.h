@@ -60,6 +60,8 @@ public:
 private:
   void run();
   bool registerOnce(RequestClient &client);
+  /// False if the controller answered "unknown server".
+  bool sendTelemetry(RequestClient &client);
   void noteProblem(const std::string &problem);
 
   zmq::context_t &context_;

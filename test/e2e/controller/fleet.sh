@@ -25,6 +25,7 @@ start light "$WOOLY_BIN/wooly-fleet-sim" serve --controller "$URL" --insecure \
 wait_for 5000 count_is 3 || fail "three servers did not register"
 for s in heavy medium light; do
   wait_for 3000 state_is $s up || fail "$s is not up"
+  wait_for 3000 has_telemetry $s || fail "no telemetry from $s"
 done
 echo "three servers registered"
 
@@ -60,8 +61,9 @@ kill -9 "$PID_light"
 took=$(ms_until_state light down 4000) || fail "killed server never marked down"
 echo "killed server marked down after $took ms (3 heartbeats = $((3 * HEARTBEAT_MS)) ms)"
 # Down 3 intervals after its last telemetry (which came before the kill),
-# plus at most one 50 ms health tick and our 10 ms polling.
-((took <= 3 * HEARTBEAT_MS + 100)) || fail "down-marking took $took ms"
+# plus at most one 50 ms health tick, our 10 ms polling and scheduling noise
+# on a loaded machine.
+((took <= 3 * HEARTBEAT_MS + 250)) || fail "down-marking took $took ms"
 for i in 1 2 3; do
   out=$(place --memory 1GiB)
   [[ $out == "placed light "* ]] && fail "a new client was placed on the dead server"
@@ -98,10 +100,10 @@ echo "wooly-smi lists the fleet"
 # the drain survives because the server reports it.
 kill -9 "$PID_controller"
 sleep 1
-start_controller
-restarted=$(now_ms)
-wait_for 4000 count_is 2 || fail "fleet not visible after the restart"
-took=$(($(now_ms) - restarted))
+start controller "$WOOLY_BIN/wooly-controller" --listen "$URL" \
+  --http "127.0.0.1:$HTTP_PORT" --insecure --heartbeat-ms $HEARTBEAT_MS
+# Counted from the restart: includes the controller's own start-up.
+took=$(ms_until_count 2 5000) || fail "fleet not visible after the restart"
 echo "fleet visible again $took ms after the controller came back (2 heartbeats = $((2 * HEARTBEAT_MS)) ms)"
 # Telemetry requests in flight to the dead controller time out after one
 # interval, the next heartbeat re-registers: 2 intervals plus polling slack.

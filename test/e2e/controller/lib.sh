@@ -86,3 +86,29 @@ while (time.monotonic() - start) * 1000 < limit:
 sys.exit(1)
 PY
 }
+
+# ms_until_count N TIMEOUT_MS: like ms_until_state, for the number of servers.
+ms_until_count() {
+  python3 - "$HTTP_PORT" "$@" <<'PY'
+import json, sys, time, urllib.request
+port, want, limit = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+start = time.monotonic()
+while (time.monotonic() - start) * 1000 < limit:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/servers") as r:
+            if len(json.load(r)) == want:
+                print(int((time.monotonic() - start) * 1000)); sys.exit(0)
+    except OSError:
+        pass
+    time.sleep(0.01)
+sys.exit(1)
+PY
+}
+
+# has_telemetry NAME: the controller has heard NAME's load at least once.
+has_telemetry() {
+  api /api/v1/servers | python3 -c '
+import json, sys
+sys.exit(0 if any(s["name"] == sys.argv[1] and s["heartbeats"] > 0
+                  for s in json.load(sys.stdin)) else 1)' "$1"
+}
