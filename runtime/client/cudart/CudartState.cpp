@@ -1,5 +1,6 @@
 //===- CudartState.cpp - CUDA runtime error rules ------------------------===//
 #include "runtime/client/cudart/CudartState.h"
+#include "runtime/client/cudart/Unsupported.h"
 
 #include <atomic>
 
@@ -108,6 +109,8 @@ cudaError_t notSupported(const char *call) {
                           "cudaErrorNotSupported)");
   return record(cudaErrorNotSupported);
 }
+
+int unsupported(const char *call) { return notSupported(call); }
 
 uint64_t streamId(cudaStream_t s) {
   if (s == nullptr || s == cudaStreamLegacy || s == cudaStreamPerThread)

@@ -182,6 +182,11 @@ cudaError_t cudaDriverGetVersion(int *version) {
 }
 
 cudaError_t cudaGetLastError(void) { return takeLastError(); }
+
+cudaChannelFormatDesc cudaCreateChannelDesc(int x, int y, int z, int w,
+                                            cudaChannelFormatKind f) {
+  return cudaChannelFormatDesc{x, y, z, w, f};
+}
 cudaError_t cudaPeekAtLastError(void) { return peekLastError(); }
 
 const char *cudaGetErrorName(cudaError_t e) {
