@@ -199,7 +199,7 @@ void HttpServer::routes() {
   s.Get("/api/v1/servers", [&c](const httplib::Request &, httplib::Response &res) {
     sendJson(res, c.serversJson());
   });
-  s.Get(R"(/api/v1/servers/([^/]+))",
+  s.Get(R"(/api/v1/servers/(.+))",
         [&c](const httplib::Request &req, httplib::Response &res) {
           for (auto &server : c.serversJson())
             if (server["name"] == req.matches[1].str())
@@ -273,8 +273,8 @@ void HttpServer::routes() {
       sendJson(res, {{"server", name}, {"draining", drain}});
     };
   };
-  s.Post(R"(/api/v1/servers/([^/]+)/drain)", drainHandler(true));
-  s.Post(R"(/api/v1/servers/([^/]+)/undrain)", drainHandler(false));
+  s.Post(R"(/api/v1/servers/(.+)/drain)", drainHandler(true));
+  s.Post(R"(/api/v1/servers/(.+)/undrain)", drainHandler(false));
   s.Get("/api/v1/weights", [&c](const httplib::Request &, httplib::Response &res) {
     sendJson(res, c.weightsJson());
   });

@@ -11,9 +11,11 @@ std::string validateRegistration(const RegisterServerMsg &m) {
     return std::all_of(s.begin(), s.end(),
                        [](unsigned char c) { return c >= 0x20 && c < 0x7f; });
   };
-  if (m.serverName.empty() || m.serverName.size() > 128 ||
-      !printable(m.serverName) || m.serverName.find('/') != std::string::npos)
-    return "server name must be 1-128 printable characters without '/'";
+  // Names may hold '/' and ':' (woolyd uses "host/tcp://addr:port"); the
+  // HTTP API takes them URL-encoded.
+  if (m.serverName.empty() || m.serverName.size() > 256 ||
+      !printable(m.serverName))
+    return "server name must be 1-256 printable ASCII characters";
   if (m.endpoint.find("://") == std::string::npos || !printable(m.endpoint))
     return "endpoint must be a ZeroMQ URL such as tcp://host:7701";
   if (m.devices.empty())

@@ -32,7 +32,9 @@ TEST_CASE("registration is validated", "[controller][registry]") {
   auto t0 = Clock::now();
   CHECK(r.registerServer(reg("a"), t0).accepted);
   CHECK_FALSE(r.registerServer(reg(""), t0).accepted);
-  CHECK_FALSE(r.registerServer(reg("bad/name"), t0).accepted);
+  CHECK_FALSE(r.registerServer(reg("bad\nname"), t0).accepted);
+  CHECK(r.registerServer(reg("host/tcp://10.0.0.1:7701", "tcp://10.0.0.1:7701"), t0)
+            .accepted); // woolyd's naming
   auto noDevices = reg("x");
   noDevices.devices.clear();
   CHECK_THAT(r.registerServer(noDevices, t0).message,
@@ -45,7 +47,7 @@ TEST_CASE("registration is validated", "[controller][registry]") {
   CHECK_THAT(clash.message, Catch::Contains("already registered"));
   CHECK(r.registerServer(reg("a"), t0).accepted);
   CHECK(r.registerServer(reg("a"), t0).heartbeatIntervalMs == 500);
-  CHECK(r.servers().size() == 1);
+  CHECK(r.servers().size() == 2);
 }
 
 TEST_CASE("three missed heartbeats mark a server down and telemetry brings it "

@@ -335,6 +335,29 @@ TEST_CASE("HTTP API: JSON views, drain, weights, metrics, errors",
   http.stop();
 }
 
+TEST_CASE("HTTP takes URL-encoded server names with slashes",
+          "[controller][http]") {
+  RunningController rc;
+  zmq::context_t ctx;
+  ControllerEndpoint ep{rc.url(), ClientSecurity::insecure()};
+  auto reg = registration("node7/tcp://127.0.0.1:7701");
+  ServerAgent agent(ctx, ep, reg, [] { return load(0.1, 1); }, nullptr);
+  agent.start();
+  REQUIRE(eventually([&] { return agent.heartbeatsAcknowledged() > 0; }));
+  HttpServer http(*rc.controller, {"127.0.0.1", 0, ""});
+  REQUIRE(http.start().isOk());
+  httplib::Client cli("127.0.0.1", http.port());
+  std::string encoded = "node7%2Ftcp%3A%2F%2F127.0.0.1%3A7701";
+  auto one = cli.Get(("/api/v1/servers/" + encoded).c_str());
+  REQUIRE(one);
+  CHECK(one->status == 200);
+  auto drain = cli.Post(("/api/v1/servers/" + encoded + "/drain").c_str(), "{}",
+                        "application/json");
+  REQUIRE(drain);
+  CHECK(drain->status == 200);
+  CHECK(rc.controller->serversJson()[0]["state"] == "draining");
+}
+
 TEST_CASE("HTTP bearer token guards the API but not /healthz",
           "[controller][http]") {
   RunningController rc;
