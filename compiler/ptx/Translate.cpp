@@ -386,10 +386,15 @@ translatePTXCached(llvm::StringRef ptx, llvm::StringRef fileName,
   llvm::SmallString<256> path(dir);
   llvm::sys::path::append(path, "ptx-" + key + ".wisbc");
 
+  // A hit must at least look like MLIR bytecode; anything else (a torn or
+  // foreign file) is translated again and replaced.
   if (auto cached = llvm::MemoryBuffer::getFile(path)) {
-    if (cacheHit)
-      *cacheHit = true;
-    return (*cached)->getBuffer().str();
+    llvm::StringRef bytes = (*cached)->getBuffer();
+    if (bytes.starts_with("ML\xefR")) {
+      if (cacheHit)
+        *cacheHit = true;
+      return bytes.str();
+    }
   }
   auto module = translatePTX(ptx, fileName, ctx, options, errors);
   if (failed(module))

@@ -219,19 +219,28 @@ ReadResult readFatbinFromELF(const void *data, size_t size) {
     result.error = "ELF section name table is out of bounds";
     return result;
   }
-  // `.nv_fatbin` holds what the program registers at run time. A
-  // relocatable-device-code (-rdc=true) object has only `__nv_relfatbin`, the
-  // per-file input of the device link; an executable keeps that section too,
-  // but what runs is the linked `.nv_fatbin`, so it is read only when there
-  // is no `.nv_fatbin`.
+  // `.nv_fatbin` holds what the program registers at run time. With
+  // relocatable device code (-rdc=true) the linked `.nv_fatbin` has machine
+  // code only, and each file's PTX stays in `__nv_relfatbin` (the input of the
+  // device link, kept in the executable too); objects have only that one.
+  // So: `.nv_fatbin` entries, plus `__nv_relfatbin` ones when those hold the
+  // only PTX.
   auto named = [&](const uint8_t *s, const char *name) {
     uint32_t nameOff = load<uint32_t>(s);
     size_t len = std::strlen(name) + 1;
     return nameOff < strSize && strSize - nameOff >= len &&
            std::memcmp(p + strOff + nameOff, name, len) == 0;
   };
+  auto hasPTX = [](const std::vector<Entry> &entries) {
+    for (const Entry &e : entries)
+      if (e.kind == EntryKind::PTX)
+        return true;
+    return false;
+  };
+  bool found = false;
   for (const char *name : {".nv_fatbin", "__nv_relfatbin"}) {
-    bool found = false;
+    if (found && hasPTX(result.entries))
+      break;
     for (unsigned i = 0; i < shnum; ++i) {
       const uint8_t *s = section(i);
       if (!named(s, name))
@@ -250,11 +259,10 @@ ReadResult readFatbinFromELF(const void *data, size_t size) {
         result.entries.push_back(std::move(e));
       found = true;
     }
-    if (found)
-      return result;
   }
-  result.error = "no .nv_fatbin section: this file holds no CUDA device "
-                 "code (was it compiled with nvcc?)";
+  if (!found)
+    result.error = "no .nv_fatbin section: this file holds no CUDA device "
+                   "code (was it compiled with nvcc?)";
   return result;
 }
 

@@ -62,8 +62,9 @@ ReadResult readFatbin(const void *data, size_t size);
 /// own header gives its size (the wrapper carries none).
 ReadResult readFatbinWrapper(const void *wrapper);
 
-/// Reads the `.nv_fatbin` section of an in-memory ELF64 file (for an -rdc
-/// object, which has none, its `__nv_relfatbin`).
+/// Reads the `.nv_fatbin` section of an in-memory ELF64 file, plus its
+/// `__nv_relfatbin` (where -rdc=true code keeps its PTX) when `.nv_fatbin`
+/// holds no PTX.
 ReadResult readFatbinFromELF(const void *data, size_t size);
 
 /// Reads a CUDA executable, shared library or object from disk.

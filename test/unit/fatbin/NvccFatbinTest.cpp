@@ -44,9 +44,15 @@ TEST_CASE("multi-arch object: the sm_90 PTX is chosen", "[fatbin][nvcc]") {
   CHECK(selectPTX(r.entries, 89)->smArch == 75);
 }
 
-TEST_CASE("an -rdc=true executable has no PTX and says how to add it",
+TEST_CASE("an -rdc=true executable: PTX from __nv_relfatbin",
           "[fatbin][nvcc]") {
-  ReadResult r = readFatbinFromFile(WOOLY_FATBIN_RDC);
+  std::string text = ptxFrom(WOOLY_FATBIN_RDC, Compression::Zstd);
+  CHECK(text.find("wooly_fatbin_probe") != std::string::npos);
+}
+
+TEST_CASE("a machine-code-only object has no PTX and says how to add it",
+          "[fatbin][nvcc]") {
+  ReadResult r = readFatbinFromFile(WOOLY_FATBIN_SASSONLY);
   REQUIRE(r.ok());
   CHECK(selectPTX(r.entries) == nullptr);
   CHECK(missingPTXMessage(r.entries).find("rebuild with PTX") !=
