@@ -108,11 +108,8 @@ Reply Session::badStream(uint64_t s) const {
 Reply Session::checkRange(uint64_t ptr, uint64_t bytes,
                           const char *what) const {
   std::lock_guard lock(mutex_);
-  if (allocations_.contains(ptr, bytes))
-    return Reply{};
-  // Module globals (cudaMemcpyToSymbol) are the session's too.
-  uint64_t base = 0, size = 0;
-  if (context_->lookup(ptr, base, size) && bytes <= size - (ptr - base))
+  // Allocations, and module variables (cudaMemcpyToSymbol) of this session.
+  if (allocations_.contains(ptr, bytes) || globals_.contains(ptr, bytes))
     return Reply{};
   char buf[64];
   snprintf(buf, sizeof buf, "0x%llx", (unsigned long long)ptr);
@@ -373,6 +370,9 @@ Reply Session::moduleUnload(proto::ByteReader &r) {
                               " does not exist in this session");
     std::erase_if(functions_,
                   [&](const auto &f) { return f.second.first == module; });
+    for (uint64_t base : moduleGlobals_[module])
+      globals_.erase(base);
+    moduleGlobals_.erase(module);
   }
   (void)context_->synchronizeAll();
   return fromStatus(context_->unloadModule(module));
@@ -428,6 +428,11 @@ Reply Session::getGlobal(proto::ByteReader &r) {
   exec::Status status = context_->getGlobal(module, name, ptr, size);
   if (!status)
     return fromStatus(status);
+  if (ptr && size) {
+    std::lock_guard lock(mutex_);
+    globals_.insert(ptr, size);
+    moduleGlobals_[module].push_back(ptr);
+  }
   Reply reply;
   reply.fields.put<uint64_t>(ptr);
   reply.fields.put<uint64_t>(size);

@@ -138,6 +138,8 @@ private:
   // themselves come from one thread.
   mutable std::mutex mutex_;
   AllocationTable allocations_;
+  AllocationTable globals_; // module variables handed out by GetGlobal
+  std::map<uint64_t, std::vector<uint64_t>> moduleGlobals_; // module -> bases
   std::set<uint64_t> modules_;
   std::map<uint64_t, std::pair<uint64_t, uint32_t>> functions_; // fn -> (module, argBytes)
   std::set<uint64_t> streams_;

@@ -302,6 +302,9 @@ Result Runtime::getGlobal(ModuleRecord *m, const std::string &name,
   proto::ByteReader f = reply.fields();
   ptr = f.get<uint64_t>("ptr");
   size = f.get<uint64_t>("size");
+  std::lock_guard lock(mutex_);
+  if (ptr && size)
+    globals_[ptr] = size;
   return {};
 }
 
@@ -367,11 +370,10 @@ Result Runtime::launchPacked(KernelRecord *k, Dim3 grid, Dim3 block,
 
 // ---- Memory ------------------------------------------------------------------
 
-bool Runtime::findAllocation(uint64_t ptr, uint64_t &base,
-                             uint64_t &size) const {
-  std::lock_guard lock(mutex_);
-  auto it = allocations_.upper_bound(ptr);
-  if (it == allocations_.begin())
+static bool findIn(const std::map<uint64_t, uint64_t> &blocks, uint64_t ptr,
+                   uint64_t &base, uint64_t &size) {
+  auto it = blocks.upper_bound(ptr);
+  if (it == blocks.begin())
     return false;
   --it;
   if (ptr - it->first >= it->second)
@@ -381,9 +383,18 @@ bool Runtime::findAllocation(uint64_t ptr, uint64_t &base,
   return true;
 }
 
+bool Runtime::findAllocation(uint64_t ptr, uint64_t &base,
+                             uint64_t &size) const {
+  std::lock_guard lock(mutex_);
+  return findIn(allocations_, ptr, base, size);
+}
+
 bool Runtime::isDevicePointer(uint64_t ptr, uint64_t bytes) const {
+  std::lock_guard lock(mutex_);
   uint64_t base, size;
-  if (!findAllocation(ptr, base, size))
+  // Module variables (cudaGetSymbolAddress) are device memory too.
+  if (!findIn(allocations_, ptr, base, size) &&
+      !findIn(globals_, ptr, base, size))
     return false;
   return bytes <= size - (ptr - base);
 }

@@ -164,6 +164,7 @@ private:
   std::map<const void *, KernelRecord *> kernelsByStub_;
   std::map<const void *, VarRecord *> varsByHost_;
   std::map<uint64_t, uint64_t> allocations_; // base -> size (mirror)
+  std::map<uint64_t, uint64_t> globals_;     // module variables we resolved
   std::vector<std::string> warned_;
 };
 
