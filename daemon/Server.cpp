@@ -55,15 +55,7 @@ void sendReply(zmq::socket_t &socket, const std::string &rid,
     return;
   }
   socket.send(zmq::buffer(out), zmq::send_flags::sndmore);
-  // Hand the buffer to ZeroMQ without copying; it frees it when sent.
-  auto *keep = new std::shared_ptr<std::vector<uint8_t>>(reply.bulk);
-  zmq::message_t bulk(
-      (*keep)->data(), (*keep)->size(),
-      [](void *, void *hint) {
-        delete static_cast<std::shared_ptr<std::vector<uint8_t>> *>(hint);
-      },
-      keep);
-  socket.send(bulk, zmq::send_flags::none);
+  socket.send(*reply.bulk, zmq::send_flags::none);
 }
 
 } // namespace

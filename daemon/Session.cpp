@@ -282,7 +282,8 @@ Reply Session::memcpyDtoH(proto::ByteReader &r) {
   if (Reply bad = checkRange(src, bytes, "source");
       bad.code != WireCode::Success)
     return bad;
-  auto data = std::make_shared<std::vector<uint8_t>>(bytes);
+  // ZeroMQ's own (uninitialized) buffer: the device copy writes the reply.
+  auto data = std::make_shared<zmq::message_t>(bytes);
   exec::Status status = context_->copyToHost(data->data(), src, bytes, stream);
   if (status)
     status = context_->synchronize(stream);

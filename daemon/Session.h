@@ -25,6 +25,7 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <zmq.hpp>
 
 namespace wooly::daemon {
 
@@ -42,7 +43,8 @@ struct Reply {
   proto::WireCode code = proto::WireCode::Success;
   std::string message;
   proto::ByteWriter fields; // after (code, message)
-  std::shared_ptr<std::vector<uint8_t>> bulk;
+  /// Reply data, written in place by the device copy and sent as is.
+  std::shared_ptr<zmq::message_t> bulk;
 
   static Reply error(proto::WireCode code, std::string message) {
     Reply r;
