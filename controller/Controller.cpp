@@ -50,7 +50,28 @@ void Controller::serve(const std::atomic<bool> &stop) {
   }
 }
 
+void Controller::answerPlacement(const zmq::message_t *to, uint64_t rid,
+                                 const PlacementRequestMsg &request) {
+  auto &socket = endpoint_->socket();
+  PlacementRecord rec = place(request);
+  if (!rec.decision.placed) {
+    (void)sendError(socket, to, rid,
+                    makeError(ErrorCode::NoPlacement, rec.decision.explanation));
+    return;
+  }
+  PlacementReplyMsg reply{rec.decision.server, rec.decision.endpoint,
+                          rec.decision.publicKey, rec.id,
+                          rec.decision.explanation};
+  (void)sendMessage(socket, to, rid, reply, FlagReply);
+}
+
 void Controller::tick(Clock::time_point now) {
+  if (!deferred_.empty() && now - started_ >= 2 * options_.heartbeat) {
+    auto waiting = std::move(deferred_);
+    deferred_.clear();
+    for (auto &d : waiting)
+      answerPlacement(&d.routingId, d.requestId, d.request);
+  }
   std::vector<std::string> down;
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -133,17 +154,13 @@ void Controller::handle(Incoming &in) {
     auto m = in.decode<PlacementRequestMsg>();
     if (!m)
       return refuse(m.error());
-    PlacementRecord rec = place(*m);
-    if (!rec.decision.placed) {
-      (void)sendError(socket, to, rid,
-                      makeError(ErrorCode::NoPlacement,
-                                rec.decision.explanation));
+    if (now - started_ < 2 * options_.heartbeat && deferred_.size() < 10000) {
+      zmq::message_t id;
+      id.copy(const_cast<zmq::message_t &>(*to));
+      deferred_.push_back({std::move(id), rid, *m});
       return;
     }
-    PlacementReplyMsg reply{rec.decision.server, rec.decision.endpoint,
-                            rec.decision.publicKey, rec.id,
-                            rec.decision.explanation};
-    (void)sendMessage(socket, to, rid, reply, FlagReply);
+    answerPlacement(to, rid, *m);
     return;
   }
   case MessageType::FleetStatusRequest: {

@@ -75,6 +75,19 @@ private:
   explicit Controller(ControllerOptions options);
   void handle(protocol::Incoming &in);
   void tick(Clock::time_point now);
+  void answerPlacement(const zmq::message_t *to, uint64_t requestId,
+                       const protocol::PlacementRequestMsg &request);
+
+  /// Placement requests that arrive while a fresh controller is still
+  /// hearing from its fleet (the first two heartbeats after start: servers
+  /// re-register with their next telemetry) wait instead of being refused
+  /// for want of servers. Touched by the serve thread only.
+  struct DeferredPlacement {
+    zmq::message_t routingId;
+    uint64_t requestId;
+    protocol::PlacementRequestMsg request;
+  };
+  std::vector<DeferredPlacement> deferred_;
   void log(const std::string &line);
   nlohmann::json serversJsonLocked(Clock::time_point now);
   nlohmann::json devicesJsonLocked();

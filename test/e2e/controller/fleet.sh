@@ -99,6 +99,10 @@ echo "wooly-smi lists the fleet"
 # 6. Restart the controller: servers re-register within 2 heartbeats, and
 # the drain survives because the server reports it.
 kill -9 "$PID_controller"
+# A client that asks while the controller is down is answered once it is
+# back: its request waits in its socket, and the fresh controller holds
+# placements for its first two heartbeats while servers re-register.
+start waiting_client "$WOOLY_BIN/wooly-fleet-sim" place --controller "$URL" --insecure --memory 1GiB
 sleep 1
 start controller "$WOOLY_BIN/wooly-controller" --listen "$URL" \
   --http "127.0.0.1:$HTTP_PORT" --insecure --heartbeat-ms $HEARTBEAT_MS
@@ -109,6 +113,9 @@ echo "fleet visible again $took ms after the controller came back (2 heartbeats 
 # interval, the next heartbeat re-registers: 2 intervals plus polling slack.
 ((took <= 2 * HEARTBEAT_MS + 300)) || fail "re-registration took $took ms"
 wait_for 2000 state_is medium draining || fail "drain lost in the restart"
+wait_for 5000 grep -q "placed heavy" "$WORK/waiting_client.log" ||
+  fail "the client that asked during the restart got: $(cat "$WORK/waiting_client.log")"
+echo "a client that asked while the controller was down was placed after the restart"
 out=$(place --memory 1GiB)
 [[ $out == "placed heavy "* ]] || fail "placement after restart: $out"
 echo "PASS"
