@@ -6,7 +6,9 @@
 
 #include "compiler/Registration.h"
 
+#include "compiler/target/amdgpu/Passes.h"
 #include "compiler/target/host/HostCompiler.h"
+#include "compiler/target/nvptx/Passes.h"
 #include "compiler/transforms/Passes.h"
 
 #include "dialects/wooly/WoolyDialect.h"
@@ -36,4 +38,6 @@ void wooly::registerAllWoolyPasses() {
   mlir::registerTransformsPasses();
   wooly::registerWoolyTransformsPasses();
   wooly::host::registerHostPasses();
+  wooly::nvptx::registerWoolyNVPTXPasses();
+  wooly::amdgpu::registerWoolyAMDGPUPasses();
 }

@@ -1,0 +1,28 @@
+//===- LowerToNVVM.cpp - The nvptx lowering as a pass ---------------------===//
+
+#include "compiler/target/common/WoolyToLLVM.h"
+#include "compiler/target/nvptx/NVPTXCodegen.h"
+#include "compiler/target/nvptx/NVPTXTargetInfo.h"
+#include "compiler/target/nvptx/Passes.h"
+
+namespace wooly::nvptx {
+
+#define GEN_PASS_DEF_WOOLYLOWERTONVVM
+#include "compiler/target/nvptx/Passes.h.inc"
+
+namespace {
+struct LowerToNVVM : impl::WoolyLowerToNVVMBase<LowerToNVVM> {
+  using Base::Base;
+  void runOnOperation() override {
+    if (llvm::Error err = checkArchitecture(chip)) {
+      getOperation().emitError() << llvm::toString(std::move(err));
+      return signalPassFailure();
+    }
+    NVPTXTargetInfo target(computeCapability(chip));
+    if (mlir::failed(lowerWISToLLVMDialect(getOperation(), target)))
+      signalPassFailure();
+  }
+};
+} // namespace
+
+} // namespace wooly::nvptx

@@ -1,0 +1,699 @@
+//===- NVPTXTargetInfo.cpp - WIS lowering hooks for NVIDIA GPUs -----------===//
+//
+// Every GPU-specific WIS op becomes a call of the NVVM intrinsic that
+// implements it (llvm.call_intrinsic), so the LLVM IR that reaches the NVPTX
+// backend is exactly what clang or nvcc's front end would have produced.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/target/nvptx/NVPTXTargetInfo.h"
+
+#include "mlir/Conversion/ArithCommon/AttrToLLVMConverter.h"
+#include "mlir/Conversion/GPUToNVVM/GPUToNVVMPass.h"
+#include "mlir/Conversion/LLVMCommon/VectorPattern.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+
+using namespace mlir;
+
+namespace wooly::nvptx {
+
+namespace {
+
+Value callIntrinsic(OpBuilder &b, Location loc, Type result, StringRef name,
+                    ValueRange args) {
+  return LLVM::CallIntrinsicOp::create(b, loc, result, b.getStringAttr(name),
+                                       args)
+      .getResult(0);
+}
+
+void callVoidIntrinsic(OpBuilder &b, Location loc, StringRef name,
+                       ValueRange args) {
+  LLVM::CallIntrinsicOp::create(b, loc, b.getStringAttr(name), args);
+}
+
+Value i32Constant(OpBuilder &b, Location loc, int64_t value) {
+  return LLVM::ConstantOp::create(b, loc, b.getI32Type(),
+                                  b.getI32IntegerAttr(value));
+}
+
+Value extract(OpBuilder &b, Location loc, Value aggregate, int64_t index) {
+  return LLVM::ExtractValueOp::create(b, loc, aggregate,
+                                      ArrayRef<int64_t>{index});
+}
+
+const char *dimSuffix(Dim dim) {
+  switch (dim) {
+  case Dim::X:
+    return "x";
+  case Dim::Y:
+    return "y";
+  case Dim::Z:
+    return "z";
+  }
+  return "x";
+}
+
+Value specialRegister(OpBuilder &b, Location loc, Type type, StringRef reg) {
+  return callIntrinsic(b, loc, type, ("llvm.nvvm.read.ptx.sreg." + reg).str(),
+                       {});
+}
+
+/// A pointer in the generic space, as vprintf and __assertfail take them.
+Value toGeneric(OpBuilder &b, Location loc, Value ptr) {
+  auto type = cast<LLVM::LLVMPointerType>(ptr.getType());
+  if (type.getAddressSpace() == 0)
+    return ptr;
+  return LLVM::AddrSpaceCastOp::create(
+      b, loc, LLVM::LLVMPointerType::get(b.getContext()), ptr);
+}
+
+/// The declaration of an external device function the driver provides.
+LLVM::LLVMFuncOp declareRuntimeFunction(OpBuilder &b, Operation *from,
+                                        StringRef name,
+                                        LLVM::LLVMFunctionType type) {
+  auto module = from->getParentOfType<ModuleOp>();
+  if (auto existing = module.lookupSymbol<LLVM::LLVMFuncOp>(name))
+    return existing;
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(module.getBody());
+  return LLVM::LLVMFuncOp::create(b, from->getLoc(), name, type);
+}
+
+/// The zero-sized `.extern .shared` array every kernel's dynamic shared
+/// memory starts at.
+Value dynamicSharedBase(OpBuilder &b, Operation *from) {
+  constexpr StringLiteral kName = "__wooly_dynamic_shared";
+  auto module = from->getParentOfType<ModuleOp>();
+  auto global = module.lookupSymbol<LLVM::GlobalOp>(kName);
+  if (!global) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(module.getBody());
+    global = LLVM::GlobalOp::create(
+        b, from->getLoc(), LLVM::LLVMArrayType::get(b.getI8Type(), 0),
+        /*isConstant=*/false, LLVM::Linkage::External, kName, Attribute(),
+        /*alignment=*/16, /*addrSpace=*/3);
+  }
+  return LLVM::AddressOfOp::create(b, from->getLoc(), global);
+}
+
+/// The identity and the combining step of a warp reduction.
+Value reduxStep(OpBuilder &b, Location loc, ReduxKind kind, Value a, Value c) {
+  switch (kind) {
+  case ReduxKind::Add:
+    return LLVM::AddOp::create(b, loc, a, c);
+  case ReduxKind::And:
+    return LLVM::AndOp::create(b, loc, a, c);
+  case ReduxKind::Or:
+    return LLVM::OrOp::create(b, loc, a, c);
+  case ReduxKind::Xor:
+    return LLVM::XOrOp::create(b, loc, a, c);
+  case ReduxKind::Min:
+    return LLVM::SMinOp::create(b, loc, a, c);
+  case ReduxKind::Max:
+    return LLVM::SMaxOp::create(b, loc, a, c);
+  case ReduxKind::UMin:
+    return LLVM::UMinOp::create(b, loc, a, c);
+  case ReduxKind::UMax:
+    return LLVM::UMaxOp::create(b, loc, a, c);
+  }
+  return a;
+}
+
+int64_t reduxIdentity(ReduxKind kind) {
+  switch (kind) {
+  case ReduxKind::Add:
+  case ReduxKind::Or:
+  case ReduxKind::Xor:
+  case ReduxKind::UMax:
+    return 0;
+  case ReduxKind::And:
+  case ReduxKind::UMin:
+    return -1;
+  case ReduxKind::Min:
+    return INT32_MAX;
+  case ReduxKind::Max:
+    return INT32_MIN;
+  }
+  return 0;
+}
+
+} // namespace
+
+unsigned NVPTXTargetInfo::addressSpace(AddressSpace space) const {
+  switch (space) {
+  case AddressSpace::Generic:
+    return 0;
+  case AddressSpace::Global:
+    return 1;
+  case AddressSpace::Shared:
+    return 3;
+  case AddressSpace::Const:
+    return 4;
+  case AddressSpace::Local:
+    return 5;
+  case AddressSpace::Param:
+    // By-value kernel parameters are generic pointers carrying `byval`, the
+    // form clang emits; NVPTXLowerArgs turns their loads into ld.param.
+    return 0;
+  }
+  return 0;
+}
+
+std::string NVPTXTargetInfo::syncScope(MemScope scope) const {
+  switch (scope) {
+  case MemScope::CTA:
+    return "block";
+  case MemScope::Cluster:
+    return "cluster";
+  case MemScope::GPU:
+    return "device";
+  case MemScope::Sys:
+    return "";
+  }
+  return "";
+}
+
+void NVPTXTargetInfo::annotateKernel(KernelOp kernel,
+                                     LLVM::LLVMFuncOp lowered) const {
+  MLIRContext *context = kernel.getContext();
+  lowered.setCConv(LLVM::cconv::CConv::PTX_Kernel);
+  lowered.setVisibility_(LLVM::Visibility::Default);
+  SmallVector<Attribute> passthrough;
+  auto stringPair = [&](StringRef key, std::string value) {
+    passthrough.push_back(ArrayAttr::get(
+        context, {StringAttr::get(context, key), StringAttr::get(context, value)}));
+  };
+  if (auto req = kernel.getReqBlockSize()) {
+    std::string dims;
+    for (int32_t d : *req)
+      dims += (dims.empty() ? "" : ",") + std::to_string(d);
+    stringPair("nvvm.reqntid", dims);
+  } else if (auto max = kernel.getMaxThreads()) {
+    stringPair("nvvm.maxntid", std::to_string(*max));
+  }
+  if (auto min = kernel.getMinBlocksPerSm())
+    stringPair("nvvm.minctasm", std::to_string(*min));
+  if (!passthrough.empty())
+    lowered.setPassthroughAttr(ArrayAttr::get(context, passthrough));
+  // Aggregates passed by value: PTX .param byte arrays.
+  auto i8 = IntegerType::get(context, 8);
+  for (unsigned i = 0, e = lowered.getNumArguments(); i < e; ++i) {
+    auto size = lowered.getArgAttrOfType<IntegerAttr>(i, "wooly.byval_size");
+    if (!size)
+      continue;
+    lowered.setArgAttr(i, LLVM::LLVMDialect::getByValAttrName(),
+                       TypeAttr::get(LLVM::LLVMArrayType::get(i8, size.getInt())));
+    if (auto align =
+            lowered.getArgAttrOfType<IntegerAttr>(i, "wooly.byval_align"))
+      lowered.setArgAttr(i, LLVM::LLVMDialect::getAlignAttrName(), align);
+  }
+}
+
+LogicalResult
+NVPTXTargetInfo::lowerGeometry(Operation *op, ValueRange operands,
+                               ValueRange hidden,
+                               ConversionPatternRewriter &rewriter) const {
+  Location loc = op->getLoc();
+  Type i32 = rewriter.getI32Type();
+  auto geometry = [&](StringRef reg, Dim dim) {
+    rewriter.replaceOp(op, specialRegister(rewriter, loc, i32,
+                                           (reg + "." + dimSuffix(dim)).str()));
+    return success();
+  };
+  if (auto tid = dyn_cast<ThreadIdOp>(op))
+    return geometry("tid", tid.getDim());
+  if (auto ntid = dyn_cast<BlockDimOp>(op))
+    return geometry("ntid", ntid.getDim());
+  if (auto ctaid = dyn_cast<BlockIdOp>(op))
+    return geometry("ctaid", ctaid.getDim());
+  if (auto nctaid = dyn_cast<GridDimOp>(op))
+    return geometry("nctaid", nctaid.getDim());
+  if (isa<LaneIdOp>(op)) {
+    rewriter.replaceOp(op, specialRegister(rewriter, loc, i32, "laneid"));
+    return success();
+  }
+  if (auto mask = dyn_cast<LaneMaskOp>(op)) {
+    rewriter.replaceOp(op, specialRegister(rewriter, loc, i32,
+                                           ("lanemask." + stringifyLaneMask(
+                                                              mask.getKind()))
+                                               .str()));
+    return success();
+  }
+  if (isa<DynamicSharedOp>(op)) {
+    rewriter.replaceOp(op, dynamicSharedBase(rewriter, op));
+    return success();
+  }
+  if (isa<DynamicSharedSizeOp>(op)) {
+    rewriter.replaceOp(op,
+                       specialRegister(rewriter, loc, i32, "dynamic_smem_size"));
+    return success();
+  }
+  if (auto reg = dyn_cast<HardwareRegOp>(op)) {
+    Type type = reg.getType();
+    StringRef name;
+    bool wide = false;
+    switch (reg.getReg()) {
+    case HardwareReg::WarpId:
+      name = "warpid";
+      break;
+    case HardwareReg::NWarpId:
+      name = "nwarpid";
+      break;
+    case HardwareReg::SmId:
+      name = "smid";
+      break;
+    case HardwareReg::NSmId:
+      name = "nsmid";
+      break;
+    case HardwareReg::GridId:
+      name = "gridid";
+      wide = true;
+      break;
+    }
+    Value value = specialRegister(rewriter, loc,
+                                  wide ? rewriter.getI64Type() : i32, name);
+    unsigned have = wide ? 64 : 32;
+    unsigned want = type.getIntOrFloatBitWidth();
+    if (want < have)
+      value = LLVM::TruncOp::create(rewriter, loc, type, value);
+    else if (want > have)
+      value = LLVM::ZExtOp::create(rewriter, loc, type, value);
+    rewriter.replaceOp(op, value);
+    return success();
+  }
+  if (auto clock = dyn_cast<ClockOp>(op)) {
+    bool wide = clock.getType().isInteger(64);
+    rewriter.replaceOp(op, specialRegister(rewriter, loc, clock.getType(),
+                                           wide ? "clock64" : "clock"));
+    return success();
+  }
+  if (isa<GlobalTimerOp>(op)) {
+    rewriter.replaceOp(op, specialRegister(rewriter, loc, rewriter.getI64Type(),
+                                           "globaltimer"));
+    return success();
+  }
+  if (auto is = dyn_cast<IsSpaceOp>(op)) {
+    StringRef space;
+    switch (is.getSpace()) {
+    case AddressSpace::Global:
+      space = "global";
+      break;
+    case AddressSpace::Shared:
+      space = "shared";
+      break;
+    case AddressSpace::Local:
+      space = "local";
+      break;
+    case AddressSpace::Const:
+      space = "const";
+      break;
+    case AddressSpace::Param:
+    case AddressSpace::Generic:
+      return failure();
+    }
+    rewriter.replaceOp(op, callIntrinsic(rewriter, loc, rewriter.getI1Type(),
+                                         ("llvm.nvvm.isspacep." + space).str(),
+                                         {operands[0]}));
+    return success();
+  }
+  return failure();
+}
+
+LogicalResult NVPTXTargetInfo::lowerSynchronization(
+    Operation *op, ValueRange operands, ValueRange hidden,
+    ConversionPatternRewriter &rewriter) const {
+  Location loc = op->getLoc();
+  if (auto barrier = dyn_cast<BarrierOp>(op)) {
+    Value id = i32Constant(rewriter, loc, barrier.getId());
+    // bar.sync / bar.arrive are barrier.sync.aligned / barrier.arrive.aligned.
+    if (barrier.getArrive())
+      callVoidIntrinsic(rewriter, loc,
+                        "llvm.nvvm.barrier.cta.arrive.aligned.count",
+                        {id, operands[0]});
+    else if (barrier.getCount())
+      callVoidIntrinsic(rewriter, loc,
+                        "llvm.nvvm.barrier.cta.sync.aligned.count",
+                        {id, operands[0]});
+    else
+      callVoidIntrinsic(rewriter, loc,
+                        "llvm.nvvm.barrier.cta.sync.aligned.all", {id});
+    rewriter.eraseOp(op);
+    return success();
+  }
+  if (auto reduce = dyn_cast<BarrierReduceOp>(op)) {
+    Value id = i32Constant(rewriter, loc, reduce.getId());
+    StringRef kind = stringifyBarrierReduction(reduce.getKind());
+    bool popc = reduce.getKind() == BarrierReduction::Popc;
+    Type natural = popc ? rewriter.getI32Type() : rewriter.getI1Type();
+    SmallVector<Value> args = {id};
+    if (reduce.getCount())
+      args.push_back(operands[1]);
+    args.push_back(operands[0]);
+    std::string name = ("llvm.nvvm.barrier.cta.red." + kind + ".aligned." +
+                        (reduce.getCount() ? "count" : "all"))
+                           .str();
+    Value value = callIntrinsic(rewriter, loc, natural, name, args);
+    Type want = reduce.getType();
+    if (want != natural)
+      value = popc ? Value(LLVM::ICmpOp::create(
+                         rewriter, loc, LLVM::ICmpPredicate::ne, value,
+                         i32Constant(rewriter, loc, 0)))
+                   : Value(LLVM::ZExtOp::create(rewriter, loc, want, value));
+    rewriter.replaceOp(op, value);
+    return success();
+  }
+  if (isa<WarpSyncOp>(op)) {
+    callVoidIntrinsic(rewriter, loc, "llvm.nvvm.bar.warp.sync", {operands[0]});
+    rewriter.eraseOp(op);
+    return success();
+  }
+  return failure();
+}
+
+LogicalResult NVPTXTargetInfo::lowerWarpCollective(
+    Operation *op, ValueRange operands, ValueRange hidden,
+    ConversionPatternRewriter &rewriter) const {
+  Location loc = op->getLoc();
+  MLIRContext *context = op->getContext();
+  Type i32 = rewriter.getI32Type();
+  Type i1 = rewriter.getI1Type();
+  if (auto shuffle = dyn_cast<ShuffleOp>(op)) {
+    static const char *names[] = {"idx", "up", "down", "bfly"};
+    std::string name = std::string("llvm.nvvm.shfl.sync.") +
+                       names[static_cast<int>(shuffle.getMode())] + ".i32p";
+    auto pair = LLVM::LLVMStructType::getLiteral(context, {i32, i1});
+    // WIS operands: value, lane, c, mask; the intrinsic: mask, value, lane, c.
+    Value result = callIntrinsic(rewriter, loc, pair, name,
+                                 {operands[3], operands[0], operands[1],
+                                  operands[2]});
+    rewriter.replaceOp(op, ValueRange{extract(rewriter, loc, result, 0),
+                                      extract(rewriter, loc, result, 1)});
+    return success();
+  }
+  if (auto vote = dyn_cast<VoteOp>(op)) {
+    std::string name =
+        ("llvm.nvvm.vote." + stringifyVoteMode(vote.getMode()) + ".sync").str();
+    Type type = vote.getMode() == VoteMode::Ballot ? i32 : i1;
+    Value result =
+        callIntrinsic(rewriter, loc, type, name, {operands[1], operands[0]});
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+  if (auto match = dyn_cast<MatchOp>(op)) {
+    bool wide = match.getValue().getType().isInteger(64);
+    StringRef suffix = wide ? "i64" : "i32";
+    if (match.getMode() == MatchMode::Any) {
+      Value mask = callIntrinsic(rewriter, loc, i32,
+                                 ("llvm.nvvm.match.any.sync." + suffix).str(),
+                                 {operands[1], operands[0]});
+      Value yes = LLVM::ConstantOp::create(rewriter, loc, i1,
+                                           rewriter.getBoolAttr(true));
+      rewriter.replaceOp(op, ValueRange{mask, yes});
+      return success();
+    }
+    auto pair = LLVM::LLVMStructType::getLiteral(context, {i32, i1});
+    Value result = callIntrinsic(
+        rewriter, loc, pair, ("llvm.nvvm.match.all.sync." + suffix + "p").str(),
+        {operands[1], operands[0]});
+    rewriter.replaceOp(op, ValueRange{extract(rewriter, loc, result, 0),
+                                      extract(rewriter, loc, result, 1)});
+    return success();
+  }
+  if (auto redux = dyn_cast<ReduxOp>(op)) {
+    Value value = operands[0], mask = operands[1];
+    if (computeCapability >= 80) {
+      std::string name =
+          ("llvm.nvvm.redux.sync." + stringifyReduxKind(redux.getKind())).str();
+      rewriter.replaceOp(op, callIntrinsic(rewriter, loc, i32, name,
+                                           {value, mask}));
+      return success();
+    }
+    // Before sm_80: read every lane of the mask with shfl.sync.idx (all
+    // lanes in `mask` run the same 32 shuffles) and fold in lane order.
+    // Lanes outside the mask contribute the identity.
+    Value acc = i32Constant(rewriter, loc, reduxIdentity(redux.getKind()));
+    Value clamp = i32Constant(rewriter, loc, 0x1f);
+    Value one = i32Constant(rewriter, loc, 1);
+    Value zero = i32Constant(rewriter, loc, 0);
+    auto pair = LLVM::LLVMStructType::getLiteral(context, {i32, i1});
+    for (int lane = 0; lane < 32; ++lane) {
+      Value laneValue = i32Constant(rewriter, loc, lane);
+      Value read = extract(rewriter, loc,
+                           callIntrinsic(rewriter, loc, pair,
+                                         "llvm.nvvm.shfl.sync.idx.i32p",
+                                         {mask, value, laneValue, clamp}),
+                           0);
+      Value bit = LLVM::AndOp::create(
+          rewriter, loc, LLVM::LShrOp::create(rewriter, loc, mask, laneValue),
+          one);
+      Value inMask = LLVM::ICmpOp::create(rewriter, loc,
+                                          LLVM::ICmpPredicate::ne, bit, zero);
+      Value combined = reduxStep(rewriter, loc, redux.getKind(), acc, read);
+      acc = LLVM::SelectOp::create(rewriter, loc, inMask, combined, acc);
+    }
+    rewriter.replaceOp(op, acc);
+    return success();
+  }
+  if (isa<ActiveMaskOp>(op)) {
+    rewriter.replaceOp(op,
+                       callIntrinsic(rewriter, loc, i32, "llvm.nvvm.activemask", {}));
+    return success();
+  }
+  return failure();
+}
+
+LogicalResult
+NVPTXTargetInfo::lowerControl(Operation *op, ValueRange operands,
+                              ValueRange hidden,
+                              ConversionPatternRewriter &rewriter) const {
+  Location loc = op->getLoc();
+  MLIRContext *context = op->getContext();
+  auto ptr = LLVM::LLVMPointerType::get(context);
+  Type i32 = rewriter.getI32Type();
+  if (isa<TrapOp>(op)) {
+    callVoidIntrinsic(rewriter, loc, "llvm.trap", {});
+    rewriter.replaceOpWithNewOp<LLVM::UnreachableOp>(op);
+    return success();
+  }
+  if (isa<ExitOp>(op)) {
+    // PTX `exit` ends the thread from any call depth.
+    callVoidIntrinsic(rewriter, loc, "llvm.nvvm.exit", {});
+    rewriter.replaceOpWithNewOp<LLVM::UnreachableOp>(op);
+    return success();
+  }
+  if (isa<BreakpointOp>(op)) {
+    callVoidIntrinsic(rewriter, loc, "llvm.debugtrap", {});
+    rewriter.eraseOp(op);
+    return success();
+  }
+  if (isa<PrintfOp>(op)) {
+    // CUDA's device printf: int vprintf(const char *format, void *args).
+    auto type = LLVM::LLVMFunctionType::get(i32, {ptr, ptr});
+    LLVM::LLVMFuncOp vprintf =
+        declareRuntimeFunction(rewriter, op, "vprintf", type);
+    Value format = toGeneric(rewriter, loc, operands[0]);
+    Value args = toGeneric(rewriter, loc, operands[1]);
+    auto call = LLVM::CallOp::create(rewriter, loc, vprintf,
+                                     ValueRange{format, args});
+    rewriter.replaceOp(op, call.getResult());
+    return success();
+  }
+  if (isa<AssertFailOp>(op)) {
+    // The driver's __assertfail(message, file, line, function, charSize)
+    // reports the failure and ends the launch with CUDA_ERROR_ASSERT.
+    Type i64 = rewriter.getI64Type();
+    auto type = LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(context),
+                                            {ptr, ptr, i32, ptr, i64});
+    LLVM::LLVMFuncOp assertFail =
+        declareRuntimeFunction(rewriter, op, "__assertfail", type);
+    Value charSize = LLVM::ConstantOp::create(rewriter, loc, i64,
+                                              rewriter.getI64IntegerAttr(1));
+    LLVM::CallOp::create(rewriter, loc, assertFail,
+                         ValueRange{toGeneric(rewriter, loc, operands[0]),
+                                    toGeneric(rewriter, loc, operands[1]),
+                                    operands[2],
+                                    toGeneric(rewriter, loc, operands[3]),
+                                    charSize});
+    rewriter.eraseOp(op);
+    return success();
+  }
+  return failure();
+}
+
+FailureOr<Value> NVPTXTargetInfo::lowerApprox(OpBuilder &b, Location loc,
+                                              ApproxKind kind,
+                                              ValueRange operands) const {
+  Type type = operands[0].getType();
+  Type f32 = b.getF32Type();
+  if (type.isF64()) {
+    // PTX has only rcp.approx.ftz.f64 and rsqrt.approx.f64 in double.
+    if (kind == ApproxKind::Rcp)
+      return callIntrinsic(b, loc, type, "llvm.nvvm.rcp.approx.ftz.d",
+                           operands);
+    if (kind == ApproxKind::Rsqrt)
+      return callIntrinsic(b, loc, type, "llvm.nvvm.rsqrt.approx.d", operands);
+    return failure();
+  }
+  if (!type.isF32() && !type.isF16() && !type.isBF16())
+    return failure();
+  // Half types compute in f32: at least as accurate as the f16 instruction.
+  SmallVector<Value> args;
+  for (Value v : operands)
+    args.push_back(type.isF32() ? v : LLVM::FPExtOp::create(b, loc, f32, v));
+  Value result;
+  switch (kind) {
+  case ApproxKind::Sin:
+    result = callIntrinsic(b, loc, f32, "llvm.nvvm.sin.approx.f", args);
+    break;
+  case ApproxKind::Cos:
+    result = callIntrinsic(b, loc, f32, "llvm.nvvm.cos.approx.f", args);
+    break;
+  case ApproxKind::Ex2:
+    result = callIntrinsic(b, loc, f32, "llvm.nvvm.ex2.approx.f32", args);
+    break;
+  case ApproxKind::Lg2:
+    result = callIntrinsic(b, loc, f32, "llvm.nvvm.lg2.approx.f", args);
+    break;
+  case ApproxKind::Rcp: {
+    // rcp.approx.f32 has no intrinsic without ftz: a fast division is the
+    // same instruction family (div.approx), same accuracy class.
+    Value one = LLVM::ConstantOp::create(b, loc, f32, b.getF32FloatAttr(1.0f));
+    result = callIntrinsic(b, loc, f32, "llvm.nvvm.div.approx.f",
+                           {one, args[0]});
+    break;
+  }
+  case ApproxKind::Rsqrt:
+    result = callIntrinsic(b, loc, f32, "llvm.nvvm.rsqrt.approx.f", args);
+    break;
+  case ApproxKind::Sqrt:
+    result = callIntrinsic(b, loc, f32, "llvm.nvvm.sqrt.approx.f", args);
+    break;
+  case ApproxKind::Div:
+    result = callIntrinsic(b, loc, f32, "llvm.nvvm.div.approx.f", args);
+    break;
+  case ApproxKind::Tanh: {
+    if (computeCapability < 75)
+      return failure();
+    // tanh.approx.f32 (sm_75+) has no NVVM intrinsic in LLVM 22.
+    result = LLVM::InlineAsmOp::create(
+                 b, loc, f32, args, "tanh.approx.f32 $0, $1;", "=f,f",
+                 /*has_side_effects=*/false, /*is_align_stack=*/false,
+                 LLVM::TailCallKind::None, LLVM::AsmDialectAttr(),
+                 ArrayAttr())
+                 .getResult(0);
+    break;
+  }
+  }
+  if (!type.isF32())
+    result = LLVM::FPTruncOp::create(b, loc, type, result);
+  return result;
+}
+
+FailureOr<Value> NVPTXTargetInfo::lowerDirectedRounding(
+    OpBuilder &b, Location loc, StringRef what, Rounding rounding,
+    ValueRange operands, Type resultType, ValueRange hidden) const {
+  StringRef mode;
+  switch (rounding) {
+  case Rounding::RN:
+    mode = "rn";
+    break;
+  case Rounding::RZ:
+    mode = "rz";
+    break;
+  case Rounding::RM:
+    mode = "rm";
+    break;
+  case Rounding::RP:
+    mode = "rp";
+    break;
+  case Rounding::RNA:
+    return failure(); // only PTX's cvt to tf32 rounds to nearest-away
+  }
+  Type in = operands[0].getType();
+  auto floatSuffix = [&](Type t) -> StringRef {
+    return t.isF32() ? "f" : t.isF64() ? "d" : "";
+  };
+  if (what == "add" || what == "mul" || what == "div" || what == "fma" ||
+      what == "sqrt" || what == "rcp" || what == "sub") {
+    StringRef suffix = floatSuffix(in);
+    if (suffix.empty())
+      return failure();
+    SmallVector<Value> args(operands.begin(), operands.end());
+    StringRef op = what;
+    if (what == "sub") {
+      // a - b == a + (-b) exactly in every rounding mode.
+      args[1] = LLVM::FNegOp::create(b, loc, args[1]);
+      op = "add";
+    }
+    return callIntrinsic(b, loc, resultType,
+                         ("llvm.nvvm." + op + "." + mode + "." + suffix).str(),
+                         args);
+  }
+  if (what == "sitofp" || what == "uitofp") {
+    bool isUnsigned = what == "uitofp";
+    unsigned bits = in.getIntOrFloatBitWidth();
+    if (resultType.isF32() && (bits == 32 || bits == 64)) {
+      std::string name = std::string("llvm.nvvm.") + (isUnsigned ? "u" : "") +
+                         (bits == 32 ? "i2f." : "ll2f.") + mode.str();
+      return callIntrinsic(b, loc, resultType, name, operands);
+    }
+    if (resultType.isF64() && bits == 64) {
+      std::string name = std::string("llvm.nvvm.") +
+                         (isUnsigned ? "ull2d." : "ll2d.") + mode.str();
+      return callIntrinsic(b, loc, resultType, name, operands);
+    }
+    if (resultType.isF64() && bits <= 32) {
+      // Exact in double whatever the rounding mode.
+      Value wide = operands[0];
+      return isUnsigned ? Value(LLVM::UIToFPOp::create(b, loc, resultType, wide))
+                        : Value(LLVM::SIToFPOp::create(b, loc, resultType, wide));
+    }
+    return failure();
+  }
+  if (what == "fptrunc") {
+    if (in.isF64() && resultType.isF32())
+      return callIntrinsic(b, loc, resultType,
+                           ("llvm.nvvm.d2f." + mode).str(), operands);
+    if (in.isF32() && (resultType.isF16() || resultType.isBF16()) &&
+        rounding == Rounding::RZ && computeCapability >= 80) {
+      // cvt.rz.{f16,bf16}x2.f32 packs two conversions; take one lane.
+      auto vector = VectorType::get({2}, resultType);
+      Value pair = callIntrinsic(
+          b, loc, vector,
+          resultType.isF16() ? "llvm.nvvm.ff2f16x2.rz" : "llvm.nvvm.ff2bf16x2.rz",
+          {operands[0], operands[0]});
+      Value zero = LLVM::ConstantOp::create(b, loc, b.getI32Type(),
+                                            b.getI32IntegerAttr(0));
+      return Value(LLVM::ExtractElementOp::create(b, loc, pair, zero));
+    }
+    return failure();
+  }
+  return failure();
+}
+
+template <typename SourceOp, typename TargetOp>
+using DirectMathLowering =
+    VectorConvertToLLVMPattern<SourceOp, TargetOp,
+                               arith::AttrConvertFastMathToLLVM>;
+
+void NVPTXTargetInfo::populateMathPatterns(
+    LLVMTypeConverter &converter, RewritePatternSet &patterns) const {
+  // Transcendental functions call CUDA's libdevice (__nv_sinf, ...), linked
+  // in before code generation; what the NVPTX backend selects exactly
+  // (sqrt.rn, abs, fma.rn, cvt.rXi) stays an LLVM intrinsic; the rest
+  // (integer bit counts, ...) is upstream MathToLLVM.
+  TargetInfo::populateMathPatterns(converter, patterns);
+  populateLibDeviceConversionPatterns(converter, patterns, /*benefit=*/10);
+  patterns.add<DirectMathLowering<math::SqrtOp, LLVM::SqrtOp>,
+               DirectMathLowering<math::AbsFOp, LLVM::FAbsOp>,
+               DirectMathLowering<math::FmaOp, LLVM::FMAOp>,
+               DirectMathLowering<math::FloorOp, LLVM::FFloorOp>,
+               DirectMathLowering<math::CeilOp, LLVM::FCeilOp>,
+               DirectMathLowering<math::TruncOp, LLVM::FTruncOp>,
+               DirectMathLowering<math::RoundEvenOp, LLVM::RoundEvenOp>,
+               DirectMathLowering<math::CopySignOp, LLVM::CopySignOp>>(
+      converter, /*benefit=*/20);
+}
+
+} // namespace wooly::nvptx

@@ -1,0 +1,63 @@
+//===- NVPTXTargetInfo.h - WIS lowering hooks for NVIDIA GPUs ---*- C++ -*-===//
+//
+// The nvptx half of the WIS -> LLVM lowering: PTX address spaces, NVPTX
+// sync scopes, and the GPU-specific ops mapped onto NVVM intrinsics (special
+// registers, bar.sync/barrier.sync, shfl/vote/match/redux.sync, vprintf,
+// approximate and directed-rounding math). The shared patterns live in
+// compiler/target/common.
+//
+//===----------------------------------------------------------------------===//
+#ifndef WOOLY_COMPILER_TARGET_NVPTX_NVPTXTARGETINFO_H
+#define WOOLY_COMPILER_TARGET_NVPTX_NVPTXTARGETINFO_H
+
+#include "compiler/target/common/TargetInfo.h"
+
+namespace wooly::nvptx {
+
+class NVPTXTargetInfo final : public TargetInfo {
+public:
+  /// `computeCapability` is major*10+minor (75 for sm_75): it picks native
+  /// instructions (redux.sync on sm_80+) or their emulation.
+  explicit NVPTXTargetInfo(unsigned computeCapability)
+      : computeCapability(computeCapability) {}
+
+  llvm::StringRef name() const override { return "nvptx"; }
+  unsigned addressSpace(AddressSpace space) const override;
+  std::string syncScope(MemScope scope) const override;
+  void annotateKernel(KernelOp kernel,
+                      mlir::LLVM::LLVMFuncOp lowered) const override;
+
+  mlir::LogicalResult
+  lowerGeometry(mlir::Operation *op, mlir::ValueRange operands,
+                mlir::ValueRange hidden,
+                mlir::ConversionPatternRewriter &rewriter) const override;
+  mlir::LogicalResult
+  lowerSynchronization(mlir::Operation *op, mlir::ValueRange operands,
+                       mlir::ValueRange hidden,
+                       mlir::ConversionPatternRewriter &rewriter) const override;
+  mlir::LogicalResult
+  lowerWarpCollective(mlir::Operation *op, mlir::ValueRange operands,
+                      mlir::ValueRange hidden,
+                      mlir::ConversionPatternRewriter &rewriter) const override;
+  mlir::LogicalResult
+  lowerControl(mlir::Operation *op, mlir::ValueRange operands,
+               mlir::ValueRange hidden,
+               mlir::ConversionPatternRewriter &rewriter) const override;
+  mlir::FailureOr<mlir::Value>
+  lowerApprox(mlir::OpBuilder &builder, mlir::Location loc, ApproxKind kind,
+              mlir::ValueRange operands) const override;
+  mlir::FailureOr<mlir::Value>
+  lowerDirectedRounding(mlir::OpBuilder &builder, mlir::Location loc,
+                        llvm::StringRef what, Rounding rounding,
+                        mlir::ValueRange operands, mlir::Type resultType,
+                        mlir::ValueRange hidden) const override;
+  void populateMathPatterns(mlir::LLVMTypeConverter &converter,
+                            mlir::RewritePatternSet &patterns) const override;
+
+private:
+  unsigned computeCapability;
+};
+
+} // namespace wooly::nvptx
+
+#endif // WOOLY_COMPILER_TARGET_NVPTX_NVPTXTARGETINFO_H

@@ -1,0 +1,20 @@
+// What AMD GPUs cannot do is rejected with a diagnostic, never miscompiled.
+// RUN: not wooly-opt %s -split-input-file --wooly-lower-to-rocdl=chip=gfx942 2>&1 | FileCheck %s
+// RUN: not wooly-opt %s -split-input-file --wooly-lower-to-rocdl=chip=gfx000 2>&1 | FileCheck %s --check-prefix=ARCH
+
+// ARCH: unsupported AMD architecture 'gfx000': use one of gfx90a, gfx940
+
+// CHECK: failed to legalize operation 'wooly.printf'
+wooly.kernel @output(%fmt: !wooly.ptr<generic>, %args: !wooly.ptr<local>) {
+  %n = wooly.printf %fmt, %args : !wooly.ptr<generic>, !wooly.ptr<local>
+  wooly.return
+}
+
+// -----
+
+// Named barriers with thread counts have no AMDGPU equivalent.
+// CHECK: failed to legalize operation 'wooly.barrier'
+wooly.kernel @named(%n: i32) {
+  wooly.barrier id 1 count %n
+  wooly.return
+}
