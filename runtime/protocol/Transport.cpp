@@ -1,6 +1,9 @@
 //===- Transport.cpp - Sending and receiving Wooly messages over ZeroMQ ---===//
 #include "runtime/protocol/Transport.h"
 
+#include <atomic>
+#include <cstring>
+
 namespace wooly::protocol {
 
 zmq::message_t bulkFromVector(std::vector<uint8_t> &&data) {
@@ -149,7 +152,8 @@ ServerEndpoint::bind(zmq::context_t &context, const std::string &url,
 
 Result<zmq::socket_t> connectDealer(zmq::context_t &context,
                                     const std::string &url,
-                                    const ClientSecurity &security) {
+                                    const ClientSecurity &security,
+                                    const std::string &monitorEndpoint) {
   try {
     zmq::socket_t s(context, zmq::socket_type::dealer);
     s.set(zmq::sockopt::linger, 0);
@@ -158,6 +162,14 @@ Result<zmq::socket_t> connectDealer(zmq::context_t &context,
       s.set(zmq::sockopt::curve_publickey, security.identity.publicKey);
       s.set(zmq::sockopt::curve_secretkey, security.identity.secretKey);
     }
+    if (!monitorEndpoint.empty() &&
+        zmq_socket_monitor(s.handle(), monitorEndpoint.c_str(),
+                           ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
+                               ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+                               ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) != 0)
+      return makeError(ErrorCode::Transport,
+                       std::string("cannot monitor a socket: ") +
+                           zmq_strerror(zmq_errno()));
     s.connect(url);
     return s;
   } catch (const zmq::error_t &e) {
@@ -174,11 +186,68 @@ RequestClient::RequestClient(zmq::context_t &context, std::string url,
 Status RequestClient::ensureConnected() {
   if (socket_)
     return Status::ok();
-  auto s = connectDealer(context_, url_, security_);
+  std::string monitorName;
+  if (security_.curve) {
+    static std::atomic<uint64_t> serial{0};
+    monitorName = "inproc://wooly-handshake-monitor-" +
+                  std::to_string(reinterpret_cast<uintptr_t>(this)) + "-" +
+                  std::to_string(serial++);
+  }
+  auto s = connectDealer(context_, url_, security_, monitorName);
   if (!s)
     return s.error();
   socket_.emplace(std::move(*s));
+  if (!monitorName.empty()) {
+    try {
+      monitor_.emplace(context_, zmq::socket_type::pair);
+      monitor_->set(zmq::sockopt::linger, 0);
+      monitor_->connect(monitorName);
+    } catch (const zmq::error_t &e) {
+      monitor_.reset();
+    }
+  }
   return Status::ok();
+}
+
+void RequestClient::disconnect() {
+  if (socket_ && monitor_)
+    zmq_socket_monitor(socket_->handle(), nullptr, 0);
+  monitor_.reset();
+  socket_.reset();
+}
+
+std::optional<Error> RequestClient::handshakeFailure() {
+  if (!monitor_)
+    return std::nullopt;
+  std::optional<Error> failure;
+  for (;;) {
+    zmq::message_t event;
+    try {
+      if (!monitor_->recv(event, zmq::recv_flags::dontwait))
+        break;
+      zmq::message_t address;
+      if (event.more())
+        (void)monitor_->recv(address, zmq::recv_flags::dontwait);
+    } catch (const zmq::error_t &) {
+      break;
+    }
+    if (event.size() < 6)
+      continue;
+    uint16_t id;
+    std::memcpy(&id, event.data(), 2);
+    if (id == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
+      failure = makeError(ErrorCode::Unauthorized,
+                          url_ + " refused this client's key: add the "
+                                 "client.pub line to the server's "
+                                 "authorized_keys");
+    else if (!failure)
+      failure = makeError(ErrorCode::Unauthorized,
+                          "the CURVE handshake with " + url_ +
+                              " failed: is the server's public key "
+                              "(server.pub / controller.pub) the right one, "
+                              "and does the server use CURVE?");
+  }
+  return failure;
 }
 
 Result<Incoming> RequestClient::request(uint16_t type,
@@ -200,11 +269,23 @@ Result<Incoming> RequestClient::request(uint16_t type,
         deadline - std::chrono::steady_clock::now());
     if (left.count() < 0)
       left = std::chrono::milliseconds(0);
-    auto in = receiveMessage(*socket_, SocketRole::Dealer, left);
+    // Under CURVE, wait in slices so a refused handshake ends the wait early.
+    auto slice = monitor_ ? std::min(left, std::chrono::milliseconds(20)) : left;
+    auto in = receiveMessage(*socket_, SocketRole::Dealer, slice);
+    if (!in && in.error().code == ErrorCode::Timeout && slice < left) {
+      if (auto refused = handshakeFailure()) {
+        disconnect();
+        return *refused;
+      }
+      continue;
+    }
     if (!in) {
       // Drop the socket: a late reply must not answer a later request, and
       // a fresh connection retries the handshake.
-      socket_.reset();
+      auto refused = handshakeFailure();
+      disconnect();
+      if (refused)
+        return *refused;
       if (in.error().code == ErrorCode::Timeout)
         return makeError(ErrorCode::Timeout,
                          "no reply from " + url_ + " within " +

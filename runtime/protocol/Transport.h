@@ -117,14 +117,19 @@ private:
   ServerSecurity security_;
 };
 
-/// Creates a DEALER connected to `url` (CURVE when `security.curve`).
+/// Creates a DEALER connected to `url` (CURVE when `security.curve`). With
+/// `monitorEndpoint`, handshake failures are published there (PAIR) before
+/// the connection starts, so none is missed.
 Result<zmq::socket_t> connectDealer(zmq::context_t &context,
                                     const std::string &url,
-                                    const ClientSecurity &security);
+                                    const ClientSecurity &security,
+                                    const std::string &monitorEndpoint = "");
 
 /// Request/reply over one DEALER: matches replies by request id, drops stale
 /// ones, and after a timeout replaces the socket so a late reply can never be
-/// taken for the answer to a later request. Not thread-safe: one per thread.
+/// taken for the answer to a later request. Under CURVE a refused handshake
+/// ends the wait early with Error(Unauthorized). Not thread-safe: one per
+/// thread.
 class RequestClient {
 public:
   RequestClient(zmq::context_t &context, std::string url,
@@ -155,11 +160,16 @@ public:
 
 private:
   Status ensureConnected();
+  void disconnect();
+  /// Reads pending handshake-failure events; an Error if the server refused
+  /// us, so a caller hears "key not authorized" instead of a bare timeout.
+  std::optional<Error> handshakeFailure();
 
   zmq::context_t &context_;
   std::string url_;
   ClientSecurity security_;
   std::optional<zmq::socket_t> socket_;
+  std::optional<zmq::socket_t> monitor_; // CURVE only
   uint64_t nextRequestId_ = 1;
 };
 

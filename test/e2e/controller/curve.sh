@@ -31,7 +31,8 @@ cp "$WORK/keys/server.pub" "$WORK/stranger/server.pub"
 if "$WOOLY_BIN/wooly-smi" --controller "$URL" --keys "$WORK/stranger" >"$WORK/smi.out" 2>&1; then
   fail "an unknown client key was admitted"
 fi
-grep -q "no reply" "$WORK/smi.out" || fail "unexpected refusal text: $(cat "$WORK/smi.out")"
+grep -q "refused this client's key" "$WORK/smi.out" ||
+  fail "unexpected refusal text: $(cat "$WORK/smi.out")"
 # Plain clients get nothing either.
 "$WOOLY_BIN/wooly-smi" --controller "$URL" >/dev/null 2>&1 && fail "plain client admitted"
 "$WOOLY_BIN/wooly-smi" --controller "$URL" --keys "$WORK/keys" | grep -q secure-1 ||
