@@ -1,0 +1,116 @@
+//===- Arena.cpp - One context's device memory on the host ----------------===//
+
+#include "runtime/exec/host/Arena.h"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <bit>
+#include <cerrno>
+#include <cstring>
+
+namespace wooly::exec::host {
+
+namespace {
+constexpr uint64_t kPage = 4096;
+uint64_t roundUp(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
+} // namespace
+
+Arena::~Arena() {
+  if (start)
+    munmap(start, length);
+}
+
+Status Arena::reserve(uint64_t bytes, uint64_t limitBytes) {
+  uint64_t want = std::bit_ceil(std::max<uint64_t>(bytes, 1ull << 24));
+  // Over-reserve, then trim, to get a base aligned to the size.
+  void *raw = mmap(nullptr, want * 2, PROT_NONE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (raw == MAP_FAILED)
+    return Status::error(ErrorCode::OutOfMemory,
+                         "cannot reserve " + std::to_string(want) +
+                             " bytes of address space for device memory: " +
+                             std::strerror(errno));
+  uint64_t address = reinterpret_cast<uint64_t>(raw);
+  uint64_t aligned = roundUp(address, want);
+  if (aligned > address)
+    munmap(raw, aligned - address);
+  uint64_t tail = address + want * 2 - (aligned + want);
+  if (tail)
+    munmap(reinterpret_cast<void *>(aligned + want), tail);
+  start = reinterpret_cast<uint8_t *>(aligned);
+  length = want;
+  limit = limitBytes ? limitBytes : want;
+  // Offset 0 stays unused so that no allocation is ever at the arena base
+  // (a fenced null pointer lands there and faults).
+  freeRanges.emplace(kPage, length - kPage);
+  return Status::ok();
+}
+
+Status Arena::allocate(uint64_t bytes, DevicePtr &out) {
+  if (bytes == 0)
+    return Status::error(ErrorCode::InvalidValue, "allocation of 0 bytes");
+  uint64_t committed = roundUp(bytes, kPage);
+  if (committed < bytes || allocated + committed > limit)
+    return Status::error(ErrorCode::OutOfMemory,
+                         "allocating " + std::to_string(bytes) +
+                             " bytes would exceed this context's memory limit of " +
+                             std::to_string(limit) + " bytes (" +
+                             std::to_string(allocated) + " in use)");
+  uint64_t reserved = committed + kPage; // + guard page
+  for (auto it = freeRanges.begin(); it != freeRanges.end(); ++it) {
+    if (it->second < reserved)
+      continue;
+    uint64_t offset = it->first;
+    uint64_t rest = it->second - reserved;
+    freeRanges.erase(it);
+    if (rest)
+      freeRanges.emplace(offset + reserved, rest);
+    if (mprotect(start + offset, committed, PROT_READ | PROT_WRITE) != 0) {
+      freeRanges.emplace(offset, reserved);
+      return Status::error(ErrorCode::OutOfMemory,
+                           std::string("cannot commit device memory: ") +
+                               std::strerror(errno));
+    }
+    used.emplace(offset, reserved);
+    allocated += committed;
+    out = base() + offset;
+    return Status::ok();
+  }
+  return Status::error(ErrorCode::OutOfMemory,
+                       "device memory arena is full or too fragmented for " +
+                           std::to_string(bytes) + " bytes");
+}
+
+Status Arena::release(DevicePtr ptr, uint64_t &bytes) {
+  uint64_t offset = ptr - base();
+  auto it = used.find(offset);
+  if (ptr < base() || it == used.end())
+    return Status::error(ErrorCode::InvalidAddress,
+                         "not an allocation of this context");
+  uint64_t reserved = it->second;
+  used.erase(it);
+  bytes = reserved - kPage;
+  allocated -= bytes;
+  // Give the pages back and make stale pointers fault.
+  madvise(start + offset, bytes, MADV_DONTNEED);
+  mprotect(start + offset, bytes, PROT_NONE);
+  auto next = freeRanges.lower_bound(offset);
+  uint64_t newOffset = offset, newSize = reserved;
+  if (next != freeRanges.end() && next->first == offset + reserved) {
+    newSize += next->second;
+    next = freeRanges.erase(next);
+  }
+  if (next != freeRanges.begin()) {
+    auto prev = std::prev(next);
+    if (prev->first + prev->second == offset) {
+      newOffset = prev->first;
+      newSize += prev->second;
+      freeRanges.erase(prev);
+    }
+  }
+  freeRanges.emplace(newOffset, newSize);
+  return Status::ok();
+}
+
+} // namespace wooly::exec::host

@@ -1,0 +1,860 @@
+//===- DeviceRuntime.cpp - Blocks, fibers, warp collectives, faults -------===//
+
+#include "runtime/exec/host/DeviceRuntime.h"
+#include "runtime/exec/host/Fiber.h"
+
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <sys/mman.h>
+
+#include <bit>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+
+namespace wooly::exec::host {
+
+void LaunchState::fail(ErrorCode error, std::string text) {
+  std::lock_guard<std::mutex> lock(mutex);
+  if (code == ErrorCode::Success) {
+    code = error;
+    message = std::move(text);
+  }
+  cancel.store(1, std::memory_order_relaxed);
+}
+
+Status LaunchState::status() {
+  std::lock_guard<std::mutex> lock(mutex);
+  return {code, message};
+}
+
+namespace {
+
+constexpr size_t kFiberStackBytes = 256 * 1024;
+constexpr size_t kPage = 4096;
+
+struct Block;
+
+enum class Collective : uint8_t { None, Shuffle, Vote, Match, Redux, Sync };
+
+struct ThreadState {
+  HostThreadContext ctx;
+  Block *block = nullptr;
+  void *sp = nullptr;
+  enum State : uint8_t { Ready, Waiting, Done } state = Ready;
+  uint32_t linear = 0, lane = 0, warp = 0;
+  // The warp collective this thread waits in, and its answer.
+  Collective op = Collective::None;
+  int mode = 0;
+  uint64_t value = 0;
+  uint32_t arg = 0, c = 0, mask = 0;
+  uint64_t result = 0;
+  int barrier = -1;
+};
+
+struct Barrier {
+  uint32_t arrived = 0;
+  uint32_t expected = 0; // 0: every live thread
+  int reduceKind = -1;
+  uint32_t popc = 0;
+  bool all = true, any = false;
+};
+
+struct Warp {
+  uint32_t live = 0;    // lanes that exist and have not exited
+  uint32_t arrived = 0; // lanes waiting in a collective
+};
+
+struct Block {
+  const BlockJob *job = nullptr;
+  ThreadState *threads = nullptr;
+  uint32_t count = 0;
+  uint32_t live = 0;
+  std::vector<Warp> warps;
+  Barrier barriers[16];
+  void *schedulerSp = nullptr;
+  bool fibers = false;
+  bool aborted = false;
+};
+
+std::string dim(Dim3 d) {
+  return "(" + std::to_string(d.x) + "," + std::to_string(d.y) + "," +
+         std::to_string(d.z) + ")";
+}
+
+std::string where(const HostThreadContext *ctx) {
+  return "block (" + std::to_string(ctx->ctaid[0]) + "," +
+         std::to_string(ctx->ctaid[1]) + "," + std::to_string(ctx->ctaid[2]) +
+         ") thread (" + std::to_string(ctx->tid[0]) + "," +
+         std::to_string(ctx->tid[1]) + "," + std::to_string(ctx->tid[2]) + ")";
+}
+
+ThreadState *stateOf(HostThreadContext *ctx) {
+  return static_cast<ThreadState *>(ctx->runtime);
+}
+
+[[noreturn]] void leaveFiber(ThreadState *t) {
+  void *dead;
+  wooly_fiber_switch(&dead, t->block->schedulerSp);
+  __builtin_unreachable();
+}
+
+void yield(ThreadState *t) { wooly_fiber_switch(&t->sp, t->block->schedulerSp); }
+
+/// Ends the whole block now (trap, watchdog): fibers are simply abandoned.
+void abortBlock(ThreadState *t) {
+  Block *b = t->block;
+  if (!b->fibers)
+    return; // block loops return and see the cancel flag
+  b->aborted = true;
+  leaveFiber(t);
+}
+
+//===--- Barriers ---------------------------------------------------------===//
+
+void releaseBarrier(Block *b, int id) {
+  Barrier &bar = b->barriers[id];
+  uint32_t value = 0;
+  if (bar.reduceKind == 0)
+    value = bar.popc;
+  else if (bar.reduceKind == 1)
+    value = bar.all;
+  else if (bar.reduceKind == 2)
+    value = bar.any;
+  for (uint32_t i = 0; i < b->count; ++i) {
+    ThreadState &t = b->threads[i];
+    if (t.state == ThreadState::Waiting && t.barrier == id) {
+      t.barrier = -1;
+      t.result = value;
+      t.state = ThreadState::Ready;
+    }
+  }
+  bar = Barrier();
+}
+
+bool barrierComplete(Block *b, int id) {
+  Barrier &bar = b->barriers[id];
+  uint32_t expected = bar.expected ? bar.expected : b->live;
+  return bar.arrived > 0 && bar.arrived >= expected;
+}
+
+void arriveAtBarrier(ThreadState *t, int id, uint32_t count, bool wait,
+                     int reduceKind, bool predicate) {
+  Block *b = t->block;
+  id &= 15;
+  Barrier &bar = b->barriers[id];
+  bar.arrived++;
+  bar.expected = count;
+  if (reduceKind >= 0) {
+    bar.reduceKind = reduceKind;
+    bar.popc += predicate;
+    bar.all = bar.all && predicate;
+    bar.any = bar.any || predicate;
+  }
+  if (wait) {
+    t->state = ThreadState::Waiting;
+    t->barrier = id;
+  }
+  if (barrierComplete(b, id))
+    releaseBarrier(b, id);
+  if (wait && t->state == ThreadState::Waiting)
+    yield(t);
+}
+
+//===--- Warp collectives -------------------------------------------------===//
+
+uint64_t computeFor(Block *b, Warp &w, ThreadState &t, uint32_t members) {
+  ThreadState *lanes = b->threads + t.warp * 32;
+  switch (t.op) {
+  case Collective::Shuffle: {
+    // PTX shfl.sync: c packs the clamp (bits 0-4) and segment mask (8-12).
+    int lane = static_cast<int>(t.lane);
+    int segMask = (t.c >> 8) & 31;
+    int minLane = lane & segMask;
+    int maxLane = minLane | ((t.c & 31) & ~segMask);
+    int b2 = static_cast<int>(t.arg);
+    int j = lane;
+    bool inRange = false;
+    switch (t.mode) {
+    case 0: // idx
+      j = minLane | (b2 & 31 & ~segMask);
+      inRange = j <= maxLane;
+      break;
+    case 1: // up
+      j = lane - (b2 & 31);
+      inRange = j >= maxLane;
+      break;
+    case 2: // down
+      j = lane + (b2 & 31);
+      inRange = j <= maxLane;
+      break;
+    case 3: // xor
+      j = lane ^ (b2 & 31);
+      inRange = j <= maxLane;
+      break;
+    }
+    bool valid = inRange && j >= 0 && j < 32 && (members >> j & 1);
+    uint32_t value = valid ? static_cast<uint32_t>(lanes[j].value)
+                           : static_cast<uint32_t>(t.value);
+    return value | (uint64_t(valid) << 32);
+  }
+  case Collective::Vote: {
+    uint32_t ballot = 0;
+    for (uint32_t m = members; m; m &= m - 1) {
+      int l = std::countr_zero(m);
+      if (lanes[l].value)
+        ballot |= 1u << l;
+    }
+    switch (t.mode) {
+    case 0: // any
+      return ballot != 0;
+    case 1: // all
+      return ballot == members;
+    case 2: // uni
+      return ballot == 0 || ballot == members;
+    default: // ballot
+      return ballot;
+    }
+  }
+  case Collective::Match: {
+    uint32_t same = 0;
+    bool allEqual = true;
+    for (uint32_t m = members; m; m &= m - 1) {
+      int l = std::countr_zero(m);
+      if (lanes[l].value == t.value)
+        same |= 1u << l;
+      else
+        allEqual = false;
+    }
+    if (t.mode == 0) // any
+      return same | (uint64_t(1) << 32);
+    return allEqual ? (members | (uint64_t(1) << 32)) : 0;
+  }
+  case Collective::Redux: {
+    bool first = true;
+    uint32_t acc = 0;
+    for (uint32_t m = members; m; m &= m - 1) {
+      uint32_t v = static_cast<uint32_t>(lanes[std::countr_zero(m)].value);
+      if (first) {
+        acc = v;
+        first = false;
+        continue;
+      }
+      switch (t.mode) {
+      case 0:
+        acc += v;
+        break;
+      case 1:
+        acc = static_cast<uint32_t>(std::min<int32_t>(acc, v));
+        break;
+      case 2:
+        acc = static_cast<uint32_t>(std::max<int32_t>(acc, v));
+        break;
+      case 3:
+        acc = std::min(acc, v);
+        break;
+      case 4:
+        acc = std::max(acc, v);
+        break;
+      case 5:
+        acc &= v;
+        break;
+      case 6:
+        acc |= v;
+        break;
+      case 7:
+        acc ^= v;
+        break;
+      }
+    }
+    return acc;
+  }
+  default:
+    return 0;
+  }
+}
+
+/// Completes the collective that lane `l` waits in if every live member of
+/// its mask has arrived.
+void tryComplete(Block *b, uint32_t warpIndex, uint32_t l) {
+  Warp &w = b->warps[warpIndex];
+  ThreadState &t = b->threads[warpIndex * 32 + l];
+  uint32_t members = (t.mask | (1u << l)) & w.live;
+  if ((w.arrived & members) != members)
+    return;
+  ThreadState *lanes = b->threads + warpIndex * 32;
+  uint64_t results[32];
+  for (uint32_t m = members; m; m &= m - 1) {
+    int i = std::countr_zero(m);
+    results[i] = computeFor(b, w, lanes[i], members);
+  }
+  for (uint32_t m = members; m; m &= m - 1) {
+    int i = std::countr_zero(m);
+    lanes[i].result = results[i];
+    lanes[i].op = Collective::None;
+    lanes[i].state = ThreadState::Ready;
+  }
+  w.arrived &= ~members;
+}
+
+uint64_t collective(HostThreadContext *ctx, Collective op, int mode,
+                    uint64_t value, uint32_t arg, uint32_t c, uint32_t mask) {
+  ThreadState *t = stateOf(ctx);
+  Block *b = t->block;
+  if (!b->fibers) {
+    // Unreachable by construction (kernels with collectives get fibers).
+    b->job->launch->fail(ErrorCode::Internal,
+                         "warp collective in a block-loop kernel");
+    return value;
+  }
+  t->op = op;
+  t->mode = mode;
+  t->value = value;
+  t->arg = arg;
+  t->c = c;
+  t->mask = mask;
+  t->state = ThreadState::Waiting;
+  Warp &w = b->warps[t->warp];
+  w.arrived |= 1u << t->lane;
+  tryComplete(b, t->warp, t->lane);
+  if (t->state == ThreadState::Waiting)
+    yield(t);
+  return t->result;
+}
+
+/// A thread ended: it no longer counts for barriers and warp collectives.
+void threadFinished(ThreadState *t) {
+  Block *b = t->block;
+  t->state = ThreadState::Done;
+  b->live--;
+  Warp &w = b->warps[t->warp];
+  w.live &= ~(1u << t->lane);
+  w.arrived &= ~(1u << t->lane);
+  for (int id = 0; id < 16; ++id)
+    if (barrierComplete(b, id))
+      releaseBarrier(b, id);
+  for (uint32_t m = w.arrived; m; m &= m - 1)
+    tryComplete(b, t->warp, std::countr_zero(m));
+}
+
+void fiberMain(void *arg) {
+  auto *t = static_cast<ThreadState *>(arg);
+  t->block->job->entry(&t->ctx, t->block->job->args);
+  threadFinished(t);
+  leaveFiber(t);
+}
+
+//===--- Faults -----------------------------------------------------------===//
+
+thread_local sigjmp_buf *activeJump = nullptr;
+thread_local int faultSignal = 0;
+thread_local void *faultAddress = nullptr;
+struct sigaction previousHandlers[32];
+
+void onFault(int sig, siginfo_t *info, void *uctx) {
+  if (activeJump) {
+    faultSignal = sig;
+    faultAddress = info ? info->si_addr : nullptr;
+    siglongjmp(*activeJump, 1);
+  }
+  // Not ours: hand it to whoever was there before (or the default action).
+  struct sigaction &previous = previousHandlers[sig];
+  if (previous.sa_flags & SA_SIGINFO && previous.sa_sigaction) {
+    previous.sa_sigaction(sig, info, uctx);
+    return;
+  }
+  if (previous.sa_handler != SIG_DFL && previous.sa_handler != SIG_IGN &&
+      previous.sa_handler) {
+    previous.sa_handler(sig);
+    return;
+  }
+  signal(sig, SIG_DFL);
+}
+
+void installFaultHandlers() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    struct sigaction action {};
+    action.sa_sigaction = onFault;
+    action.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+    sigemptyset(&action.sa_mask);
+    for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE})
+      sigaction(sig, &action, &previousHandlers[sig]);
+  });
+}
+
+const char *signalName(int sig) {
+  switch (sig) {
+  case SIGSEGV:
+    return "invalid memory access";
+  case SIGBUS:
+    return "misaligned or unmapped memory access";
+  case SIGILL:
+    return "illegal instruction (unreachable code reached)";
+  case SIGFPE:
+    return "arithmetic fault";
+  default:
+    return "fault";
+  }
+}
+
+} // namespace
+
+//===--- BlockRunner ------------------------------------------------------===//
+
+struct BlockRunner::Impl {
+  unsigned worker;
+  std::vector<ThreadState> threads;
+  std::vector<uint8_t *> stacks;
+  uint8_t *shared = nullptr;
+  size_t sharedCapacity = 0;
+  void *altStack = nullptr;
+  uint8_t *stackLow = nullptr, *stackHigh = nullptr; // the worker's own
+  Block block;
+
+  uint8_t *stack(uint32_t i) {
+    while (stacks.size() <= i) {
+      void *s = mmap(nullptr, kFiberStackBytes, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+      if (s == MAP_FAILED)
+        return nullptr;
+      mprotect(s, kPage, PROT_NONE); // overflow faults instead of corrupting
+      stacks.push_back(static_cast<uint8_t *>(s));
+    }
+    return stacks[i];
+  }
+};
+
+BlockRunner::BlockRunner(unsigned workerIndex) : impl(new Impl) {
+  impl->worker = workerIndex;
+  installFaultHandlers();
+  // Faults (stack overflow included) are handled on a stack of their own.
+  size_t altSize = 64 * 1024;
+  impl->altStack = mmap(nullptr, altSize, PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (impl->altStack != MAP_FAILED) {
+    stack_t ss{};
+    ss.ss_sp = impl->altStack;
+    ss.ss_size = altSize;
+    sigaltstack(&ss, nullptr);
+  }
+  pthread_attr_t attr;
+  if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+    void *addr = nullptr;
+    size_t size = 0;
+    pthread_attr_getstack(&attr, &addr, &size);
+    impl->stackLow = static_cast<uint8_t *>(addr);
+    impl->stackHigh = impl->stackLow + size;
+    pthread_attr_destroy(&attr);
+  }
+}
+
+BlockRunner::~BlockRunner() {
+  for (uint8_t *s : impl->stacks)
+    munmap(s, kFiberStackBytes);
+  std::free(impl->shared);
+  delete impl;
+}
+
+void BlockRunner::run(const BlockJob &job, Dim3 blockId) {
+  Impl &m = *impl;
+  LaunchState *launch = job.launch;
+  uint32_t count = job.block.x * job.block.y * job.block.z;
+  if (job.sharedWindowBytes > m.sharedCapacity) {
+    std::free(m.shared);
+    m.sharedCapacity = (job.sharedWindowBytes + 4095) & ~size_t(4095);
+    m.shared = static_cast<uint8_t *>(std::aligned_alloc(64, m.sharedCapacity));
+  }
+  HostThreadContext base{};
+  base.ntid[0] = job.block.x;
+  base.ntid[1] = job.block.y;
+  base.ntid[2] = job.block.z;
+  base.ctaid[0] = blockId.x;
+  base.ctaid[1] = blockId.y;
+  base.ctaid[2] = blockId.z;
+  base.nctaid[0] = job.grid.x;
+  base.nctaid[1] = job.grid.y;
+  base.nctaid[2] = job.grid.z;
+  base.shared = m.shared;
+  base.sharedBytes = job.sharedWindowBytes;
+  base.globals = job.globals;
+  base.dynamicSharedBytes = job.dynamicSharedBytes;
+  base.cancel = reinterpret_cast<const uint32_t *>(&launch->cancel);
+  base.arenaBase = job.arenaBase;
+  base.arenaMask = job.arenaMask;
+  base.dataBase = job.dataBase;
+
+  Block &b = m.block;
+  b = Block();
+  b.job = &job;
+  b.fibers = job.perThread;
+  uint32_t slots = job.perThread ? count : 1;
+  if (m.threads.size() < slots)
+    m.threads.resize(slots);
+  b.threads = m.threads.data();
+  b.count = job.perThread ? count : 0;
+  b.live = b.count;
+
+  sigjmp_buf jump;
+  if (sigsetjmp(jump, 1)) {
+    activeJump = nullptr;
+    char address[32];
+    std::snprintf(address, sizeof address, "%p", faultAddress);
+    launch->fail(ErrorCode::LaunchFailure,
+                 std::string("kernel fault: ") + signalName(faultSignal) +
+                     " at address " + address + " in block " + dim(blockId) +
+                     "; the launch was stopped (out-of-bounds access?)");
+    return;
+  }
+  activeJump = &jump;
+
+  if (!job.perThread) {
+    ThreadState &t = m.threads[0];
+    t = ThreadState();
+    t.block = &b;
+    t.ctx = base;
+    t.ctx.localLow = m.stackLow;
+    t.ctx.localHigh = m.stackHigh;
+    t.ctx.runtime = &t;
+    job.entry(&t.ctx, job.args);
+    activeJump = nullptr;
+    return;
+  }
+
+  uint32_t warps = (count + 31) / 32;
+  b.warps.assign(warps, Warp());
+  for (uint32_t i = 0; i < count; ++i) {
+    ThreadState &t = m.threads[i];
+    t = ThreadState();
+    t.block = &b;
+    t.ctx = base;
+    t.ctx.tid[0] = i % job.block.x;
+    t.ctx.tid[1] = (i / job.block.x) % job.block.y;
+    t.ctx.tid[2] = i / (job.block.x * job.block.y);
+    t.linear = i;
+    t.lane = i % 32;
+    t.warp = i / 32;
+    uint8_t *stack = m.stack(i);
+    if (!stack) {
+      activeJump = nullptr;
+      launch->fail(ErrorCode::OutOfMemory, "cannot allocate fiber stacks");
+      return;
+    }
+    t.ctx.localLow = stack;
+    t.ctx.localHigh = stack + kFiberStackBytes;
+    t.ctx.runtime = &t;
+    t.sp = prepareFiber(stack + kFiberStackBytes, fiberMain, &t);
+    b.warps[t.warp].live |= 1u << t.lane;
+  }
+  for (;;) {
+    bool ran = false, allDone = true;
+    for (uint32_t i = 0; i < count && !b.aborted; ++i) {
+      ThreadState &t = m.threads[i];
+      if (t.state == ThreadState::Done)
+        continue;
+      allDone = false;
+      if (t.state != ThreadState::Ready)
+        continue;
+      ran = true;
+      wooly_fiber_switch(&b.schedulerSp, t.sp);
+    }
+    if (allDone || b.aborted || launch->cancel.load(std::memory_order_relaxed))
+      break;
+    if (!ran) {
+      launch->fail(ErrorCode::LaunchFailure,
+                   "deadlock in block " + dim(blockId) +
+                       ": threads wait at a barrier or warp collective that "
+                       "the rest of the block never reaches (a __syncthreads "
+                       "in divergent code, or a __shfl_sync mask naming "
+                       "lanes that do not call it)");
+      break;
+    }
+  }
+  activeJump = nullptr;
+}
+
+//===--- Runtime functions called by compiled kernels --------------------===//
+
+namespace {
+
+extern "C" void __wooly_barrier(HostThreadContext *ctx, int32_t id,
+                                int32_t count) {
+  arriveAtBarrier(stateOf(ctx), id, static_cast<uint32_t>(count), true, -1,
+                  false);
+}
+
+extern "C" void __wooly_barrier_arrive(HostThreadContext *ctx, int32_t id,
+                                       int32_t count) {
+  arriveAtBarrier(stateOf(ctx), id, static_cast<uint32_t>(count), false, -1,
+                  false);
+}
+
+extern "C" int32_t __wooly_barrier_reduce(HostThreadContext *ctx, int32_t kind,
+                                          int32_t predicate, int32_t id,
+                                          int32_t count) {
+  ThreadState *t = stateOf(ctx);
+  arriveAtBarrier(t, id, static_cast<uint32_t>(count), true, kind,
+                  predicate != 0);
+  return static_cast<int32_t>(t->result);
+}
+
+extern "C" void __wooly_warp_sync(HostThreadContext *ctx, int32_t mask) {
+  collective(ctx, Collective::Sync, 0, 0, 0, 0, static_cast<uint32_t>(mask));
+}
+
+extern "C" int64_t __wooly_shuffle(HostThreadContext *ctx, int32_t mode,
+                                   int32_t value, int32_t lane, int32_t c,
+                                   int32_t mask) {
+  return static_cast<int64_t>(collective(ctx, Collective::Shuffle, mode,
+                                         static_cast<uint32_t>(value),
+                                         static_cast<uint32_t>(lane),
+                                         static_cast<uint32_t>(c),
+                                         static_cast<uint32_t>(mask)));
+}
+
+extern "C" int32_t __wooly_vote(HostThreadContext *ctx, int32_t mode,
+                                int32_t predicate, int32_t mask) {
+  return static_cast<int32_t>(collective(ctx, Collective::Vote, mode,
+                                         predicate != 0, 0, 0,
+                                         static_cast<uint32_t>(mask)));
+}
+
+extern "C" int64_t __wooly_match(HostThreadContext *ctx, int32_t mode,
+                                 int64_t value, int32_t mask) {
+  return static_cast<int64_t>(collective(ctx, Collective::Match, mode,
+                                         static_cast<uint64_t>(value), 0, 0,
+                                         static_cast<uint32_t>(mask)));
+}
+
+extern "C" int32_t __wooly_redux(HostThreadContext *ctx, int32_t kind,
+                                 int32_t value, int32_t mask) {
+  return static_cast<int32_t>(collective(ctx, Collective::Redux, kind,
+                                         static_cast<uint32_t>(value), 0, 0,
+                                         static_cast<uint32_t>(mask)));
+}
+
+extern "C" int32_t __wooly_active_mask(HostThreadContext *ctx) {
+  ThreadState *t = stateOf(ctx);
+  if (!t->block->fibers)
+    return -1;
+  return static_cast<int32_t>(t->block->warps[t->warp].live);
+}
+
+extern "C" void __wooly_exit(HostThreadContext *ctx) {
+  ThreadState *t = stateOf(ctx);
+  if (!t->block->fibers)
+    return;
+  threadFinished(t);
+  leaveFiber(t);
+}
+
+extern "C" void __wooly_trap(HostThreadContext *ctx) {
+  ThreadState *t = stateOf(ctx);
+  t->block->job->launch->fail(ErrorCode::Trap,
+                              "the kernel executed trap in " + where(ctx));
+  abortBlock(t);
+}
+
+extern "C" void __wooly_cancelled(HostThreadContext *ctx) {
+  abortBlock(stateOf(ctx));
+}
+
+void appendOutput(ThreadState *t, const std::string &text) {
+  LaunchState *launch = t->block->job->launch;
+  if (!launch->printfSink)
+    return;
+  std::lock_guard<std::mutex> lock(*launch->printfMutex);
+  // Bound what one context can buffer (like CUDA's printf FIFO).
+  if (launch->printfSink->size() + text.size() <= (8u << 20))
+    launch->printfSink->append(text);
+}
+
+extern "C" void __wooly_assert_fail(HostThreadContext *ctx, const char *message,
+                                    const char *file, int32_t line,
+                                    const char *function) {
+  ThreadState *t = stateOf(ctx);
+  std::string text = std::string(file ? file : "?") + ":" +
+                     std::to_string(line) + ": " + (function ? function : "?") +
+                     ": " + where(ctx) + " Assertion `" +
+                     (message ? message : "?") + "` failed.\n";
+  appendOutput(t, text);
+  t->block->job->launch->fail(ErrorCode::Trap,
+                              "device-side assert triggered: " + text);
+  abortBlock(t);
+}
+
+/// CUDA's vprintf: `args` packs each argument aligned to its size, floats
+/// promoted to double.
+extern "C" int32_t __wooly_printf(HostThreadContext *ctx, const char *format,
+                                  const uint8_t *args) {
+  if (!format)
+    return -1;
+  std::string out;
+  size_t offset = 0;
+  int count = 0;
+  auto take = [&](size_t size) {
+    offset = (offset + size - 1) / size * size;
+    uint64_t v = 0;
+    if (args)
+      std::memcpy(&v, args + offset, size);
+    offset += size;
+    return v;
+  };
+  for (const char *p = format; *p;) {
+    if (*p != '%') {
+      out += *p++;
+      continue;
+    }
+    if (p[1] == '%') {
+      out += '%';
+      p += 2;
+      continue;
+    }
+    const char *start = p++;
+    while (*p && std::strchr("-+ #0123456789.", *p))
+      ++p;
+    int longs = 0;
+    bool half = false;
+    while (*p && std::strchr("lhzjt", *p)) {
+      if (*p == 'l' || *p == 'z' || *p == 'j' || *p == 't')
+        ++longs;
+      if (*p == 'h')
+        half = true;
+      ++p;
+    }
+    char conversion = *p ? *p++ : '\0';
+    std::string spec(start, p - start);
+    // Drop length modifiers; we pass fixed-width values ourselves.
+    std::string clean;
+    for (char ch : spec)
+      if (!std::strchr("lhzjt", ch))
+        clean += ch;
+    char buf[512];
+    buf[0] = '\0';
+    switch (conversion) {
+    case 'd':
+    case 'i': {
+      int64_t v = longs ? static_cast<int64_t>(take(8))
+                        : static_cast<int32_t>(take(4));
+      if (half)
+        v = static_cast<int16_t>(v);
+      std::snprintf(buf, sizeof buf, (clean.substr(0, clean.size() - 1) + "lld").c_str(),
+                    static_cast<long long>(v));
+      break;
+    }
+    case 'u':
+    case 'x':
+    case 'X':
+    case 'o':
+    case 'c': {
+      uint64_t v = longs ? take(8) : static_cast<uint32_t>(take(4));
+      if (conversion == 'c')
+        std::snprintf(buf, sizeof buf, clean.c_str(), static_cast<int>(v));
+      else
+        std::snprintf(buf, sizeof buf,
+                      (clean.substr(0, clean.size() - 1) + "ll" + conversion).c_str(),
+                      static_cast<unsigned long long>(v));
+      break;
+    }
+    case 'f':
+    case 'F':
+    case 'e':
+    case 'E':
+    case 'g':
+    case 'G':
+    case 'a':
+    case 'A': {
+      uint64_t bits = take(8);
+      double v;
+      std::memcpy(&v, &bits, 8);
+      std::snprintf(buf, sizeof buf, clean.c_str(), v);
+      break;
+    }
+    case 's': {
+      const char *s = reinterpret_cast<const char *>(take(8));
+      std::snprintf(buf, sizeof buf, clean.c_str(), s ? s : "(null)");
+      break;
+    }
+    case 'p':
+      std::snprintf(buf, sizeof buf, "%p", reinterpret_cast<void *>(take(8)));
+      break;
+    default:
+      out += spec;
+      continue;
+    }
+    out += buf;
+    ++count;
+  }
+  appendOutput(stateOf(ctx), out);
+  return count;
+}
+
+uint64_t nowNs() {
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(
+          std::chrono::steady_clock::now().time_since_epoch())
+          .count());
+}
+
+extern "C" int64_t __wooly_clock64(HostThreadContext *) {
+  return static_cast<int64_t>(nowNs());
+}
+
+extern "C" int64_t __wooly_global_timer(HostThreadContext *) {
+  return static_cast<int64_t>(nowNs());
+}
+
+extern "C" int32_t __wooly_hw_reg(HostThreadContext *ctx, int32_t which) {
+  uint32_t linear = ctx->tid[0] +
+                    ctx->ntid[0] * (ctx->tid[1] + ctx->ntid[1] * ctx->tid[2]);
+  switch (which) {
+  case 0: // warpid
+    return static_cast<int32_t>(linear / 32);
+  case 1: // nwarpid
+    return 32;
+  case 2: // smid
+    return 0;
+  case 3: // nsmid
+    return 1;
+  default:
+    return 0;
+  }
+}
+
+} // namespace
+
+// Directed-rounding helpers (Rounding.cpp).
+extern "C" {
+#define WOOLY_FPR_DECL(name) void name();
+#include "runtime/exec/host/RoundingSymbols.def"
+#undef WOOLY_FPR_DECL
+}
+
+std::vector<std::pair<const char *, void *>> runtimeSymbols() {
+  std::vector<std::pair<const char *, void *>> symbols = {
+      {"__wooly_barrier", reinterpret_cast<void *>(&__wooly_barrier)},
+      {"__wooly_barrier_arrive", reinterpret_cast<void *>(&__wooly_barrier_arrive)},
+      {"__wooly_barrier_reduce", reinterpret_cast<void *>(&__wooly_barrier_reduce)},
+      {"__wooly_warp_sync", reinterpret_cast<void *>(&__wooly_warp_sync)},
+      {"__wooly_shuffle", reinterpret_cast<void *>(&__wooly_shuffle)},
+      {"__wooly_vote", reinterpret_cast<void *>(&__wooly_vote)},
+      {"__wooly_match", reinterpret_cast<void *>(&__wooly_match)},
+      {"__wooly_redux", reinterpret_cast<void *>(&__wooly_redux)},
+      {"__wooly_active_mask", reinterpret_cast<void *>(&__wooly_active_mask)},
+      {"__wooly_exit", reinterpret_cast<void *>(&__wooly_exit)},
+      {"__wooly_trap", reinterpret_cast<void *>(&__wooly_trap)},
+      {"__wooly_cancelled", reinterpret_cast<void *>(&__wooly_cancelled)},
+      {"__wooly_assert_fail", reinterpret_cast<void *>(&__wooly_assert_fail)},
+      {"__wooly_printf", reinterpret_cast<void *>(&__wooly_printf)},
+      {"__wooly_clock64", reinterpret_cast<void *>(&__wooly_clock64)},
+      {"__wooly_global_timer", reinterpret_cast<void *>(&__wooly_global_timer)},
+      {"__wooly_hw_reg", reinterpret_cast<void *>(&__wooly_hw_reg)},
+  };
+#define WOOLY_FPR_DECL(name) symbols.push_back({#name, reinterpret_cast<void *>(&name)});
+#include "runtime/exec/host/RoundingSymbols.def"
+#undef WOOLY_FPR_DECL
+  return symbols;
+}
+
+} // namespace wooly::exec::host

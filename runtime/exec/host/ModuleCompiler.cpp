@@ -1,0 +1,271 @@
+//===- ModuleCompiler.cpp - WIS bytes to loaded host code, cached ---------===//
+
+#include "runtime/exec/host/ModuleCompiler.h"
+
+#include "compiler/Registration.h"
+#include "compiler/target/host/HostABI.h"
+#include "compiler/transforms/Passes.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+
+#include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
+#include "llvm/ExecutionEngine/Orc/LLJIT.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/xxhash.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace wooly::exec::host {
+
+CompiledModule::~CompiledModule() = default;
+
+namespace {
+
+/// Process symbols compiled kernels may use: the C math library (LLVM turns
+/// math intrinsics into these calls) and the memory builtins. Nothing else
+/// of the server is reachable from client code.
+bool isAllowedProcessSymbol(llvm::StringRef name) {
+  static const std::set<std::string> allowed = [] {
+    std::set<std::string> s = {"memcpy", "memmove", "memset", "__powisf2",
+                               "__powidf2", "sincos", "sincosf"};
+    for (const char *f :
+         {"sin", "cos", "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh",
+          "tanh", "asinh", "acosh", "atanh", "exp", "exp2", "exp10", "expm1",
+          "log", "log2", "log10", "log1p", "pow", "sqrt", "cbrt", "hypot",
+          "fmod", "remainder", "erf", "erfc", "lgamma", "tgamma", "ldexp",
+          "frexp", "fma", "fmin", "fmax", "floor", "ceil", "trunc", "round",
+          "rint", "nearbyint", "roundeven", "copysign", "fabs"}) {
+      s.insert(f);
+      s.insert(std::string(f) + "f");
+    }
+    return s;
+  }();
+  return allowed.count(name.str()) != 0;
+}
+
+std::string hostFingerprint() {
+  std::string s = llvm::sys::getHostCPUName().str();
+  for (const auto &f : llvm::sys::getHostCPUFeatures())
+    if (f.second)
+      s += "," + f.first().str();
+  return s;
+}
+
+std::string cacheKey(std::span<const uint8_t> wis, bool fence) {
+  static const std::string fingerprint = hostFingerprint();
+  uint64_t h = llvm::xxh3_64bits(llvm::ArrayRef<uint8_t>(wis.data(), wis.size()));
+  std::string salt = fingerprint + "|abi" +
+                     std::to_string(wooly::host::kAbiVersion) + "|llvm" +
+                     LLVM_VERSION_STRING + (fence ? "|fenced" : "|open");
+  uint64_t s = llvm::xxh3_64bits(llvm::StringRef(salt));
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%016llx%016llx",
+                static_cast<unsigned long long>(h),
+                static_cast<unsigned long long>(s));
+  return buf;
+}
+
+std::string defaultCacheDir() {
+  if (const char *env = std::getenv("WOOLY_CACHE_DIR"); env && *env)
+    return env;
+  if (const char *home = std::getenv("HOME"); home && *home)
+    return std::string(home) + "/.cache/wooly";
+  return "";
+}
+
+bool readFile(const std::string &path, std::string &out) {
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  if (!buffer)
+    return false;
+  out = (*buffer)->getBuffer().str();
+  return !out.empty();
+}
+
+void writeFileAtomically(const std::string &path, const std::string &data) {
+  llvm::sys::fs::create_directories(llvm::sys::path::parent_path(path));
+  std::string temp = path + ".tmp" + std::to_string(::getpid());
+  {
+    std::ofstream f(temp, std::ios::binary);
+    if (!f)
+      return;
+    f.write(data.data(), static_cast<std::streamsize>(data.size()));
+    if (!f)
+      return;
+  }
+  if (std::rename(temp.c_str(), path.c_str()) != 0)
+    std::remove(temp.c_str());
+}
+
+Status compileError(const std::string &what, const std::string &details) {
+  return Status::error(ErrorCode::CompileError,
+                       what + (details.empty() ? "" : ":\n" + details));
+}
+
+Status makeJit(const std::string &object, CompiledModule &module) {
+  auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!builder)
+    return compileError("host JIT unavailable",
+                        llvm::toString(builder.takeError()));
+  auto jit = llvm::orc::LLJITBuilder()
+                 .setJITTargetMachineBuilder(std::move(*builder))
+                 .create();
+  if (!jit)
+    return compileError("cannot create the host JIT",
+                        llvm::toString(jit.takeError()));
+  llvm::orc::JITDylib &dylib = (*jit)->getMainJITDylib();
+  llvm::orc::SymbolMap symbols;
+  for (auto [name, address] : runtimeSymbols())
+    symbols[(*jit)->mangleAndIntern(name)] = {
+        llvm::orc::ExecutorAddr::fromPtr(address),
+        llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable};
+  if (llvm::Error e = dylib.define(llvm::orc::absoluteSymbols(symbols)))
+    return compileError("cannot define runtime symbols", llvm::toString(std::move(e)));
+  auto generator = llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
+      (*jit)->getDataLayout().getGlobalPrefix(),
+      [](const llvm::orc::SymbolStringPtr &name) {
+        return isAllowedProcessSymbol(*name);
+      });
+  if (!generator)
+    return compileError("cannot search process symbols",
+                        llvm::toString(generator.takeError()));
+  dylib.addGenerator(std::move(*generator));
+  if (llvm::Error e = (*jit)->addObjectFile(
+          llvm::MemoryBuffer::getMemBufferCopy(object, "wooly-kernels")))
+    return compileError("cannot load compiled kernels",
+                        llvm::toString(std::move(e)));
+  for (CompiledKernel &kernel : module.kernels) {
+    std::string name = (kernel.info.perThread ? wooly::host::kThreadEntryPrefix
+                                              : wooly::host::kBlockEntryPrefix) +
+                       kernel.info.name;
+    auto address = (*jit)->lookup(name);
+    if (!address)
+      return compileError("cannot link kernel '" + kernel.info.name + "'",
+                          llvm::toString(address.takeError()));
+    kernel.entry = address->toPtr<EntryFn>();
+  }
+  module.jit = std::move(*jit);
+  return Status::ok();
+}
+
+} // namespace
+
+ModuleCompiler::ModuleCompiler(std::string dir)
+    : cacheDir(dir.empty() ? defaultCacheDir() : std::move(dir)) {}
+
+CompileStats ModuleCompiler::stats() {
+  std::lock_guard<std::mutex> lock(mutex);
+  return counters;
+}
+
+Status ModuleCompiler::load(std::span<const uint8_t> wis, bool fence,
+                            std::shared_ptr<CompiledModule> &out) {
+  if (wis.empty())
+    return Status::error(ErrorCode::InvalidValue, "empty WIS module");
+  std::string key = cacheKey(wis, fence);
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (auto it = loaded.find(key); it != loaded.end())
+      if ((out = it->second.lock())) {
+        counters.memoryHits++;
+        return Status::ok();
+      }
+  }
+
+  // Parse and verify: the server trusts nothing a client sends.
+  mlir::DialectRegistry registry;
+  wooly::registerAllWoolyDialects(registry);
+  mlir::MLIRContext context(registry, mlir::MLIRContext::Threading::DISABLED);
+  context.loadAllAvailableDialects();
+  std::string diagnostics;
+  mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &d) {
+    llvm::raw_string_ostream os(diagnostics);
+    os << d.getLocation() << ": " << d << "\n";
+    return mlir::success();
+  });
+  llvm::StringRef text(reinterpret_cast<const char *>(wis.data()), wis.size());
+  mlir::ParserConfig config(&context);
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::parseSourceString<mlir::ModuleOp>(text, config, "client-module");
+  if (!module)
+    return compileError("the module is not valid WIS (MLIR bytecode or text)",
+                        diagnostics);
+  if (mlir::failed(wooly::verifyWISModule(*module, wooly::WISLimits())))
+    return compileError("the module failed WIS verification", diagnostics);
+  if (fence) {
+    mlir::PassManager pm(&context);
+    pm.addPass(wooly::createWoolyFenceAddresses());
+    if (mlir::failed(pm.run(*module)))
+      return compileError("address fencing failed", diagnostics);
+  }
+
+  auto compiled = std::make_shared<CompiledModule>();
+  compiled->fenced = fence;
+  wooly::host::HostModuleInfo info = wooly::host::analyzeHostModule(*module);
+  for (const auto &kernel : info.kernels)
+    compiled->kernels.push_back({kernel, nullptr});
+  compiled->dynamicSharedOffset = info.dynamicSharedOffset;
+  if (fence) {
+    if (std::optional<wooly::DataSegment> data = wooly::getDataSegment(*module)) {
+      compiled->segment.size = data->size;
+      compiled->segment.align = data->alignment;
+      compiled->segment.init = data->initialBytes;
+      std::map<std::string, uint64_t> sizes(data->sizes.begin(), data->sizes.end());
+      for (auto &[name, offset] : data->symbols)
+        compiled->segment.symbols[name] = {offset, sizes[name]};
+    }
+  } else {
+    compiled->segment.size = info.globalBytes;
+    compiled->segment.align = info.globalAlign;
+    compiled->segment.init = info.globalInit;
+    for (const auto &var : info.variables)
+      compiled->segment.symbols[var.name] = {var.offset, var.size};
+  }
+
+  std::string object;
+  std::string path =
+      cacheDir.empty() ? std::string() : cacheDir + "/host-" + key + ".o";
+  if (!path.empty() && readFile(path, object)) {
+    compiled->fromDiskCache = true;
+  } else {
+    auto machine = wooly::host::createHostTargetMachine(3);
+    if (!machine)
+      return compileError("no host target", llvm::toString(machine.takeError()));
+    llvm::LLVMContext llvmContext;
+    auto ir = wooly::host::lowerToHostIR(*module, info, llvmContext, **machine, 3);
+    if (!ir)
+      return compileError("host code generation failed",
+                          llvm::toString(ir.takeError()));
+    llvm::SmallVector<char, 0> buffer;
+    if (llvm::Error e = wooly::host::emitHostCode(
+            **ir, **machine, wooly::host::HostEmitKind::Object, buffer))
+      return compileError("host code generation failed",
+                          llvm::toString(std::move(e)));
+    object.assign(buffer.begin(), buffer.end());
+    if (!path.empty())
+      writeFileAtomically(path, object);
+  }
+  Status s = makeJit(object, *compiled);
+  if (!s)
+    return s;
+  std::lock_guard<std::mutex> lock(mutex);
+  if (compiled->fromDiskCache)
+    counters.diskHits++;
+  else
+    counters.compiles++;
+  loaded[key] = compiled;
+  out = std::move(compiled);
+  return Status::ok();
+}
+
+} // namespace wooly::exec::host

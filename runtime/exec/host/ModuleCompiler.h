@@ -1,0 +1,70 @@
+//===- ModuleCompiler.h - WIS bytes to loaded host code, cached -*- C++ -*-===//
+//
+// Executor-wide: verifies a WIS module, fences it when asked, compiles it
+// with the host backend (once per content hash: in memory, and as an object
+// file under the cache folder so a second process does not compile again)
+// and loads it into an ORC LLJIT. Loaded code is shared by every context
+// that loads the same module: all per-context state reaches kernels through
+// their thread context and parameters.
+//
+//===----------------------------------------------------------------------===//
+#ifndef WOOLY_RUNTIME_EXEC_HOST_MODULECOMPILER_H
+#define WOOLY_RUNTIME_EXEC_HOST_MODULECOMPILER_H
+
+#include "compiler/target/host/HostCompiler.h"
+#include "runtime/exec/host/DeviceRuntime.h"
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <span>
+
+namespace llvm::orc {
+class LLJIT;
+}
+
+namespace wooly::exec::host {
+
+struct CompiledKernel {
+  wooly::host::HostKernel info;
+  EntryFn entry = nullptr;
+};
+
+/// A module's variables: one segment the context allocates in its arena.
+struct VariableSegment {
+  uint64_t size = 0, align = 1;
+  std::string init;
+  std::map<std::string, std::pair<uint64_t, uint64_t>> symbols; // offset, size
+};
+
+struct CompiledModule {
+  ~CompiledModule();
+  std::unique_ptr<llvm::orc::LLJIT> jit;
+  std::vector<CompiledKernel> kernels;
+  VariableSegment segment;
+  bool fenced = false;
+  uint64_t dynamicSharedOffset = 0;
+  bool fromDiskCache = false;
+};
+
+struct CompileStats {
+  uint64_t compiles = 0, memoryHits = 0, diskHits = 0;
+};
+
+class ModuleCompiler {
+public:
+  explicit ModuleCompiler(std::string cacheDir);
+  Status load(std::span<const uint8_t> wis, bool fence,
+              std::shared_ptr<CompiledModule> &out);
+  CompileStats stats();
+
+private:
+  std::string cacheDir;
+  std::mutex mutex;
+  std::map<std::string, std::weak_ptr<CompiledModule>> loaded;
+  CompileStats counters;
+};
+
+} // namespace wooly::exec::host
+
+#endif // WOOLY_RUNTIME_EXEC_HOST_MODULECOMPILER_H

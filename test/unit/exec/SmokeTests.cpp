@@ -1,0 +1,46 @@
+//===- SmokeTests.cpp - The host executor runs a kernel end to end --------===//
+
+#include "test/unit/exec/HostTestSupport.h"
+
+#include <fstream>
+#include <random>
+#include <sstream>
+
+using namespace wooly;
+using namespace wooly::test;
+
+namespace {
+std::string readSource(const std::string &relative) {
+  std::ifstream in(std::string(WOOLY_SOURCE_DIR) + "/" + relative);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+} // namespace
+
+TEST_CASE("saxpy from examples/wis runs on the host executor", "[host]") {
+  for (bool fencing : {true, false}) {
+    auto ctx = newContext(fencing);
+    exec::KernelInfo info;
+    exec::FunctionId fn =
+        loadKernel(*ctx, readSource("examples/wis/saxpy.mlir"), "saxpy", info);
+    REQUIRE(info.params.size() == 4);
+    const int n = 1000;
+    std::mt19937 rng(1);
+    std::uniform_real_distribution<float> dist(-10, 10);
+    std::vector<float> x(n), y(n);
+    for (int i = 0; i < n; ++i) {
+      x[i] = dist(rng);
+      y[i] = dist(rng);
+    }
+    exec::DevicePtr dx = upload(*ctx, x), dy = upload(*ctx, y);
+    Args args(info);
+    args.set(0, n).set(1, 2.5f).set(2, dx).set(3, dy);
+    exec::Status s = launch(*ctx, fn, {(n + 255) / 256, 1, 1}, {256, 1, 1}, args);
+    INFO(s.message);
+    REQUIRE(s);
+    std::vector<float> out = download<float>(*ctx, dy, n);
+    for (int i = 0; i < n; ++i)
+      REQUIRE(out[i] == 2.5f * x[i] + y[i]);
+  }
+}
