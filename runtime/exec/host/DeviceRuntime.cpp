@@ -372,16 +372,23 @@ void onFault(int sig, siginfo_t *info, void *uctx) {
   signal(sig, SIG_DFL);
 }
 
+/// Installs the fault handler, or re-installs it when someone (a test
+/// framework, an embedding application) replaced it since; the replaced
+/// handler becomes the one faults outside kernels are passed on to.
 void installFaultHandlers() {
-  static std::once_flag once;
-  std::call_once(once, [] {
+  static std::mutex mutex;
+  std::lock_guard<std::mutex> lock(mutex);
+  for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE}) {
+    struct sigaction current {};
+    sigaction(sig, nullptr, &current);
+    if ((current.sa_flags & SA_SIGINFO) && current.sa_sigaction == onFault)
+      continue;
     struct sigaction action {};
     action.sa_sigaction = onFault;
     action.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
     sigemptyset(&action.sa_mask);
-    for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE})
-      sigaction(sig, &action, &previousHandlers[sig]);
-  });
+    sigaction(sig, &action, &previousHandlers[sig]);
+  }
 }
 
 const char *signalName(int sig) {
@@ -400,6 +407,8 @@ const char *signalName(int sig) {
 }
 
 } // namespace
+
+void ensureFaultHandlers() { installFaultHandlers(); }
 
 //===--- BlockRunner ------------------------------------------------------===//
 

@@ -68,6 +68,10 @@ private:
   Impl *impl;
 };
 
+/// (Re)installs the handler that turns faults in kernel code into launch
+/// errors; cheap enough to call once per launch.
+void ensureFaultHandlers();
+
 /// Name and address of every runtime function compiled kernels may call.
 std::vector<std::pair<const char *, void *>> runtimeSymbols();
 

@@ -774,6 +774,7 @@ Status HostContext::launch(FunctionId fn, const LaunchConfig &config,
   l->state.printfSink = &printfBuffer;
   l->state.printfMutex = &printfMutex;
   l->total = uint64_t(g.x) * g.y * g.z;
+  ensureFaultHandlers();
   auto op = std::make_shared<Op>();
   op->kind = OpKind::Launch;
   op->launch = std::move(l);

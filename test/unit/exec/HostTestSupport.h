@@ -50,6 +50,8 @@ exec::DevicePtr upload(exec::Context &ctx, const std::vector<T> &data) {
   exec::DevicePtr p = 0;
   REQUIRE(ctx.allocate(data.size() * sizeof(T), p));
   REQUIRE(ctx.copyToDevice(p, data.data(), data.size() * sizeof(T), 0));
+  // Copies are asynchronous and `data` may be a temporary.
+  REQUIRE(ctx.synchronize(0));
   return p;
 }
 

@@ -1,0 +1,206 @@
+//===- FaultTests.cpp - Bad kernels give errors, the executor goes on -----===//
+
+#include "test/unit/exec/HostTestSupport.h"
+
+#include <chrono>
+
+using namespace wooly;
+using namespace wooly::test;
+
+namespace {
+
+// Writes 1 at p + offset.
+const char *kPoke = R"(
+wooly.kernel @poke(%p: !wooly.ptr<global>, %offset: i64) {
+  %one = arith.constant 1 : i32
+  %q = wooly.ptradd %p, %offset : !wooly.ptr<global>, i64
+  wooly.store %one, %q {alignment = 4 : i64} : i32, !wooly.ptr<global>
+  wooly.return
+}
+)";
+
+const char *kTrap = R"(
+wooly.kernel @trapper(%p: !wooly.ptr<global>) {
+  %tid = wooly.thread_id x : i32
+  %c5 = arith.constant 5 : i32
+  %bad = arith.cmpi eq, %tid, %c5 : i32
+  cf.cond_br %bad, ^trap, ^ok
+^trap:
+  wooly.trap
+^ok:
+  wooly.return
+}
+)";
+
+const char *kSpin = R"(
+wooly.kernel @spin(%p: !wooly.ptr<global>) {
+  %zero = arith.constant 0 : i32
+  cf.br ^loop(%zero : i32)
+^loop(%i: i32):
+  %one = arith.constant 1 : i32
+  %n = arith.addi %i, %one : i32
+  wooly.store %n, %p {alignment = 4 : i64, is_volatile} : i32, !wooly.ptr<global>
+  cf.br ^loop(%n : i32)
+}
+)";
+
+const char *kSpinBarrier = R"(
+wooly.kernel @spinbar(%p: !wooly.ptr<global>) {
+  %zero = arith.constant 0 : i32
+  cf.br ^loop(%zero : i32)
+^loop(%i: i32):
+  %one = arith.constant 1 : i32
+  %n = arith.addi %i, %one : i32
+  wooly.barrier
+  cf.br ^loop(%n : i32)
+}
+)";
+
+const char *kPrintf = R"(
+wooly.global @fmt : 11 x i8 in global = "x=%d y=%f\0A\00"
+wooly.kernel @say(%p: !wooly.ptr<global>) {
+  %tid = wooly.thread_id x : i32
+  %buf = wooly.local_alloca 16 align 8 : !wooly.ptr<local>
+  wooly.store %tid, %buf {alignment = 8 : i64} : i32, !wooly.ptr<local>
+  %c8 = arith.constant 8 : i64
+  %b8 = wooly.ptradd %buf, %c8 : !wooly.ptr<local>, i64
+  %half = arith.constant 0.5 : f64
+  wooly.store %half, %b8 {alignment = 8 : i64} : f64, !wooly.ptr<local>
+  %f = wooly.addressof @fmt : !wooly.ptr<global>
+  %fg = wooly.cast_space %f : !wooly.ptr<global> to !wooly.ptr<generic>
+  %bg = wooly.cast_space %buf : !wooly.ptr<local> to !wooly.ptr<generic>
+  %n = wooly.printf %fg, %bg : !wooly.ptr<generic>, !wooly.ptr<generic>
+  wooly.return
+}
+)";
+
+/// The executor still computes correctly after a failure.
+void expectHealthy(exec::Context &ctx) {
+  exec::KernelInfo info;
+  exec::FunctionId fn = loadKernel(ctx, kPoke, "poke", info);
+  exec::DevicePtr p = upload(ctx, std::vector<int32_t>(4, 0));
+  Args args(info);
+  args.set(0, p).set(1, int64_t(8));
+  exec::Status s = launch(ctx, fn, {1, 1, 1}, {1, 1, 1}, args);
+  INFO(s.message);
+  REQUIRE(s);
+  REQUIRE(download<int32_t>(ctx, p, 4) == std::vector<int32_t>{0, 0, 1, 0});
+}
+
+} // namespace
+
+TEST_CASE("an out-of-bounds store is a launch failure, not a crash",
+          "[host][fault]") {
+  for (bool fencing : {false, true}) {
+    INFO("fencing " << fencing);
+    auto ctx = newContext(fencing);
+    exec::KernelInfo info;
+    exec::FunctionId fn = loadKernel(*ctx, kPoke, "poke", info);
+    exec::DevicePtr p = upload(*ctx, std::vector<int32_t>(4, 0));
+    Args args(info);
+    // Far past the allocation: unmapped (or, fenced, an uncommitted part of
+    // this context's own arena).
+    args.set(0, p).set(1, int64_t(200) << 20);
+    exec::Status s = launch(*ctx, fn, {1, 1, 1}, {32, 1, 1}, args);
+    CHECK(s.code == exec::ErrorCode::LaunchFailure);
+    CHECK(s.message.find("invalid memory access") != std::string::npos);
+    // The error was reported once; the context keeps working.
+    CHECK(ctx->synchronize(0));
+    expectHealthy(*ctx);
+  }
+}
+
+TEST_CASE("trap ends the launch with a Trap error", "[host][fault]") {
+  auto ctx = newContext();
+  exec::KernelInfo info;
+  exec::FunctionId fn = loadKernel(*ctx, kTrap, "trapper", info);
+  exec::DevicePtr p = upload(*ctx, std::vector<int32_t>(1, 0));
+  Args args(info);
+  args.set(0, p);
+  exec::Status s = launch(*ctx, fn, {4, 1, 1}, {64, 1, 1}, args);
+  CHECK(s.code == exec::ErrorCode::Trap);
+  CHECK(s.message.find("thread (5,0,0)") != std::string::npos);
+  expectHealthy(*ctx);
+}
+
+TEST_CASE("the watchdog stops infinite loops", "[host][fault]") {
+  auto ctx = newContext();
+  for (auto [wis, name] : {std::pair{kSpin, "spin"}, std::pair{kSpinBarrier, "spinbar"}}) {
+    INFO(name);
+    exec::KernelInfo info;
+    exec::FunctionId fn = loadKernel(*ctx, wis, name, info);
+    exec::DevicePtr p = upload(*ctx, std::vector<int32_t>(1, 0));
+    Args args(info);
+    args.set(0, p);
+    auto start = std::chrono::steady_clock::now();
+    exec::Status s = launch(*ctx, fn, {2, 1, 1}, {64, 1, 1}, args);
+    auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    CHECK(s.code == exec::ErrorCode::LaunchTimeout);
+    CHECK(s.message.find("watchdog") != std::string::npos);
+    CHECK(seconds < 30);
+  }
+  expectHealthy(*ctx);
+}
+
+TEST_CASE("device printf reaches the context", "[host][printf]") {
+  auto ctx = newContext();
+  exec::KernelInfo info;
+  exec::FunctionId fn = loadKernel(*ctx, kPrintf, "say", info);
+  Args args(info);
+  args.set(0, exec::DevicePtr(0));
+  exec::Status s = launch(*ctx, fn, {1, 1, 1}, {3, 1, 1}, args);
+  INFO(s.message);
+  REQUIRE(s);
+  std::string out = ctx->takePrintfOutput();
+  CHECK(out.find("x=0 y=0.500000\n") != std::string::npos);
+  CHECK(out.find("x=2 y=0.500000\n") != std::string::npos);
+  CHECK(ctx->takePrintfOutput().empty());
+}
+
+TEST_CASE("bad modules and launches give clear errors", "[host][errors]") {
+  auto ctx = newContext();
+  exec::ModuleId module;
+  exec::Status s = ctx->loadModule(bytesOf("this is not WIS"), module);
+  CHECK(s.code == exec::ErrorCode::CompileError);
+  // Not finished WIS: an external function declaration.
+  s = ctx->loadModule(bytesOf("wooly.func private @ext(i32)\n"), module);
+  CHECK(s.code == exec::ErrorCode::CompileError);
+
+  exec::KernelInfo info;
+  exec::FunctionId fn = loadKernel(*ctx, kPoke, "poke", info);
+  REQUIRE(info.argBufferSize == 16);
+  exec::FunctionId none;
+  s = ctx->loadModule(bytesOf(kPoke), module);
+  REQUIRE(s);
+  CHECK(ctx->getFunction(module, "nope", none, info).code == exec::ErrorCode::NotFound);
+  Args args(info);
+  exec::LaunchConfig config;
+  config.block = {2048, 1, 1};
+  CHECK(ctx->launch(fn, config, args.bytes(), 0).code == exec::ErrorCode::InvalidValue);
+  config.block = {1, 1, 1};
+  CHECK(ctx->launch(fn, config, std::span<const uint8_t>(), 0).code ==
+        exec::ErrorCode::InvalidValue);
+  CHECK(ctx->launch(fn, config, args.bytes(), 999).code == exec::ErrorCode::InvalidHandle);
+  exec::DevicePtr p = upload(*ctx, std::vector<int32_t>(4, 0));
+  int32_t host[8];
+  CHECK(ctx->copyToHost(host, p, 32, 0).code == exec::ErrorCode::InvalidAddress);
+  CHECK(ctx->free(p + 4).code == exec::ErrorCode::InvalidAddress);
+  CHECK(ctx->free(p));
+  CHECK(ctx->free(p).code == exec::ErrorCode::InvalidAddress);
+}
+
+TEST_CASE("contexts are isolated and memory quotas hold", "[host][memory]") {
+  auto a = newContext(), b = newContext();
+  exec::DevicePtr pa = upload(*a, std::vector<int32_t>(4, 7));
+  exec::DevicePtr base;
+  uint64_t size;
+  CHECK(a->lookup(pa + 8, base, size));
+  CHECK(base == pa);
+  CHECK(size == 16);
+  CHECK(b->lookup(pa, base, size).code == exec::ErrorCode::InvalidAddress);
+  int32_t v[4];
+  CHECK(b->copyToHost(v, pa, 16, 0).code == exec::ErrorCode::InvalidAddress);
+  exec::DevicePtr big;
+  CHECK(a->allocate(300ull << 20, big).code == exec::ErrorCode::OutOfMemory);
+  CHECK(a->memoryUsage().allocations == 1);
+}
