@@ -185,7 +185,7 @@ struct GlobalLowering : ConvertOpToLLVMPattern<GlobalOp> {
       }
     }
     uint64_t count = op.getCount();
-    if (isa<StringAttr>(value))
+    if (isa_and_nonnull<StringAttr>(value))
       count = cast<StringAttr>(value).size();
     auto arrayType = LLVM::LLVMArrayType::get(element, count);
     bool external = op.getIsExtern() && space == AddressSpace::Shared;
