@@ -46,6 +46,13 @@ RegisterReplyMsg Registry::registerServer(const RegisterServerMsg &m,
                     it->second.info.endpoint + "; pick another name";
     return reply;
   }
+  if (it == servers_.end() && servers_.size() >= kMaxServers) {
+    reply.accepted = false;
+    reply.message = "the controller already tracks " +
+                    std::to_string(kMaxServers) +
+                    " servers; deregister some first";
+    return reply;
+  }
   ServerRecord &r = servers_[m.serverName];
   bool fresh = r.info.serverName.empty();
   r.info = m;

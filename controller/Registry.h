@@ -64,6 +64,9 @@ struct ServerRecord {
 class Registry {
 public:
   static constexpr size_t kHistoryLength = 120;
+  /// Registrations beyond this are refused, so a misbehaving peer cannot
+  /// grow the controller without bound.
+  static constexpr size_t kMaxServers = 20000;
 
   explicit Registry(std::chrono::milliseconds heartbeat, int missedBeats = 3)
       : heartbeat_(heartbeat), missedBeats_(missedBeats) {}

@@ -1,5 +1,6 @@
 # CURVE: --gen-keys writes a keys dir; servers and clients with an authorized
-# key work, a client whose key is not in authorized_keys gets nothing.
+# key work, a client whose key is not in authorized_keys is refused. The HTTP
+# side runs with a bearer token.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 "$WOOLY_BIN/wooly-controller" --gen-keys "$WORK/keys" >/dev/null
@@ -12,9 +13,15 @@ done
 ZMQ_PORT=$(free_port)
 HTTP_PORT=$(free_port)
 URL=tcp://127.0.0.1:$ZMQ_PORT
+echo "t0ken-$RANDOM$RANDOM" >"$WORK/token"
 start controller "$WOOLY_BIN/wooly-controller" --listen "$URL" \
-  --http "127.0.0.1:$HTTP_PORT" --keys "$WORK/keys"
+  --http "127.0.0.1:$HTTP_PORT" --keys "$WORK/keys" --http-token-file "$WORK/token"
 wait_for 5000 api /healthz || fail "controller did not come up"
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HTTP_PORT/api/v1/servers")
+[[ $code == 401 ]] || fail "API without the token answered $code"
+TOKEN=$(cat "$WORK/token")
+api /api/v1/servers >/dev/null || fail "API with the token refused"
+echo "HTTP API needs the bearer token"
 
 start sim "$WOOLY_BIN/wooly-fleet-sim" serve --controller "$URL" \
   --keys "$WORK/keys" --name secure-1

@@ -50,7 +50,14 @@ wait_for() {
   "$@" >/dev/null 2>&1
 }
 
-api() { curl -sf "http://127.0.0.1:$HTTP_PORT$1"; }
+# api PATH: GET from the controller's HTTP side (with $TOKEN if set).
+api() {
+  if [[ -n ${TOKEN:-} ]]; then
+    curl -sf -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$HTTP_PORT$1"
+  else
+    curl -sf "http://127.0.0.1:$HTTP_PORT$1"
+  fi
+}
 
 # server_state NAME: up, draining, down or missing
 server_state() {

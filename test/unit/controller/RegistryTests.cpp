@@ -140,3 +140,14 @@ TEST_CASE("history keeps the newest samples", "[controller][registry]") {
   CHECK(r.find("a")->history.size() == Registry::kHistoryLength);
   CHECK(r.find("a")->history.back().busyFraction == 0.9);
 }
+
+TEST_CASE("the registry has a size limit", "[controller][registry]") {
+  Registry r(500ms);
+  auto t0 = Clock::now();
+  for (size_t i = 0; i < Registry::kMaxServers; ++i)
+    REQUIRE(r.registerServer(reg("s" + std::to_string(i)), t0).accepted);
+  auto refused = r.registerServer(reg("one-too-many"), t0);
+  CHECK_FALSE(refused.accepted);
+  CHECK_THAT(refused.message, Catch::Contains("deregister"));
+  CHECK(r.registerServer(reg("s7"), t0).accepted); // known names still may
+}
