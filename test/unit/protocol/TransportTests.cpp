@@ -113,6 +113,18 @@ TEST_CASE("typed call over tcp on a picked port", "[protocol][transport]") {
   }
 }
 
+TEST_CASE("typed call over ipc", "[protocol][transport]") {
+  zmq::context_t ctx;
+  std::string url = "ipc://" + (fs::temp_directory_path() /
+                                ("wooly-proto-ipc-" + std::to_string(::getpid())))
+                                   .string();
+  EchoServer server(ctx, url, ServerSecurity::insecure());
+  RequestClient client(ctx, url, ClientSecurity::insecure());
+  auto pong = client.call<PingMsg, PongMsg>(PingMsg{11}, 2s);
+  REQUIRE(pong.isOk());
+  CHECK(pong->nonce == 11);
+}
+
 TEST_CASE("bad frames get an ErrorReply and the server lives",
           "[protocol][transport]") {
   zmq::context_t ctx;
