@@ -6,7 +6,9 @@
 //   3. declare functions(this file)           .entry/.func → wooly.kernel/func
 //   4. lower bodies     (lower/*.cpp)         registers as slots, predicates
 //                                             as branches, one family per file
-//   5. SSA              mem2reg               slots → SSA values
+//   5. SSA              single-definition registers (most of nvcc's PTX is
+//                       already SSA: a register written once, before every
+//                       read, is its value), then mem2reg for the rest
 //   6. clean up         canonicalize + CSE    (at -O1 and up)
 //   7. verify
 //
@@ -17,6 +19,7 @@
 
 #include "mlir/Bytecode/BytecodeWriter.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Dominance.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
@@ -289,6 +292,45 @@ private:
   }
 };
 
+/// Replaces the reads of every register that is written exactly once, by a
+/// write that dominates each read, with the written value. This is linear,
+/// where mem2reg costs O(registers x blocks); mem2reg then only sees the
+/// registers PTX really reassigns (loop-carried values).
+void promoteSingleDefinitionRegisters(Operation *function) {
+  DominanceInfo dominance(function);
+  SmallVector<RegOp> regs;
+  function->walk([&](RegOp reg) { regs.push_back(reg); });
+  for (RegOp reg : regs) {
+    RegWriteOp onlyWrite;
+    bool multiple = false;
+    SmallVector<RegReadOp> reads;
+    for (Operation *user : reg->getUsers()) {
+      if (auto write = dyn_cast<RegWriteOp>(user)) {
+        multiple |= static_cast<bool>(onlyWrite);
+        onlyWrite = write;
+      } else if (auto read = dyn_cast<RegReadOp>(user)) {
+        reads.push_back(read);
+      } else {
+        multiple = true; // not ours to reason about
+      }
+    }
+    if (multiple || !onlyWrite)
+      continue;
+    bool dominatesAll = true;
+    for (RegReadOp read : reads)
+      dominatesAll &= dominance.properlyDominates(onlyWrite, read);
+    if (!dominatesAll)
+      continue;
+    Value value = onlyWrite.getValue();
+    for (RegReadOp read : reads) {
+      read.getResult().replaceAllUsesWith(value);
+      read->erase();
+    }
+    onlyWrite->erase();
+    reg->erase();
+  }
+}
+
 } // namespace
 
 void registerTranslationDialects(DialectRegistry &registry) {
@@ -335,6 +377,9 @@ translatePTX(llvm::StringRef ptx, llvm::StringRef fileName, MLIRContext &ctx,
   });
   if (failed(verify(*module)))
     return failure();
+  for (Operation &op : module->getBody()->getOperations())
+    if (isa<KernelOp, FuncOp>(op))
+      promoteSingleDefinitionRegisters(&op);
   PassManager pm(&ctx);
   pm.addPass(createMem2Reg());
   if (options.optLevel > 0) {
