@@ -33,6 +33,21 @@ FailureOr<Value> TargetInfo::variableAddress(OpBuilder &builder, Location loc,
   return LLVM::AddressOfOp::create(builder, loc, type, name).getResult();
 }
 
+Value TargetInfo::pointerToInt(OpBuilder &b, Location loc, Value ptr,
+                               AddressSpace, Type intType, ValueRange) const {
+  Value wide = LLVM::PtrToIntOp::create(b, loc, b.getI64Type(), ptr);
+  if (intType.getIntOrFloatBitWidth() < 64)
+    wide = LLVM::TruncOp::create(b, loc, intType, wide);
+  return wide;
+}
+
+Value TargetInfo::intToPointer(OpBuilder &b, Location loc, Value value,
+                               AddressSpace, Type ptrType, ValueRange) const {
+  if (value.getType().getIntOrFloatBitWidth() < 64)
+    value = LLVM::ZExtOp::create(b, loc, b.getI64Type(), value);
+  return LLVM::IntToPtrOp::create(b, loc, ptrType, value);
+}
+
 FailureOr<Value> TargetInfo::lowerApprox(OpBuilder &b, Location loc,
                                          ApproxKind kind,
                                          ValueRange operands) const {

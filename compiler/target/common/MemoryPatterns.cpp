@@ -52,34 +52,34 @@ struct PtrAddLowering : ConvertOpToLLVMPattern<PtrAddOp> {
 };
 
 struct IntToPtrLowering : ConvertOpToLLVMPattern<IntToPtrOp> {
-  using ConvertOpToLLVMPattern::ConvertOpToLLVMPattern;
+  IntToPtrLowering(LLVMTypeConverter &converter, const TargetInfo &target)
+      : ConvertOpToLLVMPattern(converter), target(target) {}
   LogicalResult
   matchAndRewrite(IntToPtrOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    Value value = adaptor.getValue();
-    if (value.getType().getIntOrFloatBitWidth() < 64)
-      value = LLVM::ZExtOp::create(rewriter, op.getLoc(),
-                                   rewriter.getI64Type(), value);
-    rewriter.replaceOpWithNewOp<LLVM::IntToPtrOp>(
-        op, getTypeConverter()->convertType(op.getType()), value);
+    rewriter.replaceOp(
+        op, target.intToPointer(rewriter, op.getLoc(), adaptor.getValue(),
+                                op.getType().getSpace(),
+                                getTypeConverter()->convertType(op.getType()),
+                                hiddenArgs(op, target)));
     return success();
   }
+  const TargetInfo &target;
 };
 
 struct PtrToIntLowering : ConvertOpToLLVMPattern<PtrToIntOp> {
-  using ConvertOpToLLVMPattern::ConvertOpToLLVMPattern;
+  PtrToIntLowering(LLVMTypeConverter &converter, const TargetInfo &target)
+      : ConvertOpToLLVMPattern(converter), target(target) {}
   LogicalResult
   matchAndRewrite(PtrToIntOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    Type result = op.getType();
-    Value wide = LLVM::PtrToIntOp::create(rewriter, op.getLoc(),
-                                          rewriter.getI64Type(),
-                                          adaptor.getPtr());
-    if (result.getIntOrFloatBitWidth() < 64)
-      wide = LLVM::TruncOp::create(rewriter, op.getLoc(), result, wide);
-    rewriter.replaceOp(op, wide);
+    rewriter.replaceOp(
+        op, target.pointerToInt(rewriter, op.getLoc(), adaptor.getPtr(),
+                                op.getPtr().getType().getSpace(), op.getType(),
+                                hiddenArgs(op, target)));
     return success();
   }
+  const TargetInfo &target;
 };
 
 struct CastSpaceLowering : ConvertOpToLLVMPattern<CastSpaceOp> {
@@ -271,9 +271,8 @@ struct FenceLowering : ConvertOpToLLVMPattern<FenceOp> {
 void populateMemoryPatterns(LLVMTypeConverter &converter,
                             RewritePatternSet &patterns,
                             const TargetInfo &target) {
-  patterns.add<PtrAddLowering, IntToPtrLowering, PtrToIntLowering,
-               CastSpaceLowering, PrefetchLowering>(converter);
-  patterns.add<LoadLowering, StoreLowering, AtomicRMWLowering,
+  patterns.add<PtrAddLowering, CastSpaceLowering, PrefetchLowering>(converter);
+  patterns.add<IntToPtrLowering, PtrToIntLowering, LoadLowering, StoreLowering, AtomicRMWLowering,
                AtomicCASLowering, FenceLowering>(converter, target);
 }
 

@@ -84,6 +84,19 @@ public:
   /// Whether `wooly.global` in this space becomes an LLVM global.
   virtual bool variablesAsGlobals(AddressSpace space) const { return true; }
 
+  /// Pointer <-> integer for a space. PTX keeps shared (and local) addresses
+  /// as small offsets in 32-bit registers; a target whose pointers in such a
+  /// space are not those offsets converts here. Defaults: ptrtoint/inttoptr
+  /// through i64.
+  virtual mlir::Value pointerToInt(mlir::OpBuilder &builder, mlir::Location loc,
+                                   mlir::Value ptr, AddressSpace space,
+                                   mlir::Type intType,
+                                   mlir::ValueRange hidden) const;
+  virtual mlir::Value intToPointer(mlir::OpBuilder &builder, mlir::Location loc,
+                                   mlir::Value value, AddressSpace space,
+                                   mlir::Type ptrType,
+                                   mlir::ValueRange hidden) const;
+
   /// Thread geometry, lanes, special registers: thread_id, block_dim,
   /// block_id, grid_dim, lane_id, lane_mask, dynamic_shared,
   /// dynamic_shared_size, hw_reg, clock, global_timer, is_space.

@@ -162,6 +162,45 @@ FailureOr<Value> HostTargetInfo::variableAddress(OpBuilder &b, Location loc,
       .getResult();
 }
 
+/// Shared and local pointers are host addresses; as integers they are
+/// offsets into the block's shared window / the thread's stack, as PTX's
+/// 32-bit `.shared` / `.local` addresses are.
+static std::optional<unsigned> windowField(AddressSpace space) {
+  if (space == AddressSpace::Shared)
+    return offsets::shared;
+  if (space == AddressSpace::Local)
+    return offsets::localLow;
+  return std::nullopt;
+}
+
+Value HostTargetInfo::pointerToInt(OpBuilder &b, Location loc, Value ptr,
+                                   AddressSpace space, Type intType,
+                                   ValueRange hidden) const {
+  Value wide = LLVM::PtrToIntOp::create(b, loc, b.getI64Type(), ptr);
+  if (auto field = windowField(space)) {
+    Value base = LLVM::PtrToIntOp::create(
+        b, loc, b.getI64Type(),
+        loadField(b, loc, hidden[0], *field, ptrType(b.getContext())));
+    wide = LLVM::SubOp::create(b, loc, wide, base);
+  }
+  if (intType.getIntOrFloatBitWidth() < 64)
+    wide = LLVM::TruncOp::create(b, loc, intType, wide);
+  return wide;
+}
+
+Value HostTargetInfo::intToPointer(OpBuilder &b, Location loc, Value value,
+                                   AddressSpace space, Type type,
+                                   ValueRange hidden) const {
+  if (value.getType().getIntOrFloatBitWidth() < 64)
+    value = LLVM::ZExtOp::create(b, loc, b.getI64Type(), value);
+  if (auto field = windowField(space)) {
+    Value base = loadField(b, loc, hidden[0], *field, ptrType(b.getContext()));
+    return LLVM::GEPOp::create(b, loc, type, b.getI8Type(), base,
+                               ValueRange{value});
+  }
+  return LLVM::IntToPtrOp::create(b, loc, type, value);
+}
+
 LogicalResult HostTargetInfo::lowerGeometry(Operation *op, ValueRange operands,
                                             ValueRange hidden,
                                             ConversionPatternRewriter &b) const {

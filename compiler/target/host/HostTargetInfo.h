@@ -26,6 +26,14 @@ public:
   variableAddress(mlir::OpBuilder &builder, mlir::Location loc,
                   llvm::StringRef name, AddressSpace space, uint64_t offset,
                   mlir::ValueRange hidden) const override;
+  mlir::Value pointerToInt(mlir::OpBuilder &builder, mlir::Location loc,
+                           mlir::Value ptr, AddressSpace space,
+                           mlir::Type intType,
+                           mlir::ValueRange hidden) const override;
+  mlir::Value intToPointer(mlir::OpBuilder &builder, mlir::Location loc,
+                           mlir::Value value, AddressSpace space,
+                           mlir::Type ptrType,
+                           mlir::ValueRange hidden) const override;
   mlir::LogicalResult
   lowerGeometry(mlir::Operation *op, mlir::ValueRange operands,
                 mlir::ValueRange hidden,
