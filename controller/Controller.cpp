@@ -196,8 +196,9 @@ PlacementRecord Controller::place(const PlacementRequestMsg &request) {
   auto now = Clock::now();
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    rec.decision = decidePlacement(registry_.placementViews(now), request,
-                                   options_.policy);
+    auto views = registry_.placementViews(now);
+    rec.decision = decidePlacement(views,
+                                   request, options_.policy);
     rec.id = nextDecisionId_++;
     if (rec.decision.placed) {
       registry_.reserve(rec.decision.server, request.memoryBytes, now);

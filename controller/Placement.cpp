@@ -87,21 +87,42 @@ std::string filterReason(const ServerView &s,
 Decision decidePlacement(const std::vector<ServerView> &fleet,
                          const protocol::PlacementRequestMsg &req,
                          Policy defaultPolicy) {
+  std::vector<const ServerView *> pointers;
+  pointers.reserve(fleet.size());
+  for (const ServerView &s : fleet)
+    pointers.push_back(&s);
+  return decidePlacement(pointers, req,
+                         defaultPolicy);
+}
+
+Decision decidePlacement(const std::vector<const ServerView *> &fleet,
+                         const protocol::PlacementRequestMsg &req,
+                         Policy defaultPolicy) {
   Decision d;
   d.policy = defaultPolicy;
   if (auto p = parsePolicy(req.policy))
     d.policy = *p;
   const std::string tenant = req.tenant.empty() ? "default" : req.tenant;
 
-  std::vector<Candidate> eligible, refused;
-  std::vector<const ServerView *> eligibleServers;
-  for (const ServerView &s : fleet) {
+  // Score first (cheap), then write out the ingredients only for the few
+  // best: with a thousand servers the text is most of the cost, and below
+  // the top few "lower score" plus the number says enough.
+  struct Scored {
+    const ServerView *server;
+    const ServerView::Device *device;
+    uint64_t freeBytes;
+    double score;
+    bool affinity;
+  };
+  std::vector<Scored> scored;
+  std::vector<Candidate> refused;
+  scored.reserve(fleet.size());
+  for (const ServerView *sp : fleet) {
+    const ServerView &s = *sp;
     uint64_t freeBytes = 0;
-    Candidate c;
-    c.server = s.name;
-    c.reason = filterReason(s, req, freeBytes);
-    if (!c.reason.empty()) {
-      refused.push_back(std::move(c));
+    std::string why = filterReason(s, req, freeBytes);
+    if (!why.empty()) {
+      refused.push_back({s.name, false, 0, std::move(why)});
       continue;
     }
     const ServerView::Device *dev = bestDevice(s, req, freeBytes);
@@ -110,51 +131,64 @@ Decision decidePlacement(const std::vector<ServerView> &fleet,
     double busy = std::clamp(dev->busyFraction, 0.0, 1.0);
     bool affinity = s.tenants.count(tenant) != 0;
     double sessions = static_cast<double>(s.sessions);
+    double score;
     if (d.policy == Policy::Spread) {
       double qw = req.priority == protocol::PriorityClass::Batch         ? 5
                   : req.priority == protocol::PriorityClass::Interactive ? 25
                                                                          : 15;
-      c.score = 40 * freeAfter + 35 * (1 - busy) +
-                qw / (1.0 + s.queueDepth) + 10 / (1.0 + sessions) +
-                (affinity ? 5 : 0);
+      score = 40 * freeAfter + 35 * (1 - busy) + qw / (1.0 + s.queueDepth) +
+              10 / (1.0 + sessions) + (affinity ? 5 : 0);
       if (req.priority == protocol::PriorityClass::Interactive)
-        c.score += 35 * (1 - busy);
+        score += 35 * (1 - busy);
     } else {
-      c.score = 60 * (1 - freeAfter) + 15 * std::min(sessions, 4.0) / 4 +
-                15 * (1 - busy) + (affinity ? 10 : 0);
+      score = 60 * (1 - freeAfter) + 15 * std::min(sessions, 4.0) / 4 +
+              15 * (1 - busy) + (affinity ? 10 : 0);
     }
-    c.eligible = true;
-    c.reason = "score " + formatFixed(c.score, 1) + ": free " +
-               formatBytes(freeBytes) + " (" +
-               formatFixed(100 * static_cast<double>(freeBytes) / total, 0) +
-               "%), busy " + formatFixed(busy, 2) + ", queue " +
-               std::to_string(s.queueDepth) + ", " +
-               std::to_string(s.sessions) + " sessions" +
-               (affinity ? ", tenant " + tenant + " already here" : "");
-    eligible.push_back(std::move(c));
-    eligibleServers.push_back(&s);
+    scored.push_back({&s, dev, freeBytes, score, affinity});
   }
+  auto better = [](const Scored &a, const Scored &b) {
+    if (std::abs(a.score - b.score) > 1e-9)
+      return a.score > b.score;
+    return a.server->name < b.server->name;
+  };
+  std::sort(scored.begin(), scored.end(), better);
 
-  std::vector<size_t> order(eligible.size());
-  for (size_t i = 0; i < order.size(); ++i)
-    order[i] = i;
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    if (std::abs(eligible[a].score - eligible[b].score) > 1e-9)
-      return eligible[a].score > eligible[b].score;
-    return eligible[a].server < eligible[b].server;
-  });
-  for (size_t i : order)
-    d.candidates.push_back(eligible[i]);
+  constexpr size_t kDetailed = 5;
+  d.candidates.reserve(fleet.size());
+  for (size_t i = 0; i < scored.size(); ++i) {
+    const Scored &e = scored[i];
+    Candidate c{e.server->name, true, e.score, "lower score"};
+    if (i < kDetailed) {
+      double total =
+          static_cast<double>(std::max<uint64_t>(e.device->memoryTotalBytes, 1));
+      c.reason = "score " + formatFixed(e.score, 1) + ": free " +
+                 formatBytes(e.freeBytes) + " (" +
+                 formatFixed(100 * static_cast<double>(e.freeBytes) / total, 0) +
+                 "%), busy " +
+                 formatFixed(std::clamp(e.device->busyFraction, 0.0, 1.0), 2) +
+                 ", queue " + std::to_string(e.server->queueDepth) + ", " +
+                 std::to_string(e.server->sessions) + " sessions" +
+                 (e.affinity ? ", tenant " + tenant + " already here" : "");
+    }
+    d.candidates.push_back(std::move(c));
+  }
   std::sort(refused.begin(), refused.end(),
             [](const Candidate &a, const Candidate &b) {
               return a.server < b.server;
             });
 
+  // The one-line text names at most a dozen refusals; the candidate list
+  // (API) has them all.
+  constexpr size_t kNamedRefusals = 12;
   std::string refusedText;
-  for (const Candidate &c : refused)
-    refusedText += (refusedText.empty() ? "" : "; ") + c.server + ": " + c.reason;
+  for (size_t i = 0; i < refused.size() && i < kNamedRefusals; ++i)
+    refusedText += (refusedText.empty() ? "" : "; ") + refused[i].server + ": " +
+                   refused[i].reason;
+  if (refused.size() > kNamedRefusals)
+    refusedText += "; and " + std::to_string(refused.size() - kNamedRefusals) +
+                   " more (see /api/v1/placements)";
 
-  if (order.empty()) {
+  if (scored.empty()) {
     d.placed = false;
     if (fleet.empty())
       d.explanation = "no server can take this: no servers are registered "
@@ -162,7 +196,7 @@ Decision decidePlacement(const std::vector<ServerView> &fleet,
     else
       d.explanation = "no server can take this: " + refusedText;
   } else {
-    const ServerView &chosen = *eligibleServers[order.front()];
+    const ServerView &chosen = *scored.front().server;
     d.placed = true;
     d.server = chosen.name;
     d.endpoint = chosen.endpoint;

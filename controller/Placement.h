@@ -79,9 +79,14 @@ struct Decision {
   std::string publicKey;
   Policy policy = Policy::Spread;
   std::string explanation;
-  std::vector<Candidate> candidates; // best first, then the filtered ones
+  /// Best first, then the filtered ones. The five best carry their score's
+  /// ingredients; the other eligible ones say "lower score".
+  std::vector<Candidate> candidates;
 };
 
+Decision decidePlacement(const std::vector<const ServerView *> &fleet,
+                         const protocol::PlacementRequestMsg &request,
+                         Policy defaultPolicy);
 Decision decidePlacement(const std::vector<ServerView> &fleet,
                          const protocol::PlacementRequestMsg &request,
                          Policy defaultPolicy);

@@ -57,6 +57,7 @@ RegisterReplyMsg Registry::registerServer(const RegisterServerMsg &m,
   bool fresh = r.info.serverName.empty();
   r.info = m;
   r.registeredAt = fresh ? now : r.registeredAt;
+  refreshView(r);
   r.lastSeen = now;
   r.up = true;
   if (fresh)
@@ -103,6 +104,7 @@ TelemetryReplyMsg Registry::applyTelemetry(const TelemetryMsg &m,
   while (r->history.size() > kHistoryLength)
     r->history.pop_front();
 
+  refreshView(*r);
   reply.commands = std::move(r->pendingCommands);
   r->pendingCommands.clear();
   return reply;
@@ -171,37 +173,44 @@ void Registry::expireReservations(ServerRecord &r, Clock::time_point now) {
                 });
 }
 
-std::vector<ServerView> Registry::placementViews(Clock::time_point now) {
-  std::vector<ServerView> views;
+void Registry::refreshView(ServerRecord &r) {
+  ServerView &v = r.view;
+  v.name = r.info.serverName;
+  v.endpoint = r.info.endpoint;
+  v.publicKey = r.info.publicKey;
+  v.devices.clear();
+  if (r.hasTelemetry && !r.telemetry.devices.empty()) {
+    for (const auto &d : r.telemetry.devices)
+      v.devices.push_back({d.vendor, d.arch, d.memoryTotalBytes,
+                           d.memoryUsedBytes, d.busyFraction});
+  } else {
+    for (const auto &d : r.info.devices)
+      v.devices.push_back({d.vendor, d.arch, d.memoryBytes, 0, 0});
+  }
+  v.queueDepth = r.hasTelemetry ? r.telemetry.queueDepth : 0;
+  v.tenants.clear();
+  for (const auto &s : r.telemetry.sessions)
+    v.tenants.insert(s.tenant.empty() ? "default" : s.tenant);
+}
+
+std::vector<const ServerView *> Registry::placementViews(Clock::time_point now) {
+  std::vector<const ServerView *> views;
   views.reserve(servers_.size());
   for (auto &[name, r] : servers_) {
     expireReservations(r, now);
-    ServerView v;
-    v.name = name;
-    v.endpoint = r.info.endpoint;
-    v.publicKey = r.info.publicKey;
+    ServerView &v = r.view;
     v.up = r.up;
     v.draining = r.draining;
     v.msSinceHeartbeat = static_cast<uint64_t>(
         std::chrono::duration_cast<std::chrono::milliseconds>(now - r.lastSeen)
             .count());
-    if (r.hasTelemetry && !r.telemetry.devices.empty()) {
-      for (const auto &d : r.telemetry.devices)
-        v.devices.push_back({d.vendor, d.arch, d.memoryTotalBytes,
-                             d.memoryUsedBytes, d.busyFraction});
-    } else {
-      for (const auto &d : r.info.devices)
-        v.devices.push_back({d.vendor, d.arch, d.memoryBytes, 0, 0});
-    }
+    v.reservedBytes = 0;
     for (const auto &res : r.reservations)
       v.reservedBytes += res.bytes;
-    v.queueDepth = r.hasTelemetry ? r.telemetry.queueDepth : 0;
     // Placements not yet visible in telemetry count as sessions too, so a
     // burst of requests does not all land on the same server.
     v.sessions = r.telemetry.sessions.size() + r.reservations.size();
-    for (const auto &s : r.telemetry.sessions)
-      v.tenants.insert(s.tenant.empty() ? "default" : s.tenant);
-    views.push_back(std::move(v));
+    views.push_back(&v);
   }
   return views;
 }

@@ -59,6 +59,9 @@ struct ServerRecord {
     Clock::time_point expires;
   };
   std::vector<Reservation> reservations;
+  /// What placement sees, kept up to date as telemetry arrives so a
+  /// placement over a large fleet copies nothing.
+  ServerView view;
 };
 
 class Registry {
@@ -95,7 +98,8 @@ public:
   /// heartbeats at most).
   void reserve(const std::string &name, uint64_t bytes, Clock::time_point now);
 
-  std::vector<ServerView> placementViews(Clock::time_point now);
+  /// Views of every server, valid until the registry next changes.
+  std::vector<const ServerView *> placementViews(Clock::time_point now);
 
   const std::map<std::string, ServerRecord> &servers() const { return servers_; }
   ServerRecord *find(const std::string &name);
@@ -103,6 +107,7 @@ public:
 
 private:
   void expireReservations(ServerRecord &r, Clock::time_point now);
+  static void refreshView(ServerRecord &r);
 
   std::chrono::milliseconds heartbeat_;
   int missedBeats_;

@@ -107,7 +107,7 @@ TEST_CASE("a refusal says why for every server", "[controller][placement]") {
   CHECK(d.explanation ==
         "no server can take this: a: not enough free memory (needs 4.0 GiB, "
         "has 1.0 GiB); b: draining");
-  Decision none = decidePlacement({}, need(1), Policy::Spread);
+  Decision none = decidePlacement(std::vector<ServerView>{}, need(1), Policy::Spread);
   CHECK_FALSE(none.placed);
   CHECK_THAT(none.explanation, Catch::StartsWith("no server can take this: no "
                                                  "servers are registered"));

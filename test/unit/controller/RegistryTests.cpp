@@ -64,7 +64,7 @@ TEST_CASE("three missed heartbeats mark a server down and telemetry brings it "
   CHECK_FALSE(r.find("a")->up);
   CHECK(r.checkHealth(t0 + 5s).empty()); // reported once
   auto views = r.placementViews(t0 + 5s);
-  CHECK_FALSE(views[0].up);
+  CHECK_FALSE(views[0]->up);
   r.applyTelemetry(beat("a"), t0 + 6s);
   CHECK(r.find("a")->up);
   CHECK(r.find("a")->timesMarkedDown == 1);
@@ -124,10 +124,10 @@ TEST_CASE("reservations expire and count as pending sessions",
   r.applyTelemetry(beat("a"), t0);
   r.reserve("a", 2ull << 30, t0);
   auto v = r.placementViews(t0 + 100ms);
-  CHECK(v[0].reservedBytes == (2ull << 30));
-  CHECK(v[0].sessions == 1);
+  CHECK(v[0]->reservedBytes == (2ull << 30));
+  CHECK(v[0]->sessions == 1);
   v = r.placementViews(t0 + 1600ms);
-  CHECK(v[0].reservedBytes == 0);
+  CHECK(v[0]->reservedBytes == 0);
   CHECK(r.find("a")->placements == 1);
 }
 
