@@ -77,6 +77,9 @@ enum class HostEmitKind { Object, Assembly };
 llvm::Error emitHostCode(llvm::Module &module, llvm::TargetMachine &machine,
                          HostEmitKind kind, llvm::SmallVectorImpl<char> &out);
 
+/// Adds `--target=host --emit=llvm|asm|obj` to wooly-cc (WoolyTargetHostCC).
+void registerHostBackend();
+
 /// Registers the `wooly-lower-to-host` pass (WIS -> LLVM dialect, for lit).
 void registerHostPasses();
 
