@@ -19,8 +19,11 @@ Controller::Controller(ControllerOptions options)
 Result<std::unique_ptr<Controller>>
 Controller::create(zmq::context_t &context, ControllerOptions options) {
   std::unique_ptr<Controller> c(new Controller(std::move(options)));
+  // Controller messages are small; a registration with 64 devices is a few
+  // KiB. Anything near this limit is an attack or a wrong peer.
+  constexpr int64_t kMaxControllerMessage = 4 << 20;
   auto ep = ServerEndpoint::bind(context, c->options_.listenUrl,
-                                 c->options_.security);
+                                 c->options_.security, kMaxControllerMessage);
   if (!ep)
     return ep.error();
   c->endpoint_ = std::move(*ep);

@@ -79,6 +79,14 @@ int main(int argc, char **argv) {
                   " (the first line is the token)");
   }
 
+  if (httpOptions->token.empty() && httpOptions->host != "127.0.0.1" &&
+      httpOptions->host != "localhost" && httpOptions->host != "::1")
+    std::fprintf(stderr,
+                 "wooly-controller: warning: the HTTP API on %s can drain "
+                 "servers and has no token; use --http-token-file or listen "
+                 "on 127.0.0.1\n",
+                 httpOptions->host.c_str());
+
   zmq::context_t context;
   auto controller = Controller::create(context, options);
   if (!controller)

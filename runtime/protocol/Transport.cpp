@@ -122,7 +122,7 @@ Result<Incoming> receiveMessage(zmq::socket_t &socket, SocketRole role,
 
 Result<std::unique_ptr<ServerEndpoint>>
 ServerEndpoint::bind(zmq::context_t &context, const std::string &url,
-                     const ServerSecurity &security) {
+                     const ServerSecurity &security, int64_t maxMessageBytes) {
   std::unique_ptr<ServerEndpoint> ep(new ServerEndpoint(context));
   ep->security_ = security;
   if (security.curve) {
@@ -134,6 +134,8 @@ ServerEndpoint::bind(zmq::context_t &context, const std::string &url,
   try {
     auto &s = ep->socket_;
     s.set(zmq::sockopt::linger, 0);
+    if (maxMessageBytes > 0)
+      s.set(zmq::sockopt::maxmsgsize, maxMessageBytes);
     if (security.curve) {
       s.set(zmq::sockopt::curve_server, true);
       s.set(zmq::sockopt::curve_secretkey, security.identity.secretKey);

@@ -99,9 +99,12 @@ class ServerEndpoint {
 public:
   /// `url` may use a wildcard port ("tcp://127.0.0.1:*"); boundEndpoint()
   /// then says which port was picked.
+  /// `maxMessageBytes` > 0 makes ZeroMQ drop any peer that sends a larger
+  /// message (ZMQ_MAXMSGSIZE, per frame), so nobody can make the server
+  /// buffer gigabytes it will only refuse.
   static Result<std::unique_ptr<ServerEndpoint>>
   bind(zmq::context_t &context, const std::string &url,
-       const ServerSecurity &security);
+       const ServerSecurity &security, int64_t maxMessageBytes = -1);
 
   zmq::socket_t &socket() { return socket_; }
   std::string boundEndpoint() const { return bound_; }

@@ -241,6 +241,24 @@ TEST_CASE("malformed controller messages get errors and the controller lives",
   CHECK(client.call<PingMsg, PongMsg>(PingMsg{1}, 2s).isOk());
 }
 
+TEST_CASE("an oversized message is dropped and the controller lives",
+          "[controller][service]") {
+  RunningController rc;
+  zmq::context_t ctx;
+  auto raw = connectDealer(ctx, rc.url(), ClientSecurity::insecure());
+  REQUIRE(raw.isOk());
+  FrameHeader h;
+  h.type = static_cast<uint16_t>(MessageType::Ping);
+  std::vector<zmq::message_t> bulk;
+  bulk.push_back(bulkFromVector(std::vector<uint8_t>(8 << 20, 1)));
+  REQUIRE(sendFrames(*raw, nullptr, h, encodeBody(PingMsg{1}), std::move(bulk))
+              .isOk());
+  // ZeroMQ cuts the connection at ZMQ_MAXMSGSIZE: no reply, no buffering.
+  CHECK_FALSE(receiveMessage(*raw, SocketRole::Dealer, 300ms).isOk());
+  RequestClient client(ctx, rc.url(), ClientSecurity::insecure());
+  CHECK(client.call<PingMsg, PongMsg>(PingMsg{2}, 2s).isOk());
+}
+
 TEST_CASE("HTTP API: JSON views, drain, weights, metrics, errors",
           "[controller][http]") {
   RunningController rc;
