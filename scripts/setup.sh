@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential cmake ninja-build ccache git pkg-config python3
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22 libclang-rt-22-dev
   libzmq3-dev cppzmq-dev nlohmann-json3-dev catch2 libzstd-dev liblz4-dev libcpp-httplib-dev
-  libssl-dev zlib1g-dev libedit-dev libxml2-dev libcurl4-openssl-dev
+  libssl-dev zlib1g-dev libedit-dev libxml2-dev libcurl4-openssl-dev curl
 )
 # Browser tests of the controller dashboard.
 if [[ "${WOOLY_NO_BROWSER:-0}" != 1 ]]; then
