@@ -2,6 +2,8 @@
 
 #include "compiler/target/amdgpu/AMDGPUCodegen.h"
 
+#include "compiler/target/common/RecoverableCodegen.h"
+
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/IR/LegacyPassManager.h"
@@ -9,7 +11,6 @@
 #include "llvm/IR/Verifier.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
-#include "llvm/Support/CrashRecoveryContext.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -157,10 +158,9 @@ static Error emit(Module &module, const CodegenOptions &options,
     return createStringError(inconvertibleErrorCode(),
                              "invalid LLVM IR for AMDGPU: " + verifyMessage);
   bool emitted = false;
-  // Instruction selection reports what it cannot lower with a fatal error;
-  // recover so a bad kernel fails its compile instead of the server.
-  CrashRecoveryContext recovery;
-  bool finished = recovery.RunSafely([&] {
+  // Instruction selection reports what it cannot lower with a fatal error:
+  // a bad kernel must fail its compile, not the server.
+  std::optional<std::string> failure = runRecoverable([&] {
     optimizeModule(module, **machine, options.optLevel);
     raw_svector_ostream stream(out);
     legacy::PassManager codegen;
@@ -169,10 +169,10 @@ static Error emit(Module &module, const CodegenOptions &options,
     codegen.run(module);
     emitted = true;
   });
-  if (!finished)
+  if (failure)
     return createStringError(inconvertibleErrorCode(),
-                             "the AMDGPU backend failed on this module for " +
-                                 options.arch);
+                             "the AMDGPU backend failed for " + options.arch +
+                                 ": " + *failure);
   if (!emitted)
     return createStringError(inconvertibleErrorCode(),
                              "the AMDGPU target cannot emit this file type");

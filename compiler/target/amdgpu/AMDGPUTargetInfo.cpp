@@ -708,6 +708,12 @@ AMDGPUTargetInfo::lowerControl(Operation *op, ValueRange operands,
   // printf needs the HIP hostcall/printf buffer ABI of the ROCm device
   // libraries, and `exit` from a device function has no per-lane AMDGPU
   // equivalent: both are reported as unsupported (docs/gpu-backends.md).
+  if (isa<PrintfOp>(op))
+    op->emitError("device printf is not supported on AMD GPUs: run this "
+                  "kernel on the cuda or host executor, or remove the printf");
+  else if (isa<ExitOp>(op))
+    op->emitError("`exit` inside a device function is not supported on AMD "
+                  "GPUs: return to the kernel instead");
   return failure();
 }
 

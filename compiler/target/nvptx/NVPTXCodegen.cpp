@@ -2,13 +2,14 @@
 
 #include "compiler/target/nvptx/NVPTXCodegen.h"
 
+#include "compiler/target/common/RecoverableCodegen.h"
+
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/IR/Verifier.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
-#include "llvm/Support/CrashRecoveryContext.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/TargetParser/Triple.h"
@@ -147,11 +148,9 @@ Expected<std::string> emitPTX(Module &module, const CodegenOptions &options) {
 
   std::string ptx;
   bool emitted = false;
-  // Instruction selection reports what it cannot lower with a fatal error;
-  // run it under crash recovery so a bad kernel fails its compile instead
-  // of the server.
-  CrashRecoveryContext recovery;
-  bool finished = recovery.RunSafely([&] {
+  // Instruction selection reports what it cannot lower with a fatal error:
+  // a bad kernel must fail its compile, not the server.
+  std::optional<std::string> failure = runRecoverable([&] {
     optimizeModule(module, **machine, options.optLevel);
     raw_string_ostream stream(ptx);
     buffer_ostream buffered(stream);
@@ -162,11 +161,10 @@ Expected<std::string> emitPTX(Module &module, const CodegenOptions &options) {
     codegen.run(module);
     emitted = true;
   });
-  if (!finished)
+  if (failure)
     return createStringError(inconvertibleErrorCode(),
-                             "the NVPTX backend failed on this module for " +
-                                 options.arch +
-                                 " (an operation this architecture lacks?)");
+                             "the NVPTX backend failed for " + options.arch +
+                                 ": " + *failure);
   if (!emitted)
     return createStringError(inconvertibleErrorCode(),
                              "the NVPTX target cannot emit assembly");

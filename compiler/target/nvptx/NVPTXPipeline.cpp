@@ -92,8 +92,10 @@ Expected<std::unique_ptr<Module>> lowerToLLVMIR(mlir::ModuleOp module,
             if (!diagnostics.empty())
               diagnostics += "\n";
             diagnostics += diag.str();
+            // First lines only: a note may print a whole module.
             for (mlir::Diagnostic &note : diag.getNotes())
-              diagnostics += "\n  note: " + note.str();
+              diagnostics += "\n  note: " +
+                             llvm::StringRef(note.str()).split('\n').first.str();
           }
           return mlir::success();
         });
