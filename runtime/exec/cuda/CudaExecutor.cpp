@@ -1,0 +1,400 @@
+//===- CudaExecutor.cpp - NVIDIA GPUs through the CUDA driver API ---------===//
+
+#include "runtime/exec/cuda/CudaExecutor.h"
+
+#include "compiler/target/nvptx/NVPTXPipeline.h"
+#include "runtime/exec/common/Factories.h"
+#include "runtime/exec/cuda/CudaDriver.h"
+#include "runtime/exec/cuda/GpuContext.h"
+#include "runtime/exec/cuda/GpuModuleCompiler.h"
+
+#include "llvm/Support/Error.h"
+
+#include <algorithm>
+#include <atomic>
+
+namespace wooly::exec::cuda {
+
+std::string smArchFor(unsigned major, unsigned minor) {
+  unsigned cc = major * 10 + minor;
+  // Newest supported architecture not above the device's (PTX is forward
+  // compatible: the driver JIT-compiles older PTX for newer GPUs).
+  static const unsigned known[] = {70, 72, 75, 80, 86, 87, 89, 90, 100, 101,
+                                   103, 120, 121};
+  unsigned pick = 70;
+  for (unsigned k : known)
+    if (k <= cc)
+      pick = k;
+  return "sm_" + std::to_string(pick);
+}
+
+namespace {
+
+using gpu::DriverEvent;
+using gpu::DriverFunction;
+using gpu::DriverModule;
+using gpu::DriverStream;
+
+/// DeviceApi over the driver, with the device's primary context made
+/// current on the calling thread for every call.
+class CudaDeviceApi final : public gpu::DeviceApi {
+public:
+  CudaDeviceApi(const CudaDriver &d, CUdevice device, CUcontext context)
+      : d(d), device(device), context(context) {}
+  ~CudaDeviceApi() override { d.cuDevicePrimaryCtxRelease(device); }
+
+  Status current() {
+    return d.check(d.cuCtxSetCurrent(context), "cuCtxSetCurrent");
+  }
+
+  Status memAlloc(uint64_t bytes, DevicePtr &out) override {
+    if (Status s = current(); !s)
+      return s;
+    CUdeviceptr ptr = 0;
+    if (Status s = d.check(d.cuMemAlloc(&ptr, bytes), "cuMemAlloc"); !s)
+      return s;
+    out = ptr;
+    return Status::ok();
+  }
+  Status memFree(DevicePtr ptr) override {
+    if (Status s = current(); !s)
+      return s;
+    return d.check(d.cuMemFree(ptr), "cuMemFree");
+  }
+  Status copyHtoD(DevicePtr dst, const void *src, uint64_t bytes,
+                  DriverStream stream) override {
+    if (Status s = current(); !s)
+      return s;
+    return d.check(d.cuMemcpyHtoDAsync(dst, src, bytes, cu(stream)),
+                   "cuMemcpyHtoDAsync");
+  }
+  Status copyDtoH(void *dst, DevicePtr src, uint64_t bytes,
+                  DriverStream stream) override {
+    if (Status s = current(); !s)
+      return s;
+    return d.check(d.cuMemcpyDtoHAsync(dst, src, bytes, cu(stream)),
+                   "cuMemcpyDtoHAsync");
+  }
+  Status copyDtoD(DevicePtr dst, DevicePtr src, uint64_t bytes,
+                  DriverStream stream) override {
+    if (Status s = current(); !s)
+      return s;
+    return d.check(d.cuMemcpyDtoDAsync(dst, src, bytes, cu(stream)),
+                   "cuMemcpyDtoDAsync");
+  }
+  Status memsetD8(DevicePtr dst, uint8_t value, uint64_t bytes,
+                  DriverStream stream) override {
+    if (Status s = current(); !s)
+      return s;
+    return d.check(d.cuMemsetD8Async(dst, value, bytes, cu(stream)),
+                   "cuMemsetD8Async");
+  }
+
+  Status moduleLoad(std::span<const uint8_t> image,
+                    DriverModule &out) override {
+    if (Status s = current(); !s)
+      return s;
+    // PTX must be NUL-terminated for the driver.
+    std::string ptx(reinterpret_cast<const char *>(image.data()), image.size());
+    char errorLog[8192] = {};
+    int options[] = {CU_JIT_ERROR_LOG_BUFFER, CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES};
+    void *values[] = {errorLog, reinterpret_cast<void *>(sizeof errorLog - 1)};
+    CUmodule module = nullptr;
+    CUresult rc = d.cuModuleLoadDataEx(&module, ptx.c_str(), 2, options, values);
+    if (rc != CUDA_SUCCESS) {
+      Status s = d.check(rc, "cuModuleLoadDataEx");
+      if (errorLog[0])
+        s.message += std::string("\nptxas: ") + errorLog;
+      return s;
+    }
+    out = module;
+    return Status::ok();
+  }
+  Status moduleUnload(DriverModule module) override {
+    if (Status s = current(); !s)
+      return s;
+    return d.check(d.cuModuleUnload(static_cast<CUmodule>(module)),
+                   "cuModuleUnload");
+  }
+  Status moduleGetFunction(DriverModule module, const std::string &name,
+                           DriverFunction &out) override {
+    if (Status s = current(); !s)
+      return s;
+    CUfunction fn = nullptr;
+    if (Status s = d.check(d.cuModuleGetFunction(
+                               &fn, static_cast<CUmodule>(module), name.c_str()),
+                           "cuModuleGetFunction(" + name + ")");
+        !s)
+      return s;
+    out = fn;
+    return Status::ok();
+  }
+  Status moduleGetGlobal(DriverModule module, const std::string &name,
+                         DevicePtr &out, uint64_t &bytes) override {
+    if (Status s = current(); !s)
+      return s;
+    CUdeviceptr ptr = 0;
+    size_t size = 0;
+    if (Status s = d.check(d.cuModuleGetGlobal(&ptr, &size,
+                                               static_cast<CUmodule>(module),
+                                               name.c_str()),
+                           "cuModuleGetGlobal(" + name + ")");
+        !s)
+      return s;
+    out = ptr;
+    bytes = size;
+    return Status::ok();
+  }
+  Status functionInfo(DriverFunction fn, KernelInfo &info) override {
+    if (Status s = current(); !s)
+      return s;
+    auto *f = static_cast<CUfunction>(fn);
+    int value = 0;
+    if (d.cuFuncGetAttribute(&value, CU_FUNC_ATTRIBUTE_NUM_REGS, f) ==
+        CUDA_SUCCESS)
+      info.numRegs = static_cast<uint32_t>(value);
+    if (d.cuFuncGetAttribute(&value, CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK,
+                             f) == CUDA_SUCCESS)
+      info.maxThreadsPerBlock =
+          std::min(info.maxThreadsPerBlock, static_cast<uint32_t>(value));
+    if (d.cuFuncGetAttribute(&value, CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES, f) ==
+        CUDA_SUCCESS)
+      info.staticSharedBytes = static_cast<uint32_t>(value);
+    if (d.cuFuncGetAttribute(&value, CU_FUNC_ATTRIBUTE_LOCAL_SIZE_BYTES, f) ==
+        CUDA_SUCCESS)
+      info.localBytesPerThread = static_cast<uint32_t>(value);
+    return Status::ok();
+  }
+  Status launch(DriverFunction fn, const LaunchConfig &config, void **params,
+                DriverStream stream) override {
+    if (Status s = current(); !s)
+      return s;
+    auto *f = static_cast<CUfunction>(fn);
+    // More than 48 KiB of dynamic shared memory must be opted into.
+    if (config.dynamicSharedBytes > 48 * 1024)
+      if (Status s = d.check(
+              d.cuFuncSetAttribute(f, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                                   static_cast<int>(config.dynamicSharedBytes)),
+              "cuFuncSetAttribute(max dynamic shared)");
+          !s)
+        return s;
+    return d.check(d.cuLaunchKernel(f, config.grid.x, config.grid.y,
+                                    config.grid.z, config.block.x,
+                                    config.block.y, config.block.z,
+                                    config.dynamicSharedBytes, cu(stream),
+                                    params, nullptr),
+                   "cuLaunchKernel");
+  }
+
+  void priorityRange(int &least, int &greatest) override {
+    least = greatest = 0;
+    if (current())
+      d.cuCtxGetStreamPriorityRange(&least, &greatest);
+  }
+  Status streamCreate(int priority, DriverStream &out) override {
+    if (Status s = current(); !s)
+      return s;
+    CUstream stream = nullptr;
+    if (Status s = d.check(d.cuStreamCreateWithPriority(
+                               &stream, CU_STREAM_NON_BLOCKING, priority),
+                           "cuStreamCreateWithPriority");
+        !s)
+      return s;
+    out = stream;
+    return Status::ok();
+  }
+  Status streamDestroy(DriverStream stream) override {
+    if (Status s = current(); !s)
+      return s;
+    return d.check(d.cuStreamDestroy(cu(stream)), "cuStreamDestroy");
+  }
+  Status streamSynchronize(DriverStream stream) override {
+    if (Status s = current(); !s)
+      return s;
+    return d.check(d.cuStreamSynchronize(cu(stream)), "the stream");
+  }
+  Status streamQuery(DriverStream stream) override {
+    if (Status s = current(); !s)
+      return s;
+    return d.check(d.cuStreamQuery(cu(stream)), "the stream");
+  }
+  Status streamWaitEvent(DriverStream stream, DriverEvent event) override {
+    if (Status s = current(); !s)
+      return s;
+    return d.check(d.cuStreamWaitEvent(cu(stream), static_cast<CUevent>(event), 0),
+                   "cuStreamWaitEvent");
+  }
+  Status hostFunction(DriverStream stream, gpu::HostCallback fn,
+                      void *data) override {
+    if (Status s = current(); !s)
+      return s;
+    return d.check(d.cuLaunchHostFunc(cu(stream), fn, data), "cuLaunchHostFunc");
+  }
+
+  Status eventCreate(DriverEvent &out) override {
+    if (Status s = current(); !s)
+      return s;
+    CUevent event = nullptr;
+    if (Status s = d.check(d.cuEventCreate(&event, CU_EVENT_DEFAULT),
+                           "cuEventCreate");
+        !s)
+      return s;
+    out = event;
+    return Status::ok();
+  }
+  Status eventDestroy(DriverEvent event) override {
+    if (Status s = current(); !s)
+      return s;
+    return d.check(d.cuEventDestroy(static_cast<CUevent>(event)),
+                   "cuEventDestroy");
+  }
+  Status eventRecord(DriverEvent event, DriverStream stream) override {
+    if (Status s = current(); !s)
+      return s;
+    return d.check(d.cuEventRecord(static_cast<CUevent>(event), cu(stream)),
+                   "cuEventRecord");
+  }
+  Status eventQuery(DriverEvent event) override {
+    if (Status s = current(); !s)
+      return s;
+    return d.check(d.cuEventQuery(static_cast<CUevent>(event)), "the event");
+  }
+  Status eventSynchronize(DriverEvent event) override {
+    if (Status s = current(); !s)
+      return s;
+    return d.check(d.cuEventSynchronize(static_cast<CUevent>(event)),
+                   "the event");
+  }
+  Status eventElapsed(DriverEvent start, DriverEvent end, float &ms) override {
+    if (Status s = current(); !s)
+      return s;
+    return d.check(d.cuEventElapsedTime(&ms, static_cast<CUevent>(start),
+                                        static_cast<CUevent>(end)),
+                   "cuEventElapsedTime");
+  }
+  uint64_t memoryUsed() override {
+    size_t free = 0, total = 0;
+    if (!current() || d.cuMemGetInfo(&free, &total) != CUDA_SUCCESS)
+      return 0;
+    return total - free;
+  }
+
+private:
+  static CUstream cu(DriverStream stream) {
+    return static_cast<CUstream>(stream);
+  }
+  const CudaDriver &d;
+  CUdevice device;
+  CUcontext context;
+};
+
+class CudaExecutor final : public Executor {
+public:
+  CudaExecutor(std::unique_ptr<CudaDeviceApi> api, DeviceInfo info)
+      : api(std::move(api)), device(std::move(info)),
+        compiler("nvptx:" + device.arch,
+                 [arch = device.arch](mlir::ModuleOp module,
+                                      std::vector<uint8_t> &image,
+                                      std::string &error) {
+                   nvptx::CodegenOptions options;
+                   options.arch = arch;
+                   auto ptx = nvptx::compileToPTX(module, options);
+                   if (!ptx) {
+                     error = llvm::toString(ptx.takeError());
+                     return false;
+                   }
+                   image.assign(ptx->begin(), ptx->end());
+                   image.push_back(0);
+                   return true;
+                 }) {}
+
+  const DeviceInfo &info() const override { return device; }
+  Status createContext(const ContextOptions &options,
+                       std::unique_ptr<Context> &out) override {
+    return gpu::GpuContext::create(*api, device, options,
+                                   compiler.asCallback(), out);
+  }
+  double busyFraction() override { return 0.0; }
+  uint64_t memoryUsed() const override { return api->memoryUsed(); }
+
+private:
+  std::unique_ptr<CudaDeviceApi> api;
+  DeviceInfo device;
+  gpu::GpuModuleCompiler compiler;
+};
+
+} // namespace
+
+Status createCudaExecutorFor(int ordinal, const ExecutorOptions &options,
+                             std::unique_ptr<Executor> &out) {
+  std::string why;
+  const CudaDriver *d = CudaDriver::get(why);
+  if (!d)
+    return Status::error(ErrorCode::DeviceUnavailable, why);
+  int count = 0;
+  if (Status s = d->check(d->cuDeviceGetCount(&count), "cuDeviceGetCount"); !s)
+    return Status::error(ErrorCode::DeviceUnavailable, s.message);
+  if (ordinal < 0 || ordinal >= count)
+    return Status::error(ErrorCode::DeviceUnavailable,
+                         count == 0 ? std::string("no CUDA device is present")
+                                    : "no CUDA device " + std::to_string(ordinal) +
+                                          " (" + std::to_string(count) +
+                                          " present)");
+  CUdevice device = 0;
+  if (Status s = d->check(d->cuDeviceGet(&device, ordinal), "cuDeviceGet"); !s)
+    return Status::error(ErrorCode::DeviceUnavailable, s.message);
+  CUcontext context = nullptr;
+  if (Status s = d->check(d->cuDevicePrimaryCtxRetain(&context, device),
+                          "cuDevicePrimaryCtxRetain");
+      !s)
+    return Status::error(ErrorCode::DeviceUnavailable, s.message);
+  auto api = std::make_unique<CudaDeviceApi>(*d, device, context);
+
+  DeviceInfo info;
+  char name[256] = {};
+  d->cuDeviceGetName(name, sizeof name - 1, device);
+  info.name = name;
+  info.vendor = "nvidia";
+  info.executor = "cuda";
+  size_t total = 0;
+  d->cuDeviceTotalMem(&total, device);
+  info.totalMemory = total;
+  auto attr = [&](int which, uint32_t fallback) {
+    int value = 0;
+    return d->cuDeviceGetAttribute(&value, which, device) == CUDA_SUCCESS
+               ? static_cast<uint32_t>(value)
+               : fallback;
+  };
+  info.computeUnits = attr(CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, 0);
+  info.maxThreadsPerBlock = attr(CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_BLOCK, 1024);
+  info.maxBlockDim[0] = attr(CU_DEVICE_ATTRIBUTE_MAX_BLOCK_DIM_X, 1024);
+  info.maxBlockDim[1] = attr(CU_DEVICE_ATTRIBUTE_MAX_BLOCK_DIM_Y, 1024);
+  info.maxBlockDim[2] = attr(CU_DEVICE_ATTRIBUTE_MAX_BLOCK_DIM_Z, 64);
+  info.maxGridDim[0] = attr(CU_DEVICE_ATTRIBUTE_MAX_GRID_DIM_X, 0x7fffffff);
+  info.maxGridDim[1] = attr(CU_DEVICE_ATTRIBUTE_MAX_GRID_DIM_Y, 65535);
+  info.maxGridDim[2] = attr(CU_DEVICE_ATTRIBUTE_MAX_GRID_DIM_Z, 65535);
+  info.maxSharedPerBlock =
+      attr(CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK, 48 * 1024);
+  info.maxSharedPerBlockOptin = attr(
+      CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN, info.maxSharedPerBlock);
+  info.clockRateKHz = attr(CU_DEVICE_ATTRIBUTE_CLOCK_RATE, 0);
+  info.computeCapabilityMajor =
+      attr(CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, 7);
+  info.computeCapabilityMinor =
+      attr(CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, 0);
+  info.arch = smArchFor(info.computeCapabilityMajor, info.computeCapabilityMinor);
+  info.warpSize = 32;
+  out = std::make_unique<CudaExecutor>(std::move(api), std::move(info));
+  return Status::ok();
+}
+
+} // namespace wooly::exec::cuda
+
+namespace wooly::exec {
+
+Status createCudaExecutor(const ExecutorOptions &options,
+                          std::unique_ptr<Executor> &out) {
+  return cuda::createCudaExecutorFor(0, options, out);
+}
+
+} // namespace wooly::exec

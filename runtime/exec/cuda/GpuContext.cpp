@@ -1,0 +1,519 @@
+//===- GpuContext.cpp - One client's view of a GPU ------------------------===//
+
+#include "runtime/exec/cuda/GpuContext.h"
+
+#include <algorithm>
+
+namespace wooly::exec::gpu {
+
+DeviceApi::~DeviceApi() = default;
+
+static Status invalidHandle(const char *what, uint64_t id) {
+  return Status::error(ErrorCode::InvalidHandle,
+                       std::string("no ") + what + " " + std::to_string(id) +
+                           " in this session");
+}
+
+GpuContext::GpuContext(DeviceApi &api, const DeviceInfo &device,
+                       const ContextOptions &options, ModuleCompiler compiler)
+    : api(api), device(device), compiler(std::move(compiler)),
+      memoryLimit(options.memoryLimit ? options.memoryLimit : device.totalMemory),
+      weight(options.weight), priority(options.priority) {}
+
+Status GpuContext::create(DeviceApi &api, const DeviceInfo &device,
+                          const ContextOptions &options,
+                          ModuleCompiler compiler,
+                          std::unique_ptr<Context> &out) {
+  if (options.memoryLimit && options.memoryGuaranteed > options.memoryLimit)
+    return Status::error(ErrorCode::InvalidValue,
+                         "guaranteed memory exceeds the memory limit");
+  auto context = std::make_unique<GpuContext>(api, device, options,
+                                              std::move(compiler));
+  DriverStream stream = nullptr;
+  if (Status status = api.streamCreate(context->driverPriority(0), stream);
+      !status)
+    return status;
+  context->streams.emplace(0, stream);
+  out = std::move(context);
+  return Status::ok();
+}
+
+GpuContext::~GpuContext() {
+  // A session going away frees everything it held, whatever state it left.
+  for (auto &[id, stream] : streams)
+    api.streamSynchronize(stream);
+  for (auto &[id, event] : events)
+    api.eventDestroy(event);
+  for (auto &[id, stream] : streams)
+    api.streamDestroy(stream);
+  for (auto &[id, module] : modules)
+    api.moduleUnload(module.handle);
+  for (const auto &[base, bytes] : memory.all())
+    api.memFree(base);
+}
+
+int GpuContext::driverPriority(int requested) const {
+  int least = 0, greatest = 0;
+  api.priorityRange(least, greatest);
+  // Requests use CUDA's convention (numerically lower is more urgent). A
+  // context's class pins its streams to the urgent or the lazy end.
+  if (priority == PriorityClass::LatencySensitive)
+    return greatest;
+  if (priority == PriorityClass::BestEffort)
+    return least;
+  return std::clamp(requested, std::min(least, greatest),
+                    std::max(least, greatest));
+}
+
+//===----------------------------------------------------------------------===//
+// Memory
+//===----------------------------------------------------------------------===//
+
+Status GpuContext::allocate(uint64_t bytes, DevicePtr &out) {
+  std::lock_guard lock(mutex);
+  if (bytes == 0)
+    return Status::error(ErrorCode::InvalidValue, "cannot allocate 0 bytes");
+  uint64_t used = memory.totalBytes();
+  if (bytes > memoryLimit || used > memoryLimit - bytes)
+    return Status::error(
+        ErrorCode::OutOfMemory,
+        "allocating " + std::to_string(bytes) +
+            " bytes would exceed this session's memory limit of " +
+            std::to_string(memoryLimit) + " bytes (" + std::to_string(used) +
+            " in use): free memory or ask for a larger quota");
+  DevicePtr ptr = 0;
+  if (Status status = api.memAlloc(bytes, ptr); !status)
+    return status;
+  if (Status status = memory.insert(ptr, bytes); !status) {
+    api.memFree(ptr);
+    return status;
+  }
+  out = ptr;
+  return Status::ok();
+}
+
+Status GpuContext::free(DevicePtr ptr) {
+  std::lock_guard lock(mutex);
+  uint64_t bytes = 0;
+  if (Status status = memory.erase(ptr, bytes); !status)
+    return status;
+  return api.memFree(ptr);
+}
+
+MemoryUsage GpuContext::memoryUsage() const {
+  std::lock_guard lock(mutex);
+  return {memory.totalBytes(), memory.count(), memoryLimit};
+}
+
+Status GpuContext::lookup(DevicePtr ptr, DevicePtr &base,
+                          uint64_t &size) const {
+  std::lock_guard lock(mutex);
+  return memory.lookup(ptr, base, size);
+}
+
+//===----------------------------------------------------------------------===//
+// Modules
+//===----------------------------------------------------------------------===//
+
+Status GpuContext::loadModule(std::span<const uint8_t> wis, ModuleId &out) {
+  if (wis.empty())
+    return Status::error(ErrorCode::InvalidValue, "empty WIS module");
+  // Compiling can take long: it runs outside the lock (the compiler caches).
+  CompiledModule compiled;
+  if (Status status = compiler(wis, compiled); !status)
+    return status;
+  DriverModule handle = nullptr;
+  if (Status status = api.moduleLoad(compiled.image, handle); !status)
+    return status;
+  Module module;
+  module.handle = handle;
+  for (KernelInfo &kernel : compiled.kernels)
+    module.kernels.emplace(kernel.name, std::move(kernel));
+  std::lock_guard lock(mutex);
+  out = nextId++;
+  modules.emplace(out, std::move(module));
+  return Status::ok();
+}
+
+Status GpuContext::unloadModule(ModuleId id) {
+  std::lock_guard lock(mutex);
+  auto it = modules.find(id);
+  if (it == modules.end())
+    return invalidHandle("module", id);
+  std::erase_if(functions,
+                [&](const auto &entry) { return entry.second.module == id; });
+  DriverModule handle = it->second.handle;
+  modules.erase(it);
+  return api.moduleUnload(handle);
+}
+
+Status GpuContext::getFunction(ModuleId id, const std::string &name,
+                               FunctionId &out, KernelInfo &info) {
+  std::lock_guard lock(mutex);
+  auto it = modules.find(id);
+  if (it == modules.end())
+    return invalidHandle("module", id);
+  auto kernel = it->second.kernels.find(name);
+  if (kernel == it->second.kernels.end())
+    return Status::error(ErrorCode::NotFound,
+                         "no kernel named '" + name + "' in module " +
+                             std::to_string(id));
+  for (const auto &[fid, fn] : functions)
+    if (fn.module == id && fn.info.name == name) {
+      out = fid;
+      info = fn.info;
+      return Status::ok();
+    }
+  Function fn;
+  fn.module = id;
+  fn.info = kernel->second;
+  if (Status status =
+          api.moduleGetFunction(it->second.handle, name, fn.handle);
+      !status)
+    return status;
+  if (Status status = api.functionInfo(fn.handle, fn.info); !status)
+    return status;
+  out = nextId++;
+  info = fn.info;
+  functions.emplace(out, std::move(fn));
+  return Status::ok();
+}
+
+Status GpuContext::getGlobal(ModuleId id, const std::string &name,
+                             DevicePtr &out, uint64_t &size) {
+  std::lock_guard lock(mutex);
+  auto it = modules.find(id);
+  if (it == modules.end())
+    return invalidHandle("module", id);
+  return api.moduleGetGlobal(it->second.handle, name, out, size);
+}
+
+//===----------------------------------------------------------------------===//
+// Streams and events
+//===----------------------------------------------------------------------===//
+
+Status GpuContext::findStream(StreamId id, DriverStream &out) const {
+  auto it = streams.find(id);
+  if (it == streams.end())
+    return invalidHandle("stream", id);
+  out = it->second;
+  return Status::ok();
+}
+
+Status GpuContext::findEvent(EventId id, DriverEvent &out) const {
+  auto it = events.find(id);
+  if (it == events.end())
+    return invalidHandle("event", id);
+  out = it->second;
+  return Status::ok();
+}
+
+Status GpuContext::createStream(int requested, StreamId &out) {
+  std::lock_guard lock(mutex);
+  DriverStream stream = nullptr;
+  if (Status status = api.streamCreate(driverPriority(requested), stream);
+      !status)
+    return status;
+  out = nextId++;
+  streams.emplace(out, stream);
+  return Status::ok();
+}
+
+Status GpuContext::destroyStream(StreamId id) {
+  std::lock_guard lock(mutex);
+  if (id == 0)
+    return Status::error(ErrorCode::InvalidHandle,
+                         "the default stream cannot be destroyed");
+  DriverStream stream = nullptr;
+  if (Status status = findStream(id, stream); !status)
+    return status;
+  streams.erase(id);
+  return api.streamDestroy(stream);
+}
+
+Status GpuContext::createEvent(EventId &out) {
+  std::lock_guard lock(mutex);
+  DriverEvent event = nullptr;
+  if (Status status = api.eventCreate(event); !status)
+    return status;
+  out = nextId++;
+  events.emplace(out, event);
+  return Status::ok();
+}
+
+Status GpuContext::destroyEvent(EventId id) {
+  std::lock_guard lock(mutex);
+  DriverEvent event = nullptr;
+  if (Status status = findEvent(id, event); !status)
+    return status;
+  events.erase(id);
+  return api.eventDestroy(event);
+}
+
+Status GpuContext::recordEvent(EventId eventId, StreamId streamId) {
+  std::lock_guard lock(mutex);
+  DriverEvent event = nullptr;
+  DriverStream stream = nullptr;
+  if (Status status = findEvent(eventId, event); !status)
+    return status;
+  if (Status status = findStream(streamId, stream); !status)
+    return status;
+  return api.eventRecord(event, stream);
+}
+
+Status GpuContext::waitEvent(StreamId streamId, EventId eventId) {
+  std::lock_guard lock(mutex);
+  DriverEvent event = nullptr;
+  DriverStream stream = nullptr;
+  if (Status status = findEvent(eventId, event); !status)
+    return status;
+  if (Status status = findStream(streamId, stream); !status)
+    return status;
+  return api.streamWaitEvent(stream, event);
+}
+
+Status GpuContext::queryEvent(EventId id) {
+  DriverEvent event = nullptr;
+  {
+    std::lock_guard lock(mutex);
+    if (Status status = findEvent(id, event); !status)
+      return status;
+  }
+  return api.eventQuery(event);
+}
+
+Status GpuContext::synchronizeEvent(EventId id) {
+  DriverEvent event = nullptr;
+  {
+    std::lock_guard lock(mutex);
+    if (Status status = findEvent(id, event); !status)
+      return status;
+  }
+  return api.eventSynchronize(event);
+}
+
+Status GpuContext::elapsedTime(EventId startId, EventId endId, float &ms) {
+  std::lock_guard lock(mutex);
+  DriverEvent start = nullptr, end = nullptr;
+  if (Status status = findEvent(startId, start); !status)
+    return status;
+  if (Status status = findEvent(endId, end); !status)
+    return status;
+  return api.eventElapsed(start, end, ms);
+}
+
+//===----------------------------------------------------------------------===//
+// Work on streams
+//===----------------------------------------------------------------------===//
+
+Status GpuContext::checkLaunch(const KernelInfo &kernel,
+                               const DeviceInfo &device,
+                               const LaunchConfig &config,
+                               std::span<const uint8_t> args) {
+  const uint32_t grid[3] = {config.grid.x, config.grid.y, config.grid.z};
+  const uint32_t block[3] = {config.block.x, config.block.y, config.block.z};
+  uint64_t threads = 1;
+  for (int d = 0; d < 3; ++d) {
+    if (grid[d] == 0 || grid[d] > device.maxGridDim[d] || block[d] == 0 ||
+        block[d] > device.maxBlockDim[d])
+      return Status::error(
+          ErrorCode::InvalidValue,
+          "launch of '" + kernel.name + "': grid (" +
+              std::to_string(grid[0]) + "," + std::to_string(grid[1]) + "," +
+              std::to_string(grid[2]) + ") or block (" +
+              std::to_string(block[0]) + "," + std::to_string(block[1]) +
+              "," + std::to_string(block[2]) +
+              ") is empty or beyond the device's limits");
+    threads *= block[d];
+  }
+  uint32_t limit = std::min(kernel.maxThreadsPerBlock,
+                            device.maxThreadsPerBlock);
+  if (threads > limit)
+    return Status::error(ErrorCode::InvalidValue,
+                         "launch of '" + kernel.name + "' with " +
+                             std::to_string(threads) +
+                             " threads per block; the kernel allows " +
+                             std::to_string(limit));
+  uint64_t shared =
+      uint64_t(kernel.staticSharedBytes) + config.dynamicSharedBytes;
+  if (shared > device.maxSharedPerBlockOptin)
+    return Status::error(ErrorCode::InvalidValue,
+                         "launch of '" + kernel.name + "' needs " +
+                             std::to_string(shared) +
+                             " bytes of shared memory; the device has " +
+                             std::to_string(device.maxSharedPerBlockOptin));
+  if (args.size() < kernel.argBufferSize)
+    return Status::error(ErrorCode::InvalidValue,
+                         "launch of '" + kernel.name + "' with " +
+                             std::to_string(args.size()) +
+                             " bytes of arguments; it takes " +
+                             std::to_string(kernel.argBufferSize));
+  for (const ParamInfo &param : kernel.params)
+    if (uint64_t(param.offset) + param.size > args.size())
+      return Status::error(ErrorCode::Internal,
+                           "kernel parameter layout runs past its buffer");
+  return Status::ok();
+}
+
+Status GpuContext::launch(FunctionId fnId, const LaunchConfig &config,
+                          std::span<const uint8_t> args, StreamId streamId) {
+  std::lock_guard lock(mutex);
+  auto it = functions.find(fnId);
+  if (it == functions.end())
+    return invalidHandle("function", fnId);
+  DriverStream stream = nullptr;
+  if (Status status = findStream(streamId, stream); !status)
+    return status;
+  const Function &fn = it->second;
+  if (Status status = checkLaunch(fn.info, device, config, args); !status)
+    return status;
+  // The driver copies parameter values at launch: pointers into the
+  // caller's buffer (kept alive for this call) are enough.
+  std::vector<void *> params;
+  params.reserve(fn.info.params.size());
+  for (const ParamInfo &param : fn.info.params)
+    params.push_back(const_cast<uint8_t *>(args.data()) + param.offset);
+  if (Status status = api.launch(fn.handle, config,
+                                 params.empty() ? nullptr : params.data(),
+                                 stream);
+      !status)
+    return status;
+  ++launches;
+  return Status::ok();
+}
+
+Status GpuContext::copyToDevice(DevicePtr dst, const void *src,
+                                uint64_t bytes, StreamId streamId) {
+  std::lock_guard lock(mutex);
+  DriverStream stream = nullptr;
+  if (Status status = findStream(streamId, stream); !status)
+    return status;
+  if (bytes == 0)
+    return Status::ok();
+  if (!src)
+    return Status::error(ErrorCode::InvalidValue, "copy from a null host pointer");
+  if (Status status = memory.checkRange(dst, bytes, "copy to device"); !status)
+    return status;
+  return api.copyHtoD(dst, src, bytes, stream);
+}
+
+Status GpuContext::copyToHost(void *dst, DevicePtr src, uint64_t bytes,
+                              StreamId streamId) {
+  std::lock_guard lock(mutex);
+  DriverStream stream = nullptr;
+  if (Status status = findStream(streamId, stream); !status)
+    return status;
+  if (bytes == 0)
+    return Status::ok();
+  if (!dst)
+    return Status::error(ErrorCode::InvalidValue, "copy to a null host pointer");
+  if (Status status = memory.checkRange(src, bytes, "copy to host"); !status)
+    return status;
+  return api.copyDtoH(dst, src, bytes, stream);
+}
+
+Status GpuContext::copyOnDevice(DevicePtr dst, DevicePtr src, uint64_t bytes,
+                                StreamId streamId) {
+  std::lock_guard lock(mutex);
+  DriverStream stream = nullptr;
+  if (Status status = findStream(streamId, stream); !status)
+    return status;
+  if (bytes == 0)
+    return Status::ok();
+  if (Status status = memory.checkRange(src, bytes, "copy source"); !status)
+    return status;
+  if (Status status = memory.checkRange(dst, bytes, "copy destination");
+      !status)
+    return status;
+  return api.copyDtoD(dst, src, bytes, stream);
+}
+
+Status GpuContext::memset(DevicePtr dst, uint8_t value, uint64_t bytes,
+                          StreamId streamId) {
+  std::lock_guard lock(mutex);
+  DriverStream stream = nullptr;
+  if (Status status = findStream(streamId, stream); !status)
+    return status;
+  if (bytes == 0)
+    return Status::ok();
+  if (Status status = memory.checkRange(dst, bytes, "memset"); !status)
+    return status;
+  return api.memsetD8(dst, value, bytes, stream);
+}
+
+Status GpuContext::enqueueHostFunction(StreamId streamId,
+                                       std::function<void()> fn) {
+  std::lock_guard lock(mutex);
+  DriverStream stream = nullptr;
+  if (Status status = findStream(streamId, stream); !status)
+    return status;
+  auto *heap = new std::function<void()>(std::move(fn));
+  Status status = api.hostFunction(
+      stream,
+      [](void *data) {
+        std::unique_ptr<std::function<void()>> call(
+            static_cast<std::function<void()> *>(data));
+        (*call)();
+      },
+      heap);
+  if (!status)
+    delete heap;
+  return status;
+}
+
+Status GpuContext::synchronize(StreamId streamId) {
+  DriverStream stream = nullptr;
+  {
+    std::lock_guard lock(mutex);
+    if (Status status = findStream(streamId, stream); !status)
+      return status;
+  }
+  return api.streamSynchronize(stream);
+}
+
+Status GpuContext::synchronizeAll() {
+  std::vector<DriverStream> all;
+  {
+    std::lock_guard lock(mutex);
+    for (auto &[id, stream] : streams)
+      all.push_back(stream);
+  }
+  Status first = Status::ok();
+  for (DriverStream stream : all)
+    if (Status status = api.streamSynchronize(stream); !status && first)
+      first = status;
+  return first;
+}
+
+Status GpuContext::queryStream(StreamId streamId) {
+  DriverStream stream = nullptr;
+  {
+    std::lock_guard lock(mutex);
+    if (Status status = findStream(streamId, stream); !status)
+      return status;
+  }
+  return api.streamQuery(stream);
+}
+
+void GpuContext::setShare(uint32_t newWeight, PriorityClass newPriority) {
+  std::lock_guard lock(mutex);
+  // The hardware scheduler knows only stream priorities: a new class
+  // applies to the streams created from now on.
+  weight = newWeight;
+  priority = newPriority;
+}
+
+ContextStats GpuContext::stats() const {
+  ContextStats result;
+  result.launches = launches.load();
+  return result;
+}
+
+std::string GpuContext::takePrintfOutput() {
+  // NVIDIA's vprintf and AMD's printf write through the driver to the
+  // daemon's stdout; there is no per-context buffer to drain
+  // (docs/gpu-backends.md).
+  return {};
+}
+
+} // namespace wooly::exec::gpu

@@ -1,0 +1,121 @@
+//===- GpuModuleCompiler.cpp - WIS bytes to a device image, cached --------===//
+
+#include "runtime/exec/cuda/GpuModuleCompiler.h"
+
+#include "compiler/Registration.h"
+#include "compiler/target/common/TargetInfo.h"
+#include "compiler/transforms/Passes.h"
+#include "dialects/wooly/WoolyDialect.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+
+#include "llvm/Support/MathExtras.h"
+#include "llvm/Support/xxhash.h"
+
+namespace wooly::exec::gpu {
+
+static uint32_t storageBytes(mlir::Type type) {
+  if (llvm::isa<wooly::PtrType>(type))
+    return 8;
+  if (type.isIntOrFloat())
+    return std::max<uint32_t>(1, (type.getIntOrFloatBitWidth() + 7) / 8);
+  return 8;
+}
+
+std::vector<KernelInfo> describeKernels(mlir::ModuleOp module) {
+  uint64_t shared = wooly::computeVariableLayout(module).sharedBytes;
+  std::vector<KernelInfo> kernels;
+  module.walk([&](wooly::KernelOp kernel) {
+    KernelInfo info;
+    info.name = kernel.getSymName().str();
+    info.staticSharedBytes = static_cast<uint32_t>(shared);
+    if (auto req = kernel.getReqBlockSize()) {
+      uint32_t threads = 1;
+      for (int32_t d : *req)
+        threads *= static_cast<uint32_t>(d);
+      info.maxThreadsPerBlock = threads;
+    } else if (auto max = kernel.getMaxThreads()) {
+      info.maxThreadsPerBlock = *max;
+    }
+    uint32_t offset = 0;
+    for (auto [i, type] : llvm::enumerate(kernel.getArgumentTypes())) {
+      ParamInfo param;
+      if (auto size =
+              kernel.getArgAttrOfType<mlir::IntegerAttr>(i, "wooly.byval_size")) {
+        param.size = static_cast<uint32_t>(size.getInt());
+        auto align =
+            kernel.getArgAttrOfType<mlir::IntegerAttr>(i, "wooly.byval_align");
+        param.align = align ? static_cast<uint32_t>(align.getInt()) : 8;
+      } else {
+        param.size = storageBytes(type);
+        param.align = param.size;
+      }
+      param.align = std::max<uint32_t>(1, param.align);
+      offset = static_cast<uint32_t>(llvm::alignTo(offset, param.align));
+      param.offset = offset;
+      offset += param.size;
+      info.params.push_back(param);
+    }
+    info.argBufferSize = offset;
+    uint64_t local = 0;
+    kernel.walk([&](wooly::LocalAllocaOp op) { local += op.getSize(); });
+    info.localBytesPerThread = static_cast<uint32_t>(local);
+    kernels.push_back(std::move(info));
+  });
+  return kernels;
+}
+
+Status GpuModuleCompiler::compile(std::span<const uint8_t> wis,
+                                  CompiledModule &out) {
+  if (wis.empty())
+    return Status::error(ErrorCode::InvalidValue, "empty WIS module");
+  char key[64];
+  std::snprintf(key, sizeof key, "%016llx-%zu",
+                static_cast<unsigned long long>(llvm::xxh3_64bits(
+                    llvm::ArrayRef<uint8_t>(wis.data(), wis.size()))),
+                wis.size());
+  {
+    std::lock_guard lock(mutex);
+    if (auto it = cache.find(key); it != cache.end()) {
+      out = it->second;
+      return Status::ok();
+    }
+  }
+
+  mlir::DialectRegistry registry;
+  wooly::registerAllWoolyDialects(registry);
+  mlir::MLIRContext context(registry, mlir::MLIRContext::Threading::DISABLED);
+  context.loadAllAvailableDialects();
+  std::string diagnostics;
+  mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &d) {
+    llvm::raw_string_ostream os(diagnostics);
+    os << d.getLocation() << ": " << d << "\n";
+    return mlir::success();
+  });
+  llvm::StringRef text(reinterpret_cast<const char *>(wis.data()), wis.size());
+  mlir::ParserConfig config(&context);
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::parseSourceString<mlir::ModuleOp>(text, config, "client-module");
+  if (!module)
+    return Status::error(ErrorCode::CompileError,
+                         "the module is not valid WIS (MLIR bytecode or "
+                         "text):\n" + diagnostics);
+  if (mlir::failed(wooly::verifyWISModule(*module, wooly::WISLimits())))
+    return Status::error(ErrorCode::CompileError,
+                         "the module failed WIS verification:\n" + diagnostics);
+
+  CompiledModule compiled;
+  compiled.kernels = describeKernels(*module);
+  std::string error;
+  if (!backend(*module, compiled.image, error))
+    return Status::error(ErrorCode::CompileError,
+                         "compiling for " + target + " failed: " + error);
+  std::lock_guard lock(mutex);
+  cache.emplace(key, compiled);
+  out = std::move(compiled);
+  return Status::ok();
+}
+
+} // namespace wooly::exec::gpu

@@ -1,0 +1,212 @@
+// The cuda and hip executors. Without a device (this machine, CI) they must
+// not be listed and must say why they cannot start; with one, they run a
+// kernel through the executor API.
+
+#include "runtime/exec/Executor.h"
+#include "runtime/exec/cuda/CudaDriver.h"
+#include "runtime/exec/cuda/CudaExecutor.h"
+#include "runtime/exec/cuda/GpuContext.h"
+#include "runtime/exec/hip/HipDriver.h"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cstring>
+
+using namespace wooly::exec;
+
+TEST_CASE("GPU executors are listed only where their device is",
+          "[gpu][exec]") {
+  std::vector<std::string> kinds = availableExecutors();
+  std::string why;
+  bool cudaPresent = cuda::CudaDriver::get(why) != nullptr;
+  std::unique_ptr<Executor> executor;
+  Status status = createExecutor("cuda", {}, executor);
+  bool listed = std::find(kinds.begin(), kinds.end(), "cuda") != kinds.end();
+  CHECK(listed == bool(status));
+  if (!cudaPresent) {
+    CHECK_FALSE(listed);
+    CHECK(status.code == ErrorCode::DeviceUnavailable);
+    CHECK(status.message.find("libcuda.so.1") != std::string::npos);
+  }
+  Status hip = createExecutor("hip", {}, executor);
+  bool hipListed = std::find(kinds.begin(), kinds.end(), "hip") != kinds.end();
+  CHECK(hipListed == bool(hip));
+  if (!hip)
+    CHECK(hip.code == ErrorCode::DeviceUnavailable);
+}
+
+TEST_CASE("driver results map to executor errors with their names",
+          "[gpu][exec]") {
+  CHECK(cuda::errorCodeFor(0) == ErrorCode::Success);
+  CHECK(cuda::errorCodeFor(2) == ErrorCode::OutOfMemory);
+  CHECK(cuda::errorCodeFor(700) == ErrorCode::LaunchFailure);
+  CHECK(cuda::errorCodeFor(710) == ErrorCode::Trap);
+  CHECK(cuda::errorCodeFor(218) == ErrorCode::CompileError);
+  CHECK(cuda::errorCodeFor(600) == ErrorCode::NotReady);
+  CHECK(hip::errorCodeFor(1) == ErrorCode::InvalidValue);
+  CHECK(hip::errorCodeFor(400) == ErrorCode::InvalidHandle);
+}
+
+TEST_CASE("compute capabilities pick the nvptx architecture", "[gpu][exec]") {
+  CHECK(cuda::smArchFor(9, 0) == "sm_90");
+  CHECK(cuda::smArchFor(8, 6) == "sm_86");
+  CHECK(cuda::smArchFor(7, 5) == "sm_75");
+  CHECK(cuda::smArchFor(12, 0) == "sm_120");
+  CHECK(cuda::smArchFor(8, 9) == "sm_89");
+  CHECK(cuda::smArchFor(10, 3) == "sm_103");
+}
+
+TEST_CASE("KFD target versions name the gfx processor", "[gpu][exec]") {
+  CHECK(hip::gfxNameFromTargetVersion(90402) == "gfx942");
+  CHECK(hip::gfxNameFromTargetVersion(90010) == "gfx90a");
+  CHECK(hip::gfxNameFromTargetVersion(110000) == "gfx1100");
+  CHECK(hip::gfxNameFromTargetVersion(0).empty());
+}
+
+TEST_CASE("launch configurations are checked before the driver sees them",
+          "[gpu][exec]") {
+  DeviceInfo device;
+  device.maxSharedPerBlockOptin = 100 * 1024;
+  KernelInfo kernel;
+  kernel.name = "k";
+  kernel.maxThreadsPerBlock = 256;
+  kernel.staticSharedBytes = 1024;
+  kernel.params = {{0, 8, 8}, {8, 4, 4}};
+  kernel.argBufferSize = 12;
+  std::vector<uint8_t> args(12);
+  LaunchConfig ok;
+  ok.grid = {4, 1, 1};
+  ok.block = {256, 1, 1};
+  CHECK(gpu::GpuContext::checkLaunch(kernel, device, ok, args));
+
+  LaunchConfig big = ok;
+  big.block = {512, 1, 1};
+  Status s = gpu::GpuContext::checkLaunch(kernel, device, big, args);
+  CHECK(s.code == ErrorCode::InvalidValue);
+  CHECK(s.message.find("512 threads") != std::string::npos);
+
+  LaunchConfig empty = ok;
+  empty.grid = {0, 1, 1};
+  CHECK(gpu::GpuContext::checkLaunch(kernel, device, empty, args).code ==
+        ErrorCode::InvalidValue);
+
+  LaunchConfig shared = ok;
+  shared.dynamicSharedBytes = 100 * 1024;
+  s = gpu::GpuContext::checkLaunch(kernel, device, shared, args);
+  CHECK(s.code == ErrorCode::InvalidValue);
+  CHECK(s.message.find("shared memory") != std::string::npos);
+
+  std::vector<uint8_t> shortArgs(8);
+  s = gpu::GpuContext::checkLaunch(kernel, device, ok, shortArgs);
+  CHECK(s.code == ErrorCode::InvalidValue);
+  CHECK(s.message.find("arguments") != std::string::npos);
+}
+
+namespace {
+const char *kSaxpy = R"(
+wooly.kernel @saxpy(%n: i32, %a: f32, %x: !wooly.ptr<global>, %y: !wooly.ptr<global>) {
+  %tid = wooly.thread_id x : i32
+  %bid = wooly.block_id x : i32
+  %bdim = wooly.block_dim x : i32
+  %base = arith.muli %bid, %bdim : i32
+  %i = arith.addi %base, %tid : i32
+  %inside = arith.cmpi slt, %i, %n : i32
+  cf.cond_br %inside, ^body, ^done
+^body:
+  %i64 = arith.extsi %i : i32 to i64
+  %c4 = arith.constant 4 : i64
+  %offset = arith.muli %i64, %c4 : i64
+  %px = wooly.ptradd %x, %offset : !wooly.ptr<global>, i64
+  %py = wooly.ptradd %y, %offset : !wooly.ptr<global>, i64
+  %vx = wooly.load %px {alignment = 4 : i64} : !wooly.ptr<global> -> f32
+  %vy = wooly.load %py {alignment = 4 : i64} : !wooly.ptr<global> -> f32
+  %ax = arith.mulf %a, %vx : f32
+  %r = arith.addf %ax, %vy : f32
+  wooly.store %r, %py {alignment = 4 : i64} : f32, !wooly.ptr<global>
+  cf.br ^done
+^done:
+  wooly.return
+}
+)";
+
+/// saxpy on `kind`'s device through the executor API, plus the isolation
+/// checks the daemon relies on. Skips with a message without a device.
+void runSaxpyOn(const std::string &kind) {
+  std::unique_ptr<Executor> executor;
+  Status status = createExecutor(kind, {}, executor);
+  if (!status) {
+    WARN("no " << kind << " device: skipped (" << status.message << ")");
+    return;
+  }
+  ContextOptions options;
+  options.memoryLimit = 1 << 20;
+  std::unique_ptr<Context> context, other;
+  REQUIRE(executor->createContext(options, context));
+  REQUIRE(executor->createContext(options, other));
+  constexpr int n = 1000;
+  std::vector<float> x(n), y(n);
+  for (int i = 0; i < n; ++i) {
+    x[i] = float(i);
+    y[i] = 1.0f;
+  }
+  DevicePtr dx = 0, dy = 0;
+  REQUIRE(context->allocate(n * 4, dx));
+  REQUIRE(context->allocate(n * 4, dy));
+  REQUIRE(context->copyToDevice(dx, x.data(), n * 4, 0));
+  REQUIRE(context->copyToDevice(dy, y.data(), n * 4, 0));
+  ModuleId module = 0;
+  std::string text = kSaxpy;
+  REQUIRE(context->loadModule(
+      {reinterpret_cast<const uint8_t *>(text.data()), text.size()}, module));
+  FunctionId fn = 0;
+  KernelInfo info;
+  REQUIRE(context->getFunction(module, "saxpy", fn, info));
+  std::vector<uint8_t> args(info.argBufferSize);
+  int32_t count = n;
+  float a = 2.0f;
+  std::memcpy(args.data() + info.params[0].offset, &count, 4);
+  std::memcpy(args.data() + info.params[1].offset, &a, 4);
+  std::memcpy(args.data() + info.params[2].offset, &dx, 8);
+  std::memcpy(args.data() + info.params[3].offset, &dy, 8);
+  LaunchConfig config;
+  config.grid = {(n + 255) / 256, 1, 1};
+  config.block = {256, 1, 1};
+  EventId start = 0, end = 0;
+  REQUIRE(context->createEvent(start));
+  REQUIRE(context->createEvent(end));
+  REQUIRE(context->recordEvent(start, 0));
+  REQUIRE(context->launch(fn, config, args, 0));
+  REQUIRE(context->recordEvent(end, 0));
+  REQUIRE(context->copyToHost(y.data(), dy, n * 4, 0));
+  REQUIRE(context->synchronize(0));
+  for (int i = 0; i < n; ++i)
+    REQUIRE(y[i] == 2.0f * float(i) + 1.0f);
+  float ms = -1;
+  CHECK(context->elapsedTime(start, end, ms));
+  CHECK(ms >= 0);
+
+  // Isolation: the other context cannot name this one's memory or module.
+  CHECK(other->copyToHost(y.data(), dy, 4, 0).code == ErrorCode::InvalidAddress);
+  CHECK(other->free(dx).code == ErrorCode::InvalidAddress);
+  FunctionId stolen = 0;
+  CHECK(other->getFunction(module, "saxpy", stolen, info).code ==
+        ErrorCode::InvalidHandle);
+  // Bounds: a copy running past the allocation is refused.
+  CHECK(context->copyToHost(y.data(), dy + 8, n * 4, 0).code ==
+        ErrorCode::InvalidAddress);
+  // Quota.
+  DevicePtr huge = 0;
+  CHECK(context->allocate(2 << 20, huge).code == ErrorCode::OutOfMemory);
+  CHECK(context->free(dx));
+  CHECK(context->free(dy));
+}
+} // namespace
+
+TEST_CASE("saxpy runs on the cuda executor", "[gpu][exec][device]") {
+  runSaxpyOn("cuda");
+}
+
+TEST_CASE("saxpy runs on the hip executor", "[gpu][exec][device]") {
+  runSaxpyOn("hip");
+}
