@@ -1,6 +1,9 @@
 //===- Backends.cpp - the backend registry of wooly-cc --------------------===//
 #include "tools/wooly-cc/Backends.h"
 
+#include "compiler/target/amdgpu/Passes.h"
+#include "compiler/target/nvptx/Passes.h"
+
 namespace wooly::cc {
 namespace {
 std::vector<Backend> &registry() {
@@ -32,6 +35,8 @@ void registerAllBackends() {
   //   registerHostBackend();   // compiler/target/host
   //   registerNVPTXBackend();  // compiler/target/nvptx
   //   registerAMDGPUBackend(); // compiler/target/amdgpu
+  wooly::nvptx::registerNVPTXBackend();
+  wooly::amdgpu::registerAMDGPUBackend();
 }
 
 } // namespace wooly::cc
