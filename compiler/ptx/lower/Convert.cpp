@@ -98,7 +98,37 @@ Value saturateInt(FL &l, Value v, const PtxType &from, const PtxType &to) {
   return arith::TruncIOp::create(l.b, l.loc, to.type, x);
 }
 
+/// cvt.rn{.relu}.f16x2.f32 d, a, b: a converted into the upper half, b into
+/// the lower one.
+bool lowerCvtPack(FL &l, const Instruction &inst) {
+  bool bf = inst.hasModifier(".bf16x2");
+  if (inst.operands.size() != 3 || inst.hasModifier(".relu") ||
+      inst.hasModifier(".satfinite"))
+    return l.unsupported(inst);
+  bool integral;
+  Rounding rounding = roundingOf(inst, integral).value_or(Rounding::RN);
+  Type half = bf ? Type(BFloat16Type::get(&l.ctx)) : Type(Float16Type::get(&l.ctx));
+  Type f32 = l.b.getF32Type(), i16 = l.b.getI16Type(), i32 = l.b.getI32Type();
+  Value result = l.intConst(i32, 0);
+  for (int i = 0; i < 2; ++i) {
+    Value v = l.read(inst.operands[1 + i], f32);
+    if (!v)
+      return false;
+    Value h = FPConvertOp::create(l.b, l.loc, half, v, rounding, false,
+                                  false, inst.hasModifier(".sat"));
+    Value bits = arith::ExtUIOp::create(
+        l.b, l.loc, i32, arith::BitcastOp::create(l.b, l.loc, i16, h));
+    if (i == 0)
+      bits = arith::ShLIOp::create(l.b, l.loc, bits, l.intConst(i32, 16));
+    result = arith::OrIOp::create(l.b, l.loc, result, bits);
+  }
+  return l.write(inst.operands[0], result);
+}
+
 bool lowerCvt(FL &l, const Instruction &inst) {
+  if ((inst.hasModifier(".f16x2") || inst.hasModifier(".bf16x2")) &&
+      inst.hasModifier(".f32") && inst.operands.size() == 3)
+    return lowerCvtPack(l, inst);
   auto ts = l.types(inst);
   if (ts.size() != 2 || inst.operands.size() != 2)
     return l.unsupported(inst);
@@ -223,6 +253,20 @@ Value compare(FL &l, const std::string &cmp, const PtxType &t, Value a,
                                s ? it->second.first : it->second.second, a, c);
 }
 
+/// .ftz on an f32 input: subnormals read as zero of the same sign.
+Value flushSubnormal(FL &l, Value v) {
+  Type f32 = v.getType();
+  Value mag = math::AbsFOp::create(l.b, l.loc, v);
+  Value minNormal = arith::ConstantOp::create(
+      l.b, l.loc, f32,
+      l.b.getFloatAttr(f32, llvm::APFloat::getSmallestNormalized(
+                                llvm::APFloat::IEEEsingle())));
+  Value tiny = arith::CmpFOp::create(l.b, l.loc, arith::CmpFPredicate::OLT,
+                                     mag, minNormal);
+  Value zero = math::CopySignOp::create(l.b, l.loc, l.floatConst(f32, 0.0), v);
+  return arith::SelectOp::create(l.b, l.loc, tiny, zero, v);
+}
+
 std::string comparisonOf(const Instruction &inst) {
   // The first modifier is the comparison (setp.lt.s32, set.gt.u32.f32).
   return inst.modifiers.empty() ? "" : inst.modifiers[0];
@@ -253,13 +297,17 @@ bool lowerSetp(FL &l, const Instruction &inst) {
   auto ts = l.types(inst);
   if (ts.size() != 1 || inst.operands.size() < 3 || inst.operands.size() > 4)
     return l.unsupported(inst);
-  if (inst.hasModifier(".ftz"))
-    return l.unsupported(inst, "flush-to-zero comparison");
   PtxType t = ts[0];
   Value a = l.read(inst.operands[1], t.type, t.isSigned);
   Value c = l.read(inst.operands[2], t.type, t.isSigned);
   if (!a || !c)
     return false;
+  if (inst.hasModifier(".ftz")) {
+    if (!t.type.isF32())
+      return l.unsupported(inst);
+    a = flushSubnormal(l, a);
+    c = flushSubnormal(l, c);
+  }
   bool ok;
   Value p = compare(l, comparisonOf(inst), t, a, c, ok);
   if (!ok)

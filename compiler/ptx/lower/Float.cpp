@@ -213,6 +213,50 @@ bool approxOnly(FL &l, const Instruction &inst, ApproxKind kind) {
   return lowerApprox(l, inst, kind, 2);
 }
 
+/// testp: classify a float (finite, infinite, number, notanumber, normal,
+/// subnormal) with plain comparisons on |a|.
+bool lowerTestp(FL &l, const Instruction &inst) {
+  PtxType t;
+  if (!floatType(l, inst, t, 2))
+    return false;
+  Value a = l.read(inst.operands[1], t.type);
+  if (!a)
+    return false;
+  auto ft = cast<FloatType>(t.type);
+  Value mag = math::AbsFOp::create(l.b, l.loc, a);
+  auto cmp = [&](arith::CmpFPredicate p, Value x, Value y) {
+    return Value(arith::CmpFOp::create(l.b, l.loc, p, x, y));
+  };
+  Value inf = arith::ConstantOp::create(
+      l.b, l.loc, t.type,
+      l.b.getFloatAttr(t.type, llvm::APFloat::getInf(ft.getFloatSemantics())));
+  Value minNormal = arith::ConstantOp::create(
+      l.b, l.loc, t.type,
+      l.b.getFloatAttr(t.type,
+                       llvm::APFloat::getSmallestNormalized(ft.getFloatSemantics())));
+  Value zero = l.floatConst(t.type, 0.0);
+  Value r;
+  if (inst.hasModifier(".finite"))
+    r = cmp(arith::CmpFPredicate::OLT, mag, inf);
+  else if (inst.hasModifier(".infinite"))
+    r = cmp(arith::CmpFPredicate::OEQ, mag, inf);
+  else if (inst.hasModifier(".number"))
+    r = cmp(arith::CmpFPredicate::ORD, a, a);
+  else if (inst.hasModifier(".notanumber"))
+    r = cmp(arith::CmpFPredicate::UNO, a, a);
+  else if (inst.hasModifier(".normal"))
+    r = arith::AndIOp::create(l.b, l.loc,
+                              cmp(arith::CmpFPredicate::OGE, mag, minNormal),
+                              cmp(arith::CmpFPredicate::OLT, mag, inf));
+  else if (inst.hasModifier(".subnormal"))
+    r = arith::AndIOp::create(l.b, l.loc,
+                              cmp(arith::CmpFPredicate::OLT, mag, minNormal),
+                              cmp(arith::CmpFPredicate::ONE, mag, zero));
+  else
+    return l.unsupported(inst);
+  return l.write(inst.operands[0], r);
+}
+
 } // namespace
 
 void registerFloatFamily(std::map<std::string, FL::Handler> &t) {
@@ -255,6 +299,7 @@ void registerFloatFamily(std::map<std::string, FL::Handler> &t) {
     return approxOnly(l, i, ApproxKind::Tanh);
   };
   t["copysign"] = lowerCopysign;
+  t["testp"] = lowerTestp;
 }
 
 } // namespace wooly::ptx::lower

@@ -618,6 +618,7 @@ FunctionLowering::handlers() {
     registerMemoryFamily(t);
     registerControlFamily(t);
     registerParallelFamily(t);
+    registerCarryFamily(t);
     return t;
   }();
   return table;

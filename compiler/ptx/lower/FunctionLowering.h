@@ -147,6 +147,8 @@ void registerConvertFamily(std::map<std::string, FunctionLowering::Handler> &);
 void registerMemoryFamily(std::map<std::string, FunctionLowering::Handler> &);
 void registerControlFamily(std::map<std::string, FunctionLowering::Handler> &);
 void registerParallelFamily(std::map<std::string, FunctionLowering::Handler> &);
+/// Wraps add/sub/mad from registerIntegerFamily: register it after that one.
+void registerCarryFamily(std::map<std::string, FunctionLowering::Handler> &);
 
 /// Maps a PTX state-space modifier to a WIS address space.
 AddressSpace addressSpaceOf(StateSpace space);
