@@ -56,7 +56,8 @@ void Controller::serve(const std::atomic<bool> &stop) {
 void Controller::answerPlacement(const zmq::message_t *to, uint64_t rid,
                                  const PlacementRequestMsg &request) {
   auto &socket = endpoint_->socket();
-  PlacementRecord rec = place(request);
+  auto placed = place(request);
+  const PlacementRecord &rec = *placed;
   if (!rec.decision.placed) {
     (void)sendError(socket, to, rid,
                     makeError(ErrorCode::NoPlacement, rec.decision.explanation));
@@ -192,8 +193,10 @@ void Controller::handle(Incoming &in) {
   }
 }
 
-PlacementRecord Controller::place(const PlacementRequestMsg &request) {
-  PlacementRecord rec;
+std::shared_ptr<const PlacementRecord>
+Controller::place(const PlacementRequestMsg &request) {
+  auto shared = std::make_shared<PlacementRecord>();
+  PlacementRecord &rec = *shared;
   rec.request = request;
   rec.at = std::chrono::system_clock::now();
   auto now = Clock::now();
@@ -209,7 +212,7 @@ PlacementRecord Controller::place(const PlacementRequestMsg &request) {
     } else {
       refused_++;
     }
-    placements_.push_back(rec);
+    placements_.push_back(shared);
     while (placements_.size() > kPlacementLogLength)
       placements_.pop_front();
   }
@@ -222,7 +225,7 @@ PlacementRecord Controller::place(const PlacementRequestMsg &request) {
       (rec.decision.placed ? rec.decision.server + " (" +
                                  rec.decision.explanation + ")"
                            : rec.decision.explanation));
-  return rec;
+  return shared;
 }
 
 bool Controller::drain(const std::string &server, bool draining) {

@@ -53,7 +53,10 @@ public:
   const ControllerOptions &options() const { return options_; }
 
   // Thread-safe operations, shared by the ZeroMQ and HTTP sides.
-  PlacementRecord place(const protocol::PlacementRequestMsg &request);
+  /// Decides, reserves and logs; the record is shared with the log (a
+  /// decision over a large fleet lists every server, so it is not copied).
+  std::shared_ptr<const PlacementRecord>
+  place(const protocol::PlacementRequestMsg &request);
   bool drain(const std::string &server, bool draining);
   bool setTenantWeight(const std::string &server, const std::string &tenant,
                        TenantSetting setting);
@@ -62,7 +65,11 @@ public:
   nlohmann::json serversJson();
   nlohmann::json devicesJson();
   nlohmann::json sessionsJson();
-  nlohmann::json placementsJson(size_t limit = 100);
+  /// Newest first; each lists at most `maxCandidates` candidates (the best
+  /// ones, then refusals) and says how many it left out.
+  nlohmann::json placementsJson(size_t limit = 100, size_t maxCandidates = 50);
+  /// One decision with every candidate; null if it left the log.
+  nlohmann::json placementJson(uint64_t id);
   nlohmann::json weightsJson();
   nlohmann::json fleetJson(); // all of the above in one document
   /// Prometheus text exposition (Metrics.cpp).
@@ -92,7 +99,7 @@ private:
   nlohmann::json serversJsonLocked(Clock::time_point now);
   nlohmann::json devicesJsonLocked();
   nlohmann::json sessionsJsonLocked();
-  nlohmann::json placementsJsonLocked(size_t limit);
+  nlohmann::json placementsJsonLocked(size_t limit, size_t maxCandidates);
   nlohmann::json weightsJsonLocked();
 
   ControllerOptions options_;
@@ -100,7 +107,7 @@ private:
 
   std::mutex mutex_;
   Registry registry_;
-  std::deque<PlacementRecord> placements_; // newest last
+  std::deque<std::shared_ptr<const PlacementRecord>> placements_; // newest last
   uint64_t nextDecisionId_ = 1;
   uint64_t placed_ = 0, refused_ = 0;
   std::map<std::string, uint64_t> messagesByType_;

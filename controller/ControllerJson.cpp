@@ -6,6 +6,8 @@
 //===----------------------------------------------------------------------===//
 #include "controller/Controller.h"
 
+#include <cstdint>
+
 namespace wooly::controller {
 using nlohmann::json;
 using namespace protocol;
@@ -136,17 +138,17 @@ json Controller::sessionsJsonLocked() {
   return out;
 }
 
-json Controller::placementsJsonLocked(size_t limit) {
-  json out = json::array();
-  size_t n = 0;
-  for (auto it = placements_.rbegin(); it != placements_.rend() && n < limit;
-       ++it, ++n) {
-    const PlacementRecord &p = *it;
-    json candidates = json::array();
-    for (const auto &c : p.decision.candidates)
-      candidates.push_back(candidateJson(c));
-    out.push_back(
-        {{"id", p.id},
+namespace {
+
+json recordJson(const PlacementRecord &p, size_t maxCandidates) {
+  json candidates = json::array();
+  for (const auto &c : p.decision.candidates) {
+    if (candidates.size() >= maxCandidates)
+      break;
+    candidates.push_back(candidateJson(c));
+  }
+  return json{
+        {"id", p.id},
          {"timeMs", std::chrono::duration_cast<std::chrono::milliseconds>(
                         p.at.time_since_epoch())
                         .count()},
@@ -162,9 +164,27 @@ json Controller::placementsJsonLocked(size_t limit) {
          {"endpoint",
           p.decision.placed ? json(p.decision.endpoint) : json(nullptr)},
          {"explanation", p.decision.explanation},
-         {"candidates", candidates}});
-  }
+         {"candidates", candidates},
+         {"candidatesOmitted", p.decision.candidates.size() - candidates.size()}};
+}
+
+} // namespace
+
+json Controller::placementsJsonLocked(size_t limit, size_t maxCandidates) {
+  json out = json::array();
+  size_t n = 0;
+  for (auto it = placements_.rbegin(); it != placements_.rend() && n < limit;
+       ++it, ++n)
+    out.push_back(recordJson(**it, maxCandidates));
   return out;
+}
+
+json Controller::placementJson(uint64_t id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (const auto &p : placements_)
+    if (p->id == id)
+      return recordJson(*p, SIZE_MAX);
+  return nullptr;
 }
 
 json Controller::weightsJsonLocked() {
@@ -193,9 +213,9 @@ json Controller::sessionsJson() {
   std::lock_guard<std::mutex> lock(mutex_);
   return sessionsJsonLocked();
 }
-json Controller::placementsJson(size_t limit) {
+json Controller::placementsJson(size_t limit, size_t maxCandidates) {
   std::lock_guard<std::mutex> lock(mutex_);
-  return placementsJsonLocked(limit);
+  return placementsJsonLocked(limit, maxCandidates);
 }
 json Controller::weightsJson() {
   std::lock_guard<std::mutex> lock(mutex_);
@@ -215,7 +235,7 @@ json Controller::fleetJson() {
           {"servers", serversJsonLocked(now)},
           {"devices", devicesJsonLocked()},
           {"sessions", sessionsJsonLocked()},
-          {"placements", placementsJsonLocked(20)},
+          {"placements", placementsJsonLocked(20, 0)},
           {"weights", weightsJsonLocked()}};
 }
 

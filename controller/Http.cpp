@@ -214,16 +214,33 @@ void HttpServer::routes() {
   });
   s.Get("/api/v1/placements",
         [&c](const httplib::Request &req, httplib::Response &res) {
-          size_t limit = 100;
-          if (req.has_param("limit")) {
-            std::string v = req.get_param_value("limit");
+          auto number = [&](const char *key, long fallback, long lo,
+                            long hi) -> long {
+            if (!req.has_param(key))
+              return fallback;
+            std::string v = req.get_param_value(key);
             char *end = nullptr;
             long n = std::strtol(v.c_str(), &end, 10);
-            if (v.empty() || *end || n <= 0 || n > 500)
-              return sendProblem(res, 400, "limit must be 1-500");
-            limit = static_cast<size_t>(n);
-          }
-          sendJson(res, c.placementsJson(limit));
+            return (v.empty() || *end || n < lo || n > hi) ? -1 : n;
+          };
+          long limit = number("limit", 100, 1, 500);
+          long candidates = number("candidates", 50, 0, 100000);
+          if (limit < 0)
+            return sendProblem(res, 400, "limit must be 1-500");
+          if (candidates < 0)
+            return sendProblem(res, 400, "candidates must be 0-100000");
+          sendJson(res, c.placementsJson(static_cast<size_t>(limit),
+                                         static_cast<size_t>(candidates)));
+        });
+  s.Get(R"(/api/v1/placements/(\d+))",
+        [&c](const httplib::Request &req, httplib::Response &res) {
+          json p = c.placementJson(std::strtoull(req.matches[1].str().c_str(),
+                                                 nullptr, 10));
+          if (p.is_null())
+            return sendProblem(res, 404,
+                               "no placement " + req.matches[1].str() +
+                                   " in the log (it keeps the last 500)");
+          sendJson(res, p);
         });
   s.Post("/api/v1/placements",
          [&c](const httplib::Request &req, httplib::Response &res) {
@@ -248,12 +265,11 @@ void HttpServer::routes() {
                                 "priority must be batch, normal or interactive");
            if (!m.policy.empty() && !parsePolicy(m.policy))
              return sendProblem(res, 400, "policy must be spread or binpack");
-           PlacementRecord rec = c.place(m);
-           json out = c.placementsJson(500);
-           for (auto &p : out)
-             if (p["id"] == rec.id)
-               return sendJson(res, p, rec.decision.placed ? 200 : 409);
-           sendProblem(res, 500, "placement record lost");
+           auto rec = c.place(m);
+           json out = c.placementJson(rec->id);
+           if (out.is_null())
+             return sendProblem(res, 500, "placement record lost");
+           sendJson(res, out, rec->decision.placed ? 200 : 409);
          });
   auto drainHandler = [&c](bool defaultDrain) {
     return [&c, defaultDrain](const httplib::Request &req,

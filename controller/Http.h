@@ -8,6 +8,7 @@
 //   GET  /api/v1/devices                one entry per device
 //   GET  /api/v1/sessions               per-session usage from telemetry
 //   GET  /api/v1/placements             recent decisions with explanations
+//   GET  /api/v1/placements/ID          one decision, every candidate
 //   POST /api/v1/placements             place a client (JSON request)
 //   POST /api/v1/servers/NAME/drain     {"drain": true|false} (default true)
 //   POST /api/v1/servers/NAME/undrain

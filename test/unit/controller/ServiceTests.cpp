@@ -307,6 +307,15 @@ TEST_CASE("HTTP API: JSON views, drain, weights, metrics, errors",
   auto log = nlohmann::json::parse(cli.Get("/api/v1/placements")->body);
   REQUIRE(log.size() == 1);
   CHECK(log[0]["candidates"][0]["server"] == "web-1");
+  uint64_t id = log[0]["id"];
+  auto one = cli.Get(("/api/v1/placements/" + std::to_string(id)).c_str());
+  REQUIRE(one);
+  CHECK(one->status == 200);
+  CHECK(nlohmann::json::parse(one->body)["candidatesOmitted"] == 0);
+  auto brief = nlohmann::json::parse(cli.Get("/api/v1/placements?candidates=0")->body);
+  CHECK(brief[0]["candidates"].empty());
+  CHECK(brief[0]["candidatesOmitted"] == 1);
+  CHECK(cli.Get("/api/v1/placements/999999")->status == 404);
 
   auto drain = cli.Post("/api/v1/servers/web-1/drain", "{}", "application/json");
   REQUIRE(drain);
