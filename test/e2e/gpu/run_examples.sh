@@ -1,0 +1,46 @@
+# Every example program on a woolyd using the GPU executor named by $1
+# (cuda or hip), compared with the same program run natively by the CUDA
+# runtime: each example the native run passes must pass through Wooly too.
+# Skipped where the executor has no device.
+set -u
+kind=${1:?usage: run_examples.sh cuda|hip}
+source "$WOOLY_SOURCE/test/e2e/daemon/lib.sh"
+need_woolyd
+list=$WOOLY_BUILD/examples/examples.list
+[[ -s $list ]] || skip "no CUDA examples built (needs nvcc)"
+log=$(mktemp)
+"$WOOLY_BIN/woolyd" --listen "ipc://$log.sock" --executor "$kind" --insecure 2>"$log" &
+pid=$!
+sleep 2
+if ! kill -0 $pid 2>/dev/null; then
+  reason=$(head -3 "$log")
+  rm -f "$log"
+  skip "no $kind device: $reason"
+fi
+kill -TERM $pid; wait $pid 2>/dev/null; rm -f "$log" "$log.sock"
+start_woolyd --executor "$kind" --insecure
+tmp=$(mktemp -d)
+fail=0 ran=0
+while read -r name; do
+  [[ -n $name ]] || continue
+  program=$WOOLY_BUILD/examples/$name
+  [[ -x $program ]] || continue
+  native=skipped
+  if "$program" >"$tmp/native" 2>&1 && grep -q '^PASS$' "$tmp/native"; then
+    native=pass
+  fi
+  if [[ $native != pass ]]; then
+    echo "native run of $name does not pass here; not compared"; continue
+  fi
+  ran=$((ran + 1))
+  if "$WOOLY_BIN/wooly-run" --server "$WOOLYD_URL" "$program" >"$tmp/wooly" 2>&1 &&
+     grep -q '^PASS$' "$tmp/wooly"; then
+    echo "ok $name"
+  else
+    echo "FAIL $name on $kind:"; tail -5 "$tmp/wooly"; fail=1
+  fi
+done <"$list"
+rm -rf "$tmp"
+((ran > 0)) || skip "no example passes natively here"
+((fail == 0)) || { echo FAIL; exit 1; }
+echo PASS
