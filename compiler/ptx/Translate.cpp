@@ -145,8 +145,20 @@ private:
       }
       count = 0;
     }
+    // The server accepts at most 1 GiB of module variables; refuse earlier,
+    // before an initializer is expanded element by element.
+    uint64_t elemBytes = std::max<uint64_t>(1, elem.getIntOrFloatBitWidth() / 8);
+    if (count > (1ull << 30) / elemBytes) {
+      error(g.loc, "variable " + g.name + " is larger than 1 GiB");
+      return;
+    }
     Attribute init;
     if (!g.initializer.empty()) {
+      if (count > (1ull << 24)) {
+        error(g.loc, "initializer of " + g.name +
+                         " is too large (more than 16M elements)");
+        return;
+      }
       if (g.space == StateSpace::Shared) {
         error(g.loc, ".shared variable " + g.name + " cannot be initialized");
         return;
