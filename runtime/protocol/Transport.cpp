@@ -31,12 +31,24 @@ Status sendFrames(zmq::socket_t &socket, const zmq::message_t *routingId,
   header.bulkFrames = static_cast<uint16_t>(bulk.size());
   auto headerBytes = encodeHeader(header);
   try {
+    // Only the first frame can fail to go out (no peer within ZMQ_SNDTIMEO,
+    // or would block with dontwait); once it is queued, ZeroMQ takes the
+    // rest of the multipart message.
+    bool queued;
     if (routingId) {
       zmq::message_t id;
       id.copy(const_cast<zmq::message_t &>(*routingId));
-      socket.send(id, zmq::send_flags::sndmore);
+      queued = socket.send(id, zmq::send_flags::sndmore).has_value();
+      if (queued)
+        socket.send(zmq::buffer(headerBytes), zmq::send_flags::sndmore);
+    } else {
+      queued = socket.send(zmq::buffer(headerBytes), zmq::send_flags::sndmore)
+                   .has_value();
     }
-    socket.send(zmq::buffer(headerBytes), zmq::send_flags::sndmore);
+    if (!queued)
+      return makeError(ErrorCode::Timeout,
+                       "cannot send: no connected peer took the message in "
+                       "time");
     auto bodyMsg = bulkFromVector(std::move(body));
     socket.send(bodyMsg, bulk.empty() ? zmq::send_flags::none
                                       : zmq::send_flags::sndmore);
@@ -261,10 +273,27 @@ Result<Incoming> RequestClient::request(uint16_t type,
   FrameHeader h;
   h.type = type;
   h.requestId = nextRequestId_++;
+  // A DEALER blocks in send while it has no connection (a refused CURVE
+  // handshake leaves it with none): bound that wait by the request's.
+  try {
+    socket_->set(zmq::sockopt::sndtimeo,
+                 static_cast<int>(std::min<int64_t>(timeout.count(), 1 << 30)));
+  } catch (const zmq::error_t &) {
+  }
   if (Status s = sendFrames(*socket_, nullptr, h, std::move(body),
                             std::move(bulk));
-      !s)
+      !s) {
+    auto refused = handshakeFailure();
+    disconnect();
+    if (refused)
+      return *refused;
+    if (s.error().code == ErrorCode::Timeout)
+      return makeError(ErrorCode::Timeout,
+                       "could not reach " + url_ + " within " +
+                           std::to_string(timeout.count()) +
+                           " ms (is it running, and are the keys right?)");
     return s.error();
+  }
   auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
