@@ -9,6 +9,9 @@
 //  * `__wooly_block_K(ctx, args)` runs a whole block as loops over its
 //    threads (kernels without barriers or warp collectives); `ctx` holds the
 //    block's fields, the wrapper fills `tid`.
+//    Kernels whose only barriers are plain block barriers in the kernel body
+//    (after inlining) are split at the barriers into regions, and this
+//    entry runs the block region by region (RegionSplit.h).
 //  * `__wooly_thread_K(ctx, args)` runs one thread; the runtime runs a block
 //    as one fiber per thread (kernels with barriers or warp collectives) and
 //    the runtime functions `__wooly_barrier` & co switch between fibers.
@@ -23,7 +26,7 @@
 
 namespace wooly::host {
 
-inline constexpr uint32_t kAbiVersion = 1;
+inline constexpr uint32_t kAbiVersion = 2;
 
 struct HostThreadContext {
   uint32_t tid[3];
@@ -42,6 +45,11 @@ struct HostThreadContext {
   uint8_t *localLow;           // this thread's stack window (is_space local)
   uint8_t *localHigh;
   void *runtime;               // the runtime's per-thread state
+  // Region-split kernels (see RegionSplit.h): the thread's frame of values
+  // live across barriers, where to resume, and where it stopped.
+  uint8_t *scratch;
+  uint32_t resume;
+  uint32_t next;
 };
 
 namespace offsets {
@@ -60,6 +68,9 @@ inline constexpr unsigned arenaMask = offsetof(HostThreadContext, arenaMask);
 inline constexpr unsigned dataBase = offsetof(HostThreadContext, dataBase);
 inline constexpr unsigned localLow = offsetof(HostThreadContext, localLow);
 inline constexpr unsigned localHigh = offsetof(HostThreadContext, localHigh);
+inline constexpr unsigned scratch = offsetof(HostThreadContext, scratch);
+inline constexpr unsigned resume = offsetof(HostThreadContext, resume);
+inline constexpr unsigned next = offsetof(HostThreadContext, next);
 } // namespace offsets
 
 inline constexpr const char *kBlockEntryPrefix = "__wooly_block_";

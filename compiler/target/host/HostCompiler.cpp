@@ -4,6 +4,7 @@
 #include "compiler/target/common/WoolyToLLVM.h"
 #include "compiler/target/host/HostABI.h"
 #include "compiler/target/host/HostTargetInfo.h"
+#include "compiler/target/host/RegionSplit.h"
 
 #include "mlir/IR/SymbolTable.h"
 
@@ -191,6 +192,9 @@ void buildCountedLoop(llvm::IRBuilder<> &b, llvm::Value *n,
   b.SetInsertPoint(exit);
 }
 
+void buildRegionEntry(llvm::Module &m, const HostKernel &info,
+                      llvm::Function *kernel, llvm::Function *entry);
+
 void buildEntryPoint(llvm::Module &m, const HostKernel &info) {
   llvm::Function *kernel = m.getFunction(info.name);
   if (!kernel)
@@ -212,9 +216,14 @@ void buildEntryPoint(llvm::Module &m, const HostKernel &info) {
     b.CreateRetVoid();
     return;
   }
+
   // One block as loops over its threads. A private copy of the context
   // whose tid the loops write lets SROA turn tid reads into loop counters.
   kernel->addFnAttr(llvm::Attribute::AlwaysInline);
+  if (info.regionFrameBytes) {
+    buildRegionEntry(m, info, kernel, entry);
+    return;
+  }
   llvm::Value *local =
       b.CreateAlloca(llvm::ArrayType::get(b.getInt8Ty(), sizeof(HostThreadContext)));
   llvm::cast<llvm::AllocaInst>(local)->setAlignment(llvm::Align(16));
@@ -254,6 +263,103 @@ void buildEntryPoint(llvm::Module &m, const HostKernel &info) {
     b.SetInsertPoint(stop);
     b.CreateRetVoid();
   }
+}
+
+/// The block entry of a region-split kernel: every live thread runs the
+/// current region, then the block moves on to the region they all reached.
+void buildRegionEntry(llvm::Module &m, const HostKernel &info,
+                      llvm::Function *kernel, llvm::Function *entry) {
+  llvm::LLVMContext &c = m.getContext();
+  auto *ptr = llvm::PointerType::get(c, 0);
+  llvm::IRBuilder<> b(&entry->getEntryBlock());
+  llvm::Value *ctx = entry->getArg(0);
+  llvm::Value *args = entry->getArg(1);
+  llvm::Value *local =
+      b.CreateAlloca(llvm::ArrayType::get(b.getInt8Ty(), sizeof(HostThreadContext)));
+  llvm::cast<llvm::AllocaInst>(local)->setAlignment(llvm::Align(16));
+  b.CreateMemCpy(local, llvm::Align(16), ctx, llvm::Align(8),
+                 sizeof(HostThreadContext));
+  llvm::SmallVector<llvm::Value *> values =
+      kernelArguments(b, kernel, info, local, args);
+  auto dim = [&](unsigned base, unsigned d) {
+    return b.CreateLoad(b.getInt32Ty(), fieldPtr(b, ctx, base + 4 * d));
+  };
+  llvm::Value *nx = dim(offsets::ntid, 0), *ny = dim(offsets::ntid, 1),
+              *nz = dim(offsets::ntid, 2);
+  llvm::Value *total = b.CreateZExt(b.CreateMul(b.CreateMul(nx, ny), nz), b.getInt64Ty());
+  llvm::AllocaInst *frames = b.CreateAlloca(
+      b.getInt8Ty(), b.CreateMul(total, b.getInt64(info.regionFrameBytes)));
+  frames->setAlignment(llvm::Align(16));
+  llvm::AllocaInst *done = b.CreateAlloca(b.getInt8Ty(), total);
+  b.CreateMemSet(done, b.getInt8(0), total, llvm::MaybeAlign(1));
+  b.CreateStore(frames, fieldPtr(b, local, offsets::scratch));
+  llvm::AllocaInst *resume = b.CreateAlloca(b.getInt32Ty());
+  llvm::AllocaInst *agreed = b.CreateAlloca(b.getInt32Ty());
+  b.CreateStore(b.getInt32(0), resume);
+  llvm::Value *cancel = b.CreateLoad(ptr, fieldPtr(b, ctx, offsets::cancel));
+  llvm::FunctionCallee divergent = m.getOrInsertFunction(
+      "__wooly_divergent_barrier",
+      llvm::FunctionType::get(b.getVoidTy(), {ptr}, false));
+  const uint32_t none = 0xFFFFFFFEu, finished = 0xFFFFFFFFu;
+
+  llvm::BasicBlock *round = llvm::BasicBlock::Create(c, "round", entry);
+  llvm::BasicBlock *stop = llvm::BasicBlock::Create(c, "stop", entry);
+  b.CreateBr(round);
+  b.SetInsertPoint(round);
+  b.CreateStore(b.getInt32(none), agreed);
+  b.CreateStore(b.CreateLoad(b.getInt32Ty(), resume), fieldPtr(b, local, offsets::resume));
+  buildCountedLoop(b, nz, [&](llvm::Value *z) {
+    b.CreateStore(z, fieldPtr(b, local, offsets::tid + 8));
+    buildCountedLoop(b, ny, [&](llvm::Value *y) {
+      b.CreateStore(y, fieldPtr(b, local, offsets::tid + 4));
+      buildCountedLoop(b, nx, [&](llvm::Value *x) {
+        b.CreateStore(x, fieldPtr(b, local, offsets::tid));
+        auto wide = [&](llvm::Value *v) { return b.CreateZExt(v, b.getInt64Ty()); };
+        llvm::Value *t = b.CreateAdd(
+            wide(x), b.CreateMul(wide(nx), b.CreateAdd(wide(y), b.CreateMul(wide(ny), wide(z)))));
+        llvm::Value *doneSlot = b.CreateGEP(b.getInt8Ty(), done, t);
+        llvm::BasicBlock *run = llvm::BasicBlock::Create(c, "run", entry);
+        llvm::BasicBlock *next = llvm::BasicBlock::Create(c, "next", entry);
+        b.CreateCondBr(b.CreateICmpNE(b.CreateLoad(b.getInt8Ty(), doneSlot), b.getInt8(0)),
+                       next, run);
+        b.SetInsertPoint(run);
+        b.CreateStore(b.getInt32(finished), fieldPtr(b, local, offsets::next));
+        b.CreateCall(kernel, values);
+        llvm::Value *reached = b.CreateLoad(b.getInt32Ty(), fieldPtr(b, local, offsets::next));
+        llvm::BasicBlock *ended = llvm::BasicBlock::Create(c, "ended", entry);
+        llvm::BasicBlock *waits = llvm::BasicBlock::Create(c, "waits", entry);
+        b.CreateCondBr(b.CreateICmpEQ(reached, b.getInt32(finished)), ended, waits);
+        b.SetInsertPoint(ended);
+        b.CreateStore(b.getInt8(1), doneSlot);
+        b.CreateBr(next);
+        b.SetInsertPoint(waits);
+        llvm::Value *seen = b.CreateLoad(b.getInt32Ty(), agreed);
+        llvm::Value *first = b.CreateICmpEQ(seen, b.getInt32(none));
+        llvm::Value *same = b.CreateICmpEQ(seen, reached);
+        llvm::BasicBlock *bad = llvm::BasicBlock::Create(c, "divergent", entry);
+        llvm::BasicBlock *good = llvm::BasicBlock::Create(c, "agreed", entry);
+        b.CreateCondBr(b.CreateOr(first, same), good, bad);
+        b.SetInsertPoint(bad);
+        b.CreateCall(divergent, {local});
+        b.CreateRetVoid();
+        b.SetInsertPoint(good);
+        b.CreateStore(reached, agreed);
+        b.CreateBr(next);
+        b.SetInsertPoint(next);
+      }, "x");
+      llvm::LoadInst *flag = b.CreateLoad(b.getInt32Ty(), cancel);
+      flag->setAtomic(llvm::AtomicOrdering::Monotonic);
+      flag->setAlignment(llvm::Align(4));
+      llvm::BasicBlock *go = llvm::BasicBlock::Create(c, "row.done", entry);
+      b.CreateCondBr(b.CreateICmpNE(flag, b.getInt32(0)), stop, go);
+      b.SetInsertPoint(go);
+    }, "y");
+  }, "z");
+  llvm::Value *target = b.CreateLoad(b.getInt32Ty(), agreed);
+  b.CreateStore(target, resume);
+  b.CreateCondBr(b.CreateICmpEQ(target, b.getInt32(none)), stop, round);
+  b.SetInsertPoint(stop);
+  b.CreateRetVoid();
 }
 
 /// The watchdog's hook: every loop header polls the launch's cancel flag and
@@ -381,8 +487,18 @@ lowerToHostIR(ModuleOp module, const HostModuleInfo &info,
     return llvm::createStringError("LLVM IR export failed:\n" + diagnostics);
   m->setDataLayout(machine.createDataLayout());
   m->setTargetTriple(machine.getTargetTriple());
+  // Barrier kernels that can be split into regions leave the fibers.
+  std::vector<HostKernel> kernels = info.kernels;
+  for (HostKernel &kernel : kernels) {
+    llvm::Function *fn = m->getFunction(kernel.name);
+    uint64_t frame = 0;
+    if (kernel.perThread && fn && splitAtBarriers(*fn, frame)) {
+      kernel.perThread = false;
+      kernel.regionFrameBytes = frame;
+    }
+  }
   insertCancellationPolls(*m);
-  for (const HostKernel &kernel : info.kernels)
+  for (const HostKernel &kernel : kernels)
     buildEntryPoint(*m, kernel);
   std::string cpu = machine.getTargetCPU().str();
   std::string features = machine.getTargetFeatureString().str();

@@ -37,6 +37,7 @@ struct HostParam {
 struct HostKernel {
   std::string name;
   bool perThread = false; // fiber entry (barriers / warp collectives)
+  uint64_t regionFrameBytes = 0; // block entry runs barrier regions (RegionSplit.h)
   std::vector<HostParam> params; // every parameter, hidden ones included
   uint32_t argBufferSize = 0;    // of the visible parameters
   uint32_t staticSharedBytes = 0;

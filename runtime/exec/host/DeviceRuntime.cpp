@@ -687,6 +687,14 @@ extern "C" void __wooly_trap(HostThreadContext *ctx) {
   abortBlock(t);
 }
 
+extern "C" void __wooly_divergent_barrier(HostThreadContext *ctx) {
+  stateOf(ctx)->block->job->launch->fail(
+      ErrorCode::LaunchFailure,
+      "threads of block (" + std::to_string(ctx->ctaid[0]) + "," +
+          std::to_string(ctx->ctaid[1]) + "," + std::to_string(ctx->ctaid[2]) +
+          ") reached different __syncthreads (a barrier in divergent code)");
+}
+
 extern "C" void __wooly_cancelled(HostThreadContext *ctx) {
   abortBlock(stateOf(ctx));
 }
@@ -876,6 +884,7 @@ std::vector<std::pair<const char *, void *>> runtimeSymbols() {
       {"__wooly_exit", reinterpret_cast<void *>(&__wooly_exit)},
       {"__wooly_trap", reinterpret_cast<void *>(&__wooly_trap)},
       {"__wooly_cancelled", reinterpret_cast<void *>(&__wooly_cancelled)},
+      {"__wooly_divergent_barrier", reinterpret_cast<void *>(&__wooly_divergent_barrier)},
       {"__wooly_assert_fail", reinterpret_cast<void *>(&__wooly_assert_fail)},
       {"__wooly_printf", reinterpret_cast<void *>(&__wooly_printf)},
       {"__wooly_clock64", reinterpret_cast<void *>(&__wooly_clock64)},

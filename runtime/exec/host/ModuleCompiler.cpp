@@ -145,14 +145,21 @@ Status makeJit(const std::string &object, CompiledModule &module) {
     return compileError("cannot load compiled kernels",
                         llvm::toString(std::move(e)));
   for (CompiledKernel &kernel : module.kernels) {
-    std::string name = (kernel.info.perThread ? wooly::host::kThreadEntryPrefix
-                                              : wooly::host::kBlockEntryPrefix) +
-                       kernel.info.name;
-    auto address = (*jit)->lookup(name);
-    if (!address)
+    // The backend picks the entry (block loops, barrier regions or fibers);
+    // the object says which one it built.
+    auto block = (*jit)->lookup(wooly::host::kBlockEntryPrefix + kernel.info.name);
+    if (block) {
+      kernel.info.perThread = false;
+      kernel.entry = block->toPtr<EntryFn>();
+      continue;
+    }
+    llvm::consumeError(block.takeError());
+    auto thread = (*jit)->lookup(wooly::host::kThreadEntryPrefix + kernel.info.name);
+    if (!thread)
       return compileError("cannot link kernel '" + kernel.info.name + "'",
-                          llvm::toString(address.takeError()));
-    kernel.entry = address->toPtr<EntryFn>();
+                          llvm::toString(thread.takeError()));
+    kernel.info.perThread = true;
+    kernel.entry = thread->toPtr<EntryFn>();
   }
   module.jit = std::move(*jit);
   return Status::ok();
