@@ -15,9 +15,18 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <csignal>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+static pid_t gChild = 0;
+/// Signals meant for the program reach it (Ctrl-C, kill, a hang-up).
+static void forward(int sig) {
+  if (gChild > 0)
+    kill(gChild, sig);
+}
 
 static int usage(const char *why) {
   if (why)
@@ -107,11 +116,19 @@ int main(int argc, char **argv) {
     return 1;
   }
   if (child == 0) {
+    // If wooly-run itself dies (kill -9), the program goes with it rather
+    // than running on unseen.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() == 1)
+      _exit(127);
     execvp(argv[i], argv + i);
     fprintf(stderr, "wooly-run: cannot run '%s': %s\n", argv[i],
             strerror(errno));
     _exit(127);
   }
+  gChild = child;
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2})
+    signal(sig, forward);
   int status = 0;
   while (waitpid(child, &status, 0) < 0)
     if (errno != EINTR) {

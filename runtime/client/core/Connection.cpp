@@ -62,6 +62,9 @@ std::unique_ptr<Connection> Connection::open(std::string &error) {
     c->socket_->set(zmq::sockopt::linger, 1000);
     c->socket_->set(zmq::sockopt::sndhwm, 0);
     c->socket_->set(zmq::sockopt::rcvhwm, 0);
+    // A DEALER blocks on send while no connection is up (server down, or a
+    // CURVE handshake refused): bound that instead of hanging the program.
+    c->socket_->set(zmq::sockopt::sndtimeo, 10000);
     std::string keys = env("WOOLY_KEYS");
     if (!keys.empty() && !c->embedded_) {
       std::string pub = readKey(keys + "/client.pub", error);
@@ -98,7 +101,10 @@ std::unique_ptr<Connection> Connection::open(std::string &error) {
   {
     std::lock_guard lock(c->mutex_);
     uint32_t seq = c->nextSeq_++;
-    c->sendLocked(MsgType::Hello, 0, seq, hello, {});
+    if (!c->sendLocked(MsgType::Hello, 0, seq, hello, {})) {
+      error = "cannot reach the Wooly server at " + server;
+      return nullptr;
+    }
     // The first answer decides whether a server is there at all.
     zmq::pollitem_t item{c->socket_->handle(), 0, ZMQ_POLLIN, 0};
     int timeoutMs = atoi(env("WOOLY_CONNECT_TIMEOUT_MS").c_str());
@@ -142,6 +148,8 @@ Connection::~Connection() {
     std::lock_guard lock(mutex_);
     proto::ByteWriter empty;
     try {
+      socket_->set(zmq::sockopt::sndtimeo, 0); // best effort: never block
+      socket_->set(zmq::sockopt::linger, 200);
       sendLocked(MsgType::Goodbye, proto::FlagAsync, nextSeq_++, empty, {});
     } catch (const zmq::error_t &) {
     }
@@ -162,13 +170,15 @@ void Connection::heartbeatLoop() {
       continue;
     proto::ByteWriter empty;
     try {
+      socket_->set(zmq::sockopt::sndtimeo, 0); // a heartbeat never blocks
       sendLocked(MsgType::Heartbeat, proto::FlagAsync, nextSeq_++, empty, {});
+      socket_->set(zmq::sockopt::sndtimeo, 10000);
     } catch (const zmq::error_t &) {
     }
   }
 }
 
-void Connection::sendLocked(MsgType type, uint32_t flags, uint32_t seq,
+bool Connection::sendLocked(MsgType type, uint32_t flags, uint32_t seq,
                             proto::ByteWriter &payload, BulkRef bulk) {
   std::vector<uint8_t> &bytes = payload.bytes();
   bool hasBulk = bulk.data || bulk.size;
@@ -180,16 +190,20 @@ void Connection::sendLocked(MsgType type, uint32_t flags, uint32_t seq,
   h.bulkFrames = hasBulk ? 1 : 0;
   uint8_t header[proto::kHeaderSize];
   h.encode(header);
-  socket_->send(zmq::buffer(header, sizeof header), zmq::send_flags::sndmore);
+  // Only the first frame can time out: the rest of a multipart message is
+  // queued with it.
+  if (!socket_->send(zmq::buffer(header, sizeof header),
+                     zmq::send_flags::sndmore))
+    return false;
   if (!hasBulk) {
     socket_->send(zmq::buffer(bytes), zmq::send_flags::none);
-    return;
+    return true;
   }
   socket_->send(zmq::buffer(bytes), zmq::send_flags::sndmore);
   if (bulk.size < 64 * 1024) {
     // Small: copying is cheaper than tracking the buffer's release.
     socket_->send(zmq::buffer(bulk.data, bulk.size), zmq::send_flags::none);
-    return;
+    return true;
   }
   // Large: zero-copy; ZeroMQ tells us when it is done with the buffer.
   auto *counter = new std::shared_ptr<std::atomic<int64_t>>(bulkInFlight_);
@@ -203,6 +217,7 @@ void Connection::sendLocked(MsgType type, uint32_t flags, uint32_t seq,
       },
       counter);
   socket_->send(msg, zmq::send_flags::none);
+  return true;
 }
 
 void Connection::waitBulkReleased() {
@@ -297,24 +312,38 @@ ClientReply Connection::call(MsgType type, proto::ByteWriter &payload,
                              BulkRef bulk) {
   std::lock_guard lock(mutex_);
   uint32_t seq = nextSeq_++;
-  sendLocked(type, 0, seq, payload, bulk);
+  if (!sendLocked(type, 0, seq, payload, bulk))
+    return unreachable();
   return receiveLocked(seq);
 }
 
-void Connection::post(MsgType type, proto::ByteWriter &payload, BulkRef bulk) {
+ClientReply Connection::unreachable() const {
+  ClientReply r;
+  r.code = proto::WireCode::DeviceUnavailable;
+  r.message = "cannot send to the Wooly server at " + url_ +
+              " (it is down, or refused this client's key)";
+  return r;
+}
+
+bool Connection::post(MsgType type, proto::ByteWriter &payload, BulkRef bulk) {
   std::lock_guard lock(mutex_);
-  sendLocked(type, proto::FlagAsync, nextSeq_++, payload, bulk);
+  return sendLocked(type, proto::FlagAsync, nextSeq_++, payload, bulk);
 }
 
 std::vector<ClientReply>
 Connection::callMany(MsgType type, std::vector<proto::ByteWriter> &payloads) {
   std::lock_guard lock(mutex_);
   uint32_t first = nextSeq_;
-  for (auto &p : payloads)
-    sendLocked(type, 0, nextSeq_++, p, {});
+  size_t sent = 0;
+  for (auto &p : payloads) {
+    if (!sendLocked(type, 0, nextSeq_++, p, {}))
+      break;
+    ++sent;
+  }
   std::vector<ClientReply> replies;
   for (size_t i = 0; i < payloads.size(); ++i)
-    replies.push_back(receiveLocked(first + uint32_t(i)));
+    replies.push_back(i < sent ? receiveLocked(first + uint32_t(i))
+                               : unreachable());
   return replies;
 }
 

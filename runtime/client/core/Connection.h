@@ -61,7 +61,8 @@ public:
 
   ClientReply call(proto::MsgType type, proto::ByteWriter &payload,
                    BulkRef bulk = {});
-  void post(proto::MsgType type, proto::ByteWriter &payload, BulkRef bulk = {});
+  /// False when the server cannot be reached (the next call says why).
+  bool post(proto::MsgType type, proto::ByteWriter &payload, BulkRef bulk = {});
   /// Sends several requests back to back, then collects their replies in
   /// order (pipelined device-to-host chunks).
   std::vector<ClientReply> callMany(proto::MsgType type,
@@ -79,8 +80,9 @@ public:
 
 private:
   Connection() = default;
-  void sendLocked(proto::MsgType type, uint32_t flags, uint32_t seq,
+  bool sendLocked(proto::MsgType type, uint32_t flags, uint32_t seq,
                   proto::ByteWriter &payload, BulkRef bulk);
+  ClientReply unreachable() const;
   ClientReply receiveLocked(uint32_t seq);
   void heartbeatLoop();
 

@@ -364,7 +364,9 @@ Result Runtime::launchPacked(KernelRecord *k, Dim3 grid, Dim3 block,
     w.put(v);
   w.put<uint64_t>(stream);
   // An empty bulk frame still marks "arguments follow" (zero parameters).
-  c->post(MsgType::Launch, w, {packed ? packed : "", bytes});
+  if (!c->post(MsgType::Launch, w, {packed ? packed : "", bytes}))
+    return Result::error(WireCode::DeviceUnavailable,
+                         "cannot send to the Wooly server");
   return {};
 }
 
@@ -460,8 +462,12 @@ Result Runtime::copyToDevice(uint64_t dst, const void *src, uint64_t bytes,
     proto::ByteWriter w;
     w.put<uint64_t>(dst + off);
     w.put<uint64_t>(stream);
-    c->post(MsgType::MemcpyHtoD, w,
-            {static_cast<const uint8_t *>(src) + off, size_t(n)});
+    if (!c->post(MsgType::MemcpyHtoD, w,
+                 {static_cast<const uint8_t *>(src) + off, size_t(n)})) {
+      c->waitBulkReleased(); // earlier chunks may still read `src`
+      return Result::error(WireCode::DeviceUnavailable,
+                           "cannot send to the Wooly server");
+    }
   }
   // The caller may reuse `src` when we return (pageable-memory semantics).
   c->waitBulkReleased();
@@ -515,7 +521,9 @@ Result Runtime::copyOnDevice(uint64_t dst, uint64_t src, uint64_t bytes,
   w.put<uint64_t>(src);
   w.put<uint64_t>(bytes);
   w.put<uint64_t>(stream);
-  c->post(MsgType::MemcpyDtoD, w);
+  if (!c->post(MsgType::MemcpyDtoD, w))
+    return Result::error(WireCode::DeviceUnavailable,
+                         "cannot send to the Wooly server");
   return {};
 }
 
@@ -531,7 +539,9 @@ Result Runtime::memset(uint64_t dst, uint8_t value, uint64_t bytes,
   w.put<uint32_t>(value);
   w.put<uint64_t>(bytes);
   w.put<uint64_t>(stream);
-  c->post(MsgType::Memset, w);
+  if (!c->post(MsgType::Memset, w))
+    return Result::error(WireCode::DeviceUnavailable,
+                         "cannot send to the Wooly server");
   return {};
 }
 
@@ -550,7 +560,9 @@ struct Simple {
     for (uint64_t a : args)
       w.put(a);
     if (async) {
-      c->post(type, w);
+      if (!c->post(type, w))
+        return Result::error(WireCode::DeviceUnavailable,
+                             "cannot send to the Wooly server");
       return {};
     }
     ClientReply reply = c->call(type, w);
