@@ -59,8 +59,9 @@ void Controller::answerPlacement(const zmq::message_t *to, uint64_t rid,
   auto placed = place(request);
   const PlacementRecord &rec = *placed;
   if (!rec.decision.placed) {
-    (void)sendError(socket, to, rid,
-                    makeError(ErrorCode::NoPlacement, rec.decision.explanation));
+    (void)sendError(
+        socket, to, rid,
+        makeError(ErrorCode::NoPlacement, rec.decision.explanation));
     return;
   }
   PlacementReplyMsg reply{rec.decision.server, rec.decision.endpoint,
@@ -184,12 +185,12 @@ void Controller::handle(Incoming &in) {
     return;
   }
   default:
-    return refuse(makeError(
-        ErrorCode::UnknownMessage,
-        std::string("the controller does not handle message type ") +
-            messageTypeName(in.header.type) + " (" +
-            std::to_string(in.header.type) +
-            "); is this a woolyd endpoint you meant to reach?"));
+    return refuse(
+        makeError(ErrorCode::UnknownMessage,
+                  std::string("the controller does not handle message type ") +
+                      messageTypeName(in.header.type) + " (" +
+                      std::to_string(in.header.type) +
+                      "); is this a woolyd endpoint you meant to reach?"));
   }
 }
 
@@ -203,8 +204,7 @@ Controller::place(const PlacementRequestMsg &request) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     auto views = registry_.placementViews(now);
-    rec.decision = decidePlacement(views,
-                                   request, options_.policy);
+    rec.decision = decidePlacement(views, request, options_.policy);
     rec.id = nextDecisionId_++;
     if (rec.decision.placed) {
       registry_.reserve(rec.decision.server, request.memoryBytes, now);
@@ -220,11 +220,11 @@ Controller::place(const PlacementRequestMsg &request) {
   log("placement #" + std::to_string(rec.id) + " tenant=" + tenant +
       " memory=" + formatBytes(request.memoryBytes) +
       (request.vendor.empty() ? "" : " vendor=" + request.vendor) +
-      (request.arch.empty() ? "" : " arch=" + request.arch) + " priority=" +
-      priorityClassName(request.priority) + " -> " +
-      (rec.decision.placed ? rec.decision.server + " (" +
-                                 rec.decision.explanation + ")"
-                           : rec.decision.explanation));
+      (request.arch.empty() ? "" : " arch=" + request.arch) +
+      " priority=" + priorityClassName(request.priority) + " -> " +
+      (rec.decision.placed
+           ? rec.decision.server + " (" + rec.decision.explanation + ")"
+           : rec.decision.explanation));
   return shared;
 }
 

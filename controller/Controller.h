@@ -1,4 +1,5 @@
-//===- Controller.h - The controller service ---------------------*- C++ -*-===//
+//===- Controller.h - The controller service ---------------------*- C++
+//-*-===//
 //
 // One ROUTER socket serves servers (register, telemetry, deregister) and
 // clients (placement, fleet status) on a single thread (`serve`), so message

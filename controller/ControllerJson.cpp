@@ -148,24 +148,24 @@ json recordJson(const PlacementRecord &p, size_t maxCandidates) {
     candidates.push_back(candidateJson(c));
   }
   return json{
-        {"id", p.id},
-         {"timeMs", std::chrono::duration_cast<std::chrono::milliseconds>(
-                        p.at.time_since_epoch())
-                        .count()},
-         {"request",
-          {{"memory", p.request.memoryBytes},
-           {"vendor", p.request.vendor},
-           {"arch", p.request.arch},
-           {"priority", priorityClassName(p.request.priority)},
-           {"tenant", p.request.tenant.empty() ? "default" : p.request.tenant},
-           {"policy", policyName(p.decision.policy)}}},
-         {"placed", p.decision.placed},
-         {"server", p.decision.placed ? json(p.decision.server) : json(nullptr)},
-         {"endpoint",
-          p.decision.placed ? json(p.decision.endpoint) : json(nullptr)},
-         {"explanation", p.decision.explanation},
-         {"candidates", candidates},
-         {"candidatesOmitted", p.decision.candidates.size() - candidates.size()}};
+      {"id", p.id},
+      {"timeMs", std::chrono::duration_cast<std::chrono::milliseconds>(
+                     p.at.time_since_epoch())
+                     .count()},
+      {"request",
+       {{"memory", p.request.memoryBytes},
+        {"vendor", p.request.vendor},
+        {"arch", p.request.arch},
+        {"priority", priorityClassName(p.request.priority)},
+        {"tenant", p.request.tenant.empty() ? "default" : p.request.tenant},
+        {"policy", policyName(p.decision.policy)}}},
+      {"placed", p.decision.placed},
+      {"server", p.decision.placed ? json(p.decision.server) : json(nullptr)},
+      {"endpoint",
+       p.decision.placed ? json(p.decision.endpoint) : json(nullptr)},
+      {"explanation", p.decision.explanation},
+      {"candidates", candidates},
+      {"candidatesOmitted", p.decision.candidates.size() - candidates.size()}};
 }
 
 } // namespace

@@ -1,4 +1,5 @@
-//===- Format.h - Human-readable numbers for explanations and logs -*- C++ -*-===//
+//===- Format.h - Human-readable numbers for explanations and logs -*- C++
+//-*-===//
 #ifndef WOOLY_CONTROLLER_FORMAT_H
 #define WOOLY_CONTROLLER_FORMAT_H
 

@@ -9,8 +9,8 @@
 
 namespace wooly::controller {
 using nlohmann::json;
-using protocol::makeError;
 using protocol::ErrorCode;
+using protocol::makeError;
 
 namespace {
 
@@ -33,8 +33,7 @@ bool constantTimeEquals(const std::string &a, const std::string &b) {
 }
 
 /// Parses a JSON object body; an empty body is `{}`.
-bool parseBody(const httplib::Request &req, httplib::Response &res,
-               json &out) {
+bool parseBody(const httplib::Request &req, httplib::Response &res, json &out) {
   if (req.body.empty()) {
     out = json::object();
     return true;
@@ -63,8 +62,8 @@ bool readBytes(const json &body, const char *key, uint64_t &out,
                httplib::Response &res) {
   if (!body.contains(key))
     return true;
-  if (!body[key].is_number_unsigned() && !(body[key].is_number_integer() &&
-                                           body[key].get<int64_t>() >= 0)) {
+  if (!body[key].is_number_unsigned() &&
+      !(body[key].is_number_integer() && body[key].get<int64_t>() >= 0)) {
     sendProblem(res, 400,
                 std::string("\"") + key +
                     "\" must be a non-negative integer number of bytes");
@@ -141,8 +140,7 @@ void HttpServer::routes() {
 
   s.set_pre_routing_handler([this](const httplib::Request &req,
                                    httplib::Response &res) {
-    bool guarded =
-        req.path.rfind("/api/", 0) == 0 || req.path == "/metrics";
+    bool guarded = req.path.rfind("/api/", 0) == 0 || req.path == "/metrics";
     if (options_.token.empty() || !guarded)
       return httplib::Server::HandlerResponse::Unhandled;
     std::string auth = req.get_header_value("Authorization");
@@ -179,7 +177,8 @@ void HttpServer::routes() {
   });
 
   s.Get("/", [](const httplib::Request &, httplib::Response &res) {
-    res.set_content(std::string(web::dashboardHtml()), "text/html; charset=utf-8");
+    res.set_content(std::string(web::dashboardHtml()),
+                    "text/html; charset=utf-8");
   });
   s.Get("/healthz", [](const httplib::Request &, httplib::Response &res) {
     res.set_content("ok\n", "text/plain");
@@ -188,17 +187,19 @@ void HttpServer::routes() {
     res.set_content(c.metricsText(), "text/plain; version=0.0.4");
   });
   s.Get("/api/v1/?", [](const httplib::Request &, httplib::Response &res) {
-    sendJson(res, {{"endpoints",
-                    {"/api/v1/fleet", "/api/v1/servers", "/api/v1/devices",
-                     "/api/v1/sessions", "/api/v1/placements",
-                     "/api/v1/weights"}}});
+    sendJson(res,
+             {{"endpoints",
+               {"/api/v1/fleet", "/api/v1/servers", "/api/v1/devices",
+                "/api/v1/sessions", "/api/v1/placements", "/api/v1/weights"}}});
   });
-  s.Get("/api/v1/fleet", [&c](const httplib::Request &, httplib::Response &res) {
-    sendJson(res, c.fleetJson());
-  });
-  s.Get("/api/v1/servers", [&c](const httplib::Request &, httplib::Response &res) {
-    sendJson(res, c.serversJson());
-  });
+  s.Get("/api/v1/fleet",
+        [&c](const httplib::Request &, httplib::Response &res) {
+          sendJson(res, c.fleetJson());
+        });
+  s.Get("/api/v1/servers",
+        [&c](const httplib::Request &, httplib::Response &res) {
+          sendJson(res, c.serversJson());
+        });
   s.Get(R"(/api/v1/servers/(.+))",
         [&c](const httplib::Request &req, httplib::Response &res) {
           for (auto &server : c.serversJson())
@@ -206,12 +207,14 @@ void HttpServer::routes() {
               return sendJson(res, server);
           sendProblem(res, 404, "no server named " + req.matches[1].str());
         });
-  s.Get("/api/v1/devices", [&c](const httplib::Request &, httplib::Response &res) {
-    sendJson(res, c.devicesJson());
-  });
-  s.Get("/api/v1/sessions", [&c](const httplib::Request &, httplib::Response &res) {
-    sendJson(res, c.sessionsJson());
-  });
+  s.Get("/api/v1/devices",
+        [&c](const httplib::Request &, httplib::Response &res) {
+          sendJson(res, c.devicesJson());
+        });
+  s.Get("/api/v1/sessions",
+        [&c](const httplib::Request &, httplib::Response &res) {
+          sendJson(res, c.sessionsJson());
+        });
   s.Get("/api/v1/placements",
         [&c](const httplib::Request &req, httplib::Response &res) {
           auto number = [&](const char *key, long fallback, long lo,
@@ -234,8 +237,8 @@ void HttpServer::routes() {
         });
   s.Get(R"(/api/v1/placements/(\d+))",
         [&c](const httplib::Request &req, httplib::Response &res) {
-          json p = c.placementJson(std::strtoull(req.matches[1].str().c_str(),
-                                                 nullptr, 10));
+          json p = c.placementJson(
+              std::strtoull(req.matches[1].str().c_str(), nullptr, 10));
           if (p.is_null())
             return sendProblem(res, 404,
                                "no placement " + req.matches[1].str() +
@@ -261,8 +264,8 @@ void HttpServer::routes() {
            else if (priority == "interactive")
              m.priority = protocol::PriorityClass::Interactive;
            else if (priority != "normal")
-             return sendProblem(res, 400,
-                                "priority must be batch, normal or interactive");
+             return sendProblem(
+                 res, 400, "priority must be batch, normal or interactive");
            if (!m.policy.empty() && !parsePolicy(m.policy))
              return sendProblem(res, 400, "policy must be spread or binpack");
            auto rec = c.place(m);
@@ -291,9 +294,10 @@ void HttpServer::routes() {
   };
   s.Post(R"(/api/v1/servers/(.+)/drain)", drainHandler(true));
   s.Post(R"(/api/v1/servers/(.+)/undrain)", drainHandler(false));
-  s.Get("/api/v1/weights", [&c](const httplib::Request &, httplib::Response &res) {
-    sendJson(res, c.weightsJson());
-  });
+  s.Get("/api/v1/weights",
+        [&c](const httplib::Request &, httplib::Response &res) {
+          sendJson(res, c.weightsJson());
+        });
   s.Post("/api/v1/weights", [&c](const httplib::Request &req,
                                  httplib::Response &res) {
     json body;

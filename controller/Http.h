@@ -35,7 +35,7 @@ namespace wooly::controller {
 
 struct HttpOptions {
   std::string host = "127.0.0.1";
-  int port = 0; // 0: pick a free port (see HttpServer::port)
+  int port = 0;      // 0: pick a free port (see HttpServer::port)
   std::string token; // empty: no authentication
 };
 

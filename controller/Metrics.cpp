@@ -30,9 +30,10 @@ public:
     out_ << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' '
          << type << '\n';
   }
-  void sample(const char *name,
-              std::initializer_list<std::pair<const char *, std::string>> labels,
-              double value) {
+  void
+  sample(const char *name,
+         std::initializer_list<std::pair<const char *, std::string>> labels,
+         double value) {
     out_ << name;
     if (labels.size()) {
       out_ << '{';
@@ -79,7 +80,8 @@ std::string Controller::metricsText() {
     e.sample("wooly_server_draining", {{"server", n}}, r.draining ? 1 : 0);
   e.family("wooly_server_queue_depth", "gauge", "Launches waiting.");
   for (const auto &[n, r] : servers)
-    e.sample("wooly_server_queue_depth", {{"server", n}}, r.telemetry.queueDepth);
+    e.sample("wooly_server_queue_depth", {{"server", n}},
+             r.telemetry.queueDepth);
   e.family("wooly_server_sessions", "gauge", "Client sessions.");
   for (const auto &[n, r] : servers)
     e.sample("wooly_server_sessions", {{"server", n}},

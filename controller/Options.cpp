@@ -66,8 +66,7 @@ parseCommandLine(const std::vector<std::string> &args) {
   if (!cl.keysDir.empty() && cl.insecure)
     return makeError(ErrorCode::InvalidValue,
                      "--keys and --insecure exclude each other");
-  if (cl.keysDir.empty() && !cl.insecure &&
-      cl.listen.rfind("tcp://", 0) == 0)
+  if (cl.keysDir.empty() && !cl.insecure && cl.listen.rfind("tcp://", 0) == 0)
     return makeError(ErrorCode::InvalidValue,
                      "a tcp:// endpoint needs --keys DIR (make one with "
                      "--gen-keys DIR) or an explicit --insecure");

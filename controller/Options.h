@@ -1,4 +1,5 @@
-//===- Options.h - wooly-controller command line -----------------*- C++ -*-===//
+//===- Options.h - wooly-controller command line -----------------*- C++
+//-*-===//
 #ifndef WOOLY_CONTROLLER_OPTIONS_H
 #define WOOLY_CONTROLLER_OPTIONS_H
 
@@ -43,7 +44,8 @@ inline constexpr const char *kUsage =
     "  --quiet               log warnings only\n";
 
 /// Parses argv; errors are user errors (exit 1 with the message).
-protocol::Result<CommandLine> parseCommandLine(const std::vector<std::string> &args);
+protocol::Result<CommandLine>
+parseCommandLine(const std::vector<std::string> &args);
 
 } // namespace wooly::controller
 

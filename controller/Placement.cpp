@@ -35,8 +35,8 @@ const ServerView::Device *bestDevice(const ServerView &s,
   for (const auto &d : s.devices) {
     if (!matches(req.vendor, d.vendor) || !matches(req.arch, d.arch))
       continue;
-    uint64_t used = std::min(d.memoryTotalBytes,
-                             d.memoryUsedBytes + s.reservedBytes);
+    uint64_t used =
+        std::min(d.memoryTotalBytes, d.memoryUsedBytes + s.reservedBytes);
     uint64_t free = d.memoryTotalBytes - used;
     if (!best || free > freeBytes) {
       best = &d;
@@ -71,8 +71,7 @@ std::string filterReason(const ServerView &s,
   for (const auto &d : s.devices)
     vendorSeen |= matches(req.vendor, d.vendor);
   if (!vendorSeen)
-    return "no " + req.vendor + " device (has " + listOf(s.devices, true) +
-           ")";
+    return "no " + req.vendor + " device (has " + listOf(s.devices, true) + ")";
   if (!bestDevice(s, req, freeBytes))
     return "no device of arch " + req.arch + " (has " +
            listOf(s.devices, false) + ")";
@@ -91,8 +90,7 @@ Decision decidePlacement(const std::vector<ServerView> &fleet,
   pointers.reserve(fleet.size());
   for (const ServerView &s : fleet)
     pointers.push_back(&s);
-  return decidePlacement(pointers, req,
-                         defaultPolicy);
+  return decidePlacement(pointers, req, defaultPolicy);
 }
 
 Decision decidePlacement(const std::vector<const ServerView *> &fleet,
@@ -126,7 +124,8 @@ Decision decidePlacement(const std::vector<const ServerView *> &fleet,
       continue;
     }
     const ServerView::Device *dev = bestDevice(s, req, freeBytes);
-    double total = static_cast<double>(std::max<uint64_t>(dev->memoryTotalBytes, 1));
+    double total =
+        static_cast<double>(std::max<uint64_t>(dev->memoryTotalBytes, 1));
     double freeAfter = static_cast<double>(freeBytes - req.memoryBytes) / total;
     double busy = std::clamp(dev->busyFraction, 0.0, 1.0);
     bool affinity = s.tenants.count(tenant) != 0;
@@ -159,16 +158,17 @@ Decision decidePlacement(const std::vector<const ServerView *> &fleet,
     const Scored &e = scored[i];
     Candidate c{e.server->name, true, e.score, "lower score"};
     if (i < kDetailed) {
-      double total =
-          static_cast<double>(std::max<uint64_t>(e.device->memoryTotalBytes, 1));
-      c.reason = "score " + formatFixed(e.score, 1) + ": free " +
-                 formatBytes(e.freeBytes) + " (" +
-                 formatFixed(100 * static_cast<double>(e.freeBytes) / total, 0) +
-                 "%), busy " +
-                 formatFixed(std::clamp(e.device->busyFraction, 0.0, 1.0), 2) +
-                 ", queue " + std::to_string(e.server->queueDepth) + ", " +
-                 std::to_string(e.server->sessions) + " sessions" +
-                 (e.affinity ? ", tenant " + tenant + " already here" : "");
+      double total = static_cast<double>(
+          std::max<uint64_t>(e.device->memoryTotalBytes, 1));
+      c.reason =
+          "score " + formatFixed(e.score, 1) + ": free " +
+          formatBytes(e.freeBytes) + " (" +
+          formatFixed(100 * static_cast<double>(e.freeBytes) / total, 0) +
+          "%), busy " +
+          formatFixed(std::clamp(e.device->busyFraction, 0.0, 1.0), 2) +
+          ", queue " + std::to_string(e.server->queueDepth) + ", " +
+          std::to_string(e.server->sessions) + " sessions" +
+          (e.affinity ? ", tenant " + tenant + " already here" : "");
     }
     d.candidates.push_back(std::move(c));
   }
@@ -182,8 +182,8 @@ Decision decidePlacement(const std::vector<const ServerView *> &fleet,
   constexpr size_t kNamedRefusals = 12;
   std::string refusedText;
   for (size_t i = 0; i < refused.size() && i < kNamedRefusals; ++i)
-    refusedText += (refusedText.empty() ? "" : "; ") + refused[i].server + ": " +
-                   refused[i].reason;
+    refusedText += (refusedText.empty() ? "" : "; ") + refused[i].server +
+                   ": " + refused[i].reason;
   if (refused.size() > kNamedRefusals)
     refusedText += "; and " + std::to_string(refused.size() - kNamedRefusals) +
                    " more (see /api/v1/placements)";

@@ -167,10 +167,9 @@ void Registry::reserve(const std::string &name, uint64_t bytes,
 }
 
 void Registry::expireReservations(ServerRecord &r, Clock::time_point now) {
-  std::erase_if(r.reservations,
-                [&](const ServerRecord::Reservation &res) {
-                  return res.expires <= now;
-                });
+  std::erase_if(r.reservations, [&](const ServerRecord::Reservation &res) {
+    return res.expires <= now;
+  });
 }
 
 void Registry::refreshView(ServerRecord &r) {
@@ -193,7 +192,8 @@ void Registry::refreshView(ServerRecord &r) {
     v.tenants.insert(s.tenant.empty() ? "default" : s.tenant);
 }
 
-std::vector<const ServerView *> Registry::placementViews(Clock::time_point now) {
+std::vector<const ServerView *>
+Registry::placementViews(Clock::time_point now) {
   std::vector<const ServerView *> views;
   views.reserve(servers_.size());
   for (auto &[name, r] : servers_) {

@@ -74,8 +74,8 @@ public:
   explicit Registry(std::chrono::milliseconds heartbeat, int missedBeats = 3)
       : heartbeat_(heartbeat), missedBeats_(missedBeats) {}
 
-  protocol::RegisterReplyMsg registerServer(const protocol::RegisterServerMsg &m,
-                                            Clock::time_point now);
+  protocol::RegisterReplyMsg
+  registerServer(const protocol::RegisterServerMsg &m, Clock::time_point now);
   protocol::TelemetryReplyMsg applyTelemetry(const protocol::TelemetryMsg &m,
                                              Clock::time_point now);
   bool deregister(const std::string &name);
@@ -101,7 +101,9 @@ public:
   /// Views of every server, valid until the registry next changes.
   std::vector<const ServerView *> placementViews(Clock::time_point now);
 
-  const std::map<std::string, ServerRecord> &servers() const { return servers_; }
+  const std::map<std::string, ServerRecord> &servers() const {
+    return servers_;
+  }
   ServerRecord *find(const std::string &name);
   std::chrono::milliseconds heartbeat() const { return heartbeat_; }
 

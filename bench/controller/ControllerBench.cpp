@@ -38,7 +38,8 @@ void pinToCore(int core) {
 
 double percentile(std::vector<double> v, double p) {
   std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p * (v.size() - 1) + 0.5))];
+  return v[std::min(v.size() - 1,
+                    static_cast<size_t>(p * (v.size() - 1) + 0.5))];
 }
 
 TelemetryMsg telemetryFor(int i, uint64_t seq, std::mt19937 &rng) {
@@ -48,18 +49,21 @@ TelemetryMsg telemetryFor(int i, uint64_t seq, std::mt19937 &rng) {
   t.sequence = seq;
   t.queueDepth = rng() % 8;
   uint64_t total = 80ull << 30;
-  t.devices = {{"gpu", i % 3 == 0 ? "amd" : "nvidia", i % 3 == 0 ? "gfx942" : "sm_90",
-                total, (rng() % 70) * (1ull << 30), busy(rng)}};
+  t.devices = {{"gpu", i % 3 == 0 ? "amd" : "nvidia",
+                i % 3 == 0 ? "gfx942" : "sm_90", total,
+                (rng() % 70) * (1ull << 30), busy(rng)}};
   for (int s = 0; s < 2; ++s)
-    t.sessions.push_back({"s" + std::to_string(s), "tenant-" + std::to_string(rng() % 10),
-                          1ull << 30, 1000, 10, 10, 100});
+    t.sessions.push_back({"s" + std::to_string(s),
+                          "tenant-" + std::to_string(rng() % 10), 1ull << 30,
+                          1000, 10, 10, 100});
   return t;
 }
 
 /// Sends `count` requests pipelined with at most `window` outstanding;
 /// returns messages/s.
-double pipelined(zmq::socket_t &dealer, const std::vector<std::vector<uint8_t>> &bodies,
-                 uint16_t type, size_t count, size_t window, bool framed) {
+double pipelined(zmq::socket_t &dealer,
+                 const std::vector<std::vector<uint8_t>> &bodies, uint16_t type,
+                 size_t count, size_t window, bool framed) {
   size_t sent = 0, received = 0;
   auto t0 = steady_clock::now();
   while (received < count) {
@@ -89,7 +93,8 @@ std::vector<double> pacedLatencies(int count, double perSecond,
   std::vector<double> us;
   auto start = steady_clock::now();
   for (int i = 0; i < count; ++i) {
-    std::this_thread::sleep_until(start + microseconds(static_cast<int64_t>(i * 1e6 / perSecond)));
+    std::this_thread::sleep_until(
+        start + microseconds(static_cast<int64_t>(i * 1e6 / perSecond)));
     auto t = steady_clock::now();
     oneRequest();
     us.push_back(duration<double, std::micro>(steady_clock::now() - t).count());
@@ -188,14 +193,14 @@ int main(int argc, char **argv) {
     }
   });
 
-  std::printf("controller with %d registered servers sending telemetry at 2 Hz "
-              "(%d msg/s); controller loop and baseline echo pinned to core 0\n",
-              servers, 2 * servers);
+  std::printf(
+      "controller with %d registered servers sending telemetry at 2 Hz "
+      "(%d msg/s); controller loop and baseline echo pinned to core 0\n",
+      servers, 2 * servers);
 
   // --- 1. Placement latency at 100/s ---------------------------------------
-  auto placementBody = encodeBody(PlacementRequestMsg{2ull << 30, "nvidia", "",
-                                                      PriorityClass::Normal,
-                                                      "alice", ""});
+  auto placementBody = encodeBody(PlacementRequestMsg{
+      2ull << 30, "nvidia", "", PriorityClass::Normal, "alice", ""});
   auto rawDealer = connectDealer(ctx, echoUrl, ClientSecurity::insecure());
   std::vector<uint8_t> rawBytes(kHeaderBytes + placementBody.size(), 0x11);
   auto rawLat = pacedLatencies(placements, 100, [&] {
@@ -213,11 +218,13 @@ int main(int argc, char **argv) {
   });
   double rawP50 = percentile(rawLat, 0.5), rawP99 = percentile(rawLat, 0.99);
   double ctlP50 = percentile(ctlLat, 0.5), ctlP99 = percentile(ctlLat, 0.99);
-  std::printf("placement latency, %d requests at 100/s: p50 %.0f us, p99 %.0f us "
-              "(%llu refused)\n",
-              placements, ctlP50, ctlP99, static_cast<unsigned long long>(refused));
-  std::printf("  baseline raw ZeroMQ echo, same rate:   p50 %.0f us, p99 %.0f us\n",
-              rawP50, rawP99);
+  std::printf(
+      "placement latency, %d requests at 100/s: p50 %.0f us, p99 %.0f us "
+      "(%llu refused)\n",
+      placements, ctlP50, ctlP99, static_cast<unsigned long long>(refused));
+  std::printf(
+      "  baseline raw ZeroMQ echo, same rate:   p50 %.0f us, p99 %.0f us\n",
+      rawP50, rawP99);
   std::printf("  ratio controller/raw: p50 %.2f, p99 %.2f\n", ctlP50 / rawP50,
               ctlP99 / rawP99);
 
@@ -228,10 +235,12 @@ int main(int argc, char **argv) {
   for (int i = 0; i < placements; ++i) {
     auto t = steady_clock::now();
     (void)ctl.place(request);
-    decideUs.push_back(duration<double, std::micro>(steady_clock::now() - t).count());
+    decideUs.push_back(
+        duration<double, std::micro>(steady_clock::now() - t).count());
   }
-  std::printf("  of which deciding (in-process call): p50 %.0f us, p99 %.0f us\n",
-              percentile(decideUs, 0.5), percentile(decideUs, 0.99));
+  std::printf(
+      "  of which deciding (in-process call): p50 %.0f us, p99 %.0f us\n",
+      percentile(decideUs, 0.5), percentile(decideUs, 0.99));
 
   stopBeats = true;
   beats.join();
@@ -240,7 +249,8 @@ int main(int argc, char **argv) {
   std::vector<std::vector<uint8_t>> bodies;
   for (int i = 0; i < servers; ++i)
     bodies.push_back(encodeBody(telemetryFor(i, 1, rng)));
-  auto ingestDealer = connectDealer(ctx, ctl.endpoint(), ClientSecurity::insecure());
+  auto ingestDealer =
+      connectDealer(ctx, ctl.endpoint(), ClientSecurity::insecure());
   double ctlRate = pipelined(*ingestDealer, bodies,
                              static_cast<uint16_t>(MessageType::Telemetry),
                              ingestCount, 256, true);
@@ -248,13 +258,15 @@ int main(int argc, char **argv) {
   for (auto &b : bodies)
     rawBodies.push_back(std::vector<uint8_t>(b.size() + kHeaderBytes, 0x22));
   double rawRate = pipelined(*rawDealer, rawBodies, 0, ingestCount, 256, false);
-  std::printf("telemetry ingest on one core: %.0f msg/s (= %.0f servers at 2 Hz)\n",
-              ctlRate, ctlRate / 2);
+  std::printf(
+      "telemetry ingest on one core: %.0f msg/s (= %.0f servers at 2 Hz)\n",
+      ctlRate, ctlRate / 2);
   std::printf("  baseline raw ZeroMQ echo, same sizes and window: %.0f msg/s\n",
               rawRate);
   std::printf("  ratio controller/raw: %.2f\n", ctlRate / rawRate);
   if (ctl.malformedMessages() != 0 || refused != 0) {
-    std::fprintf(stderr, "error: %llu messages were refused; numbers are void\n",
+    std::fprintf(stderr,
+                 "error: %llu messages were refused; numbers are void\n",
                  static_cast<unsigned long long>(ctl.malformedMessages()));
     return 1;
   }

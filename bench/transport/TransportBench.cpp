@@ -1,8 +1,8 @@
 //===- TransportBench.cpp - WoolyProtocol framing vs raw ZeroMQ -----------===//
 //
 // Baseline: a raw ZeroMQ DEALER/ROUTER echo of the same payload bytes in one
-// zero-copy frame. Measured: the same exchange through WoolyProtocol (header frame,
-// encoded body, decode + validate on both sides, request-id matching in
+// zero-copy frame. Measured: the same exchange through WoolyProtocol (header
+// frame, encoded body, decode + validate on both sides, request-id matching in
 // RequestClient). Prints latency and throughput with ratios (wooly / raw:
 // 1.00 = framing costs nothing). The client runtime's copy benchmark
 // compares against the bulk numbers here.
@@ -65,7 +65,7 @@ struct Measured {
 };
 
 Measured runRaw(zmq::context_t &ctx, const std::string &url, size_t bulkBytes,
-              double seconds) {
+                double seconds) {
   zmq::socket_t router(ctx, zmq::socket_type::router);
   router.set(zmq::sockopt::linger, 0);
   router.bind(url);
@@ -93,7 +93,7 @@ Measured runRaw(zmq::context_t &ctx, const std::string &url, size_t bulkBytes,
 }
 
 Measured runWooly(zmq::context_t &ctx, const std::string &url, size_t bulkBytes,
-                double seconds) {
+                  double seconds) {
   auto ep = ServerEndpoint::bind(ctx, url, ServerSecurity::insecure());
   if (!ep) {
     std::fprintf(stderr, "%s\n", ep.error().describe().c_str());
@@ -108,7 +108,8 @@ Measured runWooly(zmq::context_t &ctx, const std::string &url, size_t bulkBytes,
   while (secondsSince(t0) < seconds) {
     std::vector<zmq::message_t> bulk;
     if (bulkBytes)
-      bulk.push_back(bulkBorrowed(payload.data(), payload.size(), nullptr, nullptr));
+      bulk.push_back(
+          bulkBorrowed(payload.data(), payload.size(), nullptr, nullptr));
     auto in = client.request(static_cast<uint16_t>(MessageType::Ping),
                              encodeBody(PingMsg{n}), milliseconds(5000),
                              std::move(bulk));
@@ -121,11 +122,11 @@ Measured runWooly(zmq::context_t &ctx, const std::string &url, size_t bulkBytes,
   double s = secondsSince(t0);
   stop = true;
   server.join();
-  return {n / s, n * 2.0 * static_cast<double>(std::max<size_t>(bulkBytes, 12)) / s};
+  return {n / s,
+          n * 2.0 * static_cast<double>(std::max<size_t>(bulkBytes, 12)) / s};
 }
 
 } // namespace
-
 
 int main(int argc, char **argv) {
   bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
@@ -142,8 +143,8 @@ int main(int argc, char **argv) {
     size_t bulk;
   } cases[] = {
       {"tcp  small (no bulk)", "tcp://127.0.0.1:*", 0},
-      {"ipc  small (no bulk)", "ipc:///tmp/wooly-bench-transport-" +
-                                   std::to_string(::getpid()), 0},
+      {"ipc  small (no bulk)",
+       "ipc:///tmp/wooly-bench-transport-" + std::to_string(::getpid()), 0},
       {"inproc small", "inproc://bench-small", 0},
       {"tcp  64 KiB bulk", "tcp://127.0.0.1:*", 64 << 10},
       {"tcp  4 MiB bulk", "tcp://127.0.0.1:*", 4 << 20},
@@ -164,7 +165,8 @@ int main(int argc, char **argv) {
       raw.perSecond = std::max(raw.perSecond, a.perSecond);
       raw.bytesPerSecond = std::max(raw.bytesPerSecond, a.bytesPerSecond);
       measured.perSecond = std::max(measured.perSecond, b.perSecond);
-      measured.bytesPerSecond = std::max(measured.bytesPerSecond, b.bytesPerSecond);
+      measured.bytesPerSecond =
+          std::max(measured.bytesPerSecond, b.bytesPerSecond);
     }
     if (c.bulk == 0)
       std::printf("%-22s round trips/s: raw %9.0f  wooly %9.0f  latency ratio "
@@ -174,7 +176,8 @@ int main(int argc, char **argv) {
     else
       std::printf("%-22s throughput: raw %7.2f GB/s  wooly %7.2f GB/s  ratio "
                   "%.2f\n",
-                  c.name, raw.bytesPerSecond / 1e9, measured.bytesPerSecond / 1e9,
+                  c.name, raw.bytesPerSecond / 1e9,
+                  measured.bytesPerSecond / 1e9,
                   measured.bytesPerSecond / raw.bytesPerSecond);
   }
   return 0;

@@ -43,8 +43,9 @@ std::atomic<bool> stopRequested{false};
 void onSignal(int) { stopRequested = true; }
 
 int usageError(const std::string &message) {
-  std::fprintf(stderr, "wooly-fleet-sim: error: %s\n(see the header of "
-                       "controller/fleet-sim/FleetSim.cpp for usage)\n",
+  std::fprintf(stderr,
+               "wooly-fleet-sim: error: %s\n(see the header of "
+               "controller/fleet-sim/FleetSim.cpp for usage)\n",
                message.c_str());
   return 1;
 }
@@ -55,10 +56,16 @@ bool parseSize(const std::string &text, uint64_t &out) {
   if (end == text.c_str() || v < 0)
     return false;
   std::string unit(end);
-  static const std::map<std::string, double> units = {
-      {"", 1},       {"B", 1},           {"K", 1024.0},  {"KiB", 1024.0},
-      {"M", 1 << 20}, {"MiB", 1 << 20},  {"G", 1 << 30}, {"GiB", 1 << 30},
-      {"T", 1099511627776.0}, {"TiB", 1099511627776.0}};
+  static const std::map<std::string, double> units = {{"", 1},
+                                                      {"B", 1},
+                                                      {"K", 1024.0},
+                                                      {"KiB", 1024.0},
+                                                      {"M", 1 << 20},
+                                                      {"MiB", 1 << 20},
+                                                      {"G", 1 << 30},
+                                                      {"GiB", 1 << 30},
+                                                      {"T", 1099511627776.0},
+                                                      {"TiB", 1099511627776.0}};
   auto it = units.find(unit);
   if (it == units.end())
     return false;
@@ -128,7 +135,8 @@ int serve(const Args &a) {
   uint64_t memory = 16ull << 30, memoryUsed = 0;
   if (!parseSize(a.get("memory", "16GiB"), memory) ||
       !parseSize(a.get("memory-used", "0"), memoryUsed) || memoryUsed > memory)
-    return usageError("--memory/--memory-used want sizes like 16GiB, used <= total");
+    return usageError(
+        "--memory/--memory-used want sizes like 16GiB, used <= total");
   double busyBase = std::atof(a.get("busy", "0.1").c_str());
   double jitter = std::atof(a.get("jitter", "0.05").c_str());
   if (busyBase < 0 || busyBase > 1 || jitter < 0 || jitter > 1)
@@ -138,7 +146,8 @@ int serve(const Args &a) {
   int sessions = std::atoi(a.get("sessions", "0").c_str());
   if (count < 1 || count > 2000 || queueDepth < 0 || sessions < 0 ||
       sessions > 1000)
-    return usageError("--servers 1-2000, --queue-depth >= 0, --sessions 0-1000");
+    return usageError(
+        "--servers 1-2000, --queue-depth >= 0, --sessions 0-1000");
   std::string baseName = a.get("name", "sim");
   std::string listen = a.get("listen", "tcp://127.0.0.1:*");
   std::string tenant = a.get("tenant", "default");
@@ -149,7 +158,8 @@ int serve(const Args &a) {
   std::mt19937 rng(static_cast<unsigned>(std::hash<std::string>{}(baseName)));
   for (int i = 0; i < count; ++i) {
     auto sim = std::make_unique<SimServer>();
-    std::string name = count == 1 ? baseName : baseName + "-" + std::to_string(i + 1);
+    std::string name =
+        count == 1 ? baseName : baseName + "-" + std::to_string(i + 1);
     auto ep = ServerEndpoint::bind(context, listen, serverSecurity);
     if (!ep)
       return usageError(ep.error().message);
@@ -172,18 +182,19 @@ int serve(const Args &a) {
       t.sequence = ++raw->sequence;
       // A bounded random walk around --busy, so charts move.
       std::uniform_real_distribution<double> step(-jitter, jitter);
-      raw->busy = std::clamp(raw->busy + step(rng), std::max(0.0, busyBase - 2 * jitter),
+      raw->busy = std::clamp(raw->busy + step(rng),
+                             std::max(0.0, busyBase - 2 * jitter),
                              std::min(1.0, busyBase + 2 * jitter));
       t.queueDepth = static_cast<uint32_t>(queueDepth);
       t.draining = raw->draining;
       const DeviceInfo &d = raw->registration.devices[0];
       t.devices = {{d.name, d.vendor, d.arch, memory, memoryUsed, raw->busy}};
       for (int s = 0; s < sessions; ++s)
-        t.sessions.push_back({raw->registration.serverName + "/s" +
-                                  std::to_string(s),
-                              tenant, memoryUsed / static_cast<uint64_t>(sessions),
-                              raw->sequence * 1000000ull, raw->sequence * 10,
-                              20.0 + s, 200.0 + s});
+        t.sessions.push_back(
+            {raw->registration.serverName + "/s" + std::to_string(s), tenant,
+             memoryUsed / static_cast<uint64_t>(sessions),
+             raw->sequence * 1000000ull, raw->sequence * 10, 20.0 + s,
+             200.0 + s});
       return t;
     };
     auto onCommand = [raw](const OperatorCommand &c) {
@@ -196,9 +207,10 @@ int serve(const Args &a) {
         raw->tenantSettings[c.tenant] = c;
       std::fprintf(stderr, "wooly-fleet-sim: %s: command %s%s\n",
                    raw->registration.serverName.c_str(),
-                   c.kind == OperatorCommandKind::Drain     ? "drain"
-                   : c.kind == OperatorCommandKind::Undrain ? "undrain"
-                                                            : "set-tenant-weight ",
+                   c.kind == OperatorCommandKind::Drain ? "drain"
+                   : c.kind == OperatorCommandKind::Undrain
+                       ? "undrain"
+                       : "set-tenant-weight ",
                    c.tenant.c_str());
     };
     sim->agent = std::make_unique<ServerAgent>(
@@ -240,14 +252,16 @@ int serve(const Args &a) {
         (void)sendError(sock, in->routingPtr(), in->header.requestId,
                         in->valid.error());
       } else if (auto ping = in->decode<PingMsg>()) {
-        (void)sendMessage(sock, in->routingPtr(), in->header.requestId,
-                          PongMsg{ping->nonce, servers[i]->registration.serverName},
-                          FlagReply);
+        (void)sendMessage(
+            sock, in->routingPtr(), in->header.requestId,
+            PongMsg{ping->nonce, servers[i]->registration.serverName},
+            FlagReply);
       } else {
-        (void)sendError(sock, in->routingPtr(), in->header.requestId,
-                        makeError(ErrorCode::NotSupported,
-                                  "wooly-fleet-sim simulates load only; it "
-                                  "runs no kernels (connect to a real woolyd)"));
+        (void)sendError(
+            sock, in->routingPtr(), in->header.requestId,
+            makeError(ErrorCode::NotSupported,
+                      "wooly-fleet-sim simulates load only; it "
+                      "runs no kernels (connect to a real woolyd)"));
       }
     }
   }
@@ -288,7 +302,8 @@ int place(const Args &a) {
   for (int i = 0; i < count; ++i) {
     if (rate > 0)
       std::this_thread::sleep_until(
-          start + std::chrono::microseconds(static_cast<int64_t>(i * 1e6 / rate)));
+          start +
+          std::chrono::microseconds(static_cast<int64_t>(i * 1e6 / rate)));
     auto reply = client.call<PlacementRequestMsg, PlacementReplyMsg>(req, 5s);
     if (reply)
       std::printf("placed %s %s\n", reply->serverName.c_str(),

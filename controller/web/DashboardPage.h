@@ -1,4 +1,5 @@
-//===- DashboardPage.h - The dashboard page compiled into the binary -*- C++ -*-===//
+//===- DashboardPage.h - The dashboard page compiled into the binary -*- C++
+//-*-===//
 //
 // dashboard.html is turned into a C++ string at build time (EmbedFile.cmake),
 // so the controller serves its page with no files to install and no CDN.

@@ -57,8 +57,8 @@ uint8_t Reader::u8() { return static_cast<uint8_t>(getLittleEndian(1)); }
 bool Reader::boolean() {
   uint8_t v = u8();
   if (v > 1)
-    fail("boolean field at offset " + std::to_string(offset_ - 1) +
-         " holds " + std::to_string(v) + ", expected 0 or 1");
+    fail("boolean field at offset " + std::to_string(offset_ - 1) + " holds " +
+         std::to_string(v) + ", expected 0 or 1");
   return v == 1;
 }
 
@@ -83,7 +83,8 @@ std::vector<uint8_t> Reader::bytes() {
   uint32_t n = u32();
   if (!need(n))
     return {};
-  std::vector<uint8_t> v(bytes_.begin() + offset_, bytes_.begin() + offset_ + n);
+  std::vector<uint8_t> v(bytes_.begin() + offset_,
+                         bytes_.begin() + offset_ + n);
   offset_ += n;
   return v;
 }

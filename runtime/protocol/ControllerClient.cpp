@@ -102,10 +102,10 @@ void ServerAgent::run() {
   }
 }
 
-Result<PlacementReplyMsg>
-requestPlacement(zmq::context_t &context, const ControllerEndpoint &controller,
-                 const PlacementRequestMsg &request,
-                 std::chrono::milliseconds timeout) {
+Result<PlacementReplyMsg> requestPlacement(zmq::context_t &context,
+                                           const ControllerEndpoint &controller,
+                                           const PlacementRequestMsg &request,
+                                           std::chrono::milliseconds timeout) {
   RequestClient client(context, controller.url, controller.security);
   return client.call<PlacementRequestMsg, PlacementReplyMsg>(request, timeout);
 }

@@ -120,9 +120,12 @@ void readStrings(Reader &r, std::vector<std::string> &v) {
 
 const char *priorityClassName(PriorityClass p) {
   switch (p) {
-  case PriorityClass::Batch: return "batch";
-  case PriorityClass::Normal: return "normal";
-  case PriorityClass::Interactive: return "interactive";
+  case PriorityClass::Batch:
+    return "batch";
+  case PriorityClass::Normal:
+    return "normal";
+  case PriorityClass::Interactive:
+    return "interactive";
   }
   return "unknown";
 }

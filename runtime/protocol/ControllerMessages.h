@@ -1,4 +1,5 @@
-//===- ControllerMessages.h - Server/client <-> controller messages -*- C++ -*-===//
+//===- ControllerMessages.h - Server/client <-> controller messages -*- C++
+//-*-===//
 //
 // Servers (woolyd, wooly-fleet-sim) talk to the controller with
 //   RegisterServer -> RegisterReply
@@ -46,7 +47,7 @@ struct RegisterServerMsg {
 struct RegisterReplyMsg {
   static constexpr MessageType kType = MessageType::RegisterReply;
   bool accepted = false;
-  std::string message;               // why not, if refused
+  std::string message;                // why not, if refused
   uint32_t heartbeatIntervalMs = 500; // how often to send Telemetry
   bool operator==(const RegisterReplyMsg &) const = default;
 };
@@ -76,7 +77,7 @@ struct SessionUsage {
 struct TelemetryMsg {
   static constexpr MessageType kType = MessageType::Telemetry;
   std::string serverName;
-  uint64_t sequence = 0; // increases by one per heartbeat
+  uint64_t sequence = 0;   // increases by one per heartbeat
   uint32_t queueDepth = 0; // launches waiting in the scheduler
   /// The server's own view of a Drain command; a restarted controller takes
   /// it from here, so an operator's drain survives the restart.
@@ -135,8 +136,8 @@ struct PlacementRequestMsg {
   std::string vendor;       // "" = any; else "nvidia", "amd", "host"
   std::string arch;         // "" = any; else e.g. "sm_90", "gfx942"
   PriorityClass priority = PriorityClass::Normal;
-  std::string tenant;       // "" = "default"
-  std::string policy;       // "" = controller default; "spread", "binpack"
+  std::string tenant; // "" = "default"
+  std::string policy; // "" = controller default; "spread", "binpack"
   bool operator==(const PlacementRequestMsg &) const = default;
 };
 
@@ -147,8 +148,8 @@ struct PlacementReplyMsg {
   std::string serverName;
   std::string endpoint;
   std::string serverPublicKey;
-  uint64_t decisionId = 0;  // look it up under /api/v1/placements
-  std::string explanation;  // one line: why this server
+  uint64_t decisionId = 0; // look it up under /api/v1/placements
+  std::string explanation; // one line: why this server
   bool operator==(const PlacementReplyMsg &) const = default;
 };
 

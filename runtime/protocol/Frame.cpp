@@ -9,19 +9,32 @@ namespace wooly::protocol {
 
 const char *messageTypeName(uint16_t type) {
   switch (static_cast<MessageType>(type)) {
-  case MessageType::ErrorReply: return "ErrorReply";
-  case MessageType::Ping: return "Ping";
-  case MessageType::Pong: return "Pong";
-  case MessageType::RegisterServer: return "RegisterServer";
-  case MessageType::RegisterReply: return "RegisterReply";
-  case MessageType::Telemetry: return "Telemetry";
-  case MessageType::TelemetryReply: return "TelemetryReply";
-  case MessageType::Deregister: return "Deregister";
-  case MessageType::DeregisterReply: return "DeregisterReply";
-  case MessageType::PlacementRequest: return "PlacementRequest";
-  case MessageType::PlacementReply: return "PlacementReply";
-  case MessageType::FleetStatusRequest: return "FleetStatusRequest";
-  case MessageType::FleetStatusReply: return "FleetStatusReply";
+  case MessageType::ErrorReply:
+    return "ErrorReply";
+  case MessageType::Ping:
+    return "Ping";
+  case MessageType::Pong:
+    return "Pong";
+  case MessageType::RegisterServer:
+    return "RegisterServer";
+  case MessageType::RegisterReply:
+    return "RegisterReply";
+  case MessageType::Telemetry:
+    return "Telemetry";
+  case MessageType::TelemetryReply:
+    return "TelemetryReply";
+  case MessageType::Deregister:
+    return "Deregister";
+  case MessageType::DeregisterReply:
+    return "DeregisterReply";
+  case MessageType::PlacementRequest:
+    return "PlacementRequest";
+  case MessageType::PlacementReply:
+    return "PlacementReply";
+  case MessageType::FleetStatusRequest:
+    return "FleetStatusRequest";
+  case MessageType::FleetStatusReply:
+    return "FleetStatusReply";
   }
   return "Unknown";
 }
@@ -41,8 +54,8 @@ std::array<uint8_t, kHeaderBytes> encodeHeader(const FrameHeader &header) {
 }
 
 Result<FrameHeader> decodeHeader(std::span<const uint8_t> frame) {
-  if (frame.size() < 4 ||
-      (frame[0] != 'W' || frame[1] != 'O' || frame[2] != 'O' || frame[3] != 'L'))
+  if (frame.size() < 4 || (frame[0] != 'W' || frame[1] != 'O' ||
+                           frame[2] != 'O' || frame[3] != 'L'))
     return makeError(ErrorCode::BadMagic,
                      "not a Wooly message (the first frame must start with "
                      "\"WOOL\"); is the peer speaking the Wooly protocol?");

@@ -60,8 +60,8 @@ Result<std::vector<std::string>> readLines(const std::string &path) {
   std::vector<std::string> lines;
   std::string line;
   while (std::getline(in, line)) {
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' ||
-                             line.back() == '\t'))
+    while (!line.empty() &&
+           (line.back() == '\r' || line.back() == ' ' || line.back() == '\t'))
       line.pop_back();
     lines.push_back(line);
   }
@@ -184,7 +184,8 @@ Result<ServerSecurity> ServerSecurity::fromKeysDir(const std::string &dir) {
   auto identity = loadKeyPair((fs::path(dir) / "server.key").string());
   if (!identity)
     return identity.error();
-  auto allowed = loadAuthorizedKeys((fs::path(dir) / "authorized_keys").string());
+  auto allowed =
+      loadAuthorizedKeys((fs::path(dir) / "authorized_keys").string());
   if (!allowed)
     return allowed.error();
   ServerSecurity s;

@@ -1,4 +1,5 @@
-//===- Messages.h - Generic messages and the body codec templates -*- C++ -*-===//
+//===- Messages.h - Generic messages and the body codec templates -*- C++
+//-*-===//
 //
 // Every message is a struct with `static constexpr MessageType kType` and two
 // free functions found by argument-dependent lookup:
@@ -30,9 +31,9 @@ template <typename T> Result<T> decodeBody(std::span<const uint8_t> body) {
   T message{};
   read(r, message);
   if (Status s = r.finish(); !s)
-    return Error{s.error().code, std::string(messageTypeName(
-                                     static_cast<uint16_t>(T::kType))) +
-                                     ": " + s.error().message};
+    return Error{s.error().code,
+                 std::string(messageTypeName(static_cast<uint16_t>(T::kType))) +
+                     ": " + s.error().message};
   return message;
 }
 

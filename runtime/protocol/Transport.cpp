@@ -73,9 +73,9 @@ Result<Incoming> receiveMessage(zmq::socket_t &socket, SocketRole role,
   try {
     zmq::pollitem_t item{socket.handle(), 0, ZMQ_POLLIN, 0};
     if (zmq::poll(&item, 1, timeout) == 0)
-      return makeError(ErrorCode::Timeout,
-                       "no message within " + std::to_string(timeout.count()) +
-                           " ms");
+      return makeError(ErrorCode::Timeout, "no message within " +
+                                               std::to_string(timeout.count()) +
+                                               " ms");
     std::vector<zmq::message_t> frames;
     do {
       zmq::message_t frame;
@@ -118,11 +118,11 @@ Result<Incoming> receiveMessage(zmq::socket_t &socket, SocketRole role,
                                 " bytes but the header says " +
                                 std::to_string(in.header.payloadLength)));
     if (frames.size() - next != in.header.bulkFrames)
-      return fail(makeError(
-          ErrorCode::Malformed,
-          "header announces " + std::to_string(in.header.bulkFrames) +
-              " bulk frames, message has " +
-              std::to_string(frames.size() - next)));
+      return fail(makeError(ErrorCode::Malformed,
+                            "header announces " +
+                                std::to_string(in.header.bulkFrames) +
+                                " bulk frames, message has " +
+                                std::to_string(frames.size() - next)));
     for (; next < frames.size(); ++next)
       in.bulk.push_back(std::move(frames[next]));
     return in;
@@ -280,8 +280,8 @@ Result<Incoming> RequestClient::request(uint16_t type,
                  static_cast<int>(std::min<int64_t>(timeout.count(), 1 << 30)));
   } catch (const zmq::error_t &) {
   }
-  if (Status s = sendFrames(*socket_, nullptr, h, std::move(body),
-                            std::move(bulk));
+  if (Status s =
+          sendFrames(*socket_, nullptr, h, std::move(body), std::move(bulk));
       !s) {
     auto refused = handshakeFailure();
     disconnect();
@@ -301,7 +301,8 @@ Result<Incoming> RequestClient::request(uint16_t type,
     if (left.count() < 0)
       left = std::chrono::milliseconds(0);
     // Under CURVE, wait in slices so a refused handshake ends the wait early.
-    auto slice = monitor_ ? std::min(left, std::chrono::milliseconds(20)) : left;
+    auto slice =
+        monitor_ ? std::min(left, std::chrono::milliseconds(20)) : left;
     auto in = receiveMessage(*socket_, SocketRole::Dealer, slice);
     if (!in && in.error().code == ErrorCode::Timeout && slice < left) {
       if (auto refused = handshakeFailure()) {

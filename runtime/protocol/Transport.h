@@ -1,4 +1,5 @@
-//===- Transport.h - Sending and receiving Wooly messages over ZeroMQ -*- C++ -*-===//
+//===- Transport.h - Sending and receiving Wooly messages over ZeroMQ -*- C++
+//-*-===//
 //
 // Servers bind a ROUTER (ServerEndpoint::bind), clients connect a DEALER
 // (RequestClient). Both work over tcp://, ipc:// and inproc:// (inproc needs

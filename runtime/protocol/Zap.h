@@ -1,4 +1,5 @@
-//===- Zap.h - ZAP handler checking CURVE clients against a list -*- C++ -*-===//
+//===- Zap.h - ZAP handler checking CURVE clients against a list -*- C++
+//-*-===//
 //
 // libzmq asks a ZAP handler (bound at inproc://zeromq.zap.01 in the socket's
 // context) whether to accept each CURVE handshake. Without a handler, CURVE

@@ -43,7 +43,9 @@ std::string bytes(uint64_t n) {
 /// A plain text table: columns sized to their widest cell.
 class Table {
 public:
-  explicit Table(std::vector<std::string> header) { rows_.push_back(std::move(header)); }
+  explicit Table(std::vector<std::string> header) {
+    rows_.push_back(std::move(header));
+  }
   void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
   void print() const {
     std::vector<size_t> width(rows_[0].size(), 0);
@@ -99,19 +101,19 @@ void printFleet(const json &fleet) {
   for (const auto &s : fleet["servers"]) {
     bool first = true;
     for (const auto &d : s["devices"]) {
-      servers.add({first ? s["name"].get<std::string>() : "",
-                   first ? s["state"].get<std::string>() : "",
-                   first ? s["endpoint"].get<std::string>() : "",
-                   d["name"].get<std::string>() + " (" +
-                       d["vendor"].get<std::string>() + " " +
-                       d["arch"].get<std::string>() + ")",
-                   percent(d["busy"].get<double>()),
-                   bytes(d["memoryUsed"]) + " / " + bytes(d["memoryTotal"]),
-                   first ? std::to_string(s["queueDepth"].get<int>()) : "",
-                   first ? std::to_string(s["sessions"].get<int>()) : "",
-                   first ? std::to_string(s["lastSeenMsAgo"].get<int64_t>()) +
-                               " ms ago"
-                         : ""});
+      servers.add(
+          {first ? s["name"].get<std::string>() : "",
+           first ? s["state"].get<std::string>() : "",
+           first ? s["endpoint"].get<std::string>() : "",
+           d["name"].get<std::string>() + " (" +
+               d["vendor"].get<std::string>() + " " +
+               d["arch"].get<std::string>() + ")",
+           percent(d["busy"].get<double>()),
+           bytes(d["memoryUsed"]) + " / " + bytes(d["memoryTotal"]),
+           first ? std::to_string(s["queueDepth"].get<int>()) : "",
+           first ? std::to_string(s["sessions"].get<int>()) : "",
+           first ? std::to_string(s["lastSeenMsAgo"].get<int64_t>()) + " ms ago"
+                 : ""});
       first = false;
     }
   }
@@ -127,9 +129,9 @@ void printFleet(const json &fleet) {
       std::snprintf(delay, sizeof(delay), "%.0f / %.0f us",
                     s["queueDelayP50Us"].get<double>(),
                     s["queueDelayP99Us"].get<double>());
-      sessions.add({s["server"], s["sessionId"], s["tenant"],
-                    bytes(s["memory"]), std::to_string(s["launches"].get<uint64_t>()),
-                    kernel, delay});
+      sessions.add(
+          {s["server"], s["sessionId"], s["tenant"], bytes(s["memory"]),
+           std::to_string(s["launches"].get<uint64_t>()), kernel, delay});
     }
     sessions.print();
   } else {
@@ -172,14 +174,15 @@ int main(int argc, char **argv) {
     security = *s;
   }
   zmq::context_t context;
-  auto status = requestFleetStatus(context, {url, security},
-                                   std::chrono::seconds(3));
+  auto status =
+      requestFleetStatus(context, {url, security}, std::chrono::seconds(3));
   if (!status)
     return fail("cannot get the fleet from the controller at " + url + ": " +
                 status.error().message);
   json fleet = json::parse(*status, nullptr, false);
   if (fleet.is_discarded() || !fleet.contains("servers"))
-    return fail("the controller at " + url + " sent an unreadable fleet document");
+    return fail("the controller at " + url +
+                " sent an unreadable fleet document");
   if (asJson) {
     std::puts(fleet.dump(2).c_str());
     return 0;

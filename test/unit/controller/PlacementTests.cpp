@@ -45,8 +45,8 @@ TEST_CASE("spread picks the least loaded server", "[controller][placement]") {
   CHECK(d.candidates[1].server == "c");
   CHECK(d.candidates[2].server == "a");
   CHECK(d.candidates[0].score > d.candidates[1].score);
-  CHECK_THAT(d.explanation, Catch::Contains("spread") &&
-                                Catch::Contains("runner-up c"));
+  CHECK_THAT(d.explanation,
+             Catch::Contains("spread") && Catch::Contains("runner-up c"));
 }
 
 TEST_CASE("binpack fills the fullest server that still fits",
@@ -94,7 +94,8 @@ TEST_CASE("filters: down, draining, vendor, arch, memory",
   CHECK(reason("draining") == "draining");
   CHECK(reason("amd") == "no nvidia device (has amd)");
   CHECK(reason("ampere") == "no device of arch sm_90 (has sm_80)");
-  CHECK(reason("full") == "not enough free memory (needs 8.0 GiB, has 1.0 GiB)");
+  CHECK(reason("full") ==
+        "not enough free memory (needs 8.0 GiB, has 1.0 GiB)");
   CHECK_THAT(d.explanation, Catch::Contains("filtered out"));
 }
 
@@ -107,7 +108,8 @@ TEST_CASE("a refusal says why for every server", "[controller][placement]") {
   CHECK(d.explanation ==
         "no server can take this: a: not enough free memory (needs 4.0 GiB, "
         "has 1.0 GiB); b: draining");
-  Decision none = decidePlacement(std::vector<ServerView>{}, need(1), Policy::Spread);
+  Decision none =
+      decidePlacement(std::vector<ServerView>{}, need(1), Policy::Spread);
   CHECK_FALSE(none.placed);
   CHECK_THAT(none.explanation, Catch::StartsWith("no server can take this: no "
                                                  "servers are registered"));
@@ -131,9 +133,11 @@ TEST_CASE("tenant affinity breaks near-ties", "[controller][placement]") {
   b.tenants = {"alice"};
   a.sessions = 1;
   a.tenants = {"bob"};
-  CHECK(decidePlacement({a, b}, need(1, "alice"), Policy::Spread).server == "b");
+  CHECK(decidePlacement({a, b}, need(1, "alice"), Policy::Spread).server ==
+        "b");
   CHECK(decidePlacement({a, b}, need(1, "bob"), Policy::Spread).server == "a");
-  CHECK(decidePlacement({a, b}, need(1, "carol"), Policy::Spread).server == "a");
+  CHECK(decidePlacement({a, b}, need(1, "carol"), Policy::Spread).server ==
+        "a");
 }
 
 TEST_CASE("reserved memory counts against free memory",
@@ -157,11 +161,14 @@ TEST_CASE("interactive work avoids busy servers more than batch",
   a.queueDepth = 0;
   Decision batch = decidePlacement({a, b}, r, Policy::Spread);
   // Batch ranks the two closer together than interactive does.
-  Decision inter = decidePlacement({a, b}, [&] {
-    auto x = r;
-    x.priority = PriorityClass::Interactive;
-    return x;
-  }(), Policy::Spread);
+  Decision inter = decidePlacement(
+      {a, b},
+      [&] {
+        auto x = r;
+        x.priority = PriorityClass::Interactive;
+        return x;
+      }(),
+      Policy::Spread);
   double batchGap = batch.candidates[0].score - batch.candidates[1].score;
   double interGap = inter.candidates[0].score - inter.candidates[1].score;
   CHECK(std::abs(batchGap) < std::abs(interGap));

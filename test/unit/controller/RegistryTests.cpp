@@ -33,7 +33,8 @@ TEST_CASE("registration is validated", "[controller][registry]") {
   CHECK(r.registerServer(reg("a"), t0).accepted);
   CHECK_FALSE(r.registerServer(reg(""), t0).accepted);
   CHECK_FALSE(r.registerServer(reg("bad\nname"), t0).accepted);
-  CHECK(r.registerServer(reg("host/tcp://10.0.0.1:7701", "tcp://10.0.0.1:7701"), t0)
+  CHECK(r.registerServer(reg("host/tcp://10.0.0.1:7701", "tcp://10.0.0.1:7701"),
+                         t0)
             .accepted); // woolyd's naming
   auto noDevices = reg("x");
   noDevices.devices.clear();

@@ -57,7 +57,8 @@ RegisterServerMsg registration(std::string name, uint64_t memGiB = 16) {
   return m;
 }
 
-template <typename F> bool eventually(F &&f, std::chrono::milliseconds limit = 3s) {
+template <typename F>
+bool eventually(F &&f, std::chrono::milliseconds limit = 3s) {
   auto end = std::chrono::steady_clock::now() + limit;
   while (std::chrono::steady_clock::now() < end) {
     if (f())
@@ -81,14 +82,15 @@ TEST_CASE("servers register, report, and clients are placed on the least "
   RunningController rc;
   zmq::context_t ctx;
   ControllerEndpoint ep{rc.url(), ClientSecurity::insecure()};
-  ServerAgent busy(ctx, ep, registration("busy"), [] { return load(0.9, 12); },
-                   nullptr);
-  ServerAgent idle(ctx, ep, registration("idle"), [] { return load(0.1, 2); },
-                   nullptr);
+  ServerAgent busy(
+      ctx, ep, registration("busy"), [] { return load(0.9, 12); }, nullptr);
+  ServerAgent idle(
+      ctx, ep, registration("idle"), [] { return load(0.1, 2); }, nullptr);
   busy.start();
   idle.start();
   REQUIRE(eventually([&] {
-    return busy.heartbeatsAcknowledged() > 0 && idle.heartbeatsAcknowledged() > 0;
+    return busy.heartbeatsAcknowledged() > 0 &&
+           idle.heartbeatsAcknowledged() > 0;
   }));
   PlacementRequestMsg req;
   req.memoryBytes = 1ull << 30;
@@ -143,17 +145,15 @@ TEST_CASE("a silent server goes down, comes back, and drain reaches it",
   REQUIRE(eventually([&] { return agent.heartbeatsAcknowledged() > 0; }));
   silent = true;
   auto wentSilent = std::chrono::steady_clock::now();
-  REQUIRE(eventually([&] {
-    return rc.controller->serversJson()[0]["state"] == "down";
-  }));
+  REQUIRE(eventually(
+      [&] { return rc.controller->serversJson()[0]["state"] == "down"; }));
   auto tookMs = std::chrono::duration_cast<std::chrono::milliseconds>(
                     std::chrono::steady_clock::now() - wentSilent)
                     .count();
   CHECK(tookMs < 3 * 100 + 250); // 3 heartbeats of 100 ms plus slack
   silent = false;
-  REQUIRE(eventually([&] {
-    return rc.controller->serversJson()[0]["state"] == "up";
-  }));
+  REQUIRE(eventually(
+      [&] { return rc.controller->serversJson()[0]["state"] == "up"; }));
   CHECK(rc.controller->drain("flaky", true));
   CHECK(eventually([&] { return drains.load() == 1; }));
   CHECK(rc.controller->serversJson()[0]["state"] == "draining");
@@ -168,16 +168,17 @@ TEST_CASE("a restarted controller gets the fleet back",
   url = first->url();
   ControllerEndpoint ep{url, ClientSecurity::insecure()};
   bool drained = false;
-  ServerAgent agent(ctx, ep, registration("keeper"),
-                    [&] {
-                      auto t = load(0.3, 1);
-                      t.draining = drained;
-                      return t;
-                    },
-                    [&](const OperatorCommand &c) {
-                      drained = c.kind == OperatorCommandKind::Drain;
-                      drains++;
-                    });
+  ServerAgent agent(
+      ctx, ep, registration("keeper"),
+      [&] {
+        auto t = load(0.3, 1);
+        t.draining = drained;
+        return t;
+      },
+      [&](const OperatorCommand &c) {
+        drained = c.kind == OperatorCommandKind::Drain;
+        drains++;
+      });
   agent.start();
   REQUIRE(eventually([&] { return agent.heartbeatsAcknowledged() > 0; }));
   first->controller->drain("keeper", true);
@@ -186,7 +187,8 @@ TEST_CASE("a restarted controller gets the fleet back",
   std::this_thread::sleep_for(250ms);
   auto second = std::make_unique<RunningController>(url);
   auto restarted = std::chrono::steady_clock::now();
-  REQUIRE(eventually([&] { return second->controller->serversJson().size() == 1; }));
+  REQUIRE(eventually(
+      [&] { return second->controller->serversJson().size() == 1; }));
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                 std::chrono::steady_clock::now() - restarted)
                 .count();
@@ -264,13 +266,14 @@ TEST_CASE("HTTP API: JSON views, drain, weights, metrics, errors",
   RunningController rc;
   zmq::context_t ctx;
   ControllerEndpoint ep{rc.url(), ClientSecurity::insecure()};
-  ServerAgent agent(ctx, ep, registration("web-1"),
-                    [] {
-                      auto t = load(0.4, 3);
-                      t.sessions = {{"s1", "alice", 1ull << 30, 5000000, 12, 10, 90}};
-                      return t;
-                    },
-                    nullptr);
+  ServerAgent agent(
+      ctx, ep, registration("web-1"),
+      [] {
+        auto t = load(0.4, 3);
+        t.sessions = {{"s1", "alice", 1ull << 30, 5000000, 12, 10, 90}};
+        return t;
+      },
+      nullptr);
   agent.start();
   REQUIRE(eventually([&] { return agent.heartbeatsAcknowledged() > 1; }));
 
@@ -283,7 +286,8 @@ TEST_CASE("HTTP API: JSON views, drain, weights, metrics, errors",
   CHECK(health->status == 200);
   auto page = cli.Get("/");
   REQUIRE(page);
-  CHECK_THAT(page->body, Catch::Contains("<canvas") || Catch::Contains("canvas"));
+  CHECK_THAT(page->body,
+             Catch::Contains("<canvas") || Catch::Contains("canvas"));
   CHECK_THAT(page->body, !Catch::Contains("https://"));
 
   auto servers = cli.Get("/api/v1/servers");
@@ -299,8 +303,9 @@ TEST_CASE("HTTP API: JSON views, drain, weights, metrics, errors",
   auto devices = nlohmann::json::parse(cli.Get("/api/v1/devices")->body);
   CHECK(devices[0]["vendor"] == "host");
 
-  auto placed = cli.Post("/api/v1/placements", R"({"memory":1073741824,"tenant":"bob"})",
-                         "application/json");
+  auto placed =
+      cli.Post("/api/v1/placements", R"({"memory":1073741824,"tenant":"bob"})",
+               "application/json");
   REQUIRE(placed);
   CHECK(placed->status == 200);
   CHECK(nlohmann::json::parse(placed->body)["server"] == "web-1");
@@ -312,19 +317,22 @@ TEST_CASE("HTTP API: JSON views, drain, weights, metrics, errors",
   REQUIRE(one);
   CHECK(one->status == 200);
   CHECK(nlohmann::json::parse(one->body)["candidatesOmitted"] == 0);
-  auto brief = nlohmann::json::parse(cli.Get("/api/v1/placements?candidates=0")->body);
+  auto brief =
+      nlohmann::json::parse(cli.Get("/api/v1/placements?candidates=0")->body);
   CHECK(brief[0]["candidates"].empty());
   CHECK(brief[0]["candidatesOmitted"] == 1);
   CHECK(cli.Get("/api/v1/placements/999999")->status == 404);
 
-  auto drain = cli.Post("/api/v1/servers/web-1/drain", "{}", "application/json");
+  auto drain =
+      cli.Post("/api/v1/servers/web-1/drain", "{}", "application/json");
   REQUIRE(drain);
   CHECK(drain->status == 200);
-  CHECK(nlohmann::json::parse(cli.Get("/api/v1/servers/web-1")->body)["state"] ==
-        "draining");
+  CHECK(nlohmann::json::parse(
+            cli.Get("/api/v1/servers/web-1")->body)["state"] == "draining");
   auto refused = cli.Post("/api/v1/placements", "{}", "application/json");
   CHECK(refused->status == 409);
-  auto undrain = cli.Post("/api/v1/servers/web-1/undrain", "", "application/json");
+  auto undrain =
+      cli.Post("/api/v1/servers/web-1/undrain", "", "application/json");
   CHECK(undrain->status == 200);
 
   auto weight = cli.Post("/api/v1/weights",
@@ -335,17 +343,26 @@ TEST_CASE("HTTP API: JSON views, drain, weights, metrics, errors",
   CHECK(weights["fleet"]["alice"]["weight"] == 3.0);
 
   SECTION("bad requests get 4xx with a reason") {
-    CHECK(cli.Post("/api/v1/weights", "{not json", "application/json")->status == 400);
+    CHECK(
+        cli.Post("/api/v1/weights", "{not json", "application/json")->status ==
+        400);
     CHECK(cli.Post("/api/v1/weights", R"({"tenant":"a","weight":-1})",
-                   "application/json")->status == 400);
-    CHECK(cli.Post("/api/v1/weights", R"({"weight":1})", "application/json")->status == 400);
-    CHECK(cli.Post("/api/v1/weights", R"([1,2])", "application/json")->status == 400);
-    CHECK(cli.Post("/api/v1/servers/nope/drain", "{}", "application/json")->status == 404);
+                   "application/json")
+              ->status == 400);
+    CHECK(cli.Post("/api/v1/weights", R"({"weight":1})", "application/json")
+              ->status == 400);
+    CHECK(cli.Post("/api/v1/weights", R"([1,2])", "application/json")->status ==
+          400);
+    CHECK(cli.Post("/api/v1/servers/nope/drain", "{}", "application/json")
+              ->status == 404);
     CHECK(cli.Post("/api/v1/servers/web-1/drain", R"({"drain":"yes"})",
-                   "application/json")->status == 400);
-    CHECK(cli.Post("/api/v1/placements", R"({"memory":-5})", "application/json")->status == 400);
+                   "application/json")
+              ->status == 400);
+    CHECK(cli.Post("/api/v1/placements", R"({"memory":-5})", "application/json")
+              ->status == 400);
     CHECK(cli.Post("/api/v1/placements", R"({"priority":"urgent"})",
-                   "application/json")->status == 400);
+                   "application/json")
+              ->status == 400);
     CHECK(cli.Get("/api/v1/placements?limit=abc")->status == 400);
     auto missing = cli.Get("/api/v1/nothing");
     CHECK(missing->status == 404);
@@ -355,8 +372,10 @@ TEST_CASE("HTTP API: JSON views, drain, weights, metrics, errors",
 
   auto metrics = cli.Get("/metrics");
   REQUIRE(metrics);
-  CHECK_THAT(metrics->body, Catch::Contains("wooly_server_up{server=\"web-1\"} 1"));
-  CHECK_THAT(metrics->body, Catch::Contains("wooly_tenant_sessions{tenant=\"alice\"} 1"));
+  CHECK_THAT(metrics->body,
+             Catch::Contains("wooly_server_up{server=\"web-1\"} 1"));
+  CHECK_THAT(metrics->body,
+             Catch::Contains("wooly_tenant_sessions{tenant=\"alice\"} 1"));
   CHECK_THAT(metrics->body,
              Catch::Contains("wooly_placements_total{result=\"placed\"} 1"));
   http.stop();
@@ -368,7 +387,8 @@ TEST_CASE("HTTP takes URL-encoded server names with slashes",
   zmq::context_t ctx;
   ControllerEndpoint ep{rc.url(), ClientSecurity::insecure()};
   auto reg = registration("node7/tcp://127.0.0.1:7701");
-  ServerAgent agent(ctx, ep, reg, [] { return load(0.1, 1); }, nullptr);
+  ServerAgent agent(
+      ctx, ep, reg, [] { return load(0.1, 1); }, nullptr);
   agent.start();
   REQUIRE(eventually([&] { return agent.heartbeatsAcknowledged() > 0; }));
   HttpServer http(*rc.controller, {"127.0.0.1", 0, ""});
@@ -394,8 +414,11 @@ TEST_CASE("HTTP bearer token guards the API but not /healthz",
   CHECK(cli.Get("/healthz")->status == 200);
   CHECK(cli.Get("/api/v1/servers")->status == 401);
   CHECK(cli.Get("/metrics")->status == 401);
-  CHECK(cli.Get("/api/v1/servers", {{"Authorization", "Bearer wrong"}})->status == 401);
-  CHECK(cli.Get("/api/v1/servers", {{"Authorization", "Bearer s3cret"}})->status == 200);
+  CHECK(
+      cli.Get("/api/v1/servers", {{"Authorization", "Bearer wrong"}})->status ==
+      401);
+  CHECK(cli.Get("/api/v1/servers", {{"Authorization", "Bearer s3cret"}})
+            ->status == 200);
 }
 
 TEST_CASE("http address parsing", "[controller][http]") {

@@ -25,7 +25,8 @@ inline TelemetryMsg telemetry() {
   m.sequence = 42;
   m.queueDepth = 3;
   m.draining = true;
-  m.devices = {{"NVIDIA H100", "nvidia", "sm_90", 80ull << 30, 12ull << 30, 0.75}};
+  m.devices = {
+      {"NVIDIA H100", "nvidia", "sm_90", 80ull << 30, 12ull << 30, 0.75}};
   m.sessions = {{"s-1", "alice", 1ull << 30, 123456789, 1000, 12.5, 99.0},
                 {"s-2", "bob", 2ull << 30, 5, 1, 0.0, 0.0}};
   return m;
@@ -33,15 +34,16 @@ inline TelemetryMsg telemetry() {
 inline TelemetryReplyMsg telemetryReply() {
   TelemetryReplyMsg m;
   m.status = TelemetryStatus::Ok;
-  m.commands = {{OperatorCommandKind::Drain, "", 1.0, 0},
-                {OperatorCommandKind::SetTenantWeight, "alice", 2.5, 4ull << 30}};
+  m.commands = {
+      {OperatorCommandKind::Drain, "", 1.0, 0},
+      {OperatorCommandKind::SetTenantWeight, "alice", 2.5, 4ull << 30}};
   return m;
 }
 inline DeregisterMsg deregister() { return {"gpu-node-7"}; }
 inline DeregisterReplyMsg deregisterReply() { return {true}; }
 inline PlacementRequestMsg placementRequest() {
-  return {8ull << 30, "nvidia", "sm_90", PriorityClass::Interactive, "alice",
-          "binpack"};
+  return {8ull << 30, "nvidia", "sm_90", PriorityClass::Interactive,
+          "alice",    "binpack"};
 }
 inline PlacementReplyMsg placementReply() {
   return {"gpu-node-7", "tcp://10.0.0.7:7701",

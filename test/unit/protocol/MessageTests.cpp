@@ -26,7 +26,8 @@ TEST_CASE("a body cut at any byte is a Malformed error", "[protocol][codec]") {
     auto bytes = encodeBody(m);
     for (size_t cut = 0; cut < bytes.size(); ++cut) {
       auto r = decodeBody<T>(std::span<const uint8_t>(bytes.data(), cut));
-      INFO(messageTypeName(static_cast<uint16_t>(T::kType)) << " cut at " << cut);
+      INFO(messageTypeName(static_cast<uint16_t>(T::kType))
+           << " cut at " << cut);
       REQUIRE_FALSE(r.isOk());
       CHECK(r.error().code == ErrorCode::Malformed);
     }
@@ -121,8 +122,8 @@ TEST_CASE("header round trip and validation", "[protocol][frame]") {
     auto r = decodeHeader(encodeHeader(v2));
     REQUIRE_FALSE(r.isOk());
     CHECK(r.error().code == ErrorCode::VersionMismatch);
-    CHECK_THAT(r.error().message, Catch::Contains("version 2") &&
-                                      Catch::Contains("speaks 1"));
+    CHECK_THAT(r.error().message,
+               Catch::Contains("version 2") && Catch::Contains("speaks 1"));
   }
   SECTION("unknown flags and oversized lengths") {
     FrameHeader f = h;
@@ -144,7 +145,8 @@ TEST_CASE("header round trip and validation", "[protocol][frame]") {
   }
 }
 
-TEST_CASE("reader failures are sticky and name the offset", "[protocol][codec]") {
+TEST_CASE("reader failures are sticky and name the offset",
+          "[protocol][codec]") {
   std::vector<uint8_t> two = {1, 2};
   Reader r(two);
   CHECK(r.u32() == 0);

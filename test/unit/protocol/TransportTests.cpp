@@ -72,7 +72,8 @@ fs::path freshDir(const std::string &name) {
 
 } // namespace
 
-TEST_CASE("ping over inproc with zero-copy bulk frames", "[protocol][transport]") {
+TEST_CASE("ping over inproc with zero-copy bulk frames",
+          "[protocol][transport]") {
   zmq::context_t ctx;
   EchoServer server(ctx, "inproc://echo-test", ServerSecurity::insecure());
   RequestClient client(ctx, "inproc://echo-test", ClientSecurity::insecure());
@@ -80,8 +81,8 @@ TEST_CASE("ping over inproc with zero-copy bulk frames", "[protocol][transport]"
   static std::atomic<int> released{0};
   static const char payload[] = "device memory contents";
   std::vector<zmq::message_t> bulk;
-  bulk.push_back(bulkBorrowed(payload, sizeof(payload),
-                              [](void *, void *) { released++; }, nullptr));
+  bulk.push_back(bulkBorrowed(
+      payload, sizeof(payload), [](void *, void *) { released++; }, nullptr));
   bulk.push_back(bulkFromVector(std::vector<uint8_t>(1 << 20, 0xab)));
   auto in = client.request(static_cast<uint16_t>(MessageType::Ping),
                            encodeBody(PingMsg{5}), 2s, std::move(bulk));
@@ -115,9 +116,10 @@ TEST_CASE("typed call over tcp on a picked port", "[protocol][transport]") {
 
 TEST_CASE("typed call over ipc", "[protocol][transport]") {
   zmq::context_t ctx;
-  std::string url = "ipc://" + (fs::temp_directory_path() /
-                                ("wooly-proto-ipc-" + std::to_string(::getpid())))
-                                   .string();
+  std::string url =
+      "ipc://" + (fs::temp_directory_path() /
+                  ("wooly-proto-ipc-" + std::to_string(::getpid())))
+                     .string();
   EchoServer server(ctx, url, ServerSecurity::insecure());
   RequestClient client(ctx, url, ClientSecurity::insecure());
   auto pong = client.call<PingMsg, PongMsg>(PingMsg{11}, 2s);
@@ -177,7 +179,8 @@ TEST_CASE("bad frames get an ErrorReply and the server lives",
     CHECK(r.error().code == ErrorCode::UnknownMessage);
   }
   // Whatever came before, the server still answers.
-  RequestClient client(ctx, "inproc://garbage-test", ClientSecurity::insecure());
+  RequestClient client(ctx, "inproc://garbage-test",
+                       ClientSecurity::insecure());
   CHECK(client.call<PingMsg, PongMsg>(PingMsg{1}, 2s).isOk());
 }
 
