@@ -30,7 +30,7 @@ void ServerAgent::stop() {
 }
 
 std::string ServerAgent::lastProblem() const {
-  std::lock_guard<std::mutex> lock(const_cast<std::mutex &>(mutex_));
+  std::lock_guard<std::mutex> lock(mutex_);
   return lastProblem_;
 }
 

@@ -71,7 +71,7 @@ private:
   CommandHandler onCommand_;
 
   std::thread thread_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
   std::atomic<bool> registered_{false};
