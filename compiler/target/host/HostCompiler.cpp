@@ -8,7 +8,10 @@
 
 #include "mlir/IR/SymbolTable.h"
 
+#include "llvm/Analysis/AssumptionCache.h"
 #include "llvm/Analysis/LoopInfo.h"
+#include "llvm/Analysis/ScalarEvolution.h"
+#include "llvm/Analysis/TargetLibraryInfo.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/IR/Dominators.h"
 #include "llvm/IR/IRBuilder.h"
@@ -363,7 +366,10 @@ void buildRegionEntry(llvm::Module &m, const HostKernel &info,
 }
 
 /// The watchdog's hook: every loop header polls the launch's cancel flag and
-/// leaves the function when it is set, so an infinite loop ends.
+/// leaves the function when it is set, so an infinite loop ends. Loops that
+/// provably run at most kUnpolledTrips times are left alone: they end by
+/// themselves, and a poll (an atomic load) would keep them from vectorizing.
+constexpr unsigned kUnpolledTrips = 4096;
 void insertCancellationPolls(llvm::Module &m) {
   llvm::LLVMContext &c = m.getContext();
   auto *ptr = llvm::PointerType::get(c, 0);
@@ -377,9 +383,17 @@ void insertCancellationPolls(llvm::Module &m) {
       continue;
     llvm::DominatorTree tree(fn);
     llvm::LoopInfo loops(tree);
+    llvm::TargetLibraryInfoImpl libraryImpl(m.getTargetTriple());
+    llvm::TargetLibraryInfo library(libraryImpl, &fn);
+    llvm::AssumptionCache assumptions(fn);
+    llvm::ScalarEvolution evolution(fn, library, assumptions, tree, loops);
     llvm::SmallVector<llvm::BasicBlock *> headers;
-    for (llvm::Loop *loop : loops.getLoopsInPreorder())
+    for (llvm::Loop *loop : loops.getLoopsInPreorder()) {
+      unsigned trips = evolution.getSmallConstantMaxTripCount(loop);
+      if (trips != 0 && trips <= kUnpolledTrips)
+        continue;
       headers.push_back(loop->getHeader());
+    }
     for (llvm::BasicBlock *header : headers) {
       llvm::IRBuilder<> b(&*header->getFirstInsertionPt());
       llvm::Value *flagPtr =
@@ -447,14 +461,18 @@ HostModuleInfo analyzeHostModule(ModuleOp module) {
   return info;
 }
 
-llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
-createHostTargetMachine(unsigned optLevel) {
+void initializeHostCodegen() {
   static std::once_flag once;
   std::call_once(once, [] {
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
     llvm::InitializeNativeTargetAsmParser();
   });
+}
+
+llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
+createHostTargetMachine(unsigned optLevel) {
+  initializeHostCodegen();
   auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!builder)
     return builder.takeError();

@@ -63,6 +63,11 @@ struct HostModuleInfo {
 /// Reads kernels, parameter layouts, modes and variables from WIS.
 HostModuleInfo analyzeHostModule(mlir::ModuleOp module);
 
+/// Registers LLVM's native target with this process (once). Everything that
+/// creates a JIT or a TargetMachine for the host calls it first, including a
+/// process that only loads cached objects and never compiles.
+void initializeHostCodegen();
+
 /// A TargetMachine for the CPU this process runs on.
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
 createHostTargetMachine(unsigned optLevel = 3);
