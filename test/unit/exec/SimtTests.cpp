@@ -197,3 +197,93 @@ TEST_CASE("warp shuffles, votes, redux and match give PTX's answers",
     }
   }
 }
+
+namespace {
+
+// Threads >= %n return before the barrier; the rest store their id, wait,
+// and read their neighbour's (thread (t+1) % n). Exited threads must not
+// hold the barrier up.
+const char *kEarlyExit = R"(
+wooly.global @ids : 256 x i32 in shared align 4
+wooly.kernel @early(%n: i32, %out: !wooly.ptr<global>) {
+  %tid = wooly.thread_id x : i32
+  %stay = arith.cmpi ult, %tid, %n : i32
+  cf.cond_br %stay, ^work, ^leave
+^leave:
+  wooly.return
+^work:
+  %s = wooly.addressof @ids : !wooly.ptr<shared>
+  %t64 = arith.extui %tid : i32 to i64
+  %c4 = arith.constant 4 : i64
+  %off = arith.muli %t64, %c4 : i64
+  %p = wooly.ptradd %s, %off : !wooly.ptr<shared>, i64
+  wooly.store %tid, %p {alignment = 4 : i64} : i32, !wooly.ptr<shared>
+  wooly.barrier
+  %c1 = arith.constant 1 : i32
+  %next = arith.addi %tid, %c1 : i32
+  %wrapped = arith.remui %next, %n : i32
+  %w64 = arith.extui %wrapped : i32 to i64
+  %woff = arith.muli %w64, %c4 : i64
+  %q = wooly.ptradd %s, %woff : !wooly.ptr<shared>, i64
+  %v = wooly.load %q {alignment = 4 : i64} : !wooly.ptr<shared> -> i32
+  %o = wooly.ptradd %out, %off : !wooly.ptr<global>, i64
+  wooly.store %v, %o {alignment = 4 : i64} : i32, !wooly.ptr<global>
+  wooly.return
+}
+)";
+
+// Half the block waits at one barrier, half at another: undefined in CUDA,
+// a clear error here.
+const char *kDivergent = R"(
+wooly.kernel @divergent(%out: !wooly.ptr<global>) {
+  %tid = wooly.thread_id x : i32
+  %c32 = arith.constant 32 : i32
+  %low = arith.cmpi ult, %tid, %c32 : i32
+  cf.cond_br %low, ^a, ^b
+^a:
+  wooly.barrier
+  cf.br ^end
+^b:
+  wooly.barrier
+  cf.br ^end
+^end:
+  wooly.return
+}
+)";
+
+} // namespace
+
+TEST_CASE("threads that exit before a barrier do not hold it up",
+          "[host][barrier]") {
+  auto ctx = newContext();
+  exec::KernelInfo info;
+  exec::FunctionId fn = loadKernel(*ctx, kEarlyExit, "early", info);
+  const int n = 100, threads = 256;
+  exec::DevicePtr dout = upload(*ctx, std::vector<int32_t>(threads, -5));
+  Args args(info);
+  args.set(0, n).set(1, dout);
+  exec::Status s = launch(*ctx, fn, {3, 1, 1}, {threads, 1, 1}, args);
+  INFO(s.message);
+  REQUIRE(s);
+  std::vector<int32_t> out = download<int32_t>(*ctx, dout, threads);
+  for (int t = 0; t < threads; ++t)
+    REQUIRE(out[t] == (t < n ? (t + 1) % n : -5));
+}
+
+TEST_CASE("threads at different barriers are a launch failure",
+          "[host][barrier]") {
+  auto ctx = newContext();
+  exec::KernelInfo info;
+  exec::FunctionId fn = loadKernel(*ctx, kDivergent, "divergent", info);
+  Args args(info);
+  args.set(0, exec::DevicePtr(0));
+  exec::Status s = launch(*ctx, fn, {1, 1, 1}, {64, 1, 1}, args);
+  CHECK(s.code == exec::ErrorCode::LaunchFailure);
+  CHECK(s.message.find("different __syncthreads") != std::string::npos);
+  // And the context keeps working.
+  exec::FunctionId ok = loadKernel(*ctx, kEarlyExit, "early", info);
+  exec::DevicePtr dout = upload(*ctx, std::vector<int32_t>(64, -5));
+  Args args2(info);
+  args2.set(0, 64).set(1, dout);
+  REQUIRE(launch(*ctx, ok, {1, 1, 1}, {64, 1, 1}, args2));
+}
