@@ -56,8 +56,8 @@ CUmodule loadPTX(const std::string &ptx) {
   void *values[] = {log, reinterpret_cast<void *>(sizeof log - 1)};
   CUresult rc = d->cuModuleLoadDataEx(&module, ptx.c_str(), 2, options, values);
   if (rc != CUDA_SUCCESS) {
-    std::fprintf(stderr, "cuModuleLoadDataEx: %s\n%s\n", d->describe(rc).c_str(),
-                 log);
+    std::fprintf(stderr, "cuModuleLoadDataEx: %s\n%s\n",
+                 d->describe(rc).c_str(), log);
     std::exit(1);
   }
   return module;
@@ -68,8 +68,8 @@ struct Case {
   const char *file;   // examples/ptx/<file>.sm_75.ptx
   const char *kernel; // the mangled entry name
   unsigned grid[3], block[3];
-  std::vector<size_t> bufferFloats;  // device buffers, filled with data
-  size_t outputBuffer;               // which buffer holds the result
+  std::vector<size_t> bufferFloats; // device buffers, filled with data
+  size_t outputBuffer;              // which buffer holds the result
   std::function<std::vector<std::vector<uint8_t>>(std::vector<CUdeviceptr> &)>
       args;
 };
@@ -101,11 +101,14 @@ int main(int argc, char **argv) {
   CUdevice device = 0;
   check(d->cuDeviceGet(&device, 0), "cuDeviceGet");
   CUcontext context = nullptr;
-  check(d->cuDevicePrimaryCtxRetain(&context, device), "cuDevicePrimaryCtxRetain");
+  check(d->cuDevicePrimaryCtxRetain(&context, device),
+        "cuDevicePrimaryCtxRetain");
   check(d->cuCtxSetCurrent(context), "cuCtxSetCurrent");
   int major = 0, minor = 0;
-  d->cuDeviceGetAttribute(&major, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, device);
-  d->cuDeviceGetAttribute(&minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, device);
+  d->cuDeviceGetAttribute(&major, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR,
+                          device);
+  d->cuDeviceGetAttribute(&minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR,
+                          device);
   char name[256] = {};
   d->cuDeviceGetName(name, sizeof name - 1, device);
   std::string arch = smArchFor(major, minor);
@@ -114,27 +117,43 @@ int main(int argc, char **argv) {
 
   const int n = 1 << 24, dim = 1024, width = 4096, height = 4096;
   std::vector<Case> cases = {
-      {"saxpy", "_Z5saxpyifPKfPf", {unsigned((n + 255) / 256), 1, 1}, {256, 1, 1},
-       {size_t(n), size_t(n)}, 1,
+      {"saxpy",
+       "_Z5saxpyifPKfPf",
+       {unsigned((n + 255) / 256), 1, 1},
+       {256, 1, 1},
+       {size_t(n), size_t(n)},
+       1,
        [&](std::vector<CUdeviceptr> &b) {
          return std::vector<std::vector<uint8_t>>{bytes(n), bytes(2.0f),
                                                   bytes(b[0]), bytes(b[1])};
        }},
-      {"vector_add", "_Z9vectorAddPKfS0_Pfi", {unsigned((n + 255) / 256), 1, 1},
-       {256, 1, 1}, {size_t(n), size_t(n), size_t(n)}, 2,
+      {"vector_add",
+       "_Z9vectorAddPKfS0_Pfi",
+       {unsigned((n + 255) / 256), 1, 1},
+       {256, 1, 1},
+       {size_t(n), size_t(n), size_t(n)},
+       2,
        [&](std::vector<CUdeviceptr> &b) {
          return std::vector<std::vector<uint8_t>>{bytes(b[0]), bytes(b[1]),
                                                   bytes(b[2]), bytes(n)};
        }},
-      {"matmul_tiled", "_Z11matmulTiledPKfS0_Pfiii", {dim / 16, dim / 16, 1},
-       {16, 16, 1}, {size_t(dim) * dim, size_t(dim) * dim, size_t(dim) * dim}, 2,
+      {"matmul_tiled",
+       "_Z11matmulTiledPKfS0_Pfiii",
+       {dim / 16, dim / 16, 1},
+       {16, 16, 1},
+       {size_t(dim) * dim, size_t(dim) * dim, size_t(dim) * dim},
+       2,
        [&](std::vector<CUdeviceptr> &b) {
          return std::vector<std::vector<uint8_t>>{bytes(b[0]), bytes(b[1]),
                                                   bytes(b[2]), bytes(dim),
-                                                  bytes(dim), bytes(dim)};
+                                                  bytes(dim),  bytes(dim)};
        }},
-      {"stencil_2d", "_Z10jacobiStepPKfPfii", {width / 16, height / 16, 1},
-       {16, 16, 1}, {size_t(width) * height, size_t(width) * height}, 1,
+      {"stencil_2d",
+       "_Z10jacobiStepPKfPfii",
+       {width / 16, height / 16, 1},
+       {16, 16, 1},
+       {size_t(width) * height, size_t(width) * height},
+       1,
        [&](std::vector<CUdeviceptr> &b) {
          return std::vector<std::vector<uint8_t>>{bytes(b[0]), bytes(b[1]),
                                                   bytes(width), bytes(height)};
@@ -153,7 +172,8 @@ int main(int argc, char **argv) {
   for (Case &c : cases) {
     std::string ptx = readFile(dir + "/" + c.file + ".sm_75.ptx");
     if (ptx.empty()) {
-      std::printf("%-14s missing %s/%s.sm_75.ptx\n", c.file, dir.c_str(), c.file);
+      std::printf("%-14s missing %s/%s.sm_75.ptx\n", c.file, dir.c_str(),
+                  c.file);
       continue;
     }
     // Wooly: PTX -> WIS -> PTX for this GPU.

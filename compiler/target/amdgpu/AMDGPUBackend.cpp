@@ -12,8 +12,9 @@ namespace wooly::amdgpu {
 
 void registerAMDGPUBackend() {
   cc::registerBackend(
-      {"amdgpu", "AMD GPUs through LLVM's AMDGPU backend and ld.lld (chip: "
-                 "gfx90a, gfx942, gfx1100, ..., default gfx942)",
+      {"amdgpu",
+       "AMD GPUs through LLVM's AMDGPU backend and ld.lld (chip: "
+       "gfx90a, gfx942, gfx1100, ..., default gfx942)",
        {"hsaco", "obj", "asm", "llvm"},
        [](mlir::ModuleOp module, const cc::BackendRequest &request,
           llvm::raw_ostream &out, std::string &error) {
@@ -42,8 +43,9 @@ void registerAMDGPUBackend() {
            out << *text;
            return true;
          }
-         auto bytes = request.emit == "obj" ? emitObject(**llvmModule, options)
-                                            : emitCodeObject(**llvmModule, options);
+         auto bytes = request.emit == "obj"
+                          ? emitObject(**llvmModule, options)
+                          : emitCodeObject(**llvmModule, options);
          if (!bytes) {
            error = llvm::toString(bytes.takeError());
            return false;

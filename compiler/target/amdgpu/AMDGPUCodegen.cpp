@@ -39,8 +39,8 @@ struct ArchInfo {
   unsigned wave;
 };
 // CDNA 2/3 (MI200, MI300) are wave64 only; RDNA 2/3 default to wave32.
-const ArchInfo kArchs[] = {{"gfx90a", 64}, {"gfx940", 64}, {"gfx941", 64},
-                           {"gfx942", 64}, {"gfx950", 64}, {"gfx1030", 32},
+const ArchInfo kArchs[] = {{"gfx90a", 64},  {"gfx940", 64},  {"gfx941", 64},
+                           {"gfx942", 64},  {"gfx950", 64},  {"gfx1030", 32},
                            {"gfx1100", 32}, {"gfx1101", 32}, {"gfx1102", 32},
                            {"gfx1200", 32}, {"gfx1201", 32}};
 } // namespace
@@ -106,13 +106,12 @@ createTargetMachine(const CodegenOptions &options) {
     return createStringError(inconvertibleErrorCode(),
                              "AMDGPU target unavailable: " + error);
   // Pin the wavefront size the 32-lane warp emulation was generated for.
-  std::string features = wavefrontSize(options.arch) == 64
-                             ? "+wavefrontsize64"
-                             : "+wavefrontsize32";
+  std::string features = wavefrontSize(options.arch) == 64 ? "+wavefrontsize64"
+                                                           : "+wavefrontsize32";
   TargetOptions targetOptions;
   std::unique_ptr<TargetMachine> machine(target->createTargetMachine(
-      triple, options.arch, features, targetOptions, Reloc::PIC_,
-      std::nullopt, codegenLevel(options.optLevel)));
+      triple, options.arch, features, targetOptions, Reloc::PIC_, std::nullopt,
+      codegenLevel(options.optLevel)));
   if (!machine)
     return createStringError(inconvertibleErrorCode(),
                              "cannot create an AMDGPU target machine for " +
@@ -125,8 +124,7 @@ void prepareModule(Module &module, TargetMachine &machine) {
   module.setDataLayout(machine.createDataLayout());
 }
 
-void optimizeModule(Module &module, TargetMachine &machine,
-                    unsigned optLevel) {
+void optimizeModule(Module &module, TargetMachine &machine, unsigned optLevel) {
   if (optLevel == 0)
     return;
   LoopAnalysisManager lam;
@@ -251,10 +249,10 @@ Expected<std::vector<char>> linkCodeObject(ArrayRef<char> object) {
     std::string details;
     if (auto text = MemoryBuffer::getFile(log.path))
       details = (*text)->getBuffer().trim().str();
-    return createStringError(inconvertibleErrorCode(),
-                             "linking the AMDGPU code object with " + linker +
-                                 " failed: " +
-                                 (details.empty() ? message : details));
+    return createStringError(
+        inconvertibleErrorCode(),
+        "linking the AMDGPU code object with " + linker +
+            " failed: " + (details.empty() ? message : details));
   }
   auto linked = MemoryBuffer::getFile(output.path, /*IsText=*/false,
                                       /*RequiresNullTerminator=*/false);

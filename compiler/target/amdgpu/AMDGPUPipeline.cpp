@@ -31,8 +31,9 @@ Expected<std::unique_ptr<Module>> lowerToLLVMIR(mlir::ModuleOp module,
             diagnostics += diag.str();
             // First lines only: a note may print a whole module.
             for (mlir::Diagnostic &note : diag.getNotes())
-              diagnostics += "\n  note: " +
-                             llvm::StringRef(note.str()).split('\n').first.str();
+              diagnostics +=
+                  "\n  note: " +
+                  llvm::StringRef(note.str()).split('\n').first.str();
           }
           return mlir::success();
         });

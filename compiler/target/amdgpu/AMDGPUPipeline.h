@@ -26,8 +26,8 @@ lowerToLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &context,
               const CodegenOptions &options);
 
 /// lowerToLLVMIR, then emitCodeObject.
-llvm::Expected<std::vector<char>> compileToCodeObject(mlir::ModuleOp module,
-                                                      const CodegenOptions &options);
+llvm::Expected<std::vector<char>>
+compileToCodeObject(mlir::ModuleOp module, const CodegenOptions &options);
 
 } // namespace wooly::amdgpu
 

@@ -45,8 +45,12 @@ struct Builder {
   Value fcmp(LLVM::FCmpPredicate p, Value x, Value y) {
     return LLVM::FCmpOp::create(b, loc, p, x, y);
   }
-  Value positive(Value x) { return fcmp(LLVM::FCmpPredicate::ogt, x, fconst(0)); }
-  Value negative(Value x) { return fcmp(LLVM::FCmpPredicate::olt, x, fconst(0)); }
+  Value positive(Value x) {
+    return fcmp(LLVM::FCmpPredicate::ogt, x, fconst(0));
+  }
+  Value negative(Value x) {
+    return fcmp(LLVM::FCmpPredicate::olt, x, fconst(0));
+  }
   Value select(Value c, Value x, Value y) {
     return LLVM::SelectOp::create(b, loc, c, x, y);
   }
@@ -61,22 +65,24 @@ struct Builder {
         b, loc, bits, iconst(static_cast<int64_t>(~0ull >> (65 - width))));
     Value isZero = LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::eq,
                                         magnitude, iconst(0));
-    Value isNeg = LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::slt, bits,
-                                       iconst(0));
+    Value isNeg =
+        LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::slt, bits, iconst(0));
     Value up = select(isNeg, LLVM::SubOp::create(b, loc, bits, iconst(1)),
                       LLVM::AddOp::create(b, loc, bits, iconst(1)));
     up = select(isZero, iconst(1), up);
     return LLVM::BitcastOp::create(b, loc, type, up);
   }
   Value nextDown(Value x) {
-    return LLVM::FNegOp::create(b, loc, nextUp(LLVM::FNegOp::create(b, loc, x)));
+    return LLVM::FNegOp::create(b, loc,
+                                nextUp(LLVM::FNegOp::create(b, loc, x)));
   }
   Value largest(bool negativeSign) {
     const llvm::fltSemantics &semantics =
         cast<FloatType>(type).getFloatSemantics();
     return LLVM::ConstantOp::create(
         b, loc, type,
-        b.getFloatAttr(type, llvm::APFloat::getLargest(semantics, negativeSign)));
+        b.getFloatAttr(type,
+                       llvm::APFloat::getLargest(semantics, negativeSign)));
   }
   Value isInf(Value x) {
     return fcmp(LLVM::FCmpPredicate::oeq, LLVM::FAbsOp::create(b, loc, x),
@@ -131,9 +137,9 @@ FailureOr<Value> AMDGPUTargetInfo::lowerDirectedRounding(
   using P = LLVM::FCmpPredicate;
   Builder h{b, loc, resultType,
             b.getIntegerType(resultType.getIntOrFloatBitWidth())};
-  Value r, above, below, overflowed = LLVM::ConstantOp::create(
-                                        b, loc, b.getI1Type(),
-                                        b.getBoolAttr(false));
+  Value r, above, below,
+      overflowed =
+          LLVM::ConstantOp::create(b, loc, b.getI1Type(), b.getBoolAttr(false));
   auto finite = [&](ValueRange values) {
     Value all = h.isFinite(values[0]);
     for (Value v : values.drop_front())
@@ -157,7 +163,8 @@ FailureOr<Value> AMDGPUTargetInfo::lowerDirectedRounding(
   } else if (what == "mul") {
     Value x = operands[0], y = operands[1];
     r = LLVM::FMulOp::create(b, loc, x, y);
-    Value err = LLVM::FMAOp::create(b, loc, x, y, LLVM::FNegOp::create(b, loc, r));
+    Value err =
+        LLVM::FMAOp::create(b, loc, x, y, LLVM::FNegOp::create(b, loc, r));
     above = h.positive(err);
     below = h.negative(err);
     overflowed = h.andOf(h.isInf(r), finite({x, y}));
@@ -166,16 +173,20 @@ FailureOr<Value> AMDGPUTargetInfo::lowerDirectedRounding(
     Value y = what == "rcp" ? operands[0] : operands[1];
     r = LLVM::FDivOp::create(b, loc, x, y);
     // exact - r = rem / y with rem = x - r*y, exact through fma.
-    Value rem = LLVM::FMAOp::create(b, loc, LLVM::FNegOp::create(b, loc, r), y, x);
+    Value rem =
+        LLVM::FMAOp::create(b, loc, LLVM::FNegOp::create(b, loc, r), y, x);
     Value yPos = h.positive(y), yNeg = h.negative(y);
-    above = h.orOf(h.andOf(h.positive(rem), yPos), h.andOf(h.negative(rem), yNeg));
-    below = h.orOf(h.andOf(h.negative(rem), yPos), h.andOf(h.positive(rem), yNeg));
+    above =
+        h.orOf(h.andOf(h.positive(rem), yPos), h.andOf(h.negative(rem), yNeg));
+    below =
+        h.orOf(h.andOf(h.negative(rem), yPos), h.andOf(h.positive(rem), yNeg));
     Value nonzero = h.fcmp(P::one, y, h.fconst(0));
     overflowed = h.andOf(h.andOf(h.isInf(r), finite({x, y})), nonzero);
   } else if (what == "sqrt") {
     Value x = operands[0];
     r = LLVM::SqrtOp::create(b, loc, x);
-    Value rem = LLVM::FMAOp::create(b, loc, LLVM::FNegOp::create(b, loc, r), r, x);
+    Value rem =
+        LLVM::FMAOp::create(b, loc, LLVM::FNegOp::create(b, loc, r), r, x);
     above = h.positive(rem);
     below = h.negative(rem);
   } else if (what == "fptrunc" && operands[0].getType().isF64() &&

@@ -36,8 +36,7 @@ Value i32Constant(OpBuilder &b, Location loc, int64_t value) {
 }
 
 Value boolConstant(OpBuilder &b, Location loc, bool value) {
-  return LLVM::ConstantOp::create(b, loc, b.getI1Type(),
-                                  b.getBoolAttr(value));
+  return LLVM::ConstantOp::create(b, loc, b.getI1Type(), b.getBoolAttr(value));
 }
 
 Value f32Constant(OpBuilder &b, Location loc, float value) {
@@ -52,9 +51,9 @@ Value icmp(OpBuilder &b, Location loc, LLVM::ICmpPredicate pred, Value lhs,
 
 /// Bit `index` (an i32 value) of the i32 `mask`, as an i1.
 Value testBit(OpBuilder &b, Location loc, Value mask, Value index) {
-  Value bit = LLVM::AndOp::create(b, loc,
-                                  LLVM::LShrOp::create(b, loc, mask, index),
-                                  i32Constant(b, loc, 1));
+  Value bit =
+      LLVM::AndOp::create(b, loc, LLVM::LShrOp::create(b, loc, mask, index),
+                          i32Constant(b, loc, 1));
   return icmp(b, loc, LLVM::ICmpPredicate::ne, bit, i32Constant(b, loc, 0));
 }
 
@@ -92,8 +91,8 @@ public:
     if (!wave64)
       return callIntrinsic(b, loc, b.getI32Type(), "llvm.amdgcn.ballot.i32",
                            {pred});
-    Value wide = callIntrinsic(b, loc, b.getI64Type(),
-                               "llvm.amdgcn.ballot.i64", {pred});
+    Value wide =
+        callIntrinsic(b, loc, b.getI64Type(), "llvm.amdgcn.ballot.i64", {pred});
     Value shift = LLVM::ZExtOp::create(b, loc, b.getI64Type(), halfBase());
     return LLVM::TruncOp::create(b, loc, b.getI32Type(),
                                  LLVM::LShrOp::create(b, loc, wide, shift));
@@ -109,8 +108,8 @@ public:
     Type type = value.getType();
     std::string name = "llvm.amdgcn.readlane." +
                        std::string(type.isInteger(64) ? "i64" : "i32");
-    Value low = callIntrinsic(b, loc, type, name,
-                              {value, i32Constant(b, loc, lane)});
+    Value low =
+        callIntrinsic(b, loc, type, name, {value, i32Constant(b, loc, lane)});
     if (!wave64)
       return low;
     Value high = callIntrinsic(b, loc, type, name,
@@ -121,8 +120,7 @@ public:
   }
   /// `value` from warp lane `source` (a value 0..31) of this warp.
   Value permute(Value value, Value source) {
-    Value hw = wave64 ? LLVM::OrOp::create(b, loc, source, halfBase())
-                      : source;
+    Value hw = wave64 ? LLVM::OrOp::create(b, loc, source, halfBase()) : source;
     Value address = LLVM::ShlOp::create(b, loc, hw, i32Constant(b, loc, 2));
     return callIntrinsic(b, loc, b.getI32Type(), "llvm.amdgcn.ds.bpermute",
                          {address, value});
@@ -149,14 +147,13 @@ const char *dimSuffix(Dim dim) {
 }
 
 /// A field of the code object v5 implicit kernel arguments.
-Value implicitArgument(OpBuilder &b, Location loc, unsigned offset,
-                       Type type) {
+Value implicitArgument(OpBuilder &b, Location loc, unsigned offset, Type type) {
   auto constPtr = LLVM::LLVMPointerType::get(b.getContext(), 4);
-  Value base = callIntrinsic(b, loc, constPtr, "llvm.amdgcn.implicitarg.ptr",
-                             {});
-  Value field = LLVM::GEPOp::create(
-      b, loc, constPtr, b.getI8Type(), base,
-      ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(offset)});
+  Value base =
+      callIntrinsic(b, loc, constPtr, "llvm.amdgcn.implicitarg.ptr", {});
+  Value field =
+      LLVM::GEPOp::create(b, loc, constPtr, b.getI8Type(), base,
+                          ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(offset)});
   Value value = LLVM::LoadOp::create(b, loc, type, field,
                                      type.getIntOrFloatBitWidth() / 8,
                                      /*isVolatile=*/false,
@@ -187,10 +184,10 @@ Value threadId(OpBuilder &b, Location loc, Dim dim) {
 
 /// tid.x + ntid.x * (tid.y + ntid.y * tid.z)
 Value flatThreadId(OpBuilder &b, Location loc) {
-  Value yz = LLVM::AddOp::create(
-      b, loc, threadId(b, loc, Dim::Y),
-      LLVM::MulOp::create(b, loc, blockDim(b, loc, Dim::Y),
-                          threadId(b, loc, Dim::Z)));
+  Value yz =
+      LLVM::AddOp::create(b, loc, threadId(b, loc, Dim::Y),
+                          LLVM::MulOp::create(b, loc, blockDim(b, loc, Dim::Y),
+                                              threadId(b, loc, Dim::Z)));
   return LLVM::AddOp::create(
       b, loc, threadId(b, loc, Dim::X),
       LLVM::MulOp::create(b, loc, blockDim(b, loc, Dim::X), yz));
@@ -316,8 +313,9 @@ void AMDGPUTargetInfo::annotateKernel(KernelOp kernel,
   }
   SmallVector<Attribute> passthrough;
   auto stringPair = [&](StringRef key, std::string value) {
-    passthrough.push_back(ArrayAttr::get(
-        context, {StringAttr::get(context, key), StringAttr::get(context, value)}));
+    passthrough.push_back(
+        ArrayAttr::get(context, {StringAttr::get(context, key),
+                                 StringAttr::get(context, value)}));
   };
   stringPair("amdgpu-flat-work-group-size", "1," + std::to_string(maxThreads));
   // CUDA grids are whole blocks: no partial work-groups.
@@ -328,8 +326,9 @@ void AMDGPUTargetInfo::annotateKernel(KernelOp kernel,
     auto size = lowered.getArgAttrOfType<IntegerAttr>(i, "wooly.byval_size");
     if (!size)
       continue;
-    lowered.setArgAttr(i, LLVM::LLVMDialect::getByRefAttrName(),
-                       TypeAttr::get(LLVM::LLVMArrayType::get(i8, size.getInt())));
+    lowered.setArgAttr(
+        i, LLVM::LLVMDialect::getByRefAttrName(),
+        TypeAttr::get(LLVM::LLVMArrayType::get(i8, size.getInt())));
     if (auto align =
             lowered.getArgAttrOfType<IntegerAttr>(i, "wooly.byval_align"))
       lowered.setArgAttr(i, LLVM::LLVMDialect::getAlignAttrName(), align);
@@ -347,10 +346,11 @@ AMDGPUTargetInfo::lowerGeometry(Operation *op, ValueRange operands,
     return success();
   }
   if (auto ctaid = dyn_cast<BlockIdOp>(op)) {
-    rewriter.replaceOp(op, callIntrinsic(rewriter, loc, i32,
-                                         std::string("llvm.amdgcn.workgroup.id.") +
-                                             dimSuffix(ctaid.getDim()),
-                                         {}));
+    rewriter.replaceOp(op,
+                       callIntrinsic(rewriter, loc, i32,
+                                     std::string("llvm.amdgcn.workgroup.id.") +
+                                         dimSuffix(ctaid.getDim()),
+                                     {}));
     return success();
   }
   if (auto ntid = dyn_cast<BlockDimOp>(op)) {
@@ -457,8 +457,10 @@ AMDGPUTargetInfo::lowerGeometry(Operation *op, ValueRange operands,
     // global memory (constant memory is global memory on AMD GPUs).
     Type i1 = rewriter.getI1Type();
     Value ptr = operands[0];
-    Value shared = callIntrinsic(rewriter, loc, i1, "llvm.amdgcn.is.shared", {ptr});
-    Value priv = callIntrinsic(rewriter, loc, i1, "llvm.amdgcn.is.private", {ptr});
+    Value shared =
+        callIntrinsic(rewriter, loc, i1, "llvm.amdgcn.is.shared", {ptr});
+    Value priv =
+        callIntrinsic(rewriter, loc, i1, "llvm.amdgcn.is.private", {ptr});
     Value result;
     switch (is.getSpace()) {
     case AddressSpace::Shared:
@@ -509,13 +511,13 @@ LogicalResult AMDGPUTargetInfo::lowerSynchronization(
     auto ldsPtr = base.getType();
     Value scratch = LLVM::GEPOp::create(rewriter, loc, ldsPtr, i32, base,
                                         ArrayRef<LLVM::GEPArg>{1});
-    Value first = icmp(rewriter, loc, LLVM::ICmpPredicate::eq,
-                       flatThreadId(rewriter, loc), i32Constant(rewriter, loc, 0));
+    Value first =
+        icmp(rewriter, loc, LLVM::ICmpPredicate::eq,
+             flatThreadId(rewriter, loc), i32Constant(rewriter, loc, 0));
     blockBarrier(rewriter, loc);
-    LLVM::StoreOp::create(rewriter, loc, i32Constant(rewriter, loc, 0),
-                          LLVM::SelectOp::create(rewriter, loc, first, base,
-                                                 scratch),
-                          4);
+    LLVM::StoreOp::create(
+        rewriter, loc, i32Constant(rewriter, loc, 0),
+        LLVM::SelectOp::create(rewriter, loc, first, base, scratch), 4);
     blockBarrier(rewriter, loc);
     Value one = LLVM::ZExtOp::create(rewriter, loc, i32, operands[0]);
     LLVM::AtomicRMWOp::create(rewriter, loc, LLVM::AtomicBinOp::add, base, one,
@@ -583,8 +585,9 @@ LogicalResult AMDGPUTargetInfo::lowerWarpCollective(
     Value notSeg = LLVM::XOrOp::create(rewriter, loc, segmask,
                                        i32Constant(rewriter, loc, -1));
     Value minLane = LLVM::AndOp::create(rewriter, loc, lane, segmask);
-    Value maxLane = LLVM::OrOp::create(
-        rewriter, loc, minLane, LLVM::AndOp::create(rewriter, loc, clamp, notSeg));
+    Value maxLane =
+        LLVM::OrOp::create(rewriter, loc, minLane,
+                           LLVM::AndOp::create(rewriter, loc, clamp, notSeg));
     Value j, inRange;
     switch (shuffle.getMode()) {
     case ShuffleMode::Up:
@@ -616,7 +619,8 @@ LogicalResult AMDGPUTargetInfo::lowerWarpCollective(
   }
   if (auto vote = dyn_cast<VoteOp>(op)) {
     Value mask = operands[1];
-    Value yes = LLVM::AndOp::create(rewriter, loc, warp.ballot(operands[0]), mask);
+    Value yes =
+        LLVM::AndOp::create(rewriter, loc, warp.ballot(operands[0]), mask);
     Value members = LLVM::AndOp::create(rewriter, loc, warp.activeMask(), mask);
     Value result;
     switch (vote.getMode()) {
@@ -644,15 +648,18 @@ LogicalResult AMDGPUTargetInfo::lowerWarpCollective(
     Value members = LLVM::AndOp::create(rewriter, loc, warp.activeMask(), mask);
     Value same = i32Constant(rewriter, loc, 0);
     for (int lane = 0; lane < 32; ++lane) {
-      Value equal = icmp(rewriter, loc, P::eq, warp.readLane(value, lane), value);
+      Value equal =
+          icmp(rewriter, loc, P::eq, warp.readLane(value, lane), value);
       Value bit = LLVM::ZExtOp::create(rewriter, loc, i32, equal);
       same = LLVM::OrOp::create(
           rewriter, loc, same,
-          LLVM::ShlOp::create(rewriter, loc, bit, i32Constant(rewriter, loc, lane)));
+          LLVM::ShlOp::create(rewriter, loc, bit,
+                              i32Constant(rewriter, loc, lane)));
     }
     same = LLVM::AndOp::create(rewriter, loc, same, members);
     if (match.getMode() == MatchMode::Any) {
-      rewriter.replaceOp(op, ValueRange{same, boolConstant(rewriter, loc, true)});
+      rewriter.replaceOp(op,
+                         ValueRange{same, boolConstant(rewriter, loc, true)});
       return success();
     }
     Value allEqual = icmp(rewriter, loc, P::eq, same, members);
@@ -667,8 +674,8 @@ LogicalResult AMDGPUTargetInfo::lowerWarpCollective(
         LLVM::AndOp::create(rewriter, loc, warp.activeMask(), operands[1]);
     Value acc = i32Constant(rewriter, loc, reduxIdentity(redux.getKind()));
     for (int lane = 0; lane < 32; ++lane) {
-      Value combined =
-          reduxStep(rewriter, loc, redux.getKind(), acc, warp.readLane(value, lane));
+      Value combined = reduxStep(rewriter, loc, redux.getKind(), acc,
+                                 warp.readLane(value, lane));
       acc = LLVM::SelectOp::create(
           rewriter, loc,
           testBit(rewriter, loc, members, i32Constant(rewriter, loc, lane)),
@@ -739,7 +746,8 @@ FailureOr<Value> AMDGPUTargetInfo::lowerApprox(OpBuilder &b, Location loc,
   // v_sin/v_cos take the angle in revolutions.
   auto revolutions = [&] {
     return LLVM::FMulOp::create(
-        b, loc, x, f32Constant(b, loc, static_cast<float>(0.5 / std::numbers::pi)));
+        b, loc, x,
+        f32Constant(b, loc, static_cast<float>(0.5 / std::numbers::pi)));
   };
   switch (kind) {
   case ApproxKind::Sin:
@@ -765,7 +773,8 @@ FailureOr<Value> AMDGPUTargetInfo::lowerApprox(OpBuilder &b, Location loc,
     break;
   case ApproxKind::Div:
     result = LLVM::FMulOp::create(
-        b, loc, x, callIntrinsic(b, loc, f32, "llvm.amdgcn.rcp.f32", {args[1]}));
+        b, loc, x,
+        callIntrinsic(b, loc, f32, "llvm.amdgcn.rcp.f32", {args[1]}));
     break;
   case ApproxKind::Tanh: {
     // No tanh instruction. |x| >= 1/8: 1 - 2 / (2^(2|x| log2 e) + 1);
@@ -774,18 +783,20 @@ FailureOr<Value> AMDGPUTargetInfo::lowerApprox(OpBuilder &b, Location loc,
     Value ax = LLVM::FAbsOp::create(b, loc, x);
     Value e = callIntrinsic(
         b, loc, f32, "llvm.amdgcn.exp2.f32",
-        {LLVM::FMulOp::create(b, loc, ax,
-                              f32Constant(b, loc, 2.0f * std::numbers::log2e_v<float>))});
+        {LLVM::FMulOp::create(
+            b, loc, ax,
+            f32Constant(b, loc, 2.0f * std::numbers::log2e_v<float>))});
     Value big = LLVM::FSubOp::create(
         b, loc, f32Constant(b, loc, 1.0f),
         LLVM::FMulOp::create(
             b, loc, f32Constant(b, loc, 2.0f),
-            callIntrinsic(b, loc, f32, "llvm.amdgcn.rcp.f32",
-                          {LLVM::FAddOp::create(b, loc, e,
-                                                f32Constant(b, loc, 1.0f))})));
+            callIntrinsic(
+                b, loc, f32, "llvm.amdgcn.rcp.f32",
+                {LLVM::FAddOp::create(b, loc, e, f32Constant(b, loc, 1.0f))})));
     Value x2 = LLVM::FMulOp::create(b, loc, ax, ax);
-    Value poly = LLVM::FMAOp::create(b, loc, x2, f32Constant(b, loc, 2.0f / 15.0f),
-                                     f32Constant(b, loc, -1.0f / 3.0f));
+    Value poly =
+        LLVM::FMAOp::create(b, loc, x2, f32Constant(b, loc, 2.0f / 15.0f),
+                            f32Constant(b, loc, -1.0f / 3.0f));
     poly = LLVM::FMAOp::create(b, loc, x2, poly, f32Constant(b, loc, 1.0f));
     Value small = LLVM::FMulOp::create(b, loc, ax, poly);
     Value isSmall = LLVM::FCmpOp::create(b, loc, LLVM::FCmpPredicate::olt, ax,

@@ -33,10 +33,9 @@ public:
   lowerGeometry(mlir::Operation *op, mlir::ValueRange operands,
                 mlir::ValueRange hidden,
                 mlir::ConversionPatternRewriter &rewriter) const override;
-  mlir::LogicalResult
-  lowerSynchronization(mlir::Operation *op, mlir::ValueRange operands,
-                       mlir::ValueRange hidden,
-                       mlir::ConversionPatternRewriter &rewriter) const override;
+  mlir::LogicalResult lowerSynchronization(
+      mlir::Operation *op, mlir::ValueRange operands, mlir::ValueRange hidden,
+      mlir::ConversionPatternRewriter &rewriter) const override;
   mlir::LogicalResult
   lowerWarpCollective(mlir::Operation *op, mlir::ValueRange operands,
                       mlir::ValueRange hidden,

@@ -12,8 +12,9 @@ namespace wooly::nvptx {
 
 void registerNVPTXBackend() {
   cc::registerBackend(
-      {"nvptx", "NVIDIA GPUs through LLVM's NVPTX backend (chip: sm_70 ... "
-                "sm_121a, default sm_75)",
+      {"nvptx",
+       "NVIDIA GPUs through LLVM's NVPTX backend (chip: sm_70 ... "
+       "sm_121a, default sm_75)",
        {"ptx", "asm", "llvm"},
        [](mlir::ModuleOp module, const cc::BackendRequest &request,
           llvm::raw_ostream &out, std::string &error) {
@@ -28,8 +29,8 @@ void registerNVPTXBackend() {
            return false;
          }
          if (request.emit == "llvm") {
-           optimizeModule(**llvmModule,
-                          **createTargetMachine(options), options.optLevel);
+           optimizeModule(**llvmModule, **createTargetMachine(options),
+                          options.optLevel);
            (*llvmModule)->print(out, nullptr);
            return true;
          }

@@ -31,10 +31,9 @@ const std::vector<std::string> &supportedArchitectures() {
   // LLVM 22's NVPTX processor list from sm_70 on (`llc -march=nvptx64
   // -mcpu=help`); the `a`/`f` forms enable the architecture-specific PTX.
   static const std::vector<std::string> archs = {
-      "sm_70",  "sm_72",   "sm_75",   "sm_80",   "sm_86",   "sm_87",
-      "sm_89",  "sm_90",   "sm_90a",  "sm_100",  "sm_100a", "sm_100f",
-      "sm_101", "sm_101a", "sm_103",  "sm_103a", "sm_120",  "sm_120a",
-      "sm_121", "sm_121a"};
+      "sm_70",  "sm_72",   "sm_75",  "sm_80",   "sm_86",   "sm_87",  "sm_89",
+      "sm_90",  "sm_90a",  "sm_100", "sm_100a", "sm_100f", "sm_101", "sm_101a",
+      "sm_103", "sm_103a", "sm_120", "sm_120a", "sm_121",  "sm_121a"};
   return archs;
 }
 
@@ -99,8 +98,8 @@ createTargetMachine(const CodegenOptions &options) {
   // SMs keep LLVM's higher default.
   std::string features = computeCapability(options.arch) < 90 ? "+ptx78" : "";
   std::unique_ptr<TargetMachine> machine(target->createTargetMachine(
-      triple, options.arch, features, targetOptions, std::nullopt,
-      std::nullopt, codegenLevel(options.optLevel)));
+      triple, options.arch, features, targetOptions, std::nullopt, std::nullopt,
+      codegenLevel(options.optLevel)));
   if (!machine)
     return createStringError(inconvertibleErrorCode(),
                              "cannot create an NVPTX target machine for " +
@@ -113,8 +112,7 @@ void prepareModule(Module &module, TargetMachine &machine) {
   module.setDataLayout(machine.createDataLayout());
 }
 
-void optimizeModule(Module &module, TargetMachine &machine,
-                    unsigned optLevel) {
+void optimizeModule(Module &module, TargetMachine &machine, unsigned optLevel) {
   if (optLevel == 0)
     return;
   LoopAnalysisManager lam;

@@ -1,4 +1,5 @@
-//===- NVPTXCodegen.h - LLVM IR to PTX through the NVPTX backend -*- C++ -*-===//
+//===- NVPTXCodegen.h - LLVM IR to PTX through the NVPTX backend -*- C++
+//-*-===//
 //
 // The last step of the nvptx backend: an LLVM IR module (kernels already
 // marked as PTX kernels) becomes PTX text for one `sm_XX`, which the CUDA

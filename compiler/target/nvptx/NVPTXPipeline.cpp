@@ -59,8 +59,8 @@ static Error linkLibDevice(Module &module) {
   auto buffer = MemoryBuffer::getFile(path);
   if (!buffer)
     return createStringError(buffer.getError(), "cannot read " + path);
-  auto library = parseBitcodeFile((*buffer)->getMemBufferRef(),
-                                  module.getContext());
+  auto library =
+      parseBitcodeFile((*buffer)->getMemBufferRef(), module.getContext());
   if (!library)
     return library.takeError();
   (*library)->setTargetTriple(module.getTargetTriple());
@@ -94,8 +94,9 @@ Expected<std::unique_ptr<Module>> lowerToLLVMIR(mlir::ModuleOp module,
             diagnostics += diag.str();
             // First lines only: a note may print a whole module.
             for (mlir::Diagnostic &note : diag.getNotes())
-              diagnostics += "\n  note: " +
-                             llvm::StringRef(note.str()).split('\n').first.str();
+              diagnostics +=
+                  "\n  note: " +
+                  llvm::StringRef(note.str()).split('\n').first.str();
           }
           return mlir::success();
         });

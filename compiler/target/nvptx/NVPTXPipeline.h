@@ -1,4 +1,5 @@
-//===- NVPTXPipeline.h - WIS to PTX, end to end ------------------*- C++ -*-===//
+//===- NVPTXPipeline.h - WIS to PTX, end to end ------------------*- C++
+//-*-===//
 //
 // The nvptx backend as one call: a verified WIS module is lowered to the
 // LLVM dialect (common patterns + NVPTXTargetInfo), translated to LLVM IR,

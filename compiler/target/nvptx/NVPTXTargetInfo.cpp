@@ -11,8 +11,8 @@
 #include "mlir/Conversion/ArithCommon/AttrToLLVMConverter.h"
 #include "mlir/Conversion/GPUToNVVM/GPUToNVVMPass.h"
 #include "mlir/Conversion/LLVMCommon/VectorPattern.h"
-#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 
 using namespace mlir;
 
@@ -181,8 +181,9 @@ void NVPTXTargetInfo::annotateKernel(KernelOp kernel,
   lowered.setVisibility_(LLVM::Visibility::Default);
   SmallVector<Attribute> passthrough;
   auto stringPair = [&](StringRef key, std::string value) {
-    passthrough.push_back(ArrayAttr::get(
-        context, {StringAttr::get(context, key), StringAttr::get(context, value)}));
+    passthrough.push_back(
+        ArrayAttr::get(context, {StringAttr::get(context, key),
+                                 StringAttr::get(context, value)}));
   };
   if (auto req = kernel.getReqBlockSize()) {
     std::string dims;
@@ -202,8 +203,9 @@ void NVPTXTargetInfo::annotateKernel(KernelOp kernel,
     auto size = lowered.getArgAttrOfType<IntegerAttr>(i, "wooly.byval_size");
     if (!size)
       continue;
-    lowered.setArgAttr(i, LLVM::LLVMDialect::getByValAttrName(),
-                       TypeAttr::get(LLVM::LLVMArrayType::get(i8, size.getInt())));
+    lowered.setArgAttr(
+        i, LLVM::LLVMDialect::getByValAttrName(),
+        TypeAttr::get(LLVM::LLVMArrayType::get(i8, size.getInt())));
     if (auto align =
             lowered.getArgAttrOfType<IntegerAttr>(i, "wooly.byval_align"))
       lowered.setArgAttr(i, LLVM::LLVMDialect::getAlignAttrName(), align);
@@ -234,10 +236,10 @@ NVPTXTargetInfo::lowerGeometry(Operation *op, ValueRange operands,
     return success();
   }
   if (auto mask = dyn_cast<LaneMaskOp>(op)) {
-    rewriter.replaceOp(op, specialRegister(rewriter, loc, i32,
-                                           ("lanemask." + stringifyLaneMask(
-                                                              mask.getKind()))
-                                               .str()));
+    rewriter.replaceOp(
+        op, specialRegister(
+                rewriter, loc, i32,
+                ("lanemask." + stringifyLaneMask(mask.getKind())).str()));
     return success();
   }
   if (isa<DynamicSharedOp>(op)) {
@@ -245,8 +247,8 @@ NVPTXTargetInfo::lowerGeometry(Operation *op, ValueRange operands,
     return success();
   }
   if (isa<DynamicSharedSizeOp>(op)) {
-    rewriter.replaceOp(op,
-                       specialRegister(rewriter, loc, i32, "dynamic_smem_size"));
+    rewriter.replaceOp(
+        op, specialRegister(rewriter, loc, i32, "dynamic_smem_size"));
     return success();
   }
   if (auto reg = dyn_cast<HardwareRegOp>(op)) {
@@ -336,8 +338,8 @@ LogicalResult NVPTXTargetInfo::lowerSynchronization(
                         "llvm.nvvm.barrier.cta.sync.aligned.count",
                         {id, operands[0]});
     else
-      callVoidIntrinsic(rewriter, loc,
-                        "llvm.nvvm.barrier.cta.sync.aligned.all", {id});
+      callVoidIntrinsic(rewriter, loc, "llvm.nvvm.barrier.cta.sync.aligned.all",
+                        {id});
     rewriter.eraseOp(op);
     return success();
   }
@@ -356,9 +358,9 @@ LogicalResult NVPTXTargetInfo::lowerSynchronization(
     Value value = callIntrinsic(rewriter, loc, natural, name, args);
     Type want = reduce.getType();
     if (want != natural)
-      value = popc ? Value(LLVM::ICmpOp::create(
-                         rewriter, loc, LLVM::ICmpPredicate::ne, value,
-                         i32Constant(rewriter, loc, 0)))
+      value = popc ? Value(LLVM::ICmpOp::create(rewriter, loc,
+                                                LLVM::ICmpPredicate::ne, value,
+                                                i32Constant(rewriter, loc, 0)))
                    : Value(LLVM::ZExtOp::create(rewriter, loc, want, value));
     rewriter.replaceOp(op, value);
     return success();
@@ -384,9 +386,9 @@ LogicalResult NVPTXTargetInfo::lowerWarpCollective(
                        names[static_cast<int>(shuffle.getMode())] + ".i32p";
     auto pair = LLVM::LLVMStructType::getLiteral(context, {i32, i1});
     // WIS operands: value, lane, c, mask; the intrinsic: mask, value, lane, c.
-    Value result = callIntrinsic(rewriter, loc, pair, name,
-                                 {operands[3], operands[0], operands[1],
-                                  operands[2]});
+    Value result =
+        callIntrinsic(rewriter, loc, pair, name,
+                      {operands[3], operands[0], operands[1], operands[2]});
     rewriter.replaceOp(op, ValueRange{extract(rewriter, loc, result, 0),
                                       extract(rewriter, loc, result, 1)});
     return success();
@@ -425,8 +427,8 @@ LogicalResult NVPTXTargetInfo::lowerWarpCollective(
     if (computeCapability >= 80) {
       std::string name =
           ("llvm.nvvm.redux.sync." + stringifyReduxKind(redux.getKind())).str();
-      rewriter.replaceOp(op, callIntrinsic(rewriter, loc, i32, name,
-                                           {value, mask}));
+      rewriter.replaceOp(
+          op, callIntrinsic(rewriter, loc, i32, name, {value, mask}));
       return success();
     }
     // Before sm_80: read every lane of the mask with shfl.sync.idx (all
@@ -456,8 +458,8 @@ LogicalResult NVPTXTargetInfo::lowerWarpCollective(
     return success();
   }
   if (isa<ActiveMaskOp>(op)) {
-    rewriter.replaceOp(op,
-                       callIntrinsic(rewriter, loc, i32, "llvm.nvvm.activemask", {}));
+    rewriter.replaceOp(
+        op, callIntrinsic(rewriter, loc, i32, "llvm.nvvm.activemask", {}));
     return success();
   }
   return failure();
@@ -494,8 +496,8 @@ NVPTXTargetInfo::lowerControl(Operation *op, ValueRange operands,
         declareRuntimeFunction(rewriter, op, "vprintf", type);
     Value format = toGeneric(rewriter, loc, operands[0]);
     Value args = toGeneric(rewriter, loc, operands[1]);
-    auto call = LLVM::CallOp::create(rewriter, loc, vprintf,
-                                     ValueRange{format, args});
+    auto call =
+        LLVM::CallOp::create(rewriter, loc, vprintf, ValueRange{format, args});
     rewriter.replaceOp(op, call.getResult());
     return success();
   }
@@ -509,12 +511,11 @@ NVPTXTargetInfo::lowerControl(Operation *op, ValueRange operands,
         declareRuntimeFunction(rewriter, op, "__assertfail", type);
     Value charSize = LLVM::ConstantOp::create(rewriter, loc, i64,
                                               rewriter.getI64IntegerAttr(1));
-    LLVM::CallOp::create(rewriter, loc, assertFail,
-                         ValueRange{toGeneric(rewriter, loc, operands[0]),
-                                    toGeneric(rewriter, loc, operands[1]),
-                                    operands[2],
-                                    toGeneric(rewriter, loc, operands[3]),
-                                    charSize});
+    LLVM::CallOp::create(
+        rewriter, loc, assertFail,
+        ValueRange{toGeneric(rewriter, loc, operands[0]),
+                   toGeneric(rewriter, loc, operands[1]), operands[2],
+                   toGeneric(rewriter, loc, operands[3]), charSize});
     rewriter.eraseOp(op);
     return success();
   }
@@ -559,8 +560,8 @@ FailureOr<Value> NVPTXTargetInfo::lowerApprox(OpBuilder &b, Location loc,
     // rcp.approx.f32 has no intrinsic without ftz: a fast division is the
     // same instruction family (div.approx), same accuracy class.
     Value one = LLVM::ConstantOp::create(b, loc, f32, b.getF32FloatAttr(1.0f));
-    result = callIntrinsic(b, loc, f32, "llvm.nvvm.div.approx.f",
-                           {one, args[0]});
+    result =
+        callIntrinsic(b, loc, f32, "llvm.nvvm.div.approx.f", {one, args[0]});
     break;
   }
   case ApproxKind::Rsqrt:
@@ -579,8 +580,7 @@ FailureOr<Value> NVPTXTargetInfo::lowerApprox(OpBuilder &b, Location loc,
     result = LLVM::InlineAsmOp::create(
                  b, loc, f32, args, "tanh.approx.f32 $0, $1;", "=f,f",
                  /*has_side_effects=*/false, /*is_align_stack=*/false,
-                 LLVM::TailCallKind::None, LLVM::AsmDialectAttr(),
-                 ArrayAttr())
+                 LLVM::TailCallKind::None, LLVM::AsmDialectAttr(), ArrayAttr())
                  .getResult(0);
     break;
   }
@@ -646,23 +646,24 @@ FailureOr<Value> NVPTXTargetInfo::lowerDirectedRounding(
     if (resultType.isF64() && bits <= 32) {
       // Exact in double whatever the rounding mode.
       Value wide = operands[0];
-      return isUnsigned ? Value(LLVM::UIToFPOp::create(b, loc, resultType, wide))
-                        : Value(LLVM::SIToFPOp::create(b, loc, resultType, wide));
+      return isUnsigned
+                 ? Value(LLVM::UIToFPOp::create(b, loc, resultType, wide))
+                 : Value(LLVM::SIToFPOp::create(b, loc, resultType, wide));
     }
     return failure();
   }
   if (what == "fptrunc") {
     if (in.isF64() && resultType.isF32())
-      return callIntrinsic(b, loc, resultType,
-                           ("llvm.nvvm.d2f." + mode).str(), operands);
+      return callIntrinsic(b, loc, resultType, ("llvm.nvvm.d2f." + mode).str(),
+                           operands);
     if (in.isF32() && (resultType.isF16() || resultType.isBF16()) &&
         rounding == Rounding::RZ && computeCapability >= 80) {
       // cvt.rz.{f16,bf16}x2.f32 packs two conversions; take one lane.
       auto vector = VectorType::get({2}, resultType);
-      Value pair = callIntrinsic(
-          b, loc, vector,
-          resultType.isF16() ? "llvm.nvvm.ff2f16x2.rz" : "llvm.nvvm.ff2bf16x2.rz",
-          {operands[0], operands[0]});
+      Value pair = callIntrinsic(b, loc, vector,
+                                 resultType.isF16() ? "llvm.nvvm.ff2f16x2.rz"
+                                                    : "llvm.nvvm.ff2bf16x2.rz",
+                                 {operands[0], operands[0]});
       Value zero = LLVM::ConstantOp::create(b, loc, b.getI32Type(),
                                             b.getI32IntegerAttr(0));
       return Value(LLVM::ExtractElementOp::create(b, loc, pair, zero));
@@ -677,8 +678,8 @@ using DirectMathLowering =
     VectorConvertToLLVMPattern<SourceOp, TargetOp,
                                arith::AttrConvertFastMathToLLVM>;
 
-void NVPTXTargetInfo::populateMathPatterns(
-    LLVMTypeConverter &converter, RewritePatternSet &patterns) const {
+void NVPTXTargetInfo::populateMathPatterns(LLVMTypeConverter &converter,
+                                           RewritePatternSet &patterns) const {
   // Transcendental functions call CUDA's libdevice (__nv_sinf, ...), linked
   // in before code generation; what the NVPTX backend selects exactly
   // (sqrt.rn, abs, fma.rn, cvt.rXi) stays an LLVM intrinsic; the rest

@@ -55,8 +55,8 @@ Loaded load() {
               missing) &&
       resolve(library, d.cuDeviceTotalMem,
               {"cuDeviceTotalMem_v2", "cuDeviceTotalMem"}, missing) &&
-      resolve(library, d.cuDevicePrimaryCtxRetain,
-              {"cuDevicePrimaryCtxRetain"}, missing) &&
+      resolve(library, d.cuDevicePrimaryCtxRetain, {"cuDevicePrimaryCtxRetain"},
+              missing) &&
       resolve(library, d.cuDevicePrimaryCtxRelease,
               {"cuDevicePrimaryCtxRelease_v2", "cuDevicePrimaryCtxRelease"},
               missing) &&
@@ -74,17 +74,14 @@ Loaded load() {
       resolve(library, d.cuMemcpyDtoDAsync, {"cuMemcpyDtoDAsync_v2"},
               missing) &&
       resolve(library, d.cuMemsetD8Async, {"cuMemsetD8Async"}, missing) &&
-      resolve(library, d.cuModuleLoadDataEx, {"cuModuleLoadDataEx"},
-              missing) &&
+      resolve(library, d.cuModuleLoadDataEx, {"cuModuleLoadDataEx"}, missing) &&
       resolve(library, d.cuModuleUnload, {"cuModuleUnload"}, missing) &&
       resolve(library, d.cuModuleGetFunction, {"cuModuleGetFunction"},
               missing) &&
       resolve(library, d.cuModuleGetGlobal, {"cuModuleGetGlobal_v2"},
               missing) &&
-      resolve(library, d.cuFuncGetAttribute, {"cuFuncGetAttribute"},
-              missing) &&
-      resolve(library, d.cuFuncSetAttribute, {"cuFuncSetAttribute"},
-              missing) &&
+      resolve(library, d.cuFuncGetAttribute, {"cuFuncGetAttribute"}, missing) &&
+      resolve(library, d.cuFuncSetAttribute, {"cuFuncSetAttribute"}, missing) &&
       resolve(library, d.cuLaunchKernel, {"cuLaunchKernel"}, missing) &&
       resolve(library, d.cuStreamCreateWithPriority,
               {"cuStreamCreateWithPriority"}, missing) &&
@@ -100,13 +97,12 @@ Loaded load() {
               {"cuEventDestroy_v2", "cuEventDestroy"}, missing) &&
       resolve(library, d.cuEventRecord, {"cuEventRecord"}, missing) &&
       resolve(library, d.cuEventQuery, {"cuEventQuery"}, missing) &&
-      resolve(library, d.cuEventSynchronize, {"cuEventSynchronize"},
-              missing) &&
+      resolve(library, d.cuEventSynchronize, {"cuEventSynchronize"}, missing) &&
       resolve(library, d.cuEventElapsedTime,
               {"cuEventElapsedTime_v2", "cuEventElapsedTime"}, missing);
   if (!all) {
-    result.error = std::string("the NVIDIA driver (") + path +
-                   ") lacks " + missing +
+    result.error = std::string("the NVIDIA driver (") + path + ") lacks " +
+                   missing +
                    ": it is too old; install a driver for CUDA 12 or newer";
     return result;
   }

@@ -19,8 +19,8 @@ std::string smArchFor(unsigned major, unsigned minor) {
   unsigned cc = major * 10 + minor;
   // Newest supported architecture not above the device's (PTX is forward
   // compatible: the driver JIT-compiles older PTX for newer GPUs).
-  static const unsigned known[] = {70, 72, 75, 80, 86, 87, 89, 90, 100, 101,
-                                   103, 120, 121};
+  static const unsigned known[] = {70, 72,  75,  80,  86,  87, 89,
+                                   90, 100, 101, 103, 120, 121};
   unsigned pick = 70;
   for (unsigned k : known)
     if (k <= cc)
@@ -97,10 +97,12 @@ public:
     // PTX must be NUL-terminated for the driver.
     std::string ptx(reinterpret_cast<const char *>(image.data()), image.size());
     char errorLog[8192] = {};
-    int options[] = {CU_JIT_ERROR_LOG_BUFFER, CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES};
+    int options[] = {CU_JIT_ERROR_LOG_BUFFER,
+                     CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES};
     void *values[] = {errorLog, reinterpret_cast<void *>(sizeof errorLog - 1)};
     CUmodule module = nullptr;
-    CUresult rc = d.cuModuleLoadDataEx(&module, ptx.c_str(), 2, options, values);
+    CUresult rc =
+        d.cuModuleLoadDataEx(&module, ptx.c_str(), 2, options, values);
     if (rc != CUDA_SUCCESS) {
       Status s = d.check(rc, "cuModuleLoadDataEx");
       if (errorLog[0])
@@ -121,9 +123,10 @@ public:
     if (Status s = current(); !s)
       return s;
     CUfunction fn = nullptr;
-    if (Status s = d.check(d.cuModuleGetFunction(
-                               &fn, static_cast<CUmodule>(module), name.c_str()),
-                           "cuModuleGetFunction(" + name + ")");
+    if (Status s =
+            d.check(d.cuModuleGetFunction(&fn, static_cast<CUmodule>(module),
+                                          name.c_str()),
+                    "cuModuleGetFunction(" + name + ")");
         !s)
       return s;
     out = fn;
@@ -172,17 +175,17 @@ public:
     auto *f = static_cast<CUfunction>(fn);
     // More than 48 KiB of dynamic shared memory must be opted into.
     if (config.dynamicSharedBytes > 48 * 1024)
-      if (Status s = d.check(
-              d.cuFuncSetAttribute(f, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
-                                   static_cast<int>(config.dynamicSharedBytes)),
-              "cuFuncSetAttribute(max dynamic shared)");
+      if (Status s =
+              d.check(d.cuFuncSetAttribute(
+                          f, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                          static_cast<int>(config.dynamicSharedBytes)),
+                      "cuFuncSetAttribute(max dynamic shared)");
           !s)
         return s;
-    return d.check(d.cuLaunchKernel(f, config.grid.x, config.grid.y,
-                                    config.grid.z, config.block.x,
-                                    config.block.y, config.block.z,
-                                    config.dynamicSharedBytes, cu(stream),
-                                    params, nullptr),
+    return d.check(d.cuLaunchKernel(
+                       f, config.grid.x, config.grid.y, config.grid.z,
+                       config.block.x, config.block.y, config.block.z,
+                       config.dynamicSharedBytes, cu(stream), params, nullptr),
                    "cuLaunchKernel");
   }
 
@@ -221,22 +224,24 @@ public:
   Status streamWaitEvent(DriverStream stream, DriverEvent event) override {
     if (Status s = current(); !s)
       return s;
-    return d.check(d.cuStreamWaitEvent(cu(stream), static_cast<CUevent>(event), 0),
-                   "cuStreamWaitEvent");
+    return d.check(
+        d.cuStreamWaitEvent(cu(stream), static_cast<CUevent>(event), 0),
+        "cuStreamWaitEvent");
   }
   Status hostFunction(DriverStream stream, gpu::HostCallback fn,
                       void *data) override {
     if (Status s = current(); !s)
       return s;
-    return d.check(d.cuLaunchHostFunc(cu(stream), fn, data), "cuLaunchHostFunc");
+    return d.check(d.cuLaunchHostFunc(cu(stream), fn, data),
+                   "cuLaunchHostFunc");
   }
 
   Status eventCreate(DriverEvent &out) override {
     if (Status s = current(); !s)
       return s;
     CUevent event = nullptr;
-    if (Status s = d.check(d.cuEventCreate(&event, CU_EVENT_DEFAULT),
-                           "cuEventCreate");
+    if (Status s =
+            d.check(d.cuEventCreate(&event, CU_EVENT_DEFAULT), "cuEventCreate");
         !s)
       return s;
     out = event;
@@ -311,8 +316,8 @@ public:
   const DeviceInfo &info() const override { return device; }
   Status createContext(const ContextOptions &options,
                        std::unique_ptr<Context> &out) override {
-    return gpu::GpuContext::create(*api, device, options,
-                                   compiler.asCallback(), out);
+    return gpu::GpuContext::create(*api, device, options, compiler.asCallback(),
+                                   out);
   }
   double busyFraction() override { return 0.0; }
   uint64_t memoryUsed() const override { return api->memoryUsed(); }
@@ -336,10 +341,10 @@ Status createCudaExecutorFor(int ordinal, const ExecutorOptions &options,
     return Status::error(ErrorCode::DeviceUnavailable, s.message);
   if (ordinal < 0 || ordinal >= count)
     return Status::error(ErrorCode::DeviceUnavailable,
-                         count == 0 ? std::string("no CUDA device is present")
-                                    : "no CUDA device " + std::to_string(ordinal) +
-                                          " (" + std::to_string(count) +
-                                          " present)");
+                         count == 0
+                             ? std::string("no CUDA device is present")
+                             : "no CUDA device " + std::to_string(ordinal) +
+                                   " (" + std::to_string(count) + " present)");
   CUdevice device = 0;
   if (Status s = d->check(d->cuDeviceGet(&device, ordinal), "cuDeviceGet"); !s)
     return Status::error(ErrorCode::DeviceUnavailable, s.message);
@@ -366,7 +371,8 @@ Status createCudaExecutorFor(int ordinal, const ExecutorOptions &options,
                : fallback;
   };
   info.computeUnits = attr(CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, 0);
-  info.maxThreadsPerBlock = attr(CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_BLOCK, 1024);
+  info.maxThreadsPerBlock =
+      attr(CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_BLOCK, 1024);
   info.maxBlockDim[0] = attr(CU_DEVICE_ATTRIBUTE_MAX_BLOCK_DIM_X, 1024);
   info.maxBlockDim[1] = attr(CU_DEVICE_ATTRIBUTE_MAX_BLOCK_DIM_Y, 1024);
   info.maxBlockDim[2] = attr(CU_DEVICE_ATTRIBUTE_MAX_BLOCK_DIM_Z, 64);
@@ -375,14 +381,16 @@ Status createCudaExecutorFor(int ordinal, const ExecutorOptions &options,
   info.maxGridDim[2] = attr(CU_DEVICE_ATTRIBUTE_MAX_GRID_DIM_Z, 65535);
   info.maxSharedPerBlock =
       attr(CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK, 48 * 1024);
-  info.maxSharedPerBlockOptin = attr(
-      CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN, info.maxSharedPerBlock);
+  info.maxSharedPerBlockOptin =
+      attr(CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN,
+           info.maxSharedPerBlock);
   info.clockRateKHz = attr(CU_DEVICE_ATTRIBUTE_CLOCK_RATE, 0);
   info.computeCapabilityMajor =
       attr(CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, 7);
   info.computeCapabilityMinor =
       attr(CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, 0);
-  info.arch = smArchFor(info.computeCapabilityMajor, info.computeCapabilityMinor);
+  info.arch =
+      smArchFor(info.computeCapabilityMajor, info.computeCapabilityMinor);
   info.warpSize = 32;
   out = std::make_unique<CudaExecutor>(std::move(api), std::move(info));
   return Status::ok();

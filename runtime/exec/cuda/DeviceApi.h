@@ -1,4 +1,5 @@
-//===- DeviceApi.h - What a GPU driver must provide to the executor -*- C++ -*-===//
+//===- DeviceApi.h - What a GPU driver must provide to the executor -*- C++
+//-*-===//
 //
 // The CUDA and HIP executors share their per-client bookkeeping (GpuContext:
 // allocation tables, handle tables, argument packing, validation). What

@@ -9,15 +9,16 @@ namespace wooly::exec::gpu {
 DeviceApi::~DeviceApi() = default;
 
 static Status invalidHandle(const char *what, uint64_t id) {
-  return Status::error(ErrorCode::InvalidHandle,
-                       std::string("no ") + what + " " + std::to_string(id) +
-                           " in this session");
+  return Status::error(ErrorCode::InvalidHandle, std::string("no ") + what +
+                                                     " " + std::to_string(id) +
+                                                     " in this session");
 }
 
 GpuContext::GpuContext(DeviceApi &api, const DeviceInfo &device,
                        const ContextOptions &options, ModuleCompiler compiler)
     : api(api), device(device), compiler(std::move(compiler)),
-      memoryLimit(options.memoryLimit ? options.memoryLimit : device.totalMemory),
+      memoryLimit(options.memoryLimit ? options.memoryLimit
+                                      : device.totalMemory),
       weight(options.weight), priority(options.priority) {}
 
 Status GpuContext::create(DeviceApi &api, const DeviceInfo &device,
@@ -27,8 +28,8 @@ Status GpuContext::create(DeviceApi &api, const DeviceInfo &device,
   if (options.memoryLimit && options.memoryGuaranteed > options.memoryLimit)
     return Status::error(ErrorCode::InvalidValue,
                          "guaranteed memory exceeds the memory limit");
-  auto context = std::make_unique<GpuContext>(api, device, options,
-                                              std::move(compiler));
+  auto context =
+      std::make_unique<GpuContext>(api, device, options, std::move(compiler));
   DriverStream stream = nullptr;
   if (Status status = api.streamCreate(context->driverPriority(0), stream);
       !status)
@@ -155,9 +156,9 @@ Status GpuContext::getFunction(ModuleId id, const std::string &name,
     return invalidHandle("module", id);
   auto kernel = it->second.kernels.find(name);
   if (kernel == it->second.kernels.end())
-    return Status::error(ErrorCode::NotFound,
-                         "no kernel named '" + name + "' in module " +
-                             std::to_string(id));
+    return Status::error(ErrorCode::NotFound, "no kernel named '" + name +
+                                                  "' in module " +
+                                                  std::to_string(id));
   for (const auto &[fid, fn] : functions)
     if (fn.module == id && fn.info.name == name) {
       out = fid;
@@ -167,8 +168,7 @@ Status GpuContext::getFunction(ModuleId id, const std::string &name,
   Function fn;
   fn.module = id;
   fn.info = kernel->second;
-  if (Status status =
-          api.moduleGetFunction(it->second.handle, name, fn.handle);
+  if (Status status = api.moduleGetFunction(it->second.handle, name, fn.handle);
       !status)
     return status;
   if (Status status = api.functionInfo(fn.handle, fn.info); !status)
@@ -318,22 +318,20 @@ Status GpuContext::checkLaunch(const KernelInfo &kernel,
         block[d] > device.maxBlockDim[d])
       return Status::error(
           ErrorCode::InvalidValue,
-          "launch of '" + kernel.name + "': grid (" +
-              std::to_string(grid[0]) + "," + std::to_string(grid[1]) + "," +
-              std::to_string(grid[2]) + ") or block (" +
-              std::to_string(block[0]) + "," + std::to_string(block[1]) +
-              "," + std::to_string(block[2]) +
+          "launch of '" + kernel.name + "': grid (" + std::to_string(grid[0]) +
+              "," + std::to_string(grid[1]) + "," + std::to_string(grid[2]) +
+              ") or block (" + std::to_string(block[0]) + "," +
+              std::to_string(block[1]) + "," + std::to_string(block[2]) +
               ") is empty or beyond the device's limits");
     threads *= block[d];
   }
-  uint32_t limit = std::min(kernel.maxThreadsPerBlock,
-                            device.maxThreadsPerBlock);
+  uint32_t limit =
+      std::min(kernel.maxThreadsPerBlock, device.maxThreadsPerBlock);
   if (threads > limit)
-    return Status::error(ErrorCode::InvalidValue,
-                         "launch of '" + kernel.name + "' with " +
-                             std::to_string(threads) +
-                             " threads per block; the kernel allows " +
-                             std::to_string(limit));
+    return Status::error(
+        ErrorCode::InvalidValue,
+        "launch of '" + kernel.name + "' with " + std::to_string(threads) +
+            " threads per block; the kernel allows " + std::to_string(limit));
   uint64_t shared =
       uint64_t(kernel.staticSharedBytes) + config.dynamicSharedBytes;
   if (shared > device.maxSharedPerBlockOptin)
@@ -373,17 +371,16 @@ Status GpuContext::launch(FunctionId fnId, const LaunchConfig &config,
   params.reserve(fn.info.params.size());
   for (const ParamInfo &param : fn.info.params)
     params.push_back(const_cast<uint8_t *>(args.data()) + param.offset);
-  if (Status status = api.launch(fn.handle, config,
-                                 params.empty() ? nullptr : params.data(),
-                                 stream);
+  if (Status status = api.launch(
+          fn.handle, config, params.empty() ? nullptr : params.data(), stream);
       !status)
     return status;
   ++launches;
   return Status::ok();
 }
 
-Status GpuContext::copyToDevice(DevicePtr dst, const void *src,
-                                uint64_t bytes, StreamId streamId) {
+Status GpuContext::copyToDevice(DevicePtr dst, const void *src, uint64_t bytes,
+                                StreamId streamId) {
   std::lock_guard lock(mutex);
   DriverStream stream = nullptr;
   if (Status status = findStream(streamId, stream); !status)
@@ -391,7 +388,8 @@ Status GpuContext::copyToDevice(DevicePtr dst, const void *src,
   if (bytes == 0)
     return Status::ok();
   if (!src)
-    return Status::error(ErrorCode::InvalidValue, "copy from a null host pointer");
+    return Status::error(ErrorCode::InvalidValue,
+                         "copy from a null host pointer");
   if (Status status = memory.checkRange(dst, bytes, "copy to device"); !status)
     return status;
   return api.copyHtoD(dst, src, bytes, stream);
@@ -406,7 +404,8 @@ Status GpuContext::copyToHost(void *dst, DevicePtr src, uint64_t bytes,
   if (bytes == 0)
     return Status::ok();
   if (!dst)
-    return Status::error(ErrorCode::InvalidValue, "copy to a null host pointer");
+    return Status::error(ErrorCode::InvalidValue,
+                         "copy to a null host pointer");
   if (Status status = memory.checkRange(src, bytes, "copy to host"); !status)
     return status;
   return api.copyDtoH(dst, src, bytes, stream);

@@ -42,8 +42,8 @@ std::vector<KernelInfo> describeKernels(mlir::ModuleOp module) {
     uint32_t offset = 0;
     for (auto [i, type] : llvm::enumerate(kernel.getArgumentTypes())) {
       ParamInfo param;
-      if (auto size =
-              kernel.getArgAttrOfType<mlir::IntegerAttr>(i, "wooly.byval_size")) {
+      if (auto size = kernel.getArgAttrOfType<mlir::IntegerAttr>(
+              i, "wooly.byval_size")) {
         param.size = static_cast<uint32_t>(size.getInt());
         auto align =
             kernel.getArgAttrOfType<mlir::IntegerAttr>(i, "wooly.byval_align");
@@ -101,7 +101,8 @@ Status GpuModuleCompiler::compile(std::span<const uint8_t> wis,
   if (!module)
     return Status::error(ErrorCode::CompileError,
                          "the module is not valid WIS (MLIR bytecode or "
-                         "text):\n" + diagnostics);
+                         "text):\n" +
+                             diagnostics);
   if (mlir::failed(wooly::verifyWISModule(*module, wooly::WISLimits())))
     return Status::error(ErrorCode::CompileError,
                          "the module failed WIS verification:\n" + diagnostics);

@@ -1,4 +1,5 @@
-//===- GpuModuleCompiler.h - WIS bytes to a device image, cached -*- C++ -*-===//
+//===- GpuModuleCompiler.h - WIS bytes to a device image, cached -*- C++
+//-*-===//
 //
 // What the GPU executors do with a client's module: parse it (MLIR bytecode
 // or text), verify it as finished WIS (the server trusts nothing a client
@@ -21,9 +22,8 @@ namespace wooly::exec::gpu {
 
 /// The backend step: a verified WIS module (which it may change) to the
 /// image the driver loads; on failure a message in `error`.
-using BackendCompile =
-    std::function<bool(mlir::ModuleOp module, std::vector<uint8_t> &image,
-                       std::string &error)>;
+using BackendCompile = std::function<bool(
+    mlir::ModuleOp module, std::vector<uint8_t> &image, std::string &error)>;
 
 /// Launch-relevant facts of every kernel of a verified module: parameter
 /// offsets and sizes (natural alignment; by-value aggregates per their

@@ -42,7 +42,8 @@ Loaded load() {
     if (library)
       break;
     const char *reason = dlerror();
-    reasons += (reasons.empty() ? "" : "; ") + std::string(reason ? reason : name);
+    reasons +=
+        (reasons.empty() ? "" : "; ") + std::string(reason ? reason : name);
   }
   if (!library) {
     result.error = "cannot load the HIP runtime (" + reasons +
@@ -91,8 +92,8 @@ Loaded load() {
       resolve(library, d.hipEventSynchronize, "hipEventSynchronize", missing) &&
       resolve(library, d.hipEventElapsedTime, "hipEventElapsedTime", missing);
   if (!all) {
-    result.error = "the HIP runtime lacks " + missing +
-                   ": install ROCm 5.3 or newer";
+    result.error =
+        "the HIP runtime lacks " + missing + ": install ROCm 5.3 or newer";
     return result;
   }
   if (hipError_t rc = d.hipInit(0); rc != hipSuccess) {
@@ -205,7 +206,9 @@ std::string gfxArchOfNode(int index, uint32_t &computeUnits) {
       continue; // a CPU node
     int id = std::atoi(entry.path().filename().c_str());
     gpus.push_back(
-        {id, {version, simdsPerCu ? static_cast<uint32_t>(simds / simdsPerCu) : 0}});
+        {id,
+         {version,
+          simdsPerCu ? static_cast<uint32_t>(simds / simdsPerCu) : 0}});
   }
   std::sort(gpus.begin(), gpus.end());
   std::string arch;

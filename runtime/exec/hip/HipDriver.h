@@ -50,7 +50,8 @@ struct HipDriver {
                                  hipStream_t);
   hipError_t (*hipModuleLoadData)(hipModule_t *, const void *);
   hipError_t (*hipModuleUnload)(hipModule_t);
-  hipError_t (*hipModuleGetFunction)(hipFunction_t *, hipModule_t, const char *);
+  hipError_t (*hipModuleGetFunction)(hipFunction_t *, hipModule_t,
+                                     const char *);
   hipError_t (*hipModuleGetGlobal)(hipDeviceptr_t *, size_t *, hipModule_t,
                                    const char *);
   hipError_t (*hipFuncGetAttribute)(int *, int, hipFunction_t);

@@ -45,8 +45,8 @@ public:
                   DriverStream stream) override {
     if (Status s = current(); !s)
       return s;
-    return d.check(d.hipMemcpyHtoDAsync(dev(dst), const_cast<void *>(src), bytes,
-                                        hs(stream)),
+    return d.check(d.hipMemcpyHtoDAsync(dev(dst), const_cast<void *>(src),
+                                        bytes, hs(stream)),
                    "hipMemcpyHtoDAsync");
   }
   Status copyDtoH(void *dst, DevicePtr src, uint64_t bytes,
@@ -93,9 +93,10 @@ public:
     if (Status s = current(); !s)
       return s;
     hipFunction_t fn = nullptr;
-    if (Status s = d.check(d.hipModuleGetFunction(
-                               &fn, static_cast<hipModule_t>(module), name.c_str()),
-                           "hipModuleGetFunction(" + name + ")");
+    if (Status s =
+            d.check(d.hipModuleGetFunction(
+                        &fn, static_cast<hipModule_t>(module), name.c_str()),
+                    "hipModuleGetFunction(" + name + ")");
         !s)
       return s;
     out = fn;
@@ -107,10 +108,10 @@ public:
       return s;
     hipDeviceptr_t ptr = nullptr;
     size_t size = 0;
-    if (Status s = d.check(d.hipModuleGetGlobal(&ptr, &size,
-                                                static_cast<hipModule_t>(module),
-                                                name.c_str()),
-                           "hipModuleGetGlobal(" + name + ")");
+    if (Status s = d.check(
+            d.hipModuleGetGlobal(&ptr, &size, static_cast<hipModule_t>(module),
+                                 name.c_str()),
+            "hipModuleGetGlobal(" + name + ")");
         !s)
       return s;
     out = reinterpret_cast<DevicePtr>(ptr);
@@ -139,8 +140,8 @@ public:
     return d.check(d.hipModuleLaunchKernel(
                        static_cast<hipFunction_t>(fn), config.grid.x,
                        config.grid.y, config.grid.z, config.block.x,
-                       config.block.y, config.block.z, config.dynamicSharedBytes,
-                       hs(stream), params, nullptr),
+                       config.block.y, config.block.z,
+                       config.dynamicSharedBytes, hs(stream), params, nullptr),
                    "hipModuleLaunchKernel");
   }
   void priorityRange(int &least, int &greatest) override {
@@ -213,7 +214,8 @@ public:
   Status eventQuery(DriverEvent event) override {
     if (Status s = current(); !s)
       return s;
-    return d.check(d.hipEventQuery(static_cast<hipEvent_t>(event)), "the event");
+    return d.check(d.hipEventQuery(static_cast<hipEvent_t>(event)),
+                   "the event");
   }
   Status eventSynchronize(DriverEvent event) override {
     if (Status s = current(); !s)
@@ -268,8 +270,8 @@ public:
   const DeviceInfo &info() const override { return device; }
   Status createContext(const ContextOptions &options,
                        std::unique_ptr<Context> &out) override {
-    return gpu::GpuContext::create(*api, device, options,
-                                   compiler.asCallback(), out);
+    return gpu::GpuContext::create(*api, device, options, compiler.asCallback(),
+                                   out);
   }
   double busyFraction() override { return 0.0; }
   uint64_t memoryUsed() const override { return api->memoryUsed(); }
@@ -294,8 +296,9 @@ Status createHipExecutorFor(int ordinal, const ExecutorOptions &options,
     return Status::error(ErrorCode::DeviceUnavailable, s.message);
   if (ordinal < 0 || ordinal >= count)
     return Status::error(ErrorCode::DeviceUnavailable,
-                         count == 0 ? std::string("no AMD GPU is present")
-                                    : "no HIP device " + std::to_string(ordinal));
+                         count == 0
+                             ? std::string("no AMD GPU is present")
+                             : "no HIP device " + std::to_string(ordinal));
   DeviceInfo info;
   info.arch = gfxArchOfNode(ordinal, info.computeUnits);
   if (info.arch.empty())

@@ -11,7 +11,11 @@ list=$WOOLY_BUILD/examples/examples.list
 log=$(mktemp)
 "$WOOLY_BIN/woolyd" --listen "ipc://$log.sock" --executor "$kind" --insecure 2>"$log" &
 pid=$!
-sleep 2
+# Without a device woolyd exits at once, saying which executor failed.
+for _ in $(seq 1 20); do
+  kill -0 $pid 2>/dev/null || break
+  sleep 0.1
+done
 if ! kill -0 $pid 2>/dev/null; then
   reason=$(head -3 "$log")
   rm -f "$log"

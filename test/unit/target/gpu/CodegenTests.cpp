@@ -132,7 +132,10 @@ TEST_CASE("amdgpu links a code object with a kernel descriptor",
     requireOk(hsaco);
     const std::vector<char> &bytes = *hsaco;
     REQUIRE(bytes.size() > 64);
-    CHECK(std::memcmp(bytes.data(), "\x7f" "ELF", 4) == 0);
+    CHECK(std::memcmp(bytes.data(),
+                      "\x7f"
+                      "ELF",
+                      4) == 0);
     uint16_t type = 0, machine = 0;
     std::memcpy(&type, bytes.data() + 16, 2);
     std::memcpy(&machine, bytes.data() + 18, 2);

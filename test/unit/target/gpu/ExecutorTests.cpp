@@ -187,7 +187,8 @@ void runSaxpyOn(const std::string &kind) {
   CHECK(ms >= 0);
 
   // Isolation: the other context cannot name this one's memory or module.
-  CHECK(other->copyToHost(y.data(), dy, 4, 0).code == ErrorCode::InvalidAddress);
+  CHECK(other->copyToHost(y.data(), dy, 4, 0).code ==
+        ErrorCode::InvalidAddress);
   CHECK(other->free(dx).code == ErrorCode::InvalidAddress);
   FunctionId stolen = 0;
   CHECK(other->getFunction(module, "saxpy", stolen, info).code ==

@@ -194,8 +194,7 @@ wooly.kernel @k(%a: i32, %b: f32, %p: !wooly.ptr<global>,
   CHECK(k.maxThreadsPerBlock == 128);
 }
 
-TEST_CASE("the module compiler verifies, caches and reports",
-          "[gpu][exec]") {
+TEST_CASE("the module compiler verifies, caches and reports", "[gpu][exec]") {
   int backendRuns = 0;
   wooly::exec::gpu::GpuModuleCompiler compiler(
       "nvptx:sm_90", [&](mlir::ModuleOp module, std::vector<uint8_t> &image,
@@ -232,6 +231,7 @@ TEST_CASE("the module compiler verifies, caches and reports",
   // A module with an external function is not finished WIS.
   std::string external = "wooly.func private @outside(i32) -> i32\n";
   status = compiler.compile(
-      {reinterpret_cast<const uint8_t *>(external.data()), external.size()}, bad);
+      {reinterpret_cast<const uint8_t *>(external.data()), external.size()},
+      bad);
   CHECK(status.code == wooly::exec::ErrorCode::CompileError);
 }
