@@ -152,6 +152,13 @@ private:
       advance();
       while (isIdentChar(peek()))
         advance();
+      // Qualified modifiers: .shared::cta, .L2::128B, .L1::no_allocate.
+      while (peek() == ':' && peek(1) == ':' && isIdentChar(peek(2))) {
+        advance();
+        advance();
+        while (isIdentChar(peek()))
+          advance();
+      }
       return TokenKind::DotWord;
     }
     if (isIdentStart(c)) {

@@ -585,6 +585,12 @@ bool FunctionLowering::lowerInstruction(const Instruction &inst) {
   auto handler = table.find(inst.opcode);
   if (handler == table.end())
     return unsupported(inst);
+  // Cluster-wide shared memory (sm_90 distributed shared memory) is not a
+  // WIS address space: refuse rather than treat it as generic.
+  for (const std::string &m : inst.modifiers)
+    if (m == ".shared::cluster" || m == ".cluster")
+      if (inst.opcode != "fence" && inst.opcode != "membar")
+        return unsupported(inst, "cluster scope");
   // `bra` handles its own guard (a conditional branch).
   if (!inst.guard || inst.opcode == "bra")
     return handler->second(*this, inst);
