@@ -61,6 +61,6 @@ TEST_CASE("lexer keeps qualified modifiers whole", "[ptx][lexer]") {
   auto toks = lex("ld.global.L2::128B.shared::cta.f32 %f1, [x]; lbl: ret;");
   CHECK(toks[2].text == ".L2::128B");
   CHECK(toks[3].text == ".shared::cta");
-  CHECK(toks[10].text == "lbl");
-  CHECK(toks[11].kind == TokenKind::Colon);
+  CHECK(toks[11].text == "lbl");
+  CHECK(toks[12].kind == TokenKind::Colon);
 }
