@@ -20,7 +20,8 @@ struct LowerToNVVM : impl::WoolyLowerToNVVMBase<LowerToNVVM> {
     }
     NVPTXTargetInfo target(computeCapability(chip));
     if (mlir::failed(lowerWISToLLVMDialect(getOperation(), target)))
-      signalPassFailure();
+      return signalPassFailure();
+    fenceOrderedAtomicRMW(getOperation());
   }
 };
 } // namespace

@@ -697,4 +697,24 @@ void NVPTXTargetInfo::populateMathPatterns(LLVMTypeConverter &converter,
       converter, /*benefit=*/20);
 }
 
+void fenceOrderedAtomicRMW(ModuleOp module) {
+  module.walk([](LLVM::AtomicRMWOp op) {
+    LLVM::AtomicOrdering ordering = op.getOrdering();
+    using O = LLVM::AtomicOrdering;
+    if (ordering != O::acquire && ordering != O::release &&
+        ordering != O::acq_rel && ordering != O::seq_cst)
+      return;
+    OpBuilder b(op);
+    StringRef scope = op.getSyncscope().value_or("");
+    if (ordering == O::seq_cst)
+      LLVM::FenceOp::create(b, op.getLoc(), O::seq_cst, scope);
+    else if (ordering == O::release || ordering == O::acq_rel)
+      LLVM::FenceOp::create(b, op.getLoc(), O::release, scope);
+    b.setInsertionPointAfter(op);
+    if (ordering != O::release)
+      LLVM::FenceOp::create(b, op.getLoc(), O::acquire, scope);
+    op.setOrdering(O::monotonic);
+  });
+}
+
 } // namespace wooly::nvptx

@@ -57,6 +57,13 @@ private:
   unsigned computeCapability;
 };
 
+/// LLVM 22's NVPTX backend prints every `atomicrmw` as a relaxed `atom`,
+/// dropping its ordering (cmpxchg, atomic loads/stores and fences keep
+/// theirs). This makes the ordering explicit with fences of the same scope
+/// around a relaxed read-modify-write: release (or seq_cst) before, acquire
+/// after. Run on the lowered (LLVM dialect) module.
+void fenceOrderedAtomicRMW(mlir::ModuleOp module);
+
 } // namespace wooly::nvptx
 
 #endif // WOOLY_COMPILER_TARGET_NVPTX_NVPTXTARGETINFO_H

@@ -1,8 +1,8 @@
 // Atomics carry their scope as a sync scope (cta -> block, gpu -> device,
 // sys -> system) and fences become fence/membar with that scope. LLVM 22's
 // NVPTX backend prints relaxed gpu-scope read-modify-writes as plain `atom`
-// (whose default is .relaxed.gpu); see docs/gpu-backends.md for the orders
-// and scopes it drops on atomicrmw.
+// (whose default is .relaxed.gpu) and drops the ordering of atomicrmw, so
+// the nvptx lowering makes it explicit with fences of the same scope.
 // RUN: wooly-opt %s --wooly-lower-to-nvvm=chip=sm_90 | mlir-translate --mlir-to-llvmir | llc -mtriple=nvptx64-nvidia-cuda -mattr=+ptx78 -mcpu=sm_90 | FileCheck %s
 
 // CHECK-LABEL: .entry atomics
@@ -11,6 +11,7 @@ wooly.kernel @atomics(%g: !wooly.ptr<global>, %s: !wooly.ptr<shared>, %i: i32, %
   %a = wooly.atomic_rmw add %g, %i : !wooly.ptr<global>, i32
   // CHECK-DAG: atom.shared.add.f32
   %b = wooly.atomic_rmw fadd %s, %f {scope = #wooly<scope cta>} : !wooly.ptr<shared>, f32
+  // CHECK-DAG: fence.acq_rel.sys;
   // CHECK-DAG: atom.global.exch.b64
   %d = wooly.atomic_rmw exch %g, %l {order = #wooly<order acq_rel>, scope = #wooly<scope sys>} : !wooly.ptr<global>, i64
   // CHECK-DAG: atom.relaxed.gpu.global.cas.b32
