@@ -2,6 +2,7 @@
 
 #include "runtime/exec/hip/HipDriver.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <dlfcn.h>
 #include <filesystem>
