@@ -172,7 +172,7 @@ void Controller::handle(Incoming &in) {
     auto m = in.decode<FleetStatusRequestMsg>();
     if (!m)
       return refuse(m.error());
-    (void)sendMessage(socket, to, rid, FleetStatusReplyMsg{fleetJson().dump()},
+    (void)sendMessage(socket, to, rid, FleetStatusReplyMsg{fleetJson(0).dump()},
                       FlagReply);
     return;
   }

@@ -63,7 +63,9 @@ public:
                        TenantSetting setting);
 
   // Views for the API, the dashboard and wooly-smi (ControllerJson.cpp).
-  nlohmann::json serversJson();
+  /// `historySamples`: how many of the newest utilization samples (of up to
+  /// Registry::kHistoryLength) each server carries.
+  nlohmann::json serversJson(size_t historySamples = Registry::kHistoryLength);
   nlohmann::json devicesJson();
   nlohmann::json sessionsJson();
   /// Newest first; each lists at most `maxCandidates` candidates (the best
@@ -72,7 +74,9 @@ public:
   /// One decision with every candidate; null if it left the log.
   nlohmann::json placementJson(uint64_t id);
   nlohmann::json weightsJson();
-  nlohmann::json fleetJson(); // all of the above in one document
+  /// All of the above in one document; what the dashboard polls, so it is
+  /// kept lean: 60 history samples, placements without candidates.
+  nlohmann::json fleetJson(size_t historySamples = 60);
   /// Prometheus text exposition (Metrics.cpp).
   std::string metricsText();
 
@@ -97,7 +101,8 @@ private:
   };
   std::vector<DeferredPlacement> deferred_;
   void log(const std::string &line);
-  nlohmann::json serversJsonLocked(Clock::time_point now);
+  nlohmann::json serversJsonLocked(Clock::time_point now,
+                                   size_t historySamples);
   nlohmann::json devicesJsonLocked();
   nlohmann::json sessionsJsonLocked();
   nlohmann::json placementsJsonLocked(size_t limit, size_t maxCandidates);

@@ -33,7 +33,8 @@ json candidateJson(const Candidate &c) {
 
 } // namespace
 
-json Controller::serversJsonLocked(Clock::time_point now) {
+json Controller::serversJsonLocked(Clock::time_point now,
+                                   size_t historySamples) {
   json out = json::array();
   for (const auto &[name, r] : registry_.servers()) {
     json devices = json::array();
@@ -63,12 +64,18 @@ json Controller::serversJsonLocked(Clock::time_point now) {
       }
     }
     json history = json::array();
-    for (const auto &s : r.history)
+    size_t skip = r.history.size() > historySamples
+                      ? r.history.size() - historySamples
+                      : 0;
+    for (auto it = r.history.begin() + static_cast<std::ptrdiff_t>(skip);
+         it != r.history.end(); ++it) {
+      const UtilizationSample &s = *it;
       history.push_back({{"tMs", msBetween(now, s.at)},
                          {"busy", s.busyFraction},
                          {"memoryUsed", s.memoryUsedBytes},
                          {"memoryTotal", s.memoryTotalBytes},
                          {"queueDepth", s.queueDepth}});
+    }
     json tenants = json::object();
     for (const auto &[tenant, setting] : r.tenantSettings)
       tenants[tenant] = {{"weight", setting.weight},
@@ -201,9 +208,9 @@ json Controller::weightsJsonLocked() {
   return {{"fleet", fleet}, {"servers", perServer}};
 }
 
-json Controller::serversJson() {
+json Controller::serversJson(size_t historySamples) {
   std::lock_guard<std::mutex> lock(mutex_);
-  return serversJsonLocked(Clock::now());
+  return serversJsonLocked(Clock::now(), historySamples);
 }
 json Controller::devicesJson() {
   std::lock_guard<std::mutex> lock(mutex_);
@@ -222,7 +229,7 @@ json Controller::weightsJson() {
   return weightsJsonLocked();
 }
 
-json Controller::fleetJson() {
+json Controller::fleetJson(size_t historySamples) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto now = Clock::now();
   return {{"controller",
@@ -232,7 +239,7 @@ json Controller::fleetJson() {
             {"uptimeMs", msBetween(started_, now)},
             {"placed", placed_},
             {"refused", refused_}}},
-          {"servers", serversJsonLocked(now)},
+          {"servers", serversJsonLocked(now, historySamples)},
           {"devices", devicesJsonLocked()},
           {"sessions", sessionsJsonLocked()},
           {"placements", placementsJsonLocked(20, 0)},

@@ -73,6 +73,19 @@ bool readBytes(const json &body, const char *key, uint64_t &out,
   return true;
 }
 
+/// The `history` query parameter: samples per server, 0-120; -1 if bad.
+long historyParam(const httplib::Request &req, long fallback) {
+  if (!req.has_param("history"))
+    return fallback;
+  std::string v = req.get_param_value("history");
+  char *end = nullptr;
+  long n = std::strtol(v.c_str(), &end, 10);
+  if (v.empty() || *end || n < 0 ||
+      n > static_cast<long>(Registry::kHistoryLength))
+    return -1;
+  return n;
+}
+
 } // namespace
 
 protocol::Result<HttpOptions> parseHttpAddress(const std::string &address) {
@@ -193,12 +206,18 @@ void HttpServer::routes() {
                 "/api/v1/sessions", "/api/v1/placements", "/api/v1/weights"}}});
   });
   s.Get("/api/v1/fleet",
-        [&c](const httplib::Request &, httplib::Response &res) {
-          sendJson(res, c.fleetJson());
+        [&c](const httplib::Request &req, httplib::Response &res) {
+          long history = historyParam(req, 60);
+          if (history < 0)
+            return sendProblem(res, 400, "history must be 0-120");
+          sendJson(res, c.fleetJson(static_cast<size_t>(history)));
         });
   s.Get("/api/v1/servers",
-        [&c](const httplib::Request &, httplib::Response &res) {
-          sendJson(res, c.serversJson());
+        [&c](const httplib::Request &req, httplib::Response &res) {
+          long history = historyParam(req, Registry::kHistoryLength);
+          if (history < 0)
+            return sendProblem(res, 400, "history must be 0-120");
+          sendJson(res, c.serversJson(static_cast<size_t>(history)));
         });
   s.Get(R"(/api/v1/servers/(.+))",
         [&c](const httplib::Request &req, httplib::Response &res) {

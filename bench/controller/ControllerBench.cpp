@@ -15,6 +15,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "controller/Controller.h"
+#include "runtime/protocol/ControllerClient.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -241,6 +242,26 @@ int main(int argc, char **argv) {
   std::printf(
       "  of which deciding (in-process call): p50 %.0f us, p99 %.0f us\n",
       percentile(decideUs, 0.5), percentile(decideUs, 0.99));
+
+  // The dashboard fetches the whole fleet document once a second.
+  {
+    auto t = steady_clock::now();
+    std::string doc = ctl.fleetJson().dump();
+    std::printf("fleet document for the dashboard: %.1f ms to build, %zu KiB\n",
+                duration<double, std::milli>(steady_clock::now() - t).count(),
+                doc.size() / 1024);
+    t = steady_clock::now();
+    auto status = requestFleetStatus(
+        ctx, {ctl.endpoint(), ClientSecurity::insecure()}, seconds(10));
+    if (!status) {
+      std::fprintf(stderr, "error: fleet status (wooly-smi's request): %s\n",
+                   status.error().describe().c_str());
+      return 1;
+    }
+    std::printf("fleet status over ZeroMQ (wooly-smi): %.1f ms, %zu KiB\n",
+                duration<double, std::milli>(steady_clock::now() - t).count(),
+                status->size() / 1024);
+  }
 
   stopBeats = true;
   beats.join();

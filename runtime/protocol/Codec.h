@@ -25,8 +25,9 @@
 namespace wooly::protocol {
 
 /// Strings longer than this are rejected by the reader even when the bytes
-/// are present: no message field needs more, bulk data travels as frames.
-inline constexpr uint32_t kMaxStringBytes = 1u << 20;
+/// are present: no message field needs more (the largest is the fleet status
+/// JSON of a big fleet), bulk data travels as frames.
+inline constexpr uint32_t kMaxStringBytes = 8u << 20;
 
 class Writer {
 public:

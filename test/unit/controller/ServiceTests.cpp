@@ -297,6 +297,12 @@ TEST_CASE("HTTP API: JSON views, drain, weights, metrics, errors",
   CHECK(sj[0]["name"] == "web-1");
   CHECK(sj[0]["state"] == "up");
   CHECK(sj[0]["history"].size() >= 1);
+  auto noHistory =
+      nlohmann::json::parse(cli.Get("/api/v1/servers?history=0")->body);
+  CHECK(noHistory[0]["history"].empty());
+  auto fleet1 = nlohmann::json::parse(cli.Get("/api/v1/fleet?history=1")->body);
+  CHECK(fleet1["servers"][0]["history"].size() == 1);
+  CHECK(cli.Get("/api/v1/fleet?history=999")->status == 400);
   auto sessions = nlohmann::json::parse(cli.Get("/api/v1/sessions")->body);
   REQUIRE(sessions.size() == 1);
   CHECK(sessions[0]["tenant"] == "alice");
