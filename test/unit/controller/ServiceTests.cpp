@@ -150,7 +150,9 @@ TEST_CASE("a silent server goes down, comes back, and drain reaches it",
   auto tookMs = std::chrono::duration_cast<std::chrono::milliseconds>(
                     std::chrono::steady_clock::now() - wentSilent)
                     .count();
-  CHECK(tookMs < 3 * 100 + 250); // 3 heartbeats of 100 ms plus slack
+  // 3 heartbeats of 100 ms, one 50 ms health tick, and room for a loaded
+  // CI machine; fleet.sh checks the 500 ms case more tightly.
+  CHECK(tookMs < 3 * 100 + 500);
   silent = false;
   REQUIRE(eventually(
       [&] { return rc.controller->serversJson()[0]["state"] == "up"; }));
