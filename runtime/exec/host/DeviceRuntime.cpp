@@ -15,6 +15,11 @@
 
 namespace wooly::exec::host {
 
+LaunchState::LaunchState() {
+  static std::atomic<uint64_t> next{1};
+  serial = next.fetch_add(1);
+}
+
 void LaunchState::fail(ErrorCode error, std::string text) {
   std::lock_guard<std::mutex> lock(mutex);
   if (code == ErrorCode::Success) {
@@ -433,8 +438,12 @@ struct BlockRunner::Impl {
   unsigned worker;
   std::vector<ThreadState> threads;
   std::vector<uint8_t *> stacks;
-  uint8_t *shared = nullptr;
-  size_t sharedCapacity = 0;
+  // The block's shared window sits right below an inaccessible page (and
+  // above another), so running off either end faults instead of reaching
+  // the worker's other memory.
+  uint8_t *sharedMapping = nullptr;
+  size_t sharedCapacity = 0, sharedMappingBytes = 0;
+  uint64_t lastLaunch = 0;
   void *altStack = nullptr;
   uint8_t *stackLow = nullptr, *stackHigh = nullptr; // the worker's own
   Block block;
@@ -479,7 +488,8 @@ BlockRunner::BlockRunner(unsigned workerIndex) : impl(new Impl) {
 BlockRunner::~BlockRunner() {
   for (uint8_t *s : impl->stacks)
     munmap(s, kFiberStackBytes);
-  std::free(impl->shared);
+  if (impl->sharedMapping)
+    munmap(impl->sharedMapping, impl->sharedMappingBytes);
   delete impl;
 }
 
@@ -488,9 +498,30 @@ void BlockRunner::run(const BlockJob &job, Dim3 blockId) {
   LaunchState *launch = job.launch;
   uint32_t count = job.block.x * job.block.y * job.block.z;
   if (job.sharedWindowBytes > m.sharedCapacity) {
-    std::free(m.shared);
-    m.sharedCapacity = (job.sharedWindowBytes + 4095) & ~size_t(4095);
-    m.shared = static_cast<uint8_t *>(std::aligned_alloc(64, m.sharedCapacity));
+    if (m.sharedMapping)
+      munmap(m.sharedMapping, m.sharedMappingBytes);
+    m.sharedCapacity = (job.sharedWindowBytes + kPage - 1) & ~(kPage - 1);
+    m.sharedMappingBytes = m.sharedCapacity + 2 * kPage;
+    void *mapping = mmap(nullptr, m.sharedMappingBytes, PROT_NONE,
+                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (mapping == MAP_FAILED) {
+      m.sharedMapping = nullptr;
+      m.sharedCapacity = 0;
+      launch->fail(ErrorCode::OutOfMemory, "cannot map shared memory");
+      return;
+    }
+    m.sharedMapping = static_cast<uint8_t *>(mapping);
+    mprotect(m.sharedMapping + kPage, m.sharedCapacity, PROT_READ | PROT_WRITE);
+    m.lastLaunch = 0;
+  }
+  // Window end on the guard page (64-byte aligned start).
+  uint8_t *shared = m.sharedMapping + kPage +
+                    ((m.sharedCapacity - job.sharedWindowBytes) & ~size_t(63));
+  // Shared memory is not zeroed on a GPU either, but a block must never see
+  // what another launch (perhaps another session's) left there.
+  if (m.lastLaunch != launch->serial) {
+    std::memset(m.sharedMapping + kPage, 0, m.sharedCapacity);
+    m.lastLaunch = launch->serial;
   }
   HostThreadContext base{};
   base.ntid[0] = job.block.x;
@@ -502,7 +533,7 @@ void BlockRunner::run(const BlockJob &job, Dim3 blockId) {
   base.nctaid[0] = job.grid.x;
   base.nctaid[1] = job.grid.y;
   base.nctaid[2] = job.grid.z;
-  base.shared = m.shared;
+  base.shared = shared;
   base.sharedBytes = job.sharedWindowBytes;
   base.globals = job.globals;
   base.dynamicSharedBytes = job.dynamicSharedBytes;

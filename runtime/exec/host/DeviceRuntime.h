@@ -28,6 +28,8 @@ using EntryFn = void (*)(HostThreadContext *, const uint8_t *);
 
 /// What every block of one launch shares.
 struct LaunchState {
+  LaunchState();
+  uint64_t serial; // unique per launch in this process
   std::atomic<uint32_t> cancel{0};
   std::mutex mutex;
   ErrorCode code = ErrorCode::Success;

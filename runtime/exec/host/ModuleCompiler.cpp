@@ -4,6 +4,7 @@
 
 #include "compiler/Registration.h"
 #include "compiler/target/host/HostABI.h"
+#include "compiler/target/host/HostCompiler.h"
 #include "compiler/transforms/Passes.h"
 
 #include "mlir/IR/MLIRContext.h"
@@ -113,6 +114,8 @@ Status compileError(const std::string &what, const std::string &details) {
 }
 
 Status makeJit(const std::string &object, CompiledModule &module) {
+  // A disk-cache hit reaches here without compiling: register the target.
+  wooly::host::initializeHostCodegen();
   auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!builder)
     return compileError("host JIT unavailable",

@@ -19,6 +19,18 @@ wooly.kernel @poke(%p: !wooly.ptr<global>, %offset: i64) {
 }
 )";
 
+// Writes past the end of the block's shared window.
+const char *kSharedPoke = R"(
+wooly.global @tile : 64 x i32 in shared align 4
+wooly.kernel @spoke(%offset: i64) {
+  %one = arith.constant 1 : i32
+  %s = wooly.addressof @tile : !wooly.ptr<shared>
+  %q = wooly.ptradd %s, %offset : !wooly.ptr<shared>, i64
+  wooly.store %one, %q {alignment = 4 : i64} : i32, !wooly.ptr<shared>
+  wooly.return
+}
+)";
+
 const char *kTrap = R"(
 wooly.kernel @trapper(%p: !wooly.ptr<global>) {
   %tid = wooly.thread_id x : i32
@@ -108,6 +120,22 @@ TEST_CASE("an out-of-bounds store is a launch failure, not a crash",
     CHECK(ctx->synchronize(0));
     expectHealthy(*ctx);
   }
+}
+
+TEST_CASE("running off the shared window is a launch failure", "[host][fault]") {
+  auto ctx = newContext();
+  exec::KernelInfo info;
+  exec::FunctionId fn = loadKernel(*ctx, kSharedPoke, "spoke", info);
+  Args inside(info);
+  inside.set(0, int64_t(252));
+  exec::Status s = launch(*ctx, fn, {1, 1, 1}, {1, 1, 1}, inside);
+  INFO(s.message);
+  REQUIRE(s);
+  Args past(info);
+  past.set(0, int64_t(256 + 64));
+  s = launch(*ctx, fn, {1, 1, 1}, {1, 1, 1}, past);
+  CHECK(s.code == exec::ErrorCode::LaunchFailure);
+  expectHealthy(*ctx);
 }
 
 TEST_CASE("trap ends the launch with a Trap error", "[host][fault]") {
