@@ -1,13 +1,14 @@
 //===- FunctionLowering.h - PTX function → WIS, shared state ----*- C++ -*-===//
 //
 // The lowering of one PTX function body, split by instruction family into
-// the files of this folder (Integer.cpp, Float.cpp, Convert.cpp, Memory.cpp,
-// Control.cpp, Parallel.cpp), which all work through this class:
+// the files of this folder (Integer.cpp, Carry.cpp, Float.cpp, Convert.cpp,
+// Memory.cpp, Control.cpp, Parallel.cpp), which all work through this class:
 //   - every `.reg` is a `wooly.reg` slot; operands are read and written
-//     through slots with PTX's relaxed type rules (Operands.cpp);
+//     through slots with PTX's relaxed type rules (FunctionLowering.cpp);
 //   - predicated instructions become a conditional branch around them;
 //   - labels are blocks; `bra` is `cf.br`/`cf.cond_br`.
-// mem2reg, canonicalize and CSE afterwards (Translate.cpp) give clean SSA.
+// Single-definition promotion, mem2reg, canonicalize and CSE afterwards
+// (Translate.cpp) give clean SSA.
 //
 //===----------------------------------------------------------------------===//
 #ifndef WOOLY_COMPILER_PTX_LOWER_FUNCTIONLOWERING_H
