@@ -10,7 +10,9 @@ exec::Executor &hostExecutor() {
     exec::ExecutorOptions options;
     options.workerThreads = 2;
     options.launchTimeoutMs = 2000;
-    options.cacheDir = "/tmp/wooly-unit-exec-cache-" + std::to_string(getpid());
+    // One cache folder for every run: concurrent test processes are safe
+    // (entries are written atomically) and reruns skip compilation.
+    options.cacheDir = "/tmp/wooly-unit-exec-cache";
     std::unique_ptr<exec::Executor> e;
     exec::Status s = exec::createExecutor("host", options, e);
     INFO(s.message);

@@ -2,7 +2,11 @@
 
 #include "test/unit/exec/HostTestSupport.h"
 
+#include "runtime/exec/host/HostExecutor.h"
+
+#include <filesystem>
 #include <fstream>
+#include <unistd.h>
 #include <random>
 #include <sstream>
 
@@ -43,4 +47,29 @@ TEST_CASE("saxpy from examples/wis runs on the host executor", "[host]") {
     for (int i = 0; i < n; ++i)
       REQUIRE(out[i] == 2.5f * x[i] + y[i]);
   }
+}
+
+TEST_CASE("compiled modules are cached in memory and on disk", "[host][cache]") {
+  std::string dir = "/tmp/wooly-cache-test-" + std::to_string(::getpid());
+  std::filesystem::remove_all(dir);
+  std::string wis = readSource("examples/wis/saxpy.mlir");
+  exec::ExecutorOptions options;
+  options.workerThreads = 1;
+  options.cacheDir = dir;
+  for (int round = 0; round < 2; ++round) {
+    std::unique_ptr<exec::Executor> executor;
+    REQUIRE(exec::createExecutor("host", options, executor));
+    std::unique_ptr<exec::Context> a, b;
+    REQUIRE(executor->createContext({}, a));
+    REQUIRE(executor->createContext({}, b));
+    exec::ModuleId m;
+    REQUIRE(a->loadModule(bytesOf(wis), m));
+    REQUIRE(b->loadModule(bytesOf(wis), m));
+    exec::host::HostCompileCounters c = exec::host::compileCounters(*executor);
+    // The first executor compiles once; the second finds the object on disk.
+    CHECK(c.compiles == (round == 0 ? 1u : 0u));
+    CHECK(c.diskHits == (round == 0 ? 0u : 1u));
+    CHECK(c.memoryHits == 1u);
+  }
+  std::filesystem::remove_all(dir);
 }
