@@ -44,6 +44,7 @@ Expected<std::unique_ptr<Module>> lowerToLLVMIR(mlir::ModuleOp module,
                                         ? std::string("lowering failed")
                                         : diagnostics));
   }
+  exposeModuleVariables(module);
   std::unique_ptr<Module> llvmModule = translateToLLVMIR(module, context);
   if (!llvmModule)
     return createStringError(inconvertibleErrorCode(),

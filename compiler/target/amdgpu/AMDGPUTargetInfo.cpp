@@ -811,4 +811,15 @@ FailureOr<Value> AMDGPUTargetInfo::lowerApprox(OpBuilder &b, Location loc,
   return result;
 }
 
+void exposeModuleVariables(ModuleOp module) {
+  module.walk([](LLVM::GlobalOp global) {
+    unsigned space = global.getAddrSpace();
+    if (space != 1 && space != 4)
+      return;
+    global.setLinkage(LLVM::Linkage::External);
+    global.setVisibility_(LLVM::Visibility::Protected);
+    global.setConstant(false);
+  });
+}
+
 } // namespace wooly::amdgpu

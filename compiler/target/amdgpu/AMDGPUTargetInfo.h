@@ -57,6 +57,12 @@ private:
   unsigned waveSize;
 };
 
+/// Module variables in global and const memory are the host's too
+/// (hipMemcpyToSymbol, hipModuleGetGlobal): they become visible, writable
+/// definitions, so the runtime finds them by name and LLVM never folds their
+/// initial values into the code.
+void exposeModuleVariables(mlir::ModuleOp module);
+
 } // namespace wooly::amdgpu
 
 #endif // WOOLY_COMPILER_TARGET_AMDGPU_AMDGPUTARGETINFO_H

@@ -20,7 +20,8 @@ struct LowerToROCDL : impl::WoolyLowerToROCDLBase<LowerToROCDL> {
     }
     AMDGPUTargetInfo target(wavefrontSize(chip));
     if (mlir::failed(lowerWISToLLVMDialect(getOperation(), target)))
-      signalPassFailure();
+      return signalPassFailure();
+    exposeModuleVariables(getOperation());
   }
 };
 } // namespace

@@ -22,6 +22,7 @@ struct LowerToNVVM : impl::WoolyLowerToNVVMBase<LowerToNVVM> {
     if (mlir::failed(lowerWISToLLVMDialect(getOperation(), target)))
       return signalPassFailure();
     fenceOrderedAtomicRMW(getOperation());
+    exposeModuleVariables(getOperation());
   }
 };
 } // namespace

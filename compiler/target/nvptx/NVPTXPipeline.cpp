@@ -108,6 +108,7 @@ Expected<std::unique_ptr<Module>> lowerToLLVMIR(mlir::ModuleOp module,
                                         : diagnostics));
   }
   fenceOrderedAtomicRMW(module);
+  exposeModuleVariables(module);
   std::unique_ptr<Module> llvmModule = translateToLLVMIR(module, context);
   if (!llvmModule)
     return createStringError(inconvertibleErrorCode(),

@@ -717,4 +717,14 @@ void fenceOrderedAtomicRMW(ModuleOp module) {
   });
 }
 
+void exposeModuleVariables(ModuleOp module) {
+  module.walk([](LLVM::GlobalOp global) {
+    unsigned space = global.getAddrSpace();
+    if (space != 1 && space != 4)
+      return;
+    global.setLinkage(LLVM::Linkage::External);
+    global.setConstant(false);
+  });
+}
+
 } // namespace wooly::nvptx

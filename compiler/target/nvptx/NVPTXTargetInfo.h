@@ -64,6 +64,12 @@ private:
 /// after. Run on the lowered (LLVM dialect) module.
 void fenceOrderedAtomicRMW(mlir::ModuleOp module);
 
+/// Module variables in global and const memory are the host's too
+/// (cudaMemcpyToSymbol, cuModuleGetGlobal): they become visible, writable
+/// definitions, so the driver finds them by name and LLVM never folds their
+/// initial values into the code.
+void exposeModuleVariables(mlir::ModuleOp module);
+
 } // namespace wooly::nvptx
 
 #endif // WOOLY_COMPILER_TARGET_NVPTX_NVPTXTARGETINFO_H
