@@ -101,12 +101,6 @@ private:
   };
   std::vector<DeferredPlacement> deferred_;
   void log(const std::string &line);
-  nlohmann::json serversJsonLocked(Clock::time_point now,
-                                   size_t historySamples);
-  nlohmann::json devicesJsonLocked();
-  nlohmann::json sessionsJsonLocked();
-  nlohmann::json placementsJsonLocked(size_t limit, size_t maxCandidates);
-  nlohmann::json weightsJsonLocked();
 
   ControllerOptions options_;
   std::unique_ptr<protocol::ServerEndpoint> endpoint_;

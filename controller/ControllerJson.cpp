@@ -7,6 +7,9 @@
 #include "controller/Controller.h"
 
 #include <cstdint>
+#include <map>
+#include <memory>
+#include <vector>
 
 namespace wooly::controller {
 using nlohmann::json;
@@ -31,12 +34,13 @@ json candidateJson(const Candidate &c) {
           {"reason", c.reason}};
 }
 
-} // namespace
+using Servers = std::map<std::string, ServerRecord>;
+using PlacementLog = std::vector<std::shared_ptr<const PlacementRecord>>;
 
-json Controller::serversJsonLocked(Clock::time_point now,
-                                   size_t historySamples) {
+json serversJsonOf(const Servers &servers, Clock::time_point now,
+                   size_t historySamples) {
   json out = json::array();
-  for (const auto &[name, r] : registry_.servers()) {
+  for (const auto &[name, r] : servers) {
     json devices = json::array();
     uint64_t total = 0, used = 0;
     double busy = 0;
@@ -105,9 +109,9 @@ json Controller::serversJsonLocked(Clock::time_point now,
   return out;
 }
 
-json Controller::devicesJsonLocked() {
+json devicesJsonOf(const Servers &servers) {
   json out = json::array();
-  for (const auto &[name, r] : registry_.servers())
+  for (const auto &[name, r] : servers)
     for (size_t i = 0; i < r.info.devices.size(); ++i) {
       const auto &d = r.info.devices[i];
       json dev = {{"server", name},
@@ -130,9 +134,9 @@ json Controller::devicesJsonLocked() {
   return out;
 }
 
-json Controller::sessionsJsonLocked() {
+json sessionsJsonOf(const Servers &servers) {
   json out = json::array();
-  for (const auto &[name, r] : registry_.servers())
+  for (const auto &[name, r] : servers)
     for (const auto &s : r.telemetry.sessions)
       out.push_back({{"server", name},
                      {"sessionId", s.sessionId},
@@ -144,8 +148,6 @@ json Controller::sessionsJsonLocked() {
                      {"queueDelayP99Us", s.queueDelayP99Us}});
   return out;
 }
-
-namespace {
 
 json recordJson(const PlacementRecord &p, size_t maxCandidates) {
   json candidates = json::array();
@@ -175,16 +177,30 @@ json recordJson(const PlacementRecord &p, size_t maxCandidates) {
       {"candidatesOmitted", p.decision.candidates.size() - candidates.size()}};
 }
 
-} // namespace
-
-json Controller::placementsJsonLocked(size_t limit, size_t maxCandidates) {
+/// `log` holds the newest decisions, newest first.
+json placementsJsonOf(const PlacementLog &log, size_t maxCandidates) {
   json out = json::array();
-  size_t n = 0;
-  for (auto it = placements_.rbegin(); it != placements_.rend() && n < limit;
-       ++it, ++n)
-    out.push_back(recordJson(**it, maxCandidates));
+  for (const auto &p : log)
+    out.push_back(recordJson(*p, maxCandidates));
   return out;
 }
+
+json weightsJsonOf(const Servers &servers,
+                   const std::map<std::string, TenantSetting> &fleetSettings) {
+  json fleet = json::object();
+  for (const auto &[tenant, s] : fleetSettings)
+    fleet[tenant] = {{"weight", s.weight}, {"memoryQuota", s.memoryQuotaBytes}};
+  json perServer = json::object();
+  for (const auto &[name, r] : servers) {
+    json t = json::object();
+    for (const auto &[tenant, s] : r.tenantSettings)
+      t[tenant] = {{"weight", s.weight}, {"memoryQuota", s.memoryQuotaBytes}};
+    perServer[name] = t;
+  }
+  return {{"fleet", fleet}, {"servers", perServer}};
+}
+
+} // namespace
 
 json Controller::placementJson(uint64_t id) {
   std::lock_guard<std::mutex> lock(mutex_);
@@ -194,56 +210,87 @@ json Controller::placementJson(uint64_t id) {
   return nullptr;
 }
 
-json Controller::weightsJsonLocked() {
-  json fleet = json::object();
-  for (const auto &[tenant, s] : registry_.fleetTenantSettings())
-    fleet[tenant] = {{"weight", s.weight}, {"memoryQuota", s.memoryQuotaBytes}};
-  json perServer = json::object();
-  for (const auto &[name, r] : registry_.servers()) {
-    json t = json::object();
-    for (const auto &[tenant, s] : r.tenantSettings)
-      t[tenant] = {{"weight", s.weight}, {"memoryQuota", s.memoryQuotaBytes}};
-    perServer[name] = t;
-  }
-  return {{"fleet", fleet}, {"servers", perServer}};
-}
+// Snapshots are copied under the lock and turned into JSON outside it: with
+// a thousand servers the JSON takes tens of milliseconds, and the ZeroMQ
+// loop (telemetry, placements) must not wait for it.
 
 json Controller::serversJson(size_t historySamples) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return serversJsonLocked(Clock::now(), historySamples);
+  Servers servers;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    servers = registry_.servers();
+  }
+  return serversJsonOf(servers, Clock::now(), historySamples);
 }
+
 json Controller::devicesJson() {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return devicesJsonLocked();
+  Servers servers;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    servers = registry_.servers();
+  }
+  return devicesJsonOf(servers);
 }
+
 json Controller::sessionsJson() {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return sessionsJsonLocked();
+  Servers servers;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    servers = registry_.servers();
+  }
+  return sessionsJsonOf(servers);
 }
+
 json Controller::placementsJson(size_t limit, size_t maxCandidates) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return placementsJsonLocked(limit, maxCandidates);
+  PlacementLog log;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (auto it = placements_.rbegin();
+         it != placements_.rend() && log.size() < limit; ++it)
+      log.push_back(*it);
+  }
+  return placementsJsonOf(log, maxCandidates);
 }
+
 json Controller::weightsJson() {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return weightsJsonLocked();
+  Servers servers;
+  std::map<std::string, TenantSetting> fleetSettings;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    servers = registry_.servers();
+    fleetSettings = registry_.fleetTenantSettings();
+  }
+  return weightsJsonOf(servers, fleetSettings);
 }
 
 json Controller::fleetJson(size_t historySamples) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  Servers servers;
+  std::map<std::string, TenantSetting> fleetSettings;
+  PlacementLog log;
+  uint64_t placed, refused;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    servers = registry_.servers();
+    fleetSettings = registry_.fleetTenantSettings();
+    for (auto it = placements_.rbegin();
+         it != placements_.rend() && log.size() < 20; ++it)
+      log.push_back(*it);
+    placed = placed_;
+    refused = refused_;
+  }
   auto now = Clock::now();
   return {{"controller",
            {{"endpoint", endpoint_->boundEndpoint()},
             {"policy", policyName(options_.policy)},
             {"heartbeatMs", options_.heartbeat.count()},
             {"uptimeMs", msBetween(started_, now)},
-            {"placed", placed_},
-            {"refused", refused_}}},
-          {"servers", serversJsonLocked(now, historySamples)},
-          {"devices", devicesJsonLocked()},
-          {"sessions", sessionsJsonLocked()},
-          {"placements", placementsJsonLocked(20, 0)},
-          {"weights", weightsJsonLocked()}};
+            {"placed", placed},
+            {"refused", refused}}},
+          {"servers", serversJsonOf(servers, now, historySamples)},
+          {"devices", devicesJsonOf(servers)},
+          {"sessions", sessionsJsonOf(servers)},
+          {"placements", placementsJsonOf(log, 0)},
+          {"weights", weightsJsonOf(servers, fleetSettings)}};
 }
 
 } // namespace wooly::controller
