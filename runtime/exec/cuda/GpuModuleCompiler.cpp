@@ -114,6 +114,11 @@ Status GpuModuleCompiler::compile(std::span<const uint8_t> wis,
     return Status::error(ErrorCode::CompileError,
                          "compiling for " + target + " failed: " + error);
   std::lock_guard lock(mutex);
+  // Bounded: clients choose what they load, so they must not be able to
+  // grow the server's memory without limit. Evicting any entry is safe (a
+  // later load compiles again).
+  if (cache.size() >= kMaxCachedModules)
+    cache.erase(cache.begin());
   cache.emplace(key, compiled);
   out = std::move(compiled);
   return Status::ok();

@@ -36,6 +36,9 @@ public:
   GpuModuleCompiler(std::string target, BackendCompile backend)
       : target(std::move(target)), backend(std::move(backend)) {}
 
+  /// Compiled images kept in memory at most.
+  static constexpr size_t kMaxCachedModules = 256;
+
   /// Thread-safe. CompileError with the diagnostics for a bad module.
   Status compile(std::span<const uint8_t> wis, CompiledModule &out);
 
