@@ -1,6 +1,7 @@
 //===- HostExecutor.cpp - Kernels on this machine's CPU cores -------------===//
 
 #include "runtime/exec/host/HostExecutor.h"
+#include "compiler/target/common/RecoverableCodegen.h"
 #include "runtime/exec/common/AllocationTable.h"
 #include "runtime/exec/common/Factories.h"
 #include "runtime/exec/host/Arena.h"
@@ -215,6 +216,11 @@ HostExecutor::HostExecutor(const ExecutorOptions &opts)
   device.computeCapabilityMajor = 7;
   device.computeCapabilityMinor = 5;
   lastSampleNs = nowNs();
+  // LLVM's crash recovery (used around code generation) installs its own
+  // signal handlers the first time; let it do so now, then put the kernel
+  // fault handler in front (it passes non-kernel faults on).
+  wooly::runRecoverable([] {});
+  ensureFaultHandlers();
   for (unsigned i = 0; i < n; ++i)
     workers.emplace_back([this, i] { workerLoop(i); });
   if (opts.launchTimeoutMs)

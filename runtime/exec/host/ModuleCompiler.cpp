@@ -3,6 +3,7 @@
 #include "runtime/exec/host/ModuleCompiler.h"
 
 #include "compiler/Registration.h"
+#include "compiler/target/common/RecoverableCodegen.h"
 #include "compiler/target/host/HostABI.h"
 #include "compiler/target/host/HostCompiler.h"
 #include "compiler/transforms/Passes.h"
@@ -252,15 +253,23 @@ Status ModuleCompiler::load(std::span<const uint8_t> wis, bool fence,
     if (!machine)
       return compileError("no host target", llvm::toString(machine.takeError()));
     llvm::LLVMContext llvmContext;
-    auto ir = wooly::host::lowerToHostIR(*module, info, llvmContext, **machine, 3);
-    if (!ir)
-      return compileError("host code generation failed",
-                          llvm::toString(ir.takeError()));
     llvm::SmallVector<char, 0> buffer;
-    if (llvm::Error e = wooly::host::emitHostCode(
-            **ir, **machine, wooly::host::HostEmitKind::Object, buffer))
-      return compileError("host code generation failed",
-                          llvm::toString(std::move(e)));
+    std::string failure;
+    // A fatal error inside LLVM fails this compile, not the server.
+    std::optional<std::string> crash = wooly::runRecoverable([&] {
+      auto ir = wooly::host::lowerToHostIR(*module, info, llvmContext, **machine, 3);
+      if (!ir) {
+        failure = llvm::toString(ir.takeError());
+        return;
+      }
+      if (llvm::Error e = wooly::host::emitHostCode(
+              **ir, **machine, wooly::host::HostEmitKind::Object, buffer))
+        failure = llvm::toString(std::move(e));
+    });
+    if (crash)
+      return compileError("host code generation failed", *crash);
+    if (!failure.empty())
+      return compileError("host code generation failed", failure);
     object.assign(buffer.begin(), buffer.end());
     if (!path.empty())
       writeFileAtomically(path, object);
