@@ -2,6 +2,7 @@
 #include "tools/wooly-cc/Backends.h"
 
 #include "compiler/target/amdgpu/Passes.h"
+#include "compiler/target/host/HostCompiler.h"
 #include "compiler/target/nvptx/Passes.h"
 
 namespace wooly::cc {
@@ -35,6 +36,7 @@ void registerAllBackends() {
   //   registerHostBackend();   // compiler/target/host
   //   registerNVPTXBackend();  // compiler/target/nvptx
   //   registerAMDGPUBackend(); // compiler/target/amdgpu
+  wooly::host::registerHostBackend();
   wooly::nvptx::registerNVPTXBackend();
   wooly::amdgpu::registerAMDGPUBackend();
 }

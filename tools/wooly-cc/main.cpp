@@ -15,6 +15,8 @@
 #include "mlir/Bytecode/BytecodeWriter.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OperationSupport.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -45,6 +47,7 @@ usage: wooly-cc INPUT [-o OUT] [--emit=KIND] [--target=TARGET] [-O0..-O3]
 INPUT is one of
   kernel.ptx        PTX text (nvcc -ptx, NVRTC, clang --cuda-device-only -S)
   kernel.cu         CUDA source; needs nvcc installed (nvcc -ptx is run for you)
+  kernel.mlir, .wis WIS already (text or bytecode), e.g. to hand it to --target
   app, app.o, .so   a program, object or library built by nvcc: the PTX in its
                     fatbin is used (build with PTX: nvcc does by default; with
                     -rdc=true add -gencode arch=compute_75,code=compute_75)
@@ -160,20 +163,36 @@ int main(int argc, char **argv) {
       return fail("target '" + backend->name + "' cannot --emit=" + opts.emit);
   }
 
-  wooly::cc::PTXInput input;
-  if (!wooly::cc::loadPTX(opts.input, input, error))
-    return fail(error);
-
   mlir::MLIRContext ctx;
-  wooly::ptx::TranslateOptions translateOptions;
-  translateOptions.optLevel = opts.optLevel;
-  std::string errors;
-  auto module =
-      wooly::ptx::translatePTX(input.text, input.name, ctx, translateOptions,
-                               &errors);
-  if (mlir::failed(module)) {
-    llvm::errs() << errors;
-    return fail("could not translate " + input.name);
+  mlir::FailureOr<mlir::OwningOpRef<mlir::ModuleOp>> module = mlir::failure();
+  llvm::StringRef ext = llvm::sys::path::extension(opts.input);
+  if (ext == ".mlir" || ext == ".wis") {
+    // WIS already (text or bytecode): straight to the output or a backend.
+    mlir::DialectRegistry registry;
+    wooly::ptx::registerTranslationDialects(registry);
+    ctx.appendDialectRegistry(registry);
+    llvm::SourceMgr sourceMgr;
+    mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &ctx);
+    std::string includeError;
+    if (sourceMgr.AddIncludeFile(opts.input, llvm::SMLoc(), includeError) == 0)
+      return fail("cannot read '" + opts.input + "'");
+    auto parsed = mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &ctx);
+    if (!parsed)
+      return fail("'" + opts.input + "' is not a valid WIS module");
+    module = std::move(parsed);
+  } else {
+    wooly::cc::PTXInput input;
+    if (!wooly::cc::loadPTX(opts.input, input, error))
+      return fail(error);
+    wooly::ptx::TranslateOptions translateOptions;
+    translateOptions.optLevel = opts.optLevel;
+    std::string errors;
+    module = wooly::ptx::translatePTX(input.text, input.name, ctx,
+                                      translateOptions, &errors);
+    if (mlir::failed(module)) {
+      llvm::errs() << errors;
+      return fail("could not translate " + input.name);
+    }
   }
 
   std::string output = opts.output;
