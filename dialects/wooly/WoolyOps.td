@@ -163,7 +163,7 @@ def Wooly_GlobalOp : Wooly_Op<"global", [Symbol]> {
                        OptionalAttr<AnyAttr>:$initializer,
                        UnitAttr:$is_extern);
   let assemblyFormat = [{
-    $sym_name `:` $count `x` $element_type `in` $space (`align` $alignment^)?
+    $sym_name `:` $count `x` $element_type `in` `` $space (`align` $alignment^)?
     (`extern` $is_extern^)? (`=` $initializer^)? attr-dict
   }];
   let hasVerifier = 1;
@@ -247,7 +247,7 @@ def Wooly_IsSpaceOp : Wooly_Op<"is_space", [Pure]> {
   }];
   let arguments = (ins Wooly_PtrIn<"Generic">:$ptr, Wooly_AddressSpaceAttr:$space);
   let results = (outs I1:$result);
-  let assemblyFormat = "$ptr `,` $space attr-dict `:` qualified(type($ptr))";
+  let assemblyFormat = "$ptr `,` `` $space attr-dict `:` qualified(type($ptr))";
   let hasVerifier = 1;
 }
 
@@ -302,7 +302,7 @@ def Wooly_AtomicRMWOp : Wooly_Op<"atomic_rmw", [AllTypesMatch<["value", "result"
                        DefaultValuedAttr<Wooly_MemOrderAttr, "::wooly::MemOrder::Relaxed">:$order);
   let results = (outs Wooly_IntOrFloat:$result);
   let assemblyFormat = [{
-    $kind $ptr `,` $value attr-dict `:` qualified(type($ptr)) `,` type($value)
+    `` $kind $ptr `,` $value attr-dict `:` qualified(type($ptr)) `,` type($value)
   }];
   let hasVerifier = 1;
   let builders = [OpBuilder<(ins "::wooly::AtomicKind":$kind, "::mlir::Value":$ptr,
@@ -329,7 +329,7 @@ def Wooly_FenceOp : Wooly_Op<"fence"> {
   let summary = "memory fence (PTX `membar`, `fence`)";
   let arguments = (ins Wooly_MemScopeAttr:$scope,
                        Wooly_MemOrderAttr:$order);
-  let assemblyFormat = "$scope $order attr-dict";
+  let assemblyFormat = "`` $scope `` $order attr-dict";
   let hasVerifier = 1;
 }
 
@@ -342,7 +342,7 @@ class Wooly_GeometryOp<string mnemonic, string what>
   let summary = what;
   let arguments = (ins Wooly_DimAttr:$dim);
   let results = (outs I32:$result);
-  let assemblyFormat = "$dim attr-dict `:` type($result)";
+  let assemblyFormat = "`` $dim attr-dict `:` type($result)";
 }
 
 def Wooly_ThreadIdOp : Wooly_GeometryOp<"thread_id", "thread index within the block (%tid)">;
@@ -360,7 +360,7 @@ def Wooly_LaneMaskOp : Wooly_Op<"lane_mask", [Pure]> {
   let summary = "bit mask of lanes relative to this lane (%lanemask_*)";
   let arguments = (ins Wooly_LaneMaskAttr:$kind);
   let results = (outs I32:$result);
-  let assemblyFormat = "$kind attr-dict `:` type($result)";
+  let assemblyFormat = "`` $kind attr-dict `:` type($result)";
 }
 
 def Wooly_DynamicSharedSizeOp : Wooly_Op<"dynamic_shared_size", [Pure]> {
@@ -377,7 +377,7 @@ def Wooly_HardwareRegOp : Wooly_Op<"hw_reg"> {
   }];
   let arguments = (ins Wooly_HardwareRegAttr:$reg);
   let results = (outs AnySignlessInteger:$result);
-  let assemblyFormat = "$reg attr-dict `:` type($result)";
+  let assemblyFormat = "`` $reg attr-dict `:` type($result)";
 }
 
 def Wooly_ClockOp : Wooly_Op<"clock"> {
@@ -415,7 +415,7 @@ def Wooly_BarrierReduceOp : Wooly_Op<"barrier_reduce"> {
   let arguments = (ins Wooly_BarrierReductionAttr:$kind, I1:$predicate,
                        DefaultValuedAttr<I32Attr, "0">:$id, Optional<I32>:$count);
   let results = (outs AnyTypeOf<[I1, I32]>:$result);
-  let assemblyFormat = "$kind $predicate (`id` $id^)? (`count` $count^)? attr-dict `:` type($result)";
+  let assemblyFormat = "`` $kind $predicate (`id` $id^)? (`count` $count^)? attr-dict `:` type($result)";
   let hasVerifier = 1;
 }
 
@@ -437,7 +437,7 @@ def Wooly_ShuffleOp : Wooly_Op<"shuffle"> {
   let arguments = (ins Wooly_ShuffleModeAttr:$mode, I32:$value, I32:$lane,
                        I32:$c, I32:$mask);
   let results = (outs I32:$result, I1:$valid);
-  let assemblyFormat = "$mode $value `,` $lane `,` $c `,` $mask attr-dict `:` type($result)";
+  let assemblyFormat = "`` $mode $value `,` $lane `,` $c `,` $mask attr-dict `:` type($result)";
 }
 
 def Wooly_VoteOp : Wooly_Op<"vote"> {
@@ -448,7 +448,7 @@ def Wooly_VoteOp : Wooly_Op<"vote"> {
   }];
   let arguments = (ins Wooly_VoteModeAttr:$mode, I1:$predicate, I32:$mask);
   let results = (outs AnyTypeOf<[I1, I32]>:$result);
-  let assemblyFormat = "$mode $predicate `,` $mask attr-dict `:` type($result)";
+  let assemblyFormat = "`` $mode $predicate `,` $mask attr-dict `:` type($result)";
   let hasVerifier = 1;
 }
 
@@ -462,14 +462,14 @@ def Wooly_MatchOp : Wooly_Op<"match"> {
   let arguments = (ins Wooly_MatchModeAttr:$mode, AnyTypeOf<[I32, I64]>:$value,
                        I32:$mask);
   let results = (outs I32:$result, I1:$all_equal);
-  let assemblyFormat = "$mode $value `,` $mask attr-dict `:` type($value)";
+  let assemblyFormat = "`` $mode $value `,` $mask attr-dict `:` type($value)";
 }
 
 def Wooly_ReduxOp : Wooly_Op<"redux"> {
   let summary = "warp-wide integer reduction (PTX `redux.sync`)";
   let arguments = (ins Wooly_ReduxKindAttr:$kind, I32:$value, I32:$mask);
   let results = (outs I32:$result);
-  let assemblyFormat = "$kind $value `,` $mask attr-dict `:` type($result)";
+  let assemblyFormat = "`` $kind $value `,` $mask attr-dict `:` type($result)";
 }
 
 def Wooly_ActiveMaskOp : Wooly_Op<"active_mask"> {
@@ -497,7 +497,7 @@ def Wooly_FPOp : Wooly_Op<"fp", [Pure, SameOperandsAndResultType]> {
                        UnitAttr:$ftz, UnitAttr:$sat);
   let results = (outs AnyFloat:$result);
   let assemblyFormat = [{
-    $kind $operands (`rounding` $rounding^)? (`ftz` $ftz^)? (`sat` $sat^)? attr-dict `:` type($result)
+    `` $kind $operands (`rounding` `` $rounding^)? (`ftz` $ftz^)? (`sat` $sat^)? attr-dict `:` type($result)
   }];
   let hasVerifier = 1;
 }
@@ -513,7 +513,7 @@ def Wooly_ApproxOp : Wooly_Op<"approx", [Pure, SameOperandsAndResultType]> {
   let arguments = (ins Wooly_ApproxKindAttr:$kind, Variadic<AnyFloat>:$operands,
                        UnitAttr:$ftz);
   let results = (outs AnyFloat:$result);
-  let assemblyFormat = "$kind $operands (`ftz` $ftz^)? attr-dict `:` type($result)";
+  let assemblyFormat = "`` $kind $operands (`ftz` $ftz^)? attr-dict `:` type($result)";
   let hasVerifier = 1;
 }
 
@@ -527,7 +527,7 @@ def Wooly_FPToIntOp : Wooly_Op<"fptoint", [Pure]> {
                        UnitAttr:$is_unsigned, UnitAttr:$ftz);
   let results = (outs AnySignlessInteger:$result);
   let assemblyFormat = [{
-    $value $rounding (`unsigned` $is_unsigned^)? (`ftz` $ftz^)? attr-dict `:` type($value) `to` type($result)
+    $value `` $rounding (`unsigned` $is_unsigned^)? (`ftz` $ftz^)? attr-dict `:` type($value) `to` type($result)
   }];
 }
 
@@ -537,7 +537,7 @@ def Wooly_IntToFPOp : Wooly_Op<"inttofp", [Pure]> {
                        UnitAttr:$is_unsigned);
   let results = (outs AnyFloat:$result);
   let assemblyFormat = [{
-    $value $rounding (`unsigned` $is_unsigned^)? attr-dict `:` type($value) `to` type($result)
+    $value `` $rounding (`unsigned` $is_unsigned^)? attr-dict `:` type($value) `to` type($result)
   }];
 }
 
@@ -553,7 +553,7 @@ def Wooly_FPConvertOp : Wooly_Op<"fpconvert", [Pure]> {
                        UnitAttr:$integral, UnitAttr:$ftz, UnitAttr:$sat);
   let results = (outs AnyFloat:$result);
   let assemblyFormat = [{
-    $value (`rounding` $rounding^)? (`integral` $integral^)? (`ftz` $ftz^)? (`sat` $sat^)? attr-dict `:` type($value) `to` type($result)
+    $value (`rounding` `` $rounding^)? (`integral` $integral^)? (`ftz` $ftz^)? (`sat` $sat^)? attr-dict `:` type($value) `to` type($result)
   }];
 }
 
