@@ -6,6 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build ccache git pkg-config python3
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22 libclang-rt-22-dev
+  clang-format-22
   libzmq3-dev cppzmq-dev nlohmann-json3-dev catch2 libzstd-dev liblz4-dev libcpp-httplib-dev
   libssl-dev zlib1g-dev libedit-dev libxml2-dev libcurl4-openssl-dev curl
 )
