@@ -13,12 +13,13 @@ struct ControllerLink::Impl {
   std::unique_ptr<protocol::ServerAgent> agent;
 };
 
-static protocol::TelemetryMsg toTelemetry(const StatusReport &r,
-                                          const std::string &name,
-                                          uint64_t sequence) {
+protocol::TelemetryMsg toTelemetry(const StatusReport &r,
+                                   const std::string &name,
+                                   uint64_t sequence) {
   protocol::TelemetryMsg t;
   t.serverName = name;
   t.sequence = sequence;
+  t.draining = r.draining;
   protocol::DeviceTelemetry d;
   d.name = r.device.name;
   d.vendor = r.device.vendor;

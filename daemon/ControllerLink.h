@@ -9,11 +9,19 @@
 #define WOOLY_DAEMON_CONTROLLERLINK_H
 
 #include "daemon/Server.h"
+#include "daemon/StatusJson.h"
+#include "runtime/protocol/ControllerMessages.h"
 
 #include <memory>
 #include <string>
 
 namespace wooly::daemon {
+
+/// The telemetry message for one status report. It carries the draining
+/// flag so that a restarted controller learns of a drain from the server.
+protocol::TelemetryMsg toTelemetry(const StatusReport &report,
+                                   const std::string &serverName,
+                                   uint64_t sequence);
 
 class ControllerLink {
 public:

@@ -577,6 +577,7 @@ StatusReport Server::statusReport() const {
   report.device = executor_->info();
   report.memoryUsed = impl_->quota->totalUsed();
   report.busyFraction = executor_->busyFraction();
+  report.draining = impl_->draining;
   ModuleCache::Counters c = impl_->modules.counters();
   report.moduleCompiles = c.compiles;
   report.moduleHits = c.hits;

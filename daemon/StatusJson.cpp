@@ -52,6 +52,7 @@ std::string formatStatusJson(const StatusReport &r) {
        ",\"used\":" + num(r.memoryUsed) + "}";
   j += ",\"busy\":" + std::string(busy);
   j += ",\"queueDepth\":" + num(queueDepth);
+  j += std::string(",\"draining\":") + (r.draining ? "true" : "false");
   j += ",\"modules\":{\"compiles\":" + num(r.moduleCompiles) +
        ",\"hits\":" + num(r.moduleHits) + "}";
   j += ",\"sessions\":[";

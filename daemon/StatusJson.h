@@ -21,6 +21,7 @@ struct StatusReport {
   uint64_t memoryUsed = 0;
   double busyFraction = 0;
   uint64_t moduleCompiles = 0, moduleHits = 0;
+  bool draining = false; // refusing new sessions (operator or controller)
   std::vector<SessionUsage> sessions;
 };
 

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <sys/mman.h>
 
 namespace wooly::client {
 
@@ -357,6 +358,8 @@ Result Runtime::launchPacked(KernelRecord *k, Dim3 grid, Dim3 block,
   if (bytes != k->desc.argBufferSize)
     return Result::error(WireCode::InvalidValue,
                          "kernel argument buffer has the wrong size");
+  if (Result r = pushManaged(stream); !r.ok())
+    return r;
   proto::ByteWriter w;
   w.put<uint64_t>(k->function);
   for (uint32_t v : {grid.x, grid.y, grid.z, block.x, block.y, block.z,
@@ -432,6 +435,12 @@ Result Runtime::free(uint64_t ptr) {
   if (r.ok()) {
     std::lock_guard lock(mutex_);
     allocations_.erase(ptr);
+    if (auto it = managed_.find(ptr); it != managed_.end()) {
+      if (it->second.mapBytes)
+        munmap(reinterpret_cast<void *>(it->second.mapBase),
+               it->second.mapBytes);
+      managed_.erase(it);
+    }
   }
   return r;
 }
@@ -600,7 +609,9 @@ Result Runtime::synchronizeStream(uint64_t id) {
   w.put<uint64_t>(id);
   ClientReply reply = c->call(MsgType::StreamSync, w);
   printDeviceOutput(reply);
-  return fromReply(reply, "stream synchronize");
+  if (Result r = fromReply(reply, "stream synchronize"); !r.ok())
+    return r;
+  return pullManaged();
 }
 
 Result Runtime::queryStream(uint64_t id) {
@@ -633,7 +644,9 @@ Result Runtime::synchronizeEvent(uint64_t id) {
   w.put<uint64_t>(id);
   ClientReply reply = c->call(MsgType::EventSync, w);
   printDeviceOutput(reply);
-  return fromReply(reply, "event synchronize");
+  if (Result r = fromReply(reply, "event synchronize"); !r.ok())
+    return r;
+  return pullManaged();
 }
 
 Result Runtime::queryEvent(uint64_t id) {
@@ -661,7 +674,9 @@ Result Runtime::synchronizeDevice() {
   proto::ByteWriter w;
   ClientReply reply = c->call(MsgType::DeviceSync, w);
   printDeviceOutput(reply);
-  return fromReply(reply, "device synchronize");
+  if (Result r = fromReply(reply, "device synchronize"); !r.ok())
+    return r;
+  return pullManaged();
 }
 
 Result Runtime::setShare(uint32_t weight, uint32_t priorityClass) {

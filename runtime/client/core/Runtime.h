@@ -125,6 +125,22 @@ public:
                       uint64_t stream);
   Result memset(uint64_t dst, uint8_t value, uint64_t bytes, uint64_t stream);
 
+  // Managed memory (cudaMallocManaged), emulated by copies at sync points;
+  // docs/managed-memory.md says how. The pointer a program sees is the
+  // device address; over a remote server the same address in this process
+  // is a host shadow mapped there (MAP_FIXED_NOREPLACE), embedded it is the
+  // in-process arena itself and nothing is copied.
+  Result mallocManaged(uint64_t bytes, uint64_t &ptr);
+  bool isManaged(uint64_t ptr, uint64_t bytes = 1) const;
+  /// Host shadows the host may have written since the last pull go to the
+  /// device on `stream` (before a launch or another device-side operation).
+  Result pushManaged(uint64_t stream);
+  /// Device-owned shadows come back to the host (after a synchronizing
+  /// call), so the host may read and write them until the next push.
+  Result pullManaged();
+  /// How many bytes pushes and pulls have copied (tests, --verbose).
+  uint64_t managedBytesCopied() const { return managedBytesCopied_; }
+
   // Streams, events, synchronization.
   Result createStream(int priority, uint64_t &id);
   Result destroyStream(uint64_t id);
@@ -166,6 +182,15 @@ private:
   std::map<uint64_t, uint64_t> allocations_; // base -> size (mirror)
   std::map<uint64_t, uint64_t> globals_;     // module variables we resolved
   std::vector<std::string> warned_;
+
+  struct ManagedRecord {
+    uint64_t bytes = 0;
+    uint64_t mapBase = 0, mapBytes = 0; // the shadow mapping; 0: none
+    bool deviceOwns = false;            // pushed, not yet pulled back
+  };
+  std::map<uint64_t, ManagedRecord> managed_; // base -> record (under mutex_)
+  std::mutex managedMoveMutex_;               // one push or pull at a time
+  uint64_t managedBytesCopied_ = 0;
 };
 
 /// Chunk size for large copies: big enough to amortize a round trip, small

@@ -96,7 +96,7 @@ cudaError_t cudaGetDeviceProperties(cudaDeviceProp *prop, int device) {
   prop->l2CacheSize = 4 << 20;
   prop->globalL1CacheSupported = 1;
   prop->localL1CacheSupported = 1;
-  prop->managedMemory = 0;
+  prop->managedMemory = 1; // emulated; concurrentManagedAccess stays 0
   prop->streamPrioritiesSupported = 1;
   return cudaSuccess;
 }
@@ -127,7 +127,7 @@ cudaError_t cudaDeviceGetAttribute(int *value, cudaDeviceAttr attr,
   case cudaDevAttrMaxRegistersPerBlock: *value = p.regsPerBlock; break;
   case cudaDevAttrConcurrentKernels: *value = 1; break;
   case cudaDevAttrUnifiedAddressing: *value = 1; break;
-  case cudaDevAttrManagedMemory: *value = 0; break;
+  case cudaDevAttrManagedMemory: *value = 1; break; // by copies, no concurrent access
   case cudaDevAttrMaxSharedMemoryPerMultiprocessor: *value = int(p.sharedMemPerMultiprocessor); break;
   case cudaDevAttrL2CacheSize: *value = p.l2CacheSize; break;
   default:

@@ -4,13 +4,14 @@
 // allocations first, so a bad pointer fails at the call as in CUDA (the
 // server checks again). Host-to-device data is sent from the caller's buffer
 // without a copy; device-to-host data streams back in pipelined chunks.
-// Managed memory is not emulated: cudaMallocManaged returns
-// cudaErrorNotSupported (its host-side view would need the device address
-// mapped into this process).
+// Managed memory is emulated by copies at sync points (Managed.cpp in the
+// client core, docs/managed-memory.md): copies and sets that touch it first
+// synchronize, then treat it as host memory, which it then is.
 //
 //===----------------------------------------------------------------------===//
 #include "runtime/client/cudart/CudartState.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -31,6 +32,37 @@ bool isHostPinned(const void *p) {
   return gHostAllocations.count(const_cast<void *>(p)) != 0;
 }
 
+/// A copy with managed memory on one or both sides: synchronize (which pulls
+/// every managed allocation back to the host), then the managed side is host
+/// memory until the next launch pushes it. Async copies become synchronous,
+/// which CUDA allows.
+cudaError_t copyManaged(void *dst, bool dstManaged, const void *src,
+                        bool srcManaged, size_t count, cudaMemcpyKind kind,
+                        cudaStream_t stream) {
+  Runtime &rt = Runtime::get();
+  if ((dstManaged && !rt.isManaged(dptr(dst), count)) ||
+      (srcManaged && !rt.isManaged(dptr(src), count)))
+    return record(cudaErrorInvalidValue);
+  (void)kind; // the pointers say where the bytes are; any kind is accepted
+  if (Result r = rt.synchronizeDevice(); !r.ok())
+    return record(r);
+  bool dstDev = !dstManaged && rt.isDevicePointer(dptr(dst));
+  bool srcDev = !srcManaged && rt.isDevicePointer(dptr(src));
+  uint64_t s = streamId(stream);
+  if (dstDev) {
+    if (!rt.isDevicePointer(dptr(dst), count))
+      return record(cudaErrorInvalidValue);
+    return record(rt.copyToDevice(dptr(dst), src, count, s));
+  }
+  if (srcDev) {
+    if (!rt.isDevicePointer(dptr(src), count))
+      return record(cudaErrorInvalidValue);
+    return record(rt.copyToHost(dst, dptr(src), count, s));
+  }
+  std::memmove(dst, src, count);
+  return cudaSuccess;
+}
+
 cudaError_t copy(void *dst, const void *src, size_t count, cudaMemcpyKind kind,
                  cudaStream_t stream, const char *call) {
   return guarded(call, [&]() -> cudaError_t {
@@ -39,6 +71,10 @@ cudaError_t copy(void *dst, const void *src, size_t count, cudaMemcpyKind kind,
     if (!dst || !src)
       return record(cudaErrorInvalidValue);
     Runtime &rt = Runtime::get();
+    bool dstManaged = rt.isManaged(dptr(dst));
+    bool srcManaged = rt.isManaged(dptr(src));
+    if (dstManaged || srcManaged)
+      return copyManaged(dst, dstManaged, src, srcManaged, count, kind, stream);
     bool dstDev = rt.isDevicePointer(dptr(dst));
     bool srcDev = rt.isDevicePointer(dptr(src));
     if (kind == cudaMemcpyDefault)
@@ -56,7 +92,10 @@ cudaError_t copy(void *dst, const void *src, size_t count, cudaMemcpyKind kind,
     case cudaMemcpyDeviceToHost:
       if (!rt.isDevicePointer(dptr(src), count))
         return record(cudaErrorInvalidValue);
-      return record(rt.copyToHost(dst, dptr(src), count, s));
+      if (cudaError_t e = record(rt.copyToHost(dst, dptr(src), count, s)))
+        return e;
+      // A blocking copy to the host is a synchronizing call.
+      return stream ? cudaSuccess : record(rt.pullManaged());
     case cudaMemcpyDeviceToDevice:
       if (!rt.isDevicePointer(dptr(src), count) ||
           !rt.isDevicePointer(dptr(dst), count))
@@ -111,7 +150,17 @@ cudaError_t set(void *dst, int value, size_t count, cudaStream_t stream,
   return guarded(call, [&]() -> cudaError_t {
     if (count == 0)
       return cudaSuccess;
-    if (!Runtime::get().isDevicePointer(dptr(dst), count))
+    Runtime &rt = Runtime::get();
+    if (rt.isManaged(dptr(dst))) {
+      // As copyManaged: after a synchronize the host owns managed memory.
+      if (!rt.isManaged(dptr(dst), count))
+        return record(cudaErrorInvalidValue);
+      if (Result r = rt.synchronizeDevice(); !r.ok())
+        return record(r);
+      std::memset(dst, value, count);
+      return cudaSuccess;
+    }
+    if (!rt.isDevicePointer(dptr(dst), count))
       return record(cudaErrorInvalidValue);
     return record(Runtime::get().memset(dptr(dst), uint8_t(value), count,
                                         streamId(stream)));
@@ -186,8 +235,22 @@ cudaError_t cudaHostRegister(void *, size_t, unsigned int) {
 }
 cudaError_t cudaHostUnregister(void *) { return cudaSuccess; }
 
-cudaError_t cudaMallocManaged(void **, size_t, unsigned int) {
-  return notSupported("cudaMallocManaged");
+cudaError_t cudaMallocManaged(void **devPtr, size_t size, unsigned int flags) {
+  return guarded("cudaMallocManaged", [&]() -> cudaError_t {
+    if (!devPtr || size == 0 ||
+        (flags != cudaMemAttachGlobal && flags != cudaMemAttachHost))
+      return record(cudaErrorInvalidValue);
+    uint64_t p = 0;
+    Result r = Runtime::get().mallocManaged(size, p);
+    if (!r.ok()) {
+      // Not only under --verbose: a mapping clash needs explaining.
+      fprintf(stderr, "wooly: cudaMallocManaged(%zu): %s\n", size,
+              r.message.c_str());
+      return record(r);
+    }
+    *devPtr = reinterpret_cast<void *>(p);
+    return cudaSuccess;
+  });
 }
 
 cudaError_t cudaMemGetInfo(size_t *free, size_t *total) {
@@ -333,7 +396,12 @@ cudaError_t cudaPointerGetAttributes(cudaPointerAttributes *attributes,
     return record(cudaErrorInvalidValue);
   *attributes = cudaPointerAttributes{};
   uint64_t base = 0, size = 0;
-  if (Runtime::get().findAllocation(dptr(ptr), base, size)) {
+  if (Runtime::get().isManaged(dptr(ptr))) {
+    attributes->type = cudaMemoryTypeManaged;
+    attributes->device = 0;
+    attributes->devicePointer = const_cast<void *>(ptr);
+    attributes->hostPointer = const_cast<void *>(ptr);
+  } else if (Runtime::get().findAllocation(dptr(ptr), base, size)) {
     attributes->type = cudaMemoryTypeDevice;
     attributes->device = 0;
     attributes->devicePointer = const_cast<void *>(ptr);

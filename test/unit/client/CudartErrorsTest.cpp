@@ -63,8 +63,12 @@ TEST_CASE("argument errors come back at the call", "[cudart]") {
         cudaErrorInvalidMemcpyDirection);
   CHECK(cudaSetDevice(3) == cudaErrorInvalidDevice);
   CHECK(cudaMemcpy(b, a, 4, cudaMemcpyHostToDevice) == cudaErrorInvalidValue);
-  CHECK(cudaMallocManaged(reinterpret_cast<void **>(&a), 4, cudaMemAttachGlobal) ==
-        cudaErrorNotSupported);
+  void *m = nullptr;
+  CHECK(cudaMallocManaged(&m, 4, 0x7) == cudaErrorInvalidValue); // bad flags
+  CHECK(cudaMallocManaged(nullptr, 4, cudaMemAttachGlobal) ==
+        cudaErrorInvalidValue);
+  // Managed memory is emulated, but it needs a device like cudaMalloc.
+  CHECK(cudaMallocManaged(&m, 4, cudaMemAttachGlobal) == cudaErrorNoDevice);
   cudaFuncAttributes fa;
   CHECK(cudaFuncGetAttributes(&fa, reinterpret_cast<void *>(&cudaMalloc)) ==
         cudaErrorInvalidDeviceFunction);

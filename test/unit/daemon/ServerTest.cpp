@@ -4,6 +4,7 @@
 // talks to it through real DEALER sockets (RawClient.h).
 //
 //===----------------------------------------------------------------------===//
+#include "daemon/ControllerLink.h"
 #include "daemon/Server.h"
 #include "test/unit/daemon/RawClient.h"
 
@@ -325,11 +326,17 @@ TEST_CASE("operators drain a server and set a tenant's weight",
   REQUIRE_HOST();
   Fixture f;
   f.server->setDraining(true);
+  // The drain is in the report the controller gets, so it survives a
+  // controller restart.
+  CHECK(f.server->statusReport().draining);
+  CHECK(toTelemetry(f.server->statusReport(), "s", 1).draining);
   RawClient refused(*f.context, f.url);
   RawReply r = refused.hello();
   CHECK(r.code == WireCode::DeviceUnavailable);
   CHECK(r.message.find("draining") != std::string::npos);
   f.server->setDraining(false);
+  CHECK_FALSE(f.server->statusReport().draining);
+  CHECK_FALSE(toTelemetry(f.server->statusReport(), "s", 2).draining);
   RawClient a(*f.context, f.url), b(*f.context, f.url);
   REQUIRE(a.hello(0, 0, 1, 1, "team-a").ok());
   REQUIRE(b.hello(0, 0, 1, 1, "team-b").ok());

@@ -1,3 +1,4 @@
+#include "daemon/ControllerLink.h"
 #include "daemon/StatusJson.h"
 
 #include <catch2/catch.hpp>
@@ -25,4 +26,19 @@ TEST_CASE("status JSON carries device, memory and per-session usage",
   CHECK(j.find("\"launches\":5") != std::string::npos);
   CHECK(j.find("\"queueDelayP99Ns\":900") != std::string::npos);
   CHECK(jsonEscape(std::string("a\nb")) == "a\\u000ab");
+}
+
+TEST_CASE("telemetry and status JSON say whether the server is draining",
+          "[telemetry]") {
+  StatusReport r;
+  r.device.name = "cpu";
+  r.memoryUsed = 7;
+  wooly::protocol::TelemetryMsg t = toTelemetry(r, "srv", 4);
+  CHECK_FALSE(t.draining);
+  CHECK(t.serverName == "srv");
+  CHECK(t.sequence == 4);
+  CHECK(formatStatusJson(r).find("\"draining\":false") != std::string::npos);
+  r.draining = true;
+  CHECK(toTelemetry(r, "srv", 5).draining);
+  CHECK(formatStatusJson(r).find("\"draining\":true") != std::string::npos);
 }
