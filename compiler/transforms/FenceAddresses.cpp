@@ -121,7 +121,8 @@ private:
             {builder.getNamedAttr("size", builder.getI64IntegerAttr(offset)),
              builder.getNamedAttr("alignment",
                                   builder.getI64IntegerAttr(maxAlign)),
-             builder.getNamedAttr("symbols", builder.getDictionaryAttr(symbols)),
+             builder.getNamedAttr("symbols",
+                                  builder.getDictionaryAttr(symbols)),
              builder.getNamedAttr("sizes", builder.getDictionaryAttr(sizes)),
              builder.getNamedAttr("init", builder.getStringAttr(bytes))}));
     return success();
@@ -263,9 +264,8 @@ private:
     });
     module.walk([&](FunctionOpInterface fn) {
       auto replace = [&](ArrayRef<Type> types) {
-        return llvm::map_to_vector(types, [&](Type t) {
-          return t == constPtr ? globalPtr : t;
-        });
+        return llvm::map_to_vector(
+            types, [&](Type t) { return t == constPtr ? globalPtr : t; });
       };
       fn.setType(FunctionType::get(ctx, replace(fn.getArgumentTypes()),
                                    replace(fn.getResultTypes())));

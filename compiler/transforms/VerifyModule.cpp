@@ -84,8 +84,7 @@ LogicalResult verifyModuleScope(ModuleOp module, const WISLimits &limits) {
   }
   if (globalBytes > limits.maxGlobalBytes) {
     module.emitError("module variables take ")
-        << globalBytes << " bytes; the server allows "
-        << limits.maxGlobalBytes;
+        << globalBytes << " bytes; the server allows " << limits.maxGlobalBytes;
     ok = false;
   }
   return success(ok);
@@ -95,7 +94,8 @@ uint64_t paramBytes(KernelOp kernel) {
   uint64_t offset = 0;
   for (auto [i, type] : llvm::enumerate(kernel.getArgumentTypes())) {
     uint64_t size = getStorageSize(type), align = size;
-    if (auto byval = kernel.getArgAttrOfType<IntegerAttr>(i, "wooly.byval_size")) {
+    if (auto byval =
+            kernel.getArgAttrOfType<IntegerAttr>(i, "wooly.byval_size")) {
       size = byval.getInt();
       auto a = kernel.getArgAttrOfType<IntegerAttr>(i, "wooly.byval_align");
       align = a ? a.getInt() : 1;

@@ -13,16 +13,17 @@ using namespace wooly;
 //===----------------------------------------------------------------------===//
 
 template <typename OpTy>
-static ParseResult parseFunctionLike(OpAsmParser &parser, OperationState &result) {
-  auto buildFuncType = [](Builder &builder, ArrayRef<Type> argTypes,
-                          ArrayRef<Type> results,
-                          function_interface_impl::VariadicFlag, std::string &) {
-    return builder.getFunctionType(argTypes, results);
-  };
+static ParseResult parseFunctionLike(OpAsmParser &parser,
+                                     OperationState &result) {
+  auto buildFuncType =
+      [](Builder &builder, ArrayRef<Type> argTypes, ArrayRef<Type> results,
+         function_interface_impl::VariadicFlag,
+         std::string &) { return builder.getFunctionType(argTypes, results); };
   return function_interface_impl::parseFunctionOp(
       parser, result, /*allowVariadic=*/false,
       OpTy::getFunctionTypeAttrName(result.name), buildFuncType,
-      OpTy::getArgAttrsAttrName(result.name), OpTy::getResAttrsAttrName(result.name));
+      OpTy::getArgAttrsAttrName(result.name),
+      OpTy::getResAttrsAttrName(result.name));
 }
 
 template <typename OpTy>
@@ -56,18 +57,21 @@ LogicalResult KernelOp::verify() {
              << req->size();
     for (int32_t d : *req)
       if (d <= 0)
-        return emitOpError("req_block_size dimensions must be positive, got ") << d;
+        return emitOpError("req_block_size dimensions must be positive, got ")
+               << d;
   }
   if (auto minBlocks = getMinBlocksPerSm(); minBlocks && *minBlocks <= 0)
-    return emitOpError("min_blocks_per_sm must be positive, got ") << *minBlocks;
+    return emitOpError("min_blocks_per_sm must be positive, got ")
+           << *minBlocks;
   for (auto [i, argType] : llvm::enumerate(type.getInputs())) {
     auto ptr = dyn_cast<PtrType>(argType);
     auto size = getArgAttrOfType<IntegerAttr>(i, "wooly.byval_size");
     if (ptr && ptr.getSpace() == AddressSpace::Param) {
       if (!size || size.getInt() <= 0)
         return emitOpError("parameter #")
-               << i << " is passed by value as !wooly.ptr<param> and needs a "
-                       "positive wooly.byval_size";
+               << i
+               << " is passed by value as !wooly.ptr<param> and needs a "
+                  "positive wooly.byval_size";
     } else if (size) {
       return emitOpError("parameter #")
              << i << " has wooly.byval_size but is not a !wooly.ptr<param>";

@@ -53,12 +53,13 @@ Value RegReadOp::getStored(const MemorySlot &, OpBuilder &, Value,
 bool RegReadOp::canUsesBeRemoved(
     const MemorySlot &slot, const SmallPtrSetImpl<OpOperand *> &blockingUses,
     SmallVectorImpl<OpOperand *> &, const DataLayout &) {
-  return blockingUses.size() == 1 &&
-         (*blockingUses.begin())->get() == slot.ptr;
+  return blockingUses.size() == 1 && (*blockingUses.begin())->get() == slot.ptr;
 }
-DeletionKind RegReadOp::removeBlockingUses(
-    const MemorySlot &, const SmallPtrSetImpl<OpOperand *> &, OpBuilder &,
-    Value reachingDefinition, const DataLayout &) {
+DeletionKind RegReadOp::removeBlockingUses(const MemorySlot &,
+                                           const SmallPtrSetImpl<OpOperand *> &,
+                                           OpBuilder &,
+                                           Value reachingDefinition,
+                                           const DataLayout &) {
   getResult().replaceAllUsesWith(reachingDefinition);
   return DeletionKind::Delete;
 }
@@ -78,9 +79,9 @@ bool RegWriteOp::canUsesBeRemoved(
   return blockingUses.size() == 1 &&
          (*blockingUses.begin())->get() == slot.ptr && getValue() != slot.ptr;
 }
-DeletionKind RegWriteOp::removeBlockingUses(const MemorySlot &,
-                                            const SmallPtrSetImpl<OpOperand *> &,
-                                            OpBuilder &, Value,
-                                            const DataLayout &) {
+DeletionKind
+RegWriteOp::removeBlockingUses(const MemorySlot &,
+                               const SmallPtrSetImpl<OpOperand *> &,
+                               OpBuilder &, Value, const DataLayout &) {
   return DeletionKind::Delete;
 }

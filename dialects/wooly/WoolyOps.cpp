@@ -37,7 +37,8 @@ static LogicalResult verifyAtomicSpace(Operation *op, Value ptr) {
   AddressSpace space = spaceOf(ptr);
   if (space != AddressSpace::Global && space != AddressSpace::Shared &&
       space != AddressSpace::Generic)
-    return op->emitOpError("atomics need global, shared or generic memory, not ")
+    return op->emitOpError(
+               "atomics need global, shared or generic memory, not ")
            << stringifyAddressSpace(space);
   return success();
 }
@@ -101,17 +102,16 @@ LogicalResult GlobalOp::verify() {
 
 LogicalResult
 AddressOfOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
-  auto global = symbolTable.lookupNearestSymbolFrom<GlobalOp>(
-      *this, getGlobalNameAttr());
+  auto global =
+      symbolTable.lookupNearestSymbolFrom<GlobalOp>(*this, getGlobalNameAttr());
   if (!global)
-    return emitOpError("@") << getGlobalName()
-                            << " is not a wooly.global in this module";
+    return emitOpError("@")
+           << getGlobalName() << " is not a wooly.global in this module";
   AddressSpace space = getResult().getType().getSpace();
   if (space != global.getSpace() && space != AddressSpace::Generic)
     return emitOpError("@") << getGlobalName() << " lives in "
                             << stringifyAddressSpace(global.getSpace())
-                            << " memory, not "
-                            << stringifyAddressSpace(space);
+                            << " memory, not " << stringifyAddressSpace(space);
   return success();
 }
 
@@ -148,7 +148,8 @@ LogicalResult CastSpaceOp::verify() {
   AddressSpace to = getResult().getType().getSpace();
   if ((from == AddressSpace::Generic) == (to == AddressSpace::Generic))
     return emitOpError("converts between generic and one specific space; got ")
-           << stringifyAddressSpace(from) << " to " << stringifyAddressSpace(to);
+           << stringifyAddressSpace(from) << " to "
+           << stringifyAddressSpace(to);
   return success();
 }
 
@@ -211,11 +212,11 @@ LogicalResult AtomicRMWOp::verify() {
                      kind == AtomicKind::FMax;
   bool isFloat = isa<FloatType>(getValue().getType());
   if (isFloatKind && !isFloat)
-    return emitOpError("atomic ") << stringifyAtomicKind(kind)
-                                  << " needs a float value";
+    return emitOpError("atomic ")
+           << stringifyAtomicKind(kind) << " needs a float value";
   if (!isFloatKind && kind != AtomicKind::Exch && isFloat)
-    return emitOpError("atomic ") << stringifyAtomicKind(kind)
-                                  << " needs an integer value";
+    return emitOpError("atomic ")
+           << stringifyAtomicKind(kind) << " needs an integer value";
   if ((kind == AtomicKind::Inc || kind == AtomicKind::Dec) &&
       !getValue().getType().isInteger(32))
     return emitOpError("atomic inc/dec operate on i32");
@@ -299,9 +300,9 @@ static unsigned expectedArity(FPOpKind kind) {
 LogicalResult FPOp::verify() {
   unsigned arity = expectedArity(getKind());
   if (getOperands().size() != arity)
-    return emitOpError("fp ") << stringifyFPOpKind(getKind()) << " takes "
-                              << arity << " operands, got "
-                              << getOperands().size();
+    return emitOpError("fp ")
+           << stringifyFPOpKind(getKind()) << " takes " << arity
+           << " operands, got " << getOperands().size();
   if (getRounding() == Rounding::RNA)
     return emitOpError("rna rounding exists only for conversions");
   return success();
@@ -310,8 +311,8 @@ LogicalResult FPOp::verify() {
 LogicalResult ApproxOp::verify() {
   unsigned arity = getKind() == ApproxKind::Div ? 2 : 1;
   if (getOperands().size() != arity)
-    return emitOpError("approx ") << stringifyApproxKind(getKind()) << " takes "
-                                  << arity << " operands, got "
-                                  << getOperands().size();
+    return emitOpError("approx ")
+           << stringifyApproxKind(getKind()) << " takes " << arity
+           << " operands, got " << getOperands().size();
   return success();
 }

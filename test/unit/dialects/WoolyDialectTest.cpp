@@ -1,8 +1,8 @@
 // The dialect's C++ API: build a kernel programmatically, verify it, and round
 // trip it through MLIR bytecode (the wire format of WIS).
 
-#include "compiler/Registration.h"
 #include "dialects/wooly/WoolyDialect.h"
+#include "compiler/Registration.h"
 
 #include "mlir/Bytecode/BytecodeWriter.h"
 #include "mlir/IR/Builders.h"
@@ -134,8 +134,8 @@ TEST_CASE("WIS survives a bytecode round trip", "[dialect][bytecode]") {
   // Read it back in a fresh context, as the server does.
   Fixture g;
   ParserConfig config(&g.context);
-  OwningOpRef<ModuleOp> back =
-      parseSourceString<ModuleOp>(StringRef(bytes.data(), bytes.size()), config);
+  OwningOpRef<ModuleOp> back = parseSourceString<ModuleOp>(
+      StringRef(bytes.data(), bytes.size()), config);
   REQUIRE(back);
   REQUIRE(succeeded(verify(*back)));
   CHECK(print(*back) == print(*module));

@@ -73,8 +73,10 @@ wooly.kernel @k(%a: i64, %b: i64) {
   limits.maxParamBytes = 8;
   CHECK(failed(wooly::verifyWISModule(*module, limits)));
   CHECK(f.diagnostics.find("@ext has no body") != std::string::npos);
-  CHECK(f.diagnostics.find("register slots must be promoted") != std::string::npos);
-  CHECK(f.diagnostics.find("takes 16 bytes of parameters") != std::string::npos);
+  CHECK(f.diagnostics.find("register slots must be promoted") !=
+        std::string::npos);
+  CHECK(f.diagnostics.find("takes 16 bytes of parameters") !=
+        std::string::npos);
 }
 
 TEST_CASE("fencing leaves a data segment the executor can load",
@@ -109,10 +111,10 @@ TEST_CASE("fencing leaves a data segment the executor can load",
   // The kernel now takes the three hidden parameters after its own.
   auto kernel = *module->getOps<wooly::KernelOp>().begin();
   REQUIRE(kernel.getNumArguments() == 4);
-  CHECK(kernel.getArgAttrOfType<StringAttr>(1, wooly::kHiddenArgAttr).getValue() ==
-        "arena_base");
-  CHECK(kernel.getArgAttrOfType<StringAttr>(3, wooly::kHiddenArgAttr).getValue() ==
-        "data_base");
+  CHECK(kernel.getArgAttrOfType<StringAttr>(1, wooly::kHiddenArgAttr)
+            .getValue() == "arena_base");
+  CHECK(kernel.getArgAttrOfType<StringAttr>(3, wooly::kHiddenArgAttr)
+            .getValue() == "data_base");
 }
 
 TEST_CASE("a module cannot be fenced twice", "[transforms][fencing]") {
