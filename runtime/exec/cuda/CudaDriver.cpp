@@ -106,6 +106,17 @@ Loaded load() {
                    ": it is too old; install a driver for CUDA 12 or newer";
     return result;
   }
+  // Address fencing's arena; a driver without these runs unfenced only.
+  std::string optional;
+  resolve(library, d.cuMemGetAllocationGranularity,
+          {"cuMemGetAllocationGranularity"}, optional);
+  resolve(library, d.cuMemAddressReserve, {"cuMemAddressReserve"}, optional);
+  resolve(library, d.cuMemAddressFree, {"cuMemAddressFree"}, optional);
+  resolve(library, d.cuMemCreate, {"cuMemCreate"}, optional);
+  resolve(library, d.cuMemRelease, {"cuMemRelease"}, optional);
+  resolve(library, d.cuMemMap, {"cuMemMap"}, optional);
+  resolve(library, d.cuMemUnmap, {"cuMemUnmap"}, optional);
+  resolve(library, d.cuMemSetAccess, {"cuMemSetAccess"}, optional);
   if (CUresult rc = d.cuInit(0); rc != CUDA_SUCCESS) {
     result.error = "cuInit failed: " + d.describe(rc);
     return result;
@@ -114,6 +125,12 @@ Loaded load() {
   return result;
 }
 } // namespace
+
+bool CudaDriver::hasVirtualMemory() const {
+  return cuMemGetAllocationGranularity && cuMemAddressReserve &&
+         cuMemAddressFree && cuMemCreate && cuMemRelease && cuMemMap &&
+         cuMemUnmap && cuMemSetAccess;
+}
 
 const CudaDriver *CudaDriver::get(std::string &why) {
   static Loaded loaded = load();

@@ -61,6 +61,34 @@ enum : int {
   CU_JIT_ERROR_LOG_BUFFER = 5,
   CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES = 6,
 };
+// Virtual memory management (address fencing's arena).
+using CUmemGenericAllocationHandle = unsigned long long;
+struct CUmemLocation {
+  int type; // CU_MEM_LOCATION_TYPE_*
+  int id;
+};
+struct CUmemAllocationProp {
+  int type;                 // CU_MEM_ALLOCATION_TYPE_*
+  int requestedHandleTypes; // 0: none
+  CUmemLocation location;
+  void *win32HandleMetaData;
+  struct {
+    unsigned char compressionType;
+    unsigned char gpuDirectRDMACapable;
+    unsigned short usage;
+    unsigned char reserved[4];
+  } allocFlags;
+};
+struct CUmemAccessDesc {
+  CUmemLocation location;
+  int flags; // CU_MEM_ACCESS_FLAGS_*
+};
+enum : int {
+  CU_MEM_ALLOCATION_TYPE_PINNED = 1,
+  CU_MEM_LOCATION_TYPE_DEVICE = 1,
+  CU_MEM_ACCESS_FLAGS_PROT_READWRITE = 3,
+  CU_MEM_ALLOC_GRANULARITY_MINIMUM = 0,
+};
 inline constexpr unsigned CU_STREAM_NON_BLOCKING = 0x1;
 inline constexpr unsigned CU_EVENT_DEFAULT = 0x0;
 
@@ -109,6 +137,23 @@ struct CudaDriver {
   CUresult (*cuEventQuery)(CUevent);
   CUresult (*cuEventSynchronize)(CUevent);
   CUresult (*cuEventElapsedTime)(float *, CUevent, CUevent);
+  // Optional (nullptr where the driver lacks virtual memory management).
+  CUresult (*cuMemGetAllocationGranularity)(size_t *,
+                                            const CUmemAllocationProp *, int);
+  CUresult (*cuMemAddressReserve)(CUdeviceptr *, size_t, size_t, CUdeviceptr,
+                                  unsigned long long);
+  CUresult (*cuMemAddressFree)(CUdeviceptr, size_t);
+  CUresult (*cuMemCreate)(CUmemGenericAllocationHandle *, size_t,
+                          const CUmemAllocationProp *, unsigned long long);
+  CUresult (*cuMemRelease)(CUmemGenericAllocationHandle);
+  CUresult (*cuMemMap)(CUdeviceptr, size_t, size_t,
+                       CUmemGenericAllocationHandle, unsigned long long);
+  CUresult (*cuMemUnmap)(CUdeviceptr, size_t);
+  CUresult (*cuMemSetAccess)(CUdeviceptr, size_t, const CUmemAccessDesc *,
+                             size_t);
+
+  /// Whether every virtual memory management entry point was found.
+  bool hasVirtualMemory() const;
 
   /// The driver, loaded and initialized (cuInit) on first call; nullptr
   /// with a reason in `why` when libcuda.so.1 is missing or unusable.

@@ -5,8 +5,7 @@
 #include "compiler/target/nvptx/NVPTXPipeline.h"
 #include "runtime/exec/common/Factories.h"
 #include "runtime/exec/cuda/CudaDriver.h"
-#include "runtime/exec/cuda/GpuContext.h"
-#include "runtime/exec/cuda/GpuModuleCompiler.h"
+#include "runtime/exec/gpu/GpuExecutor.h"
 
 #include "llvm/Support/Error.h"
 
@@ -40,11 +39,21 @@ using gpu::DriverStream;
 class CudaDeviceApi final : public gpu::DeviceApi {
 public:
   CudaDeviceApi(const CudaDriver &d, CUdevice device, CUcontext context)
-      : d(d), device(device), context(context) {}
+      : d(d), device(device), context(context) {
+    deviceMemory.type = CU_MEM_ALLOCATION_TYPE_PINNED;
+    deviceMemory.location = {CU_MEM_LOCATION_TYPE_DEVICE, device};
+  }
   ~CudaDeviceApi() override { d.cuDevicePrimaryCtxRelease(device); }
 
   Status current() {
     return d.check(d.cuCtxSetCurrent(context), "cuCtxSetCurrent");
+  }
+  /// Makes the context current, then runs one driver call and reports its
+  /// result as `what`.
+  template <typename Call> Status call(const std::string &what, Call &&run) {
+    if (Status s = current(); !s)
+      return s;
+    return d.check(run(), what);
   }
 
   Status memAlloc(uint64_t bytes, DevicePtr &out) override {
@@ -57,37 +66,31 @@ public:
     return Status::ok();
   }
   Status memFree(DevicePtr ptr) override {
-    if (Status s = current(); !s)
-      return s;
-    return d.check(d.cuMemFree(ptr), "cuMemFree");
+    return call("cuMemFree", [&] { return d.cuMemFree(ptr); });
   }
   Status copyHtoD(DevicePtr dst, const void *src, uint64_t bytes,
                   DriverStream stream) override {
-    if (Status s = current(); !s)
-      return s;
-    return d.check(d.cuMemcpyHtoDAsync(dst, src, bytes, cu(stream)),
-                   "cuMemcpyHtoDAsync");
+    return call("cuMemcpyHtoDAsync", [&] {
+      return d.cuMemcpyHtoDAsync(dst, src, bytes, cu(stream));
+    });
   }
   Status copyDtoH(void *dst, DevicePtr src, uint64_t bytes,
                   DriverStream stream) override {
-    if (Status s = current(); !s)
-      return s;
-    return d.check(d.cuMemcpyDtoHAsync(dst, src, bytes, cu(stream)),
-                   "cuMemcpyDtoHAsync");
+    return call("cuMemcpyDtoHAsync", [&] {
+      return d.cuMemcpyDtoHAsync(dst, src, bytes, cu(stream));
+    });
   }
   Status copyDtoD(DevicePtr dst, DevicePtr src, uint64_t bytes,
                   DriverStream stream) override {
-    if (Status s = current(); !s)
-      return s;
-    return d.check(d.cuMemcpyDtoDAsync(dst, src, bytes, cu(stream)),
-                   "cuMemcpyDtoDAsync");
+    return call("cuMemcpyDtoDAsync", [&] {
+      return d.cuMemcpyDtoDAsync(dst, src, bytes, cu(stream));
+    });
   }
   Status memsetD8(DevicePtr dst, uint8_t value, uint64_t bytes,
                   DriverStream stream) override {
-    if (Status s = current(); !s)
-      return s;
-    return d.check(d.cuMemsetD8Async(dst, value, bytes, cu(stream)),
-                   "cuMemsetD8Async");
+    return call("cuMemsetD8Async", [&] {
+      return d.cuMemsetD8Async(dst, value, bytes, cu(stream));
+    });
   }
 
   Status moduleLoad(std::span<const uint8_t> image,
@@ -113,10 +116,9 @@ public:
     return Status::ok();
   }
   Status moduleUnload(DriverModule module) override {
-    if (Status s = current(); !s)
-      return s;
-    return d.check(d.cuModuleUnload(static_cast<CUmodule>(module)),
-                   "cuModuleUnload");
+    return call("cuModuleUnload", [&] {
+      return d.cuModuleUnload(static_cast<CUmodule>(module));
+    });
   }
   Status moduleGetFunction(DriverModule module, const std::string &name,
                            DriverFunction &out) override {
@@ -207,33 +209,25 @@ public:
     return Status::ok();
   }
   Status streamDestroy(DriverStream stream) override {
-    if (Status s = current(); !s)
-      return s;
-    return d.check(d.cuStreamDestroy(cu(stream)), "cuStreamDestroy");
+    return call("cuStreamDestroy",
+                [&] { return d.cuStreamDestroy(cu(stream)); });
   }
   Status streamSynchronize(DriverStream stream) override {
-    if (Status s = current(); !s)
-      return s;
-    return d.check(d.cuStreamSynchronize(cu(stream)), "the stream");
+    return call("the stream",
+                [&] { return d.cuStreamSynchronize(cu(stream)); });
   }
   Status streamQuery(DriverStream stream) override {
-    if (Status s = current(); !s)
-      return s;
-    return d.check(d.cuStreamQuery(cu(stream)), "the stream");
+    return call("the stream", [&] { return d.cuStreamQuery(cu(stream)); });
   }
   Status streamWaitEvent(DriverStream stream, DriverEvent event) override {
-    if (Status s = current(); !s)
-      return s;
-    return d.check(
-        d.cuStreamWaitEvent(cu(stream), static_cast<CUevent>(event), 0),
-        "cuStreamWaitEvent");
+    return call("cuStreamWaitEvent", [&] {
+      return d.cuStreamWaitEvent(cu(stream), static_cast<CUevent>(event), 0);
+    });
   }
   Status hostFunction(DriverStream stream, gpu::HostCallback fn,
                       void *data) override {
-    if (Status s = current(); !s)
-      return s;
-    return d.check(d.cuLaunchHostFunc(cu(stream), fn, data),
-                   "cuLaunchHostFunc");
+    return call("cuLaunchHostFunc",
+                [&] { return d.cuLaunchHostFunc(cu(stream), fn, data); });
   }
 
   Status eventCreate(DriverEvent &out) override {
@@ -248,35 +242,81 @@ public:
     return Status::ok();
   }
   Status eventDestroy(DriverEvent event) override {
-    if (Status s = current(); !s)
-      return s;
-    return d.check(d.cuEventDestroy(static_cast<CUevent>(event)),
-                   "cuEventDestroy");
+    return call("cuEventDestroy",
+                [&] { return d.cuEventDestroy(static_cast<CUevent>(event)); });
   }
   Status eventRecord(DriverEvent event, DriverStream stream) override {
-    if (Status s = current(); !s)
-      return s;
-    return d.check(d.cuEventRecord(static_cast<CUevent>(event), cu(stream)),
-                   "cuEventRecord");
+    return call("cuEventRecord", [&] {
+      return d.cuEventRecord(static_cast<CUevent>(event), cu(stream));
+    });
   }
   Status eventQuery(DriverEvent event) override {
-    if (Status s = current(); !s)
-      return s;
-    return d.check(d.cuEventQuery(static_cast<CUevent>(event)), "the event");
+    return call("the event",
+                [&] { return d.cuEventQuery(static_cast<CUevent>(event)); });
   }
   Status eventSynchronize(DriverEvent event) override {
-    if (Status s = current(); !s)
-      return s;
-    return d.check(d.cuEventSynchronize(static_cast<CUevent>(event)),
-                   "the event");
+    return call("the event", [&] {
+      return d.cuEventSynchronize(static_cast<CUevent>(event));
+    });
   }
   Status eventElapsed(DriverEvent start, DriverEvent end, float &ms) override {
+    return call("cuEventElapsedTime", [&] {
+      return d.cuEventElapsedTime(&ms, static_cast<CUevent>(start),
+                                  static_cast<CUevent>(end));
+    });
+  }
+  uint64_t mapGranularity() override {
+    size_t granule = 0;
+    if (!d.hasVirtualMemory() || !current() ||
+        d.cuMemGetAllocationGranularity(&granule, &deviceMemory,
+                                        CU_MEM_ALLOC_GRANULARITY_MINIMUM) !=
+            CUDA_SUCCESS)
+      return 0;
+    return granule;
+  }
+  Status reserveRange(uint64_t bytes, uint64_t alignment,
+                      DevicePtr &out) override {
     if (Status s = current(); !s)
       return s;
-    return d.check(d.cuEventElapsedTime(&ms, static_cast<CUevent>(start),
-                                        static_cast<CUevent>(end)),
-                   "cuEventElapsedTime");
+    CUdeviceptr ptr = 0;
+    if (Status s = d.check(d.cuMemAddressReserve(&ptr, bytes, alignment, 0, 0),
+                           "cuMemAddressReserve");
+        !s)
+      return s;
+    out = ptr;
+    return Status::ok();
   }
+  Status freeRange(DevicePtr base, uint64_t bytes) override {
+    return call("cuMemAddressFree",
+                [&] { return d.cuMemAddressFree(base, bytes); });
+  }
+  Status createMemory(uint64_t bytes, gpu::MemoryHandle &out) override {
+    CUmemGenericAllocationHandle handle = 0;
+    if (Status s = call(
+            "cuMemCreate",
+            [&] { return d.cuMemCreate(&handle, bytes, &deviceMemory, 0); });
+        !s)
+      return s;
+    out = handle;
+    return Status::ok();
+  }
+  Status releaseMemory(gpu::MemoryHandle memory) override {
+    return call("cuMemRelease", [&] { return d.cuMemRelease(memory); });
+  }
+  Status mapMemory(DevicePtr at, uint64_t bytes,
+                   gpu::MemoryHandle memory) override {
+    if (Status s = current(); !s)
+      return s;
+    if (Status s = d.check(d.cuMemMap(at, bytes, 0, memory, 0), "cuMemMap"); !s)
+      return s;
+    CUmemAccessDesc access{deviceMemory.location,
+                           CU_MEM_ACCESS_FLAGS_PROT_READWRITE};
+    return d.check(d.cuMemSetAccess(at, bytes, &access, 1), "cuMemSetAccess");
+  }
+  Status unmapMemory(DevicePtr at, uint64_t bytes) override {
+    return call("cuMemUnmap", [&] { return d.cuMemUnmap(at, bytes); });
+  }
+
   uint64_t memoryUsed() override {
     size_t free = 0, total = 0;
     if (!current() || d.cuMemGetInfo(&free, &total) != CUDA_SUCCESS)
@@ -291,41 +331,7 @@ private:
   const CudaDriver &d;
   CUdevice device;
   CUcontext context;
-};
-
-class CudaExecutor final : public Executor {
-public:
-  CudaExecutor(std::unique_ptr<CudaDeviceApi> api, DeviceInfo info)
-      : api(std::move(api)), device(std::move(info)),
-        compiler("nvptx:" + device.arch,
-                 [arch = device.arch](mlir::ModuleOp module,
-                                      std::vector<uint8_t> &image,
-                                      std::string &error) {
-                   nvptx::CodegenOptions options;
-                   options.arch = arch;
-                   auto ptx = nvptx::compileToPTX(module, options);
-                   if (!ptx) {
-                     error = llvm::toString(ptx.takeError());
-                     return false;
-                   }
-                   image.assign(ptx->begin(), ptx->end());
-                   image.push_back(0);
-                   return true;
-                 }) {}
-
-  const DeviceInfo &info() const override { return device; }
-  Status createContext(const ContextOptions &options,
-                       std::unique_ptr<Context> &out) override {
-    return gpu::GpuContext::create(*api, device, options, compiler.asCallback(),
-                                   out);
-  }
-  double busyFraction() override { return 0.0; }
-  uint64_t memoryUsed() const override { return api->memoryUsed(); }
-
-private:
-  std::unique_ptr<CudaDeviceApi> api;
-  DeviceInfo device;
-  gpu::GpuModuleCompiler compiler;
+  CUmemAllocationProp deviceMemory{}; // physical memory on this device
 };
 
 } // namespace
@@ -392,7 +398,15 @@ Status createCudaExecutorFor(int ordinal, const ExecutorOptions &options,
   info.arch =
       smArchFor(info.computeCapabilityMajor, info.computeCapabilityMinor);
   info.warpSize = 32;
-  out = std::make_unique<CudaExecutor>(std::move(api), std::move(info));
+  std::string arch = info.arch;
+  out = std::make_unique<gpu::GpuExecutor>(
+      std::move(api), std::move(info), "nvptx",
+      gpu::backendFor<nvptx::CodegenOptions>(
+          arch,
+          [](mlir::ModuleOp module, const nvptx::CodegenOptions &options) {
+            return nvptx::compileToPTX(module, options);
+          },
+          /*terminate=*/true));
   return Status::ok();
 }
 

@@ -97,6 +97,17 @@ Loaded load() {
         "the HIP runtime lacks " + missing + ": install ROCm 5.3 or newer";
     return result;
   }
+  // Address fencing's arena; a runtime without these runs unfenced only.
+  std::string optional;
+  resolve(library, d.hipMemGetAllocationGranularity,
+          "hipMemGetAllocationGranularity", optional);
+  resolve(library, d.hipMemAddressReserve, "hipMemAddressReserve", optional);
+  resolve(library, d.hipMemAddressFree, "hipMemAddressFree", optional);
+  resolve(library, d.hipMemCreate, "hipMemCreate", optional);
+  resolve(library, d.hipMemRelease, "hipMemRelease", optional);
+  resolve(library, d.hipMemMap, "hipMemMap", optional);
+  resolve(library, d.hipMemUnmap, "hipMemUnmap", optional);
+  resolve(library, d.hipMemSetAccess, "hipMemSetAccess", optional);
   if (hipError_t rc = d.hipInit(0); rc != hipSuccess) {
     result.error = "hipInit failed: " + d.describe(rc);
     return result;
@@ -105,6 +116,12 @@ Loaded load() {
   return result;
 }
 } // namespace
+
+bool HipDriver::hasVirtualMemory() const {
+  return hipMemGetAllocationGranularity && hipMemAddressReserve &&
+         hipMemAddressFree && hipMemCreate && hipMemRelease && hipMemMap &&
+         hipMemUnmap && hipMemSetAccess;
+}
 
 const HipDriver *HipDriver::get(std::string &why) {
   static Loaded loaded = load();

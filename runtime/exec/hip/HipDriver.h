@@ -31,6 +31,33 @@ inline constexpr unsigned hipStreamNonBlocking = 0x1;
 inline constexpr int HIP_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK = 0;
 inline constexpr int HIP_FUNC_ATTRIBUTE_NUM_REGS = 4;
 
+// Virtual memory management (address fencing's arena), HIP's spelling of
+// the CUDA driver's cuMem* family.
+using hipMemGenericAllocationHandle_t = struct ihipMemGenericAllocationHandle *;
+struct hipMemLocation {
+  int type; // hipMemLocationTypeDevice = 1
+  int id;
+};
+struct hipMemAllocationProp {
+  int type;               // hipMemAllocationTypePinned = 1
+  int requestedHandleType; // 0: none
+  hipMemLocation location;
+  void *win32HandleMetaData;
+  struct {
+    unsigned char compressionType;
+    unsigned char gpuDirectRDMACapable;
+    unsigned short usage;
+  } allocFlags;
+};
+struct hipMemAccessDesc {
+  hipMemLocation location;
+  int flags; // hipMemAccessFlagsProtReadWrite = 3
+};
+inline constexpr int hipMemAllocationTypePinned = 1;
+inline constexpr int hipMemLocationTypeDevice = 1;
+inline constexpr int hipMemAccessFlagsProtReadWrite = 3;
+inline constexpr int hipMemAllocationGranularityMinimum = 0;
+
 struct HipDriver {
   hipError_t (*hipInit)(unsigned);
   const char *(*hipGetErrorName)(hipError_t);
@@ -71,6 +98,24 @@ struct HipDriver {
   hipError_t (*hipEventQuery)(hipEvent_t);
   hipError_t (*hipEventSynchronize)(hipEvent_t);
   hipError_t (*hipEventElapsedTime)(float *, hipEvent_t, hipEvent_t);
+  // Optional (nullptr where the runtime lacks virtual memory management).
+  hipError_t (*hipMemGetAllocationGranularity)(size_t *,
+                                               const hipMemAllocationProp *,
+                                               int);
+  hipError_t (*hipMemAddressReserve)(void **, size_t, size_t, void *,
+                                     unsigned long long);
+  hipError_t (*hipMemAddressFree)(void *, size_t);
+  hipError_t (*hipMemCreate)(hipMemGenericAllocationHandle_t *, size_t,
+                             const hipMemAllocationProp *, unsigned long long);
+  hipError_t (*hipMemRelease)(hipMemGenericAllocationHandle_t);
+  hipError_t (*hipMemMap)(void *, size_t, size_t,
+                          hipMemGenericAllocationHandle_t, unsigned long long);
+  hipError_t (*hipMemUnmap)(void *, size_t);
+  hipError_t (*hipMemSetAccess)(void *, size_t, const hipMemAccessDesc *,
+                                size_t);
+
+  /// Whether every virtual memory management entry point was found.
+  bool hasVirtualMemory() const;
 
   /// The runtime, loaded and initialized on first call; nullptr with a
   /// reason in `why` when libamdhip64 is missing or unusable.

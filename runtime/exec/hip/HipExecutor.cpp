@@ -4,8 +4,7 @@
 
 #include "compiler/target/amdgpu/AMDGPUPipeline.h"
 #include "runtime/exec/common/Factories.h"
-#include "runtime/exec/cuda/GpuContext.h"
-#include "runtime/exec/cuda/GpuModuleCompiler.h"
+#include "runtime/exec/gpu/GpuExecutor.h"
 #include "runtime/exec/hip/HipDriver.h"
 
 #include "llvm/Support/Error.h"
@@ -23,9 +22,19 @@ using gpu::DriverStream;
 /// thread (HIP's current device is per thread).
 class HipDeviceApi final : public gpu::DeviceApi {
 public:
-  HipDeviceApi(const HipDriver &d, int ordinal) : d(d), ordinal(ordinal) {}
+  HipDeviceApi(const HipDriver &d, int ordinal) : d(d), ordinal(ordinal) {
+    deviceMemory.type = hipMemAllocationTypePinned;
+    deviceMemory.location = {hipMemLocationTypeDevice, ordinal};
+  }
 
   Status current() { return d.check(d.hipSetDevice(ordinal), "hipSetDevice"); }
+  /// Selects the device, then runs one runtime call and reports its result
+  /// as `what`.
+  template <typename Call> Status call(const std::string &what, Call &&run) {
+    if (Status s = current(); !s)
+      return s;
+    return d.check(run(), what);
+  }
 
   Status memAlloc(uint64_t bytes, DevicePtr &out) override {
     if (Status s = current(); !s)
@@ -37,38 +46,32 @@ public:
     return Status::ok();
   }
   Status memFree(DevicePtr ptr) override {
-    if (Status s = current(); !s)
-      return s;
-    return d.check(d.hipFree(dev(ptr)), "hipFree");
+    return call("hipFree", [&] { return d.hipFree(dev(ptr)); });
   }
   Status copyHtoD(DevicePtr dst, const void *src, uint64_t bytes,
                   DriverStream stream) override {
-    if (Status s = current(); !s)
-      return s;
-    return d.check(d.hipMemcpyHtoDAsync(dev(dst), const_cast<void *>(src),
-                                        bytes, hs(stream)),
-                   "hipMemcpyHtoDAsync");
+    return call("hipMemcpyHtoDAsync", [&] {
+      return d.hipMemcpyHtoDAsync(dev(dst), const_cast<void *>(src), bytes,
+                                  hs(stream));
+    });
   }
   Status copyDtoH(void *dst, DevicePtr src, uint64_t bytes,
                   DriverStream stream) override {
-    if (Status s = current(); !s)
-      return s;
-    return d.check(d.hipMemcpyDtoHAsync(dst, dev(src), bytes, hs(stream)),
-                   "hipMemcpyDtoHAsync");
+    return call("hipMemcpyDtoHAsync", [&] {
+      return d.hipMemcpyDtoHAsync(dst, dev(src), bytes, hs(stream));
+    });
   }
   Status copyDtoD(DevicePtr dst, DevicePtr src, uint64_t bytes,
                   DriverStream stream) override {
-    if (Status s = current(); !s)
-      return s;
-    return d.check(d.hipMemcpyDtoDAsync(dev(dst), dev(src), bytes, hs(stream)),
-                   "hipMemcpyDtoDAsync");
+    return call("hipMemcpyDtoDAsync", [&] {
+      return d.hipMemcpyDtoDAsync(dev(dst), dev(src), bytes, hs(stream));
+    });
   }
   Status memsetD8(DevicePtr dst, uint8_t value, uint64_t bytes,
                   DriverStream stream) override {
-    if (Status s = current(); !s)
-      return s;
-    return d.check(d.hipMemsetD8Async(dev(dst), value, bytes, hs(stream)),
-                   "hipMemsetD8Async");
+    return call("hipMemsetD8Async", [&] {
+      return d.hipMemsetD8Async(dev(dst), value, bytes, hs(stream));
+    });
   }
   Status moduleLoad(std::span<const uint8_t> image,
                     DriverModule &out) override {
@@ -83,10 +86,9 @@ public:
     return Status::ok();
   }
   Status moduleUnload(DriverModule module) override {
-    if (Status s = current(); !s)
-      return s;
-    return d.check(d.hipModuleUnload(static_cast<hipModule_t>(module)),
-                   "hipModuleUnload");
+    return call("hipModuleUnload", [&] {
+      return d.hipModuleUnload(static_cast<hipModule_t>(module));
+    });
   }
   Status moduleGetFunction(DriverModule module, const std::string &name,
                            DriverFunction &out) override {
@@ -135,14 +137,12 @@ public:
   }
   Status launch(DriverFunction fn, const LaunchConfig &config, void **params,
                 DriverStream stream) override {
-    if (Status s = current(); !s)
-      return s;
-    return d.check(d.hipModuleLaunchKernel(
-                       static_cast<hipFunction_t>(fn), config.grid.x,
-                       config.grid.y, config.grid.z, config.block.x,
-                       config.block.y, config.block.z,
-                       config.dynamicSharedBytes, hs(stream), params, nullptr),
-                   "hipModuleLaunchKernel");
+    return call("hipModuleLaunchKernel", [&] {
+      return d.hipModuleLaunchKernel(
+          static_cast<hipFunction_t>(fn), config.grid.x, config.grid.y,
+          config.grid.z, config.block.x, config.block.y, config.block.z,
+          config.dynamicSharedBytes, hs(stream), params, nullptr);
+    });
   }
   void priorityRange(int &least, int &greatest) override {
     least = greatest = 0;
@@ -162,33 +162,26 @@ public:
     return Status::ok();
   }
   Status streamDestroy(DriverStream stream) override {
-    if (Status s = current(); !s)
-      return s;
-    return d.check(d.hipStreamDestroy(hs(stream)), "hipStreamDestroy");
+    return call("hipStreamDestroy",
+                [&] { return d.hipStreamDestroy(hs(stream)); });
   }
   Status streamSynchronize(DriverStream stream) override {
-    if (Status s = current(); !s)
-      return s;
-    return d.check(d.hipStreamSynchronize(hs(stream)), "the stream");
+    return call("the stream",
+                [&] { return d.hipStreamSynchronize(hs(stream)); });
   }
   Status streamQuery(DriverStream stream) override {
-    if (Status s = current(); !s)
-      return s;
-    return d.check(d.hipStreamQuery(hs(stream)), "the stream");
+    return call("the stream", [&] { return d.hipStreamQuery(hs(stream)); });
   }
   Status streamWaitEvent(DriverStream stream, DriverEvent event) override {
-    if (Status s = current(); !s)
-      return s;
-    return d.check(
-        d.hipStreamWaitEvent(hs(stream), static_cast<hipEvent_t>(event), 0),
-        "hipStreamWaitEvent");
+    return call("hipStreamWaitEvent", [&] {
+      return d.hipStreamWaitEvent(hs(stream), static_cast<hipEvent_t>(event),
+                                  0);
+    });
   }
   Status hostFunction(DriverStream stream, gpu::HostCallback fn,
                       void *data) override {
-    if (Status s = current(); !s)
-      return s;
-    return d.check(d.hipLaunchHostFunc(hs(stream), fn, data),
-                   "hipLaunchHostFunc");
+    return call("hipLaunchHostFunc",
+                [&] { return d.hipLaunchHostFunc(hs(stream), fn, data); });
   }
   Status eventCreate(DriverEvent &out) override {
     if (Status s = current(); !s)
@@ -200,36 +193,89 @@ public:
     return Status::ok();
   }
   Status eventDestroy(DriverEvent event) override {
-    if (Status s = current(); !s)
-      return s;
-    return d.check(d.hipEventDestroy(static_cast<hipEvent_t>(event)),
-                   "hipEventDestroy");
+    return call("hipEventDestroy", [&] {
+      return d.hipEventDestroy(static_cast<hipEvent_t>(event));
+    });
   }
   Status eventRecord(DriverEvent event, DriverStream stream) override {
-    if (Status s = current(); !s)
-      return s;
-    return d.check(d.hipEventRecord(static_cast<hipEvent_t>(event), hs(stream)),
-                   "hipEventRecord");
+    return call("hipEventRecord", [&] {
+      return d.hipEventRecord(static_cast<hipEvent_t>(event), hs(stream));
+    });
   }
   Status eventQuery(DriverEvent event) override {
-    if (Status s = current(); !s)
-      return s;
-    return d.check(d.hipEventQuery(static_cast<hipEvent_t>(event)),
-                   "the event");
+    return call("the event", [&] {
+      return d.hipEventQuery(static_cast<hipEvent_t>(event));
+    });
   }
   Status eventSynchronize(DriverEvent event) override {
-    if (Status s = current(); !s)
-      return s;
-    return d.check(d.hipEventSynchronize(static_cast<hipEvent_t>(event)),
-                   "the event");
+    return call("the event", [&] {
+      return d.hipEventSynchronize(static_cast<hipEvent_t>(event));
+    });
   }
   Status eventElapsed(DriverEvent start, DriverEvent end, float &ms) override {
+    return call("hipEventElapsedTime", [&] {
+      return d.hipEventElapsedTime(&ms, static_cast<hipEvent_t>(start),
+                                   static_cast<hipEvent_t>(end));
+    });
+  }
+  uint64_t mapGranularity() override {
+    size_t granule = 0;
+    if (!d.hasVirtualMemory() || !current() ||
+        d.hipMemGetAllocationGranularity(&granule, &deviceMemory,
+                                         hipMemAllocationGranularityMinimum) !=
+            hipSuccess)
+      return 0;
+    return granule;
+  }
+  Status reserveRange(uint64_t bytes, uint64_t alignment,
+                      DevicePtr &out) override {
     if (Status s = current(); !s)
       return s;
-    return d.check(d.hipEventElapsedTime(&ms, static_cast<hipEvent_t>(start),
-                                         static_cast<hipEvent_t>(end)),
-                   "hipEventElapsedTime");
+    void *ptr = nullptr;
+    if (Status s =
+            d.check(d.hipMemAddressReserve(&ptr, bytes, alignment, nullptr, 0),
+                    "hipMemAddressReserve");
+        !s)
+      return s;
+    out = reinterpret_cast<DevicePtr>(ptr);
+    return Status::ok();
   }
+  Status freeRange(DevicePtr base, uint64_t bytes) override {
+    return call("hipMemAddressFree",
+                [&] { return d.hipMemAddressFree(dev(base), bytes); });
+  }
+  Status createMemory(uint64_t bytes, gpu::MemoryHandle &out) override {
+    if (Status s = current(); !s)
+      return s;
+    hipMemGenericAllocationHandle_t handle = nullptr;
+    if (Status s = d.check(d.hipMemCreate(&handle, bytes, &deviceMemory, 0),
+                           "hipMemCreate");
+        !s)
+      return s;
+    out = reinterpret_cast<gpu::MemoryHandle>(handle);
+    return Status::ok();
+  }
+  Status releaseMemory(gpu::MemoryHandle memory) override {
+    return call("hipMemRelease",
+                [&] { return d.hipMemRelease(handleOf(memory)); });
+  }
+  Status mapMemory(DevicePtr at, uint64_t bytes,
+                   gpu::MemoryHandle memory) override {
+    if (Status s = current(); !s)
+      return s;
+    if (Status s = d.check(d.hipMemMap(dev(at), bytes, 0, handleOf(memory), 0),
+                           "hipMemMap");
+        !s)
+      return s;
+    hipMemAccessDesc access{deviceMemory.location,
+                            hipMemAccessFlagsProtReadWrite};
+    return d.check(d.hipMemSetAccess(dev(at), bytes, &access, 1),
+                   "hipMemSetAccess");
+  }
+  Status unmapMemory(DevicePtr at, uint64_t bytes) override {
+    return call("hipMemUnmap", [&] { return d.hipMemUnmap(dev(at), bytes); });
+  }
+
   uint64_t memoryUsed() override {
     size_t free = 0, total = 0;
     if (!current() || d.hipMemGetInfo(&free, &total) != hipSuccess)
@@ -244,42 +290,12 @@ private:
   static hipDeviceptr_t dev(DevicePtr ptr) {
     return reinterpret_cast<hipDeviceptr_t>(ptr);
   }
+  static hipMemGenericAllocationHandle_t handleOf(gpu::MemoryHandle memory) {
+    return reinterpret_cast<hipMemGenericAllocationHandle_t>(memory);
+  }
   const HipDriver &d;
   int ordinal;
-};
-
-class HipExecutor final : public Executor {
-public:
-  HipExecutor(std::unique_ptr<HipDeviceApi> api, DeviceInfo info)
-      : api(std::move(api)), device(std::move(info)),
-        compiler("amdgpu:" + device.arch,
-                 [arch = device.arch](mlir::ModuleOp module,
-                                      std::vector<uint8_t> &image,
-                                      std::string &error) {
-                   amdgpu::CodegenOptions options;
-                   options.arch = arch;
-                   auto object = amdgpu::compileToCodeObject(module, options);
-                   if (!object) {
-                     error = llvm::toString(object.takeError());
-                     return false;
-                   }
-                   image.assign(object->begin(), object->end());
-                   return true;
-                 }) {}
-
-  const DeviceInfo &info() const override { return device; }
-  Status createContext(const ContextOptions &options,
-                       std::unique_ptr<Context> &out) override {
-    return gpu::GpuContext::create(*api, device, options, compiler.asCallback(),
-                                   out);
-  }
-  double busyFraction() override { return 0.0; }
-  uint64_t memoryUsed() const override { return api->memoryUsed(); }
-
-private:
-  std::unique_ptr<HipDeviceApi> api;
-  DeviceInfo device;
-  gpu::GpuModuleCompiler compiler;
+  hipMemAllocationProp deviceMemory{}; // physical memory on this device
 };
 
 } // namespace
@@ -328,7 +344,14 @@ Status createHipExecutorFor(int ordinal, const ExecutorOptions &options,
   // built for (sm_75), the features WIS guarantees.
   info.computeCapabilityMajor = 7;
   info.computeCapabilityMinor = 5;
-  out = std::make_unique<HipExecutor>(std::move(api), std::move(info));
+  std::string arch = info.arch;
+  out = std::make_unique<gpu::GpuExecutor>(
+      std::move(api), std::move(info), "amdgpu",
+      gpu::backendFor<amdgpu::CodegenOptions>(
+          arch,
+          [](mlir::ModuleOp module, const amdgpu::CodegenOptions &options) {
+            return amdgpu::compileToCodeObject(module, options);
+          }));
   return Status::ok();
 }
 

@@ -5,7 +5,7 @@
 #include "runtime/exec/Executor.h"
 #include "runtime/exec/cuda/CudaDriver.h"
 #include "runtime/exec/cuda/CudaExecutor.h"
-#include "runtime/exec/cuda/GpuContext.h"
+#include "runtime/exec/gpu/GpuContext.h"
 #include "runtime/exec/hip/HipDriver.h"
 
 #include <catch2/catch.hpp>

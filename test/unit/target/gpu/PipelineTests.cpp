@@ -3,7 +3,7 @@
 #include "compiler/Registration.h"
 #include "compiler/target/amdgpu/AMDGPUPipeline.h"
 #include "compiler/target/nvptx/NVPTXPipeline.h"
-#include "runtime/exec/cuda/GpuModuleCompiler.h"
+#include "runtime/exec/gpu/GpuModuleCompiler.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
@@ -234,4 +234,94 @@ TEST_CASE("the module compiler verifies, caches and reports", "[gpu][exec]") {
       {reinterpret_cast<const uint8_t *>(external.data()), external.size()},
       bad);
   CHECK(status.code == wooly::exec::ErrorCode::CompileError);
+}
+
+TEST_CASE("fenced modules compile for both GPUs and hide the hidden "
+          "parameters from clients",
+          "[gpu][exec][fence]") {
+  std::string text = std::string(kSaxpy) + R"(
+wooly.global @table : 2 x i32 in const align 16 = dense<[1, 2]> : tensor<2xi32>
+wooly.global @counter : 1 x i32 in global align 4
+wooly.kernel @count(%out: !wooly.ptr<global>) {
+  %t = wooly.addressof @table : !wooly.ptr<const>
+  %v = wooly.load %t {alignment = 4 : i64} : !wooly.ptr<const> -> i32
+  %c = wooly.addressof @counter : !wooly.ptr<global>
+  wooly.store %v, %c {alignment = 4 : i64} : i32, !wooly.ptr<global>
+  wooly.store %v, %out {alignment = 4 : i64} : i32, !wooly.ptr<global>
+  wooly.return
+}
+)";
+  std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t *>(text.data()),
+                                 text.size());
+  std::string ptxText;
+  wooly::exec::gpu::GpuModuleCompiler nvptx(
+      "nvptx:sm_90", [&](mlir::ModuleOp module, std::vector<uint8_t> &image,
+                         std::string &error) {
+        wooly::nvptx::CodegenOptions options;
+        options.arch = "sm_90";
+        auto ptx = wooly::nvptx::compileToPTX(module, options);
+        if (!ptx) {
+          error = llvm::toString(ptx.takeError());
+          return false;
+        }
+        ptxText = *ptx;
+        image.assign(ptx->begin(), ptx->end());
+        return true;
+      });
+  wooly::exec::gpu::CompiledModule fenced, open;
+  REQUIRE(nvptx.compile(bytes, /*fence=*/true, fenced));
+  REQUIRE(fenced.fenced);
+  // Clients see the parameters they pass, laid out as before.
+  REQUIRE(fenced.kernels.size() == 2);
+  for (const auto &k : fenced.kernels) {
+    if (k.name == "saxpy") {
+      CHECK(k.params.size() == 4);
+      CHECK(k.argBufferSize == 24);
+    } else {
+      CHECK(k.params.size() == 1);
+      CHECK(k.argBufferSize == 8);
+    }
+  }
+  // The device code takes the three hidden ones after them.
+  CHECK(ptxText.find(".param .u64 saxpy_param_6") != std::string::npos);
+  CHECK(ptxText.find("saxpy_param_7") == std::string::npos);
+  CHECK(ptxText.find(".param .u64 count_param_3") != std::string::npos);
+  // Module variables moved to the per-session data segment.
+  CHECK(ptxText.find(" counter[") == std::string::npos);
+  CHECK(fenced.segment.size >= 12);
+  REQUIRE(fenced.segment.symbols.count("table"));
+  REQUIRE(fenced.segment.symbols.count("counter"));
+  CHECK(fenced.segment.symbols["table"].second == 8);
+  CHECK(fenced.segment.symbols["counter"].second == 4);
+  uint64_t table = fenced.segment.symbols["table"].first;
+  REQUIRE(fenced.segment.init.size() >= table + 8);
+  CHECK(fenced.segment.init[table] == 1);
+  CHECK(fenced.segment.init[table + 4] == 2);
+
+  // Fenced and open builds of the same bytes are cached apart.
+  REQUIRE(nvptx.compile(bytes, /*fence=*/false, open));
+  CHECK_FALSE(open.fenced);
+  CHECK(open.segment.symbols.empty());
+  CHECK(ptxText.find("saxpy_param_4") == std::string::npos);
+
+  wooly::exec::gpu::GpuModuleCompiler amdgpu(
+      "amdgpu:gfx942", [&](mlir::ModuleOp module, std::vector<uint8_t> &image,
+                           std::string &error) {
+        wooly::amdgpu::CodegenOptions options;
+        options.arch = "gfx942";
+        auto object = wooly::amdgpu::compileToCodeObject(module, options);
+        if (!object) {
+          error = llvm::toString(object.takeError());
+          return false;
+        }
+        image.assign(object->begin(), object->end());
+        return true;
+      });
+  wooly::exec::gpu::CompiledModule hsaco;
+  auto status = amdgpu.compile(bytes, /*fence=*/true, hsaco);
+  INFO(status.message);
+  REQUIRE(status);
+  REQUIRE(hsaco.image.size() > 4);
+  CHECK(hsaco.image[1] == 'E'); // an ELF code object
+  CHECK(hsaco.kernels.size() == 2);
 }

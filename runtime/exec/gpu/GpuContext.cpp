@@ -1,6 +1,6 @@
 //===- GpuContext.cpp - One client's view of a GPU ------------------------===//
 
-#include "runtime/exec/cuda/GpuContext.h"
+#include "runtime/exec/gpu/GpuContext.h"
 
 #include <algorithm>
 
@@ -19,7 +19,8 @@ GpuContext::GpuContext(DeviceApi &api, const DeviceInfo &device,
     : api(api), device(device), compiler(std::move(compiler)),
       memoryLimit(options.memoryLimit ? options.memoryLimit
                                       : device.totalMemory),
-      weight(options.weight), priority(options.priority) {}
+      fencing(options.addressFencing), weight(options.weight),
+      priority(options.priority) {}
 
 Status GpuContext::create(DeviceApi &api, const DeviceInfo &device,
                           const ContextOptions &options,
@@ -35,6 +36,9 @@ Status GpuContext::create(DeviceApi &api, const DeviceInfo &device,
       !status)
     return status;
   context->streams.emplace(0, stream);
+  if (context->fencing)
+    if (Status status = context->reserveArena(); !status)
+      return status;
   out = std::move(context);
   return Status::ok();
 }
@@ -47,10 +51,12 @@ GpuContext::~GpuContext() {
     api.eventDestroy(event);
   for (auto &[id, stream] : streams)
     api.streamDestroy(stream);
+  streams.clear(); // deviceFree below must not wait on destroyed streams
   for (auto &[id, module] : modules)
     api.moduleUnload(module.handle);
   for (const auto &[base, bytes] : memory.all())
-    api.memFree(base);
+    deviceFree(base);
+  releaseArena();
 }
 
 int GpuContext::driverPriority(int requested) const {
@@ -70,8 +76,111 @@ int GpuContext::driverPriority(int requested) const {
 // Memory
 //===----------------------------------------------------------------------===//
 
+Status GpuContext::reserveArena() {
+  uint64_t granule = api.mapGranularity();
+  if (granule == 0)
+    return Status::error(
+        ErrorCode::DeviceUnavailable,
+        "address fencing needs the driver's virtual memory management "
+        "(reserving device address ranges), which this device lacks; run "
+        "woolyd with address fencing turned off for trusted use");
+  uint64_t size = ArenaAllocator::sizeFor(memoryLimit, granule);
+  DevicePtr base = 0;
+  if (Status status = api.reserveRange(size, size, base); !status)
+    return status;
+  arena.emplace(Arena{base, ArenaAllocator(size, granule), 0, {}});
+  if (Status status = api.createMemory(granule, arena->scratch); !status) {
+    api.freeRange(base, size);
+    arena.reset();
+    return status;
+  }
+  // Every granule is backed from the start: a fenced address can be
+  // anywhere in the arena, and an unmapped one would fault the device
+  // context that all sessions share.
+  if (Status status = backWithScratch(base, size); !status) {
+    releaseArena();
+    return status;
+  }
+  return Status::ok();
+}
+
+Status GpuContext::backWithScratch(DevicePtr at, uint64_t bytes) {
+  uint64_t granule = arena->layout.granularity();
+  for (uint64_t offset = 0; offset < bytes; offset += granule)
+    if (Status status = api.mapMemory(at + offset, granule, arena->scratch);
+        !status)
+      return status;
+  return Status::ok();
+}
+
+void GpuContext::releaseArena() {
+  if (!arena)
+    return;
+  // Whatever is mapped (scratch or not) goes: unmap granule by granule,
+  // which also covers a partly backed arena after a failed reservation.
+  uint64_t granule = arena->layout.granularity();
+  for (uint64_t offset = 0; offset < arena->layout.size(); offset += granule)
+    api.unmapMemory(arena->base + offset, granule);
+  if (arena->scratch)
+    api.releaseMemory(arena->scratch);
+  api.freeRange(arena->base, arena->layout.size());
+  arena.reset();
+}
+
+Status GpuContext::deviceAlloc(uint64_t bytes, DevicePtr &out) {
+  if (!arena)
+    return api.memAlloc(bytes, out);
+  uint64_t offset = 0, reserved = 0;
+  if (Status status = arena->layout.allocate(bytes, offset, reserved); !status)
+    return status;
+  DevicePtr at = arena->base + offset;
+  MemoryHandle memory = 0;
+  Status status = api.createMemory(reserved, memory);
+  if (status) {
+    uint64_t granule = arena->layout.granularity();
+    for (uint64_t g = 0; g < reserved; g += granule)
+      api.unmapMemory(at + g, granule);
+    status = api.mapMemory(at, reserved, memory);
+    if (!status) {
+      api.releaseMemory(memory);
+      backWithScratch(at, reserved);
+    }
+  }
+  if (!status) {
+    arena->layout.release(offset, reserved);
+    return status;
+  }
+  arena->mapped.emplace(at, memory);
+  out = at;
+  return Status::ok();
+}
+
+Status GpuContext::deviceFree(DevicePtr ptr) {
+  if (!arena)
+    return api.memFree(ptr);
+  auto it = arena->mapped.find(ptr);
+  uint64_t reserved = 0;
+  if (it == arena->mapped.end() ||
+      !arena->layout.release(ptr - arena->base, reserved))
+    return Status::error(ErrorCode::InvalidAddress,
+                         "not an allocation of this session's arena");
+  // Kernels still running on it must finish before the memory goes.
+  for (auto &[id, stream] : streams)
+    api.streamSynchronize(stream);
+  Status status = api.unmapMemory(ptr, reserved);
+  api.releaseMemory(it->second);
+  arena->mapped.erase(it);
+  if (Status backed = backWithScratch(ptr, reserved); !backed && status)
+    status = backed;
+  return status;
+}
+
 Status GpuContext::allocate(uint64_t bytes, DevicePtr &out) {
   std::lock_guard lock(mutex);
+  return allocateLocked(bytes, out);
+}
+
+Status GpuContext::allocateLocked(uint64_t bytes, DevicePtr &out) {
   if (bytes == 0)
     return Status::error(ErrorCode::InvalidValue, "cannot allocate 0 bytes");
   uint64_t used = memory.totalBytes();
@@ -83,10 +192,10 @@ Status GpuContext::allocate(uint64_t bytes, DevicePtr &out) {
             std::to_string(memoryLimit) + " bytes (" + std::to_string(used) +
             " in use): free memory or ask for a larger quota");
   DevicePtr ptr = 0;
-  if (Status status = api.memAlloc(bytes, ptr); !status)
+  if (Status status = deviceAlloc(bytes, ptr); !status)
     return status;
   if (Status status = memory.insert(ptr, bytes); !status) {
-    api.memFree(ptr);
+    deviceFree(ptr);
     return status;
   }
   out = ptr;
@@ -95,10 +204,14 @@ Status GpuContext::allocate(uint64_t bytes, DevicePtr &out) {
 
 Status GpuContext::free(DevicePtr ptr) {
   std::lock_guard lock(mutex);
+  if (segments.count(ptr))
+    return Status::error(ErrorCode::InvalidValue,
+                         "the address is a module's variables; unload the "
+                         "module to free them");
   uint64_t bytes = 0;
   if (Status status = memory.erase(ptr, bytes); !status)
     return status;
-  return api.memFree(ptr);
+  return deviceFree(ptr);
 }
 
 MemoryUsage GpuContext::memoryUsage() const {
@@ -121,19 +234,55 @@ Status GpuContext::loadModule(std::span<const uint8_t> wis, ModuleId &out) {
     return Status::error(ErrorCode::InvalidValue, "empty WIS module");
   // Compiling can take long: it runs outside the lock (the compiler caches).
   CompiledModule compiled;
-  if (Status status = compiler(wis, compiled); !status)
+  if (Status status = compiler(wis, fencing, compiled); !status)
     return status;
   DriverModule handle = nullptr;
   if (Status status = api.moduleLoad(compiled.image, handle); !status)
     return status;
   Module module;
   module.handle = handle;
+  module.fenced = compiled.fenced;
+  module.symbols = compiled.segment.symbols;
   for (KernelInfo &kernel : compiled.kernels)
     module.kernels.emplace(kernel.name, std::move(kernel));
   std::lock_guard lock(mutex);
+  // Each session gets its own copy of the module's variables, even when
+  // sessions share the compiled code.
+  if (compiled.fenced && compiled.segment.size)
+    if (Status status = loadSegment(compiled.segment, module.segment);
+        !status) {
+      api.moduleUnload(handle);
+      return status;
+    }
   out = nextId++;
   modules.emplace(out, std::move(module));
   return Status::ok();
+}
+
+Status GpuContext::loadSegment(const DataSegmentImage &image,
+                               DevicePtr &out) {
+  // Arena allocations start on a mapping granule: any alignment a module
+  // asks for is met.
+  if (Status status = allocateLocked(image.size, out); !status)
+    return status;
+  segments.insert(out);
+  DriverStream stream = streams.at(0);
+  Status status = api.memsetD8(out, 0, image.size, stream);
+  if (status && !image.init.empty())
+    status = api.copyHtoD(out, image.init.data(),
+                          std::min<uint64_t>(image.init.size(), image.size),
+                          stream);
+  // The initial bytes must be in place before the call returns (and before
+  // `image` goes away).
+  if (status)
+    status = api.streamSynchronize(stream);
+  if (!status) {
+    uint64_t bytes = 0;
+    segments.erase(out);
+    memory.erase(out, bytes);
+    deviceFree(out);
+  }
+  return status;
 }
 
 Status GpuContext::unloadModule(ModuleId id) {
@@ -144,7 +293,14 @@ Status GpuContext::unloadModule(ModuleId id) {
   std::erase_if(functions,
                 [&](const auto &entry) { return entry.second.module == id; });
   DriverModule handle = it->second.handle;
+  DevicePtr segment = it->second.segment;
   modules.erase(it);
+  if (segment) {
+    uint64_t bytes = 0;
+    segments.erase(segment);
+    memory.erase(segment, bytes);
+    deviceFree(segment);
+  }
   return api.moduleUnload(handle);
 }
 
@@ -185,7 +341,18 @@ Status GpuContext::getGlobal(ModuleId id, const std::string &name,
   auto it = modules.find(id);
   if (it == modules.end())
     return invalidHandle("module", id);
-  return api.moduleGetGlobal(it->second.handle, name, out, size);
+  if (!it->second.fenced)
+    return api.moduleGetGlobal(it->second.handle, name, out, size);
+  // Fenced: the variables live in this session's data segment.
+  auto symbol = it->second.symbols.find(name);
+  if (symbol == it->second.symbols.end())
+    return Status::error(ErrorCode::NotFound,
+                         "module " + std::to_string(id) +
+                             " has no global or const variable named '" +
+                             name + "'");
+  out = it->second.segment + symbol->second.first;
+  size = symbol->second.second;
+  return Status::ok();
 }
 
 //===----------------------------------------------------------------------===//
@@ -272,23 +439,30 @@ Status GpuContext::waitEvent(StreamId streamId, EventId eventId) {
   return api.streamWaitEvent(stream, event);
 }
 
+Status GpuContext::findUnlocked(
+    const std::unordered_map<uint64_t, void *> &table, const char *what,
+    uint64_t id, void *&out) const {
+  // Waiting calls run without the lock, so other calls of the session
+  // (and its host functions) go on meanwhile.
+  std::lock_guard lock(mutex);
+  auto it = table.find(id);
+  if (it == table.end())
+    return invalidHandle(what, id);
+  out = it->second;
+  return Status::ok();
+}
+
 Status GpuContext::queryEvent(EventId id) {
   DriverEvent event = nullptr;
-  {
-    std::lock_guard lock(mutex);
-    if (Status status = findEvent(id, event); !status)
-      return status;
-  }
+  if (Status status = findUnlocked(events, "event", id, event); !status)
+    return status;
   return api.eventQuery(event);
 }
 
 Status GpuContext::synchronizeEvent(EventId id) {
   DriverEvent event = nullptr;
-  {
-    std::lock_guard lock(mutex);
-    if (Status status = findEvent(id, event); !status)
-      return status;
-  }
+  if (Status status = findUnlocked(events, "event", id, event); !status)
+    return status;
   return api.eventSynchronize(event);
 }
 
@@ -368,9 +542,22 @@ Status GpuContext::launch(FunctionId fnId, const LaunchConfig &config,
   // The driver copies parameter values at launch: pointers into the
   // caller's buffer (kept alive for this call) are enough.
   std::vector<void *> params;
-  params.reserve(fn.info.params.size());
+  params.reserve(fn.info.params.size() + 3);
   for (const ParamInfo &param : fn.info.params)
     params.push_back(const_cast<uint8_t *>(args.data()) + param.offset);
+  // A fenced kernel's hidden parameters follow the client's, in the order
+  // wooly-fence-addresses appends them.
+  const Module &module = modules.at(fn.module);
+  uint64_t hidden[3] = {0, 0, module.segment};
+  if (module.fenced) {
+    if (!arena)
+      return Status::error(ErrorCode::Internal,
+                           "a fenced kernel in a context without an arena");
+    hidden[0] = arena->base;
+    hidden[1] = arena->layout.mask();
+    for (uint64_t &value : hidden)
+      params.push_back(&value);
+  }
   if (Status status = api.launch(
           fn.handle, config, params.empty() ? nullptr : params.data(), stream);
       !status)
@@ -379,65 +566,59 @@ Status GpuContext::launch(FunctionId fnId, const LaunchConfig &config,
   return Status::ok();
 }
 
-Status GpuContext::copyToDevice(DevicePtr dst, const void *src, uint64_t bytes,
-                                StreamId streamId) {
+Status GpuContext::onCheckedRanges(
+    StreamId streamId, uint64_t bytes,
+    std::initializer_list<std::pair<DevicePtr, const char *>> ranges,
+    const std::function<Status(DriverStream)> &work) {
   std::lock_guard lock(mutex);
   DriverStream stream = nullptr;
   if (Status status = findStream(streamId, stream); !status)
     return status;
   if (bytes == 0)
     return Status::ok();
-  if (!src)
+  for (const auto &[ptr, what] : ranges)
+    if (Status status = memory.checkRange(ptr, bytes, what); !status)
+      return status;
+  return work(stream);
+}
+
+Status GpuContext::copyToDevice(DevicePtr dst, const void *src, uint64_t bytes,
+                                StreamId streamId) {
+  if (!src && bytes)
     return Status::error(ErrorCode::InvalidValue,
                          "copy from a null host pointer");
-  if (Status status = memory.checkRange(dst, bytes, "copy to device"); !status)
-    return status;
-  return api.copyHtoD(dst, src, bytes, stream);
+  return onCheckedRanges(streamId, bytes, {{dst, "copy to device"}},
+                         [&](DriverStream stream) {
+                           return api.copyHtoD(dst, src, bytes, stream);
+                         });
 }
 
 Status GpuContext::copyToHost(void *dst, DevicePtr src, uint64_t bytes,
                               StreamId streamId) {
-  std::lock_guard lock(mutex);
-  DriverStream stream = nullptr;
-  if (Status status = findStream(streamId, stream); !status)
-    return status;
-  if (bytes == 0)
-    return Status::ok();
-  if (!dst)
+  if (!dst && bytes)
     return Status::error(ErrorCode::InvalidValue,
                          "copy to a null host pointer");
-  if (Status status = memory.checkRange(src, bytes, "copy to host"); !status)
-    return status;
-  return api.copyDtoH(dst, src, bytes, stream);
+  return onCheckedRanges(streamId, bytes, {{src, "copy to host"}},
+                         [&](DriverStream stream) {
+                           return api.copyDtoH(dst, src, bytes, stream);
+                         });
 }
 
 Status GpuContext::copyOnDevice(DevicePtr dst, DevicePtr src, uint64_t bytes,
                                 StreamId streamId) {
-  std::lock_guard lock(mutex);
-  DriverStream stream = nullptr;
-  if (Status status = findStream(streamId, stream); !status)
-    return status;
-  if (bytes == 0)
-    return Status::ok();
-  if (Status status = memory.checkRange(src, bytes, "copy source"); !status)
-    return status;
-  if (Status status = memory.checkRange(dst, bytes, "copy destination");
-      !status)
-    return status;
-  return api.copyDtoD(dst, src, bytes, stream);
+  return onCheckedRanges(
+      streamId, bytes, {{src, "copy source"}, {dst, "copy destination"}},
+      [&](DriverStream stream) {
+        return api.copyDtoD(dst, src, bytes, stream);
+      });
 }
 
 Status GpuContext::memset(DevicePtr dst, uint8_t value, uint64_t bytes,
                           StreamId streamId) {
-  std::lock_guard lock(mutex);
-  DriverStream stream = nullptr;
-  if (Status status = findStream(streamId, stream); !status)
-    return status;
-  if (bytes == 0)
-    return Status::ok();
-  if (Status status = memory.checkRange(dst, bytes, "memset"); !status)
-    return status;
-  return api.memsetD8(dst, value, bytes, stream);
+  return onCheckedRanges(streamId, bytes, {{dst, "memset"}},
+                         [&](DriverStream stream) {
+                           return api.memsetD8(dst, value, bytes, stream);
+                         });
 }
 
 Status GpuContext::enqueueHostFunction(StreamId streamId,
@@ -462,11 +643,9 @@ Status GpuContext::enqueueHostFunction(StreamId streamId,
 
 Status GpuContext::synchronize(StreamId streamId) {
   DriverStream stream = nullptr;
-  {
-    std::lock_guard lock(mutex);
-    if (Status status = findStream(streamId, stream); !status)
-      return status;
-  }
+  if (Status status = findUnlocked(streams, "stream", streamId, stream);
+      !status)
+    return status;
   return api.streamSynchronize(stream);
 }
 
@@ -486,11 +665,9 @@ Status GpuContext::synchronizeAll() {
 
 Status GpuContext::queryStream(StreamId streamId) {
   DriverStream stream = nullptr;
-  {
-    std::lock_guard lock(mutex);
-    if (Status status = findStream(streamId, stream); !status)
-      return status;
-  }
+  if (Status status = findUnlocked(streams, "stream", streamId, stream);
+      !status)
+    return status;
   return api.streamQuery(stream);
 }
 

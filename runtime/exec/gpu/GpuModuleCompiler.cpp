@@ -1,6 +1,6 @@
 //===- GpuModuleCompiler.cpp - WIS bytes to a device image, cached --------===//
 
-#include "runtime/exec/cuda/GpuModuleCompiler.h"
+#include "runtime/exec/gpu/GpuModuleCompiler.h"
 
 #include "compiler/Registration.h"
 #include "compiler/target/common/TargetInfo.h"
@@ -10,6 +10,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
 
 #include "llvm/Support/MathExtras.h"
 #include "llvm/Support/xxhash.h"
@@ -41,6 +42,8 @@ std::vector<KernelInfo> describeKernels(mlir::ModuleOp module) {
     }
     uint32_t offset = 0;
     for (auto [i, type] : llvm::enumerate(kernel.getArgumentTypes())) {
+      if (kernel.getArgAttr(i, wooly::kHiddenArgAttr))
+        continue; // the executor appends it at launch
       ParamInfo param;
       if (auto size = kernel.getArgAttrOfType<mlir::IntegerAttr>(
               i, "wooly.byval_size")) {
@@ -67,15 +70,31 @@ std::vector<KernelInfo> describeKernels(mlir::ModuleOp module) {
   return kernels;
 }
 
-Status GpuModuleCompiler::compile(std::span<const uint8_t> wis,
+/// The data segment of a fenced module, as the executor places it.
+static DataSegmentImage segmentOf(mlir::ModuleOp module) {
+  DataSegmentImage image;
+  std::optional<wooly::DataSegment> data = wooly::getDataSegment(module);
+  if (!data)
+    return image;
+  image.size = data->size;
+  image.alignment = data->alignment;
+  image.init = data->initialBytes;
+  std::map<std::string, uint64_t> sizes(data->sizes.begin(),
+                                        data->sizes.end());
+  for (const auto &[name, offset] : data->symbols)
+    image.symbols[name] = {offset, sizes[name]};
+  return image;
+}
+
+Status GpuModuleCompiler::compile(std::span<const uint8_t> wis, bool fence,
                                   CompiledModule &out) {
   if (wis.empty())
     return Status::error(ErrorCode::InvalidValue, "empty WIS module");
   char key[64];
-  std::snprintf(key, sizeof key, "%016llx-%zu",
+  std::snprintf(key, sizeof key, "%016llx-%zu-%s",
                 static_cast<unsigned long long>(llvm::xxh3_64bits(
                     llvm::ArrayRef<uint8_t>(wis.data(), wis.size()))),
-                wis.size());
+                wis.size(), fence ? "fenced" : "open");
   {
     std::lock_guard lock(mutex);
     if (auto it = cache.find(key); it != cache.end()) {
@@ -106,9 +125,19 @@ Status GpuModuleCompiler::compile(std::span<const uint8_t> wis,
   if (mlir::failed(wooly::verifyWISModule(*module, wooly::WISLimits())))
     return Status::error(ErrorCode::CompileError,
                          "the module failed WIS verification:\n" + diagnostics);
+  if (fence) {
+    mlir::PassManager pm(&context);
+    pm.addPass(wooly::createWoolyFenceAddresses());
+    if (mlir::failed(pm.run(*module)))
+      return Status::error(ErrorCode::CompileError,
+                           "address fencing failed:\n" + diagnostics);
+  }
 
   CompiledModule compiled;
   compiled.kernels = describeKernels(*module);
+  compiled.fenced = fence;
+  if (fence)
+    compiled.segment = segmentOf(*module);
   std::string error;
   if (!backend(*module, compiled.image, error))
     return Status::error(ErrorCode::CompileError,

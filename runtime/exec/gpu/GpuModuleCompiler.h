@@ -8,10 +8,10 @@
 // per content hash, so a module many sessions load compiles once.
 //
 //===----------------------------------------------------------------------===//
-#ifndef WOOLY_RUNTIME_EXEC_CUDA_GPUMODULECOMPILER_H
-#define WOOLY_RUNTIME_EXEC_CUDA_GPUMODULECOMPILER_H
+#ifndef WOOLY_RUNTIME_EXEC_GPU_GPUMODULECOMPILER_H
+#define WOOLY_RUNTIME_EXEC_GPU_GPUMODULECOMPILER_H
 
-#include "runtime/exec/cuda/DeviceApi.h"
+#include "runtime/exec/gpu/DeviceApi.h"
 
 #include "mlir/IR/BuiltinOps.h"
 
@@ -27,7 +27,9 @@ using BackendCompile = std::function<bool(
 
 /// Launch-relevant facts of every kernel of a verified module: parameter
 /// offsets and sizes (natural alignment; by-value aggregates per their
-/// wooly.byval_* attributes), static shared memory, launch bounds.
+/// wooly.byval_* attributes), static shared memory, launch bounds. Hidden
+/// parameters (wooly.hidden, added by address fencing) are left out: the
+/// executor supplies them, clients never see them.
 std::vector<KernelInfo> describeKernels(mlir::ModuleOp module);
 
 class GpuModuleCompiler {
@@ -40,13 +42,19 @@ public:
   static constexpr size_t kMaxCachedModules = 256;
 
   /// Thread-safe. CompileError with the diagnostics for a bad module.
-  Status compile(std::span<const uint8_t> wis, CompiledModule &out);
+  /// With `fence`, wooly-fence-addresses runs before the backend
+  /// (docs/address-fencing.md) and `out.segment` describes the module's
+  /// data segment.
+  Status compile(std::span<const uint8_t> wis, bool fence,
+                 CompiledModule &out);
+  Status compile(std::span<const uint8_t> wis, CompiledModule &out) {
+    return compile(wis, /*fence=*/false, out);
+  }
 
   /// A ModuleCompiler for GpuContext that calls compile().
   ModuleCompiler asCallback() {
-    return [this](std::span<const uint8_t> wis, CompiledModule &out) {
-      return compile(wis, out);
-    };
+    return [this](std::span<const uint8_t> wis, bool fence,
+                  CompiledModule &out) { return compile(wis, fence, out); };
   }
 
 private:
@@ -58,4 +66,4 @@ private:
 
 } // namespace wooly::exec::gpu
 
-#endif // WOOLY_RUNTIME_EXEC_CUDA_GPUMODULECOMPILER_H
+#endif // WOOLY_RUNTIME_EXEC_GPU_GPUMODULECOMPILER_H

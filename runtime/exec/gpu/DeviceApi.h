@@ -11,11 +11,12 @@
 // client name them directly.
 //
 //===----------------------------------------------------------------------===//
-#ifndef WOOLY_RUNTIME_EXEC_CUDA_DEVICEAPI_H
-#define WOOLY_RUNTIME_EXEC_CUDA_DEVICEAPI_H
+#ifndef WOOLY_RUNTIME_EXEC_GPU_DEVICEAPI_H
+#define WOOLY_RUNTIME_EXEC_GPU_DEVICEAPI_H
 
 #include "runtime/exec/Executor.h"
 
+#include <map>
 #include <span>
 
 namespace wooly::exec::gpu {
@@ -25,17 +26,32 @@ using DriverEvent = void *;
 using DriverModule = void *;
 using DriverFunction = void *;
 using HostCallback = void (*)(void *);
+using MemoryHandle = uint64_t; // physical device memory, before it is mapped
+
+/// A fenced module's variables (wooly.data_segment): the executor allocates
+/// `size` bytes in the session's arena per loaded module and copies `init`.
+struct DataSegmentImage {
+  uint64_t size = 0;
+  uint64_t alignment = 1;
+  std::string init; // initial bytes, zero where uninitialized
+  std::map<std::string, std::pair<uint64_t, uint64_t>> symbols; // offset, bytes
+};
 
 /// A module compiled for the device: the image the driver loads (PTX text
 /// with its NUL, or an HSA code object) and what each kernel takes.
 struct CompiledModule {
   std::vector<uint8_t> image;
+  /// Client-visible parameters only: a fenced kernel also takes the three
+  /// hidden i64 parameters (arena_base, arena_mask, data_base) after them.
   std::vector<KernelInfo> kernels;
+  bool fenced = false;
+  DataSegmentImage segment; // fenced modules only
 };
 
-/// Compiles a WIS module (bytecode or text) for the executor's device.
-using ModuleCompiler =
-    std::function<Status(std::span<const uint8_t> wis, CompiledModule &out)>;
+/// Compiles a WIS module (bytecode or text) for the executor's device,
+/// address-fenced when `fence` is set.
+using ModuleCompiler = std::function<Status(std::span<const uint8_t> wis,
+                                            bool fence, CompiledModule &out)>;
 
 /// Thread-safe: every call makes the device's context current itself.
 class DeviceApi {
@@ -85,10 +101,28 @@ public:
   virtual Status eventElapsed(DriverEvent start, DriverEvent end,
                               float &ms) = 0;
 
+  /// Virtual memory management, for address fencing's arena: a reserved
+  /// range of device addresses into which physical memory is mapped.
+  /// The granule of mappings; 0 when the driver cannot map memory into
+  /// reserved ranges (then fencing is unavailable on this device).
+  virtual uint64_t mapGranularity() = 0;
+  /// Reserves `bytes` of device address space aligned to `alignment`.
+  virtual Status reserveRange(uint64_t bytes, uint64_t alignment,
+                              DevicePtr &out) = 0;
+  virtual Status freeRange(DevicePtr base, uint64_t bytes) = 0;
+  /// Physical device memory of `bytes` (a multiple of the granule).
+  virtual Status createMemory(uint64_t bytes, MemoryHandle &out) = 0;
+  virtual Status releaseMemory(MemoryHandle memory) = 0;
+  /// Maps the first `bytes` of `memory` at `at`, readable and writable by
+  /// the device.
+  virtual Status mapMemory(DevicePtr at, uint64_t bytes,
+                           MemoryHandle memory) = 0;
+  virtual Status unmapMemory(DevicePtr at, uint64_t bytes) = 0;
+
   /// Device memory in use by anyone (total minus free).
   virtual uint64_t memoryUsed() = 0;
 };
 
 } // namespace wooly::exec::gpu
 
-#endif // WOOLY_RUNTIME_EXEC_CUDA_DEVICEAPI_H
+#endif // WOOLY_RUNTIME_EXEC_GPU_DEVICEAPI_H

@@ -10,16 +10,27 @@
 // real driver stream (not the device's legacy NULL stream, which would
 // serialize sessions against each other).
 //
+// With address fencing (the default, docs/address-fencing.md) all of a
+// context's memory lies in one arena: a power-of-two range of device
+// addresses, aligned to its size, reserved with the driver's virtual memory
+// management. Allocations and each module's data segment are mapped into
+// it; every granule not allocated is backed by one scratch granule of the
+// context, so a fenced stray access lands on the session's own memory and
+// never faults the shared device context.
+//
 //===----------------------------------------------------------------------===//
-#ifndef WOOLY_RUNTIME_EXEC_CUDA_GPUCONTEXT_H
-#define WOOLY_RUNTIME_EXEC_CUDA_GPUCONTEXT_H
+#ifndef WOOLY_RUNTIME_EXEC_GPU_GPUCONTEXT_H
+#define WOOLY_RUNTIME_EXEC_GPU_GPUCONTEXT_H
 
 #include "runtime/exec/common/AllocationTable.h"
-#include "runtime/exec/cuda/DeviceApi.h"
+#include "runtime/exec/gpu/ArenaAllocator.h"
+#include "runtime/exec/gpu/DeviceApi.h"
 
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <unordered_map>
 
 namespace wooly::exec::gpu {
@@ -87,12 +98,43 @@ private:
   struct Module {
     DriverModule handle = nullptr;
     std::map<std::string, KernelInfo> kernels;
+    bool fenced = false;
+    DevicePtr segment = 0; // the data segment in the arena (fenced only)
+    std::map<std::string, std::pair<uint64_t, uint64_t>> symbols;
+  };
+  /// The fenced arena: where it is, what is allocated, what backs it.
+  struct Arena {
+    DevicePtr base = 0;
+    ArenaAllocator layout;
+    MemoryHandle scratch = 0; // backs every granule not allocated
+    std::map<DevicePtr, MemoryHandle> mapped; // allocation -> its memory
   };
   struct Function {
     ModuleId module = 0;
     DriverFunction handle = nullptr;
     KernelInfo info;
   };
+
+  // Device memory, in the arena when fenced; callers hold `mutex`.
+  Status reserveArena();
+  void releaseArena();
+  Status deviceAlloc(uint64_t bytes, DevicePtr &out);
+  Status deviceFree(DevicePtr ptr);
+  Status backWithScratch(DevicePtr at, uint64_t bytes);
+  Status allocateLocked(uint64_t bytes, DevicePtr &out);
+  Status loadSegment(const DataSegmentImage &image, DevicePtr &out);
+
+  /// Under the lock: finds the stream, returns early for 0 bytes, checks
+  /// every (pointer, what) range of `bytes` against this context's
+  /// allocations, then runs `work` on the stream.
+  Status
+  onCheckedRanges(StreamId stream, uint64_t bytes,
+                  std::initializer_list<std::pair<DevicePtr, const char *>>
+                      ranges,
+                  const std::function<Status(DriverStream)> &work);
+  /// Takes the lock for one lookup in a stream or event table.
+  Status findUnlocked(const std::unordered_map<uint64_t, void *> &table,
+                      const char *what, uint64_t id, void *&out) const;
 
   // Lookups; callers hold `mutex`.
   Status findStream(StreamId id, DriverStream &out) const;
@@ -105,6 +147,9 @@ private:
   mutable std::mutex mutex;
   RangeTable memory;
   uint64_t memoryLimit = 0; // bytes this context may hold at once
+  bool fencing = false;
+  std::optional<Arena> arena;   // when fencing
+  std::set<DevicePtr> segments; // module data: freed by unloading only
   std::unordered_map<ModuleId, Module> modules;
   std::unordered_map<FunctionId, Function> functions;
   std::unordered_map<StreamId, DriverStream> streams;
@@ -117,4 +162,4 @@ private:
 
 } // namespace wooly::exec::gpu
 
-#endif // WOOLY_RUNTIME_EXEC_CUDA_GPUCONTEXT_H
+#endif // WOOLY_RUNTIME_EXEC_GPU_GPUCONTEXT_H

@@ -1,0 +1,61 @@
+//===- GpuExecutor.h - One GPU executor over a driver table -----*- C++ -*-===//
+//
+// The cuda and hip executors are the same executor: one per device, client
+// contexts over a DeviceApi (GpuContext), modules compiled once per content
+// hash for the device's processor. What differs is the driver table and the
+// backend step, which their factories pass in.
+//
+//===----------------------------------------------------------------------===//
+#ifndef WOOLY_RUNTIME_EXEC_GPU_GPUEXECUTOR_H
+#define WOOLY_RUNTIME_EXEC_GPU_GPUEXECUTOR_H
+
+#include "runtime/exec/gpu/GpuModuleCompiler.h"
+
+#include "llvm/Support/Error.h"
+
+namespace wooly::exec::gpu {
+
+class GpuExecutor final : public Executor {
+public:
+  /// `target` prefixes the device's arch in cache keys ("nvptx", "amdgpu").
+  GpuExecutor(std::unique_ptr<DeviceApi> api, DeviceInfo info,
+              const std::string &target, BackendCompile backend);
+
+  const DeviceInfo &info() const override { return device; }
+  Status createContext(const ContextOptions &options,
+                       std::unique_ptr<Context> &out) override;
+  double busyFraction() override { return 0.0; }
+  uint64_t memoryUsed() const override { return api->memoryUsed(); }
+
+private:
+  std::unique_ptr<DeviceApi> api;
+  DeviceInfo device;
+  GpuModuleCompiler compiler;
+};
+
+/// A BackendCompile over a backend entry point that returns the image as a
+/// byte container (`compile(module, options)`); `terminate` appends the NUL
+/// that PTX text needs.
+template <typename Options, typename Compile>
+BackendCompile backendFor(std::string arch, Compile compile,
+                          bool terminate = false) {
+  return [arch = std::move(arch), compile,
+          terminate](mlir::ModuleOp module, std::vector<uint8_t> &image,
+                     std::string &error) {
+    Options options;
+    options.arch = arch;
+    auto result = compile(module, options);
+    if (!result) {
+      error = llvm::toString(result.takeError());
+      return false;
+    }
+    image.assign(result->begin(), result->end());
+    if (terminate)
+      image.push_back(0);
+    return true;
+  };
+}
+
+} // namespace wooly::exec::gpu
+
+#endif // WOOLY_RUNTIME_EXEC_GPU_GPUEXECUTOR_H
