@@ -253,6 +253,28 @@ cudaError_t cudaMallocManaged(void **devPtr, size_t size, unsigned int flags) {
   });
 }
 
+// Prefetch and advice are hints. Prefetching to the device pushes host-owned
+// managed memory now (instead of at the next launch); to the host it is a
+// no-op, because the next synchronizing call brings everything back anyway.
+cudaError_t cudaMemPrefetchAsync(const void *devPtr, size_t count,
+                                 cudaMemLocation location, unsigned int,
+                                 cudaStream_t stream) {
+  return guarded("cudaMemPrefetchAsync", [&]() -> cudaError_t {
+    if (!Runtime::get().isManaged(dptr(devPtr), count ? count : 1))
+      return record(cudaErrorInvalidValue);
+    if (location.type == cudaMemLocationTypeDevice && location.id == 0)
+      return record(Runtime::get().pushManaged(streamId(stream)));
+    return cudaSuccess;
+  });
+}
+
+cudaError_t cudaMemAdvise(const void *devPtr, size_t count,
+                          cudaMemoryAdvise, cudaMemLocation) {
+  if (!Runtime::get().isManaged(dptr(devPtr), count ? count : 1))
+    return record(cudaErrorInvalidValue);
+  return cudaSuccess;
+}
+
 cudaError_t cudaMemGetInfo(size_t *free, size_t *total) {
   return guarded("cudaMemGetInfo", [&]() -> cudaError_t {
     if (!free || !total)

@@ -218,7 +218,6 @@ extern "C" int cudaMallocFromPoolAsync() { return wooly::cudart::unsupported("cu
 extern "C" int cudaMallocFromPoolAsync_ptsz() { return wooly::cudart::unsupported("cudaMallocFromPoolAsync_ptsz"); }
 extern "C" int cudaMallocMipmappedArray() { return wooly::cudart::unsupported("cudaMallocMipmappedArray"); }
 extern "C" int cudaMallocPitch() { return wooly::cudart::unsupported("cudaMallocPitch"); }
-extern "C" int cudaMemAdvise() { return wooly::cudart::unsupported("cudaMemAdvise"); }
 extern "C" int cudaMemDiscardAndPrefetchBatchAsync() { return wooly::cudart::unsupported("cudaMemDiscardAndPrefetchBatchAsync"); }
 extern "C" int cudaMemDiscardAndPrefetchBatchAsync_ptsz() { return wooly::cudart::unsupported("cudaMemDiscardAndPrefetchBatchAsync_ptsz"); }
 extern "C" int cudaMemDiscardBatchAsync() { return wooly::cudart::unsupported("cudaMemDiscardBatchAsync"); }
@@ -236,8 +235,7 @@ extern "C" int cudaMemPoolImportPointer() { return wooly::cudart::unsupported("c
 extern "C" int cudaMemPoolSetAccess() { return wooly::cudart::unsupported("cudaMemPoolSetAccess"); }
 extern "C" int cudaMemPoolSetAttribute() { return wooly::cudart::unsupported("cudaMemPoolSetAttribute"); }
 extern "C" int cudaMemPoolTrimTo() { return wooly::cudart::unsupported("cudaMemPoolTrimTo"); }
-extern "C" int cudaMemPrefetchAsync() { return wooly::cudart::unsupported("cudaMemPrefetchAsync"); }
-extern "C" int cudaMemPrefetchAsync_ptsz() { return wooly::cudart::unsupported("cudaMemPrefetchAsync_ptsz"); }
+asm(".text\n.globl cudaMemPrefetchAsync_ptsz\n.type cudaMemPrefetchAsync_ptsz,@function\ncudaMemPrefetchAsync_ptsz:\n  jmp cudaMemPrefetchAsync@PLT\n");
 extern "C" int cudaMemPrefetchBatchAsync() { return wooly::cudart::unsupported("cudaMemPrefetchBatchAsync"); }
 extern "C" int cudaMemPrefetchBatchAsync_ptsz() { return wooly::cudart::unsupported("cudaMemPrefetchBatchAsync_ptsz"); }
 extern "C" int cudaMemRangeGetAttribute() { return wooly::cudart::unsupported("cudaMemRangeGetAttribute"); }

@@ -2,7 +2,8 @@
 // same pointers, the host reads after synchronizing. Covers several
 // allocations, repeated launch/sync rounds, a managed pointer stored inside
 // another managed buffer (no argument translation), cudaMemcpy and
-// cudaMemset on managed memory, pointer attributes and cudaFree. Prints PASS.
+// cudaMemset on managed memory, prefetch and advice, pointer attributes and
+// cudaFree. Prints PASS.
 #include <cstdio>
 #include <cuda_runtime.h>
 
@@ -49,9 +50,28 @@ int main() {
     x[i] = float(i);
     y[i] = 1.0f;
   }
-  // Three rounds: the host reads and rewrites between launches.
+  // Hints are accepted on managed memory, refused elsewhere.
+  cudaMemLocation onDevice = {cudaMemLocationTypeDevice, 0};
+  cudaMemLocation onHost = {cudaMemLocationTypeHost, 0};
+  CHECK(cudaMemAdvise(x, n * sizeof(float), cudaMemAdviseSetReadMostly,
+                      onDevice));
+  int notManaged = 0;
+  if (cudaMemAdvise(&notManaged, 4, cudaMemAdviseSetReadMostly, onDevice) !=
+      cudaErrorInvalidValue) {
+    printf("FAIL: advice on host memory was accepted\n");
+    return 1;
+  }
+  cudaGetLastError();
+  // Three rounds: the host reads and rewrites between launches; prefetches
+  // to the device (and back) must not change what anyone sees.
   for (int round = 0; round < 3; ++round) {
+    if (round == 1) {
+      CHECK(cudaMemPrefetchAsync(x, n * sizeof(float), onDevice, 0, 0));
+      CHECK(cudaMemPrefetchAsync(y, n * sizeof(float), onDevice, 0, 0));
+    }
     saxpy<<<(n + 255) / 256, 256>>>(n, 2.0f, x, y);
+    if (round == 2)
+      CHECK(cudaMemPrefetchAsync(y, n * sizeof(float), onHost, 0, 0));
     CHECK(cudaGetLastError());
     CHECK(cudaDeviceSynchronize());
     for (int i = 0; i < n; ++i) {
