@@ -359,20 +359,22 @@ Status GpuContext::getGlobal(ModuleId id, const std::string &name,
 // Streams and events
 //===----------------------------------------------------------------------===//
 
-Status GpuContext::findStream(StreamId id, DriverStream &out) const {
-  auto it = streams.find(id);
-  if (it == streams.end())
-    return invalidHandle("stream", id);
+/// One handle of a session's stream or event table, or InvalidHandle.
+static Status findHandle(const std::unordered_map<uint64_t, void *> &table,
+                         const char *what, uint64_t id, void *&out) {
+  auto it = table.find(id);
+  if (it == table.end())
+    return invalidHandle(what, id);
   out = it->second;
   return Status::ok();
 }
 
+Status GpuContext::findStream(StreamId id, DriverStream &out) const {
+  return findHandle(streams, "stream", id, out);
+}
+
 Status GpuContext::findEvent(EventId id, DriverEvent &out) const {
-  auto it = events.find(id);
-  if (it == events.end())
-    return invalidHandle("event", id);
-  out = it->second;
-  return Status::ok();
+  return findHandle(events, "event", id, out);
 }
 
 Status GpuContext::createStream(int requested, StreamId &out) {
@@ -445,11 +447,7 @@ Status GpuContext::findUnlocked(
   // Waiting calls run without the lock, so other calls of the session
   // (and its host functions) go on meanwhile.
   std::lock_guard lock(mutex);
-  auto it = table.find(id);
-  if (it == table.end())
-    return invalidHandle(what, id);
-  out = it->second;
-  return Status::ok();
+  return findHandle(table, what, id, out);
 }
 
 Status GpuContext::queryEvent(EventId id) {
