@@ -5,6 +5,7 @@
 #include "compiler/target/nvptx/NVPTXPipeline.h"
 #include "runtime/exec/common/Factories.h"
 #include "runtime/exec/cuda/CudaDriver.h"
+#include "runtime/exec/gpu/DriverDeviceApi.h"
 #include "runtime/exec/gpu/GpuExecutor.h"
 
 #include "llvm/Support/Error.h"
@@ -36,34 +37,23 @@ using gpu::DriverStream;
 
 /// DeviceApi over the driver, with the device's primary context made
 /// current on the calling thread for every call.
-class CudaDeviceApi final : public gpu::DeviceApi {
+class CudaDeviceApi final : public gpu::DriverDeviceApi<CudaDriver> {
 public:
   CudaDeviceApi(const CudaDriver &d, CUdevice device, CUcontext context)
-      : d(d), device(device), context(context) {
+      : DriverDeviceApi(d), device(device), context(context) {
     deviceMemory.type = CU_MEM_ALLOCATION_TYPE_PINNED;
     deviceMemory.location = {CU_MEM_LOCATION_TYPE_DEVICE, device};
   }
   ~CudaDeviceApi() override { d.cuDevicePrimaryCtxRelease(device); }
 
-  Status current() {
+  Status current() override {
     return d.check(d.cuCtxSetCurrent(context), "cuCtxSetCurrent");
-  }
-  /// Makes the context current, then runs one driver call and reports its
-  /// result as `what`.
-  template <typename Call> Status call(const std::string &what, Call &&run) {
-    if (Status s = current(); !s)
-      return s;
-    return d.check(run(), what);
   }
 
   Status memAlloc(uint64_t bytes, DevicePtr &out) override {
-    if (Status s = current(); !s)
-      return s;
-    CUdeviceptr ptr = 0;
-    if (Status s = d.check(d.cuMemAlloc(&ptr, bytes), "cuMemAlloc"); !s)
-      return s;
-    out = ptr;
-    return Status::ok();
+    return produce<CUdeviceptr>("cuMemAlloc", out, [&](CUdeviceptr *ptr) {
+      return d.cuMemAlloc(ptr, bytes);
+    });
   }
   Status memFree(DevicePtr ptr) override {
     return call("cuMemFree", [&] { return d.cuMemFree(ptr); });
@@ -122,17 +112,11 @@ public:
   }
   Status moduleGetFunction(DriverModule module, const std::string &name,
                            DriverFunction &out) override {
-    if (Status s = current(); !s)
-      return s;
-    CUfunction fn = nullptr;
-    if (Status s =
-            d.check(d.cuModuleGetFunction(&fn, static_cast<CUmodule>(module),
-                                          name.c_str()),
-                    "cuModuleGetFunction(" + name + ")");
-        !s)
-      return s;
-    out = fn;
-    return Status::ok();
+    return produce<CUfunction>(
+        "cuModuleGetFunction(" + name + ")", out, [&](CUfunction *fn) {
+          return d.cuModuleGetFunction(fn, static_cast<CUmodule>(module),
+                                       name.c_str());
+        });
   }
   Status moduleGetGlobal(DriverModule module, const std::string &name,
                          DevicePtr &out, uint64_t &bytes) override {
@@ -197,16 +181,11 @@ public:
       d.cuCtxGetStreamPriorityRange(&least, &greatest);
   }
   Status streamCreate(int priority, DriverStream &out) override {
-    if (Status s = current(); !s)
-      return s;
-    CUstream stream = nullptr;
-    if (Status s = d.check(d.cuStreamCreateWithPriority(
-                               &stream, CU_STREAM_NON_BLOCKING, priority),
-                           "cuStreamCreateWithPriority");
-        !s)
-      return s;
-    out = stream;
-    return Status::ok();
+    return produce<CUstream>("cuStreamCreateWithPriority", out,
+                             [&](CUstream *stream) {
+                               return d.cuStreamCreateWithPriority(
+                                   stream, CU_STREAM_NON_BLOCKING, priority);
+                             });
   }
   Status streamDestroy(DriverStream stream) override {
     return call("cuStreamDestroy",
@@ -231,15 +210,9 @@ public:
   }
 
   Status eventCreate(DriverEvent &out) override {
-    if (Status s = current(); !s)
-      return s;
-    CUevent event = nullptr;
-    if (Status s =
-            d.check(d.cuEventCreate(&event, CU_EVENT_DEFAULT), "cuEventCreate");
-        !s)
-      return s;
-    out = event;
-    return Status::ok();
+    return produce<CUevent>("cuEventCreate", out, [&](CUevent *event) {
+      return d.cuEventCreate(event, CU_EVENT_DEFAULT);
+    });
   }
   Status eventDestroy(DriverEvent event) override {
     return call("cuEventDestroy",
@@ -276,15 +249,10 @@ public:
   }
   Status reserveRange(uint64_t bytes, uint64_t alignment,
                       DevicePtr &out) override {
-    if (Status s = current(); !s)
-      return s;
-    CUdeviceptr ptr = 0;
-    if (Status s = d.check(d.cuMemAddressReserve(&ptr, bytes, alignment, 0, 0),
-                           "cuMemAddressReserve");
-        !s)
-      return s;
-    out = ptr;
-    return Status::ok();
+    return produce<CUdeviceptr>(
+        "cuMemAddressReserve", out, [&](CUdeviceptr *ptr) {
+          return d.cuMemAddressReserve(ptr, bytes, alignment, 0, 0);
+        });
   }
   Status freeRange(DevicePtr base, uint64_t bytes) override {
     return call("cuMemAddressFree",
@@ -328,7 +296,6 @@ private:
   static CUstream cu(DriverStream stream) {
     return static_cast<CUstream>(stream);
   }
-  const CudaDriver &d;
   CUdevice device;
   CUcontext context;
   CUmemAllocationProp deviceMemory{}; // physical memory on this device

@@ -4,6 +4,7 @@
 
 #include "compiler/target/amdgpu/AMDGPUPipeline.h"
 #include "runtime/exec/common/Factories.h"
+#include "runtime/exec/gpu/DriverDeviceApi.h"
 #include "runtime/exec/gpu/GpuExecutor.h"
 #include "runtime/exec/hip/HipDriver.h"
 
@@ -20,30 +21,21 @@ using gpu::DriverStream;
 
 /// DeviceApi over HIP; every call first selects the device on the calling
 /// thread (HIP's current device is per thread).
-class HipDeviceApi final : public gpu::DeviceApi {
+class HipDeviceApi final : public gpu::DriverDeviceApi<HipDriver> {
 public:
-  HipDeviceApi(const HipDriver &d, int ordinal) : d(d), ordinal(ordinal) {
+  HipDeviceApi(const HipDriver &d, int ordinal)
+      : DriverDeviceApi(d), ordinal(ordinal) {
     deviceMemory.type = hipMemAllocationTypePinned;
     deviceMemory.location = {hipMemLocationTypeDevice, ordinal};
   }
 
-  Status current() { return d.check(d.hipSetDevice(ordinal), "hipSetDevice"); }
-  /// Selects the device, then runs one runtime call and reports its result
-  /// as `what`.
-  template <typename Call> Status call(const std::string &what, Call &&run) {
-    if (Status s = current(); !s)
-      return s;
-    return d.check(run(), what);
+  Status current() override {
+    return d.check(d.hipSetDevice(ordinal), "hipSetDevice");
   }
 
   Status memAlloc(uint64_t bytes, DevicePtr &out) override {
-    if (Status s = current(); !s)
-      return s;
-    void *ptr = nullptr;
-    if (Status s = d.check(d.hipMalloc(&ptr, bytes), "hipMalloc"); !s)
-      return s;
-    out = reinterpret_cast<DevicePtr>(ptr);
-    return Status::ok();
+    return produce<void *>("hipMalloc", out,
+                           [&](void **ptr) { return d.hipMalloc(ptr, bytes); });
   }
   Status memFree(DevicePtr ptr) override {
     return call("hipFree", [&] { return d.hipFree(dev(ptr)); });
@@ -75,15 +67,10 @@ public:
   }
   Status moduleLoad(std::span<const uint8_t> image,
                     DriverModule &out) override {
-    if (Status s = current(); !s)
-      return s;
-    hipModule_t module = nullptr;
-    if (Status s = d.check(d.hipModuleLoadData(&module, image.data()),
-                           "hipModuleLoadData");
-        !s)
-      return s;
-    out = module;
-    return Status::ok();
+    return produce<hipModule_t>(
+        "hipModuleLoadData", out, [&](hipModule_t *module) {
+          return d.hipModuleLoadData(module, image.data());
+        });
   }
   Status moduleUnload(DriverModule module) override {
     return call("hipModuleUnload", [&] {
@@ -92,17 +79,11 @@ public:
   }
   Status moduleGetFunction(DriverModule module, const std::string &name,
                            DriverFunction &out) override {
-    if (Status s = current(); !s)
-      return s;
-    hipFunction_t fn = nullptr;
-    if (Status s =
-            d.check(d.hipModuleGetFunction(
-                        &fn, static_cast<hipModule_t>(module), name.c_str()),
-                    "hipModuleGetFunction(" + name + ")");
-        !s)
-      return s;
-    out = fn;
-    return Status::ok();
+    return produce<hipFunction_t>(
+        "hipModuleGetFunction(" + name + ")", out, [&](hipFunction_t *fn) {
+          return d.hipModuleGetFunction(fn, static_cast<hipModule_t>(module),
+                                        name.c_str());
+        });
   }
   Status moduleGetGlobal(DriverModule module, const std::string &name,
                          DevicePtr &out, uint64_t &bytes) override {
@@ -150,16 +131,11 @@ public:
       d.hipDeviceGetStreamPriorityRange(&least, &greatest);
   }
   Status streamCreate(int priority, DriverStream &out) override {
-    if (Status s = current(); !s)
-      return s;
-    hipStream_t stream = nullptr;
-    if (Status s = d.check(d.hipStreamCreateWithPriority(
-                               &stream, hipStreamNonBlocking, priority),
-                           "hipStreamCreateWithPriority");
-        !s)
-      return s;
-    out = stream;
-    return Status::ok();
+    return produce<hipStream_t>("hipStreamCreateWithPriority", out,
+                                [&](hipStream_t *stream) {
+                                  return d.hipStreamCreateWithPriority(
+                                      stream, hipStreamNonBlocking, priority);
+                                });
   }
   Status streamDestroy(DriverStream stream) override {
     return call("hipStreamDestroy",
@@ -184,13 +160,9 @@ public:
                 [&] { return d.hipLaunchHostFunc(hs(stream), fn, data); });
   }
   Status eventCreate(DriverEvent &out) override {
-    if (Status s = current(); !s)
-      return s;
-    hipEvent_t event = nullptr;
-    if (Status s = d.check(d.hipEventCreate(&event), "hipEventCreate"); !s)
-      return s;
-    out = event;
-    return Status::ok();
+    return produce<hipEvent_t>("hipEventCreate", out, [&](hipEvent_t *event) {
+      return d.hipEventCreate(event);
+    });
   }
   Status eventDestroy(DriverEvent event) override {
     return call("hipEventDestroy", [&] {
@@ -229,31 +201,19 @@ public:
   }
   Status reserveRange(uint64_t bytes, uint64_t alignment,
                       DevicePtr &out) override {
-    if (Status s = current(); !s)
-      return s;
-    void *ptr = nullptr;
-    if (Status s =
-            d.check(d.hipMemAddressReserve(&ptr, bytes, alignment, nullptr, 0),
-                    "hipMemAddressReserve");
-        !s)
-      return s;
-    out = reinterpret_cast<DevicePtr>(ptr);
-    return Status::ok();
+    return produce<void *>("hipMemAddressReserve", out, [&](void **ptr) {
+      return d.hipMemAddressReserve(ptr, bytes, alignment, nullptr, 0);
+    });
   }
   Status freeRange(DevicePtr base, uint64_t bytes) override {
     return call("hipMemAddressFree",
                 [&] { return d.hipMemAddressFree(dev(base), bytes); });
   }
   Status createMemory(uint64_t bytes, gpu::MemoryHandle &out) override {
-    if (Status s = current(); !s)
-      return s;
-    hipMemGenericAllocationHandle_t handle = nullptr;
-    if (Status s = d.check(d.hipMemCreate(&handle, bytes, &deviceMemory, 0),
-                           "hipMemCreate");
-        !s)
-      return s;
-    out = reinterpret_cast<gpu::MemoryHandle>(handle);
-    return Status::ok();
+    return produce<hipMemGenericAllocationHandle_t>(
+        "hipMemCreate", out, [&](hipMemGenericAllocationHandle_t *handle) {
+          return d.hipMemCreate(handle, bytes, &deviceMemory, 0);
+        });
   }
   Status releaseMemory(gpu::MemoryHandle memory) override {
     return call("hipMemRelease",
@@ -293,7 +253,6 @@ private:
   static hipMemGenericAllocationHandle_t handleOf(gpu::MemoryHandle memory) {
     return reinterpret_cast<hipMemGenericAllocationHandle_t>(memory);
   }
-  const HipDriver &d;
   int ordinal;
   hipMemAllocationProp deviceMemory{}; // physical memory on this device
 };
