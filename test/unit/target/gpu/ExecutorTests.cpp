@@ -211,3 +211,90 @@ TEST_CASE("saxpy runs on the cuda executor", "[gpu][exec][device]") {
 TEST_CASE("saxpy runs on the hip executor", "[gpu][exec][device]") {
   runSaxpyOn("hip");
 }
+
+namespace {
+const char *kPoke = R"(
+wooly.global @counter : 1 x i32 in global align 4 = dense<7> : tensor<1xi32>
+wooly.kernel @poke(%p: !wooly.ptr<global>, %v: i32) {
+  wooly.store %v, %p {alignment = 4 : i64} : i32, !wooly.ptr<global>
+  %c = wooly.addressof @counter : !wooly.ptr<global>
+  wooly.store %v, %c {alignment = 4 : i64} : i32, !wooly.ptr<global>
+  wooly.return
+}
+)";
+
+/// Address fencing on `kind`'s device (the default for contexts): a kernel
+/// of one session given another session's pointer stores into its own
+/// arena instead, without faulting the shared device context; module
+/// variables are per session. Skips with a message without a device.
+void runFencingOn(const std::string &kind) {
+  std::unique_ptr<Executor> executor;
+  Status status = createExecutor(kind, {}, executor);
+  if (!status) {
+    WARN("no " << kind << " device: skipped (" << status.message << ")");
+    return;
+  }
+  ContextOptions options;
+  options.memoryLimit = 8 << 20;
+  std::unique_ptr<Context> a, b;
+  REQUIRE(executor->createContext(options, a));
+  REQUIRE(executor->createContext(options, b));
+  DevicePtr victim = 0;
+  REQUIRE(b->allocate(4, victim));
+  uint32_t secret = 0x11111111u;
+  REQUIRE(b->copyToDevice(victim, &secret, 4, 0));
+  REQUIRE(b->synchronize(0));
+
+  std::string text = kPoke;
+  std::span<const uint8_t> wis(reinterpret_cast<const uint8_t *>(text.data()),
+                               text.size());
+  ModuleId moduleA = 0, moduleB = 0;
+  REQUIRE(a->loadModule(wis, moduleA));
+  REQUIRE(b->loadModule(wis, moduleB));
+  FunctionId fn = 0;
+  KernelInfo info;
+  REQUIRE(a->getFunction(moduleA, "poke", fn, info));
+  REQUIRE(info.params.size() == 2); // the hidden parameters are not shown
+  std::vector<uint8_t> args(info.argBufferSize);
+  int32_t value = 42;
+  std::memcpy(args.data() + info.params[0].offset, &victim, 8);
+  std::memcpy(args.data() + info.params[1].offset, &value, 4);
+  LaunchConfig config;
+  REQUIRE(a->launch(fn, config, args, 0));
+  REQUIRE(a->synchronize(0)); // no fault: the store wrapped into A's arena
+
+  uint32_t seen = 0;
+  REQUIRE(b->copyToHost(&seen, victim, 4, 0));
+  REQUIRE(b->synchronize(0));
+  CHECK(seen == secret);
+
+  // Each session has its own `counter`; A's kernel changed only A's.
+  DevicePtr counterA = 0, counterB = 0;
+  uint64_t size = 0;
+  REQUIRE(a->getGlobal(moduleA, "counter", counterA, size));
+  CHECK(size == 4);
+  REQUIRE(b->getGlobal(moduleB, "counter", counterB, size));
+  CHECK(counterA != counterB);
+  int32_t counter = 0;
+  REQUIRE(a->copyToHost(&counter, counterA, 4, 0));
+  REQUIRE(a->synchronize(0));
+  CHECK(counter == 42);
+  REQUIRE(b->copyToHost(&counter, counterB, 4, 0));
+  REQUIRE(b->synchronize(0));
+  CHECK(counter == 7);
+  // Module variables go with the module, not with free().
+  CHECK(a->free(counterA).code == ErrorCode::InvalidValue);
+  CHECK(a->unloadModule(moduleA));
+  CHECK(b->free(victim));
+}
+} // namespace
+
+TEST_CASE("fenced kernels stay in their session on the cuda executor",
+          "[gpu][exec][device][fence]") {
+  runFencingOn("cuda");
+}
+
+TEST_CASE("fenced kernels stay in their session on the hip executor",
+          "[gpu][exec][device][fence]") {
+  runFencingOn("hip");
+}
