@@ -68,6 +68,8 @@ Result Runtime::mallocManaged(uint64_t bytes, uint64_t &ptr) {
   }
   std::lock_guard lock(mutex_);
   managed_[ptr] = record;
+  if (record.mapBytes)
+    ++shadowCount_;
   return {};
 }
 
@@ -82,6 +84,8 @@ bool Runtime::isManaged(uint64_t ptr, uint64_t bytes) const {
 }
 
 Result Runtime::pushManaged(uint64_t stream) {
+  if (shadowCount_.load(std::memory_order_relaxed) == 0)
+    return {}; // the common case: no managed memory, nothing to lock
   std::lock_guard move(managedMoveMutex_);
   std::vector<std::pair<uint64_t, uint64_t>> dirty;
   {
@@ -104,6 +108,8 @@ Result Runtime::pushManaged(uint64_t stream) {
 }
 
 Result Runtime::pullManaged() {
+  if (shadowCount_.load(std::memory_order_relaxed) == 0)
+    return {};
   std::lock_guard move(managedMoveMutex_);
   std::vector<std::pair<uint64_t, uint64_t>> owned;
   {

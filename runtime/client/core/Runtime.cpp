@@ -436,9 +436,11 @@ Result Runtime::free(uint64_t ptr) {
     std::lock_guard lock(mutex_);
     allocations_.erase(ptr);
     if (auto it = managed_.find(ptr); it != managed_.end()) {
-      if (it->second.mapBytes)
+      if (it->second.mapBytes) {
         munmap(reinterpret_cast<void *>(it->second.mapBase),
                it->second.mapBytes);
+        --shadowCount_;
+      }
       managed_.erase(it);
     }
   }

@@ -17,6 +17,7 @@
 
 #include "runtime/client/core/Connection.h"
 
+#include <atomic>
 #include <map>
 #include <mutex>
 #include <string>
@@ -191,6 +192,9 @@ private:
   std::map<uint64_t, ManagedRecord> managed_; // base -> record (under mutex_)
   std::mutex managedMoveMutex_;               // one push or pull at a time
   uint64_t managedBytesCopied_ = 0;
+  // Shadowed (remote) managed allocations: launches and syncs of programs
+  // without any skip the table and its locks.
+  std::atomic<uint64_t> shadowCount_{0};
 };
 
 /// Chunk size for large copies: big enough to amortize a round trip, small
