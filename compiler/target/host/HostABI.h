@@ -2,8 +2,9 @@
 //
 // Host kernels take a pointer to a HostThreadContext as their hidden first
 // parameter. The compiler reads fields at the offsets below; the runtime
-// (runtime/exec/host) fills them. Changing the layout changes kAbiVersion,
-// which is part of the compiled-object cache key.
+// (runtime/exec/host) fills them. Changing the layout, or what compiled code
+// guarantees (v3: zeroed, confined local memory), changes kAbiVersion, which
+// is part of the compiled-object cache key.
 //
 // Every kernel K is compiled to one of two entry points:
 //  * `__wooly_block_K(ctx, args)` runs a whole block as loops over its
@@ -26,7 +27,7 @@
 
 namespace wooly::host {
 
-inline constexpr uint32_t kAbiVersion = 2;
+inline constexpr uint32_t kAbiVersion = 3;
 
 struct HostThreadContext {
   uint32_t tid[3];

@@ -4,6 +4,7 @@
 #include "compiler/target/common/WoolyToLLVM.h"
 #include "compiler/target/host/HostABI.h"
 #include "compiler/target/host/HostTargetInfo.h"
+#include "compiler/target/host/LocalMemory.h"
 #include "compiler/target/host/RegionSplit.h"
 
 #include "mlir/IR/SymbolTable.h"
@@ -505,6 +506,8 @@ lowerToHostIR(ModuleOp module, const HostModuleInfo &info,
     return llvm::createStringError("LLVM IR export failed:\n" + diagnostics);
   m->setDataLayout(machine.createDataLayout());
   m->setTargetTriple(machine.getTargetTriple());
+  // Before anything moves allocas around (region frames, inlining).
+  confineLocalMemory(*m);
   // Barrier kernels that can be split into regions leave the fibers.
   std::vector<HostKernel> kernels = info.kernels;
   for (HostKernel &kernel : kernels) {

@@ -1,0 +1,185 @@
+//===- LocalMemoryTests.cpp - Local memory is private and confined --------===//
+//
+// A thread's `.local` memory lives on the stack of the worker (or fiber)
+// that runs it. These tests check, for each of the three kernel forms (block
+// loops, barrier regions, fibers), that a kernel never sees what an earlier
+// kernel left in local memory and that indexing a local array out of bounds
+// stays inside that array instead of reaching the worker's stack.
+//
+//===----------------------------------------------------------------------===//
+
+#include "test/unit/exec/HostTestSupport.h"
+
+#include <string>
+
+using namespace wooly;
+using namespace wooly::test;
+
+namespace {
+
+/// What makes a kernel take each form: nothing (block loops), a barrier
+/// (regions), a warp shuffle (fibers).
+struct Form {
+  const char *name;
+  const char *sync;
+};
+const Form kForms[] = {
+    {"block loops", ""},
+    {"barrier regions", "wooly.barrier"},
+    {"fibers", R"(
+  %sv = arith.constant 1 : i32
+  %sd = arith.constant 31 : i32
+  %sm = arith.constant -1 : i32
+  %sx, %sok = wooly.shuffle down %sv, %sv, %sd, %sm : i32)"},
+};
+
+/// `secret` fills a 64-byte local array with 0x5EC2E7 and reads one element
+/// back through a variable index (so the array stays in memory); `peek` has
+/// the same array, writes only its first element and copies all sixteen to
+/// `out`: every other element must read as zero.
+std::string secretAndPeek(const char *sync) {
+  return std::string(R"(
+wooly.kernel @secret(%out: !wooly.ptr<global>, %j: i64) {
+  %buf = wooly.local_alloca 64 align 8 : !wooly.ptr<local>
+  %c0 = arith.constant 0 : i64
+  %c4 = arith.constant 4 : i64
+  %c64 = arith.constant 64 : i64
+  %v = arith.constant 6210279 : i32
+  cf.br ^fill(%c0 : i64)
+^fill(%i: i64):
+  %q = wooly.ptradd %buf, %i : !wooly.ptr<local>, i64
+  wooly.store %v, %q {alignment = 4 : i64} : i32, !wooly.ptr<local>
+  %n = arith.addi %i, %c4 : i64
+  %more = arith.cmpi ult, %n, %c64 : i64
+  cf.cond_br %more, ^fill(%n : i64), ^done
+^done:
+)") + sync + R"(
+  %r = wooly.ptradd %buf, %j : !wooly.ptr<local>, i64
+  %x = wooly.load %r {alignment = 4 : i64} : !wooly.ptr<local> -> i32
+  wooly.store %x, %out {alignment = 4 : i64} : i32, !wooly.ptr<global>
+  wooly.return
+}
+wooly.kernel @peek(%out: !wooly.ptr<global>) {
+  %buf = wooly.local_alloca 64 align 8 : !wooly.ptr<local>
+  %c0 = arith.constant 0 : i64
+  %c4 = arith.constant 4 : i64
+  %c64 = arith.constant 64 : i64
+  %seven = arith.constant 7 : i32
+  wooly.store %seven, %buf {alignment = 4 : i64} : i32, !wooly.ptr<local>
+)" + sync + R"(
+  %tid = wooly.thread_id x : i32
+  %zero = arith.constant 0 : i32
+  %first = arith.cmpi eq, %tid, %zero : i32
+  cf.cond_br %first, ^copy(%c0 : i64), ^end
+^copy(%i: i64):
+  %q = wooly.ptradd %buf, %i : !wooly.ptr<local>, i64
+  %x = wooly.load %q {alignment = 4 : i64} : !wooly.ptr<local> -> i32
+  %o = wooly.ptradd %out, %i : !wooly.ptr<global>, i64
+  wooly.store %x, %o {alignment = 4 : i64} : i32, !wooly.ptr<global>
+  %n = arith.addi %i, %c4 : i64
+  %more = arith.cmpi ult, %n, %c64 : i64
+  cf.cond_br %more, ^copy(%n : i64), ^end
+^end:
+  wooly.return
+}
+)";
+}
+
+/// `stray` stores 99 at `buf + offset` in a 16-byte local array (any offset,
+/// far out of bounds included), then again through a pointer walking from
+/// there in a loop (twice: `i` goes 0, 4), then reads the array's last
+/// aligned element: out-of-bounds stores are clamped to it.
+std::string stray(const char *sync) {
+  return std::string(R"(
+wooly.kernel @stray(%out: !wooly.ptr<global>, %offset: i64) {
+  %buf = wooly.local_alloca 16 align 8 : !wooly.ptr<local>
+  %v = arith.constant 99 : i32
+  %q = wooly.ptradd %buf, %offset : !wooly.ptr<local>, i64
+  wooly.store %v, %q {alignment = 4 : i64} : i32, !wooly.ptr<local>
+)") + sync + R"(
+  %c4 = arith.constant 4 : i64
+  %c0 = arith.constant 0 : i64
+  %c3 = arith.constant 3 : i64
+  cf.br ^walk(%q, %c0 : !wooly.ptr<local>, i64)
+^walk(%p: !wooly.ptr<local>, %i: i64):
+  wooly.store %v, %p {alignment = 4 : i64} : i32, !wooly.ptr<local>
+  %pn = wooly.ptradd %p, %c4 : !wooly.ptr<local>, i64
+  %in = arith.addi %i, %c4 : i64
+  %more = arith.cmpi ult, %i, %c3 : i64
+  cf.cond_br %more, ^walk(%pn, %in : !wooly.ptr<local>, i64), ^walked
+^walked:
+  %c8 = arith.constant 8 : i64
+  %last = wooly.ptradd %buf, %c8 : !wooly.ptr<local>, i64
+  %x = wooly.load %last {alignment = 4 : i64} : !wooly.ptr<local> -> i32
+  %tid = wooly.thread_id x : i32
+  %t64 = arith.extui %tid : i32 to i64
+  %toff = arith.muli %t64, %c4 : i64
+  %o = wooly.ptradd %out, %toff : !wooly.ptr<global>, i64
+  wooly.store %x, %o {alignment = 4 : i64} : i32, !wooly.ptr<global>
+  wooly.return
+}
+)";
+}
+
+} // namespace
+
+TEST_CASE("local memory never shows an earlier kernel's bytes",
+          "[host][local]") {
+  for (const Form &form : kForms) {
+    INFO(form.name);
+    auto ctx = newContext();
+    std::string wis = secretAndPeek(form.sync);
+    exec::KernelInfo secretInfo, peekInfo;
+    exec::FunctionId secret = loadKernel(*ctx, wis, "secret", secretInfo);
+    exec::FunctionId peek = loadKernel(*ctx, wis, "peek", peekInfo);
+    exec::DevicePtr sink = upload(*ctx, std::vector<int32_t>(1, 0));
+    exec::DevicePtr out = upload(*ctx, std::vector<int32_t>(16, -1));
+    // Many blocks, so every worker runs both kernels.
+    for (int round = 0; round < 4; ++round) {
+      Args secretArgs(secretInfo);
+      secretArgs.set(0, sink).set(1, int64_t(4 * round));
+      exec::Status s =
+          launch(*ctx, secret, {16, 1, 1}, {32, 1, 1}, secretArgs);
+      INFO(s.message);
+      REQUIRE(s);
+      REQUIRE(download<int32_t>(*ctx, sink, 1)[0] == 6210279);
+      Args peekArgs(peekInfo);
+      peekArgs.set(0, out);
+      s = launch(*ctx, peek, {16, 1, 1}, {32, 1, 1}, peekArgs);
+      INFO(s.message);
+      REQUIRE(s);
+      std::vector<int32_t> expected(16, 0);
+      expected[0] = 7;
+      CHECK(download<int32_t>(*ctx, out, 16) == expected);
+    }
+  }
+}
+
+TEST_CASE("out-of-bounds local accesses stay inside the local array",
+          "[host][local][fault]") {
+  for (const Form &form : kForms) {
+    INFO(form.name);
+    auto ctx = newContext();
+    exec::KernelInfo info;
+    exec::FunctionId fn = loadKernel(*ctx, stray(form.sync), "stray", info);
+    exec::DevicePtr out = upload(*ctx, std::vector<int32_t>(32, -1));
+    // Just past the array, into the caller's frames above it, below the
+    // stack pointer, and far away in both directions.
+    for (int64_t offset : {int64_t(16), int64_t(64), int64_t(200), int64_t(-8),
+                           int64_t(-4096), int64_t(1) << 20,
+                           -(int64_t(1) << 40)}) {
+      INFO("offset " << offset);
+      Args args(info);
+      args.set(0, out).set(1, offset);
+      exec::Status s = launch(*ctx, fn, {4, 1, 1}, {32, 1, 1}, args);
+      INFO(s.message);
+      REQUIRE(s);
+      CHECK(download<int32_t>(*ctx, out, 32) == std::vector<int32_t>(32, 99));
+    }
+    // In bounds still means what it says.
+    Args inside(info);
+    inside.set(0, out).set(1, int64_t(0));
+    REQUIRE(launch(*ctx, fn, {1, 1, 1}, {32, 1, 1}, inside));
+    CHECK(download<int32_t>(*ctx, out, 32) == std::vector<int32_t>(32, 0));
+  }
+}
