@@ -85,12 +85,24 @@ Status GpuContext::reserveArena() {
         "(reserving device address ranges), which this device lacks; run "
         "woolyd with address fencing turned off for trusted use");
   uint64_t size = ArenaAllocator::sizeFor(memoryLimit, granule);
-  DevicePtr base = 0;
-  if (Status status = api.reserveRange(size, size, base); !status)
+  DevicePtr reserved = 0;
+  uint64_t reservedBytes = size;
+  if (Status status = api.reserveRange(size, size, reserved); !status)
     return status;
-  arena.emplace(Arena{base, ArenaAllocator(size, granule), 0, {}});
+  if (reserved % size != 0) {
+    // A driver that ignores the requested alignment: reserve twice the
+    // size and use its aligned half (fencing needs base aligned to size).
+    api.freeRange(reserved, size);
+    reservedBytes = 2 * size;
+    if (Status status = api.reserveRange(reservedBytes, size, reserved);
+        !status)
+      return status;
+  }
+  DevicePtr base = (reserved + size - 1) / size * size;
+  arena.emplace(
+      Arena{base, ArenaAllocator(size, granule), 0, {}, reserved, reservedBytes});
   if (Status status = api.createMemory(granule, arena->scratch); !status) {
-    api.freeRange(base, size);
+    api.freeRange(reserved, reservedBytes);
     arena.reset();
     return status;
   }
@@ -123,7 +135,7 @@ void GpuContext::releaseArena() {
     api.unmapMemory(arena->base + offset, granule);
   if (arena->scratch)
     api.releaseMemory(arena->scratch);
-  api.freeRange(arena->base, arena->layout.size());
+  api.freeRange(arena->reservation, arena->reservationBytes);
   arena.reset();
 }
 

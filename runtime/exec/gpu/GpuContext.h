@@ -108,6 +108,8 @@ private:
     ArenaAllocator layout;
     MemoryHandle scratch = 0; // backs every granule not allocated
     std::map<DevicePtr, MemoryHandle> mapped; // allocation -> its memory
+    DevicePtr reservation = 0; // the reserved range holding [base, +size)
+    uint64_t reservationBytes = 0;
   };
   struct Function {
     ModuleId module = 0;
