@@ -3,8 +3,9 @@
 // Each example kernel (from its nvcc PTX, through the PTX front end and the
 // host executor) against a plain C++ implementation of the same algorithm,
 // compiled -O3 and run on as many threads as the executor has workers, in
-// the same process. Prints wooly/native per kernel, then the JIT compile
-// time and the cache-hit times (memory and disk).
+// the same process. Prints wooly/native per kernel and what address fencing
+// costs (the same launches in a context with fencing off), then the JIT
+// compile time and the cache-hit times (memory and disk).
 //
 //===----------------------------------------------------------------------===//
 
@@ -102,8 +103,9 @@ bool translate(const std::string &path, Module &out) {
 
 class Runner {
 public:
-  Runner(exec::Executor &executor) {
+  Runner(exec::Executor &executor, bool fencing = true) {
     exec::ContextOptions options;
+    options.addressFencing = fencing;
     check(executor.createContext(options, ctx), "createContext");
   }
   exec::FunctionId load(const Module &m, const std::string &part,
@@ -160,9 +162,14 @@ std::vector<float> randomFloats(size_t n, uint32_t seed) {
   return v;
 }
 
-void report(const char *name, const char *kind, double wooly, double native) {
-  std::printf("%-20s %-14s wooly %9.3f ms  native %9.3f ms  ratio %5.2fx\n",
-              name, kind, wooly * 1e3, native * 1e3, wooly / native);
+/// `wooly` runs with address fencing (the default), `unfenced` without, so
+/// the last column is what the fence costs on this kernel.
+void report(const char *name, const char *kind, double wooly, double native,
+            double unfenced) {
+  std::printf("%-20s %-14s wooly %9.3f ms  native %9.3f ms  ratio %5.2fx  "
+              "fenced/unfenced %5.3fx\n",
+              name, kind, wooly * 1e3, native * 1e3, wooly / native,
+              wooly / unfenced);
 }
 
 } // namespace
@@ -184,6 +191,7 @@ int main(int argc, char **argv) {
   std::printf("host backend vs native C++ (-O3), %u threads, %s\n", threads,
               executor->info().name.c_str());
   Runner r(*executor);
+  Runner ru(*executor, /*fencing=*/false);
   const int reps = 5;
 
   auto modulePath = [&](const char *name) {
@@ -220,35 +228,43 @@ int main(int argc, char **argv) {
     Module m;
     translate(modulePath("vector_add"), m);
     exec::KernelInfo info;
-    exec::FunctionId fn = r.load(m, "vectorAdd", info);
-    exec::DevicePtr da = r.upload(a), db = r.upload(b), dc = r.upload(c);
-    auto args = r.args(info, {arg(da), arg(db), arg(dc), arg(n)});
-    double w = timeBest(reps, [&] { r.run(fn, {(n + 255) / 256, 1, 1}, {256, 1, 1}, args); });
+    // The same launches with address fencing on (r) and off (ru).
+    auto timeOn = [&](Runner &rr) {
+      exec::FunctionId fn = rr.load(m, "vectorAdd", info);
+      exec::DevicePtr da = rr.upload(a), db = rr.upload(b), dc = rr.upload(c);
+      auto args = rr.args(info, {arg(da), arg(db), arg(dc), arg(n)});
+      return timeBest(reps, [&] { rr.run(fn, {(n + 255) / 256, 1, 1}, {256, 1, 1}, args); });
+    };
+    double w = timeOn(r), unfenced = timeOn(ru);
     double nat = timeBest(reps, [&] {
       parallelFor(threads, n, [&](int64_t lo, int64_t hi) {
         for (int64_t i = lo; i < hi; ++i)
           c[i] = a[i] + b[i];
       });
     });
-    report("vector_add", "barrier-free", w, nat);
+    report("vector_add", "barrier-free", w, nat, unfenced);
   }
   { // saxpy
     Module m;
     translate(modulePath("saxpy"), m);
     exec::KernelInfo info;
-    exec::FunctionId fn = r.load(m, "saxpy", info);
-    exec::DevicePtr dx = r.upload(a), dy = r.upload(b);
-    float alpha = 1.5f;
-    auto args = r.args(info, {arg(n), arg(alpha), arg(dx), arg(dy)});
     std::vector<float> y = b;
-    double w = timeBest(reps, [&] { r.run(fn, {(n + 255) / 256, 1, 1}, {256, 1, 1}, args); });
+    float alpha = 1.5f;
+    // The same launches with address fencing on (r) and off (ru).
+    auto timeOn = [&](Runner &rr) {
+      exec::FunctionId fn = rr.load(m, "saxpy", info);
+      exec::DevicePtr dx = rr.upload(a), dy = rr.upload(b);
+      auto args = rr.args(info, {arg(n), arg(alpha), arg(dx), arg(dy)});
+      return timeBest(reps, [&] { rr.run(fn, {(n + 255) / 256, 1, 1}, {256, 1, 1}, args); });
+    };
+    double w = timeOn(r), unfenced = timeOn(ru);
     double nat = timeBest(reps, [&] {
       parallelFor(threads, n, [&](int64_t lo, int64_t hi) {
         for (int64_t i = lo; i < hi; ++i)
           y[i] = alpha * a[i] + y[i];
       });
     });
-    report("saxpy", "barrier-free", w, nat);
+    report("saxpy", "barrier-free", w, nat, unfenced);
   }
   { // tiled matmul
     const int m = 256, nn = 256, k = 256;
@@ -257,10 +273,14 @@ int main(int argc, char **argv) {
     Module mod;
     translate(modulePath("matmul_tiled"), mod);
     exec::KernelInfo info;
-    exec::FunctionId fn = r.load(mod, "matmulTiled", info);
-    exec::DevicePtr dA = r.upload(A), dB = r.upload(B), dC = r.upload(C);
-    auto args = r.args(info, {arg(dA), arg(dB), arg(dC), arg(m), arg(nn), arg(k)});
-    double w = timeBest(reps, [&] { r.run(fn, {nn / 16, m / 16, 1}, {16, 16, 1}, args); });
+    // The same launches with address fencing on (r) and off (ru).
+    auto timeOn = [&](Runner &rr) {
+      exec::FunctionId fn = rr.load(mod, "matmulTiled", info);
+      exec::DevicePtr dA = rr.upload(A), dB = rr.upload(B), dC = rr.upload(C);
+      auto args = rr.args(info, {arg(dA), arg(dB), arg(dC), arg(m), arg(nn), arg(k)});
+      return timeBest(reps, [&] { rr.run(fn, {nn / 16, m / 16, 1}, {16, 16, 1}, args); });
+    };
+    double w = timeOn(r), unfenced = timeOn(ru);
     double nat = timeBest(reps, [&] {
       // The same 16x16 tiling, one tile of C per task.
       parallelFor(threads, (m / 16) * (nn / 16), [&](int64_t lo, int64_t hi) {
@@ -285,21 +305,25 @@ int main(int argc, char **argv) {
         }
       });
     });
-    report("matmul_tiled", "barriers", w, nat);
+    report("matmul_tiled", "barriers", w, nat, unfenced);
   }
   { // block reduction with shuffles
     Module mod;
     translate(modulePath("reduction_shuffle"), mod);
     exec::KernelInfo info;
-    exec::FunctionId fn = r.load(mod, "sumKernel", info);
+    std::vector<int64_t> partial(threads);
     std::vector<int32_t> in(n);
     for (int i = 0; i < n; ++i)
       in[i] = i % 1000;
     const int blocks = 64;
-    exec::DevicePtr din = r.upload(in), dout = r.upload(std::vector<int64_t>(blocks));
-    auto args = r.args(info, {arg(din), arg(dout), arg(n)});
-    std::vector<int64_t> partial(threads);
-    double w = timeBest(reps, [&] { r.run(fn, {blocks, 1, 1}, {256, 1, 1}, args); });
+    // The same launches with address fencing on (r) and off (ru).
+    auto timeOn = [&](Runner &rr) {
+      exec::FunctionId fn = rr.load(mod, "sumKernel", info);
+      exec::DevicePtr din = rr.upload(in), dout = rr.upload(std::vector<int64_t>(blocks));
+      auto args = rr.args(info, {arg(din), arg(dout), arg(n)});
+      return timeBest(reps, [&] { rr.run(fn, {blocks, 1, 1}, {256, 1, 1}, args); });
+    };
+    double w = timeOn(r), unfenced = timeOn(ru);
     double nat = timeBest(reps, [&] {
       parallelFor(threads, n, [&](int64_t lo, int64_t hi) {
         int64_t s = 0;
@@ -308,21 +332,25 @@ int main(int argc, char **argv) {
         partial[lo * threads / n] = s;
       });
     });
-    report("reduction_shuffle", "shuffles", w, nat);
+    report("reduction_shuffle", "shuffles", w, nat, unfenced);
   }
   { // histogram with shared atomics
     Module mod;
     translate(modulePath("histogram_shared_atomics"), mod);
     exec::KernelInfo info;
-    exec::FunctionId fn = r.load(mod, "histogram", info);
+    std::vector<uint32_t> bins(256);
     std::vector<uint8_t> data(n);
     std::mt19937 rng(5);
     for (auto &v : data)
       v = uint8_t(rng());
-    exec::DevicePtr dd = r.upload(data), db = r.upload(std::vector<uint32_t>(256));
-    auto args = r.args(info, {arg(dd), arg(n), arg(db)});
-    std::vector<uint32_t> bins(256);
-    double w = timeBest(reps, [&] { r.run(fn, {64, 1, 1}, {256, 1, 1}, args); });
+    // The same launches with address fencing on (r) and off (ru).
+    auto timeOn = [&](Runner &rr) {
+      exec::FunctionId fn = rr.load(mod, "histogram", info);
+      exec::DevicePtr dd = rr.upload(data), db = rr.upload(std::vector<uint32_t>(256));
+      auto args = rr.args(info, {arg(dd), arg(n), arg(db)});
+      return timeBest(reps, [&] { rr.run(fn, {64, 1, 1}, {256, 1, 1}, args); });
+    };
+    double w = timeOn(r), unfenced = timeOn(ru);
     double nat = timeBest(reps, [&] {
       std::vector<std::vector<uint32_t>> local(threads, std::vector<uint32_t>(256));
       parallelFor(threads, n, [&](int64_t lo, int64_t hi) {
@@ -334,7 +362,7 @@ int main(int argc, char **argv) {
         for (int i = 0; i < 256; ++i)
           bins[i] += h[i];
     });
-    report("histogram", "shared atomics", w, nat);
+    report("histogram", "shared atomics", w, nat, unfenced);
   }
   { // 5-point stencil
     const int w = 2048, h = 1024;
@@ -342,10 +370,14 @@ int main(int argc, char **argv) {
     Module mod;
     translate(modulePath("stencil_2d"), mod);
     exec::KernelInfo info;
-    exec::FunctionId fn = r.load(mod, "jacobiStep", info);
-    exec::DevicePtr din = r.upload(in), dout = r.upload(out);
-    auto args = r.args(info, {arg(din), arg(dout), arg(w), arg(h)});
-    double wt = timeBest(reps, [&] { r.run(fn, {w / 16, h / 16, 1}, {16, 16, 1}, args); });
+    // The same launches with address fencing on (r) and off (ru).
+    auto timeOn = [&](Runner &rr) {
+      exec::FunctionId fn = rr.load(mod, "jacobiStep", info);
+      exec::DevicePtr din = rr.upload(in), dout = rr.upload(out);
+      auto args = rr.args(info, {arg(din), arg(dout), arg(w), arg(h)});
+      return timeBest(reps, [&] { rr.run(fn, {w / 16, h / 16, 1}, {16, 16, 1}, args); });
+    };
+    double wt = timeOn(r), unfenced = timeOn(ru);
     double nat = timeBest(reps, [&] {
       parallelFor(threads, h, [&](int64_t lo, int64_t hi) {
         for (int64_t y = lo; y < hi; ++y)
@@ -357,7 +389,7 @@ int main(int argc, char **argv) {
           }
       });
     });
-    report("stencil_2d", "barriers", wt, nat);
+    report("stencil_2d", "barriers", wt, nat, unfenced);
   }
   std::filesystem::remove_all(cache);
   return 0;
