@@ -2,22 +2,17 @@
 
 #include "compiler/target/amdgpu/AMDGPUCodegen.h"
 
-#include "compiler/target/common/RecoverableCodegen.h"
+#include "compiler/target/gpu/GpuCodegen.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"
-#include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
-#include "llvm/IR/Verifier.h"
-#include "llvm/MC/TargetRegistry.h"
-#include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
-#include "llvm/TargetParser/Triple.h"
 
 #include <cstdlib>
 #include <mutex>
@@ -81,67 +76,16 @@ static void initializeAMDGPU() {
   });
 }
 
-static CodeGenOptLevel codegenLevel(unsigned optLevel) {
-  switch (optLevel) {
-  case 0:
-    return CodeGenOptLevel::None;
-  case 1:
-    return CodeGenOptLevel::Less;
-  case 2:
-    return CodeGenOptLevel::Default;
-  default:
-    return CodeGenOptLevel::Aggressive;
-  }
-}
-
 Expected<std::unique_ptr<TargetMachine>>
 createTargetMachine(const CodegenOptions &options) {
   if (Error err = checkArchitecture(options.arch))
     return std::move(err);
   initializeAMDGPU();
-  Triple triple(kTriple);
-  std::string error;
-  const Target *target = TargetRegistry::lookupTarget(triple, error);
-  if (!target)
-    return createStringError(inconvertibleErrorCode(),
-                             "AMDGPU target unavailable: " + error);
   // Pin the wavefront size the 32-lane warp emulation was generated for.
   std::string features = wavefrontSize(options.arch) == 64 ? "+wavefrontsize64"
                                                            : "+wavefrontsize32";
-  TargetOptions targetOptions;
-  std::unique_ptr<TargetMachine> machine(target->createTargetMachine(
-      triple, options.arch, features, targetOptions, Reloc::PIC_, std::nullopt,
-      codegenLevel(options.optLevel)));
-  if (!machine)
-    return createStringError(inconvertibleErrorCode(),
-                             "cannot create an AMDGPU target machine for " +
-                                 options.arch);
-  return machine;
-}
-
-void prepareModule(Module &module, TargetMachine &machine) {
-  module.setTargetTriple(machine.getTargetTriple());
-  module.setDataLayout(machine.createDataLayout());
-}
-
-void optimizeModule(Module &module, TargetMachine &machine, unsigned optLevel) {
-  if (optLevel == 0)
-    return;
-  LoopAnalysisManager lam;
-  FunctionAnalysisManager fam;
-  CGSCCAnalysisManager cgam;
-  ModuleAnalysisManager mam;
-  PassBuilder builder(&machine);
-  builder.registerModuleAnalyses(mam);
-  builder.registerCGSCCAnalyses(cgam);
-  builder.registerFunctionAnalyses(fam);
-  builder.registerLoopAnalyses(lam);
-  builder.crossRegisterProxies(lam, fam, cgam, mam);
-  OptimizationLevel level = optLevel == 1   ? OptimizationLevel::O1
-                            : optLevel == 2 ? OptimizationLevel::O2
-                                            : OptimizationLevel::O3;
-  ModulePassManager passes = builder.buildPerModuleDefaultPipeline(level);
-  passes.run(module, mam);
+  return gpu::createTargetMachine({"AMDGPU", kTriple, options.arch, features,
+                                   Reloc::PIC_, options.optLevel});
 }
 
 static Error emit(Module &module, const CodegenOptions &options,
@@ -149,32 +93,8 @@ static Error emit(Module &module, const CodegenOptions &options,
   auto machine = createTargetMachine(options);
   if (!machine)
     return machine.takeError();
-  prepareModule(module, **machine);
-  std::string verifyMessage;
-  raw_string_ostream verifyStream(verifyMessage);
-  if (verifyModule(module, &verifyStream))
-    return createStringError(inconvertibleErrorCode(),
-                             "invalid LLVM IR for AMDGPU: " + verifyMessage);
-  bool emitted = false;
-  // Instruction selection reports what it cannot lower with a fatal error:
-  // a bad kernel must fail its compile, not the server.
-  std::optional<std::string> failure = runRecoverable([&] {
-    optimizeModule(module, **machine, options.optLevel);
-    raw_svector_ostream stream(out);
-    legacy::PassManager codegen;
-    if ((*machine)->addPassesToEmitFile(codegen, stream, nullptr, kind))
-      return;
-    codegen.run(module);
-    emitted = true;
-  });
-  if (failure)
-    return createStringError(inconvertibleErrorCode(),
-                             "the AMDGPU backend failed for " + options.arch +
-                                 ": " + *failure);
-  if (!emitted)
-    return createStringError(inconvertibleErrorCode(),
-                             "the AMDGPU target cannot emit this file type");
-  return Error::success();
+  return gpu::emitToBuffer(module, **machine, "AMDGPU", options.arch,
+                           options.optLevel, kind, out);
 }
 
 Expected<std::string> emitAssembly(Module &module,

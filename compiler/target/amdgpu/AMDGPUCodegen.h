@@ -45,13 +45,6 @@ struct CodegenOptions {
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
 createTargetMachine(const CodegenOptions &options);
 
-/// Sets the triple and data layout of `module` for `machine`.
-void prepareModule(llvm::Module &module, llvm::TargetMachine &machine);
-
-/// Runs LLVM's optimization pipeline (with the AMDGPU passes) on `module`.
-void optimizeModule(llvm::Module &module, llvm::TargetMachine &machine,
-                    unsigned optLevel);
-
 /// Optimizes `module` and emits AMDGPU assembly text.
 llvm::Expected<std::string> emitAssembly(llvm::Module &module,
                                          const CodegenOptions &options);

@@ -4,8 +4,8 @@
 
 #include "compiler/target/amdgpu/AMDGPUTargetInfo.h"
 #include "compiler/target/common/WoolyToLLVM.h"
-
-#include "mlir/IR/Diagnostics.h"
+#include "compiler/target/gpu/GpuCodegen.h"
+#include "compiler/target/gpu/GpuLowering.h"
 
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
@@ -21,29 +21,9 @@ Expected<std::unique_ptr<Module>> lowerToLLVMIR(mlir::ModuleOp module,
   if (Error err = checkArchitecture(options.arch))
     return std::move(err);
   AMDGPUTargetInfo target(wavefrontSize(options.arch));
-  std::string diagnostics;
-  {
-    mlir::ScopedDiagnosticHandler capture(
-        module.getContext(), [&](mlir::Diagnostic &diag) {
-          if (diag.getSeverity() == mlir::DiagnosticSeverity::Error) {
-            if (!diagnostics.empty())
-              diagnostics += "\n";
-            diagnostics += diag.str();
-            // First lines only: a note may print a whole module.
-            for (mlir::Diagnostic &note : diag.getNotes())
-              diagnostics +=
-                  "\n  note: " +
-                  llvm::StringRef(note.str()).split('\n').first.str();
-          }
-          return mlir::success();
-        });
-    if (mlir::failed(lowerWISToLLVMDialect(module, target)))
-      return createStringError(inconvertibleErrorCode(),
-                               "amdgpu (" + options.arch + "): " +
-                                   (diagnostics.empty()
-                                        ? std::string("lowering failed")
-                                        : diagnostics));
-  }
+  if (Error err = gpu::lowerToLLVMDialect(module, target,
+                                          "amdgpu (" + options.arch + ")"))
+    return std::move(err);
   exposeModuleVariables(module);
   std::unique_ptr<Module> llvmModule = translateToLLVMIR(module, context);
   if (!llvmModule)
@@ -52,7 +32,7 @@ Expected<std::unique_ptr<Module>> lowerToLLVMIR(mlir::ModuleOp module,
   auto machine = createTargetMachine(options);
   if (!machine)
     return machine.takeError();
-  prepareModule(*llvmModule, **machine);
+  gpu::prepareModule(*llvmModule, **machine);
   // Code object v5: the implicit kernel arguments the geometry lowering
   // reads (block counts, group sizes) sit where v5 puts them.
   llvmModule->addModuleFlag(Module::Error, "amdhsa_code_object_version", 500);

@@ -47,14 +47,6 @@ struct CodegenOptions {
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
 createTargetMachine(const CodegenOptions &options);
 
-/// Sets the triple and data layout of `module` for `machine`.
-void prepareModule(llvm::Module &module, llvm::TargetMachine &machine);
-
-/// Runs LLVM's optimization pipeline for the level (with the NVPTX passes
-/// the TargetMachine adds to it) on `module`.
-void optimizeModule(llvm::Module &module, llvm::TargetMachine &machine,
-                    unsigned optLevel);
-
 /// Optimizes `module` and emits PTX assembly for `options.arch`.
 llvm::Expected<std::string> emitPTX(llvm::Module &module,
                                     const CodegenOptions &options);

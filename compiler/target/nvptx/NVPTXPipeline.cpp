@@ -3,9 +3,9 @@
 #include "compiler/target/nvptx/NVPTXPipeline.h"
 
 #include "compiler/target/common/WoolyToLLVM.h"
+#include "compiler/target/gpu/GpuCodegen.h"
+#include "compiler/target/gpu/GpuLowering.h"
 #include "compiler/target/nvptx/NVPTXTargetInfo.h"
-
-#include "mlir/IR/Diagnostics.h"
 
 #include "llvm/Bitcode/BitcodeReader.h"
 #include "llvm/IR/Constants.h"
@@ -84,29 +84,9 @@ Expected<std::unique_ptr<Module>> lowerToLLVMIR(mlir::ModuleOp module,
   if (Error err = checkArchitecture(options.arch))
     return std::move(err);
   NVPTXTargetInfo target(computeCapability(options.arch));
-  std::string diagnostics;
-  {
-    mlir::ScopedDiagnosticHandler capture(
-        module.getContext(), [&](mlir::Diagnostic &diag) {
-          if (diag.getSeverity() == mlir::DiagnosticSeverity::Error) {
-            if (!diagnostics.empty())
-              diagnostics += "\n";
-            diagnostics += diag.str();
-            // First lines only: a note may print a whole module.
-            for (mlir::Diagnostic &note : diag.getNotes())
-              diagnostics +=
-                  "\n  note: " +
-                  llvm::StringRef(note.str()).split('\n').first.str();
-          }
-          return mlir::success();
-        });
-    if (mlir::failed(lowerWISToLLVMDialect(module, target)))
-      return createStringError(inconvertibleErrorCode(),
-                               "nvptx (" + options.arch + "): " +
-                                   (diagnostics.empty()
-                                        ? std::string("lowering failed")
-                                        : diagnostics));
-  }
+  if (Error err = gpu::lowerToLLVMDialect(module, target,
+                                          "nvptx (" + options.arch + ")"))
+    return std::move(err);
   fenceOrderedAtomicRMW(module);
   exposeModuleVariables(module);
   std::unique_ptr<Module> llvmModule = translateToLLVMIR(module, context);
@@ -116,7 +96,7 @@ Expected<std::unique_ptr<Module>> lowerToLLVMIR(mlir::ModuleOp module,
   auto machine = createTargetMachine(options);
   if (!machine)
     return machine.takeError();
-  prepareModule(*llvmModule, **machine);
+  gpu::prepareModule(*llvmModule, **machine);
   if (Error err = linkLibDevice(*llvmModule))
     return std::move(err);
   return llvmModule;

@@ -1,0 +1,39 @@
+//===- GpuLowering.cpp - WIS to the LLVM dialect, errors collected --------===//
+
+#include "compiler/target/gpu/GpuLowering.h"
+
+#include "compiler/target/common/TargetInfo.h"
+#include "compiler/target/common/WoolyToLLVM.h"
+
+#include "mlir/IR/Diagnostics.h"
+
+using namespace llvm;
+
+namespace wooly::gpu {
+
+Error lowerToLLVMDialect(mlir::ModuleOp module, const TargetInfo &target,
+                         StringRef what) {
+  std::string diagnostics;
+  mlir::ScopedDiagnosticHandler capture(
+      module.getContext(), [&](mlir::Diagnostic &diag) {
+        if (diag.getSeverity() == mlir::DiagnosticSeverity::Error) {
+          if (!diagnostics.empty())
+            diagnostics += "\n";
+          diagnostics += diag.str();
+          // First lines only: a note may print a whole module.
+          for (mlir::Diagnostic &note : diag.getNotes())
+            diagnostics +=
+                "\n  note: " + StringRef(note.str()).split('\n').first.str();
+        }
+        return mlir::success();
+      });
+  if (mlir::succeeded(lowerWISToLLVMDialect(module, target)))
+    return Error::success();
+  return createStringError(inconvertibleErrorCode(),
+                           what + ": " +
+                               (diagnostics.empty()
+                                    ? std::string("lowering failed")
+                                    : diagnostics));
+}
+
+} // namespace wooly::gpu
