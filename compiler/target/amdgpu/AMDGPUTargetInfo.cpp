@@ -8,6 +8,8 @@
 
 #include "compiler/target/amdgpu/AMDGPUTargetInfo.h"
 
+#include "compiler/target/gpu/GpuIRHelpers.h"
+
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 
 #include <numbers>
@@ -16,24 +18,14 @@ using namespace mlir;
 
 namespace wooly::amdgpu {
 
+using gpu::callIntrinsic;
+using gpu::callVoidIntrinsic;
+using gpu::dimSuffix;
+using gpu::i32Constant;
+using gpu::reduxIdentity;
+using gpu::reduxStep;
+
 namespace {
-
-Value callIntrinsic(OpBuilder &b, Location loc, Type result, StringRef name,
-                    ValueRange args) {
-  return LLVM::CallIntrinsicOp::create(b, loc, result, b.getStringAttr(name),
-                                       args)
-      .getResult(0);
-}
-
-void callVoidIntrinsic(OpBuilder &b, Location loc, StringRef name,
-                       ValueRange args) {
-  LLVM::CallIntrinsicOp::create(b, loc, b.getStringAttr(name), args);
-}
-
-Value i32Constant(OpBuilder &b, Location loc, int64_t value) {
-  return LLVM::ConstantOp::create(b, loc, b.getI32Type(),
-                                  b.getI32IntegerAttr(value));
-}
 
 Value boolConstant(OpBuilder &b, Location loc, bool value) {
   return LLVM::ConstantOp::create(b, loc, b.getI1Type(), b.getBoolAttr(value));
@@ -134,18 +126,6 @@ private:
   Value active;
 };
 
-const char *dimSuffix(Dim dim) {
-  switch (dim) {
-  case Dim::X:
-    return "x";
-  case Dim::Y:
-    return "y";
-  case Dim::Z:
-    return "z";
-  }
-  return "x";
-}
-
 /// A field of the code object v5 implicit kernel arguments.
 Value implicitArgument(OpBuilder &b, Location loc, unsigned offset, Type type) {
   auto constPtr = LLVM::LLVMPointerType::get(b.getContext(), 4);
@@ -226,46 +206,6 @@ LLVM::GlobalOp ldsVariable(OpBuilder &b, Operation *from, StringRef name,
   return global;
 }
 
-Value reduxStep(OpBuilder &b, Location loc, ReduxKind kind, Value a, Value c) {
-  switch (kind) {
-  case ReduxKind::Add:
-    return LLVM::AddOp::create(b, loc, a, c);
-  case ReduxKind::And:
-    return LLVM::AndOp::create(b, loc, a, c);
-  case ReduxKind::Or:
-    return LLVM::OrOp::create(b, loc, a, c);
-  case ReduxKind::Xor:
-    return LLVM::XOrOp::create(b, loc, a, c);
-  case ReduxKind::Min:
-    return LLVM::SMinOp::create(b, loc, a, c);
-  case ReduxKind::Max:
-    return LLVM::SMaxOp::create(b, loc, a, c);
-  case ReduxKind::UMin:
-    return LLVM::UMinOp::create(b, loc, a, c);
-  case ReduxKind::UMax:
-    return LLVM::UMaxOp::create(b, loc, a, c);
-  }
-  return a;
-}
-
-int64_t reduxIdentity(ReduxKind kind) {
-  switch (kind) {
-  case ReduxKind::Add:
-  case ReduxKind::Or:
-  case ReduxKind::Xor:
-  case ReduxKind::UMax:
-    return 0;
-  case ReduxKind::And:
-  case ReduxKind::UMin:
-    return -1;
-  case ReduxKind::Min:
-    return INT32_MAX;
-  case ReduxKind::Max:
-    return INT32_MIN;
-  }
-  return 0;
-}
-
 } // namespace
 
 unsigned AMDGPUTargetInfo::addressSpace(AddressSpace space) const {
@@ -321,18 +261,7 @@ void AMDGPUTargetInfo::annotateKernel(KernelOp kernel,
   // CUDA grids are whole blocks: no partial work-groups.
   stringPair("uniform-work-group-size", "true");
   lowered.setPassthroughAttr(ArrayAttr::get(context, passthrough));
-  auto i8 = IntegerType::get(context, 8);
-  for (unsigned i = 0, e = lowered.getNumArguments(); i < e; ++i) {
-    auto size = lowered.getArgAttrOfType<IntegerAttr>(i, "wooly.byval_size");
-    if (!size)
-      continue;
-    lowered.setArgAttr(
-        i, LLVM::LLVMDialect::getByRefAttrName(),
-        TypeAttr::get(LLVM::LLVMArrayType::get(i8, size.getInt())));
-    if (auto align =
-            lowered.getArgAttrOfType<IntegerAttr>(i, "wooly.byval_align"))
-      lowered.setArgAttr(i, LLVM::LLVMDialect::getAlignAttrName(), align);
-  }
+  gpu::markByValueParameters(lowered, LLVM::LLVMDialect::getByRefAttrName());
 }
 
 LogicalResult

@@ -8,6 +8,8 @@
 
 #include "compiler/target/nvptx/NVPTXTargetInfo.h"
 
+#include "compiler/target/gpu/GpuIRHelpers.h"
+
 #include "mlir/Conversion/ArithCommon/AttrToLLVMConverter.h"
 #include "mlir/Conversion/GPUToNVVM/GPUToNVVMPass.h"
 #include "mlir/Conversion/LLVMCommon/VectorPattern.h"
@@ -18,41 +20,15 @@ using namespace mlir;
 
 namespace wooly::nvptx {
 
+using gpu::callIntrinsic;
+using gpu::callVoidIntrinsic;
+using gpu::dimSuffix;
+using gpu::extract;
+using gpu::i32Constant;
+using gpu::reduxIdentity;
+using gpu::reduxStep;
+
 namespace {
-
-Value callIntrinsic(OpBuilder &b, Location loc, Type result, StringRef name,
-                    ValueRange args) {
-  return LLVM::CallIntrinsicOp::create(b, loc, result, b.getStringAttr(name),
-                                       args)
-      .getResult(0);
-}
-
-void callVoidIntrinsic(OpBuilder &b, Location loc, StringRef name,
-                       ValueRange args) {
-  LLVM::CallIntrinsicOp::create(b, loc, b.getStringAttr(name), args);
-}
-
-Value i32Constant(OpBuilder &b, Location loc, int64_t value) {
-  return LLVM::ConstantOp::create(b, loc, b.getI32Type(),
-                                  b.getI32IntegerAttr(value));
-}
-
-Value extract(OpBuilder &b, Location loc, Value aggregate, int64_t index) {
-  return LLVM::ExtractValueOp::create(b, loc, aggregate,
-                                      ArrayRef<int64_t>{index});
-}
-
-const char *dimSuffix(Dim dim) {
-  switch (dim) {
-  case Dim::X:
-    return "x";
-  case Dim::Y:
-    return "y";
-  case Dim::Z:
-    return "z";
-  }
-  return "x";
-}
 
 Value specialRegister(OpBuilder &b, Location loc, Type type, StringRef reg) {
   return callIntrinsic(b, loc, type, ("llvm.nvvm.read.ptx.sreg." + reg).str(),
@@ -95,47 +71,6 @@ Value dynamicSharedBase(OpBuilder &b, Operation *from) {
         /*alignment=*/16, /*addrSpace=*/3);
   }
   return LLVM::AddressOfOp::create(b, from->getLoc(), global);
-}
-
-/// The identity and the combining step of a warp reduction.
-Value reduxStep(OpBuilder &b, Location loc, ReduxKind kind, Value a, Value c) {
-  switch (kind) {
-  case ReduxKind::Add:
-    return LLVM::AddOp::create(b, loc, a, c);
-  case ReduxKind::And:
-    return LLVM::AndOp::create(b, loc, a, c);
-  case ReduxKind::Or:
-    return LLVM::OrOp::create(b, loc, a, c);
-  case ReduxKind::Xor:
-    return LLVM::XOrOp::create(b, loc, a, c);
-  case ReduxKind::Min:
-    return LLVM::SMinOp::create(b, loc, a, c);
-  case ReduxKind::Max:
-    return LLVM::SMaxOp::create(b, loc, a, c);
-  case ReduxKind::UMin:
-    return LLVM::UMinOp::create(b, loc, a, c);
-  case ReduxKind::UMax:
-    return LLVM::UMaxOp::create(b, loc, a, c);
-  }
-  return a;
-}
-
-int64_t reduxIdentity(ReduxKind kind) {
-  switch (kind) {
-  case ReduxKind::Add:
-  case ReduxKind::Or:
-  case ReduxKind::Xor:
-  case ReduxKind::UMax:
-    return 0;
-  case ReduxKind::And:
-  case ReduxKind::UMin:
-    return -1;
-  case ReduxKind::Min:
-    return INT32_MAX;
-  case ReduxKind::Max:
-    return INT32_MIN;
-  }
-  return 0;
 }
 
 } // namespace
@@ -198,18 +133,7 @@ void NVPTXTargetInfo::annotateKernel(KernelOp kernel,
   if (!passthrough.empty())
     lowered.setPassthroughAttr(ArrayAttr::get(context, passthrough));
   // Aggregates passed by value: PTX .param byte arrays.
-  auto i8 = IntegerType::get(context, 8);
-  for (unsigned i = 0, e = lowered.getNumArguments(); i < e; ++i) {
-    auto size = lowered.getArgAttrOfType<IntegerAttr>(i, "wooly.byval_size");
-    if (!size)
-      continue;
-    lowered.setArgAttr(
-        i, LLVM::LLVMDialect::getByValAttrName(),
-        TypeAttr::get(LLVM::LLVMArrayType::get(i8, size.getInt())));
-    if (auto align =
-            lowered.getArgAttrOfType<IntegerAttr>(i, "wooly.byval_align"))
-      lowered.setArgAttr(i, LLVM::LLVMDialect::getAlignAttrName(), align);
-  }
+  gpu::markByValueParameters(lowered, LLVM::LLVMDialect::getByValAttrName());
 }
 
 LogicalResult

@@ -1,0 +1,100 @@
+//===- GpuIRHelpers.cpp - LLVM-dialect building blocks of GPU lowerings ---===//
+
+#include "compiler/target/gpu/GpuIRHelpers.h"
+
+#include <cstdint>
+
+using namespace mlir;
+
+namespace wooly::gpu {
+
+Value callIntrinsic(OpBuilder &b, Location loc, Type result, StringRef name,
+                    ValueRange args) {
+  return LLVM::CallIntrinsicOp::create(b, loc, result, b.getStringAttr(name),
+                                       args)
+      .getResult(0);
+}
+
+void callVoidIntrinsic(OpBuilder &b, Location loc, StringRef name,
+                       ValueRange args) {
+  LLVM::CallIntrinsicOp::create(b, loc, b.getStringAttr(name), args);
+}
+
+Value i32Constant(OpBuilder &b, Location loc, int64_t value) {
+  return LLVM::ConstantOp::create(b, loc, b.getI32Type(),
+                                  b.getI32IntegerAttr(value));
+}
+
+Value extract(OpBuilder &b, Location loc, Value aggregate, int64_t index) {
+  return LLVM::ExtractValueOp::create(b, loc, aggregate,
+                                      ArrayRef<int64_t>{index});
+}
+
+const char *dimSuffix(Dim dim) {
+  switch (dim) {
+  case Dim::X:
+    return "x";
+  case Dim::Y:
+    return "y";
+  case Dim::Z:
+    return "z";
+  }
+  return "x";
+}
+
+Value reduxStep(OpBuilder &b, Location loc, ReduxKind kind, Value a, Value c) {
+  switch (kind) {
+  case ReduxKind::Add:
+    return LLVM::AddOp::create(b, loc, a, c);
+  case ReduxKind::And:
+    return LLVM::AndOp::create(b, loc, a, c);
+  case ReduxKind::Or:
+    return LLVM::OrOp::create(b, loc, a, c);
+  case ReduxKind::Xor:
+    return LLVM::XOrOp::create(b, loc, a, c);
+  case ReduxKind::Min:
+    return LLVM::SMinOp::create(b, loc, a, c);
+  case ReduxKind::Max:
+    return LLVM::SMaxOp::create(b, loc, a, c);
+  case ReduxKind::UMin:
+    return LLVM::UMinOp::create(b, loc, a, c);
+  case ReduxKind::UMax:
+    return LLVM::UMaxOp::create(b, loc, a, c);
+  }
+  return a;
+}
+
+int64_t reduxIdentity(ReduxKind kind) {
+  switch (kind) {
+  case ReduxKind::Add:
+  case ReduxKind::Or:
+  case ReduxKind::Xor:
+  case ReduxKind::UMax:
+    return 0;
+  case ReduxKind::And:
+  case ReduxKind::UMin:
+    return -1;
+  case ReduxKind::Min:
+    return INT32_MAX;
+  case ReduxKind::Max:
+    return INT32_MIN;
+  }
+  return 0;
+}
+
+void markByValueParameters(LLVM::LLVMFuncOp lowered, StringRef attrName) {
+  auto i8 = IntegerType::get(lowered.getContext(), 8);
+  for (unsigned i = 0, e = lowered.getNumArguments(); i < e; ++i) {
+    auto size = lowered.getArgAttrOfType<IntegerAttr>(i, "wooly.byval_size");
+    if (!size)
+      continue;
+    lowered.setArgAttr(
+        i, attrName,
+        TypeAttr::get(LLVM::LLVMArrayType::get(i8, size.getInt())));
+    if (auto align =
+            lowered.getArgAttrOfType<IntegerAttr>(i, "wooly.byval_align"))
+      lowered.setArgAttr(i, LLVM::LLVMDialect::getAlignAttrName(), align);
+  }
+}
+
+} // namespace wooly::gpu

@@ -1,0 +1,52 @@
+//===- GpuIRHelpers.h - LLVM-dialect building blocks of GPU lowerings -*- C++ -*-===//
+//
+// The small pieces the NVPTX and AMDGPU TargetInfo hooks both build GPU ops
+// from: intrinsic calls, i32 constants, the x/y/z suffix of a dimension,
+// one step and the identity of a warp reduction, and the by-value kernel
+// parameters each vendor marks with its own attribute.
+//
+//===----------------------------------------------------------------------===//
+#ifndef WOOLY_COMPILER_TARGET_GPU_GPUIRHELPERS_H
+#define WOOLY_COMPILER_TARGET_GPU_GPUIRHELPERS_H
+
+#include "dialects/wooly/WoolyDialect.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/Builders.h"
+
+namespace wooly::gpu {
+
+/// A call of the LLVM intrinsic `name` returning `result`.
+mlir::Value callIntrinsic(mlir::OpBuilder &b, mlir::Location loc,
+                          mlir::Type result, llvm::StringRef name,
+                          mlir::ValueRange args);
+
+/// A call of the LLVM intrinsic `name` that returns nothing.
+void callVoidIntrinsic(mlir::OpBuilder &b, mlir::Location loc,
+                       llvm::StringRef name, mlir::ValueRange args);
+
+mlir::Value i32Constant(mlir::OpBuilder &b, mlir::Location loc, int64_t value);
+
+/// Element `index` of an LLVM struct value.
+mlir::Value extract(mlir::OpBuilder &b, mlir::Location loc,
+                    mlir::Value aggregate, int64_t index);
+
+/// "x", "y" or "z": how intrinsic names spell a dimension.
+const char *dimSuffix(Dim dim);
+
+/// `a` combined with `c` by the reduction `kind` (i32 operands).
+mlir::Value reduxStep(mlir::OpBuilder &b, mlir::Location loc, ReduxKind kind,
+                      mlir::Value a, mlir::Value c);
+
+/// The i32 value that leaves any operand unchanged under `kind`.
+int64_t reduxIdentity(ReduxKind kind);
+
+/// Marks every kernel parameter the lowering gave `wooly.byval_size` (an
+/// aggregate passed by value) with `attrName` (byval on NVPTX, byref on
+/// AMDGPU) of an i8 array of that size, and its `wooly.byval_align`.
+void markByValueParameters(mlir::LLVM::LLVMFuncOp lowered,
+                           llvm::StringRef attrName);
+
+} // namespace wooly::gpu
+
+#endif // WOOLY_COMPILER_TARGET_GPU_GPUIRHELPERS_H
