@@ -741,14 +741,7 @@ FailureOr<Value> AMDGPUTargetInfo::lowerApprox(OpBuilder &b, Location loc,
 }
 
 void exposeModuleVariables(ModuleOp module) {
-  module.walk([](LLVM::GlobalOp global) {
-    unsigned space = global.getAddrSpace();
-    if (space != 1 && space != 4)
-      return;
-    global.setLinkage(LLVM::Linkage::External);
-    global.setVisibility_(LLVM::Visibility::Protected);
-    global.setConstant(false);
-  });
+  gpu::exposeModuleVariables(module, LLVM::Visibility::Protected);
 }
 
 } // namespace wooly::amdgpu

@@ -1,4 +1,4 @@
-//===- GpuBackendRegistration.h - a GPU backend as a wooly-cc target -*- C++ -*-===//
+//===- GpuBackendRegistration.h - GPU backends in wooly-cc ------*- C++ -*-===//
 //
 // `wooly-cc --target=nvptx:sm_XX` and `--target=amdgpu:gfxNNN` do the same
 // thing with different functions: options from the request, WIS lowered to
@@ -64,8 +64,8 @@ void registerGpuBackend(GpuBackendSpec<Options> spec) {
            (*llvmModule)->print(out, nullptr);
            return true;
          }
-         if (llvm::Error err =
-                 spec.emitMachineCode(**llvmModule, options, request.emit, out)) {
+         if (llvm::Error err = spec.emitMachineCode(**llvmModule, options,
+                                                    request.emit, out)) {
            error = llvm::toString(std::move(err));
            return false;
          }

@@ -101,11 +101,11 @@ Error emitToBuffer(Module &module, TargetMachine &machine, StringRef vendor,
                              "the " + vendor + " backend failed for " + arch +
                                  ": " + *failure);
   if (!emitted)
-    return createStringError(
-        inconvertibleErrorCode(),
-        "the " + vendor + " target cannot emit " +
-            (kind == CodeGenFileType::AssemblyFile ? "assembly"
-                                                   : "this file type"));
+    return createStringError(inconvertibleErrorCode(),
+                             "the " + vendor + " target cannot emit " +
+                                 (kind == CodeGenFileType::AssemblyFile
+                                      ? "assembly"
+                                      : "this file type"));
   return Error::success();
 }
 

@@ -1,4 +1,4 @@
-//===- GpuCodegen.h - LLVM IR to machine code, for any GPU target -*- C++ -*-===//
+//===- GpuCodegen.h - LLVM IR to GPU machine code ---------------*- C++ -*-===//
 //
 // The code generation steps the NVPTX and AMDGPU backends share: a
 // TargetMachine from triple/cpu/features, the module's triple and data

@@ -97,4 +97,17 @@ void markByValueParameters(LLVM::LLVMFuncOp lowered, StringRef attrName) {
   }
 }
 
+void exposeModuleVariables(ModuleOp module,
+                           std::optional<LLVM::Visibility> visibility) {
+  module.walk([&](LLVM::GlobalOp global) {
+    unsigned space = global.getAddrSpace();
+    if (space != 1 && space != 4)
+      return;
+    global.setLinkage(LLVM::Linkage::External);
+    if (visibility)
+      global.setVisibility_(*visibility);
+    global.setConstant(false);
+  });
+}
+
 } // namespace wooly::gpu

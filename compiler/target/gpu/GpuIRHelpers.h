@@ -1,9 +1,10 @@
-//===- GpuIRHelpers.h - LLVM-dialect building blocks of GPU lowerings -*- C++ -*-===//
+//===- GpuIRHelpers.h - Building blocks of GPU lowerings --------*- C++ -*-===//
 //
 // The small pieces the NVPTX and AMDGPU TargetInfo hooks both build GPU ops
 // from: intrinsic calls, i32 constants, the x/y/z suffix of a dimension,
 // one step and the identity of a warp reduction, and the by-value kernel
-// parameters each vendor marks with its own attribute.
+// parameters each vendor marks with its own attribute, module variables the
+// host reaches by name.
 //
 //===----------------------------------------------------------------------===//
 #ifndef WOOLY_COMPILER_TARGET_GPU_GPUIRHELPERS_H
@@ -13,6 +14,9 @@
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+
+#include <optional>
 
 namespace wooly::gpu {
 
@@ -46,6 +50,14 @@ int64_t reduxIdentity(ReduxKind kind);
 /// AMDGPU) of an i8 array of that size, and its `wooly.byval_align`.
 void markByValueParameters(mlir::LLVM::LLVMFuncOp lowered,
                            llvm::StringRef attrName);
+
+/// Makes module variables in global (1) and const (4) memory external,
+/// writable definitions, with `visibility` where the vendor's loader needs
+/// one: the host reaches them by name (cudaMemcpyToSymbol,
+/// hipModuleGetGlobal) and LLVM never folds their initial values.
+void exposeModuleVariables(
+    mlir::ModuleOp module,
+    std::optional<mlir::LLVM::Visibility> visibility = std::nullopt);
 
 } // namespace wooly::gpu
 

@@ -29,11 +29,10 @@ Error lowerToLLVMDialect(mlir::ModuleOp module, const TargetInfo &target,
       });
   if (mlir::succeeded(lowerWISToLLVMDialect(module, target)))
     return Error::success();
-  return createStringError(inconvertibleErrorCode(),
-                           what + ": " +
-                               (diagnostics.empty()
-                                    ? std::string("lowering failed")
-                                    : diagnostics));
+  return createStringError(
+      inconvertibleErrorCode(),
+      what + ": " +
+          (diagnostics.empty() ? std::string("lowering failed") : diagnostics));
 }
 
 } // namespace wooly::gpu

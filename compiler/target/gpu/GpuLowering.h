@@ -1,4 +1,4 @@
-//===- GpuLowering.h - WIS to the LLVM dialect, errors collected -*- C++ -*-===//
+//===- GpuLowering.h - WIS to the LLVM dialect, errors kept -----*- C++ -*-===//
 //
 // Both GPU backends lower WIS with the common patterns and their
 // TargetInfo, and hand the lowering's diagnostics back as one llvm::Error

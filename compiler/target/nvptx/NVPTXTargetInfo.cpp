@@ -642,13 +642,7 @@ void fenceOrderedAtomicRMW(ModuleOp module) {
 }
 
 void exposeModuleVariables(ModuleOp module) {
-  module.walk([](LLVM::GlobalOp global) {
-    unsigned space = global.getAddrSpace();
-    if (space != 1 && space != 4)
-      return;
-    global.setLinkage(LLVM::Linkage::External);
-    global.setConstant(false);
-  });
+  gpu::exposeModuleVariables(module);
 }
 
 } // namespace wooly::nvptx
