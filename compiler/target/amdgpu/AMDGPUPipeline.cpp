@@ -4,7 +4,6 @@
 
 #include "compiler/target/amdgpu/AMDGPUTargetInfo.h"
 #include "compiler/target/common/WoolyToLLVM.h"
-#include "compiler/target/gpu/GpuCodegen.h"
 #include "compiler/target/gpu/GpuLowering.h"
 
 #include "llvm/IR/LLVMContext.h"
@@ -25,14 +24,11 @@ Expected<std::unique_ptr<Module>> lowerToLLVMIR(mlir::ModuleOp module,
                                           "amdgpu (" + options.arch + ")"))
     return std::move(err);
   exposeModuleVariables(module);
-  std::unique_ptr<Module> llvmModule = translateToLLVMIR(module, context);
-  if (!llvmModule)
-    return createStringError(inconvertibleErrorCode(),
-                             "amdgpu: translation to LLVM IR failed");
-  auto machine = createTargetMachine(options);
-  if (!machine)
-    return machine.takeError();
-  gpu::prepareModule(*llvmModule, **machine);
+  auto translated = gpu::translateForTarget(
+      module, context, "amdgpu", [&] { return createTargetMachine(options); });
+  if (!translated)
+    return translated.takeError();
+  std::unique_ptr<Module> llvmModule = std::move(*translated);
   // Code object v5: the implicit kernel arguments the geometry lowering
   // reads (block counts, group sizes) sit where v5 puts them.
   llvmModule->addModuleFlag(Module::Error, "amdhsa_code_object_version", 500);

@@ -4,8 +4,13 @@
 
 #include "compiler/target/common/TargetInfo.h"
 #include "compiler/target/common/WoolyToLLVM.h"
+#include "compiler/target/gpu/GpuCodegen.h"
 
 #include "mlir/IR/Diagnostics.h"
+
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Target/TargetMachine.h"
 
 using namespace llvm;
 
@@ -33,6 +38,20 @@ Error lowerToLLVMDialect(mlir::ModuleOp module, const TargetInfo &target,
       inconvertibleErrorCode(),
       what + ": " +
           (diagnostics.empty() ? std::string("lowering failed") : diagnostics));
+}
+
+Expected<std::unique_ptr<Module>> translateForTarget(
+    mlir::ModuleOp module, LLVMContext &context, StringRef what,
+    function_ref<Expected<std::unique_ptr<TargetMachine>>()> createMachine) {
+  std::unique_ptr<Module> llvmModule = translateToLLVMIR(module, context);
+  if (!llvmModule)
+    return createStringError(inconvertibleErrorCode(),
+                             what + ": translation to LLVM IR failed");
+  auto machine = createMachine();
+  if (!machine)
+    return machine.takeError();
+  prepareModule(*llvmModule, **machine);
+  return std::move(llvmModule);
 }
 
 } // namespace wooly::gpu

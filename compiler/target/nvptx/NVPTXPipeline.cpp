@@ -3,7 +3,6 @@
 #include "compiler/target/nvptx/NVPTXPipeline.h"
 
 #include "compiler/target/common/WoolyToLLVM.h"
-#include "compiler/target/gpu/GpuCodegen.h"
 #include "compiler/target/gpu/GpuLowering.h"
 #include "compiler/target/nvptx/NVPTXTargetInfo.h"
 
@@ -89,14 +88,11 @@ Expected<std::unique_ptr<Module>> lowerToLLVMIR(mlir::ModuleOp module,
     return std::move(err);
   fenceOrderedAtomicRMW(module);
   exposeModuleVariables(module);
-  std::unique_ptr<Module> llvmModule = translateToLLVMIR(module, context);
-  if (!llvmModule)
-    return createStringError(inconvertibleErrorCode(),
-                             "nvptx: translation to LLVM IR failed");
-  auto machine = createTargetMachine(options);
-  if (!machine)
-    return machine.takeError();
-  gpu::prepareModule(*llvmModule, **machine);
+  auto translated = gpu::translateForTarget(
+      module, context, "nvptx", [&] { return createTargetMachine(options); });
+  if (!translated)
+    return translated.takeError();
+  std::unique_ptr<Module> llvmModule = std::move(*translated);
   if (Error err = linkLibDevice(*llvmModule))
     return std::move(err);
   return llvmModule;
