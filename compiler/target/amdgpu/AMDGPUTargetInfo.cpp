@@ -241,7 +241,6 @@ std::string AMDGPUTargetInfo::syncScope(MemScope scope) const {
 
 void AMDGPUTargetInfo::annotateKernel(KernelOp kernel,
                                       LLVM::LLVMFuncOp lowered) const {
-  MLIRContext *context = kernel.getContext();
   lowered.setCConv(LLVM::cconv::CConv::AMDGPU_KERNEL);
   uint32_t maxThreads = 1024; // CUDA's limit, which WIS launches obey
   if (auto req = kernel.getReqBlockSize()) {
@@ -251,16 +250,11 @@ void AMDGPUTargetInfo::annotateKernel(KernelOp kernel,
   } else if (auto max = kernel.getMaxThreads()) {
     maxThreads = *max;
   }
-  SmallVector<Attribute> passthrough;
-  auto stringPair = [&](StringRef key, std::string value) {
-    passthrough.push_back(
-        ArrayAttr::get(context, {StringAttr::get(context, key),
-                                 StringAttr::get(context, value)}));
-  };
-  stringPair("amdgpu-flat-work-group-size", "1," + std::to_string(maxThreads));
-  // CUDA grids are whole blocks: no partial work-groups.
-  stringPair("uniform-work-group-size", "true");
-  lowered.setPassthroughAttr(ArrayAttr::get(context, passthrough));
+  gpu::setPassthrough(
+      lowered,
+      {{"amdgpu-flat-work-group-size", "1," + std::to_string(maxThreads)},
+       // CUDA grids are whole blocks: no partial work-groups.
+       {"uniform-work-group-size", "true"}});
   gpu::markByValueParameters(lowered, LLVM::LLVMDialect::getByRefAttrName());
 }
 

@@ -97,6 +97,19 @@ void markByValueParameters(LLVM::LLVMFuncOp lowered, StringRef attrName) {
   }
 }
 
+void setPassthrough(LLVM::LLVMFuncOp lowered,
+                    ArrayRef<StringAttribute> attributes) {
+  if (attributes.empty())
+    return;
+  MLIRContext *context = lowered.getContext();
+  SmallVector<Attribute> passthrough;
+  for (const auto &[key, value] : attributes)
+    passthrough.push_back(
+        ArrayAttr::get(context, {StringAttr::get(context, key),
+                                 StringAttr::get(context, value)}));
+  lowered.setPassthroughAttr(ArrayAttr::get(context, passthrough));
+}
+
 void exposeModuleVariables(ModuleOp module,
                            std::optional<LLVM::Visibility> visibility) {
   module.walk([&](LLVM::GlobalOp global) {

@@ -17,6 +17,8 @@
 #include "mlir/IR/BuiltinOps.h"
 
 #include <optional>
+#include <string>
+#include <utility>
 
 namespace wooly::gpu {
 
@@ -50,6 +52,14 @@ int64_t reduxIdentity(ReduxKind kind);
 /// AMDGPU) of an i8 array of that size, and its `wooly.byval_align`.
 void markByValueParameters(mlir::LLVM::LLVMFuncOp lowered,
                            llvm::StringRef attrName);
+
+/// A string key/value function attribute the backend reads ("nvvm.maxntid",
+/// "amdgpu-flat-work-group-size").
+using StringAttribute = std::pair<std::string, std::string>;
+
+/// Passes `attributes` through to the LLVM function; nothing if empty.
+void setPassthrough(mlir::LLVM::LLVMFuncOp lowered,
+                    llvm::ArrayRef<StringAttribute> attributes);
 
 /// Makes module variables in global (1) and const (4) memory external,
 /// writable definitions, with `visibility` where the vendor's loader needs

@@ -111,27 +111,20 @@ std::string NVPTXTargetInfo::syncScope(MemScope scope) const {
 
 void NVPTXTargetInfo::annotateKernel(KernelOp kernel,
                                      LLVM::LLVMFuncOp lowered) const {
-  MLIRContext *context = kernel.getContext();
   lowered.setCConv(LLVM::cconv::CConv::PTX_Kernel);
   lowered.setVisibility_(LLVM::Visibility::Default);
-  SmallVector<Attribute> passthrough;
-  auto stringPair = [&](StringRef key, std::string value) {
-    passthrough.push_back(
-        ArrayAttr::get(context, {StringAttr::get(context, key),
-                                 StringAttr::get(context, value)}));
-  };
+  SmallVector<gpu::StringAttribute> attributes;
   if (auto req = kernel.getReqBlockSize()) {
     std::string dims;
     for (int32_t d : *req)
       dims += (dims.empty() ? "" : ",") + std::to_string(d);
-    stringPair("nvvm.reqntid", dims);
+    attributes.emplace_back("nvvm.reqntid", dims);
   } else if (auto max = kernel.getMaxThreads()) {
-    stringPair("nvvm.maxntid", std::to_string(*max));
+    attributes.emplace_back("nvvm.maxntid", std::to_string(*max));
   }
   if (auto min = kernel.getMinBlocksPerSm())
-    stringPair("nvvm.minctasm", std::to_string(*min));
-  if (!passthrough.empty())
-    lowered.setPassthroughAttr(ArrayAttr::get(context, passthrough));
+    attributes.emplace_back("nvvm.minctasm", std::to_string(*min));
+  gpu::setPassthrough(lowered, attributes);
   // Aggregates passed by value: PTX .param byte arrays.
   gpu::markByValueParameters(lowered, LLVM::LLVMDialect::getByValAttrName());
 }
