@@ -8,6 +8,9 @@
 #include "runtime/exec/host/DeviceRuntime.h"
 #include "runtime/exec/host/ModuleCompiler.h"
 
+#include <cerrno>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -164,6 +167,13 @@ public:
   // Shared with HostContext.
   std::mutex mutex;
   std::condition_variable workReady, workDone;
+  /// Wakes the urgent worker (see workerLoop); signalled wherever work may
+  /// have become claimable.
+  std::condition_variable urgentReady;
+  void wakeWorkers() {
+    workReady.notify_one();
+    urgentReady.notify_one();
+  }
   std::vector<HostContext *> contexts;
   ModuleCompiler compiler;
   std::atomic<uint64_t> used{0};
@@ -172,9 +182,9 @@ public:
 
 private:
   friend HostCompileCounters compileCounters(Executor &);
-  void workerLoop(unsigned index);
+  void workerLoop(unsigned index, bool urgent);
   void watchdogLoop();
-  bool pick(Work &work);
+  bool pick(Work &work, PriorityClass minimum);
   bool claimFrom(Stream &stream, Work &work);
   void finish(const Work &work, uint64_t elapsedNs);
   void execute(const Work &work, BlockRunner &runner);
@@ -222,7 +232,11 @@ HostExecutor::HostExecutor(const ExecutorOptions &opts)
   wooly::runRecoverable([] {});
   ensureFaultHandlers();
   for (unsigned i = 0; i < n; ++i)
-    workers.emplace_back([this, i] { workerLoop(i); });
+    workers.emplace_back([this, i] { workerLoop(i, /*urgent=*/false); });
+  // One more worker that only takes latency-sensitive work: thread blocks are
+  // not preempted, so without it a latency-sensitive launch waits until some
+  // worker finishes its current best-effort block.
+  workers.emplace_back([this, n] { workerLoop(n, /*urgent=*/true); });
   if (opts.launchTimeoutMs)
     watchdog = std::thread([this] { watchdogLoop(); });
 }
@@ -233,6 +247,7 @@ HostExecutor::~HostExecutor() {
     stopping = true;
   }
   workReady.notify_all();
+  urgentReady.notify_all();
   workDone.notify_all();
   for (std::thread &t : workers)
     t.join();
@@ -312,8 +327,12 @@ bool HostExecutor::claimFrom(Stream &stream, Work &work) {
   return false;
 }
 
-bool HostExecutor::pick(Work &work) {
-  std::vector<HostContext *> order(contexts);
+bool HostExecutor::pick(Work &work, PriorityClass minimum) {
+  std::vector<HostContext *> order;
+  order.reserve(contexts.size());
+  for (HostContext *c : contexts)
+    if (c->options.priority >= minimum)
+      order.push_back(c);
   std::sort(order.begin(), order.end(), [](HostContext *a, HostContext *b) {
     if (a->options.priority != b->options.priority)
       return a->options.priority > b->options.priority;
@@ -388,24 +407,74 @@ void HostExecutor::finish(const Work &work, uint64_t elapsedNs) {
   stream.ops.pop_front();
   workDone.notify_all();
   workReady.notify_all();
+  urgentReady.notify_one();
 }
 
-void HostExecutor::workerLoop(unsigned index) {
+namespace {
+/// Runs best-effort thread blocks at a lower OS priority, so that on busy
+/// cores a latency-sensitive block (on the urgent worker) gets the CPU. Only
+/// used where the thread may raise its priority back afterwards (root, or
+/// an RLIMIT_NICE that allows it); otherwise priorities stay as they are.
+class ThreadNiceness {
+public:
+  ThreadNiceness() : tid(static_cast<int>(syscall(SYS_gettid))) {
+    errno = 0;
+    base = current = getpriority(PRIO_PROCESS, tid);
+    // Lowering a thread's priority is always allowed; raising it back needs
+    // root or an RLIMIT_NICE whose ceiling (20 - limit) reaches `base`.
+    struct rlimit limit;
+    bool mayRaise = geteuid() == 0 ||
+                    (getrlimit(RLIMIT_NICE, &limit) == 0 &&
+                     20 - static_cast<long>(limit.rlim_cur) <= base);
+    usable = errno == 0 && mayRaise && base < kBackground;
+  }
+  void forClass(PriorityClass priority) {
+    if (usable)
+      set(priority == PriorityClass::BestEffort ? kBackground : base);
+  }
+
+private:
+  static constexpr int kBackground = 15;
+  bool set(int nice) {
+    if (nice == current)
+      return true;
+    if (setpriority(PRIO_PROCESS, tid, nice) != 0)
+      return false;
+    current = nice;
+    return true;
+  }
+  int tid;
+  int base = 0;
+  int current = 0;
+  bool usable = false;
+};
+} // namespace
+
+void HostExecutor::workerLoop(unsigned index, bool urgent) {
   BlockRunner runner(index);
+  ThreadNiceness niceness;
+  PriorityClass minimum =
+      urgent ? PriorityClass::LatencySensitive : PriorityClass::BestEffort;
+  std::condition_variable &ready = urgent ? urgentReady : workReady;
   std::unique_lock<std::mutex> lock(mutex);
   while (!stopping) {
     Work work;
-    if (!pick(work)) {
-      workReady.wait(lock);
+    if (!pick(work, minimum)) {
+      ready.wait(lock);
       continue;
     }
     // More claimable work may remain: let another worker look.
-    workReady.notify_one();
+    wakeWorkers();
+    PriorityClass priority = work.stream->context->options.priority;
     lock.unlock();
+    niceness.forClass(priority);
     uint64_t start = nowNs();
     execute(work, runner);
     uint64_t elapsed = nowNs() - start;
     busyNs += elapsed;
+    // Back to full priority before taking the scheduler lock: a background
+    // thread holding it would stall the urgent worker (priority inversion).
+    niceness.forClass(PriorityClass::Normal);
     lock.lock();
     finish(work, elapsed);
   }
@@ -468,6 +537,7 @@ HostContext::~HostContext() {
       if (op->kind == OpKind::Launch)
         op->launch->state.fail(ErrorCode::InvalidHandle, "context destroyed");
   executor.workReady.notify_all();
+  executor.urgentReady.notify_all();
   executor.workDone.wait(lock, [&] { return idle(); });
   executor.contexts.erase(std::find(executor.contexts.begin(),
                                     executor.contexts.end(), this));
@@ -498,7 +568,7 @@ Status HostContext::enqueue(StreamId id, std::shared_ptr<Op> op) {
     pending++;
   }
   stream->ops.push_back(std::move(op));
-  executor.workReady.notify_one();
+  executor.wakeWorkers();
   return Status::ok();
 }
 
