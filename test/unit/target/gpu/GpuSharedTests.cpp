@@ -10,7 +10,8 @@
 
 #include <climits>
 
-TEST_CASE("-O levels map onto LLVM's code generation levels", "[gpu][shared]") {
+TEST_CASE("optimization levels map onto LLVM's code generation levels",
+          "[gpu][shared]") {
   using llvm::CodeGenOptLevel;
   CHECK(wooly::gpu::codegenLevel(0) == CodeGenOptLevel::None);
   CHECK(wooly::gpu::codegenLevel(1) == CodeGenOptLevel::Less);
