@@ -1,44 +1,36 @@
 //===- ErrorCodes.cpp - Error names and the API's out-of-line pieces -------===//
 
 #include "runtime/exec/Executor.h"
+#include "runtime/protocol/Error.h"
 
 namespace wooly::exec {
 
 Context::~Context() = default;
 Executor::~Executor() = default;
 
+// Executor errors cross the wire unchanged: both enums give each error the
+// same value, so the protocol's name table serves both.
+#define WOOLY_SAME_CODE(name)                                                  \
+  static_assert(static_cast<uint32_t>(ErrorCode::name) ==                      \
+                static_cast<uint32_t>(protocol::ErrorCode::name));
+WOOLY_SAME_CODE(Success)
+WOOLY_SAME_CODE(InvalidValue)
+WOOLY_SAME_CODE(OutOfMemory)
+WOOLY_SAME_CODE(InvalidHandle)
+WOOLY_SAME_CODE(InvalidAddress)
+WOOLY_SAME_CODE(CompileError)
+WOOLY_SAME_CODE(NotFound)
+WOOLY_SAME_CODE(LaunchFailure)
+WOOLY_SAME_CODE(LaunchTimeout)
+WOOLY_SAME_CODE(Trap)
+WOOLY_SAME_CODE(NotReady)
+WOOLY_SAME_CODE(NotSupported)
+WOOLY_SAME_CODE(DeviceUnavailable)
+WOOLY_SAME_CODE(Internal)
+#undef WOOLY_SAME_CODE
+
 const char *errorCodeName(ErrorCode code) {
-  switch (code) {
-  case ErrorCode::Success:
-    return "Success";
-  case ErrorCode::InvalidValue:
-    return "InvalidValue";
-  case ErrorCode::OutOfMemory:
-    return "OutOfMemory";
-  case ErrorCode::InvalidHandle:
-    return "InvalidHandle";
-  case ErrorCode::InvalidAddress:
-    return "InvalidAddress";
-  case ErrorCode::CompileError:
-    return "CompileError";
-  case ErrorCode::NotFound:
-    return "NotFound";
-  case ErrorCode::LaunchFailure:
-    return "LaunchFailure";
-  case ErrorCode::LaunchTimeout:
-    return "LaunchTimeout";
-  case ErrorCode::Trap:
-    return "Trap";
-  case ErrorCode::NotReady:
-    return "NotReady";
-  case ErrorCode::NotSupported:
-    return "NotSupported";
-  case ErrorCode::DeviceUnavailable:
-    return "DeviceUnavailable";
-  case ErrorCode::Internal:
-    return "Internal";
-  }
-  return "Unknown";
+  return protocol::errorCodeName(static_cast<protocol::ErrorCode>(code));
 }
 
 } // namespace wooly::exec
