@@ -1,0 +1,222 @@
+//===- BlockEntry.cpp - The entry points of host kernels ------------------===//
+
+#include "compiler/target/host/BlockEntry.h"
+#include "compiler/target/host/CancellationPolls.h"
+#include "compiler/target/host/HostABI.h"
+#include "compiler/target/host/HostCompiler.h"
+
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/Module.h"
+
+namespace wooly::host {
+namespace {
+
+/// The kernel's arguments, read from the argument buffer and the context.
+llvm::SmallVector<llvm::Value *> kernelArguments(llvm::IRBuilder<> &b,
+                                                 llvm::Function *kernel,
+                                                 const HostKernel &info,
+                                                 llvm::Value *ctx,
+                                                 llvm::Value *args) {
+  llvm::SmallVector<llvm::Value *> values{ctx};
+  for (auto [i, param] : llvm::enumerate(info.params)) {
+    llvm::Type *type = kernel->getFunctionType()->getParamType(i + 1);
+    if (!param.hidden.empty()) {
+      unsigned field = param.hidden == "arena_base"   ? offsets::arenaBase
+                       : param.hidden == "arena_mask" ? offsets::arenaMask
+                                                      : offsets::dataBase;
+      values.push_back(b.CreateLoad(type, fieldPtr(b, ctx, field)));
+    } else if (param.byValue) {
+      values.push_back(fieldPtr(b, args, param.offset));
+    } else {
+      llvm::Value *slot = fieldPtr(b, args, param.offset);
+      llvm::Value *v = b.CreateAlignedLoad(
+          type->isIntegerTy(1) ? b.getInt8Ty() : type, slot,
+          llvm::Align(param.align));
+      if (type->isIntegerTy(1))
+        v = b.CreateICmpNE(v, b.getInt8(0));
+      values.push_back(v);
+    }
+  }
+  return values;
+}
+
+/// for (i = 0; i < n; ++i) body(i), with the loop blocks created in `fn`.
+void buildCountedLoop(llvm::IRBuilder<> &b, llvm::Value *n,
+                      llvm::function_ref<void(llvm::Value *)> body,
+                      const char *name) {
+  llvm::LLVMContext &c = b.getContext();
+  llvm::Function *fn = b.GetInsertBlock()->getParent();
+  llvm::BasicBlock *pre = b.GetInsertBlock();
+  llvm::BasicBlock *header = llvm::BasicBlock::Create(c, name, fn);
+  llvm::BasicBlock *exit = llvm::BasicBlock::Create(c, std::string(name) + ".end", fn);
+  b.CreateCondBr(b.CreateICmpEQ(n, b.getInt32(0)), exit, header);
+  b.SetInsertPoint(header);
+  llvm::PHINode *i = b.CreatePHI(b.getInt32Ty(), 2, std::string(name) + ".i");
+  i->addIncoming(b.getInt32(0), pre);
+  body(i);
+  llvm::Value *next = b.CreateNUWAdd(i, b.getInt32(1));
+  i->addIncoming(next, b.GetInsertBlock());
+  b.CreateCondBr(b.CreateICmpULT(next, n), header, exit);
+  b.SetInsertPoint(exit);
+}
+
+/// The block entry of a region-split kernel: every live thread runs the
+/// current region, then the block moves on to the region they all reached.
+void buildRegionEntry(llvm::Module &m, const HostKernel &info,
+                      llvm::Function *kernel, llvm::Function *entry) {
+  llvm::LLVMContext &c = m.getContext();
+  auto *ptr = llvm::PointerType::get(c, 0);
+  llvm::IRBuilder<> b(&entry->getEntryBlock());
+  llvm::Value *ctx = entry->getArg(0);
+  llvm::Value *args = entry->getArg(1);
+  llvm::Value *local =
+      b.CreateAlloca(llvm::ArrayType::get(b.getInt8Ty(), sizeof(HostThreadContext)));
+  llvm::cast<llvm::AllocaInst>(local)->setAlignment(llvm::Align(16));
+  b.CreateMemCpy(local, llvm::Align(16), ctx, llvm::Align(8),
+                 sizeof(HostThreadContext));
+  llvm::SmallVector<llvm::Value *> values =
+      kernelArguments(b, kernel, info, local, args);
+  auto dim = [&](unsigned base, unsigned d) {
+    return b.CreateLoad(b.getInt32Ty(), fieldPtr(b, ctx, base + 4 * d));
+  };
+  llvm::Value *nx = dim(offsets::ntid, 0), *ny = dim(offsets::ntid, 1),
+              *nz = dim(offsets::ntid, 2);
+  llvm::Value *total = b.CreateZExt(b.CreateMul(b.CreateMul(nx, ny), nz), b.getInt64Ty());
+  llvm::AllocaInst *frames = b.CreateAlloca(
+      b.getInt8Ty(), b.CreateMul(total, b.getInt64(info.regionFrameBytes)));
+  frames->setAlignment(llvm::Align(16));
+  llvm::AllocaInst *done = b.CreateAlloca(b.getInt8Ty(), total);
+  b.CreateMemSet(done, b.getInt8(0), total, llvm::MaybeAlign(1));
+  b.CreateStore(frames, fieldPtr(b, local, offsets::scratch));
+  llvm::AllocaInst *resume = b.CreateAlloca(b.getInt32Ty());
+  llvm::AllocaInst *agreed = b.CreateAlloca(b.getInt32Ty());
+  b.CreateStore(b.getInt32(0), resume);
+  llvm::Value *cancel = b.CreateLoad(ptr, fieldPtr(b, ctx, offsets::cancel));
+  llvm::FunctionCallee divergent = m.getOrInsertFunction(
+      "__wooly_divergent_barrier",
+      llvm::FunctionType::get(b.getVoidTy(), {ptr}, false));
+  const uint32_t none = 0xFFFFFFFEu, finished = 0xFFFFFFFFu;
+
+  llvm::BasicBlock *round = llvm::BasicBlock::Create(c, "round", entry);
+  llvm::BasicBlock *stop = llvm::BasicBlock::Create(c, "stop", entry);
+  b.CreateBr(round);
+  b.SetInsertPoint(round);
+  b.CreateStore(b.getInt32(none), agreed);
+  b.CreateStore(b.CreateLoad(b.getInt32Ty(), resume), fieldPtr(b, local, offsets::resume));
+  buildCountedLoop(b, nz, [&](llvm::Value *z) {
+    b.CreateStore(z, fieldPtr(b, local, offsets::tid + 8));
+    buildCountedLoop(b, ny, [&](llvm::Value *y) {
+      b.CreateStore(y, fieldPtr(b, local, offsets::tid + 4));
+      buildCountedLoop(b, nx, [&](llvm::Value *x) {
+        b.CreateStore(x, fieldPtr(b, local, offsets::tid));
+        auto wide = [&](llvm::Value *v) { return b.CreateZExt(v, b.getInt64Ty()); };
+        llvm::Value *t = b.CreateAdd(
+            wide(x), b.CreateMul(wide(nx), b.CreateAdd(wide(y), b.CreateMul(wide(ny), wide(z)))));
+        llvm::Value *doneSlot = b.CreateGEP(b.getInt8Ty(), done, t);
+        llvm::BasicBlock *run = llvm::BasicBlock::Create(c, "run", entry);
+        llvm::BasicBlock *next = llvm::BasicBlock::Create(c, "next", entry);
+        b.CreateCondBr(b.CreateICmpNE(b.CreateLoad(b.getInt8Ty(), doneSlot), b.getInt8(0)),
+                       next, run);
+        b.SetInsertPoint(run);
+        b.CreateStore(b.getInt32(finished), fieldPtr(b, local, offsets::next));
+        b.CreateCall(kernel, values);
+        llvm::Value *reached = b.CreateLoad(b.getInt32Ty(), fieldPtr(b, local, offsets::next));
+        llvm::BasicBlock *ended = llvm::BasicBlock::Create(c, "ended", entry);
+        llvm::BasicBlock *waits = llvm::BasicBlock::Create(c, "waits", entry);
+        b.CreateCondBr(b.CreateICmpEQ(reached, b.getInt32(finished)), ended, waits);
+        b.SetInsertPoint(ended);
+        b.CreateStore(b.getInt8(1), doneSlot);
+        b.CreateBr(next);
+        b.SetInsertPoint(waits);
+        llvm::Value *seen = b.CreateLoad(b.getInt32Ty(), agreed);
+        llvm::Value *first = b.CreateICmpEQ(seen, b.getInt32(none));
+        llvm::Value *same = b.CreateICmpEQ(seen, reached);
+        llvm::BasicBlock *bad = llvm::BasicBlock::Create(c, "divergent", entry);
+        llvm::BasicBlock *good = llvm::BasicBlock::Create(c, "agreed", entry);
+        b.CreateCondBr(b.CreateOr(first, same), good, bad);
+        b.SetInsertPoint(bad);
+        b.CreateCall(divergent, {local});
+        b.CreateRetVoid();
+        b.SetInsertPoint(good);
+        b.CreateStore(reached, agreed);
+        b.CreateBr(next);
+        b.SetInsertPoint(next);
+      }, "x");
+      emitRowPoll(b, local, cancel, stop);
+    }, "y");
+  }, "z");
+  llvm::Value *target = b.CreateLoad(b.getInt32Ty(), agreed);
+  b.CreateStore(target, resume);
+  b.CreateCondBr(b.CreateICmpEQ(target, b.getInt32(none)), stop, round);
+  b.SetInsertPoint(stop);
+  b.CreateRetVoid();
+}
+
+} // namespace
+
+void buildEntryPoint(llvm::Module &m, const HostKernel &info) {
+  llvm::Function *kernel = m.getFunction(info.name);
+  if (!kernel)
+    return;
+  llvm::LLVMContext &c = m.getContext();
+  kernel->setLinkage(llvm::GlobalValue::InternalLinkage);
+  auto *ptr = llvm::PointerType::get(c, 0);
+  auto *type = llvm::FunctionType::get(llvm::Type::getVoidTy(c), {ptr, ptr},
+                                       false);
+  std::string name =
+      (info.perThread ? kThreadEntryPrefix : kBlockEntryPrefix) + info.name;
+  llvm::Function *entry = llvm::Function::Create(
+      type, llvm::GlobalValue::ExternalLinkage, name, m);
+  llvm::IRBuilder<> b(llvm::BasicBlock::Create(c, "entry", entry));
+  llvm::Value *ctx = entry->getArg(0);
+  llvm::Value *args = entry->getArg(1);
+  if (info.perThread) {
+    b.CreateCall(kernel, kernelArguments(b, kernel, info, ctx, args));
+    b.CreateRetVoid();
+    return;
+  }
+
+  // One block as loops over its threads. A private copy of the context
+  // whose tid the loops write lets SROA turn tid reads into loop counters.
+  kernel->addFnAttr(llvm::Attribute::AlwaysInline);
+  if (info.regionFrameBytes) {
+    buildRegionEntry(m, info, kernel, entry);
+    return;
+  }
+  llvm::Value *local =
+      b.CreateAlloca(llvm::ArrayType::get(b.getInt8Ty(), sizeof(HostThreadContext)));
+  llvm::cast<llvm::AllocaInst>(local)->setAlignment(llvm::Align(16));
+  b.CreateMemCpy(local, llvm::Align(16), ctx, llvm::Align(8),
+                 sizeof(HostThreadContext));
+  llvm::SmallVector<llvm::Value *> values =
+      kernelArguments(b, kernel, info, local, args);
+  auto dim = [&](unsigned base, unsigned d) {
+    return b.CreateLoad(b.getInt32Ty(), fieldPtr(b, ctx, base + 4 * d));
+  };
+  llvm::Value *nx = dim(offsets::ntid, 0), *ny = dim(offsets::ntid, 1),
+              *nz = dim(offsets::ntid, 2);
+  llvm::Value *cancel =
+      b.CreateLoad(ptr, fieldPtr(b, ctx, offsets::cancel), "cancel");
+  llvm::BasicBlock *stop = nullptr;
+  buildCountedLoop(b, nz, [&](llvm::Value *z) {
+    b.CreateStore(z, fieldPtr(b, local, offsets::tid + 8));
+    buildCountedLoop(b, ny, [&](llvm::Value *y) {
+      b.CreateStore(y, fieldPtr(b, local, offsets::tid + 4));
+      buildCountedLoop(b, nx, [&](llvm::Value *x) {
+        b.CreateStore(x, fieldPtr(b, local, offsets::tid));
+        b.CreateCall(kernel, values);
+      }, "x");
+      // A trap or the watchdog stops the block between rows of threads.
+      if (!stop)
+        stop = llvm::BasicBlock::Create(c, "stop", entry);
+      emitRowPoll(b, local, cancel, stop);
+    }, "y");
+  }, "z");
+  b.CreateRetVoid();
+  if (stop) {
+    b.SetInsertPoint(stop);
+    b.CreateRetVoid();
+  }
+}
+
+} // namespace wooly::host
