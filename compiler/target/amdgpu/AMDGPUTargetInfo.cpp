@@ -405,7 +405,28 @@ AMDGPUTargetInfo::lowerGeometry(Operation *op, ValueRange operands,
     rewriter.replaceOp(op, result);
     return success();
   }
-  // dynamic_shared_size: not exposed by the HSA ABI to the kernel.
+  if (isa<DynamicSharedSizeOp>(op)) {
+    // hidden_dynamic_lds_size: u32 at 120 of the code object v5 implicit
+    // arguments, which the HIP runtime fills from the launch's dynamic
+    // shared size. LLVM only declares it in the kernel metadata (and so the
+    // runtime only writes it) when the kernel uses dynamic LDS, so take the
+    // dynamic LDS array's address too and keep it alive with a
+    // side-effect-free use the backend cannot see through.
+    auto global = ldsVariable(rewriter, op, "__wooly_dynamic_shared",
+                              LLVM::LLVMArrayType::get(rewriter.getI8Type(), 0),
+                              16, /*external=*/true);
+    Value base = LLVM::AddressOfOp::create(rewriter, loc, global);
+    LLVM::InlineAsmOp::create(rewriter, loc, TypeRange{}, ValueRange{base},
+                              "; dynamic LDS at $0", "s", /*has_side_effects=*/true,
+                              /*is_align_stack=*/false,
+                              LLVM::TailCallKind::None, nullptr, nullptr);
+    Value size = implicitArgument(rewriter, loc, 120, rewriter.getI32Type());
+    Type type = op->getResult(0).getType();
+    if (type.getIntOrFloatBitWidth() > 32)
+      size = LLVM::ZExtOp::create(rewriter, loc, type, size);
+    rewriter.replaceOp(op, size);
+    return success();
+  }
   return failure();
 }
 
