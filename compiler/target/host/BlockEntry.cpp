@@ -12,14 +12,20 @@ namespace wooly::host {
 namespace {
 
 /// The kernel's arguments, read from the argument buffer and the context.
+/// A region kernel's second parameter, the resume point, gets 0.
 llvm::SmallVector<llvm::Value *> kernelArguments(llvm::IRBuilder<> &b,
                                                  llvm::Function *kernel,
                                                  const HostKernel &info,
                                                  llvm::Value *ctx,
                                                  llvm::Value *args) {
   llvm::SmallVector<llvm::Value *> values{ctx};
+  unsigned leading = 1;
+  if (info.region.frameBytes) {
+    values.push_back(b.getInt32(0));
+    leading = 2;
+  }
   for (auto [i, param] : llvm::enumerate(info.params)) {
-    llvm::Type *type = kernel->getFunctionType()->getParamType(i + 1);
+    llvm::Type *type = kernel->getFunctionType()->getParamType(i + leading);
     if (!param.hidden.empty()) {
       unsigned field = param.hidden == "arena_base"   ? offsets::arenaBase
                        : param.hidden == "arena_mask" ? offsets::arenaMask
@@ -62,10 +68,19 @@ void buildCountedLoop(llvm::IRBuilder<> &b, llvm::Value *n,
 
 /// The block entry of a region-split kernel: every live thread runs the
 /// current region, then the block moves on to the region they all reached.
+/// Each resume point gets its own thread loops calling the kernel with that
+/// constant, so after inlining each loop holds one region as straight-line
+/// code. Kernels with only block barriers keep their bookkeeping inline
+/// (which threads ended, which barrier the others reached); kernels with
+/// warp cuts keep a RegionLane per thread and let `__wooly_region_settle`
+/// answer the warp collectives and pick what runs next, which may be
+/// threads resuming at different cuts (then one more set of loops
+/// dispatches per thread).
 void buildRegionEntry(llvm::Module &m, const HostKernel &info,
                       llvm::Function *kernel, llvm::Function *entry) {
   llvm::LLVMContext &c = m.getContext();
   auto *ptr = llvm::PointerType::get(c, 0);
+  const RegionLayout &region = info.region;
   llvm::IRBuilder<> b(&entry->getEntryBlock());
   llvm::Value *ctx = entry->getArg(0);
   llvm::Value *args = entry->getArg(1);
@@ -83,11 +98,23 @@ void buildRegionEntry(llvm::Module &m, const HostKernel &info,
               *nz = dim(offsets::ntid, 2);
   llvm::Value *total = b.CreateZExt(b.CreateMul(b.CreateMul(nx, ny), nz), b.getInt64Ty());
   llvm::AllocaInst *frames = b.CreateAlloca(
-      b.getInt8Ty(), b.CreateMul(total, b.getInt64(info.regionFrameBytes)));
+      b.getInt8Ty(), b.CreateMul(total, b.getInt64(region.frameBytes)));
   frames->setAlignment(llvm::Align(16));
-  llvm::AllocaInst *done = b.CreateAlloca(b.getInt8Ty(), total);
-  b.CreateMemSet(done, b.getInt8(0), total, llvm::MaybeAlign(1));
   b.CreateStore(frames, fieldPtr(b, local, offsets::scratch));
+  // Per thread: a done byte (barriers only) or a RegionLane.
+  llvm::AllocaInst *state;
+  if (region.warpCuts) {
+    state = b.CreateAlloca(llvm::ArrayType::get(b.getInt8Ty(), sizeof(RegionLane)),
+                           total, "lanes");
+    state->setAlignment(llvm::Align(8));
+    b.CreateMemSet(state, b.getInt8(0),
+                   b.CreateMul(total, b.getInt64(sizeof(RegionLane))),
+                   llvm::MaybeAlign(8));
+    b.CreateStore(state, fieldPtr(b, local, offsets::lanes));
+  } else {
+    state = b.CreateAlloca(b.getInt8Ty(), total, "done");
+    b.CreateMemSet(state, b.getInt8(0), total, llvm::MaybeAlign(1));
+  }
   llvm::AllocaInst *resume = b.CreateAlloca(b.getInt32Ty());
   llvm::AllocaInst *agreed = b.CreateAlloca(b.getInt32Ty());
   b.CreateStore(b.getInt32(0), resume);
@@ -95,59 +122,107 @@ void buildRegionEntry(llvm::Module &m, const HostKernel &info,
   llvm::FunctionCallee divergent = m.getOrInsertFunction(
       "__wooly_divergent_barrier",
       llvm::FunctionType::get(b.getVoidTy(), {ptr}, false));
-  const uint32_t none = 0xFFFFFFFEu, finished = 0xFFFFFFFFu;
+  llvm::FunctionCallee settle = m.getOrInsertFunction(
+      "__wooly_region_settle",
+      llvm::FunctionType::get(b.getInt32Ty(), {ptr, ptr, b.getInt64Ty()}, false));
+  const uint32_t none = kRegionMixed;
 
   llvm::BasicBlock *round = llvm::BasicBlock::Create(c, "round", entry);
+  llvm::BasicBlock *settled = llvm::BasicBlock::Create(c, "settle", entry);
   llvm::BasicBlock *stop = llvm::BasicBlock::Create(c, "stop", entry);
   b.CreateBr(round);
   b.SetInsertPoint(round);
   b.CreateStore(b.getInt32(none), agreed);
-  b.CreateStore(b.CreateLoad(b.getInt32Ty(), resume), fieldPtr(b, local, offsets::resume));
-  buildCountedLoop(b, nz, [&](llvm::Value *z) {
-    b.CreateStore(z, fieldPtr(b, local, offsets::tid + 8));
-    buildCountedLoop(b, ny, [&](llvm::Value *y) {
-      b.CreateStore(y, fieldPtr(b, local, offsets::tid + 4));
-      buildCountedLoop(b, nx, [&](llvm::Value *x) {
-        b.CreateStore(x, fieldPtr(b, local, offsets::tid));
-        auto wide = [&](llvm::Value *v) { return b.CreateZExt(v, b.getInt64Ty()); };
-        llvm::Value *t = b.CreateAdd(
-            wide(x), b.CreateMul(wide(nx), b.CreateAdd(wide(y), b.CreateMul(wide(ny), wide(z)))));
-        llvm::Value *doneSlot = b.CreateGEP(b.getInt8Ty(), done, t);
-        llvm::BasicBlock *run = llvm::BasicBlock::Create(c, "run", entry);
-        llvm::BasicBlock *next = llvm::BasicBlock::Create(c, "next", entry);
-        b.CreateCondBr(b.CreateICmpNE(b.CreateLoad(b.getInt8Ty(), doneSlot), b.getInt8(0)),
-                       next, run);
-        b.SetInsertPoint(run);
-        b.CreateStore(b.getInt32(finished), fieldPtr(b, local, offsets::next));
-        b.CreateCall(kernel, values);
-        llvm::Value *reached = b.CreateLoad(b.getInt32Ty(), fieldPtr(b, local, offsets::next));
-        llvm::BasicBlock *ended = llvm::BasicBlock::Create(c, "ended", entry);
-        llvm::BasicBlock *waits = llvm::BasicBlock::Create(c, "waits", entry);
-        b.CreateCondBr(b.CreateICmpEQ(reached, b.getInt32(finished)), ended, waits);
-        b.SetInsertPoint(ended);
-        b.CreateStore(b.getInt8(1), doneSlot);
-        b.CreateBr(next);
-        b.SetInsertPoint(waits);
-        llvm::Value *seen = b.CreateLoad(b.getInt32Ty(), agreed);
-        llvm::Value *first = b.CreateICmpEQ(seen, b.getInt32(none));
-        llvm::Value *same = b.CreateICmpEQ(seen, reached);
-        llvm::BasicBlock *bad = llvm::BasicBlock::Create(c, "divergent", entry);
-        llvm::BasicBlock *good = llvm::BasicBlock::Create(c, "agreed", entry);
-        b.CreateCondBr(b.CreateOr(first, same), good, bad);
-        b.SetInsertPoint(bad);
-        b.CreateCall(divergent, {local});
-        b.CreateRetVoid();
-        b.SetInsertPoint(good);
-        b.CreateStore(reached, agreed);
-        b.CreateBr(next);
-        b.SetInsertPoint(next);
-      }, "x");
-      emitRowPoll(b, local, cancel, stop);
-    }, "y");
-  }, "z");
-  llvm::Value *target = b.CreateLoad(b.getInt32Ty(), agreed);
+  llvm::Value *current = b.CreateLoad(b.getInt32Ty(), resume);
+  // Threads resuming at different cuts (warp cuts only) dispatch per thread.
+  llvm::BasicBlock *mixed = llvm::BasicBlock::Create(c, "mixed", entry);
+  llvm::SwitchInst *pick =
+      b.CreateSwitch(current, region.warpCuts ? mixed : stop, region.cuts + 1);
+
+  // Loops over the block's threads running `body(t)` for each, t linear.
+  auto threadLoops = [&](llvm::function_ref<void(llvm::Value *)> body) {
+    buildCountedLoop(b, nz, [&](llvm::Value *z) {
+      b.CreateStore(z, fieldPtr(b, local, offsets::tid + 8));
+      buildCountedLoop(b, ny, [&](llvm::Value *y) {
+        b.CreateStore(y, fieldPtr(b, local, offsets::tid + 4));
+        buildCountedLoop(b, nx, [&](llvm::Value *x) {
+          b.CreateStore(x, fieldPtr(b, local, offsets::tid));
+          auto wide = [&](llvm::Value *v) { return b.CreateZExt(v, b.getInt64Ty()); };
+          body(b.CreateAdd(wide(x), b.CreateMul(wide(nx), b.CreateAdd(
+                                                    wide(y), b.CreateMul(wide(ny), wide(z))))));
+        }, "x");
+        emitRowPoll(b, local, cancel, stop);
+      }, "y");
+    }, "z");
+    b.CreateBr(settled);
+  };
+  // Runs thread `t` from `from` if it should run in this round.
+  auto runThread = [&](llvm::Value *t, llvm::Value *from) {
+    llvm::BasicBlock *run = llvm::BasicBlock::Create(c, "run", entry);
+    llvm::BasicBlock *next = llvm::BasicBlock::Create(c, "next", entry);
+    if (region.warpCuts) {
+      llvm::Value *lane = b.CreateGEP(
+          b.getInt8Ty(), state, b.CreateMul(t, b.getInt64(sizeof(RegionLane))));
+      llvm::Value *waiting = b.CreateLoad(
+          b.getInt8Ty(), fieldPtr(b, lane, offsets::lane::waiting));
+      b.CreateCondBr(b.CreateICmpNE(waiting, b.getInt8(0)), next, run);
+      b.SetInsertPoint(run);
+      llvm::Value *pc = fieldPtr(b, lane, offsets::lane::pc);
+      values[1] = from ? from : b.CreateLoad(b.getInt32Ty(), pc);
+      b.CreateStore(b.CreateCall(kernel, values), pc);
+      b.CreateBr(next);
+      b.SetInsertPoint(next);
+      return;
+    }
+    llvm::Value *doneSlot = b.CreateGEP(b.getInt8Ty(), state, t);
+    b.CreateCondBr(b.CreateICmpNE(b.CreateLoad(b.getInt8Ty(), doneSlot), b.getInt8(0)),
+                   next, run);
+    b.SetInsertPoint(run);
+    values[1] = from;
+    llvm::Value *reached = b.CreateCall(kernel, values);
+    llvm::BasicBlock *ended = llvm::BasicBlock::Create(c, "ended", entry);
+    llvm::BasicBlock *waits = llvm::BasicBlock::Create(c, "waits", entry);
+    b.CreateCondBr(b.CreateICmpEQ(reached, b.getInt32(kRegionFinished)), ended, waits);
+    b.SetInsertPoint(ended);
+    b.CreateStore(b.getInt8(1), doneSlot);
+    b.CreateBr(next);
+    b.SetInsertPoint(waits);
+    llvm::Value *seen = b.CreateLoad(b.getInt32Ty(), agreed);
+    llvm::Value *first = b.CreateICmpEQ(seen, b.getInt32(none));
+    llvm::Value *same = b.CreateICmpEQ(seen, reached);
+    llvm::BasicBlock *bad = llvm::BasicBlock::Create(c, "divergent", entry);
+    llvm::BasicBlock *good = llvm::BasicBlock::Create(c, "agreed", entry);
+    b.CreateCondBr(b.CreateOr(first, same), good, bad);
+    b.SetInsertPoint(bad);
+    b.CreateCall(divergent, {local});
+    b.CreateRetVoid();
+    b.SetInsertPoint(good);
+    b.CreateStore(reached, agreed);
+    b.CreateBr(next);
+    b.SetInsertPoint(next);
+  };
+  for (unsigned k = 0; k <= region.cuts; ++k) {
+    llvm::BasicBlock *body =
+        llvm::BasicBlock::Create(c, "region" + llvm::Twine(k), entry);
+    pick->addCase(b.getInt32(k), body);
+    b.SetInsertPoint(body);
+    threadLoops([&](llvm::Value *t) { runThread(t, b.getInt32(k)); });
+  }
+  if (region.warpCuts) {
+    b.SetInsertPoint(mixed);
+    threadLoops([&](llvm::Value *t) { runThread(t, nullptr); });
+  } else {
+    mixed->eraseFromParent();
+  }
+
+  b.SetInsertPoint(settled);
+  llvm::Value *target =
+      region.warpCuts ? b.CreateCall(settle, {local, state, total})
+                      : static_cast<llvm::Value *>(b.CreateLoad(b.getInt32Ty(), agreed));
   b.CreateStore(target, resume);
-  b.CreateCondBr(b.CreateICmpEQ(target, b.getInt32(none)), stop, round);
+  llvm::Value *over =
+      b.CreateICmpEQ(target, b.getInt32(region.warpCuts ? kRegionFinished : none));
+  b.CreateCondBr(over, stop, round);
   b.SetInsertPoint(stop);
   b.CreateRetVoid();
 }
@@ -179,7 +254,7 @@ void buildEntryPoint(llvm::Module &m, const HostKernel &info) {
   // One block as loops over its threads. A private copy of the context
   // whose tid the loops write lets SROA turn tid reads into loop counters.
   kernel->addFnAttr(llvm::Attribute::AlwaysInline);
-  if (info.regionFrameBytes) {
+  if (info.region.frameBytes) {
     buildRegionEntry(m, info, kernel, entry);
     return;
   }

@@ -3,19 +3,22 @@
 // Host kernels take a pointer to a HostThreadContext as their hidden first
 // parameter. The compiler reads fields at the offsets below; the runtime
 // (runtime/exec/host) fills them. Changing the layout, or what compiled code
-// guarantees (v3: zeroed, confined local memory), changes kAbiVersion, which
-// is part of the compiled-object cache key.
+// guarantees (v3: zeroed, confined local memory; v4: region kernels take
+// their resume point as an argument, frames slot-major, warp cuts), changes
+// kAbiVersion, which is part of the compiled-object cache key.
 //
 // Every kernel K is compiled to one of two entry points:
 //  * `__wooly_block_K(ctx, args)` runs a whole block as loops over its
 //    threads (kernels without barriers or warp collectives); `ctx` holds the
 //    block's fields, the wrapper fills `tid`.
-//    Kernels whose only barriers are plain block barriers in the kernel body
-//    (after inlining) are split at the barriers into regions, and this
-//    entry runs the block region by region (RegionSplit.h).
+//    Kernels whose only synchronization is plain block barriers and warp
+//    collectives in the kernel body (after inlining) are split there into
+//    regions, and this entry runs the block region by region
+//    (RegionSplit.h); warp collectives are then settled for whole warps by
+//    `__wooly_region_settle` over the block's RegionLane records.
 //  * `__wooly_thread_K(ctx, args)` runs one thread; the runtime runs a block
-//    as one fiber per thread (kernels with barriers or warp collectives) and
-//    the runtime functions `__wooly_barrier` & co switch between fibers.
+//    as one fiber per thread (everything else) and the runtime functions
+//    `__wooly_barrier` & co switch between fibers.
 // `args` is the packed CUDA-style parameter buffer.
 //
 //===----------------------------------------------------------------------===//
@@ -27,7 +30,9 @@
 
 namespace wooly::host {
 
-inline constexpr uint32_t kAbiVersion = 3;
+inline constexpr uint32_t kAbiVersion = 4;
+
+struct RegionLane;
 
 struct HostThreadContext {
   uint32_t tid[3];
@@ -46,12 +51,52 @@ struct HostThreadContext {
   uint8_t *localLow;           // this thread's stack window (is_space local)
   uint8_t *localHigh;
   void *runtime;               // the runtime's per-thread state
-  // Region-split kernels (see RegionSplit.h): the thread's frame of values
-  // live across barriers, where to resume, and where it stopped.
+  // Region-split kernels (see RegionSplit.h): the block's frames of values
+  // live across cuts (slot-major), and, for kernels with warp cuts, the
+  // block's RegionLane records (one per thread, linear thread order).
   uint8_t *scratch;
-  uint32_t resume;
-  uint32_t next;
+  uint32_t resume;             // unused since v4 (resume is an argument)
+  uint32_t next;               // unused since v4 (the region returns it)
+  RegionLane *lanes;
 };
+
+/// What a warp collective computes (RegionLane::op; the fibers use the same
+/// codes). `Barrier` marks a thread of a region kernel stopped at a block
+/// barrier.
+enum class LaneOp : uint8_t {
+  None = 0,
+  Shuffle,
+  Vote,
+  Match,
+  Redux,
+  Sync,
+  ActiveMask,
+  Barrier,
+};
+
+/// One thread's state in a region kernel with warp cuts: where it stopped,
+/// the operands it brought to a warp collective, and the collective's
+/// answer once the warp settled it. The compiled kernel writes the operands
+/// and reads `result`; the block entry writes `pc` and reads `waiting`.
+struct RegionLane {
+  uint64_t value;   // the lane's operand (shuffle/match/redux value, vote predicate)
+  uint64_t result;  // what the collective returned to this lane
+  uint32_t arg;     // shuffle: source lane / delta
+  uint32_t c;       // shuffle: clamp (bits 0-4) and segment mask (bits 8-12)
+  uint32_t mask;    // member mask
+  uint32_t pc;      // the cut it stopped at (kRegionFinished: it ended)
+  uint8_t op;       // LaneOp
+  uint8_t mode;     // shuffle/vote/match mode, redux kind
+  uint8_t waiting;  // 0: runs in the next round
+  uint8_t reserved[5];
+};
+static_assert(sizeof(RegionLane) == 40);
+
+/// A region's return value when the thread ran to its end.
+inline constexpr uint32_t kRegionFinished = 0xFFFFFFFFu;
+/// `__wooly_region_settle`'s answer when the threads to run next resume at
+/// different cuts (the block entry then dispatches per thread).
+inline constexpr uint32_t kRegionMixed = 0xFFFFFFFEu;
 
 namespace offsets {
 inline constexpr unsigned tid = offsetof(HostThreadContext, tid);
@@ -72,6 +117,18 @@ inline constexpr unsigned localHigh = offsetof(HostThreadContext, localHigh);
 inline constexpr unsigned scratch = offsetof(HostThreadContext, scratch);
 inline constexpr unsigned resume = offsetof(HostThreadContext, resume);
 inline constexpr unsigned next = offsetof(HostThreadContext, next);
+inline constexpr unsigned lanes = offsetof(HostThreadContext, lanes);
+namespace lane {
+inline constexpr unsigned value = offsetof(RegionLane, value);
+inline constexpr unsigned result = offsetof(RegionLane, result);
+inline constexpr unsigned arg = offsetof(RegionLane, arg);
+inline constexpr unsigned c = offsetof(RegionLane, c);
+inline constexpr unsigned mask = offsetof(RegionLane, mask);
+inline constexpr unsigned pc = offsetof(RegionLane, pc);
+inline constexpr unsigned op = offsetof(RegionLane, op);
+inline constexpr unsigned mode = offsetof(RegionLane, mode);
+inline constexpr unsigned waiting = offsetof(RegionLane, waiting);
+} // namespace lane
 } // namespace offsets
 
 inline constexpr const char *kBlockEntryPrefix = "__wooly_block_";

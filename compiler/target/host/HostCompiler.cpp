@@ -30,9 +30,10 @@ using namespace mlir;
 namespace wooly::host {
 namespace {
 
-/// Whether running `kernel` needs the fiber entry: block barriers or warp
-/// collectives anywhere it can reach, or a thread-ending op in a device
-/// function (a block loop cannot leave a callee early).
+/// Whether running `kernel` needs more than block loops: block barriers or
+/// warp collectives anywhere it can reach, or a thread-ending op in a device
+/// function (a block loop cannot leave a callee early). Such kernels get
+/// the fiber entry unless lowerToHostIR can split them into regions.
 bool needsFibers(KernelOp kernel, ModuleOp module) {
   std::set<Operation *> seen;
   SmallVector<Operation *> work{kernel};
@@ -231,14 +232,15 @@ lowerToHostIR(ModuleOp module, const HostModuleInfo &info,
   m->setTargetTriple(machine.getTargetTriple());
   // Before anything moves allocas around (region frames, inlining).
   confineLocalMemory(*m);
-  // Barrier kernels that can be split into regions leave the fibers.
+  // Kernels with barriers or warp collectives that can be split into
+  // regions leave the fibers.
   std::vector<HostKernel> kernels = info.kernels;
   for (HostKernel &kernel : kernels) {
     llvm::Function *fn = m->getFunction(kernel.name);
-    uint64_t frame = 0;
-    if (kernel.perThread && fn && splitAtBarriers(*fn, frame)) {
+    RegionLayout region;
+    if (kernel.perThread && fn && splitAtCuts(*fn, region)) {
       kernel.perThread = false;
-      kernel.regionFrameBytes = frame;
+      kernel.region = region;
     }
   }
   insertCancellationPolls(*m);

@@ -9,6 +9,8 @@
 #ifndef WOOLY_COMPILER_TARGET_HOST_HOSTCOMPILER_H
 #define WOOLY_COMPILER_TARGET_HOST_HOSTCOMPILER_H
 
+#include "compiler/target/host/RegionSplit.h"
+
 #include "mlir/IR/BuiltinOps.h"
 
 #include "llvm/ADT/SmallVector.h"
@@ -36,8 +38,9 @@ struct HostParam {
 
 struct HostKernel {
   std::string name;
-  bool perThread = false; // fiber entry (barriers / warp collectives)
-  uint64_t regionFrameBytes = 0; // block entry runs barrier regions (RegionSplit.h)
+  bool perThread = false; // fiber entry (what regions cannot serve)
+  /// Set (frameBytes != 0) when the block entry runs regions (RegionSplit.h).
+  RegionLayout region;
   std::vector<HostParam> params; // every parameter, hidden ones included
   uint32_t argBufferSize = 0;    // of the visible parameters
   uint32_t staticSharedBytes = 0;

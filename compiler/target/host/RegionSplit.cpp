@@ -1,12 +1,14 @@
-//===- RegionSplit.cpp - Block barriers without fibers --------------------===//
+//===- RegionSplit.cpp - Barriers and warp collectives without fibers -----===//
 
 #include "compiler/target/host/RegionSplit.h"
 #include "compiler/target/host/HostABI.h"
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/PostOrderIterator.h"
 #include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/StringSwitch.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/InstIterator.h"
 #include "llvm/IR/Instructions.h"
@@ -20,13 +22,22 @@ using namespace llvm;
 namespace wooly::host {
 namespace {
 
-/// Runtime calls only a fiber can serve.
+/// Runtime calls only a fiber can serve: barriers that count arrivals or
+/// reduce across the block.
 bool needsFiber(StringRef callee) {
-  return callee == "__wooly_shuffle" || callee == "__wooly_vote" ||
-         callee == "__wooly_match" || callee == "__wooly_redux" ||
-         callee == "__wooly_warp_sync" || callee == "__wooly_active_mask" ||
-         callee == "__wooly_barrier_reduce" ||
-         callee == "__wooly_barrier_arrive" || callee == "__wooly_exit";
+  return callee == "__wooly_barrier_reduce" || callee == "__wooly_barrier_arrive";
+}
+
+/// The warp collective a runtime call is, or LaneOp::None.
+LaneOp warpCollective(StringRef callee) {
+  return StringSwitch<LaneOp>(callee)
+      .Case("__wooly_shuffle", LaneOp::Shuffle)
+      .Case("__wooly_vote", LaneOp::Vote)
+      .Case("__wooly_match", LaneOp::Match)
+      .Case("__wooly_redux", LaneOp::Redux)
+      .Case("__wooly_warp_sync", LaneOp::Sync)
+      .Case("__wooly_active_mask", LaneOp::ActiveMask)
+      .Default(LaneOp::None);
 }
 
 bool inlineEverything(Function &f) {
@@ -50,9 +61,14 @@ bool inlineEverything(Function &f) {
 
 /// Values live on entry to each block (SSA liveness, PHI uses at the end of
 /// the incoming block).
-DenseMap<BasicBlock *, DenseSet<Value *>> liveIn(Function &f) {
+/// Values defined in `entry` (the dispatch block, which dominates every
+/// region) are not tracked.
+DenseMap<BasicBlock *, DenseSet<Value *>> liveIn(Function &f, BasicBlock *entry) {
   DenseMap<BasicBlock *, DenseSet<Value *>> in;
-  auto tracked = [](Value *v) { return isa<Instruction>(v) && !isa<AllocaInst>(v); };
+  auto tracked = [entry](Value *v) {
+    auto *i = dyn_cast<Instruction>(v);
+    return i && !isa<AllocaInst>(i) && i->getParent() != entry;
+  };
   bool changed = true;
   while (changed) {
     changed = false;
@@ -85,38 +101,78 @@ DenseMap<BasicBlock *, DenseSet<Value *>> liveIn(Function &f) {
   return in;
 }
 
+/// Counts calls to the thread-ending runtime functions: after inlining the
+/// count must not grow, else one sits in a device function, where the
+/// inlined `ret` would only leave the callee.
+unsigned countEnds(Function &fn) {
+  unsigned n = 0;
+  for (Instruction &i : instructions(fn))
+    if (auto *call = dyn_cast<CallInst>(&i))
+      if (Function *callee = call->getCalledFunction())
+        if (callee->getName() == "__wooly_trap" ||
+            callee->getName() == "__wooly_assert_fail" ||
+            callee->getName() == "__wooly_exit")
+          ++n;
+  return n;
+}
+
+/// `f` with the resume point as a second parameter and an i32 result: its
+/// body moves into the new function.
+Function *withResumeParameter(Function &f) {
+  LLVMContext &c = f.getContext();
+  SmallVector<Type *> params{f.getFunctionType()->getParamType(0),
+                             Type::getInt32Ty(c)};
+  for (unsigned i = 1; i < f.arg_size(); ++i)
+    params.push_back(f.getFunctionType()->getParamType(i));
+  auto *type = FunctionType::get(Type::getInt32Ty(c), params, false);
+  Function *g = Function::Create(type, f.getLinkage(), f.getName() + ".regions",
+                                 f.getParent());
+  AttributeList attrs = f.getAttributes();
+  g->setAttributes(AttributeList::get(c, attrs.getFnAttrs(), AttributeSet(), {}));
+  for (unsigned i = 0; i < f.arg_size(); ++i) {
+    unsigned to = i == 0 ? 0 : i + 1;
+    g->getArg(to)->setName(f.getArg(i)->getName());
+    AttrBuilder param(c, attrs.getParamAttrs(i));
+    g->addParamAttrs(to, param);
+    f.getArg(i)->replaceAllUsesWith(g->getArg(to));
+  }
+  g->getArg(1)->setName("resume");
+  g->splice(g->end(), &f);
+  for (BasicBlock &bb : *g)
+    if (auto *ret = dyn_cast<ReturnInst>(bb.getTerminator())) {
+      IRBuilder<> at(ret);
+      at.CreateRet(at.getInt32(kRegionFinished));
+      ret->eraseFromParent();
+    }
+  return g;
+}
+
+struct Cut {
+  CallInst *call;
+  LaneOp op; // LaneOp::Barrier for a block barrier
+};
+
 } // namespace
 
-bool splitAtBarriers(Function &kernel, uint64_t &frameBytes) {
+bool splitAtCuts(Function &kernel, RegionLayout &result) {
   Module &m = *kernel.getParent();
   const DataLayout &layout = m.getDataLayout();
   LLVMContext &c = m.getContext();
-  // Thread-ending calls that come from inlined device functions would only
-  // leave the inlined body; those kernels stay on fibers.
-  auto countEnds = [](Function &fn) {
-    unsigned n = 0;
-    for (Instruction &i : instructions(fn))
-      if (auto *call = dyn_cast<CallInst>(&i))
-        if (Function *callee = call->getCalledFunction())
-          if (callee->getName() == "__wooly_trap" ||
-              callee->getName() == "__wooly_assert_fail")
-            ++n;
-    return n;
-  };
   unsigned endsBefore = countEnds(kernel);
   ValueToValueMapTy map;
-  Function *f = CloneFunction(&kernel, map);
+  Function *clone = CloneFunction(&kernel, map);
   auto fail = [&] {
-    f->eraseFromParent();
+    clone->eraseFromParent();
     return false;
   };
-  if (!inlineEverything(*f) || countEnds(*f) != endsBefore)
+  if (!inlineEverything(*clone) || countEnds(*clone) != endsBefore)
     return fail();
 
-  SmallVector<CallInst *> barriers;
+  SmallVector<Cut> cuts;
   SmallVector<AllocaInst *> allocas;
   SmallVector<Instruction *> lifetimes;
-  for (Instruction &i : instructions(*f)) {
+  bool warpCuts = false;
+  for (Instruction &i : instructions(*clone)) {
     if (auto *call = dyn_cast<CallInst>(&i)) {
       if (isa<LifetimeIntrinsic>(call)) {
         lifetimes.push_back(call);
@@ -130,7 +186,10 @@ bool splitAtBarriers(Function &kernel, uint64_t &frameBytes) {
         auto *count = dyn_cast<ConstantInt>(call->getArgOperand(2));
         if (!count || !count->isZero())
           return fail();
-        barriers.push_back(call);
+        cuts.push_back({call, LaneOp::Barrier});
+      } else if (LaneOp op = warpCollective(name); op != LaneOp::None) {
+        cuts.push_back({call, op});
+        warpCuts = true;
       }
     }
     if (auto *alloca = dyn_cast<AllocaInst>(&i)) {
@@ -139,41 +198,22 @@ bool splitAtBarriers(Function &kernel, uint64_t &frameBytes) {
       allocas.push_back(alloca);
     }
   }
-  if (barriers.empty())
+  if (cuts.empty())
     return fail();
+
+  // The frame: local variables, then values live across cuts (their set is
+  // known only after cutting, but the cut itself cannot fail).
+  Function *f = withResumeParameter(*clone);
+  clone->eraseFromParent();
+  auto drop = [&] {
+    f->eraseFromParent();
+    return false;
+  };
   for (Instruction *i : lifetimes)
     i->eraseFromParent();
 
-  // Cut after every barrier: resume block k starts region k.
-  SmallVector<BasicBlock *> resumes;
-  for (CallInst *call : barriers)
-    resumes.push_back(call->getParent()->splitBasicBlock(call->getNextNode(), "region"));
-
-  auto live = liveIn(*f);
-  SetVector<Instruction *> demote;
-  for (BasicBlock *r : resumes)
-    for (Value *v : live[r])
-      demote.insert(cast<Instruction>(v));
-
-  // The per-thread frame: local variables, then values live across barriers.
-  uint64_t size = 0;
-  DenseMap<Value *, uint64_t> offsets;
-  auto place = [&](Value *v, uint64_t bytes, Align align) {
-    size = alignTo(size, align);
-    offsets[v] = size;
-    size += std::max<uint64_t>(bytes, 1);
-  };
-  for (AllocaInst *a : allocas)
-    place(a, a->getAllocationSize(layout)->getFixedValue(), a->getAlign());
-  for (Instruction *v : demote)
-    place(v, layout.getTypeAllocSize(v->getType()),
-          layout.getABITypeAlign(v->getType()));
-  frameBytes = alignTo(std::max<uint64_t>(size, 16), 16);
-  // The block entry keeps every thread's frame on the worker's stack.
-  if (frameBytes > 2048)
-    return fail();
-
-  // A new entry: this thread's frame, then a jump to where it resumes.
+  // A new entry: this thread's index and RegionLane; the frame slots and the
+  // jump to where it resumes come last.
   BasicBlock *start = &f->getEntryBlock();
   BasicBlock *dispatch = BasicBlock::Create(c, "dispatch", f, start);
   IRBuilder<> b(dispatch);
@@ -181,21 +221,131 @@ bool splitAtBarriers(Function &kernel, uint64_t &frameBytes) {
   auto field = [&](unsigned offset) {
     return b.CreateConstInBoundsGEP1_32(b.getInt8Ty(), ctx, offset);
   };
-  Value *scratch = b.CreateLoad(b.getPtrTy(), field(offsets::scratch));
   auto dim = [&](unsigned base, unsigned d) {
     return b.CreateZExt(b.CreateLoad(b.getInt32Ty(), field(base + 4 * d)),
                         b.getInt64Ty());
   };
+  Value *nx = dim(offsets::ntid, 0), *ny = dim(offsets::ntid, 1),
+        *nz = dim(offsets::ntid, 2);
+  Value *threads = b.CreateMul(b.CreateMul(nx, ny), nz, "threads");
   Value *linear = b.CreateAdd(
       dim(offsets::tid, 0),
-      b.CreateMul(dim(offsets::ntid, 0),
-                  b.CreateAdd(dim(offsets::tid, 1),
-                              b.CreateMul(dim(offsets::ntid, 1), dim(offsets::tid, 2)))));
-  Value *frame = b.CreateGEP(b.getInt8Ty(), scratch,
-                             b.CreateMul(linear, b.getInt64(frameBytes)), "frame");
+      b.CreateMul(nx, b.CreateAdd(dim(offsets::tid, 1),
+                                  b.CreateMul(ny, dim(offsets::tid, 2)))),
+      "linear");
+  Value *lane = nullptr;
+  if (warpCuts) {
+    Value *lanes = b.CreateLoad(b.getPtrTy(), field(offsets::lanes));
+    lane = b.CreateGEP(b.getInt8Ty(), lanes,
+                       b.CreateMul(linear, b.getInt64(sizeof(RegionLane))),
+                       "lane");
+  }
+
+  // Cut after every cut call: resume block k + 1 starts region k + 1. The
+  // call's block now records what the settle step needs and returns.
+  SmallVector<BasicBlock *> resumes;
+  for (auto [k, cut] : llvm::enumerate(cuts)) {
+    CallInst *call = cut.call;
+    BasicBlock *resume =
+        call->getParent()->splitBasicBlock(call->getNextNode(), "region");
+    resumes.push_back(resume);
+    IRBuilder<> at(call);
+    auto store = [&](unsigned offset, Value *v) {
+      at.CreateStore(v, at.CreateConstInBoundsGEP1_32(at.getInt8Ty(), lane, offset));
+    };
+    auto i8 = [&](Value *v) { return at.CreateTrunc(v, at.getInt8Ty()); };
+    auto i64 = [&](Value *v) { return at.CreateZExt(v, at.getInt64Ty()); };
+    switch (cut.op) {
+    case LaneOp::Shuffle: // (ctx, mode, value, lane, c, mask)
+      store(offsets::lane::mode, i8(call->getArgOperand(1)));
+      store(offsets::lane::value, i64(call->getArgOperand(2)));
+      store(offsets::lane::arg, call->getArgOperand(3));
+      store(offsets::lane::c, call->getArgOperand(4));
+      store(offsets::lane::mask, call->getArgOperand(5));
+      break;
+    case LaneOp::Vote: // (ctx, mode, predicate, mask)
+      store(offsets::lane::mode, i8(call->getArgOperand(1)));
+      store(offsets::lane::value,
+            i64(at.CreateICmpNE(call->getArgOperand(2), at.getInt32(0))));
+      store(offsets::lane::mask, call->getArgOperand(3));
+      break;
+    case LaneOp::Match: // (ctx, mode, value i64, mask)
+    case LaneOp::Redux: // (ctx, kind, value i32, mask)
+      store(offsets::lane::mode, i8(call->getArgOperand(1)));
+      store(offsets::lane::value, at.CreateZExtOrTrunc(call->getArgOperand(2),
+                                                       at.getInt64Ty()));
+      store(offsets::lane::mask, call->getArgOperand(3));
+      break;
+    case LaneOp::Sync: // (ctx, mask)
+      store(offsets::lane::mask, call->getArgOperand(1));
+      break;
+    case LaneOp::ActiveMask: // only this lane: answered at once
+      store(offsets::lane::mask, at.getInt32(0));
+      break;
+    default:
+      break;
+    }
+    if (lane)
+      store(offsets::lane::op, at.getInt8(static_cast<uint8_t>(cut.op)));
+    BasicBlock *bb = call->getParent();
+    bb->getTerminator()->eraseFromParent();
+    IRBuilder<> end(bb);
+    end.CreateRet(end.getInt32(k + 1));
+    // After the cut the call's value is the settled answer.
+    if (!call->getType()->isVoidTy()) {
+      IRBuilder<> in(resume, resume->getFirstInsertionPt());
+      Value *answer = in.CreateLoad(
+          in.getInt64Ty(),
+          in.CreateConstInBoundsGEP1_32(in.getInt8Ty(), lane, offsets::lane::result));
+      call->replaceAllUsesWith(in.CreateTrunc(answer, call->getType()));
+    }
+    call->eraseFromParent();
+  }
+
+  // Jump to where the thread resumes (what makes the regions reachable for
+  // the liveness below); the frame slots go before the jump.
+  SwitchInst *jump = b.CreateSwitch(f->getArg(1), start, resumes.size());
+  for (auto [k, block] : llvm::enumerate(resumes))
+    jump->addCase(b.getInt32(k + 1), block);
+  b.SetInsertPoint(jump);
+
+  auto live = liveIn(*f, dispatch);
+  SetVector<Instruction *> demote;
+  for (BasicBlock *r : resumes)
+    for (Value *v : live[r])
+      demote.insert(cast<Instruction>(v));
+
+  // Slot-major frames: slot s of thread t at scratch + offset_s * threads +
+  // t * size_s (sizes rounded up to the alignment, so every element stays
+  // aligned).
+  uint64_t size = 0;
+  struct Slot {
+    uint64_t offset, size;
+  };
+  MapVector<Value *, Slot> slotOf;
+  auto place = [&](Value *v, uint64_t bytes, Align align) {
+    bytes = alignTo(std::max<uint64_t>(bytes, 1), align);
+    size = alignTo(size, align);
+    slotOf[v] = {size, bytes};
+    size += bytes;
+  };
+  for (AllocaInst *a : allocas)
+    place(a, a->getAllocationSize(layout)->getFixedValue(), a->getAlign());
+  for (Instruction *v : demote)
+    place(v, layout.getTypeAllocSize(v->getType()),
+          layout.getABITypeAlign(v->getType()));
+  result.frameBytes = alignTo(std::max<uint64_t>(size, 16), 16);
+  // The block entry keeps every thread's frame on the worker's stack.
+  if (result.frameBytes > 2048)
+    return drop();
+
+  Value *scratch = b.CreateLoad(b.getPtrTy(), field(offsets::scratch), "scratch");
   DenseMap<Value *, Value *> slots;
-  for (auto &[v, offset] : offsets)
-    slots[v] = b.CreateConstInBoundsGEP1_64(b.getInt8Ty(), frame, offset);
+  for (auto &[v, slot] : slotOf) {
+    Value *offset = b.CreateAdd(b.CreateMul(threads, b.getInt64(slot.offset)),
+                                b.CreateMul(linear, b.getInt64(slot.size)));
+    slots[v] = b.CreateInBoundsGEP(b.getInt8Ty(), scratch, offset);
+  }
 
   for (AllocaInst *a : allocas) {
     a->replaceAllUsesWith(slots[a]);
@@ -220,23 +370,10 @@ bool splitAtBarriers(Function &kernel, uint64_t &frameBytes) {
     at.CreateStore(v, slot);
   }
 
-  Value *resume = b.CreateLoad(b.getInt32Ty(), field(offsets::resume));
-  SwitchInst *jump = b.CreateSwitch(resume, start, resumes.size());
-  for (auto [k, block] : llvm::enumerate(resumes))
-    jump->addCase(b.getInt32(k + 1), block);
-
-  // A barrier ends the region: say where to resume and return.
-  for (auto [k, call] : llvm::enumerate(barriers)) {
-    BasicBlock *bb = call->getParent();
-    bb->getTerminator()->eraseFromParent();
-    call->eraseFromParent();
-    IRBuilder<> at(bb);
-    at.CreateStore(at.getInt32(k + 1),
-                   at.CreateConstInBoundsGEP1_32(at.getInt8Ty(), ctx, offsets::next));
-    at.CreateRetVoid();
-  }
   if (verifyFunction(*f, nullptr))
-    return fail();
+    return drop();
+  result.cuts = cuts.size();
+  result.warpCuts = warpCuts;
   std::string name = kernel.getName().str();
   kernel.eraseFromParent();
   f->setName(name);

@@ -1,14 +1,23 @@
-//===- RegionSplit.h - Block barriers without fibers ------------*- C++ -*-===//
+//===- RegionSplit.h - Barriers and warp collectives without fibers -*- C++ -*-===//
 //
-// The pocl / COX technique on LLVM IR: a kernel is cut at its block barriers
-// into regions. The rewritten kernel runs one thread from a resume point
-// (ctx->resume: 0 = the start, k = after barrier k) up to the next barrier,
-// where it records k in ctx->next and returns; at the end it leaves
-// ctx->next untouched. Values live across a barrier and the thread's local
-// variables move to a per-thread frame at ctx->scratch, so the block entry
-// can run every thread of the block through one region before starting the
-// next: a loop over threads per region instead of a fiber switch per thread
-// per barrier.
+// The pocl / COX technique on LLVM IR: a kernel is cut at its block
+// barriers and warp collectives ("cuts") into regions. The rewritten kernel
+// takes the resume point as its second argument (0 = the start, k = after
+// cut k) and runs one thread from there to the next cut, returning k, or to
+// its end, returning kRegionFinished. Values live across a cut and the
+// thread's local variables move to the block's frames at ctx->scratch,
+// slot-major (slot s of thread t at scratch + offset_s * threads + t *
+// size_s, so a region's loads and stores of one slot are unit-stride across
+// threads), and the block entry runs every thread of the block through one
+// region before starting the next: a loop over threads per region instead
+// of a fiber switch per thread per barrier. Because the resume point is an
+// argument, a block entry that calls the kernel with a constant gets that
+// region alone, as straight-line code.
+//
+// At a warp collective the thread stores its operands in its RegionLane
+// (ctx->lanes, HostABI.h) and returns; once the warp's members have all
+// stopped, `__wooly_region_settle` computes every member's answer and the
+// region after the cut starts by loading the thread's `result`.
 //
 //===----------------------------------------------------------------------===//
 #ifndef WOOLY_COMPILER_TARGET_HOST_REGIONSPLIT_H
@@ -22,11 +31,21 @@ class Function;
 
 namespace wooly::host {
 
-/// Rewrites `kernel` (hidden context first) into resumable regions. Returns
-/// false, leaving the kernel unchanged, when it cannot: calls that remain
-/// after inlining, barriers with a thread count or `arrive`, warp
-/// collectives, dynamic allocas, or a frame too large for the block's stack.
-bool splitAtBarriers(llvm::Function &kernel, uint64_t &frameBytes);
+/// What the block entry needs to know about a split kernel.
+struct RegionLayout {
+  uint64_t frameBytes = 0; // per thread, all slots
+  unsigned cuts = 0;       // resume points are 0..cuts
+  bool warpCuts = false;   // some cut is a warp collective: RegionLanes needed
+};
+
+/// Rewrites `kernel` (hidden context first) into resumable regions: the
+/// result replaces it under its name, `i32 (ctx, i32 resume, params...)`.
+/// Returns false, leaving the kernel unchanged, when it cannot: calls that
+/// remain after inlining (recursion, indirect calls), barriers with a
+/// thread count, `bar.arrive` or `bar.red`, thread-ending calls inside
+/// device functions, dynamic allocas, or a frame too large for the block's
+/// stack. Kernels without any cut are left alone too (block loops).
+bool splitAtCuts(llvm::Function &kernel, RegionLayout &layout);
 
 } // namespace wooly::host
 

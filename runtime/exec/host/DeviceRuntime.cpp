@@ -2,6 +2,7 @@
 
 #include "runtime/exec/host/DeviceRuntime.h"
 #include "runtime/exec/host/Fiber.h"
+#include "runtime/exec/host/WarpCollectives.h"
 
 #include <pthread.h>
 #include <setjmp.h>
@@ -41,20 +42,15 @@ constexpr size_t kPage = 4096;
 
 struct Block;
 
-enum class Collective : uint8_t { None, Shuffle, Vote, Match, Redux, Sync };
-
 struct ThreadState {
   HostThreadContext ctx;
   Block *block = nullptr;
   void *sp = nullptr;
   enum State : uint8_t { Ready, Waiting, Done } state = Ready;
   uint32_t linear = 0, lane = 0, warp = 0;
-  // The warp collective this thread waits in, and its answer.
-  Collective op = Collective::None;
-  int mode = 0;
-  uint64_t value = 0;
-  uint32_t arg = 0, c = 0, mask = 0;
-  uint64_t result = 0;
+  // The warp collective this thread waits in and its answer (`result`,
+  // which barrier reductions use too).
+  RegionLane coll{};
   int barrier = -1;
 };
 
@@ -148,7 +144,7 @@ void releaseBarrier(Block *b, int id) {
     ThreadState &t = b->threads[i];
     if (t.state == ThreadState::Waiting && t.barrier == id) {
       t.barrier = -1;
-      t.result = value;
+      t.coll.result = value;
       t.state = ThreadState::Ready;
     }
   }
@@ -186,163 +182,53 @@ void arriveAtBarrier(ThreadState *t, int id, uint32_t count, bool wait,
 
 //===--- Warp collectives -------------------------------------------------===//
 
-uint64_t computeFor(Block *b, Warp &w, ThreadState &t, uint32_t members) {
-  ThreadState *lanes = b->threads + t.warp * 32;
-  switch (t.op) {
-  case Collective::Shuffle: {
-    // PTX shfl.sync: c packs the clamp (bits 0-4) and segment mask (8-12).
-    int lane = static_cast<int>(t.lane);
-    int segMask = (t.c >> 8) & 31;
-    int minLane = lane & segMask;
-    int maxLane = minLane | ((t.c & 31) & ~segMask);
-    int b2 = static_cast<int>(t.arg);
-    int j = lane;
-    bool inRange = false;
-    switch (t.mode) {
-    case 0: // idx
-      j = minLane | (b2 & 31 & ~segMask);
-      inRange = j <= maxLane;
-      break;
-    case 1: // up
-      j = lane - (b2 & 31);
-      inRange = j >= maxLane;
-      break;
-    case 2: // down
-      j = lane + (b2 & 31);
-      inRange = j <= maxLane;
-      break;
-    case 3: // xor
-      j = lane ^ (b2 & 31);
-      inRange = j <= maxLane;
-      break;
-    }
-    bool valid = inRange && j >= 0 && j < 32 && (members >> j & 1);
-    uint32_t value = valid ? static_cast<uint32_t>(lanes[j].value)
-                           : static_cast<uint32_t>(t.value);
-    return value | (uint64_t(valid) << 32);
-  }
-  case Collective::Vote: {
-    uint32_t ballot = 0;
-    for (uint32_t m = members; m; m &= m - 1) {
-      int l = std::countr_zero(m);
-      if (lanes[l].value)
-        ballot |= 1u << l;
-    }
-    switch (t.mode) {
-    case 0: // any
-      return ballot != 0;
-    case 1: // all
-      return ballot == members;
-    case 2: // uni
-      return ballot == 0 || ballot == members;
-    default: // ballot
-      return ballot;
-    }
-  }
-  case Collective::Match: {
-    uint32_t same = 0;
-    bool allEqual = true;
-    for (uint32_t m = members; m; m &= m - 1) {
-      int l = std::countr_zero(m);
-      if (lanes[l].value == t.value)
-        same |= 1u << l;
-      else
-        allEqual = false;
-    }
-    if (t.mode == 0) // any
-      return same | (uint64_t(1) << 32);
-    return allEqual ? (members | (uint64_t(1) << 32)) : 0;
-  }
-  case Collective::Redux: {
-    bool first = true;
-    uint32_t acc = 0;
-    for (uint32_t m = members; m; m &= m - 1) {
-      uint32_t v = static_cast<uint32_t>(lanes[std::countr_zero(m)].value);
-      if (first) {
-        acc = v;
-        first = false;
-        continue;
-      }
-      switch (t.mode) {
-      case 0:
-        acc += v;
-        break;
-      case 1:
-        acc = static_cast<uint32_t>(std::min<int32_t>(acc, v));
-        break;
-      case 2:
-        acc = static_cast<uint32_t>(std::max<int32_t>(acc, v));
-        break;
-      case 3:
-        acc = std::min(acc, v);
-        break;
-      case 4:
-        acc = std::max(acc, v);
-        break;
-      case 5:
-        acc &= v;
-        break;
-      case 6:
-        acc |= v;
-        break;
-      case 7:
-        acc ^= v;
-        break;
-      }
-    }
-    return acc;
-  }
-  default:
-    return 0;
-  }
-}
-
 /// Completes the collective that lane `l` waits in if every live member of
 /// its mask has arrived.
 void tryComplete(Block *b, uint32_t warpIndex, uint32_t l) {
   Warp &w = b->warps[warpIndex];
   ThreadState &t = b->threads[warpIndex * 32 + l];
-  uint32_t members = (t.mask | (1u << l)) & w.live;
+  uint32_t members = (t.coll.mask | (1u << l)) & w.live;
   if ((w.arrived & members) != members)
     return;
   ThreadState *lanes = b->threads + warpIndex * 32;
-  uint64_t results[32];
+  RegionLane ops[32];
   for (uint32_t m = members; m; m &= m - 1) {
     int i = std::countr_zero(m);
-    results[i] = computeFor(b, w, lanes[i], members);
+    ops[i] = lanes[i].coll;
   }
   for (uint32_t m = members; m; m &= m - 1) {
     int i = std::countr_zero(m);
-    lanes[i].result = results[i];
-    lanes[i].op = Collective::None;
+    lanes[i].coll.result = warpCollectiveResult(ops, i, members, w.live);
+    lanes[i].coll.op = static_cast<uint8_t>(LaneOp::None);
     lanes[i].state = ThreadState::Ready;
   }
   w.arrived &= ~members;
 }
 
-uint64_t collective(HostThreadContext *ctx, Collective op, int mode,
+uint64_t collective(HostThreadContext *ctx, LaneOp op, int mode,
                     uint64_t value, uint32_t arg, uint32_t c, uint32_t mask) {
   ThreadState *t = stateOf(ctx);
   Block *b = t->block;
   if (!b->fibers) {
-    // Unreachable by construction (kernels with collectives get fibers).
+    // Unreachable by construction (kernels with collectives get fibers or
+    // regions, where the collectives are cuts).
     b->job->launch->fail(ErrorCode::Internal,
                          "warp collective in a block-loop kernel");
     return value;
   }
-  t->op = op;
-  t->mode = mode;
-  t->value = value;
-  t->arg = arg;
-  t->c = c;
-  t->mask = mask;
+  t->coll.op = static_cast<uint8_t>(op);
+  t->coll.mode = static_cast<uint8_t>(mode);
+  t->coll.value = value;
+  t->coll.arg = arg;
+  t->coll.c = c;
+  t->coll.mask = mask;
   t->state = ThreadState::Waiting;
   Warp &w = b->warps[t->warp];
   w.arrived |= 1u << t->lane;
   tryComplete(b, t->warp, t->lane);
   if (t->state == ThreadState::Waiting)
     yield(t);
-  return t->result;
+  return t->coll.result;
 }
 
 /// A thread ended: it no longer counts for barriers and warp collectives.
@@ -658,17 +544,17 @@ extern "C" int32_t __wooly_barrier_reduce(HostThreadContext *ctx, int32_t kind,
   ThreadState *t = stateOf(ctx);
   arriveAtBarrier(t, id, static_cast<uint32_t>(count), true, kind,
                   predicate != 0);
-  return static_cast<int32_t>(t->result);
+  return static_cast<int32_t>(t->coll.result);
 }
 
 extern "C" void __wooly_warp_sync(HostThreadContext *ctx, int32_t mask) {
-  collective(ctx, Collective::Sync, 0, 0, 0, 0, static_cast<uint32_t>(mask));
+  collective(ctx, LaneOp::Sync, 0, 0, 0, 0, static_cast<uint32_t>(mask));
 }
 
 extern "C" int64_t __wooly_shuffle(HostThreadContext *ctx, int32_t mode,
                                    int32_t value, int32_t lane, int32_t c,
                                    int32_t mask) {
-  return static_cast<int64_t>(collective(ctx, Collective::Shuffle, mode,
+  return static_cast<int64_t>(collective(ctx, LaneOp::Shuffle, mode,
                                          static_cast<uint32_t>(value),
                                          static_cast<uint32_t>(lane),
                                          static_cast<uint32_t>(c),
@@ -677,21 +563,21 @@ extern "C" int64_t __wooly_shuffle(HostThreadContext *ctx, int32_t mode,
 
 extern "C" int32_t __wooly_vote(HostThreadContext *ctx, int32_t mode,
                                 int32_t predicate, int32_t mask) {
-  return static_cast<int32_t>(collective(ctx, Collective::Vote, mode,
+  return static_cast<int32_t>(collective(ctx, LaneOp::Vote, mode,
                                          predicate != 0, 0, 0,
                                          static_cast<uint32_t>(mask)));
 }
 
 extern "C" int64_t __wooly_match(HostThreadContext *ctx, int32_t mode,
                                  int64_t value, int32_t mask) {
-  return static_cast<int64_t>(collective(ctx, Collective::Match, mode,
+  return static_cast<int64_t>(collective(ctx, LaneOp::Match, mode,
                                          static_cast<uint64_t>(value), 0, 0,
                                          static_cast<uint32_t>(mask)));
 }
 
 extern "C" int32_t __wooly_redux(HostThreadContext *ctx, int32_t kind,
                                  int32_t value, int32_t mask) {
-  return static_cast<int32_t>(collective(ctx, Collective::Redux, kind,
+  return static_cast<int32_t>(collective(ctx, LaneOp::Redux, kind,
                                          static_cast<uint32_t>(value), 0, 0,
                                          static_cast<uint32_t>(mask)));
 }
@@ -724,6 +610,34 @@ extern "C" void __wooly_divergent_barrier(HostThreadContext *ctx) {
       "threads of block (" + std::to_string(ctx->ctaid[0]) + "," +
           std::to_string(ctx->ctaid[1]) + "," + std::to_string(ctx->ctaid[2]) +
           ") reached different __syncthreads (a barrier in divergent code)");
+}
+
+/// A region kernel's settle step between rounds (WarpCollectives.h):
+/// returns where the threads to run next resume, kRegionMixed, or
+/// kRegionFinished when the block is done or failed.
+extern "C" uint32_t __wooly_region_settle(HostThreadContext *ctx,
+                                          RegionLane *lanes, uint64_t count) {
+  Settled settled = settleRegionLanes(lanes, static_cast<uint32_t>(count));
+  std::string block = "block (" + std::to_string(ctx->ctaid[0]) + "," +
+                      std::to_string(ctx->ctaid[1]) + "," +
+                      std::to_string(ctx->ctaid[2]) + ")";
+  switch (settled.outcome) {
+  case SettleOutcome::Run:
+  case SettleOutcome::Finished:
+    return settled.resume;
+  case SettleOutcome::Deadlock:
+    stateOf(ctx)->block->job->launch->fail(
+        ErrorCode::LaunchFailure,
+        "deadlock in " + block +
+            ": threads wait at a barrier or warp collective that the rest "
+            "of the block never reaches (a __syncthreads in divergent code, "
+            "or a __shfl_sync mask naming lanes that do not call it)");
+    break;
+  case SettleOutcome::DivergentBarrier:
+    __wooly_divergent_barrier(ctx);
+    break;
+  }
+  return ::wooly::host::kRegionFinished;
 }
 
 extern "C" void __wooly_cancelled(HostThreadContext *ctx) {
@@ -916,6 +830,7 @@ std::vector<std::pair<const char *, void *>> runtimeSymbols() {
       {"__wooly_trap", reinterpret_cast<void *>(&__wooly_trap)},
       {"__wooly_cancelled", reinterpret_cast<void *>(&__wooly_cancelled)},
       {"__wooly_divergent_barrier", reinterpret_cast<void *>(&__wooly_divergent_barrier)},
+      {"__wooly_region_settle", reinterpret_cast<void *>(&__wooly_region_settle)},
       {"__wooly_assert_fail", reinterpret_cast<void *>(&__wooly_assert_fail)},
       {"__wooly_printf", reinterpret_cast<void *>(&__wooly_printf)},
       {"__wooly_clock64", reinterpret_cast<void *>(&__wooly_clock64)},

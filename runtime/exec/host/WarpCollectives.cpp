@@ -1,0 +1,200 @@
+//===- WarpCollectives.cpp - PTX warp collectives over lane arrays --------===//
+
+#include "runtime/exec/host/WarpCollectives.h"
+
+#include <algorithm>
+#include <bit>
+
+namespace wooly::exec::host {
+
+using ::wooly::host::kRegionFinished;
+using ::wooly::host::kRegionMixed;
+
+uint64_t warpCollectiveResult(const RegionLane *warp, uint32_t lane,
+                              uint32_t members, uint32_t live) {
+  const RegionLane &t = warp[lane];
+  switch (static_cast<LaneOp>(t.op)) {
+  case LaneOp::Shuffle: {
+    // PTX shfl.sync: c packs the clamp (bits 0-4) and segment mask (8-12).
+    int self = static_cast<int>(lane);
+    int segMask = (t.c >> 8) & 31;
+    int minLane = self & segMask;
+    int maxLane = minLane | ((t.c & 31) & ~segMask);
+    int b = static_cast<int>(t.arg);
+    int j = self;
+    bool inRange = false;
+    switch (t.mode) {
+    case 0: // idx
+      j = minLane | (b & 31 & ~segMask);
+      inRange = j <= maxLane;
+      break;
+    case 1: // up
+      j = self - (b & 31);
+      inRange = j >= maxLane;
+      break;
+    case 2: // down
+      j = self + (b & 31);
+      inRange = j <= maxLane;
+      break;
+    case 3: // xor
+      j = self ^ (b & 31);
+      inRange = j <= maxLane;
+      break;
+    }
+    bool valid = inRange && j >= 0 && j < 32 && (members >> j & 1);
+    uint32_t value = valid ? static_cast<uint32_t>(warp[j].value)
+                           : static_cast<uint32_t>(t.value);
+    return value | (uint64_t(valid) << 32);
+  }
+  case LaneOp::Vote: {
+    uint32_t ballot = 0;
+    for (uint32_t m = members; m; m &= m - 1) {
+      int l = std::countr_zero(m);
+      if (warp[l].value)
+        ballot |= 1u << l;
+    }
+    switch (t.mode) {
+    case 0: // any
+      return ballot != 0;
+    case 1: // all
+      return ballot == members;
+    case 2: // uni
+      return ballot == 0 || ballot == members;
+    default: // ballot
+      return ballot;
+    }
+  }
+  case LaneOp::Match: {
+    uint32_t same = 0;
+    bool allEqual = true;
+    for (uint32_t m = members; m; m &= m - 1) {
+      int l = std::countr_zero(m);
+      if (warp[l].value == t.value)
+        same |= 1u << l;
+      else
+        allEqual = false;
+    }
+    if (t.mode == 0) // any
+      return same | (uint64_t(1) << 32);
+    return allEqual ? (members | (uint64_t(1) << 32)) : 0;
+  }
+  case LaneOp::Redux: {
+    bool first = true;
+    uint32_t acc = 0;
+    for (uint32_t m = members; m; m &= m - 1) {
+      uint32_t v = static_cast<uint32_t>(warp[std::countr_zero(m)].value);
+      if (first) {
+        acc = v;
+        first = false;
+        continue;
+      }
+      switch (t.mode) {
+      case 0:
+        acc += v;
+        break;
+      case 1:
+        acc = static_cast<uint32_t>(
+            std::min(static_cast<int32_t>(acc), static_cast<int32_t>(v)));
+        break;
+      case 2:
+        acc = static_cast<uint32_t>(
+            std::max(static_cast<int32_t>(acc), static_cast<int32_t>(v)));
+        break;
+      case 3:
+        acc = std::min(acc, v);
+        break;
+      case 4:
+        acc = std::max(acc, v);
+        break;
+      case 5:
+        acc &= v;
+        break;
+      case 6:
+        acc |= v;
+        break;
+      case 7:
+        acc ^= v;
+        break;
+      }
+    }
+    return acc;
+  }
+  case LaneOp::ActiveMask:
+    return live;
+  default: // Sync: no value
+    return 0;
+  }
+}
+
+Settled settleRegionLanes(RegionLane *lanes, uint32_t count) {
+  bool released = false, mixed = false;
+  uint32_t resume = 0;
+  auto release = [&](RegionLane &l) {
+    l.waiting = 0;
+    if (!released)
+      resume = l.pc;
+    else if (resume != l.pc)
+      mixed = true;
+    released = true;
+  };
+  for (uint32_t i = 0; i < count; ++i)
+    lanes[i].waiting = 1;
+
+  // Warp collectives first: a group completes when every live lane of its
+  // member mask waits in a collective (not necessarily the same one; the
+  // fibers do not ask either). A lane waiting at the block barrier holds up
+  // the groups that name it.
+  bool anyLive = false, anyCollective = false;
+  for (uint32_t base = 0; base < count; base += 32) {
+    RegionLane *warp = lanes + base;
+    uint32_t n = std::min<uint32_t>(32, count - base);
+    uint32_t live = 0, arrived = 0;
+    for (uint32_t l = 0; l < n; ++l) {
+      if (warp[l].pc == kRegionFinished)
+        continue;
+      live |= 1u << l;
+      if (warp[l].op != static_cast<uint8_t>(LaneOp::Barrier))
+        arrived |= 1u << l;
+    }
+    anyLive |= live != 0;
+    for (uint32_t pending = arrived; pending; pending &= pending - 1) {
+      uint32_t l = std::countr_zero(pending);
+      if (!(arrived >> l & 1))
+        continue; // completed with an earlier group
+      uint32_t members = (warp[l].mask | (1u << l)) & live;
+      if ((arrived & members) != members)
+        continue;
+      uint64_t results[32];
+      for (uint32_t m = members; m; m &= m - 1) {
+        uint32_t i = std::countr_zero(m);
+        results[i] = warpCollectiveResult(warp, i, members, live);
+      }
+      for (uint32_t m = members; m; m &= m - 1) {
+        uint32_t i = std::countr_zero(m);
+        warp[i].result = results[i];
+        release(warp[i]);
+      }
+      arrived &= ~members;
+    }
+    anyCollective |= arrived != 0;
+  }
+  if (released)
+    return {SettleOutcome::Run, mixed ? kRegionMixed : resume};
+  if (!anyLive)
+    return {SettleOutcome::Finished, kRegionFinished};
+  if (anyCollective)
+    return {SettleOutcome::Deadlock, kRegionFinished};
+
+  // Every live thread waits at a block barrier: the same one, or the block
+  // diverged.
+  for (uint32_t i = 0; i < count; ++i) {
+    if (lanes[i].pc == kRegionFinished)
+      continue;
+    if (released && lanes[i].pc != resume)
+      return {SettleOutcome::DivergentBarrier, kRegionFinished};
+    release(lanes[i]);
+  }
+  return {SettleOutcome::Run, resume};
+}
+
+} // namespace wooly::exec::host
