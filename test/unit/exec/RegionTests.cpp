@@ -1,0 +1,408 @@
+//===- RegionTests.cpp - Warp collectives and barriers in the region form -===//
+//
+// Each kernel here is first compiled with the host backend to check which
+// form it gets (so a silent fallback to fibers fails the test), then run
+// through the host executor and checked against PTX's rules.
+//
+//===----------------------------------------------------------------------===//
+
+#include "test/unit/exec/HostTestSupport.h"
+
+#include "compiler/Registration.h"
+#include "compiler/target/host/HostABI.h"
+#include "compiler/target/host/HostCompiler.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Target/TargetMachine.h"
+
+using namespace wooly;
+using namespace wooly::test;
+
+namespace {
+
+enum class Form { BlockLoops, BarrierRegions, WarpRegions, Fibers };
+
+const char *name(Form f) {
+  switch (f) {
+  case Form::BlockLoops:
+    return "block loops";
+  case Form::BarrierRegions:
+    return "barrier regions";
+  case Form::WarpRegions:
+    return "regions with warp cuts";
+  case Form::Fibers:
+    return "fibers";
+  }
+  return "?";
+}
+
+/// The form the host backend gives kernel `kernel` of `wis`.
+Form formOf(const std::string &wis, const std::string &kernel) {
+  mlir::DialectRegistry registry;
+  registerAllWoolyDialects(registry);
+  mlir::MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::parseSourceString<mlir::ModuleOp>(wis, &context);
+  REQUIRE(module);
+  host::HostModuleInfo info = host::analyzeHostModule(*module);
+  auto machine = host::createHostTargetMachine(0);
+  REQUIRE(bool(machine));
+  llvm::LLVMContext llvmContext;
+  auto ir = host::lowerToHostIR(*module, info, llvmContext, **machine, 0);
+  if (!ir)
+    FAIL(llvm::toString(ir.takeError()));
+  llvm::Module &m = **ir;
+  if (m.getFunction(host::kThreadEntryPrefix + kernel))
+    return Form::Fibers;
+  REQUIRE(m.getFunction(host::kBlockEntryPrefix + kernel));
+  auto used = [&](const char *fn) {
+    llvm::Function *f = m.getFunction(fn);
+    return f && !f->use_empty();
+  };
+  if (used("__wooly_region_settle"))
+    return Form::WarpRegions;
+  if (used("__wooly_divergent_barrier"))
+    return Form::BarrierRegions;
+  return Form::BlockLoops;
+}
+
+#define REQUIRE_FORM(wis, kernel, form)                                        \
+  do {                                                                         \
+    Form got = formOf(wis, kernel);                                            \
+    INFO("form: " << name(got));                                               \
+    REQUIRE(got == form);                                                      \
+  } while (0)
+
+/// Runs `kernel` with one pointer argument on `block` threads of `grid`
+/// blocks over `count` ints that start as -1; returns them.
+std::vector<int32_t> runOnBuffer(const std::string &wis, const std::string &kernel,
+                                 uint32_t grid, uint32_t block, size_t count,
+                                 exec::Status *status = nullptr) {
+  auto ctx = newContext();
+  exec::KernelInfo info;
+  exec::FunctionId fn = loadKernel(*ctx, wis, kernel, info);
+  exec::DevicePtr out = upload(*ctx, std::vector<int32_t>(count, -1));
+  Args args(info);
+  args.set(0, out);
+  exec::Status s = launch(*ctx, fn, {grid, 1, 1}, {block, 1, 1}, args);
+  if (status) {
+    *status = s;
+    return {};
+  }
+  INFO(s.message);
+  REQUIRE(s);
+  return download<int32_t>(*ctx, out, count);
+}
+
+// Lanes 0-15 shuffle down among themselves (mask 0xffff) at one site,
+// lanes 16-31 shuffle up among themselves (mask 0xffff0000) at another:
+// the two groups of one warp complete in the same settle step and resume
+// at different cuts. out[2t] = value, out[2t+1] = valid.
+const char *kHalves = R"(
+wooly.kernel @halves(%out: !wooly.ptr<global>) {
+  %tid = wooly.thread_id x : i32
+  %lane = wooly.lane_id : i32
+  %c10 = arith.constant 10 : i32
+  %v = arith.muli %tid, %c10 : i32
+  %c0 = arith.constant 0 : i32
+  %c1 = arith.constant 1 : i32
+  %c31 = arith.constant 31 : i32
+  %c8 = arith.constant 8 : i64
+  %c4 = arith.constant 4 : i64
+  %t64 = arith.extui %tid : i32 to i64
+  %off = arith.muli %t64, %c8 : i64
+  %p = wooly.ptradd %out, %off : !wooly.ptr<global>, i64
+  %q = wooly.ptradd %p, %c4 : !wooly.ptr<global>, i64
+  %c16 = arith.constant 16 : i32
+  %low = arith.cmpi ult, %lane, %c16 : i32
+  cf.cond_br %low, ^a, ^b
+^a:
+  %lo = arith.constant 65535 : i32
+  %s, %ok = wooly.shuffle down %v, %c1, %c31, %lo : i32
+  %okw = arith.extui %ok : i1 to i32
+  wooly.store %s, %p {alignment = 4 : i64} : i32, !wooly.ptr<global>
+  wooly.store %okw, %q {alignment = 4 : i64} : i32, !wooly.ptr<global>
+  cf.br ^end
+^b:
+  %hi = arith.constant -65536 : i32
+  %s2, %ok2 = wooly.shuffle up %v, %c1, %c0, %hi : i32
+  %okw2 = arith.extui %ok2 : i1 to i32
+  wooly.store %s2, %p {alignment = 4 : i64} : i32, !wooly.ptr<global>
+  wooly.store %okw2, %q {alignment = 4 : i64} : i32, !wooly.ptr<global>
+  cf.br ^end
+^end:
+  wooly.return
+}
+)";
+
+// Clamp and segment rules: out[8t + 2k] value, out[8t + 2k + 1] valid for
+// k=0 idx 3 in segments of 8 (c = 0x181f), 1 down 4 in segments of 16
+// (c = 0x101f), 2 xor 16 in segments of 16, 3 up 2 in segments of 8
+// (c = 0x1800).
+const char *kSegments = R"(
+wooly.kernel @segments(%out: !wooly.ptr<global>) {
+  %tid = wooly.thread_id x : i32
+  %c10 = arith.constant 10 : i32
+  %v = arith.muli %tid, %c10 : i32
+  %full = arith.constant -1 : i32
+  %c2 = arith.constant 2 : i32
+  %c3 = arith.constant 3 : i32
+  %c4 = arith.constant 4 : i32
+  %c16 = arith.constant 16 : i32
+  %w8 = arith.constant 6175 : i32
+  %w16 = arith.constant 4127 : i32
+  %up8 = arith.constant 6144 : i32
+  %s0, %ok0 = wooly.shuffle idx %v, %c3, %w8, %full : i32
+  %s1, %ok1 = wooly.shuffle down %v, %c4, %w16, %full : i32
+  %s2, %ok2 = wooly.shuffle xor %v, %c16, %w16, %full : i32
+  %s3, %ok3 = wooly.shuffle up %v, %c2, %up8, %full : i32
+  %t64 = arith.extui %tid : i32 to i64
+  %c32 = arith.constant 32 : i64
+  %off = arith.muli %t64, %c32 : i64
+  %step = arith.constant 4 : i64
+  %p0 = wooly.ptradd %out, %off : !wooly.ptr<global>, i64
+  wooly.store %s0, %p0 {alignment = 4 : i64} : i32, !wooly.ptr<global>
+  %p1 = wooly.ptradd %p0, %step : !wooly.ptr<global>, i64
+  %k0 = arith.extui %ok0 : i1 to i32
+  wooly.store %k0, %p1 {alignment = 4 : i64} : i32, !wooly.ptr<global>
+  %p2 = wooly.ptradd %p1, %step : !wooly.ptr<global>, i64
+  wooly.store %s1, %p2 {alignment = 4 : i64} : i32, !wooly.ptr<global>
+  %p3 = wooly.ptradd %p2, %step : !wooly.ptr<global>, i64
+  %k1 = arith.extui %ok1 : i1 to i32
+  wooly.store %k1, %p3 {alignment = 4 : i64} : i32, !wooly.ptr<global>
+  %p4 = wooly.ptradd %p3, %step : !wooly.ptr<global>, i64
+  wooly.store %s2, %p4 {alignment = 4 : i64} : i32, !wooly.ptr<global>
+  %p5 = wooly.ptradd %p4, %step : !wooly.ptr<global>, i64
+  %k2 = arith.extui %ok2 : i1 to i32
+  wooly.store %k2, %p5 {alignment = 4 : i64} : i32, !wooly.ptr<global>
+  %p6 = wooly.ptradd %p5, %step : !wooly.ptr<global>, i64
+  wooly.store %s3, %p6 {alignment = 4 : i64} : i32, !wooly.ptr<global>
+  %p7 = wooly.ptradd %p6, %step : !wooly.ptr<global>, i64
+  %k3 = arith.extui %ok3 : i1 to i32
+  wooly.store %k3, %p7 {alignment = 4 : i64} : i32, !wooly.ptr<global>
+  wooly.return
+}
+)";
+
+// Every thread stores tid + 1 in shared memory; after the barrier only
+// warp 0 stays, sums four entries per lane and reduces them with a
+// shuffle-down tree in a loop; lane 0 writes the block's sum.
+const char *kWarp0Sum = R"(
+wooly.global @buf : 128 x i32 in shared align 4
+wooly.kernel @warp0sum(%out: !wooly.ptr<global>) {
+  %tid = wooly.thread_id x : i32
+  %bid = wooly.block_id x : i32
+  %lane = wooly.lane_id : i32
+  %c1 = arith.constant 1 : i32
+  %c4 = arith.constant 4 : i64
+  %s = wooly.addressof @buf : !wooly.ptr<shared>
+  %one = arith.addi %tid, %c1 : i32
+  %t64 = arith.extui %tid : i32 to i64
+  %off = arith.muli %t64, %c4 : i64
+  %p = wooly.ptradd %s, %off : !wooly.ptr<shared>, i64
+  wooly.store %one, %p {alignment = 4 : i64} : i32, !wooly.ptr<shared>
+  wooly.barrier
+  %c32 = arith.constant 32 : i32
+  %first = arith.cmpi ult, %tid, %c32 : i32
+  cf.cond_br %first, ^sum, ^leave
+^leave:
+  wooly.return
+^sum:
+  %l64 = arith.extui %lane : i32 to i64
+  %loff = arith.muli %l64, %c4 : i64
+  %q0 = wooly.ptradd %s, %loff : !wooly.ptr<shared>, i64
+  %row = arith.constant 128 : i64
+  %q1 = wooly.ptradd %q0, %row : !wooly.ptr<shared>, i64
+  %q2 = wooly.ptradd %q1, %row : !wooly.ptr<shared>, i64
+  %q3 = wooly.ptradd %q2, %row : !wooly.ptr<shared>, i64
+  %a0 = wooly.load %q0 {alignment = 4 : i64} : !wooly.ptr<shared> -> i32
+  %a1 = wooly.load %q1 {alignment = 4 : i64} : !wooly.ptr<shared> -> i32
+  %a2 = wooly.load %q2 {alignment = 4 : i64} : !wooly.ptr<shared> -> i32
+  %a3 = wooly.load %q3 {alignment = 4 : i64} : !wooly.ptr<shared> -> i32
+  %b0 = arith.addi %a0, %a1 : i32
+  %b1 = arith.addi %a2, %a3 : i32
+  %v0 = arith.addi %b0, %b1 : i32
+  %c16 = arith.constant 16 : i32
+  cf.br ^loop(%v0, %c16 : i32, i32)
+^loop(%v: i32, %delta: i32):
+  %full = arith.constant -1 : i32
+  %c31 = arith.constant 31 : i32
+  %got, %ok = wooly.shuffle down %v, %delta, %c31, %full : i32
+  %sum = arith.addi %v, %got : i32
+  %next = arith.shrui %delta, %c1 : i32
+  %c0 = arith.constant 0 : i32
+  %more = arith.cmpi ne, %next, %c0 : i32
+  cf.cond_br %more, ^loop(%sum, %next : i32, i32), ^done(%sum : i32)
+^done(%total: i32):
+  %z = arith.constant 0 : i32
+  %lead = arith.cmpi eq, %lane, %z : i32
+  cf.cond_br %lead, ^write, ^leave
+^write:
+  %b64 = arith.extui %bid : i32 to i64
+  %boff = arith.muli %b64, %c4 : i64
+  %o = wooly.ptradd %out, %boff : !wooly.ptr<global>, i64
+  wooly.store %total, %o {alignment = 4 : i64} : i32, !wooly.ptr<global>
+  wooly.return
+}
+)";
+
+// Lanes >= 20 exit first; the rest read activemask and take a ballot of
+// odd lanes over it. out[2t] = activemask, out[2t+1] = ballot.
+const char *kActive = R"(
+wooly.kernel @active(%out: !wooly.ptr<global>) {
+  %tid = wooly.thread_id x : i32
+  %lane = wooly.lane_id : i32
+  %c20 = arith.constant 20 : i32
+  %gone = arith.cmpi uge, %lane, %c20 : i32
+  cf.cond_br %gone, ^bye, ^stay
+^bye:
+  wooly.exit
+^stay:
+  %am = wooly.active_mask : i32
+  %c1 = arith.constant 1 : i32
+  %c0 = arith.constant 0 : i32
+  %odd = arith.andi %lane, %c1 : i32
+  %isodd = arith.cmpi ne, %odd, %c0 : i32
+  %b = wooly.vote ballot %isodd, %am : i32
+  %t64 = arith.extui %tid : i32 to i64
+  %c8 = arith.constant 8 : i64
+  %off = arith.muli %t64, %c8 : i64
+  %p = wooly.ptradd %out, %off : !wooly.ptr<global>, i64
+  wooly.store %am, %p {alignment = 4 : i64} : i32, !wooly.ptr<global>
+  %c4 = arith.constant 4 : i64
+  %q = wooly.ptradd %p, %c4 : !wooly.ptr<global>, i64
+  wooly.store %b, %q {alignment = 4 : i64} : i32, !wooly.ptr<global>
+  wooly.return
+}
+)";
+
+// Lanes 0-15 shuffle with the full mask while lanes 16-31 wait at the
+// block barrier: neither can complete.
+const char *kStuck = R"(
+wooly.kernel @stuck(%out: !wooly.ptr<global>) {
+  %lane = wooly.lane_id : i32
+  %c16 = arith.constant 16 : i32
+  %low = arith.cmpi ult, %lane, %c16 : i32
+  cf.cond_br %low, ^a, ^b
+^a:
+  %full = arith.constant -1 : i32
+  %c1 = arith.constant 1 : i32
+  %c31 = arith.constant 31 : i32
+  %s, %ok = wooly.shuffle down %lane, %c1, %c31, %full : i32
+  cf.br ^end
+^b:
+  wooly.barrier
+  cf.br ^end
+^end:
+  wooly.return
+}
+)";
+
+// bar.red: the region form does not do block-wide reductions.
+const char *kBarRed = R"(
+wooly.kernel @popc(%out: !wooly.ptr<global>) {
+  %tid = wooly.thread_id x : i32
+  %c1 = arith.constant 1 : i32
+  %c0 = arith.constant 0 : i32
+  %odd = arith.andi %tid, %c1 : i32
+  %isodd = arith.cmpi ne, %odd, %c0 : i32
+  %n = wooly.barrier_reduce popc %isodd : i32
+  %t64 = arith.extui %tid : i32 to i64
+  %c4 = arith.constant 4 : i64
+  %off = arith.muli %t64, %c4 : i64
+  %p = wooly.ptradd %out, %off : !wooly.ptr<global>, i64
+  wooly.store %n, %p {alignment = 4 : i64} : i32, !wooly.ptr<global>
+  wooly.return
+}
+)";
+
+} // namespace
+
+TEST_CASE("halves of a warp shuffle at different sites with partial masks",
+          "[host][region][warp]") {
+  REQUIRE_FORM(kHalves, "halves", Form::WarpRegions);
+  const int threads = 64;
+  std::vector<int32_t> out = runOnBuffer(kHalves, "halves", 1, threads, threads * 2);
+  for (int t = 0; t < threads; ++t) {
+    int lane = t % 32;
+    INFO("thread " << t);
+    if (lane < 16) {
+      // Lane 15's source (16) is outside the mask: own value, invalid.
+      CHECK(out[2 * t] == (lane < 15 ? (t + 1) * 10 : t * 10));
+      CHECK(out[2 * t + 1] == (lane < 15 ? 1 : 0));
+    } else {
+      // Lane 16's source (15) is outside the mask.
+      CHECK(out[2 * t] == (lane > 16 ? (t - 1) * 10 : t * 10));
+      CHECK(out[2 * t + 1] == (lane > 16 ? 1 : 0));
+    }
+  }
+}
+
+TEST_CASE("shuffles honour PTX's clamp and segment rules in regions",
+          "[host][region][warp]") {
+  REQUIRE_FORM(kSegments, "segments", Form::WarpRegions);
+  const int threads = 64;
+  std::vector<int32_t> out = runOnBuffer(kSegments, "segments", 1, threads, threads * 8);
+  for (int t = 0; t < threads; ++t) {
+    int lane = t % 32, base = t - lane;
+    auto v = [&](int l) { return (base + l) * 10; };
+    INFO("thread " << t);
+    CHECK(out[8 * t + 0] == v((lane & ~7) + 3));
+    CHECK(out[8 * t + 1] == 1);
+    bool down = lane % 16 < 12;
+    CHECK(out[8 * t + 2] == (down ? v(lane + 4) : v(lane)));
+    CHECK(out[8 * t + 3] == (down ? 1 : 0));
+    // xor 16 stays below maxLane only in the upper segment.
+    CHECK(out[8 * t + 4] == (lane >= 16 ? v(lane - 16) : v(lane)));
+    CHECK(out[8 * t + 5] == (lane >= 16 ? 1 : 0));
+    bool up = lane % 8 >= 2;
+    CHECK(out[8 * t + 6] == (up ? v(lane - 2) : v(lane)));
+    CHECK(out[8 * t + 7] == (up ? 1 : 0));
+  }
+}
+
+TEST_CASE("a warp-0-only shuffle reduction after a block barrier",
+          "[host][region][warp][barrier]") {
+  REQUIRE_FORM(kWarp0Sum, "warp0sum", Form::WarpRegions);
+  const int blocks = 3;
+  std::vector<int32_t> out = runOnBuffer(kWarp0Sum, "warp0sum", blocks, 128, blocks);
+  for (int b = 0; b < blocks; ++b)
+    CHECK(out[b] == 128 * 129 / 2);
+}
+
+TEST_CASE("activemask and votes after lanes exited", "[host][region][warp]") {
+  REQUIRE_FORM(kActive, "active", Form::WarpRegions);
+  std::vector<int32_t> out = runOnBuffer(kActive, "active", 1, 32, 64);
+  for (int lane = 0; lane < 32; ++lane) {
+    INFO("lane " << lane);
+    if (lane < 20) {
+      CHECK(static_cast<uint32_t>(out[2 * lane]) == 0xFFFFFu);
+      CHECK(static_cast<uint32_t>(out[2 * lane + 1]) == 0xAAAAAu);
+    } else {
+      CHECK(out[2 * lane] == -1);
+      CHECK(out[2 * lane + 1] == -1);
+    }
+  }
+}
+
+TEST_CASE("a shuffle waiting for lanes held at a barrier is a launch failure",
+          "[host][region][warp]") {
+  REQUIRE_FORM(kStuck, "stuck", Form::WarpRegions);
+  exec::Status s;
+  runOnBuffer(kStuck, "stuck", 1, 32, 32, &s);
+  REQUIRE_FALSE(s);
+  CHECK(s.code == exec::ErrorCode::LaunchFailure);
+  CHECK(s.message.find("deadlock") != std::string::npos);
+}
+
+TEST_CASE("block reductions (bar.red) stay on fibers", "[host][region]") {
+  REQUIRE_FORM(kBarRed, "popc", Form::Fibers);
+  std::vector<int32_t> out = runOnBuffer(kBarRed, "popc", 1, 64, 64);
+  for (int t = 0; t < 64; ++t)
+    CHECK(out[t] == 32);
+}
