@@ -6,13 +6,14 @@
 #include "compiler/target/host/HostCompiler.h"
 
 #include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/Intrinsics.h"
 #include "llvm/IR/Module.h"
 
 namespace wooly::host {
 namespace {
 
 /// The kernel's arguments, read from the argument buffer and the context.
-/// A region kernel's second parameter, the resume point, gets 0.
+/// A region kernel's resume point and thread index get 0 (set per call).
 llvm::SmallVector<llvm::Value *> kernelArguments(llvm::IRBuilder<> &b,
                                                  llvm::Function *kernel,
                                                  const HostKernel &info,
@@ -21,8 +22,9 @@ llvm::SmallVector<llvm::Value *> kernelArguments(llvm::IRBuilder<> &b,
   llvm::SmallVector<llvm::Value *> values{ctx};
   unsigned leading = 1;
   if (info.region.frameBytes) {
-    values.push_back(b.getInt32(0));
-    leading = 2;
+    // The resume point and the thread's index, set per call.
+    values.append(kRegionLeadingParams - 1, b.getInt32(0));
+    leading = kRegionLeadingParams;
   }
   for (auto [i, param] : llvm::enumerate(info.params)) {
     llvm::Type *type = kernel->getFunctionType()->getParamType(i + leading);
@@ -139,14 +141,17 @@ void buildRegionEntry(llvm::Module &m, const HostKernel &info,
   llvm::SwitchInst *pick =
       b.CreateSwitch(current, region.warpCuts ? mixed : stop, region.cuts + 1);
 
-  // Loops over the block's threads running `body(t)` for each, t linear.
-  auto threadLoops = [&](llvm::function_ref<void(llvm::Value *)> body) {
+  // Loops over the block's threads running `body(t)` for each, t linear,
+  // then on to `after` (the settle step by default).
+  auto threadLoops = [&](llvm::function_ref<void(llvm::Value *)> body,
+                         llvm::BasicBlock *after = nullptr) {
+    // The kernel takes the thread's index as arguments (RegionSplit.h).
     buildCountedLoop(b, nz, [&](llvm::Value *z) {
-      b.CreateStore(z, fieldPtr(b, local, offsets::tid + 8));
+      values[4] = z;
       buildCountedLoop(b, ny, [&](llvm::Value *y) {
-        b.CreateStore(y, fieldPtr(b, local, offsets::tid + 4));
+        values[3] = y;
         buildCountedLoop(b, nx, [&](llvm::Value *x) {
-          b.CreateStore(x, fieldPtr(b, local, offsets::tid));
+          values[2] = x;
           auto wide = [&](llvm::Value *v) { return b.CreateZExt(v, b.getInt64Ty()); };
           body(b.CreateAdd(wide(x), b.CreateMul(wide(nx), b.CreateAdd(
                                                     wide(y), b.CreateMul(wide(ny), wide(z))))));
@@ -154,7 +159,7 @@ void buildRegionEntry(llvm::Module &m, const HostKernel &info,
         emitRowPoll(b, local, cancel, stop);
       }, "y");
     }, "z");
-    b.CreateBr(settled);
+    b.CreateBr(after ? after : settled);
   };
   // Runs thread `t` from `from` if it should run in this round.
   auto runThread = [&](llvm::Value *t, llvm::Value *from) {
@@ -201,12 +206,75 @@ void buildRegionEntry(llvm::Module &m, const HostKernel &info,
     b.CreateBr(next);
     b.SetInsertPoint(next);
   };
+  // Barrier kernels while no thread has ended: every thread runs, and what
+  // they reached is summed up by min/max reductions (the least cut, the
+  // greatest, the greatest short of the end) instead of a per-thread
+  // compare-and-branch, which keeps the thread loop free of control flow.
+  llvm::AllocaInst *anyDone = nullptr, *lo = nullptr, *hi = nullptr, *hiCut = nullptr;
+  llvm::BasicBlock *fastSettle = nullptr;
+  if (!region.warpCuts) {
+    llvm::IRBuilder<> at(&entry->getEntryBlock(),
+                         entry->getEntryBlock().getTerminator()->getIterator());
+    anyDone = at.CreateAlloca(at.getInt1Ty(), nullptr, "anydone");
+    lo = at.CreateAlloca(at.getInt32Ty(), nullptr, "lo");
+    hi = at.CreateAlloca(at.getInt32Ty(), nullptr, "hi");
+    hiCut = at.CreateAlloca(at.getInt32Ty(), nullptr, "hicut");
+    at.CreateStore(at.getFalse(), anyDone);
+    fastSettle = llvm::BasicBlock::Create(c, "settle.fast", entry);
+  }
+  auto runAll = [&](llvm::Value *t, unsigned k) {
+    llvm::Value *doneSlot = b.CreateGEP(b.getInt8Ty(), state, t);
+    values[1] = b.getInt32(k);
+    llvm::Value *reached = b.CreateCall(kernel, values);
+    llvm::Value *ended = b.CreateICmpEQ(reached, b.getInt32(kRegionFinished));
+    b.CreateStore(b.CreateZExt(ended, b.getInt8Ty()), doneSlot);
+    auto fold = [&](llvm::AllocaInst *acc, llvm::Intrinsic::ID id, llvm::Value *v) {
+      b.CreateStore(b.CreateBinaryIntrinsic(id, b.CreateLoad(b.getInt32Ty(), acc), v),
+                    acc);
+    };
+    fold(lo, llvm::Intrinsic::umin, reached);
+    fold(hi, llvm::Intrinsic::umax, reached);
+    fold(hiCut, llvm::Intrinsic::umax, b.CreateSelect(ended, b.getInt32(0), reached));
+  };
   for (unsigned k = 0; k <= region.cuts; ++k) {
     llvm::BasicBlock *body =
         llvm::BasicBlock::Create(c, "region" + llvm::Twine(k), entry);
     pick->addCase(b.getInt32(k), body);
     b.SetInsertPoint(body);
+    if (!region.warpCuts) {
+      llvm::BasicBlock *fast =
+          llvm::BasicBlock::Create(c, "region" + llvm::Twine(k) + ".all", entry);
+      llvm::BasicBlock *slow =
+          llvm::BasicBlock::Create(c, "region" + llvm::Twine(k) + ".live", entry);
+      b.CreateCondBr(b.CreateLoad(b.getInt1Ty(), anyDone), slow, fast);
+      b.SetInsertPoint(fast);
+      b.CreateStore(b.getInt32(kRegionFinished), lo);
+      b.CreateStore(b.getInt32(0), hi);
+      b.CreateStore(b.getInt32(0), hiCut);
+      threadLoops([&](llvm::Value *t) { runAll(t, k); }, fastSettle);
+      b.SetInsertPoint(slow);
+    }
     threadLoops([&](llvm::Value *t) { runThread(t, b.getInt32(k)); });
+  }
+  if (fastSettle) {
+    // All ended: stop. Else the threads that did not end must agree.
+    b.SetInsertPoint(fastSettle);
+    llvm::Value *least = b.CreateLoad(b.getInt32Ty(), lo);
+    llvm::Value *most = b.CreateLoad(b.getInt32Ty(), hi);
+    llvm::Value *mostCut = b.CreateLoad(b.getInt32Ty(), hiCut);
+    llvm::BasicBlock *some = llvm::BasicBlock::Create(c, "settle.some", entry);
+    llvm::BasicBlock *bad = llvm::BasicBlock::Create(c, "divergent.all", entry);
+    llvm::BasicBlock *good = llvm::BasicBlock::Create(c, "agreed.all", entry);
+    b.CreateCondBr(b.CreateICmpEQ(least, b.getInt32(kRegionFinished)), stop, some);
+    b.SetInsertPoint(some);
+    b.CreateCondBr(b.CreateICmpEQ(least, mostCut), good, bad);
+    b.SetInsertPoint(bad);
+    b.CreateCall(divergent, {local});
+    b.CreateRetVoid();
+    b.SetInsertPoint(good);
+    b.CreateStore(b.CreateICmpEQ(most, b.getInt32(kRegionFinished)), anyDone);
+    b.CreateStore(least, resume);
+    b.CreateBr(round);
   }
   if (region.warpCuts) {
     b.SetInsertPoint(mixed);

@@ -4,8 +4,10 @@
 // parameter. The compiler reads fields at the offsets below; the runtime
 // (runtime/exec/host) fills them. Changing the layout, or what compiled code
 // guarantees (v3: zeroed, confined local memory; v4: region kernels take
-// their resume point as an argument, frames slot-major, warp cuts), changes
-// kAbiVersion, which is part of the compiled-object cache key.
+// their resume point as an argument, frames slot-major, warp cuts; v5: the
+// thread index as region arguments, shared atomics without a bus lock),
+// changes kAbiVersion, which is part of the compiled-object cache key (it is
+// also how a compiler change reaches objects already in a cache).
 //
 // Every kernel K is compiled to one of two entry points:
 //  * `__wooly_block_K(ctx, args)` runs a whole block as loops over its
@@ -30,7 +32,7 @@
 
 namespace wooly::host {
 
-inline constexpr uint32_t kAbiVersion = 4;
+inline constexpr uint32_t kAbiVersion = 5;
 
 struct RegionLane;
 

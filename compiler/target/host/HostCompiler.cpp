@@ -6,6 +6,7 @@
 #include "compiler/target/host/HostTargetInfo.h"
 #include "compiler/target/host/LocalMemory.h"
 #include "compiler/target/host/RegionSplit.h"
+#include "compiler/target/host/SharedAtomics.h"
 #include "compiler/target/host/BlockEntry.h"
 #include "compiler/target/host/CancellationPolls.h"
 
@@ -232,6 +233,7 @@ lowerToHostIR(ModuleOp module, const HostModuleInfo &info,
   m->setTargetTriple(machine.getTargetTriple());
   // Before anything moves allocas around (region frames, inlining).
   confineLocalMemory(*m);
+  lowerSharedAtomics(*m);
   // Kernels with barriers or warp collectives that can be split into
   // regions leave the fibers.
   std::vector<HostKernel> kernels = info.kernels;

@@ -9,6 +9,7 @@
 #include "llvm/ADT/PostOrderIterator.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/StringSwitch.h"
+#include "llvm/Analysis/ValueTracking.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/InstIterator.h"
 #include "llvm/IR/Instructions.h"
@@ -116,27 +117,35 @@ unsigned countEnds(Function &fn) {
   return n;
 }
 
-/// `f` with the resume point as a second parameter and an i32 result: its
-/// body moves into the new function.
-Function *withResumeParameter(Function &f) {
+/// `f` with the resume point and the thread's index (x, y, z) as
+/// parameters after the context and an i32 result: its body moves into the
+/// new function. The context parameter is `noalias`: during a region only
+/// the region reads the block entry's private context copy (so loads of
+/// its fields stay loop-invariant in the block entry's thread loops).
+Function *withRegionParameters(Function &f) {
   LLVMContext &c = f.getContext();
-  SmallVector<Type *> params{f.getFunctionType()->getParamType(0),
-                             Type::getInt32Ty(c)};
+  Type *i32 = Type::getInt32Ty(c);
+  SmallVector<Type *> params{f.getFunctionType()->getParamType(0), i32, i32,
+                             i32, i32};
   for (unsigned i = 1; i < f.arg_size(); ++i)
     params.push_back(f.getFunctionType()->getParamType(i));
-  auto *type = FunctionType::get(Type::getInt32Ty(c), params, false);
+  auto *type = FunctionType::get(i32, params, false);
   Function *g = Function::Create(type, f.getLinkage(), f.getName() + ".regions",
                                  f.getParent());
   AttributeList attrs = f.getAttributes();
   g->setAttributes(AttributeList::get(c, attrs.getFnAttrs(), AttributeSet(), {}));
   for (unsigned i = 0; i < f.arg_size(); ++i) {
-    unsigned to = i == 0 ? 0 : i + 1;
+    unsigned to = i == 0 ? 0 : i + kRegionLeadingParams - 1;
     g->getArg(to)->setName(f.getArg(i)->getName());
     AttrBuilder param(c, attrs.getParamAttrs(i));
     g->addParamAttrs(to, param);
     f.getArg(i)->replaceAllUsesWith(g->getArg(to));
   }
+  g->addParamAttr(0, Attribute::NoAlias);
   g->getArg(1)->setName("resume");
+  g->getArg(2)->setName("tid.x");
+  g->getArg(3)->setName("tid.y");
+  g->getArg(4)->setName("tid.z");
   g->splice(g->end(), &f);
   for (BasicBlock &bb : *g)
     if (auto *ret = dyn_cast<ReturnInst>(bb.getTerminator())) {
@@ -145,6 +154,94 @@ Function *withResumeParameter(Function &f) {
       ret->eraseFromParent();
     }
   return g;
+}
+
+/// The thread's index comes from the parameters, not from the context: the
+/// block entry does not write it there per thread (a store the thread loop
+/// could not vectorize). Runtime functions that take the context and may
+/// read it (trap and assert messages, %warpid) get it stored right before.
+void threadIndexFromParameters(Function &g, const DataLayout &layout) {
+  Value *ctx = g.getArg(0);
+  SmallVector<LoadInst *> loads;
+  SmallVector<CallInst *> calls;
+  for (Instruction &i : instructions(g)) {
+    if (auto *load = dyn_cast<LoadInst>(&i)) {
+      APInt offset(64, 0);
+      Value *base = load->getPointerOperand()->stripAndAccumulateConstantOffsets(
+          layout, offset, /*AllowNonInbounds=*/true);
+      if (base == ctx && load->isSimple() && load->getType()->isIntegerTy(32) &&
+          offset.getZExtValue() >= offsets::tid &&
+          offset.getZExtValue() < offsets::tid + 12 &&
+          offset.getZExtValue() % 4 == 0)
+        loads.push_back(load);
+    } else if (auto *call = dyn_cast<CallInst>(&i)) {
+      if (llvm::is_contained(call->args(), ctx))
+        calls.push_back(call);
+    }
+  }
+  for (LoadInst *load : loads) {
+    APInt offset(64, 0);
+    load->getPointerOperand()->stripAndAccumulateConstantOffsets(layout, offset, true);
+    unsigned d = (offset.getZExtValue() - offsets::tid) / 4;
+    load->replaceAllUsesWith(g.getArg(2 + d));
+    load->eraseFromParent();
+  }
+  for (CallInst *call : calls) {
+    IRBuilder<> at(call);
+    for (unsigned d = 0; d < 3; ++d)
+      at.CreateStore(g.getArg(2 + d),
+                     at.CreateConstInBoundsGEP1_32(at.getInt8Ty(), ctx,
+                                                   offsets::tid + 4 * d));
+  }
+}
+
+/// Whether `v` can be recomputed wherever it is used instead of being kept
+/// in the frame: a pure, cheap function of constants, the kernel's
+/// arguments, the dispatch block's values and loads of the thread's context
+/// (which no region writes: tid, ntid, the shared window, ...). Recomputed
+/// values keep their form (`tid.x * 4 + base`), so a region's thread loop
+/// sees affine addresses instead of frame loads.
+bool rematerializable(Value *v, Value *ctx, BasicBlock *dispatch,
+                      DenseMap<Value *, bool> &memo, unsigned depth = 0) {
+  if (isa<Constant, Argument>(v))
+    return true;
+  auto *i = dyn_cast<Instruction>(v);
+  if (!i)
+    return false;
+  if (i->getParent() == dispatch)
+    return true;
+  if (auto it = memo.find(v); it != memo.end())
+    return it->second;
+  bool ok = false;
+  if (depth < 12) {
+    if (auto *load = dyn_cast<LoadInst>(i)) {
+      Value *p = load->getPointerOperand();
+      auto *gep = dyn_cast<GetElementPtrInst>(p);
+      ok = load->isSimple() &&
+           (p == ctx || (gep && gep->getPointerOperand() == ctx &&
+                         gep->hasAllConstantIndices()));
+    } else if (isa<BinaryOperator, CastInst, GetElementPtrInst, CmpInst,
+                   SelectInst>(i) &&
+               isSafeToSpeculativelyExecute(i)) {
+      ok = llvm::all_of(i->operands(), [&](Value *op) {
+        return rematerializable(op, ctx, dispatch, memo, depth + 1);
+      });
+    }
+  }
+  memo[v] = ok;
+  return ok;
+}
+
+/// A copy of `v`'s computation (rematerializable) placed before `before`.
+Value *rematerializeAt(Value *v, Instruction *before, BasicBlock *dispatch) {
+  auto *i = dyn_cast<Instruction>(v);
+  if (!i || i->getParent() == dispatch)
+    return v;
+  Instruction *copy = i->clone();
+  for (Use &op : copy->operands())
+    op.set(rematerializeAt(op.get(), before, dispatch));
+  copy->insertBefore(before->getIterator());
+  return copy;
 }
 
 struct Cut {
@@ -203,7 +300,7 @@ bool splitAtCuts(Function &kernel, RegionLayout &result) {
 
   // The frame: local variables, then values live across cuts (their set is
   // known only after cutting, but the cut itself cannot fail).
-  Function *f = withResumeParameter(*clone);
+  Function *f = withRegionParameters(*clone);
   clone->eraseFromParent();
   auto drop = [&] {
     f->eraseFromParent();
@@ -225,13 +322,14 @@ bool splitAtCuts(Function &kernel, RegionLayout &result) {
     return b.CreateZExt(b.CreateLoad(b.getInt32Ty(), field(base + 4 * d)),
                         b.getInt64Ty());
   };
+  auto index = [&](unsigned d) {
+    return b.CreateZExt(f->getArg(2 + d), b.getInt64Ty());
+  };
   Value *nx = dim(offsets::ntid, 0), *ny = dim(offsets::ntid, 1),
         *nz = dim(offsets::ntid, 2);
   Value *threads = b.CreateMul(b.CreateMul(nx, ny), nz, "threads");
   Value *linear = b.CreateAdd(
-      dim(offsets::tid, 0),
-      b.CreateMul(nx, b.CreateAdd(dim(offsets::tid, 1),
-                                  b.CreateMul(ny, dim(offsets::tid, 2)))),
+      index(0), b.CreateMul(nx, b.CreateAdd(index(1), b.CreateMul(ny, index(2)))),
       "linear");
   Value *lane = nullptr;
   if (warpCuts) {
@@ -309,11 +407,35 @@ bool splitAtCuts(Function &kernel, RegionLayout &result) {
     jump->addCase(b.getInt32(k + 1), block);
   b.SetInsertPoint(jump);
 
+  threadIndexFromParameters(*f, layout);
   auto live = liveIn(*f, dispatch);
   SetVector<Instruction *> demote;
+  DenseMap<Value *, bool> memo;
+  SmallVector<Instruction *> recompute;
   for (BasicBlock *r : resumes)
-    for (Value *v : live[r])
-      demote.insert(cast<Instruction>(v));
+    for (Value *v : live[r]) {
+      auto *i = cast<Instruction>(v);
+      if (rematerializable(i, ctx, dispatch, memo))
+        recompute.push_back(i);
+      else
+        demote.insert(i);
+    }
+  // Values live across a cut that are cheap functions of the context: every
+  // use gets its own copy (GVN merges the copies within a region).
+  for (Instruction *v : recompute) {
+    if (v->use_empty())
+      continue;
+    SmallVector<Use *> uses;
+    for (Use &u : v->uses())
+      uses.push_back(&u);
+    for (Use *u : uses) {
+      auto *user = cast<Instruction>(u->getUser());
+      Instruction *where = user;
+      if (auto *phi = dyn_cast<PHINode>(user))
+        where = phi->getIncomingBlock(*u)->getTerminator();
+      u->set(rematerializeAt(v, where, dispatch));
+    }
+  }
 
   // Slot-major frames: slot s of thread t at scratch + offset_s * threads +
   // t * size_s (sizes rounded up to the alignment, so every element stays

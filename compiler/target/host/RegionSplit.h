@@ -3,12 +3,14 @@
 // The pocl / COX technique on LLVM IR: a kernel is cut at its block
 // barriers and warp collectives ("cuts") into regions. The rewritten kernel
 // takes the resume point as its second argument (0 = the start, k = after
-// cut k) and runs one thread from there to the next cut, returning k, or to
-// its end, returning kRegionFinished. Values live across a cut and the
-// thread's local variables move to the block's frames at ctx->scratch,
-// slot-major (slot s of thread t at scratch + offset_s * threads + t *
-// size_s, so a region's loads and stores of one slot are unit-stride across
-// threads), and the block entry runs every thread of the block through one
+// cut k) and the thread's index as the next three, and runs one thread from
+// there to the next cut, returning k, or to its end, returning
+// kRegionFinished. Values live across a cut that are cheap functions of the
+// context and the arguments (addresses like `shared + tid.x * 4`) are
+// recomputed after it; the others and the thread's local variables move to
+// the block's frames at ctx->scratch, slot-major (slot s of thread t at
+// scratch + offset_s * threads + t * size_s, so a region's loads and stores
+// of one slot are unit-stride across threads), and the block entry runs every thread of the block through one
 // region before starting the next: a loop over threads per region instead
 // of a fiber switch per thread per barrier. Because the resume point is an
 // argument, a block entry that calls the kernel with a constant gets that
@@ -38,8 +40,13 @@ struct RegionLayout {
   bool warpCuts = false;   // some cut is a warp collective: RegionLanes needed
 };
 
+/// The region kernel's parameters before the kernel's own: the context,
+/// the resume point, tid.x, tid.y, tid.z.
+inline constexpr unsigned kRegionLeadingParams = 5;
+
 /// Rewrites `kernel` (hidden context first) into resumable regions: the
-/// result replaces it under its name, `i32 (ctx, i32 resume, params...)`.
+/// result replaces it under its name,
+/// `i32 (noalias ctx, i32 resume, i32 x, i32 y, i32 z, params...)`.
 /// Returns false, leaving the kernel unchanged, when it cannot: calls that
 /// remain after inlining (recursion, indirect calls), barriers with a
 /// thread count, `bar.arrive` or `bar.red`, thread-ending calls inside

@@ -321,7 +321,52 @@ wooly.kernel @popc(%out: !wooly.ptr<global>) {
 }
 )";
 
+// Shared-memory atomics (plain loads and stores on the host, see
+// SharedAtomics.h): counts of tid % 8 and the maximum tid, after a barrier
+// thread t < 9 writes entry t.
+const char *kSharedAtomics = R"(
+wooly.global @cells : 9 x i32 in shared align 4
+wooly.kernel @tally(%out: !wooly.ptr<global>) {
+  %tid = wooly.thread_id x : i32
+  %c7 = arith.constant 7 : i32
+  %c1 = arith.constant 1 : i32
+  %c4 = arith.constant 4 : i64
+  %s = wooly.addressof @cells : !wooly.ptr<shared>
+  %bin = arith.andi %tid, %c7 : i32
+  %b64 = arith.extui %bin : i32 to i64
+  %boff = arith.muli %b64, %c4 : i64
+  %p = wooly.ptradd %s, %boff : !wooly.ptr<shared>, i64
+  %o1 = wooly.atomic_rmw add %p, %c1 : !wooly.ptr<shared>, i32
+  %c32 = arith.constant 32 : i64
+  %m = wooly.ptradd %s, %c32 : !wooly.ptr<shared>, i64
+  %o2 = wooly.atomic_rmw umax %m, %tid : !wooly.ptr<shared>, i32
+  wooly.barrier
+  %c9 = arith.constant 9 : i32
+  %mine = arith.cmpi ult, %tid, %c9 : i32
+  cf.cond_br %mine, ^write, ^end
+^write:
+  %t64 = arith.extui %tid : i32 to i64
+  %toff = arith.muli %t64, %c4 : i64
+  %q = wooly.ptradd %s, %toff : !wooly.ptr<shared>, i64
+  %v = wooly.load %q {alignment = 4 : i64} : !wooly.ptr<shared> -> i32
+  %g = wooly.ptradd %out, %toff : !wooly.ptr<global>, i64
+  wooly.store %v, %g {alignment = 4 : i64} : i32, !wooly.ptr<global>
+  cf.br ^end
+^end:
+  wooly.return
+}
+)";
+
 } // namespace
+
+TEST_CASE("shared-memory atomics in barrier regions count exactly",
+          "[host][region][atomics]") {
+  REQUIRE_FORM(kSharedAtomics, "tally", Form::BarrierRegions);
+  std::vector<int32_t> out = runOnBuffer(kSharedAtomics, "tally", 1, 256, 9);
+  for (int b = 0; b < 8; ++b)
+    CHECK(out[b] == 32);
+  CHECK(out[8] == 255);
+}
 
 TEST_CASE("halves of a warp shuffle at different sites with partial masks",
           "[host][region][warp]") {
