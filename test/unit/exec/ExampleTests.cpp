@@ -7,97 +7,15 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "test/unit/exec/HostTestSupport.h"
+#include "test/unit/exec/ExampleSupport.h"
 
-#include "compiler/ptx/Translate.h"
-#include "dialects/wooly/WoolyDialect.h"
-
-#include "mlir/Bytecode/BytecodeWriter.h"
-#include "mlir/IR/MLIRContext.h"
-
-#include <llvm/Support/raw_ostream.h>
-
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <random>
-#include <sstream>
 
 using namespace wooly;
 using namespace wooly::test;
-
-namespace {
-
-constexpr float kPoisonF = -12345.0f;
-
-std::string examplePtx(const std::string &name) {
-  return std::string(WOOLY_EXAMPLE_DIR) + "/ptx/" + name + ".sm_75.ptx";
-}
-
-/// The example's WIS as bytecode and the full (mangled) names of its kernels.
-bool translateExample(const std::string &name, std::string &bytecode,
-                      std::vector<std::string> &kernels) {
-  std::ifstream in(examplePtx(name));
-  if (!in)
-    return false;
-  std::stringstream text;
-  text << in.rdbuf();
-  mlir::DialectRegistry registry;
-  ptx::registerTranslationDialects(registry);
-  mlir::MLIRContext context(registry);
-  std::string errors;
-  auto module = ptx::translatePTX(text.str(), name + ".ptx", context, {}, &errors);
-  INFO(errors);
-  REQUIRE(mlir::succeeded(module));
-  for (KernelOp k : (**module).getOps<KernelOp>())
-    kernels.push_back(k.getSymName().str());
-  llvm::raw_string_ostream os(bytecode);
-  REQUIRE(mlir::succeeded(mlir::writeBytecodeToFile(**module, os)));
-  return true;
-}
-
-struct Example {
-  std::unique_ptr<exec::Context> ctx;
-  exec::ModuleId module = 0;
-  std::vector<std::string> kernels;
-
-  exec::FunctionId kernel(const std::string &part, exec::KernelInfo &info) {
-    for (const std::string &k : kernels)
-      if (k.find(part) != std::string::npos) {
-        exec::FunctionId fn;
-        exec::Status s = ctx->getFunction(module, k, fn, info);
-        INFO(s.message);
-        REQUIRE(s);
-        return fn;
-      }
-    FAIL("no kernel named like " << part);
-    return 0;
-  }
-};
-
-/// Loads an example; false (with a warning) when its PTX was not built.
-bool loadExample(const std::string &name, Example &example) {
-  std::string bytecode;
-  if (!translateExample(name, bytecode, example.kernels)) {
-    WARN("skipped: " << examplePtx(name) << " not built (no nvcc)");
-    return false;
-  }
-  example.ctx = newContext();
-  exec::Status s = example.ctx->loadModule(bytesOf(bytecode), example.module);
-  INFO(s.message);
-  REQUIRE(s);
-  return true;
-}
-
-std::vector<float> randomFloats(size_t n, uint32_t seed, float lo = -1, float hi = 1) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> d(lo, hi);
-  std::vector<float> v(n);
-  for (float &x : v)
-    x = d(rng);
-  return v;
-}
-
-} // namespace
 
 TEST_CASE("every example's PTX compiles and loads on the host", "[host][examples]") {
   std::ifstream list(std::string(WOOLY_EXAMPLE_DIR) + "/ptx.list");

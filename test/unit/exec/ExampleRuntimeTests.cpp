@@ -1,0 +1,109 @@
+//===- ExampleRuntimeTests.cpp - device_printf and error_cases on the host ===//
+//
+// The examples whose kernels are about what reaches the caller besides
+// memory: device printf text, and launch errors and faults (the executor
+// must report them and keep working).
+//
+//===----------------------------------------------------------------------===//
+
+#include "test/unit/exec/ExampleSupport.h"
+
+#include <algorithm>
+#include <sstream>
+#include <tuple>
+
+using namespace wooly;
+using namespace wooly::test;
+
+namespace {
+
+std::vector<std::string> sortedLines(const std::string &text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    lines.push_back(line);
+  std::sort(lines.begin(), lines.end());
+  return lines;
+}
+
+} // namespace
+
+TEST_CASE("device_printf greet prints every line and format once",
+          "[host][examples][printf]") {
+  Example ex;
+  if (!loadExample("device_printf", ex))
+    return;
+  exec::KernelInfo info;
+  exec::FunctionId fn = ex.kernel("greet", info);
+  // The example's 4 x 8 with base 7, and an odd shape with negative values.
+  for (auto [blocks, threads, base] : {std::tuple{4, 8, 7}, std::tuple{3, 5, -250}}) {
+    CAPTURE(blocks, threads, base);
+    Args args(info);
+    args.set(0, base);
+    launchOk(*ex.ctx, fn, {uint32_t(blocks), 1, 1}, {uint32_t(threads), 1, 1}, args);
+    std::string text = ex.ctx->takePrintfOutput();
+    INFO("printed:\n" << text);
+    REQUIRE(!text.empty());
+    CHECK(text.back() == '\n');
+    std::vector<std::string> want;
+    for (int b = 0; b < blocks; ++b)
+      for (int t = 0; t < threads; ++t)
+        want.push_back("block " + std::to_string(b) + " thread " + std::to_string(t) +
+                       " value " + std::to_string(base + b * 100 + t * t));
+    want.push_back("formats: 4000000000 -1234567890123 3.142 beef text Z    42|");
+    want.push_back("no arguments");
+    std::sort(want.begin(), want.end());
+    // Threads may print in any order: compare as sorted multisets.
+    CHECK(sortedLines(text) == want);
+    // Drained: the next call has nothing.
+    CHECK(ex.ctx->takePrintfOutput().empty());
+  }
+}
+
+TEST_CASE("error_cases fill bad shapes refused and faults reported then the context keeps working",
+          "[host][examples][errors]") {
+  for (bool fencing : {true, false}) {
+    CAPTURE(fencing);
+    Example ex;
+    if (!loadExample("error_cases", ex, fencing))
+      return;
+    exec::KernelInfo info;
+    exec::FunctionId fn = ex.kernel("fill", info);
+    exec::Context &ctx = *ex.ctx;
+    const int count = 1024; // one 4 KiB page: the allocation's guard page follows
+    exec::DevicePtr out = poisoned(ctx, count * sizeof(int32_t));
+    Args args(info);
+    args.set(0, out).set(1, 1);
+
+    // The example's five shapes that cudaLaunchKernel refuses.
+    const std::pair<exec::Dim3, exec::Dim3> bad[] = {
+        {{1, 1, 1}, {2048, 1, 1}}, // too many threads
+        {{1, 1, 1}, {32, 32, 2}},  // 2048 threads in three dimensions
+        {{1, 1, 1}, {1, 1, 128}},  // block z above 64
+        {{0, 1, 1}, {32, 1, 1}},   // empty grid
+        {{1, 65536, 1}, {1, 1, 1}}, // grid y above 65535
+    };
+    for (const auto &[grid, block] : bad) {
+      CAPTURE(grid.x, grid.y, grid.z, block.x, block.y, block.z);
+      exec::LaunchConfig config{grid, block, 0};
+      exec::Status s = ctx.launch(fn, config, args.bytes(), 0);
+      CHECK(s.code == exec::ErrorCode::InvalidValue);
+      // Refused at once, nothing queued: not sticky.
+      CHECK(ctx.synchronize(0));
+    }
+    // Nothing ran.
+    CHECK(download<int32_t>(ctx, out, count) ==
+          std::vector<int32_t>(count, int32_t(0xCDCDCDCD)));
+
+    // Twice the allocation's threads: half the stores land on the guard page.
+    exec::Status s = launch(ctx, fn, {8, 1, 1}, {256, 1, 1}, args);
+    CHECK(s.code == exec::ErrorCode::LaunchFailure);
+    CHECK(s.message.find("invalid memory access") != std::string::npos);
+    // Reported once; then the context works as before.
+    CHECK(ctx.synchronize(0));
+    Args good(info);
+    good.set(0, out).set(1, 77);
+    launchOk(ctx, fn, {4, 1, 1}, {256, 1, 1}, good);
+    CHECK(download<int32_t>(ctx, out, count) == std::vector<int32_t>(count, 77));
+  }
+}
