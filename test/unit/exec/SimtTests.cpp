@@ -164,11 +164,11 @@ TEST_CASE("a tree reduction with barriers in a loop matches the CPU",
                                       in.begin() + (b + 1) * 256, 0));
 }
 
-TEST_CASE("warp shuffles, votes, redux and match give PTX's answers",
-          "[host][warp]") {
+/// Runs a kernel with kWarpOps' body on 64 threads and checks its answers.
+static void checkWarpOps(const std::string &wis) {
   auto ctx = newContext();
   exec::KernelInfo info;
-  exec::FunctionId fn = loadKernel(*ctx, kWarpOps, "warp", info);
+  exec::FunctionId fn = loadKernel(*ctx, wis, "warp", info);
   const int threads = 64;
   exec::DevicePtr dout = upload(*ctx, std::vector<int32_t>(threads * 8, 0x5a5a5a5a));
   Args args(info);
@@ -196,6 +196,25 @@ TEST_CASE("warp shuffles, votes, redux and match give PTX's answers",
       CHECK(out[t * 8 + 7] == -1);
     }
   }
+}
+
+TEST_CASE("warp shuffles, votes, redux and match give PTX's answers",
+          "[host][warp]") {
+  // The region form (RegionTests.cpp checks that it is the one chosen).
+  checkWarpOps(kWarpOps);
+}
+
+TEST_CASE("warp collectives on fibers give PTX's answers", "[host][warp]") {
+  // A block reduction up front keeps the kernel on fibers, whose warp
+  // collectives share WarpCollectives.cpp but arrive one lane at a time.
+  std::string wis = kWarpOps;
+  std::string anchor = "%lane = wooly.lane_id : i32\n";
+  size_t at = wis.find(anchor);
+  REQUIRE(at != std::string::npos);
+  wis.insert(at + anchor.size(),
+             "  %always = arith.constant true\n"
+             "  %votes = wooly.barrier_reduce popc %always : i32\n");
+  checkWarpOps(wis);
 }
 
 namespace {
