@@ -13,6 +13,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Matchers.h"
 #include "llvm/ADT/StringMap.h"
 
 namespace wooly {
@@ -58,9 +59,57 @@ FailureOr<std::string> initializerBytes(GlobalOp global) {
   return out;
 }
 
+constexpr uint64_t kUnbounded = ~uint64_t(0);
+
+uint64_t addBounds(uint64_t a, uint64_t b) {
+  return a > kUnbounded - b ? kUnbounded : a + b;
+}
+
+uint64_t mulBounds(uint64_t a, uint64_t b) {
+  return b != 0 && a > kUnbounded / b ? kUnbounded : a * b;
+}
+
+/// A bound on |v| for an i64 offset the pass can see through: constants,
+/// sign/zero extensions of narrower integers (PTX's mul.wide and cvt),
+/// and products, shifts and sums of those; kUnbounded otherwise.
+uint64_t offsetBound(Value v, unsigned depth = 0) {
+  if (depth > 8)
+    return kUnbounded;
+  APInt constant;
+  if (matchPattern(v, m_ConstantInt(&constant))) {
+    if (constant.getBitWidth() > 64 || constant.isMinSignedValue())
+      return kUnbounded;
+    return constant.abs().getZExtValue();
+  }
+  if (auto ext = v.getDefiningOp<arith::ExtSIOp>()) {
+    unsigned width = ext.getIn().getType().getIntOrFloatBitWidth();
+    return width < 64 ? uint64_t(1) << (width - 1) : kUnbounded;
+  }
+  if (auto ext = v.getDefiningOp<arith::ExtUIOp>()) {
+    unsigned width = ext.getIn().getType().getIntOrFloatBitWidth();
+    return width < 64 ? (uint64_t(1) << width) - 1 : kUnbounded;
+  }
+  if (auto mul = v.getDefiningOp<arith::MulIOp>())
+    return mulBounds(offsetBound(mul.getLhs(), depth + 1),
+                     offsetBound(mul.getRhs(), depth + 1));
+  if (auto add = v.getDefiningOp<arith::AddIOp>())
+    return addBounds(offsetBound(add.getLhs(), depth + 1),
+                     offsetBound(add.getRhs(), depth + 1));
+  if (auto shift = v.getDefiningOp<arith::ShLIOp>()) {
+    APInt amount;
+    if (!matchPattern(shift.getRhs(), m_ConstantInt(&amount)) ||
+        amount.getZExtValue() > 62)
+      return kUnbounded;
+    return mulBounds(offsetBound(shift.getLhs(), depth + 1),
+                     uint64_t(1) << amount.getZExtValue());
+  }
+  return kUnbounded;
+}
+
 class Fencer {
 public:
-  explicit Fencer(ModuleOp module) : module(module), builder(module) {}
+  Fencer(ModuleOp module, uint64_t offsetGuard)
+      : module(module), builder(module), guard(offsetGuard) {}
 
   LogicalResult run() {
     if (module->hasAttr(kDataSegmentAttr))
@@ -160,8 +209,12 @@ private:
         ok &= succeeded(rewriteAddressOf(addr, arena));
         return;
       }
+      // Only the kernel's own loads, stores and atomics may use the offset
+      // form (they may fault in the guard); printf/assert pointers are read
+      // by the runtime, which must never fault.
+      bool compiledAccess = !isa<PrintfOp, AssertFailOp>(op);
       for (OpOperand *operand : accessedPointers(op))
-        fenceOperand(*operand, arena);
+        fenceOperand(*operand, arena, compiledAccess);
     });
     return success(ok);
   }
@@ -197,13 +250,93 @@ private:
     return arith::OrIOp::create(builder, loc, masked, arena.base);
   }
 
-  void fenceOperand(OpOperand &operand, const ArenaValues &arena) {
+  /// The offset-guard form (see Passes.td): `a + o1 + ... + on` with
+  /// bounded offsets becomes `ptradd(a', o1 + ... + on)`, where `a'` keeps
+  /// `a` when it lies within `guard` of the arena and fences it otherwise.
+  /// False when the address has no such offsets.
+  bool fenceWithOffsets(OpOperand &operand, const ArenaValues &arena) {
+    if (!guard)
+      return false;
+    Value ptr = operand.get();
+    Location loc = ptr.getLoc();
+    SmallVector<Value> offsets; // i64, or narrower ptradd offsets
+    uint64_t budget = guard;
+    auto take = [&](Value offset) {
+      uint64_t bound = kUnbounded;
+      unsigned width = offset.getType().getIntOrFloatBitWidth();
+      if (width == 64)
+        bound = offsetBound(offset);
+      else if (width < 64)
+        bound = uint64_t(1) << (width - 1); // sign-extended, as by GEP
+      if (bound > budget)
+        return false;
+      offsets.push_back(offset);
+      budget -= bound;
+      return true;
+    };
+    // Pointer arithmetic (ptradd) first, then integer arithmetic (PTX
+    // computes addresses in integer registers).
+    Value pointer = ptr;
+    while (auto add = pointer.getDefiningOp<PtrAddOp>()) {
+      if (!take(add.getOffset()))
+        break;
+      pointer = add.getBase();
+    }
+    Value base;
+    auto toPtr = pointer.getDefiningOp<IntToPtrOp>();
+    if (toPtr && toPtr.getValue().getType().isInteger(64)) {
+      base = toPtr.getValue();
+      while (auto add = base.getDefiningOp<arith::AddIOp>()) {
+        if (take(add.getRhs()))
+          base = add.getLhs();
+        else if (take(add.getLhs()))
+          base = add.getRhs();
+        else
+          break;
+      }
+    }
+    if (offsets.empty())
+      return false;
+    if (!base)
+      base = PtrToIntOp::create(builder, loc, builder.getI64Type(), pointer);
+    auto constant = [&](uint64_t v) {
+      return arith::ConstantIntOp::create(builder, loc, static_cast<int64_t>(v),
+                                          64);
+    };
+    // near = (base - (arena_base - guard)) <u (arena_mask + 1 + 2 * guard):
+    // unsigned, so one compare covers both sides of the window.
+    Value low = arith::SubIOp::create(builder, loc, arena.base, constant(guard));
+    Value relative = arith::SubIOp::create(builder, loc, base, low);
+    Value span = arith::AddIOp::create(builder, loc, arena.mask,
+                                       constant(1 + 2 * guard));
+    Value near = arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::ult,
+                                       relative, span);
+    Value kept = arith::SelectOp::create(builder, loc, near, base,
+                                         fenceInteger(loc, base, arena));
+    Value offset;
+    for (Value o : offsets) {
+      if (!o.getType().isInteger(64))
+        o = arith::ExtSIOp::create(builder, loc, builder.getI64Type(), o);
+      if (offset)
+        offset = arith::AddIOp::create(builder, loc, offset, o);
+      else
+        offset = o;
+    }
+    Value start = IntToPtrOp::create(builder, loc, ptr.getType(), kept);
+    operand.set(PtrAddOp::create(builder, loc, start, offset));
+    return true;
+  }
+
+  void fenceOperand(OpOperand &operand, const ArenaValues &arena,
+                    bool compiledAccess) {
     Value ptr = operand.get();
     auto type = cast<PtrType>(ptr.getType());
     AddressSpace space = type.getSpace();
     Location loc = ptr.getLoc();
     Type i64 = builder.getI64Type();
     if (space == AddressSpace::Global || space == AddressSpace::Const) {
+      if (compiledAccess && fenceWithOffsets(operand, arena))
+        return;
       Value address = PtrToIntOp::create(builder, loc, i64, ptr);
       Value fenced = fenceInteger(loc, address, arena);
       operand.set(IntToPtrOp::create(builder, loc, type, fenced));
@@ -274,14 +407,22 @@ private:
 
   ModuleOp module;
   OpBuilder builder;
+  uint64_t guard; // offset-guard: 0 for plain fencing
   llvm::StringMap<uint64_t> offsets;
   SmallVector<GlobalOp> segmentGlobals;
 };
 
 struct FenceAddressesPass
     : public wooly::impl::WoolyFenceAddressesBase<FenceAddressesPass> {
+  using WoolyFenceAddressesBase::WoolyFenceAddressesBase;
   void runOnOperation() override {
-    if (failed(Fencer(getOperation()).run()))
+    // Offsets are bounded by at most 2^62 (constants are exact): keep the
+    // window arithmetic (1 + 2 * guard) in range.
+    if (offsetGuard > (uint64_t(1) << 40)) {
+      getOperation().emitError("offset-guard is at most 2^40 bytes");
+      return signalPassFailure();
+    }
+    if (failed(Fencer(getOperation(), offsetGuard).run()))
       signalPassFailure();
   }
 };

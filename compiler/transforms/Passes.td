@@ -52,7 +52,25 @@ def WoolyFenceAddresses : Pass<"wooly-fence-addresses", "::mlir::ModuleOp"> {
     Shared and local accesses are not fenced: they cannot leave the block's
     or thread's own windows on GPUs; on the host they are bounded by the
     host backend. See docs/address-fencing.md.
+
+    With `offset-guard=G` (G > 0; the host executor) the executor also
+    promises that the 2G bytes below and above the arena (plus slack for
+    the access's width) are reserved and inaccessible. A global address
+    `a + o1 + ... + on`, where the `o` are offsets the pass can bound (a
+    sign- or zero-extended narrow integer times a small constant, or a
+    constant) with sum of bounds <= G, then becomes `a' + o1 + ... + on`
+    (a `wooly.ptradd`), where `a' = a` when `a` lies within G of the arena
+    and `(a & mask) | base` otherwise. Every access still lands in the arena
+    or faults in the guard, an in-arena address is unchanged, and `a'` is
+    loop-invariant where `a` is (a kernel parameter), so the check leaves
+    the host's thread loops and their accesses stay affine.
   }];
+  let options = [
+    Option<"offsetGuard", "offset-guard", "uint64_t", "0",
+           "G: bounded offsets up to G bytes from a base within G bytes of "
+           "the arena; the executor keeps 2G bytes (plus slack) inaccessible "
+           "on each side (0: fence every address as (p & mask) | base)">,
+  ];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 

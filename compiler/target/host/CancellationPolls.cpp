@@ -8,15 +8,47 @@
 #include "llvm/Analysis/ScalarEvolution.h"
 #include "llvm/Analysis/TargetLibraryInfo.h"
 #include "llvm/IR/Dominators.h"
+#include "llvm/IR/MDBuilder.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Transforms/Utils/BasicBlockUtils.h"
 
 namespace wooly::host {
 
-/// The watchdog's hook: every loop header polls the launch's cancel flag and
-/// leaves the function when it is set, so an infinite loop ends. Loops that
-/// provably run at most kUnpolledTrips times are left alone: they end by
-/// themselves, and a poll (an atomic load) would keep them from vectorizing.
+namespace {
+
+/// The slow path of every poll: `__wooly_poll(word)` pauses the worker when
+/// the launch is only asked to yield (runtime/exec/host/Preemption.h) and
+/// returns nonzero when the launch is cancelled.
+llvm::FunctionCallee pollFunction(llvm::Module &m) {
+  llvm::LLVMContext &c = m.getContext();
+  return m.getOrInsertFunction(
+      "__wooly_poll",
+      llvm::FunctionType::get(llvm::Type::getInt32Ty(c),
+                              {llvm::PointerType::get(c, 0)}, false));
+}
+
+/// Loads the cancel word: one relaxed load, the whole fast path with the
+/// branch on it.
+llvm::Value *loadWord(llvm::IRBuilder<> &b, llvm::Value *word) {
+  llvm::LoadInst *flag = b.CreateLoad(b.getInt32Ty(), word);
+  flag->setAtomic(llvm::AtomicOrdering::Monotonic);
+  flag->setAlignment(llvm::Align(4));
+  return b.CreateICmpNE(flag, b.getInt32(0));
+}
+
+llvm::MDNode *unlikely(llvm::LLVMContext &c) {
+  return llvm::MDBuilder(c).createUnlikelyBranchWeights();
+}
+
+} // namespace
+
+/// The watchdog's and the scheduler's hook: every loop header polls the
+/// launch's cancel word; on a nonzero word it asks the runtime, which may
+/// pause the worker for a while (a yield request) and says whether the
+/// launch is cancelled; only then the function is left, so an infinite loop
+/// ends and a paused kernel continues. Loops that provably run at most
+/// kUnpolledTrips times are left alone: they end by themselves, and a poll
+/// (an atomic load) would keep them from vectorizing.
 constexpr unsigned kUnpolledTrips = 4096;
 void insertCancellationPolls(llvm::Module &m) {
   llvm::LLVMContext &c = m.getContext();
@@ -24,6 +56,7 @@ void insertCancellationPolls(llvm::Module &m) {
   llvm::FunctionCallee cancelled = m.getOrInsertFunction(
       "__wooly_cancelled", llvm::FunctionType::get(llvm::Type::getVoidTy(c),
                                                    {ptr}, false));
+  llvm::FunctionCallee poll = pollFunction(m);
   for (llvm::Function &fn : m) {
     if (fn.isDeclaration() || fn.arg_size() == 0 ||
         !fn.getArg(0)->getType()->isPointerTy() ||
@@ -44,21 +77,22 @@ void insertCancellationPolls(llvm::Module &m) {
     }
     for (llvm::BasicBlock *header : headers) {
       llvm::IRBuilder<> b(&*header->getFirstInsertionPt());
-      llvm::Value *flagPtr =
+      llvm::Value *word =
           b.CreateLoad(ptr, fieldPtr(b, fn.getArg(0), offsets::cancel));
-      llvm::LoadInst *flag = b.CreateLoad(b.getInt32Ty(), flagPtr);
-      flag->setAtomic(llvm::AtomicOrdering::Monotonic);
-      flag->setAlignment(llvm::Align(4));
-      llvm::Instruction *then = llvm::SplitBlockAndInsertIfThen(
-          b.CreateICmpNE(flag, b.getInt32(0)), &*b.GetInsertPoint(),
-          /*Unreachable=*/true);
-      b.SetInsertPoint(then);
+      llvm::Instruction *slow = llvm::SplitBlockAndInsertIfThen(
+          loadWord(b, word), &*b.GetInsertPoint(), /*Unreachable=*/false,
+          unlikely(c));
+      b.SetInsertPoint(slow);
+      llvm::Value *stop = b.CreateICmpNE(b.CreateCall(poll, {word}), b.getInt32(0));
+      llvm::Instruction *leave = llvm::SplitBlockAndInsertIfThen(
+          stop, slow, /*Unreachable=*/true, unlikely(c));
+      b.SetInsertPoint(leave);
       b.CreateCall(cancelled, {fn.getArg(0)});
       if (fn.getReturnType()->isVoidTy())
         b.CreateRetVoid();
       else
         b.CreateRet(llvm::PoisonValue::get(fn.getReturnType()));
-      then->eraseFromParent();
+      leave->eraseFromParent();
     }
   }
 }
@@ -66,12 +100,15 @@ void insertCancellationPolls(llvm::Module &m) {
 void emitRowPoll(llvm::IRBuilder<> &b, llvm::Value *ctx, llvm::Value *cancel,
                  llvm::BasicBlock *stop) {
   (void)ctx;
-  llvm::LoadInst *flag = b.CreateLoad(b.getInt32Ty(), cancel);
-  flag->setAtomic(llvm::AtomicOrdering::Monotonic);
-  flag->setAlignment(llvm::Align(4));
-  llvm::BasicBlock *go = llvm::BasicBlock::Create(
-      b.getContext(), "row.done", b.GetInsertBlock()->getParent());
-  b.CreateCondBr(b.CreateICmpNE(flag, b.getInt32(0)), stop, go);
+  llvm::LLVMContext &c = b.getContext();
+  llvm::Function *fn = b.GetInsertBlock()->getParent();
+  llvm::BasicBlock *slow = llvm::BasicBlock::Create(c, "row.poll", fn);
+  llvm::BasicBlock *go = llvm::BasicBlock::Create(c, "row.done", fn);
+  b.CreateCondBr(loadWord(b, cancel), slow, go, unlikely(c));
+  b.SetInsertPoint(slow);
+  llvm::Value *result =
+      b.CreateCall(pollFunction(*fn->getParent()), {cancel});
+  b.CreateCondBr(b.CreateICmpNE(result, b.getInt32(0)), stop, go, unlikely(c));
   b.SetInsertPoint(go);
 }
 

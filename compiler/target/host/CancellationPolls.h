@@ -2,9 +2,15 @@
 //
 // Host kernels cannot be stopped from outside: the watchdog, a trap in
 // another thread of the launch, or a fault elsewhere set the launch's cancel
-// word (HostThreadContext::cancel), and compiled code polls it. This file
-// owns every such poll: the ones at loop headers inside kernels and the ones
-// the block entries make between rows of threads.
+// word (HostThreadContext::cancel), and compiled code polls it. The executor
+// also sets a yield bit in the word to take a best-effort worker off its core
+// for a latency-sensitive launch. Every poll is one relaxed load and a branch
+// while the word is 0; otherwise it calls `__wooly_poll(word)`
+// (runtime/exec/host/Preemption.h), which may pause the worker and then
+// returns nonzero only when the launch is cancelled: then the code stops as
+// before, else it continues. This file owns every such poll: the ones at
+// loop headers inside kernels and the ones the block entries make between
+// rows of threads.
 //
 //===----------------------------------------------------------------------===//
 #ifndef WOOLY_COMPILER_TARGET_HOST_CANCELLATIONPOLLS_H
@@ -30,7 +36,8 @@ void insertCancellationPolls(llvm::Module &m);
 
 /// A block entry's poll between rows of threads: reads the word `cancel`
 /// points to and continues at a new block of the builder's function when
-/// the launch may go on, or branches to `stop` (which returns) when not.
+/// the launch may go on (perhaps after a pause), or branches to `stop`
+/// (which returns) when it is cancelled.
 void emitRowPoll(llvm::IRBuilder<> &b, llvm::Value *ctx, llvm::Value *cancel,
                  llvm::BasicBlock *stop);
 

@@ -18,28 +18,33 @@ uint64_t roundUp(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
 
 Arena::~Arena() {
   if (start)
-    munmap(start, length);
+    munmap(start - guard, length + 2 * guard);
 }
 
-Status Arena::reserve(uint64_t bytes, uint64_t limitBytes) {
+Status Arena::reserve(uint64_t bytes, uint64_t limitBytes, uint64_t guardBytes) {
   uint64_t want = std::bit_ceil(std::max<uint64_t>(bytes, 1ull << 24));
-  // Over-reserve, then trim, to get a base aligned to the size.
-  void *raw = mmap(nullptr, want * 2, PROT_NONE,
+  uint64_t fence = roundUp(guardBytes, kPage);
+  // Over-reserve, then trim, to get a base aligned to the size with `fence`
+  // bytes of the same mapping on either side (PROT_NONE, never committed:
+  // address space only).
+  uint64_t total = want * 2 + 2 * fence;
+  void *raw = mmap(nullptr, total, PROT_NONE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (raw == MAP_FAILED)
     return Status::error(ErrorCode::OutOfMemory,
-                         "cannot reserve " + std::to_string(want) +
+                         "cannot reserve " + std::to_string(total) +
                              " bytes of address space for device memory: " +
                              std::strerror(errno));
   uint64_t address = reinterpret_cast<uint64_t>(raw);
-  uint64_t aligned = roundUp(address, want);
-  if (aligned > address)
-    munmap(raw, aligned - address);
-  uint64_t tail = address + want * 2 - (aligned + want);
-  if (tail)
-    munmap(reinterpret_cast<void *>(aligned + want), tail);
+  uint64_t aligned = roundUp(address + fence, want);
+  uint64_t low = aligned - fence, high = aligned + want + fence;
+  if (low > address)
+    munmap(raw, low - address);
+  if (address + total > high)
+    munmap(reinterpret_cast<void *>(high), address + total - high);
   start = reinterpret_cast<uint8_t *>(aligned);
   length = want;
+  guard = fence;
   limit = limitBytes ? limitBytes : want;
   // Offset 0 stays unused so that no allocation is ever at the arena base
   // (a fenced null pointer lands there and faults).

@@ -5,6 +5,9 @@
 // a kernel's accesses with `(p & mask) | base`. Pages are committed when
 // allocated and decommitted (PROT_NONE) when freed; each allocation is
 // followed by an uncommitted guard page, so running off its end faults.
+// Optionally the arena is surrounded by reserved, never-accessible address
+// space on both sides (the offset guard of wooly-fence-addresses: a fenced
+// base plus a bounded offset may land there, and faults).
 // Not thread-safe: the context locks.
 //
 //===----------------------------------------------------------------------===//
@@ -25,8 +28,9 @@ public:
   ~Arena();
 
   /// Reserves at least `bytes` of address space (rounded up to a power of
-  /// two); `limit` caps what may be allocated at once.
-  Status reserve(uint64_t bytes, uint64_t limit);
+  /// two); `limit` caps what may be allocated at once; `guard` bytes below
+  /// and above it stay reserved and inaccessible.
+  Status reserve(uint64_t bytes, uint64_t limit, uint64_t guard = 0);
 
   Status allocate(uint64_t bytes, DevicePtr &out);
   /// Frees an allocation made here; returns its size.
@@ -35,12 +39,14 @@ public:
   uint64_t base() const { return reinterpret_cast<uint64_t>(start); }
   uint64_t size() const { return length; }
   uint64_t mask() const { return length - 1; }
+  uint64_t guardBytes() const { return guard; }
   uint64_t allocatedBytes() const { return allocated; }
   uint64_t limitBytes() const { return limit; }
 
 private:
   uint8_t *start = nullptr;
   uint64_t length = 0;
+  uint64_t guard = 0;
   uint64_t limit = 0;
   uint64_t allocated = 0;
   std::map<uint64_t, uint64_t> freeRanges; // offset -> bytes

@@ -7,6 +7,7 @@
 #include "runtime/exec/host/Arena.h"
 #include "runtime/exec/host/DeviceRuntime.h"
 #include "runtime/exec/host/ModuleCompiler.h"
+#include "runtime/exec/host/Preemption.h"
 
 #include <cerrno>
 #include <sys/resource.h>
@@ -47,6 +48,11 @@ struct Launch {
   LaunchState state;
   uint64_t total = 0, next = 0, running = 0;
   uint64_t submitNs = 0, startNs = 0, blockNs = 0, blocksDone = 0;
+  uint64_t pausedNs = 0; // time its workers spent paused (not charged)
+
+  bool cancelled() const {
+    return state.cancel.load(std::memory_order_relaxed) & kCancelBit;
+  }
 };
 
 enum class OpKind { Launch, ToDevice, ToHost, OnDevice, Memset, HostFn, Record, Wait };
@@ -179,9 +185,14 @@ public:
   std::atomic<uint64_t> used{0};
   ExecutorOptions options;
   DeviceInfo device;
+  /// Best-effort workers paused at their kernels' poll points (see
+  /// updatePauses).
+  PauseControl pauses;
+  void updatePauses();
 
 private:
   friend HostCompileCounters compileCounters(Executor &);
+  friend HostPauseCounters pauseCounters(Executor &);
   void workerLoop(unsigned index, bool urgent);
   void watchdogLoop();
   bool pick(Work &work, PriorityClass minimum);
@@ -190,6 +201,11 @@ private:
   void execute(const Work &work, BlockRunner &runner);
 
   std::vector<std::thread> workers;
+  unsigned cores = 1; // workers that take any class (one per core)
+  /// What each worker runs now (null: idle); guarded by `mutex`.
+  std::vector<const Work *> active;
+  /// Whether each worker may pause now (read by its polls).
+  std::unique_ptr<std::atomic<bool>[]> pausable;
   std::thread watchdog;
   bool stopping = false;
   std::atomic<uint64_t> busyNs{0};
@@ -221,6 +237,9 @@ HostExecutor::HostExecutor(const ExecutorOptions &opts)
   device.totalMemory = static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) *
                        static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
   device.computeUnits = n;
+  cores = n;
+  active.assign(2 * n, nullptr);
+  pausable = std::make_unique<std::atomic<bool>[]>(2 * n);
   device.maxSharedPerBlockOptin = 99 * 1024;
   device.clockRateKHz = 1000000; // clock64 counts nanoseconds
   device.computeCapabilityMajor = 7;
@@ -233,10 +252,12 @@ HostExecutor::HostExecutor(const ExecutorOptions &opts)
   ensureFaultHandlers();
   for (unsigned i = 0; i < n; ++i)
     workers.emplace_back([this, i] { workerLoop(i, /*urgent=*/false); });
-  // One more worker that only takes latency-sensitive work: thread blocks are
-  // not preempted, so without it a latency-sensitive launch waits until some
-  // worker finishes its current best-effort block.
-  workers.emplace_back([this, n] { workerLoop(n, /*urgent=*/true); });
+  // As many workers again that only take latency-sensitive work: a worker
+  // inside a best-effort block cannot take it until that block pauses or
+  // ends, so without them a latency-sensitive launch would wait for it;
+  // with best-effort workers paused (updatePauses) they get the cores.
+  for (unsigned i = 0; i < n; ++i)
+    workers.emplace_back([this, i, n] { workerLoop(n + i, /*urgent=*/true); });
   if (opts.launchTimeoutMs)
     watchdog = std::thread([this] { watchdogLoop(); });
 }
@@ -245,6 +266,7 @@ HostExecutor::~HostExecutor() {
   {
     std::lock_guard<std::mutex> lock(mutex);
     stopping = true;
+    pauses.setWanted(0);
   }
   workReady.notify_all();
   urgentReady.notify_all();
@@ -268,7 +290,7 @@ Status HostExecutor::createContext(const ContextOptions &opts,
 double HostExecutor::busyFraction() {
   uint64_t now = nowNs();
   uint64_t busy = busyNs.load();
-  double span = double(now - lastSampleNs) * double(workers.size());
+  double span = double(now - lastSampleNs) * double(cores);
   double fraction = span > 0 ? double(busy - lastBusyNs) / span : 0;
   lastBusyNs = busy;
   lastSampleNs = now;
@@ -281,7 +303,7 @@ bool HostExecutor::claimFrom(Stream &stream, Work &work) {
     switch (head->kind) {
     case OpKind::Launch: {
       Launch &l = *head->launch;
-      if (l.state.cancel.load(std::memory_order_relaxed))
+      if (l.cancelled())
         l.next = l.total; // stop handing out blocks
       if (l.next >= l.total)
         return false;     // the rest is running
@@ -289,7 +311,7 @@ bool HostExecutor::claimFrom(Stream &stream, Work &work) {
       // few enough that other contexts get a turn soon.
       uint64_t perBlock = l.blocksDone ? l.blockNs / l.blocksDone : 0;
       uint64_t byTime = perBlock ? std::max<uint64_t>(1, 100000 / std::max<uint64_t>(perBlock, 1)) : 1;
-      uint64_t byShare = std::max<uint64_t>(1, (l.total - l.next) / (workers.size() * 4));
+      uint64_t byShare = std::max<uint64_t>(1, (l.total - l.next) / (cores * 4));
       uint64_t count = std::min({byTime, byShare, l.total - l.next});
       if (l.next == 0 && l.running == 0) {
         l.startNs = nowNs();
@@ -352,7 +374,7 @@ void HostExecutor::execute(const Work &work, BlockRunner &runner) {
     Launch &l = *op.launch;
     const Dim3 g = l.job.grid;
     for (uint64_t i = work.first; i < work.first + work.count; ++i) {
-      if (l.state.cancel.load(std::memory_order_relaxed))
+      if (l.cancelled())
         break;
       Dim3 id;
       id.x = static_cast<uint32_t>(i % g.x);
@@ -395,7 +417,7 @@ void HostExecutor::finish(const Work &work, uint64_t elapsedNs) {
     l.blocksDone += work.count;
     c.kernelNs += elapsedNs;
     c.virtualTime += double(elapsedNs) / std::max<uint32_t>(1, c.options.weight);
-    if (l.state.cancel.load(std::memory_order_relaxed))
+    if (l.cancelled())
       l.next = l.total;
     if (l.next < l.total || l.running > 0)
       return;
@@ -453,6 +475,7 @@ private:
 void HostExecutor::workerLoop(unsigned index, bool urgent) {
   BlockRunner runner(index);
   ThreadNiceness niceness;
+  PauseControl::bindWorker(&pauses, &pausable[index]);
   PriorityClass minimum =
       urgent ? PriorityClass::LatencySensitive : PriorityClass::BestEffort;
   std::condition_variable &ready = urgent ? urgentReady : workReady;
@@ -466,18 +489,88 @@ void HostExecutor::workerLoop(unsigned index, bool urgent) {
     // More claimable work may remain: let another worker look.
     wakeWorkers();
     PriorityClass priority = work.stream->context->options.priority;
+    active[index] = &work;
+    updatePauses();
     lock.unlock();
     niceness.forClass(priority);
     uint64_t start = nowNs();
     execute(work, runner);
+    // Time paused at poll points is neither busy time nor charged to the
+    // context's fair share.
+    uint64_t paused = PauseControl::takePausedNs();
     uint64_t elapsed = nowNs() - start;
+    elapsed -= std::min(paused, elapsed);
     busyNs += elapsed;
     // Back to full priority before taking the scheduler lock: a background
     // thread holding it would stall the urgent worker (priority inversion).
     niceness.forClass(PriorityClass::Normal);
     lock.lock();
+    active[index] = nullptr;
+    if (work.op->kind == OpKind::Launch)
+      work.op->launch->pausedNs += paused;
     finish(work, elapsed);
+    updatePauses();
   }
+}
+
+/// Decides how many best-effort workers should pause at their next poll
+/// point, so that latency-sensitive blocks get a core at once instead of
+/// sharing one with a long best-effort block until the OS moves it (nice 15
+/// does not make the OS preempt a running thread's slice). Exactly as many
+/// as the cores are oversubscribed: latency-sensitive blocks that want a
+/// worker, plus whatever else runs, minus the cores; never more than the
+/// pausable workers (best-effort block loops; fibers keep running, the
+/// block scheduler of DeviceRuntime would read a yield bit as a cancel).
+/// Only latency-sensitive work makes others pause: it has workers of its
+/// own (urgent ones) to run on, while a paused worker could never take a
+/// normal-class launch. Called with the lock held wherever that balance may
+/// change.
+void HostExecutor::updatePauses() {
+  uint64_t urgentWork = 0;
+  for (HostContext *c : contexts) {
+    if (c->options.priority != PriorityClass::LatencySensitive)
+      continue;
+    for (auto &[id, stream] : c->streams) {
+      if (stream->ops.empty())
+        continue;
+      const Op &op = *stream->ops.front();
+      if (op.kind == OpKind::Launch)
+        urgentWork += (op.launch->total - std::min(op.launch->next, op.launch->total)) +
+                      op.launch->running;
+      else if (op.running)
+        urgentWork += 1;
+    }
+  }
+  int64_t canPause = 0, others = 0;
+  bool withdrawn = false;
+  for (size_t i = 0; i < active.size(); ++i) {
+    const Work *w = active[i];
+    bool may = false;
+    if (w) {
+      PriorityClass p = w->stream->context->options.priority;
+      if (p == PriorityClass::BestEffort && w->op->kind == OpKind::Launch &&
+          !w->op->launch->job.perThread)
+        may = true;
+      else if (p != PriorityClass::LatencySensitive)
+        ++others; // latency-sensitive work is in urgentWork
+    }
+    canPause += may;
+    if (pausable[i].exchange(may, std::memory_order_acq_rel) && !may)
+      withdrawn = true;
+  }
+  int64_t wanting = static_cast<int64_t>(
+      std::min<uint64_t>(urgentWork, active.size()));
+  int64_t want = std::clamp<int64_t>(wanting + others + canPause - cores, 0,
+                                     canPause);
+  int32_t before = pauses.wanted();
+  pauses.setWanted(static_cast<int32_t>(want)); // wakes when lowered
+  if (withdrawn && want >= before)
+    pauses.poke(); // a paused worker's work is no longer pausable
+  if (want > pauses.paused())
+    for (const Work *w : active)
+      if (w && w->stream->context->options.priority == PriorityClass::BestEffort &&
+          w->op->kind == OpKind::Launch && !w->op->launch->job.perThread)
+        PauseControl::requestYield(w->op->launch->state.cancel);
 }
 
 void HostExecutor::watchdogLoop() {
@@ -493,12 +586,16 @@ void HostExecutor::watchdogLoop() {
         if (stream->ops.empty() || stream->ops.front()->kind != OpKind::Launch)
           continue;
         Launch &l = *stream->ops.front()->launch;
-        if (l.startNs && now - l.startNs > limitNs)
+        // Time its workers spent paused for latency-sensitive work does
+        // not count (only finished chunks' pauses are known here).
+        if (l.startNs && now - l.startNs > limitNs + l.pausedNs) {
           l.state.fail(ErrorCode::LaunchTimeout,
                        "kernel '" + l.kernel->info.name + "' ran longer than the " +
                            std::to_string(options.launchTimeoutMs) +
                            " ms launch watchdog limit and was stopped "
                            "(an infinite loop?)");
+          pauses.poke(); // a paused worker of it leaves now
+        }
       }
   }
 }
@@ -513,7 +610,10 @@ Status HostContext::init() {
                                        : executor.device.totalMemory;
   // Address space is cheap: reserve twice the limit so fragmentation and
   // guard pages never make a within-quota allocation fail.
-  Status s = arena.reserve(std::min<uint64_t>(limit * 2, 1ull << 40), limit);
+  // Fenced code may reach up to kArenaGuardBytes beyond either end of the
+  // arena (and faults there): keep that address space reserved.
+  Status s = arena.reserve(std::min<uint64_t>(limit * 2, 1ull << 40), limit,
+                           options.addressFencing ? kArenaGuardBytes : 0);
   if (!s)
     return s;
   std::lock_guard<std::mutex> lock(executor.mutex);
@@ -536,6 +636,7 @@ HostContext::~HostContext() {
     for (auto &op : stream->ops)
       if (op->kind == OpKind::Launch)
         op->launch->state.fail(ErrorCode::InvalidHandle, "context destroyed");
+  executor.pauses.poke(); // paused workers of those launches leave now
   executor.workReady.notify_all();
   executor.urgentReady.notify_all();
   executor.workDone.wait(lock, [&] { return idle(); });
@@ -567,7 +668,11 @@ Status HostContext::enqueue(StreamId id, std::shared_ptr<Op> op) {
     launches++;
     pending++;
   }
+  bool urgent = op->kind == OpKind::Launch &&
+                options.priority == PriorityClass::LatencySensitive;
   stream->ops.push_back(std::move(op));
+  if (urgent)
+    executor.updatePauses();
   executor.wakeWorkers();
   return Status::ok();
 }
@@ -970,6 +1075,7 @@ void HostContext::setShare(uint32_t weight, PriorityClass priority) {
   std::lock_guard<std::mutex> lock(executor.mutex);
   options.weight = std::max<uint32_t>(1, weight);
   options.priority = priority;
+  executor.updatePauses();
 }
 
 ContextStats HostContext::stats() const {
@@ -999,6 +1105,11 @@ std::string HostContext::takePrintfOutput() {
 HostCompileCounters compileCounters(Executor &executor) {
   CompileStats s = static_cast<HostExecutor &>(executor).compiler.stats();
   return {s.compiles, s.memoryHits, s.diskHits};
+}
+
+HostPauseCounters pauseCounters(Executor &executor) {
+  PauseControl &p = static_cast<HostExecutor &>(executor).pauses;
+  return {p.pauses(), p.paused()};
 }
 
 } // namespace wooly::exec::host

@@ -4,10 +4,13 @@
 // backend, streams and events with CUDA's asynchronous semantics, and one
 // worker pool (one thread per core) that runs blocks of every context's
 // launches. Workers take blocks from the highest priority class first and,
-// within a class, from the context with the least weighted device time, so a
-// latency-sensitive launch overtakes a long best-effort kernel at the next
-// block. A watchdog stops launches that run longer than
-// ExecutorOptions::launchTimeoutMs (compiled loops poll a cancel flag).
+// within a class, from the context with the least weighted device time.
+// Latency-sensitive launches also have workers of their own (one per core),
+// and while they want cores, best-effort blocks pause at their kernels' poll
+// points and continue afterwards (Preemption.h), so a latency-sensitive
+// launch overtakes a long best-effort block mid-block. A watchdog stops
+// launches that run longer than ExecutorOptions::launchTimeoutMs (compiled
+// loops poll a cancel word).
 //
 //===----------------------------------------------------------------------===//
 #ifndef WOOLY_RUNTIME_EXEC_HOST_HOSTEXECUTOR_H
@@ -23,6 +26,15 @@ struct HostCompileCounters {
 };
 /// Valid only for executors made by createHostExecutor.
 HostCompileCounters compileCounters(Executor &hostExecutor);
+
+/// Preemption state of a host executor (for tests and benchmarks): pauses
+/// of best-effort workers started so far, and how many are paused now.
+struct HostPauseCounters {
+  uint64_t pauses = 0;
+  int32_t pausedNow = 0;
+};
+/// Valid only for executors made by createHostExecutor.
+HostPauseCounters pauseCounters(Executor &hostExecutor);
 
 } // namespace wooly::exec::host
 

@@ -1,6 +1,7 @@
 //===- ModuleCompiler.cpp - WIS bytes to loaded host code, cached ---------===//
 
 #include "runtime/exec/host/ModuleCompiler.h"
+#include "runtime/exec/host/Preemption.h"
 
 #include "compiler/Registration.h"
 #include "compiler/target/common/RecoverableCodegen.h"
@@ -67,9 +68,13 @@ std::string hostFingerprint() {
 std::string cacheKey(std::span<const uint8_t> wis, bool fence) {
   static const std::string fingerprint = hostFingerprint();
   uint64_t h = llvm::xxh3_64bits(llvm::ArrayRef<uint8_t>(wis.data(), wis.size()));
+  // "|poll2": polls that call __wooly_poll and may continue (a yield bit
+  // in the cancel word); older objects would stop a block that is only
+  // asked to yield, so they must not be reused. "-g34": fenced with the
+  // offset guard (kFenceOffsetGuard).
   std::string salt = fingerprint + "|abi" +
-                     std::to_string(wooly::host::kAbiVersion) + "|llvm" +
-                     LLVM_VERSION_STRING + (fence ? "|fenced" : "|open");
+                     std::to_string(wooly::host::kAbiVersion) + "|poll2|llvm" +
+                     LLVM_VERSION_STRING + (fence ? "|fenced-g34" : "|open");
   uint64_t s = llvm::xxh3_64bits(llvm::StringRef(salt));
   char buf[40];
   std::snprintf(buf, sizeof buf, "%016llx%016llx",
@@ -129,7 +134,10 @@ Status makeJit(const std::string &object, CompiledModule &module) {
                         llvm::toString(jit.takeError()));
   llvm::orc::JITDylib &dylib = (*jit)->getMainJITDylib();
   llvm::orc::SymbolMap symbols;
-  for (auto [name, address] : runtimeSymbols())
+  auto runtime = runtimeSymbols();
+  // The poll's slow path (Preemption.h) lives beside the executor.
+  runtime.push_back({"__wooly_poll", reinterpret_cast<void *>(&__wooly_poll)});
+  for (auto [name, address] : runtime)
     symbols[(*jit)->mangleAndIntern(name)] = {
         llvm::orc::ExecutorAddr::fromPtr(address),
         llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable};
@@ -215,7 +223,9 @@ Status ModuleCompiler::load(std::span<const uint8_t> wis, bool fence,
     return compileError("the module failed WIS verification", diagnostics);
   if (fence) {
     mlir::PassManager pm(&context);
-    pm.addPass(wooly::createWoolyFenceAddresses());
+    wooly::WoolyFenceAddressesOptions fencing;
+    fencing.offsetGuard = kFenceOffsetGuard;
+    pm.addPass(wooly::createWoolyFenceAddresses(fencing));
     if (mlir::failed(pm.run(*module)))
       return compileError("address fencing failed", diagnostics);
   }

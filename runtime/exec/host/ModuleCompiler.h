@@ -25,6 +25,14 @@ class LLJIT;
 
 namespace wooly::exec::host {
 
+/// The offset guard host modules are fenced with (wooly-fence-addresses
+/// offset-guard, docs/address-fencing.md): a base within 16 GiB of the
+/// arena plus offsets bounded by 16 GiB. Fenced contexts therefore keep
+/// twice that, plus slack for an access's width, reserved and inaccessible
+/// on each side of their arena (Arena::reserve).
+inline constexpr uint64_t kFenceOffsetGuard = 1ull << 34;
+inline constexpr uint64_t kArenaGuardBytes = 2 * kFenceOffsetGuard + (1ull << 20);
+
 struct CompiledKernel {
   wooly::host::HostKernel info;
   EntryFn entry = nullptr;

@@ -3,6 +3,7 @@
 #include "test/unit/exec/HostTestSupport.h"
 
 #include <chrono>
+#include <climits>
 
 using namespace wooly;
 using namespace wooly::test;
@@ -14,6 +15,22 @@ const char *kPoke = R"(
 wooly.kernel @poke(%p: !wooly.ptr<global>, %offset: i64) {
   %one = arith.constant 1 : i32
   %q = wooly.ptradd %p, %offset : !wooly.ptr<global>, i64
+  wooly.store %one, %q {alignment = 4 : i64} : i32, !wooly.ptr<global>
+  wooly.return
+}
+)";
+
+// Writes 1 at p + base_offset + 4 * i: an i64 offset the fence pass cannot
+// bound plus a bounded one (sext(i32) * 4), the form PTX array indexing has.
+const char *kIndexedPoke = R"(
+wooly.kernel @ipoke(%p: i64, %shift: i64, %i: i32) {
+  %one = arith.constant 1 : i32
+  %c4 = arith.constant 4 : i64
+  %a = arith.addi %p, %shift : i64
+  %e = arith.extsi %i : i32 to i64
+  %o = arith.muli %e, %c4 : i64
+  %s = arith.addi %a, %o : i64
+  %q = wooly.inttoptr %s : i64 to !wooly.ptr<global>
   wooly.store %one, %q {alignment = 4 : i64} : i32, !wooly.ptr<global>
   wooly.return
 }
@@ -231,4 +248,39 @@ TEST_CASE("contexts are isolated and memory quotas hold", "[host][memory]") {
   exec::DevicePtr big;
   CHECK(a->allocate(300ull << 20, big).code == exec::ErrorCode::OutOfMemory);
   CHECK(a->memoryUsage().allocations == 1);
+}
+
+TEST_CASE("fenced indexed accesses: in-arena addresses are exact, near misses "
+          "fault in the guard, far ones wrap into the arena",
+          "[host][fault][fencing]") {
+  auto ctx = newContext();
+  exec::KernelInfo info;
+  exec::FunctionId fn = loadKernel(*ctx, kIndexedPoke, "ipoke", info);
+  exec::DevicePtr p = upload(*ctx, std::vector<int32_t>(8, 0));
+  auto poke = [&](int64_t shift, int32_t i) {
+    Args args(info);
+    args.set(0, int64_t(p)).set(1, shift).set(2, i);
+    return launch(*ctx, fn, {1, 1, 1}, {1, 1, 1}, args);
+  };
+  // A base 1 GiB below the allocation (outside the arena, within the
+  // guard's reach) plus an index back into it: the same address as
+  // without fencing.
+  exec::Status s = poke(-(int64_t(1) << 30), int32_t(1 << 28) + 1);
+  INFO(s.message);
+  REQUIRE(s);
+  CHECK(download<int32_t>(*ctx, p, 8) ==
+        std::vector<int32_t>{0, 1, 0, 0, 0, 0, 0, 0});
+  // A base far away (2^40 bytes, a multiple of the arena's size) wraps
+  // into the arena before the index is added: lands on p[2].
+  s = poke(int64_t(1) << 40, 2);
+  INFO(s.message);
+  REQUIRE(s);
+  CHECK(download<int32_t>(*ctx, p, 8) ==
+        std::vector<int32_t>{0, 1, 1, 0, 0, 0, 0, 0});
+  // An in-arena base with an index 8 GiB below it: in the guard below
+  // the arena, which faults; nothing of the process is touched.
+  s = poke(0, INT32_MIN);
+  CHECK(s.code == exec::ErrorCode::LaunchFailure);
+  auto fresh = newContext();
+  expectHealthy(*fresh);
 }

@@ -2,7 +2,13 @@
 
 #include "test/unit/exec/HostTestSupport.h"
 
+#include "runtime/exec/host/HostExecutor.h"
+#include "runtime/exec/host/Preemption.h"
+
+#include <atomic>
 #include <chrono>
+#include <functional>
+#include <future>
 #include <thread>
 
 using namespace wooly;
@@ -28,7 +34,217 @@ wooly.kernel @slow(%p: !wooly.ptr<global>, %n: i32) {
 }
 )";
 
+// One thread counts in *%progress until *%flag becomes nonzero, then stores
+// the count in *%out. A block that runs exactly as long as the test wants:
+// no timing in the tests below, only events.
+const char *kWait = R"(
+wooly.kernel @wait(%flag: !wooly.ptr<global>, %progress: !wooly.ptr<global>,
+                   %out: !wooly.ptr<global>) {
+  %zero = arith.constant 0 : i32
+  cf.br ^loop(%zero : i32)
+^loop(%i: i32):
+  %f = wooly.load %flag {alignment = 4 : i64, is_volatile} : !wooly.ptr<global> -> i32
+  %go = arith.cmpi eq, %f, %zero : i32
+  cf.cond_br %go, ^body, ^done
+^body:
+  %one = arith.constant 1 : i32
+  %next = arith.addi %i, %one : i32
+  wooly.store %next, %progress {alignment = 4 : i64, is_volatile} : i32, !wooly.ptr<global>
+  cf.br ^loop(%next : i32)
+^done:
+  wooly.store %i, %out {alignment = 4 : i64} : i32, !wooly.ptr<global>
+  wooly.return
+}
+)";
+
+/// Waits for an event of another thread (a generous bound only so that a
+/// broken build fails instead of hanging; nothing is timed).
+bool eventually(const std::function<bool()> &happened) {
+  for (int i = 0; i < 20000; ++i) {
+    if (happened())
+      return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return happened();
+}
+
+/// One `wait` launch of a context: its three words live in the context's
+/// memory, which on the host executor is this process's memory.
+struct Waiter {
+  exec::Context &ctx;
+  exec::DevicePtr words = 0;
+
+  explicit Waiter(exec::Context &ctx) : ctx(ctx) {
+    words = upload(ctx, std::vector<int32_t>(3, 0));
+  }
+  std::atomic_ref<int32_t> word(int i) {
+    return std::atomic_ref<int32_t>(reinterpret_cast<int32_t *>(words)[i]);
+  }
+  int32_t progress() { return word(1).load(); }
+  void release() { word(0).store(1); }
+  int32_t counted() { return word(2).load(); }
+  void start() {
+    exec::KernelInfo info;
+    exec::FunctionId fn = loadKernel(ctx, kWait, "wait", info);
+    Args args(info);
+    args.set(0, words).set(1, words + 4).set(2, words + 8);
+    exec::LaunchConfig one;
+    REQUIRE(ctx.launch(fn, one, args.bytes(), 0));
+  }
+};
+
+/// One worker per class: the best-effort block and the latency-sensitive
+/// one oversubscribe the single core, so the best-effort worker must pause.
+struct OneCore {
+  std::unique_ptr<exec::Executor> executor;
+  std::unique_ptr<exec::Context> background, urgent;
+
+  OneCore() {
+    exec::ExecutorOptions options;
+    options.workerThreads = 1;
+    options.cacheDir = "/tmp/wooly-unit-exec-cache";
+    REQUIRE(exec::createExecutor("host", options, executor));
+    exec::ContextOptions be, ls;
+    be.priority = exec::PriorityClass::BestEffort;
+    ls.priority = exec::PriorityClass::LatencySensitive;
+    REQUIRE(executor->createContext(be, background));
+    REQUIRE(executor->createContext(ls, urgent));
+  }
+  exec::host::HostPauseCounters counters() {
+    return exec::host::pauseCounters(*executor);
+  }
+};
+
 } // namespace
+
+TEST_CASE("a long best-effort block pauses mid-block for a latency-sensitive "
+          "launch and continues",
+          "[host][scheduling][preemption]") {
+  OneCore pool;
+  Waiter slow(*pool.background), fast(*pool.urgent);
+  slow.start();
+  REQUIRE(eventually([&] { return slow.progress() > 0; })); // block running
+  fast.start();
+  // The best-effort worker steps aside at its next poll...
+  REQUIRE(eventually([&] { return pool.counters().pausedNow == 1; }));
+  int32_t before = slow.progress();
+  // ...and the latency-sensitive launch finishes while the best-effort
+  // block, which cannot end before its flag is set, is still there.
+  fast.release();
+  REQUIRE(pool.urgent->synchronize(0));
+  CHECK(fast.counted() == fast.progress());
+  CHECK(pool.background->queryStream(0).code == exec::ErrorCode::NotReady);
+  // The same block goes on counting where it stopped, then ends normally.
+  REQUIRE(eventually([&] { return slow.progress() > before; }));
+  CHECK(pool.counters().pausedNow == 0);
+  slow.release();
+  REQUIRE(pool.background->synchronize(0));
+  CHECK(slow.counted() == slow.progress());
+  CHECK(slow.counted() > before);
+  CHECK(pool.counters().pauses >= 1);
+}
+
+TEST_CASE("a paused best-effort launch is still cancelled",
+          "[host][scheduling][preemption]") {
+  OneCore pool;
+  Waiter slow(*pool.background), fast(*pool.urgent);
+  slow.start();
+  REQUIRE(eventually([&] { return slow.progress() > 0; }));
+  fast.start();
+  REQUIRE(eventually([&] { return pool.counters().pausedNow == 1; }));
+  // Destroying the context cancels its launch; the paused worker must leave
+  // its pause and the block stop, while the latency-sensitive launch still
+  // runs (so nothing else would end the pause).
+  auto destroyed = std::async(std::launch::async, [&] { pool.background.reset(); });
+  bool ended = destroyed.wait_for(std::chrono::seconds(20)) == std::future_status::ready;
+  CHECK(ended);
+  CHECK(pool.urgent->queryStream(0).code == exec::ErrorCode::NotReady);
+  fast.release();
+  REQUIRE(pool.urgent->synchronize(0));
+  CHECK(fast.counted() == fast.progress());
+  destroyed.wait();
+  CHECK(pool.counters().pausedNow == 0);
+}
+
+TEST_CASE("a paused launch whose context becomes latency-sensitive goes on",
+          "[host][scheduling][preemption]") {
+  OneCore pool;
+  Waiter slow(*pool.background), fast(*pool.urgent);
+  slow.start();
+  REQUIRE(eventually([&] { return slow.progress() > 0; }));
+  fast.start();
+  REQUIRE(eventually([&] { return pool.counters().pausedNow == 1; }));
+  int32_t before = slow.progress();
+  // Now the paused launch is itself latency-sensitive work: waiting for the
+  // latency-sensitive work to finish would wait for itself.
+  pool.background->setShare(1, exec::PriorityClass::LatencySensitive);
+  REQUIRE(eventually([&] { return slow.progress() > before; }));
+  CHECK(pool.counters().pausedNow == 0);
+  CHECK(pool.urgent->queryStream(0).code == exec::ErrorCode::NotReady);
+  slow.release();
+  fast.release();
+  REQUIRE(pool.background->synchronize(0));
+  REQUIRE(pool.urgent->synchronize(0));
+  CHECK(slow.counted() == slow.progress());
+  CHECK(fast.counted() == fast.progress());
+}
+
+TEST_CASE("the poll pauses only bound pausable workers and reports cancels",
+          "[host][scheduling][preemption]") {
+  using exec::host::kCancelBit;
+  using exec::host::kYieldBit;
+  using exec::host::PauseControl;
+  PauseControl control;
+  std::atomic<uint32_t> word{kYieldBit};
+  auto *raw = reinterpret_cast<uint32_t *>(&word);
+
+  // A thread that is no pool worker drops the request and goes on.
+  CHECK(__wooly_poll(raw) == 0);
+  CHECK(word.load() == 0);
+
+  // A bound pausable worker pauses while a pause is wanted, then goes on.
+  std::atomic<bool> pausable{true};
+  control.setWanted(1);
+  word = kYieldBit;
+  std::atomic<int> result{-1};
+  std::thread worker([&] {
+    PauseControl::bindWorker(&control, &pausable);
+    result = __wooly_poll(raw);
+  });
+  REQUIRE(eventually([&] { return control.paused() == 1; }));
+  CHECK(result.load() == -1);
+  control.setWanted(0);
+  worker.join();
+  CHECK(result.load() == 0);
+  CHECK(control.pauses() == 1);
+  CHECK(control.paused() == 0);
+
+  // A cancel ends a pause and tells the code to stop.
+  control.setWanted(1);
+  word = kYieldBit;
+  result = -1;
+  std::thread cancelled([&] {
+    PauseControl::bindWorker(&control, &pausable);
+    result = __wooly_poll(raw);
+  });
+  REQUIRE(eventually([&] { return control.paused() == 1; }));
+  word.store(kCancelBit); // what LaunchState::fail does (no wake)
+  cancelled.join();
+  CHECK(result.load() == 1);
+  CHECK(control.paused() == 0);
+
+  // No pause wanted: the request is dropped, the worker never sleeps.
+  control.setWanted(0);
+  word = kYieldBit;
+  std::thread free([&] {
+    PauseControl::bindWorker(&control, &pausable);
+    result = __wooly_poll(raw);
+  });
+  free.join();
+  CHECK(result.load() == 0);
+  CHECK(word.load() == 0);
+  CHECK(control.pauses() == 2);
+}
 
 TEST_CASE("a latency-sensitive launch overtakes a long best-effort one",
           "[host][scheduling]") {

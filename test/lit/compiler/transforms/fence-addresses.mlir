@@ -1,4 +1,5 @@
 // RUN: wooly-opt %s -wooly-fence-addresses -split-input-file | FileCheck %s
+// RUN: wooly-opt %s -wooly-fence-addresses=offset-guard=17179869184 -split-input-file | FileCheck %s --check-prefix=GUARD
 
 // Global accesses are confined to the arena: (p & mask) | base.
 
@@ -101,5 +102,70 @@ wooly.func @get(%p: !wooly.ptr<global>) -> f32 {
 // CHECK: wooly.call @get(%[[P]], %[[B]], %[[M]], %[[D]]) : (!wooly.ptr<global>, i64, i64, i64) -> f32
 wooly.kernel @caller(%p: !wooly.ptr<global>) {
   %v = wooly.call @get(%p) : (!wooly.ptr<global>) -> f32
+  wooly.return
+}
+
+// -----
+
+// With an offset guard (the host executor's form), `a + bounded offsets`
+// keeps `a` when it is within the guard of the arena, fences it otherwise,
+// and adds the offsets back with ptradd: the check depends only on `a`.
+// Without the option the address is fenced whole.
+
+// CHECK-LABEL: wooly.kernel @bounded
+// CHECK: %[[I:.*]] = wooly.ptrtoint
+// CHECK: arith.andi %[[I]]
+// CHECK-NOT: wooly.ptradd
+// CHECK: wooly.load
+// GUARD-LABEL: wooly.kernel @bounded
+// GUARD-SAME: (%[[A:[^:]*]]: i64, %[[N:[^:]*]]: i32, %[[BASE:[^:]*]]: i64 {wooly.hidden = "arena_base"}, %[[MASK:[^:]*]]: i64 {wooly.hidden = "arena_mask"}
+// GUARD: %[[E:.*]] = arith.extsi %[[N]] : i32 to i64
+// GUARD: %[[O:.*]] = arith.muli %[[E]], %{{.*}} : i64
+// GUARD: %[[G:.*]] = arith.constant 17179869184 : i64
+// GUARD: %[[LOW:.*]] = arith.subi %[[BASE]], %[[G]] : i64
+// GUARD: %[[REL:.*]] = arith.subi %[[A]], %[[LOW]] : i64
+// GUARD: %[[W:.*]] = arith.constant 34359738369 : i64
+// GUARD: %[[SPAN:.*]] = arith.addi %[[MASK]], %[[W]] : i64
+// GUARD: %[[NEAR:.*]] = arith.cmpi ult, %[[REL]], %[[SPAN]] : i64
+// GUARD: %[[M:.*]] = arith.andi %[[A]], %[[MASK]] : i64
+// GUARD: %[[F:.*]] = arith.ori %[[M]], %[[BASE]] : i64
+// GUARD: %[[KEPT:.*]] = arith.select %[[NEAR]], %[[A]], %[[F]] : i64
+// GUARD: %[[START:.*]] = wooly.inttoptr %[[KEPT]] : i64 to !wooly.ptr<global>
+// GUARD: %[[Q:.*]] = wooly.ptradd %[[START]], %[[O]] : !wooly.ptr<global>, i64
+// GUARD: wooly.load %[[Q]]
+wooly.kernel @bounded(%a: i64, %n: i32) {
+  %c4 = arith.constant 4 : i64
+  %e = arith.extsi %n : i32 to i64
+  %o = arith.muli %e, %c4 : i64
+  %s = arith.addi %a, %o : i64
+  %p = wooly.inttoptr %s : i64 to !wooly.ptr<global>
+  %v = wooly.load %p : !wooly.ptr<global> -> f32
+  wooly.return
+}
+
+// -----
+
+// Offsets the pass cannot bound (a full i64), or whose bounds add up to
+// more than the guard (sext(i32) * 16 = 2^35 > 2^34), are fenced whole.
+
+// GUARD-LABEL: wooly.kernel @unbounded
+// GUARD: %[[I1:.*]] = wooly.ptrtoint
+// GUARD: arith.andi %[[I1]]
+// GUARD: wooly.load
+// GUARD: %[[I2:.*]] = wooly.ptrtoint
+// GUARD: arith.andi %[[I2]]
+// GUARD: wooly.store
+// GUARD-NOT: wooly.ptradd
+// GUARD: wooly.return
+wooly.kernel @unbounded(%a: i64, %x: i64, %n: i32) {
+  %s = arith.addi %a, %x : i64
+  %p = wooly.inttoptr %s : i64 to !wooly.ptr<global>
+  %v = wooly.load %p : !wooly.ptr<global> -> f32
+  %c16 = arith.constant 16 : i64
+  %e = arith.extsi %n : i32 to i64
+  %o = arith.muli %e, %c16 : i64
+  %t = arith.addi %a, %o : i64
+  %q = wooly.inttoptr %t : i64 to !wooly.ptr<global>
+  wooly.store %v, %q : f32, !wooly.ptr<global>
   wooly.return
 }

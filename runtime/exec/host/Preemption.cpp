@@ -1,0 +1,145 @@
+//===- Preemption.cpp - Best-effort blocks that step aside ----------------===//
+
+#include "runtime/exec/host/Preemption.h"
+
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <climits>
+#include <ctime>
+
+namespace wooly::exec::host {
+
+namespace {
+
+thread_local PauseControl *boundControl = nullptr;
+thread_local std::atomic<bool> *pausableWork = nullptr;
+thread_local uint64_t pausedNs = 0;
+
+uint64_t nowNs() {
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(
+          std::chrono::steady_clock::now().time_since_epoch())
+          .count());
+}
+
+/// Sleeps while `*word == expected`, at most `ns`. A cancel is not a
+/// futex wake (LaunchState::fail only stores), so paused workers also look
+/// again on their own now and then.
+void futexWait(std::atomic<uint32_t> &word, uint32_t expected, long ns) {
+  timespec timeout{0, ns};
+  syscall(SYS_futex, reinterpret_cast<uint32_t *>(&word), FUTEX_WAIT_PRIVATE,
+          expected, &timeout, nullptr, 0);
+}
+
+void futexWakeAll(std::atomic<uint32_t> &word) {
+  syscall(SYS_futex, reinterpret_cast<uint32_t *>(&word), FUTEX_WAKE_PRIVATE,
+          INT_MAX, nullptr, nullptr, 0);
+}
+
+constexpr long kRecheckNs = 5'000'000;
+
+bool cancelled(std::atomic<uint32_t> &word) {
+  return (word.load(std::memory_order_relaxed) & kCancelBit) != 0;
+}
+
+} // namespace
+
+void PauseControl::setWanted(int32_t count) {
+  int32_t old = want.exchange(count, std::memory_order_acq_rel);
+  if (count < old)
+    poke();
+}
+
+void PauseControl::poke() {
+  generation.fetch_add(1, std::memory_order_release);
+  futexWakeAll(generation);
+}
+
+void PauseControl::bindWorker(PauseControl *control,
+                              std::atomic<bool> *pausable) {
+  boundControl = control;
+  pausableWork = pausable;
+}
+
+namespace {
+bool mayPause() {
+  return pausableWork && pausableWork->load(std::memory_order_acquire);
+}
+} // namespace
+
+uint64_t PauseControl::takePausedNs() {
+  uint64_t ns = pausedNs;
+  pausedNs = 0;
+  return ns;
+}
+
+bool PauseControl::claimSlot() {
+  int32_t p = inPause.load(std::memory_order_relaxed);
+  while (p < want.load(std::memory_order_acquire))
+    if (inPause.compare_exchange_weak(p, p + 1, std::memory_order_acq_rel))
+      return true;
+  return false;
+}
+
+bool PauseControl::leaveSlot() {
+  int32_t p = inPause.load(std::memory_order_relaxed);
+  while (p > want.load(std::memory_order_acquire))
+    if (inPause.compare_exchange_weak(p, p - 1, std::memory_order_acq_rel))
+      return true;
+  return false;
+}
+
+bool PauseControl::poll(std::atomic<uint32_t> &word) {
+  for (;;) {
+    uint32_t w = word.load(std::memory_order_relaxed);
+    if (w & kCancelBit)
+      return true;
+    if (!(w & kYieldBit))
+      return false;
+    if (claimSlot()) {
+      started.fetch_add(1, std::memory_order_relaxed);
+      uint64_t start = nowNs();
+      for (;;) {
+        uint32_t seen = generation.load(std::memory_order_acquire);
+        if (cancelled(word) || !mayPause()) {
+          inPause.fetch_sub(1, std::memory_order_acq_rel);
+          break;
+        }
+        if (leaveSlot())
+          break;
+        futexWait(generation, seen, kRecheckNs);
+      }
+      pausedNs += nowNs() - start;
+      // Continue the kernel; if the executor still wants a pause, the bit
+      // is still set and the next poll claims again.
+      return cancelled(word);
+    }
+    // Nobody needs this worker to pause: back to the fast path. A slot may
+    // have opened between the claim and the clear (the executor raises
+    // `want` before it sets bits): then ask again.
+    word.fetch_and(~kYieldBit, std::memory_order_relaxed);
+    if (inPause.load(std::memory_order_acquire) >=
+        want.load(std::memory_order_acquire))
+      return cancelled(word);
+    word.fetch_or(kYieldBit, std::memory_order_relaxed);
+  }
+}
+
+} // namespace wooly::exec::host
+
+extern "C" int32_t __wooly_poll(uint32_t *raw) {
+  using namespace wooly::exec::host;
+  // The word is a LaunchState's std::atomic<uint32_t> (DeviceRuntime sets
+  // HostThreadContext::cancel to its address).
+  auto &word = *reinterpret_cast<std::atomic<uint32_t> *>(raw);
+  if (boundControl && mayPause())
+    return boundControl->poll(word) ? 1 : 0;
+  // Not a worker that may pause (latency-sensitive work, fibers, a thread
+  // outside the pool): drop a stale yield request and go on.
+  if (!cancelled(word))
+    word.fetch_and(~kYieldBit, std::memory_order_relaxed);
+  return cancelled(word) ? 1 : 0;
+}
