@@ -12,6 +12,10 @@
 namespace wooly::host {
 namespace {
 
+/// Region kernels with more cuts get one set of thread loops for all resume
+/// points instead of one per resume point.
+constexpr unsigned kMaxSpecializedRegions = 8;
+
 /// The kernel's arguments, read from the argument buffer and the context.
 /// A region kernel's resume point and thread index get 0 (set per call).
 llvm::SmallVector<llvm::Value *> kernelArguments(llvm::IRBuilder<> &b,
@@ -222,9 +226,9 @@ void buildRegionEntry(llvm::Module &m, const HostKernel &info,
     at.CreateStore(at.getFalse(), anyDone);
     fastSettle = llvm::BasicBlock::Create(c, "settle.fast", entry);
   }
-  auto runAll = [&](llvm::Value *t, unsigned k) {
+  auto runAll = [&](llvm::Value *t, llvm::Value *from) {
     llvm::Value *doneSlot = b.CreateGEP(b.getInt8Ty(), state, t);
-    values[1] = b.getInt32(k);
+    values[1] = from;
     llvm::Value *reached = b.CreateCall(kernel, values);
     llvm::Value *ended = b.CreateICmpEQ(reached, b.getInt32(kRegionFinished));
     b.CreateStore(b.CreateZExt(ended, b.getInt8Ty()), doneSlot);
@@ -236,25 +240,38 @@ void buildRegionEntry(llvm::Module &m, const HostKernel &info,
     fold(hi, llvm::Intrinsic::umax, reached);
     fold(hiCut, llvm::Intrinsic::umax, b.CreateSelect(ended, b.getInt32(0), reached));
   };
-  for (unsigned k = 0; k <= region.cuts; ++k) {
-    llvm::BasicBlock *body =
-        llvm::BasicBlock::Create(c, "region" + llvm::Twine(k), entry);
-    pick->addCase(b.getInt32(k), body);
+  // The thread loops of one region, resuming at `from`.
+  auto emitRegion = [&](llvm::BasicBlock *body, llvm::Value *from,
+                        const llvm::Twine &name) {
     b.SetInsertPoint(body);
     if (!region.warpCuts) {
-      llvm::BasicBlock *fast =
-          llvm::BasicBlock::Create(c, "region" + llvm::Twine(k) + ".all", entry);
-      llvm::BasicBlock *slow =
-          llvm::BasicBlock::Create(c, "region" + llvm::Twine(k) + ".live", entry);
+      llvm::BasicBlock *fast = llvm::BasicBlock::Create(c, name + ".all", entry);
+      llvm::BasicBlock *slow = llvm::BasicBlock::Create(c, name + ".live", entry);
       b.CreateCondBr(b.CreateLoad(b.getInt1Ty(), anyDone), slow, fast);
       b.SetInsertPoint(fast);
       b.CreateStore(b.getInt32(kRegionFinished), lo);
       b.CreateStore(b.getInt32(0), hi);
       b.CreateStore(b.getInt32(0), hiCut);
-      threadLoops([&](llvm::Value *t) { runAll(t, k); }, fastSettle);
+      threadLoops([&](llvm::Value *t) { runAll(t, from); }, fastSettle);
       b.SetInsertPoint(slow);
     }
-    threadLoops([&](llvm::Value *t) { runThread(t, b.getInt32(k)); });
+    threadLoops([&](llvm::Value *t) { runThread(t, from); });
+  };
+  // One copy of the kernel per resume point, up to a limit: every copy is a
+  // loop nest in this one function, and LLVM's loop passes grow worse than
+  // linearly with their number (a kernel with 21 cuts took 1 s to compile).
+  // Beyond it, one set of loops takes the resume point as a variable.
+  if (region.cuts < kMaxSpecializedRegions) {
+    for (unsigned k = 0; k <= region.cuts; ++k) {
+      llvm::BasicBlock *body =
+          llvm::BasicBlock::Create(c, "region" + llvm::Twine(k), entry);
+      pick->addCase(b.getInt32(k), body);
+      emitRegion(body, b.getInt32(k), "region" + llvm::Twine(k));
+    }
+  } else if (!region.warpCuts) {
+    llvm::BasicBlock *body = llvm::BasicBlock::Create(c, "regions", entry);
+    pick->setDefaultDest(body);
+    emitRegion(body, current, "regions");
   }
   if (fastSettle) {
     // All ended: stop. Else the threads that did not end must agree.

@@ -5,7 +5,8 @@
 // (runtime/exec/host) fills them. Changing the layout, or what compiled code
 // guarantees (v3: zeroed, confined local memory; v4: region kernels take
 // their resume point as an argument, frames slot-major, warp cuts; v5: the
-// thread index as region arguments, shared atomics without a bus lock),
+// thread index as region arguments, shared atomics without a bus lock; v6:
+// one set of region loops for kernels with many cuts),
 // changes kAbiVersion, which is part of the compiled-object cache key (it is
 // also how a compiler change reaches objects already in a cache).
 //
@@ -32,7 +33,7 @@
 
 namespace wooly::host {
 
-inline constexpr uint32_t kAbiVersion = 5;
+inline constexpr uint32_t kAbiVersion = 6;
 
 struct RegionLane;
 

@@ -357,7 +357,65 @@ wooly.kernel @tally(%out: !wooly.ptr<global>) {
 }
 )";
 
+/// Threads >= 48 leave at once; the other 48 pass their value around a
+/// ring in shared memory `rounds` times (a store, a barrier, a load from
+/// the next thread, a barrier): 2 * rounds barrier sites, more than the
+/// block entry specializes one by one. out[t] = (t + rounds) % 48.
+std::string ringKernel(int rounds) {
+  std::string text = R"(
+wooly.global @cells64 : 64 x i32 in shared align 4
+wooly.kernel @ring(%out: !wooly.ptr<global>) {
+  %tid = wooly.thread_id x : i32
+  %c48 = arith.constant 48 : i32
+  %stay = arith.cmpi ult, %tid, %c48 : i32
+  cf.cond_br %stay, ^work, ^leave
+^leave:
+  wooly.return
+^work:
+  %c1 = arith.constant 1 : i32
+  %c4 = arith.constant 4 : i64
+  %s = wooly.addressof @cells64 : !wooly.ptr<shared>
+  %t64 = arith.extui %tid : i32 to i64
+  %off = arith.muli %t64, %c4 : i64
+  %mine = wooly.ptradd %s, %off : !wooly.ptr<shared>, i64
+  %n1 = arith.addi %tid, %c1 : i32
+  %nx = arith.remui %n1, %c48 : i32
+  %n64 = arith.extui %nx : i32 to i64
+  %noff = arith.muli %n64, %c4 : i64
+  %next = wooly.ptradd %s, %noff : !wooly.ptr<shared>, i64
+  %v0 = arith.addi %tid, %c1 : i32
+)";
+  for (int r = 0; r < rounds; ++r) {
+    std::string in = "%v" + std::to_string(r), out = "%v" + std::to_string(r + 1);
+    text += "  wooly.store " + in + ", %mine {alignment = 4 : i64} : i32, !wooly.ptr<shared>\n";
+    text += "  wooly.barrier\n";
+    text += "  " + out + " = wooly.load %next {alignment = 4 : i64} : !wooly.ptr<shared> -> i32\n";
+    text += "  wooly.barrier\n";
+  }
+  text += "  %last = arith.subi %v" + std::to_string(rounds) + ", %c1 : i32\n";
+  text += R"(  %o = wooly.ptradd %out, %off : !wooly.ptr<global>, i64
+  wooly.store %last, %o {alignment = 4 : i64} : i32, !wooly.ptr<global>
+  wooly.return
+}
+)";
+  return text;
+}
+
 } // namespace
+
+TEST_CASE("barrier kernels with many barrier sites and exited threads",
+          "[host][region][barrier]") {
+  for (int rounds : {2, 5}) {
+    INFO("rounds " << rounds);
+    std::string wis = ringKernel(rounds);
+    REQUIRE_FORM(wis, "ring", Form::BarrierRegions);
+    std::vector<int32_t> out = runOnBuffer(wis, "ring", 2, 64, 64);
+    for (int t = 0; t < 64; ++t) {
+      INFO("thread " << t);
+      CHECK(out[t] == (t < 48 ? (t + rounds) % 48 : -1));
+    }
+  }
+}
 
 TEST_CASE("shared-memory atomics in barrier regions count exactly",
           "[host][region][atomics]") {
