@@ -240,22 +240,30 @@ void buildRegionEntry(llvm::Module &m, const HostKernel &info,
     fold(hi, llvm::Intrinsic::umax, reached);
     fold(hiCut, llvm::Intrinsic::umax, b.CreateSelect(ended, b.getInt32(0), reached));
   };
+  // Barrier kernels once some thread has ended: one set of loops for every
+  // resume point (the uncommon case; one more specialized copy per region
+  // would double the compile time).
+  llvm::BasicBlock *live = nullptr;
+  if (!region.warpCuts) {
+    live = llvm::BasicBlock::Create(c, "regions.live", entry);
+    b.SetInsertPoint(live);
+    threadLoops([&](llvm::Value *t) { runThread(t, current); });
+  }
   // The thread loops of one region, resuming at `from`.
   auto emitRegion = [&](llvm::BasicBlock *body, llvm::Value *from,
                         const llvm::Twine &name) {
     b.SetInsertPoint(body);
-    if (!region.warpCuts) {
-      llvm::BasicBlock *fast = llvm::BasicBlock::Create(c, name + ".all", entry);
-      llvm::BasicBlock *slow = llvm::BasicBlock::Create(c, name + ".live", entry);
-      b.CreateCondBr(b.CreateLoad(b.getInt1Ty(), anyDone), slow, fast);
-      b.SetInsertPoint(fast);
-      b.CreateStore(b.getInt32(kRegionFinished), lo);
-      b.CreateStore(b.getInt32(0), hi);
-      b.CreateStore(b.getInt32(0), hiCut);
-      threadLoops([&](llvm::Value *t) { runAll(t, from); }, fastSettle);
-      b.SetInsertPoint(slow);
+    if (region.warpCuts) {
+      threadLoops([&](llvm::Value *t) { runThread(t, from); });
+      return;
     }
-    threadLoops([&](llvm::Value *t) { runThread(t, from); });
+    llvm::BasicBlock *fast = llvm::BasicBlock::Create(c, name + ".all", entry);
+    b.CreateCondBr(b.CreateLoad(b.getInt1Ty(), anyDone), live, fast);
+    b.SetInsertPoint(fast);
+    b.CreateStore(b.getInt32(kRegionFinished), lo);
+    b.CreateStore(b.getInt32(0), hi);
+    b.CreateStore(b.getInt32(0), hiCut);
+    threadLoops([&](llvm::Value *t) { runAll(t, from); }, fastSettle);
   };
   // One copy of the kernel per resume point, up to a limit: every copy is a
   // loop nest in this one function, and LLVM's loop passes grow worse than

@@ -6,7 +6,8 @@
 // guarantees (v3: zeroed, confined local memory; v4: region kernels take
 // their resume point as an argument, frames slot-major, warp cuts; v5: the
 // thread index as region arguments, shared atomics without a bus lock; v6:
-// one set of region loops for kernels with many cuts),
+// one set of region loops for kernels with many cuts; v7: also for barrier
+// regions once a thread ended),
 // changes kAbiVersion, which is part of the compiled-object cache key (it is
 // also how a compiler change reaches objects already in a cache).
 //
@@ -33,7 +34,7 @@
 
 namespace wooly::host {
 
-inline constexpr uint32_t kAbiVersion = 6;
+inline constexpr uint32_t kAbiVersion = 7;
 
 struct RegionLane;
 
