@@ -144,7 +144,89 @@ static double jain(const std::vector<double> &x) {
   return s2 == 0 ? 0 : s * s / (x.size() * s2);
 }
 
-int main() {
+/// p50 and p99 of launch-to-completion times, in microseconds.
+struct Percentiles {
+  double p50 = 0, p99 = 0;
+};
+
+/// Priority in the executor alone: the same probe and best-effort load on
+/// executor contexts directly. No sockets, no daemon threads, so what is left
+/// is the executor's own scheduling (the daemon's hops add wake-ups of their
+/// own on a busy host).
+static void priorityInExecutor(exec::Executor &e) {
+  struct Direct {
+    std::unique_ptr<exec::Context> ctx;
+    exec::FunctionId fn = 0;
+    exec::DevicePtr out = 0;
+    exec::KernelInfo info;
+    Direct(exec::Executor &executor, exec::PriorityClass priority) {
+      exec::ContextOptions o;
+      o.priority = priority;
+      o.memoryLimit = 64ull << 20;
+      exec::ModuleId m = 0;
+      if (!executor.createContext(o, ctx) ||
+          !ctx->loadModule({gWis.data(), gWis.size()}, m) ||
+          !ctx->getFunction(m, "spin", fn, info) || !ctx->allocate(4096, out)) {
+        fprintf(stderr, "bench: direct context setup failed\n");
+        exit(1);
+      }
+    }
+    void launch(uint32_t blocks, uint32_t iterations) {
+      std::vector<uint8_t> args(info.argBufferSize);
+      memcpy(args.data() + info.params[0].offset, &out, 8);
+      memcpy(args.data() + info.params[1].offset, &iterations, 4);
+      exec::LaunchConfig c;
+      c.grid = {blocks, 1, 1};
+      c.block = {64, 1, 1};
+      (void)ctx->launch(fn, c, args, 0);
+    }
+  };
+  Direct ls(e, exec::PriorityClass::LatencySensitive);
+  std::vector<std::unique_ptr<Direct>> be;
+  for (int i = 0; i < 3; ++i)
+    be.push_back(std::make_unique<Direct>(e, exec::PriorityClass::BestEffort));
+  auto probe = [&](int samples) {
+    std::vector<double> us;
+    for (int i = 0; i < samples; ++i) {
+      auto t = Clock::now();
+      ls.launch(1, 2000);
+      (void)ls.ctx->synchronize(0);
+      us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t).count());
+    }
+    std::sort(us.begin(), us.end());
+    Percentiles p;
+    p.p50 = us[us.size() / 2];
+    p.p99 = us[size_t(us.size() * 0.99) - 1];
+    return p;
+  };
+  for (uint32_t beIterations : {20000u, 2000u}) {
+    Percentiles solo = probe(400);
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> load;
+    for (auto &b : be)
+      load.emplace_back([&, d = b.get()] {
+        while (!stop) {
+          for (int k = 0; k < 4; ++k)
+            d->launch(8, beIterations);
+          (void)d->ctx->synchronize(0);
+        }
+      });
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    uint64_t pausesBefore = exec::host::pauseCounters(e).pauses;
+    Percentiles shared = probe(400);
+    uint64_t pauses = exec::host::pauseCounters(e).pauses - pausesBefore;
+    stop = true;
+    for (auto &t : load)
+      t.join();
+    printf("priority in the executor (best-effort blocks %s the probe kernel): p99 %.0f / %.0f us, "
+           "ratio %.2f; p50 %.0f / %.0f us, ratio %.2f; %llu best-effort pauses\n",
+           beIterations == 20000 ? "10x" : "1x", solo.p99, shared.p99,
+           shared.p99 / solo.p99, solo.p50, shared.p50, shared.p50 / solo.p50,
+           static_cast<unsigned long long>(pauses));
+  }
+}
+
+int main(int argc, char **argv) {
   std::string error;
   if (!client::translatePtxCached(kSpin, gWis, error)) {
     fprintf(stderr, "bench: %s\n", error.c_str());
@@ -162,6 +244,10 @@ int main() {
   if (!daemon::Server::start(ctx, *executor, o, server))
     return 1;
   gUrl = server->endpoint();
+  if (argc > 1 && std::string(argv[1]) == "--executor-only") {
+    priorityInExecutor(*executor);
+    return 0;
+  }
   printf("device: %s, %u workers\n", executor->info().name.c_str(),
          executor->info().computeUnits);
 
@@ -187,9 +273,6 @@ int main() {
   // ---- Priority ------------------------------------------------------------
   // p99 (and p50: on a shared, noisy machine the median says more) of the
   // probe's launch-to-completion times.
-  struct Percentiles {
-    double p50 = 0, p99 = 0;
-  };
   auto latencies = [&](Tenant &ls, std::atomic<bool> &stop) {
     std::vector<double> us;
     while (!stop && us.size() < 400) {
@@ -245,6 +328,8 @@ int main() {
                  exec::host::pauseCounters(*executor).pauses));
     }
   }
+
+  priorityInExecutor(*executor);
 
   // ---- Concurrency gain ------------------------------------------------------
   {

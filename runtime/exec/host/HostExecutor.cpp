@@ -192,7 +192,6 @@ public:
 
 private:
   friend HostCompileCounters compileCounters(Executor &);
-  friend HostPauseCounters pauseCounters(Executor &);
   void workerLoop(unsigned index, bool urgent);
   void watchdogLoop();
   bool pick(Work &work, PriorityClass minimum);

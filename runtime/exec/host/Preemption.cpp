@@ -9,6 +9,7 @@
 #include <chrono>
 #include <climits>
 #include <ctime>
+#include <sched.h>
 
 namespace wooly::exec::host {
 
@@ -40,6 +41,7 @@ void futexWakeAll(std::atomic<uint32_t> &word) {
 }
 
 constexpr long kRecheckNs = 5'000'000;
+constexpr uint64_t kSpinNs = 200'000;
 
 bool cancelled(std::atomic<uint32_t> &word) {
   return (word.load(std::memory_order_relaxed) & kCancelBit) != 0;
@@ -110,6 +112,15 @@ bool PauseControl::poll(std::atomic<uint32_t> &word) {
         }
         if (leaveSlot())
           break;
+        // Most latency-sensitive launches end within a fraction of a
+        // millisecond: spin yielding the core first, sleep after that. On
+        // the 2-vCPU VM we measured on, sleeping at once gave the probe
+        // p99s of several ms (we think: an idle vCPU is slow to wake); the
+        // spin did not (bench/RESULTS.md, daemon).
+        if (nowNs() - start < kSpinNs) {
+          sched_yield();
+          continue;
+        }
         futexWait(generation, seen, kRecheckNs);
       }
       pausedNs += nowNs() - start;
