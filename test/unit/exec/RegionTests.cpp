@@ -401,7 +401,58 @@ wooly.kernel @ring(%out: !wooly.ptr<global>) {
   return text;
 }
 
+/// `steps` butterfly shuffles in a row, each its own site (more cuts than
+/// the block entry specializes): v += shfl.xor(v, 1 << (k % 5)).
+std::string butterflyKernel(int steps) {
+  std::string text = R"(
+wooly.kernel @butterfly(%out: !wooly.ptr<global>) {
+  %tid = wooly.thread_id x : i32
+  %full = arith.constant -1 : i32
+  %c31 = arith.constant 31 : i32
+  %v0 = arith.addi %tid, %full : i32
+)";
+  for (int k = 0; k < steps; ++k) {
+    std::string n = std::to_string(k), next = std::to_string(k + 1);
+    text += "  %m" + n + " = arith.constant " + std::to_string(1 << (k % 5)) + " : i32\n";
+    text += "  %s" + n + ", %ok" + n + " = wooly.shuffle xor %v" + n + ", %m" + n +
+            ", %c31, %full : i32\n";
+    text += "  %v" + next + " = arith.addi %v" + n + ", %s" + n + " : i32\n";
+  }
+  text += "  %last = arith.addi %v" + std::to_string(steps) + ", %full : i32\n";
+  text += R"(  %t64 = arith.extui %tid : i32 to i64
+  %c4 = arith.constant 4 : i64
+  %off = arith.muli %t64, %c4 : i64
+  %o = wooly.ptradd %out, %off : !wooly.ptr<global>, i64
+  wooly.store %last, %o {alignment = 4 : i64} : i32, !wooly.ptr<global>
+  wooly.return
+}
+)";
+  return text;
+}
+
 } // namespace
+
+TEST_CASE("many shuffle sites run through one dispatching loop nest",
+          "[host][region][warp]") {
+  const int steps = 9, threads = 96;
+  std::string wis = butterflyKernel(steps);
+  REQUIRE_FORM(wis, "butterfly", Form::WarpRegions);
+  std::vector<int32_t> out = runOnBuffer(wis, "butterfly", 1, threads, threads);
+  // The same butterflies on the CPU, warp by warp.
+  std::vector<uint32_t> v(threads);
+  for (int t = 0; t < threads; ++t)
+    v[t] = static_cast<uint32_t>(t) - 1;
+  for (int k = 0; k < steps; ++k) {
+    std::vector<uint32_t> next(threads);
+    for (int t = 0; t < threads; ++t)
+      next[t] = v[t] + v[(t & ~31) | ((t & 31) ^ (1 << (k % 5)))];
+    v = next;
+  }
+  for (int t = 0; t < threads; ++t) {
+    INFO("thread " << t);
+    CHECK(static_cast<uint32_t>(out[t]) == v[t] - 1);
+  }
+}
 
 TEST_CASE("barrier kernels with many barrier sites and exited threads",
           "[host][region][barrier]") {
