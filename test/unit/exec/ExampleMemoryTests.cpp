@@ -426,3 +426,59 @@ TEST_CASE("not_for_wooly MatVecMul matches the CPU", "[host][examples]") {
     }
   }
 }
+
+TEST_CASE("managed_variable kernels use __managed__ variables by name and by pointer",
+          "[host][examples]") {
+  Example ex;
+  if (!loadExample("managed_variable", ex))
+    return;
+  constexpr int kSlots = 64;
+  exec::Context &ctx = *ex.ctx;
+  uint64_t size = 0;
+  exec::DevicePtr counter = global(ex, "counter", size);
+  REQUIRE(size == sizeof(int32_t));
+  exec::DevicePtr scale = global(ex, "scale", size);
+  REQUIRE(size == sizeof(float));
+  exec::DevicePtr slots = global(ex, "slots", size);
+  REQUIRE(size == kSlots * sizeof(int32_t));
+  exec::KernelInfo bumpInfo, scaleInfo, addInfo;
+  exec::FunctionId bump = ex.kernel("bump", bumpInfo);
+  exec::FunctionId scaleSlots = ex.kernel("scaleSlots", scaleInfo);
+  exec::FunctionId addThrough = ex.kernel("addThrough", addInfo);
+
+  // A kernel before any host access sees the initializers.
+  launchOk(ctx, bump, {1, 1, 1}, {1, 1, 1}, Args(bumpInfo));
+  REQUIRE(download<int32_t>(ctx, counter, 1)[0] == 42);
+  std::vector<int32_t> initial(kSlots, 0);
+  initial[0] = 7, initial[1] = 8, initial[2] = 9;
+  REQUIRE(download<int32_t>(ctx, slots, kSlots) == initial);
+
+  // Host writes reach the next launch: slots[i] = int(slots[i] * scale) + counter.
+  const uint32_t seed = 17;
+  CAPTURE(seed);
+  for (int round = 1; round <= 3; ++round) {
+    CAPTURE(round);
+    std::vector<int32_t> values = randomInts(kSlots, seed + round, -1000, 1000);
+    float s = 0.5f * round + 0.25f;
+    int32_t c = 100 * round;
+    REQUIRE(ctx.copyToDevice(scale, &s, sizeof(s), 0));
+    REQUIRE(ctx.copyToDevice(counter, &c, sizeof(c), 0));
+    REQUIRE(ctx.copyToDevice(slots, values.data(), kSlots * sizeof(int32_t), 0));
+    REQUIRE(ctx.synchronize(0));
+    launchOk(ctx, scaleSlots, {2, 1, 1}, {32, 1, 1}, Args(scaleInfo));
+    std::vector<int32_t> got = download<int32_t>(ctx, slots, kSlots);
+    for (int i = 0; i < kSlots; ++i) {
+      INFO("slots[" << i << "]");
+      // cvt.rzi: the product truncates toward zero.
+      REQUIRE(got[i] == static_cast<int32_t>(values[i] * s) + c);
+    }
+  }
+
+  // The variable's address passed as an ordinary pointer.
+  const int32_t five = 5;
+  REQUIRE(ctx.copyToDevice(counter, &five, sizeof(five), 0));
+  Args args(addInfo);
+  args.set(0, counter).set(1, 37);
+  launchOk(ctx, addThrough, {1, 1, 1}, {32, 1, 1}, args);
+  REQUIRE(download<int32_t>(ctx, counter, 1)[0] == 42);
+}
