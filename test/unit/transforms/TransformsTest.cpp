@@ -126,3 +126,57 @@ TEST_CASE("a module cannot be fenced twice", "[transforms][fencing]") {
   CHECK(failed(pm.run(*module)));
   CHECK(f.diagnostics.find("already fenced") != std::string::npos);
 }
+
+TEST_CASE("the offset-guard option is reachable from C++ and bounded",
+          "[transforms][fencing]") {
+  const char *indexed = R"(
+wooly.kernel @k(%a: i64, %i: i32, %x: i64) {
+  %c4 = arith.constant 4 : i64
+  %e = arith.extsi %i : i32 to i64
+  %o = arith.muli %e, %c4 : i64
+  %s = arith.addi %a, %o : i64
+  %p = wooly.inttoptr %s : i64 to !wooly.ptr<global>
+  %v = wooly.load %p : !wooly.ptr<global> -> f32
+  %t = arith.addi %a, %x : i64
+  %q = wooly.inttoptr %t : i64 to !wooly.ptr<global>
+  wooly.store %v, %q : f32, !wooly.ptr<global>
+  wooly.return
+}
+)";
+  auto count = [](ModuleOp module, StringRef name) {
+    int n = 0;
+    module.walk([&](Operation *op) { n += op->getName().getStringRef() == name; });
+    return n;
+  };
+  Fixture f;
+  // The host executor's setting: the load's bounded index becomes a
+  // ptradd off the checked base; the store's full i64 offset cannot be
+  // bounded and is masked whole.
+  auto guarded = f.parse(indexed);
+  REQUIRE(guarded);
+  wooly::WoolyFenceAddressesOptions options;
+  options.offsetGuard = uint64_t(1) << 34;
+  PassManager pm(&f.context);
+  pm.addPass(wooly::createWoolyFenceAddresses(options));
+  REQUIRE(succeeded(pm.run(*guarded)));
+  CHECK(count(*guarded, "wooly.ptradd") == 1);
+  CHECK(count(*guarded, "arith.select") == 1);
+  CHECK(count(*guarded, "arith.andi") == 2);
+  CHECK(succeeded(wooly::verifyWISModule(*guarded, wooly::WISLimits())));
+
+  // Without the option (GPU executors) no access uses it.
+  auto plain = f.parse(indexed);
+  PassManager plainPm(&f.context);
+  plainPm.addPass(wooly::createWoolyFenceAddresses());
+  REQUIRE(succeeded(plainPm.run(*plain)));
+  CHECK(count(*plain, "wooly.ptradd") == 0);
+  CHECK(count(*plain, "arith.andi") == 2);
+
+  // A guard so large that the window arithmetic could overflow is refused.
+  auto huge = f.parse(indexed);
+  options.offsetGuard = uint64_t(1) << 41;
+  PassManager hugePm(&f.context);
+  hugePm.addPass(wooly::createWoolyFenceAddresses(options));
+  CHECK(failed(hugePm.run(*huge)));
+  CHECK(f.diagnostics.find("offset-guard is at most") != std::string::npos);
+}
