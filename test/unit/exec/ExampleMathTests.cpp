@@ -49,10 +49,11 @@ uint16_t roundToHalf(double hi, double lo = 0) {
   if (std::isinf(magnitude))
     return sign | 0x7c00;
   int e;
-  std::frexp(magnitude, &e); // magnitude = m * 2^e, m in [0.5, 1)
+  std::frexp(magnitude, &e);              // magnitude = m * 2^e, m in [0.5, 1)
   int ulpExp = std::max(e - 1, -14) - 10; // subnormals share 2^-24
   double q = std::ldexp(magnitude, -ulpExp), n = std::floor(q), f = q - n;
-  if (f > 0.5 || (f == 0.5 && (tail > 0 || (tail == 0 && std::fmod(n, 2) != 0))))
+  if (f > 0.5 ||
+      (f == 0.5 && (tail > 0 || (tail == 0 && std::fmod(n, 2) != 0))))
     n += 1;
   // With n in [1024, 2048] the bits are exponent and mantissa in one
   // (n == 2048 carries into the exponent); for subnormals they are n.
@@ -85,70 +86,80 @@ std::string hex(uint16_t h) {
 } // namespace
 
 TEST_CASE("half_math halfOps follows binary16 rounding", "[host][examples]") {
-  Example ex;
-  if (!loadExample("half_math", ex))
-    return;
-  exec::KernelInfo info;
-  exec::FunctionId fn = ex.kernel("halfOps", info);
-  const uint32_t seed = 11;
-  CAPTURE(seed);
-  const int n = 3000; // a partial last block of 256
-  std::vector<uint16_t> a(n), b(n), c(n);
-  std::vector<float> fa = randomFloats(n, seed, -8, 8), fb = randomFloats(n, seed + 1, -8, 8),
-                     fc = randomFloats(n, seed + 2, -8, 8);
-  for (int i = 0; i < n; ++i) {
-    a[i] = roundToHalf(fa[i]);
-    b[i] = roundToHalf(fb[i]);
-    c[i] = roundToHalf(fc[i]);
-  }
-  // Edge cases first: equal operands; overflow to infinity (256 * 256);
-  // a product below the smallest subnormal (1e-4 squared); exact
-  // cancellation (+0 by the round-to-nearest rule); subnormal inputs; the
-  // largest finite value; negative zero. The last two make an fma computed
-  // in float and then rounded to half come out one ulp off: (1 + 2^-10) *
-  // (2^-11 - 2^-21) + (1 + 2^-10) is just below a half-way point, and float
-  // rounds it onto the tie (random inputs rarely hit such cases).
-  const uint16_t special[][3] = {
-      {0x4500, 0x4500, 0x3c00}, {0x5c00, 0x5c00, 0x0000}, {0x068e, 0x068e, 0x0000},
-      {0x4200, 0xc200, 0x0000}, {0x0001, 0x3c00, 0x0003}, {0x7bff, 0x3c00, 0x7bff},
-      {0x8000, 0x0000, 0x8000}, {0x3c00, 0x8000, 0x0000}, {0x03ff, 0x4000, 0x8001},
-      {0x3c01, 0x0ffe, 0x3c01}, {0xbc01, 0x0ffe, 0xbc01}};
-  for (size_t i = 0; i < std::size(special); ++i) {
-    a[i] = special[i][0];
-    b[i] = special[i][1];
-    c[i] = special[i][2];
-  }
-  exec::DevicePtr da = upload(*ex.ctx, a), db = upload(*ex.ctx, b), dc = upload(*ex.ctx, c),
-                  dout = poisoned(*ex.ctx, n * sizeof(HalfResults));
-  Args args(info);
-  args.set(0, da).set(1, db).set(2, dc).set(3, dout).set(4, n);
-  launchOk(*ex.ctx, fn, {uint32_t(n + 255) / 256, 1, 1}, {256, 1, 1}, args);
-  std::vector<HalfResults> out = download<HalfResults>(*ex.ctx, dout, n);
-  for (int i = 0; i < n; ++i) {
-    double x = halfToDouble(a[i]), y = halfToDouble(b[i]), z = halfToDouble(c[i]);
-    const HalfResults &r = out[i];
-    INFO("element " << i << ": a=" << hex(a[i]) << " b=" << hex(b[i]) << " c=" << hex(c[i]));
-    double hi, lo;
-    // fma.rn.f16, add.f16, mul.f16, fma.rn.f16x2: one rounding of the exact
-    // result, so the bits must match exactly. (x + y and x * y are exact in
-    // double; the fma's exact value is hi + lo.)
-    exactFma(x, y, z, hi, lo);
-    CHECK(hex(r.fma) == hex(roundToHalf(hi, lo)));
-    CHECK(hex(r.sum) == hex(roundToHalf(x + y)));
-    CHECK(hex(r.prod) == hex(roundToHalf(x * y)));
-    exactFma(x, z, y, hi, lo);
-    CHECK(hex(r.packedLow) == hex(roundToHalf(hi, lo)));
-    exactFma(y, z, x, hi, lo);
-    CHECK(hex(r.packedHigh) == hex(roundToHalf(hi, lo)));
-    // __hmax goes through max.f32 and back: exact.
-    CHECK(halfToDouble(r.larger) == std::max(x, y));
-    CHECK(r.less == (x < y ? 1 : 0));
-    // hsqrt is sqrt.approx.ftz.f32 then cvt.rn.f16: the approximation may
-    // move a value next to a rounding boundary across it, so allow the
-    // neighbouring half on either side of the correctly rounded one.
-    uint16_t root = roundToHalf(std::sqrt(std::fabs(x)));
-    CHECK(std::abs(int(r.root) - int(root)) <= 1);
-    CHECK(!(r.root & 0x8000));
+  // sm_90 PTX differs: __hmax is max.f16 there, max.f32 on sm_75.
+  for (const char *arch : {"sm_75", "sm_90"}) {
+    CAPTURE(arch);
+    Example ex;
+    if (!loadExample("half_math", ex, true, arch))
+      return;
+    exec::KernelInfo info;
+    exec::FunctionId fn = ex.kernel("halfOps", info);
+    const uint32_t seed = 11;
+    CAPTURE(seed);
+    const int n = 3000; // a partial last block of 256
+    std::vector<uint16_t> a(n), b(n), c(n);
+    std::vector<float> fa = randomFloats(n, seed, -8, 8),
+                       fb = randomFloats(n, seed + 1, -8, 8),
+                       fc = randomFloats(n, seed + 2, -8, 8);
+    for (int i = 0; i < n; ++i) {
+      a[i] = roundToHalf(fa[i]);
+      b[i] = roundToHalf(fb[i]);
+      c[i] = roundToHalf(fc[i]);
+    }
+    // Edge cases first: equal operands; overflow to infinity (256 * 256);
+    // a product below the smallest subnormal (1e-4 squared); exact
+    // cancellation (+0 by the round-to-nearest rule); subnormal inputs; the
+    // largest finite value; negative zero. The last two make an fma computed
+    // in float and then rounded to half come out one ulp off: (1 + 2^-10) *
+    // (2^-11 - 2^-21) + (1 + 2^-10) is just below a half-way point, and float
+    // rounds it onto the tie (random inputs rarely hit such cases).
+    const uint16_t special[][3] = {
+        {0x4500, 0x4500, 0x3c00}, {0x5c00, 0x5c00, 0x0000},
+        {0x068e, 0x068e, 0x0000}, {0x4200, 0xc200, 0x0000},
+        {0x0001, 0x3c00, 0x0003}, {0x7bff, 0x3c00, 0x7bff},
+        {0x8000, 0x0000, 0x8000}, {0x3c00, 0x8000, 0x0000},
+        {0x03ff, 0x4000, 0x8001}, {0x3c01, 0x0ffe, 0x3c01},
+        {0xbc01, 0x0ffe, 0xbc01}};
+    for (size_t i = 0; i < std::size(special); ++i) {
+      a[i] = special[i][0];
+      b[i] = special[i][1];
+      c[i] = special[i][2];
+    }
+    exec::DevicePtr da = upload(*ex.ctx, a), db = upload(*ex.ctx, b),
+                    dc = upload(*ex.ctx, c),
+                    dout = poisoned(*ex.ctx, n * sizeof(HalfResults));
+    Args args(info);
+    args.set(0, da).set(1, db).set(2, dc).set(3, dout).set(4, n);
+    launchOk(*ex.ctx, fn, {uint32_t(n + 255) / 256, 1, 1}, {256, 1, 1}, args);
+    std::vector<HalfResults> out = download<HalfResults>(*ex.ctx, dout, n);
+    for (int i = 0; i < n; ++i) {
+      double x = halfToDouble(a[i]), y = halfToDouble(b[i]),
+             z = halfToDouble(c[i]);
+      const HalfResults &r = out[i];
+      INFO("element " << i << ": a=" << hex(a[i]) << " b=" << hex(b[i])
+                      << " c=" << hex(c[i]));
+      double hi, lo;
+      // fma.rn.f16, add.f16, mul.f16, fma.rn.f16x2: one rounding of the exact
+      // result, so the bits must match exactly. (x + y and x * y are exact in
+      // double; the fma's exact value is hi + lo.)
+      exactFma(x, y, z, hi, lo);
+      CHECK(hex(r.fma) == hex(roundToHalf(hi, lo)));
+      CHECK(hex(r.sum) == hex(roundToHalf(x + y)));
+      CHECK(hex(r.prod) == hex(roundToHalf(x * y)));
+      exactFma(x, z, y, hi, lo);
+      CHECK(hex(r.packedLow) == hex(roundToHalf(hi, lo)));
+      exactFma(y, z, x, hi, lo);
+      CHECK(hex(r.packedHigh) == hex(roundToHalf(hi, lo)));
+      // __hmax (max.f32 and back on sm_75, max.f16 on sm_90): exact.
+      CHECK(halfToDouble(r.larger) == std::max(x, y));
+      CHECK(r.less == (x < y ? 1 : 0));
+      // hsqrt is sqrt.approx.ftz.f32 then cvt.rn.f16: the approximation may
+      // move a value next to a rounding boundary across it, so allow the
+      // neighbouring half on either side of the correctly rounded one.
+      uint16_t root = roundToHalf(std::sqrt(std::fabs(x)));
+      CHECK(std::abs(int(r.root) - int(root)) <= 1);
+      CHECK(!(r.root & 0x8000));
+    }
   }
 }
 
@@ -161,7 +172,8 @@ TEST_CASE("half_math halfDot multiplies in half and sums in float",
   exec::FunctionId fn = ex.kernel("halfDot", info);
   const uint32_t seed = 12;
   CAPTURE(seed);
-  for (auto [blocks, pairs] : {std::pair{32u, 1u << 15}, std::pair{5u, 3001u}}) {
+  for (auto [blocks, pairs] :
+       {std::pair{32u, 1u << 15}, std::pair{5u, 3001u}}) {
     CAPTURE(blocks, pairs);
     std::vector<float> fa = randomFloats(2 * pairs, seed + pairs, -8, 8),
                        fb = randomFloats(2 * pairs, seed + 2 * pairs, -8, 8);
@@ -171,7 +183,8 @@ TEST_CASE("half_math halfDot multiplies in half and sums in float",
       b[i] = roundToHalf(fb[i]);
     }
     exec::DevicePtr da = upload(*ex.ctx, a), db = upload(*ex.ctx, b),
-                    dout = upload(*ex.ctx, std::vector<float>(blocks, kPoisonF));
+                    dout =
+                        upload(*ex.ctx, std::vector<float>(blocks, kPoisonF));
     Args args(info);
     args.set(0, da).set(1, db).set(2, dout).set(3, int32_t(pairs));
     launchOk(*ex.ctx, fn, {blocks, 1, 1}, {256, 1, 1}, args);
@@ -186,8 +199,8 @@ TEST_CASE("half_math halfDot multiplies in half and sums in float",
         float acc = 0.0f;
         for (uint32_t i = blk * 256 + t; i < pairs; i += 256 * blocks) {
           auto product = [&](uint32_t k) {
-            return static_cast<float>(
-                halfToDouble(roundToHalf(halfToDouble(a[k]) * halfToDouble(b[k]))));
+            return static_cast<float>(halfToDouble(
+                roundToHalf(halfToDouble(a[k]) * halfToDouble(b[k]))));
           };
           float low = product(2 * i), high = product(2 * i + 1);
           acc += low + high;
@@ -228,7 +241,8 @@ TEST_CASE("nbody nbodyStep matches a double-precision reference",
                     dnv = upload(*ex.ctx, std::vector<float>(4 * n, kPoisonF));
     Args args(info);
     args.set(0, dp).set(1, dv).set(2, dnp).set(3, dnv).set(4, n).set(5, dt);
-    launchOk(*ex.ctx, fn, {uint32_t(n + kTile - 1) / kTile, 1, 1}, {kTile, 1, 1}, args);
+    launchOk(*ex.ctx, fn, {uint32_t(n + kTile - 1) / kTile, 1, 1},
+             {kTile, 1, 1}, args);
     std::vector<float> np = download<float>(*ex.ctx, dnp, 4 * n),
                        nv = download<float>(*ex.ctx, dnv, 4 * n);
     for (int i = 0; i < n; ++i) {
@@ -278,7 +292,8 @@ static_assert(sizeof(Results) == 32);
 
 } // namespace
 
-TEST_CASE("device_recursion callEverything (recursion and mutual recursion and structs by value)",
+TEST_CASE("device_recursion callEverything (recursion and mutual recursion and "
+          "structs by value)",
           "[host][examples]") {
   Example ex;
   if (!loadExample("device_recursion", ex))
@@ -348,68 +363,72 @@ static_assert(sizeof(LaneResults) == 44);
 
 TEST_CASE("warp_vote warpOps vote ballot match and segmented shuffles",
           "[host][examples]") {
-  Example ex;
-  if (!loadExample("warp_vote", ex))
-    return;
-  exec::KernelInfo info;
-  exec::FunctionId fn = ex.kernel("warpOps", info);
-  constexpr uint32_t kFull = 0xffffffffu;
-  const uint32_t seed = 15;
-  CAPTURE(seed);
-  // The kernel has no bounds check and uses full-warp masks: whole warps
-  // only. The example's 128-thread blocks, and 3-warp blocks.
-  for (auto [blocks, threads] : {std::pair{6u, 128u}, std::pair{5u, 96u}}) {
-    CAPTURE(blocks, threads);
-    const uint32_t n = blocks * threads;
-    std::vector<int32_t> values = randomInts(n, seed + n, -5, 94);
-    std::vector<int32_t> keys = randomInts(n, seed + 2 * n, 0, 3);
-    for (int i = 32; i < 64; ++i)
-      keys[i] = 2; // one warp whose keys all match
-    // Both outcomes of all/any: one warp all positive and low, another with
-    // no value above 90.
-    for (int i = 0; i < 32; ++i) {
-      values[i] = 1 + i;
-      values[64 + i] = 10 + i;
-    }
-    exec::DevicePtr dv = upload(*ex.ctx, values), dk = upload(*ex.ctx, keys),
-                    dout = poisoned(*ex.ctx, n * sizeof(LaneResults));
-    Args args(info);
-    args.set(0, dv).set(1, dk).set(2, dout);
-    launchOk(*ex.ctx, fn, {blocks, 1, 1}, {threads, 1, 1}, args);
-    std::vector<LaneResults> out = download<LaneResults>(*ex.ctx, dout, n);
-    for (uint32_t warpStart = 0; warpStart < n; warpStart += 32) {
-      const int32_t *v = &values[warpStart], *k = &keys[warpStart];
-      int32_t all = 1, any = 0, sum = 0, sameKeys = 1;
-      uint32_t ballot = 0, lowHalf = 0;
-      for (int l = 0; l < 32; ++l) {
-        all &= v[l] > 0;
-        any |= v[l] > 90;
-        sum += v[l];
-        sameKeys &= k[l] == k[0];
-        ballot |= uint32_t(v[l] % 2 == 0) << l;
-        if (l < 16)
-          lowHalf |= uint32_t(v[l] > 50) << l;
+  // sm_90 PTX differs: the warp sum is redux.sync there, shuffles on sm_75.
+  for (const char *arch : {"sm_75", "sm_90"}) {
+    CAPTURE(arch);
+    Example ex;
+    if (!loadExample("warp_vote", ex, true, arch))
+      return;
+    exec::KernelInfo info;
+    exec::FunctionId fn = ex.kernel("warpOps", info);
+    constexpr uint32_t kFull = 0xffffffffu;
+    const uint32_t seed = 15;
+    CAPTURE(seed);
+    // The kernel has no bounds check and uses full-warp masks: whole warps
+    // only. The example's 128-thread blocks, and 3-warp blocks.
+    for (auto [blocks, threads] : {std::pair{6u, 128u}, std::pair{5u, 96u}}) {
+      CAPTURE(blocks, threads);
+      const uint32_t n = blocks * threads;
+      std::vector<int32_t> values = randomInts(n, seed + n, -5, 94);
+      std::vector<int32_t> keys = randomInts(n, seed + 2 * n, 0, 3);
+      for (int i = 32; i < 64; ++i)
+        keys[i] = 2; // one warp whose keys all match
+      // Both outcomes of all/any: one warp all positive and low, another with
+      // no value above 90.
+      for (int i = 0; i < 32; ++i) {
+        values[i] = 1 + i;
+        values[64 + i] = 10 + i;
       }
-      for (int l = 0; l < 32; ++l) {
-        const LaneResults &r = out[warpStart + l];
-        INFO("thread " << warpStart + l);
-        uint32_t matchAny = 0;
-        for (int m = 0; m < 32; ++m)
-          matchAny |= uint32_t(k[m] == k[l]) << m;
-        int segment = l / 8 * 8, scan = 0;
-        for (int m = segment; m <= l; ++m)
-          scan += v[m];
-        CHECK(r.all == all);
-        CHECK(r.any == any);
-        CHECK(r.ballot == ballot);
-        CHECK(r.lowHalf == (l < 16 ? lowHalf : 0));
-        CHECK(r.matchAny == matchAny);
-        CHECK(r.matchAll == (sameKeys ? kFull : 0));
-        CHECK(r.matchAllPred == sameKeys);
-        CHECK(r.broadcast == v[segment + 5]);
-        CHECK(r.scan == scan);
-        CHECK(r.butterfly == sum);
-        CHECK(r.reduced == static_cast<uint32_t>(sum));
+      exec::DevicePtr dv = upload(*ex.ctx, values), dk = upload(*ex.ctx, keys),
+                      dout = poisoned(*ex.ctx, n * sizeof(LaneResults));
+      Args args(info);
+      args.set(0, dv).set(1, dk).set(2, dout);
+      launchOk(*ex.ctx, fn, {blocks, 1, 1}, {threads, 1, 1}, args);
+      std::vector<LaneResults> out = download<LaneResults>(*ex.ctx, dout, n);
+      for (uint32_t warpStart = 0; warpStart < n; warpStart += 32) {
+        const int32_t *v = &values[warpStart], *k = &keys[warpStart];
+        int32_t all = 1, any = 0, sum = 0, sameKeys = 1;
+        uint32_t ballot = 0, lowHalf = 0;
+        for (int l = 0; l < 32; ++l) {
+          all &= v[l] > 0;
+          any |= v[l] > 90;
+          sum += v[l];
+          sameKeys &= k[l] == k[0];
+          ballot |= uint32_t(v[l] % 2 == 0) << l;
+          if (l < 16)
+            lowHalf |= uint32_t(v[l] > 50) << l;
+        }
+        for (int l = 0; l < 32; ++l) {
+          const LaneResults &r = out[warpStart + l];
+          INFO("thread " << warpStart + l);
+          uint32_t matchAny = 0;
+          for (int m = 0; m < 32; ++m)
+            matchAny |= uint32_t(k[m] == k[l]) << m;
+          int segment = l / 8 * 8, scan = 0;
+          for (int m = segment; m <= l; ++m)
+            scan += v[m];
+          CHECK(r.all == all);
+          CHECK(r.any == any);
+          CHECK(r.ballot == ballot);
+          CHECK(r.lowHalf == (l < 16 ? lowHalf : 0));
+          CHECK(r.matchAny == matchAny);
+          CHECK(r.matchAll == (sameKeys ? kFull : 0));
+          CHECK(r.matchAllPred == sameKeys);
+          CHECK(r.broadcast == v[segment + 5]);
+          CHECK(r.scan == scan);
+          CHECK(r.butterfly == sum);
+          CHECK(r.reduced == static_cast<uint32_t>(sum));
+        }
       }
     }
   }

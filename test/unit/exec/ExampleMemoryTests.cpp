@@ -150,7 +150,8 @@ TEST_CASE("dynamic_shared weightedSums carves two arrays from one buffer",
     std::vector<int32_t> keys = randomInts(n, seed + block, 0, 99);
     std::vector<float> weights = randomFloats(n, seed + 2 * block, 0.0f, 1.0f);
     exec::DevicePtr dk = upload(*ex.ctx, keys), dw = upload(*ex.ctx, weights);
-    exec::DevicePtr dout = upload(*ex.ctx, std::vector<float>(blocks, kPoisonF));
+    exec::DevicePtr dout =
+        upload(*ex.ctx, std::vector<float>(blocks, kPoisonF));
     Args args(info);
     args.set(0, dk).set(1, dw).set(2, dout);
     launchOk(*ex.ctx, fn, {blocks, 1, 1}, {block, 1, 1}, args,
@@ -223,7 +224,12 @@ TEST_CASE("atomics contend gives exact totals, tickets and exchanges",
                     dtickets = poisoned(*ex.ctx, n * sizeof(uint32_t)),
                     dexch = poisoned(*ex.ctx, n * sizeof(int32_t));
     Args args(info);
-    args.set(0, df).set(1, di).set(2, dt).set(3, dtickets).set(4, dexch).set(5, n);
+    args.set(0, df)
+        .set(1, di)
+        .set(2, dt)
+        .set(3, dtickets)
+        .set(4, dexch)
+        .set(5, n);
     launchOk(*ex.ctx, fn, {uint32_t(n + 255) / 256, 1, 1}, {256, 1, 1}, args);
     Totals got = download<Totals>(*ex.ctx, dt, 1)[0];
     std::vector<uint32_t> tickets = download<uint32_t>(*ex.ctx, dtickets, n);
@@ -235,14 +241,16 @@ TEST_CASE("atomics contend gives exact totals, tickets and exchanges",
       want.intSum += ints[i];
       want.wideSum += static_cast<uint64_t>(ints[i] + 1000) << 20;
       want.casSum += floats[i];
-      want.casMax = std::max(want.casMax, floats[i] * (ints[i] % 2 ? 1.0f : -1.0f));
+      want.casMax =
+          std::max(want.casMax, floats[i] * (ints[i] % 2 ? 1.0f : -1.0f));
       want.maxValue = std::max(want.maxValue, ints[i]);
       want.minValue = std::min(want.minValue, ints[i]);
       // PTX atom.inc: old >= bound ? 0 : old + 1; atom.dec: old == 0 ||
       // old > bound ? bound : old - 1.
       want.incCounter = want.incCounter >= kWrap ? 0 : want.incCounter + 1;
-      want.decCounter =
-          want.decCounter == 0 || want.decCounter > kWrap ? kWrap : want.decCounter - 1;
+      want.decCounter = want.decCounter == 0 || want.decCounter > kWrap
+                            ? kWrap
+                            : want.decCounter - 1;
       want.orBits |= 1u << (i % 32);
       want.andBits &= ~(1u << (i % 31));
       want.xorBits ^= static_cast<uint32_t>(i) * 2654435761u;
@@ -287,8 +295,9 @@ uint32_t hostPolish(uint32_t v, uint32_t salt) {
 
 } // namespace
 
-TEST_CASE("streams_events polish and combine on four streams with an event wait",
-          "[host][examples]") {
+TEST_CASE(
+    "streams_events polish and combine on four streams with an event wait",
+    "[host][examples]") {
   Example ex;
   if (!loadExample("streams_events", ex))
     return;
@@ -301,7 +310,8 @@ TEST_CASE("streams_events polish and combine on four streams with an event wait"
   const uint32_t seed = 12;
   CAPTURE(seed);
   std::vector<uint32_t> hostIn = randomU32(n, seed);
-  std::vector<uint32_t> hostOut(n, 0xCDCDCDCDu), hostCombined(chunk, 0xCDCDCDCDu);
+  std::vector<uint32_t> hostOut(n, 0xCDCDCDCDu),
+      hostCombined(chunk, 0xCDCDCDCDu);
   exec::Context &ctx = *ex.ctx;
   exec::DevicePtr dIn = poisoned(ctx, n * 4), dOut = poisoned(ctx, n * 4),
                   dCombined = poisoned(ctx, chunk * 4);
@@ -320,7 +330,10 @@ TEST_CASE("streams_events polish and combine on four streams with an event wait"
     REQUIRE(ctx.copyToDevice(dIn + offset, hostIn.data() + s * chunk, chunk * 4,
                              streams[s]));
     Args args(polishInfo);
-    args.set(0, dIn + offset).set(1, dOut + offset).set(2, chunk).set(3, uint32_t(s));
+    args.set(0, dIn + offset)
+        .set(1, dOut + offset)
+        .set(2, chunk)
+        .set(3, uint32_t(s));
     exec::LaunchConfig config{{grid, 1, 1}, {256, 1, 1}, 0};
     REQUIRE(ctx.launch(polish, config, args.bytes(), streams[s]));
     REQUIRE(ctx.copyToHost(hostOut.data() + s * chunk, dOut + offset, chunk * 4,
@@ -333,10 +346,14 @@ TEST_CASE("streams_events polish and combine on four streams with an event wait"
   const int last = kStreams - 1;
   REQUIRE(ctx.waitEvent(streams[last], firstChunkDone));
   Args args(combineInfo);
-  args.set(0, dOut).set(1, dOut + uint64_t(last) * chunk * 4).set(2, dCombined).set(3, chunk);
+  args.set(0, dOut)
+      .set(1, dOut + uint64_t(last) * chunk * 4)
+      .set(2, dCombined)
+      .set(3, chunk);
   exec::LaunchConfig config{{grid, 1, 1}, {256, 1, 1}, 0};
   REQUIRE(ctx.launch(combine, config, args.bytes(), streams[last]));
-  REQUIRE(ctx.copyToHost(hostCombined.data(), dCombined, chunk * 4, streams[last]));
+  REQUIRE(
+      ctx.copyToHost(hostCombined.data(), dCombined, chunk * 4, streams[last]));
   for (int s = 1; s < kStreams; ++s) {
     exec::EventId done;
     REQUIRE(ctx.createEvent(done));
@@ -358,7 +375,8 @@ TEST_CASE("streams_events polish and combine on four streams with an event wait"
 
   for (int i = 0; i < n; ++i) {
     INFO("out[" << i << "]");
-    REQUIRE(hostOut[i] == hostPolish(hostIn[i], static_cast<uint32_t>(i / chunk)));
+    REQUIRE(hostOut[i] ==
+            hostPolish(hostIn[i], static_cast<uint32_t>(i / chunk)));
   }
   for (int i = 0; i < chunk; ++i) {
     INFO("combined[" << i << "]");
@@ -375,7 +393,8 @@ TEST_CASE("driver_api_vecadd_kernel vecAdd (unmangled entry) matches the CPU",
     return;
   exec::KernelInfo info;
   exec::FunctionId fn;
-  // The entry is unmangled: look it up by its exact name, as cuModuleGetFunction does.
+  // The entry is unmangled: look it up by its exact name, as
+  // cuModuleGetFunction does.
   exec::Status st = ex.ctx->getFunction(ex.module, "vecAdd", fn, info);
   INFO(st.message);
   REQUIRE(st);
@@ -383,7 +402,8 @@ TEST_CASE("driver_api_vecadd_kernel vecAdd (unmangled entry) matches the CPU",
   CAPTURE(seed);
   for (int n : {4099, 1}) {
     CAPTURE(n);
-    std::vector<float> a = randomFloats(n, seed + n), b = randomFloats(n, seed + 2 * n);
+    std::vector<float> a = randomFloats(n, seed + n),
+                       b = randomFloats(n, seed + 2 * n);
     exec::DevicePtr da = upload(*ex.ctx, a), db = upload(*ex.ctx, b),
                     dc = upload(*ex.ctx, std::vector<float>(n, kPoisonF));
     Args args(info);
@@ -415,7 +435,8 @@ TEST_CASE("not_for_wooly MatVecMul matches the CPU", "[host][examples]") {
                     dy = upload(*ex.ctx, std::vector<float>(rows, kPoisonF));
     Args args(info);
     args.set(0, dA).set(1, dx).set(2, dy).set(3, rows).set(4, cols);
-    launchOk(*ex.ctx, fn, {uint32_t(rows + 127) / 128, 1, 1}, {128, 1, 1}, args);
+    launchOk(*ex.ctx, fn, {uint32_t(rows + 127) / 128, 1, 1}, {128, 1, 1},
+             args);
     std::vector<float> y = download<float>(*ex.ctx, dy, rows);
     for (int r = 0; r < rows; ++r) {
       float want = 0.0f;
@@ -427,8 +448,9 @@ TEST_CASE("not_for_wooly MatVecMul matches the CPU", "[host][examples]") {
   }
 }
 
-TEST_CASE("managed_variable kernels use __managed__ variables by name and by pointer",
-          "[host][examples]") {
+TEST_CASE(
+    "managed_variable kernels use __managed__ variables by name and by pointer",
+    "[host][examples]") {
   Example ex;
   if (!loadExample("managed_variable", ex))
     return;
@@ -453,7 +475,8 @@ TEST_CASE("managed_variable kernels use __managed__ variables by name and by poi
   initial[0] = 7, initial[1] = 8, initial[2] = 9;
   REQUIRE(download<int32_t>(ctx, slots, kSlots) == initial);
 
-  // Host writes reach the next launch: slots[i] = int(slots[i] * scale) + counter.
+  // Host writes reach the next launch: slots[i] = int(slots[i] * scale) +
+  // counter.
   const uint32_t seed = 17;
   CAPTURE(seed);
   for (int round = 1; round <= 3; ++round) {
@@ -463,7 +486,8 @@ TEST_CASE("managed_variable kernels use __managed__ variables by name and by poi
     int32_t c = 100 * round;
     REQUIRE(ctx.copyToDevice(scale, &s, sizeof(s), 0));
     REQUIRE(ctx.copyToDevice(counter, &c, sizeof(c), 0));
-    REQUIRE(ctx.copyToDevice(slots, values.data(), kSlots * sizeof(int32_t), 0));
+    REQUIRE(
+        ctx.copyToDevice(slots, values.data(), kSlots * sizeof(int32_t), 0));
     REQUIRE(ctx.synchronize(0));
     launchOk(ctx, scaleSlots, {2, 1, 1}, {32, 1, 1}, Args(scaleInfo));
     std::vector<int32_t> got = download<int32_t>(ctx, slots, kSlots);

@@ -36,11 +36,13 @@ TEST_CASE("device_printf greet prints every line and format once",
   exec::KernelInfo info;
   exec::FunctionId fn = ex.kernel("greet", info);
   // The example's 4 x 8 with base 7, and an odd shape with negative values.
-  for (auto [blocks, threads, base] : {std::tuple{4, 8, 7}, std::tuple{3, 5, -250}}) {
+  for (auto [blocks, threads, base] :
+       {std::tuple{4, 8, 7}, std::tuple{3, 5, -250}}) {
     CAPTURE(blocks, threads, base);
     Args args(info);
     args.set(0, base);
-    launchOk(*ex.ctx, fn, {uint32_t(blocks), 1, 1}, {uint32_t(threads), 1, 1}, args);
+    launchOk(*ex.ctx, fn, {uint32_t(blocks), 1, 1}, {uint32_t(threads), 1, 1},
+             args);
     std::string text = ex.ctx->takePrintfOutput();
     INFO("printed:\n" << text);
     REQUIRE(!text.empty());
@@ -48,9 +50,11 @@ TEST_CASE("device_printf greet prints every line and format once",
     std::vector<std::string> want;
     for (int b = 0; b < blocks; ++b)
       for (int t = 0; t < threads; ++t)
-        want.push_back("block " + std::to_string(b) + " thread " + std::to_string(t) +
-                       " value " + std::to_string(base + b * 100 + t * t));
-    want.push_back("formats: 4000000000 -1234567890123 3.142 beef text Z    42|");
+        want.push_back("block " + std::to_string(b) + " thread " +
+                       std::to_string(t) + " value " +
+                       std::to_string(base + b * 100 + t * t));
+    want.push_back(
+        "formats: 4000000000 -1234567890123 3.142 beef text Z    42|");
     want.push_back("no arguments");
     std::sort(want.begin(), want.end());
     // Threads may print in any order: compare as sorted multisets.
@@ -60,7 +64,8 @@ TEST_CASE("device_printf greet prints every line and format once",
   }
 }
 
-TEST_CASE("error_cases fill bad shapes refused and faults reported then the context keeps working",
+TEST_CASE("error_cases fill bad shapes refused and faults reported then the "
+          "context keeps working",
           "[host][examples][errors]") {
   for (bool fencing : {true, false}) {
     CAPTURE(fencing);
@@ -70,17 +75,18 @@ TEST_CASE("error_cases fill bad shapes refused and faults reported then the cont
     exec::KernelInfo info;
     exec::FunctionId fn = ex.kernel("fill", info);
     exec::Context &ctx = *ex.ctx;
-    const int count = 1024; // one 4 KiB page: the allocation's guard page follows
+    const int count =
+        1024; // one 4 KiB page: the allocation's guard page follows
     exec::DevicePtr out = poisoned(ctx, count * sizeof(int32_t));
     Args args(info);
     args.set(0, out).set(1, 1);
 
     // The example's five shapes that cudaLaunchKernel refuses.
     const std::pair<exec::Dim3, exec::Dim3> bad[] = {
-        {{1, 1, 1}, {2048, 1, 1}}, // too many threads
-        {{1, 1, 1}, {32, 32, 2}},  // 2048 threads in three dimensions
-        {{1, 1, 1}, {1, 1, 128}},  // block z above 64
-        {{0, 1, 1}, {32, 1, 1}},   // empty grid
+        {{1, 1, 1}, {2048, 1, 1}},  // too many threads
+        {{1, 1, 1}, {32, 32, 2}},   // 2048 threads in three dimensions
+        {{1, 1, 1}, {1, 1, 128}},   // block z above 64
+        {{0, 1, 1}, {32, 1, 1}},    // empty grid
         {{1, 65536, 1}, {1, 1, 1}}, // grid y above 65535
     };
     for (const auto &[grid, block] : bad) {
@@ -104,6 +110,7 @@ TEST_CASE("error_cases fill bad shapes refused and faults reported then the cont
     Args good(info);
     good.set(0, out).set(1, 77);
     launchOk(ctx, fn, {4, 1, 1}, {256, 1, 1}, good);
-    CHECK(download<int32_t>(ctx, out, count) == std::vector<int32_t>(count, 77));
+    CHECK(download<int32_t>(ctx, out, count) ==
+          std::vector<int32_t>(count, 77));
   }
 }

@@ -30,7 +30,8 @@ TEST_CASE("prefix_scan Blelloch blocks then Hillis-Steele totals then offsets",
   CAPTURE(seed);
   // The example's shape (n = blocks * 512 - 37), and one whose last block
   // holds a single element.
-  for (auto [blocks, n] : {std::pair{7, 7 * kChunk - 37}, std::pair{3, 2 * kChunk + 1}}) {
+  for (auto [blocks, n] :
+       {std::pair{7, 7 * kChunk - 37}, std::pair{3, 2 * kChunk + 1}}) {
     CAPTURE(blocks, n);
     std::vector<int32_t> in = randomInts(n, seed + n, -1000, 1000);
     exec::Context &ctx = *ex.ctx;
@@ -92,10 +93,12 @@ TEST_CASE("prefix_scan hillisSteeleScan alone up to a full block",
   exec::FunctionId fn = ex.kernel("hillisSteeleScan", info);
   const uint32_t seed = 7;
   CAPTURE(seed);
-  for (auto [threads, count] : {std::pair{512u, 512}, std::pair{128u, 100}, std::pair{64u, 1}}) {
+  for (auto [threads, count] :
+       {std::pair{512u, 512}, std::pair{128u, 100}, std::pair{64u, 1}}) {
     CAPTURE(threads, count);
     // Values past `count` must stay as they were.
-    std::vector<int32_t> values = randomInts(count + 3, seed + count, -100000, 100000);
+    std::vector<int32_t> values =
+        randomInts(count + 3, seed + count, -100000, 100000);
     exec::DevicePtr d = upload(*ex.ctx, values);
     Args args(info);
     args.set(0, d).set(1, count);
@@ -139,7 +142,8 @@ TEST_CASE("bitonic_sort: shared-memory stages and global steps sort 2^12 keys",
   runShared(2, kChunk);
   std::vector<uint32_t> got = download<uint32_t>(ctx, d, n);
   for (int c = 0; c < n / kChunk; ++c) {
-    std::vector<uint32_t> want(keys.begin() + c * kChunk, keys.begin() + (c + 1) * kChunk);
+    std::vector<uint32_t> want(keys.begin() + c * kChunk,
+                               keys.begin() + (c + 1) * kChunk);
     if (c % 2 == 0)
       std::sort(want.begin(), want.end());
     else
@@ -177,7 +181,8 @@ TEST_CASE("reduction_shuffle sumPartials finishes 64-bit partial sums",
     std::vector<int64_t> partials(n);
     int64_t want = 0;
     for (int64_t &p : partials) {
-      p = static_cast<int64_t>(rng() % (1ull << 41)) - (1ll << 40); // needs 64 bits
+      p = static_cast<int64_t>(rng() % (1ull << 41)) -
+          (1ll << 40); // needs 64 bits
       want += p;
     }
     exec::DevicePtr din = upload(*ex.ctx, partials),
@@ -189,8 +194,9 @@ TEST_CASE("reduction_shuffle sumPartials finishes 64-bit partial sums",
   }
 }
 
-TEST_CASE("reduction_shuffle maxKernel (xor butterflies) gives each block's maximum",
-          "[host][examples]") {
+TEST_CASE(
+    "reduction_shuffle maxKernel (xor butterflies) gives each block's maximum",
+    "[host][examples]") {
   Example ex;
   if (!loadExample("reduction_shuffle", ex))
     return;

@@ -15,17 +15,18 @@
 
 namespace wooly::test {
 
-std::string examplePtx(const std::string &name) {
-  return std::string(WOOLY_EXAMPLE_DIR) + "/ptx/" + name + ".sm_75.ptx";
+std::string examplePtx(const std::string &name, const std::string &arch) {
+  return std::string(WOOLY_EXAMPLE_DIR) + "/ptx/" + name + "." + arch + ".ptx";
 }
 
 namespace {
 
 /// The example's WIS as bytecode and the names of its kernels; false when
 /// its PTX is missing.
-bool translateExample(const std::string &name, std::string &bytecode,
+bool translateExample(const std::string &name, const std::string &arch,
+                      std::string &bytecode,
                       std::vector<std::string> &kernels) {
-  std::ifstream in(examplePtx(name));
+  std::ifstream in(examplePtx(name, arch));
   if (!in)
     return false;
   std::stringstream text;
@@ -34,7 +35,8 @@ bool translateExample(const std::string &name, std::string &bytecode,
   ptx::registerTranslationDialects(registry);
   mlir::MLIRContext context(registry);
   std::string errors;
-  auto module = ptx::translatePTX(text.str(), name + ".ptx", context, {}, &errors);
+  auto module = ptx::translatePTX(text.str(), name + "." + arch + ".ptx",
+                                  context, {}, &errors);
   INFO(errors);
   REQUIRE(mlir::succeeded(module));
   for (KernelOp k : (**module).getOps<KernelOp>())
@@ -46,7 +48,8 @@ bool translateExample(const std::string &name, std::string &bytecode,
 
 } // namespace
 
-exec::FunctionId Example::kernel(const std::string &part, exec::KernelInfo &info) {
+exec::FunctionId Example::kernel(const std::string &part,
+                                 exec::KernelInfo &info) {
   for (const std::string &k : kernels)
     if (k.find(part) != std::string::npos) {
       exec::FunctionId fn;
@@ -59,10 +62,11 @@ exec::FunctionId Example::kernel(const std::string &part, exec::KernelInfo &info
   return 0;
 }
 
-bool loadExample(const std::string &name, Example &example, bool fencing) {
+bool loadExample(const std::string &name, Example &example, bool fencing,
+                 const std::string &arch) {
   std::string bytecode;
-  if (!translateExample(name, bytecode, example.kernels)) {
-    WARN("skipped: " << examplePtx(name) << " not built (no nvcc)");
+  if (!translateExample(name, arch, bytecode, example.kernels)) {
+    WARN("skipped: " << examplePtx(name, arch) << " not built (no nvcc)");
     return false;
   }
   example.ctx = newContext(fencing);
@@ -96,7 +100,8 @@ std::vector<float> randomFloats(size_t n, uint32_t seed, float lo, float hi) {
   return v;
 }
 
-std::vector<int32_t> randomInts(size_t n, uint32_t seed, int32_t lo, int32_t hi) {
+std::vector<int32_t> randomInts(size_t n, uint32_t seed, int32_t lo,
+                                int32_t hi) {
   std::mt19937 rng(seed);
   std::uniform_int_distribution<int32_t> d(lo, hi);
   std::vector<int32_t> v(n);

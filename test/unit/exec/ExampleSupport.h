@@ -1,6 +1,6 @@
 //===- ExampleSupport.h - Loading the CUDA examples' kernels ----*- C++ -*-===//
 //
-// Helpers for the example tests: an example's sm_75 PTX (built by nvcc into
+// Helpers for the example tests: an example's PTX (built by nvcc into
 // the build tree) goes through the PTX front end to WIS and is loaded into a
 // fresh host context. Without nvcc the PTX is missing and the tests skip.
 //
@@ -23,8 +23,9 @@ namespace wooly::test {
 constexpr float kPoisonF = -12345.0f;
 constexpr uint8_t kPoisonByte = 0xCD;
 
-/// Path of an example's sm_75 PTX in the build tree.
-std::string examplePtx(const std::string &name);
+/// Path of an example's PTX for `arch` (sm_75 or sm_90) in the build tree.
+std::string examplePtx(const std::string &name,
+                       const std::string &arch = "sm_75");
 
 /// One example loaded into its own context.
 struct Example {
@@ -36,9 +37,11 @@ struct Example {
   exec::FunctionId kernel(const std::string &part, exec::KernelInfo &info);
 };
 
-/// Loads an example into a new context (with address fencing unless told
-/// otherwise); false (with a warning) when its PTX was not built.
-bool loadExample(const std::string &name, Example &example, bool fencing = true);
+/// Loads an example's PTX for `arch` into a new context (with address
+/// fencing unless told otherwise); false (with a warning) when its PTX was
+/// not built.
+bool loadExample(const std::string &name, Example &example, bool fencing = true,
+                 const std::string &arch = "sm_75");
 
 /// Launches and synchronizes; REQUIREs success, printing the status message.
 void launchOk(exec::Context &ctx, exec::FunctionId fn, exec::Dim3 grid,
@@ -47,8 +50,10 @@ void launchOk(exec::Context &ctx, exec::FunctionId fn, exec::Dim3 grid,
 /// `n` bytes of kPoisonByte on the device, for outputs of any type.
 exec::DevicePtr poisoned(exec::Context &ctx, size_t bytes);
 
-std::vector<float> randomFloats(size_t n, uint32_t seed, float lo = -1, float hi = 1);
-std::vector<int32_t> randomInts(size_t n, uint32_t seed, int32_t lo, int32_t hi);
+std::vector<float> randomFloats(size_t n, uint32_t seed, float lo = -1,
+                                float hi = 1);
+std::vector<int32_t> randomInts(size_t n, uint32_t seed, int32_t lo,
+                                int32_t hi);
 std::vector<uint32_t> randomU32(size_t n, uint32_t seed);
 
 /// Whether |got - want| <= abs + rel * |want|.

@@ -54,20 +54,22 @@ std::string sourceName(const std::string &symbol) {
   if (symbol.rfind("_Z", 0) != 0)
     return symbol;
   size_t pos = 2, len = 0;
-  while (pos < symbol.size() && std::isdigit(static_cast<unsigned char>(symbol[pos])))
+  while (pos < symbol.size() &&
+         std::isdigit(static_cast<unsigned char>(symbol[pos])))
     len = len * 10 + (symbol[pos++] - '0');
   return symbol.substr(pos, len);
 }
 
 } // namespace
 
-TEST_CASE("every example's PTX compiles and loads on the host", "[host][examples]") {
+TEST_CASE("every example's PTX compiles and loads on the host",
+          "[host][examples]") {
   if (!std::filesystem::exists(examplePtx("vector_add"))) {
     WARN("skipped: example PTX not built");
     return;
   }
-  for (const auto &entry :
-       std::filesystem::directory_iterator(std::string(WOOLY_EXAMPLE_DIR) + "/ptx")) {
+  for (const auto &entry : std::filesystem::directory_iterator(
+           std::string(WOOLY_EXAMPLE_DIR) + "/ptx")) {
     std::string file = entry.path().filename().string();
     if (file.find(".sm_75.ptx") == std::string::npos)
       continue;
@@ -102,7 +104,8 @@ TEST_CASE("vector_add and saxpy match the CPU", "[host][examples]") {
                     dc = upload(*ex.ctx, std::vector<float>(n, kPoisonF));
     Args args(info);
     args.set(0, da).set(1, db).set(2, dc).set(3, n);
-    exec::Status s = launch(*ex.ctx, fn, {(n + 255) / 256, 1, 1}, {256, 1, 1}, args);
+    exec::Status s =
+        launch(*ex.ctx, fn, {(n + 255) / 256, 1, 1}, {256, 1, 1}, args);
     INFO(s.message);
     REQUIRE(s);
     std::vector<float> c = download<float>(*ex.ctx, dc, n);
@@ -118,12 +121,14 @@ TEST_CASE("vector_add and saxpy match the CPU", "[host][examples]") {
     exec::DevicePtr dx = upload(*ex.ctx, a), dy = upload(*ex.ctx, b);
     Args args(info);
     args.set(0, n).set(1, 1.5f).set(2, dx).set(3, dy);
-    exec::Status s = launch(*ex.ctx, fn, {(n + 255) / 256, 1, 1}, {256, 1, 1}, args);
+    exec::Status s =
+        launch(*ex.ctx, fn, {(n + 255) / 256, 1, 1}, {256, 1, 1}, args);
     INFO(s.message);
     REQUIRE(s);
     std::vector<float> y = download<float>(*ex.ctx, dy, n);
     for (int i = 0; i < n; ++i)
-      REQUIRE((y[i] == std::fma(1.5f, a[i], b[i]) || y[i] == 1.5f * a[i] + b[i]));
+      REQUIRE(
+          (y[i] == std::fma(1.5f, a[i], b[i]) || y[i] == 1.5f * a[i] + b[i]));
   }
 }
 
@@ -140,8 +145,8 @@ TEST_CASE("matmul_tiled (shared memory, barriers in a loop) matches the CPU",
                   dC = upload(*ex.ctx, std::vector<float>(m * n, kPoisonF));
   Args args(info);
   args.set(0, dA).set(1, dB).set(2, dC).set(3, m).set(4, n).set(5, k);
-  exec::Status s = launch(*ex.ctx, fn, {(n + 15) / 16, (m + 15) / 16, 1},
-                          {16, 16, 1}, args);
+  exec::Status s =
+      launch(*ex.ctx, fn, {(n + 15) / 16, (m + 15) / 16, 1}, {16, 16, 1}, args);
   INFO(s.message);
   REQUIRE(s);
   std::vector<float> C = download<float>(*ex.ctx, dC, m * n);
@@ -167,7 +172,8 @@ TEST_CASE("reduction_shuffle (warp shuffles + barrier) matches the CPU",
   exec::KernelInfo info;
   exec::FunctionId fn = ex.kernel("sumKernel", info);
   exec::DevicePtr din = upload(*ex.ctx, in),
-                  dout = upload(*ex.ctx, std::vector<int64_t>(blocks, 0x5a5a5a5a5a5aLL));
+                  dout = upload(*ex.ctx,
+                                std::vector<int64_t>(blocks, 0x5a5a5a5a5a5aLL));
   Args args(info);
   args.set(0, din).set(1, dout).set(2, n);
   exec::Status s = launch(*ex.ctx, fn, {blocks, 1, 1}, {threads, 1, 1}, args);
@@ -209,8 +215,9 @@ TEST_CASE("histogram_shared_atomics (shared + global atomics) matches the CPU",
   REQUIRE(download<uint32_t>(*ex.ctx, db, 256) == ref);
 }
 
-TEST_CASE("stencil_2d (halo tiles, early returns after a barrier) matches the CPU",
-          "[host][examples]") {
+TEST_CASE(
+    "stencil_2d (halo tiles, early returns after a barrier) matches the CPU",
+    "[host][examples]") {
   Example ex;
   if (!loadExample("stencil_2d", ex))
     return;
@@ -222,7 +229,8 @@ TEST_CASE("stencil_2d (halo tiles, early returns after a barrier) matches the CP
                   dout = upload(*ex.ctx, std::vector<float>(w * h, kPoisonF));
   Args args(info);
   args.set(0, din).set(1, dout).set(2, w).set(3, h);
-  exec::Status s = launch(*ex.ctx, fn, {(w + 15) / 16, (h + 15) / 16, 1}, {16, 16, 1}, args);
+  exec::Status s =
+      launch(*ex.ctx, fn, {(w + 15) / 16, (h + 15) / 16, 1}, {16, 16, 1}, args);
   INFO(s.message);
   REQUIRE(s);
   std::vector<float> out = download<float>(*ex.ctx, dout, w * h);
@@ -230,8 +238,9 @@ TEST_CASE("stencil_2d (halo tiles, early returns after a barrier) matches the CP
     for (int x = 0; x < w; ++x) {
       float ref = in[y * w + x];
       if (x > 0 && y > 0 && x < w - 1 && y < h - 1)
-        ref = 0.2f * (in[y * w + x] + in[(y - 1) * w + x] + in[(y + 1) * w + x] +
-                      in[y * w + x - 1] + in[y * w + x + 1]);
+        ref =
+            0.2f * (in[y * w + x] + in[(y - 1) * w + x] + in[(y + 1) * w + x] +
+                    in[y * w + x - 1] + in[y * w + x + 1]);
       REQUIRE(std::abs(out[y * w + x] - ref) < 1e-5);
     }
 }
