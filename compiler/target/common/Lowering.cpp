@@ -14,6 +14,7 @@
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
+#include "mlir/Transforms/RegionUtils.h"
 
 #include "llvm/IR/Module.h"
 #include "llvm/Support/MathExtras.h"
@@ -151,6 +152,14 @@ LogicalResult lowerWISToLLVMDialect(ModuleOp module, const TargetInfo &target) {
     legal.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     if (failed(applyPartialConversion(module, legal, std::move(patterns))))
       return failure();
+  }
+
+  // The dialect conversion leaves blocks without predecessors alone, and
+  // unoptimized WIS (wooly-cc -O0) still has them, e.g. after a PTX `ret`
+  // that ends the kernel early: drop them so nothing stays unconverted.
+  {
+    IRRewriter rewriter(context);
+    (void)eraseUnreachableBlocks(rewriter, module->getRegions());
   }
 
   VariableLayout layout = computeVariableLayout(module);
