@@ -48,7 +48,7 @@ struct HostThreadContext {
   uint64_t sharedBytes;        // size of the shared window
   uint32_t dynamicSharedBytes;
   uint32_t reserved;
-  const uint32_t *cancel;      // nonzero: stop (watchdog, trap, fault elsewhere)
+  const uint32_t *cancel;      // bit 0: stop (watchdog, trap, fault elsewhere); bit 1: yield (CancellationPolls.h)
   uint64_t arenaBase;          // hidden fencing parameters
   uint64_t arenaMask;
   uint64_t dataBase;

@@ -25,6 +25,8 @@
 #include "llvm/TargetParser/Host.h"
 
 #include <cstdlib>
+#include <dlfcn.h>
+#include <sys/stat.h>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -65,8 +67,26 @@ std::string hostFingerprint() {
   return s;
 }
 
+/// The build of the compiler in this process: size and modification time of
+/// the file this code was loaded from (the daemon, the client shim library,
+/// a test). A rebuilt compiler never reuses objects an older build left on
+/// disk, even when a change to the generated code forgot to bump
+/// kAbiVersion; a stat is cheap enough for every process start, where a hash
+/// of the file would not be.
+std::string compilerBuild() {
+  Dl_info info{};
+  struct stat st {};
+  bool found =
+      dladdr(reinterpret_cast<void *>(&compilerBuild), &info) &&
+      info.dli_fname && *info.dli_fname && stat(info.dli_fname, &st) == 0;
+  if (!found && stat("/proc/self/exe", &st) != 0)
+    return "unknown";
+  return std::to_string(st.st_size) + "@" + std::to_string(st.st_mtim.tv_sec) +
+         "." + std::to_string(st.st_mtim.tv_nsec);
+}
+
 std::string cacheKey(std::span<const uint8_t> wis, bool fence) {
-  static const std::string fingerprint = hostFingerprint();
+  static const std::string fingerprint = hostFingerprint() + "|" + compilerBuild();
   uint64_t h = llvm::xxh3_64bits(llvm::ArrayRef<uint8_t>(wis.data(), wis.size()));
   // "|poll2": polls that call __wooly_poll and may continue (a yield bit
   // in the cancel word); older objects would stop a block that is only
