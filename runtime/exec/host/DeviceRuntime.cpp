@@ -1,6 +1,7 @@
 //===- DeviceRuntime.cpp - Blocks, fibers, warp collectives, faults -------===//
 
 #include "runtime/exec/host/DeviceRuntime.h"
+#include "runtime/exec/host/Preemption.h"
 #include "runtime/exec/host/Fiber.h"
 #include "runtime/exec/host/WarpCollectives.h"
 
@@ -507,7 +508,10 @@ void BlockRunner::run(const BlockJob &job, Dim3 blockId) {
       ran = true;
       wooly_fiber_switch(&b.schedulerSp, t.sp);
     }
-    if (allDone || b.aborted || launch->cancel.load(std::memory_order_relaxed))
+    // Only the stop bit ends the block: a yield request (Preemption.h) is
+    // served by the compiled polls inside the fibers, which continue.
+    if (allDone || b.aborted ||
+        (launch->cancel.load(std::memory_order_relaxed) & kCancelBit))
       break;
     if (!ran) {
       launch->fail(ErrorCode::LaunchFailure,

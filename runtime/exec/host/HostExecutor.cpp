@@ -518,8 +518,8 @@ void HostExecutor::workerLoop(unsigned index, bool urgent) {
 /// does not make the OS preempt a running thread's slice). Exactly as many
 /// as the cores are oversubscribed: latency-sensitive blocks that want a
 /// worker, plus whatever else runs, minus the cores; never more than the
-/// pausable workers (best-effort block loops; fibers keep running, the
-/// block scheduler of DeviceRuntime would read a yield bit as a cancel).
+/// pausable workers (those running best-effort launches, in any form: the
+/// fiber scheduler ends a block only on the stop bit).
 /// Only latency-sensitive work makes others pause: it has workers of its
 /// own (urgent ones) to run on, while a paused worker could never take a
 /// normal-class launch. Called with the lock held wherever that balance may
@@ -547,8 +547,7 @@ void HostExecutor::updatePauses() {
     bool may = false;
     if (w) {
       PriorityClass p = w->stream->context->options.priority;
-      if (p == PriorityClass::BestEffort && w->op->kind == OpKind::Launch &&
-          !w->op->launch->job.perThread)
+      if (p == PriorityClass::BestEffort && w->op->kind == OpKind::Launch)
         may = true;
       else if (p != PriorityClass::LatencySensitive)
         ++others; // latency-sensitive work is in urgentWork
@@ -568,7 +567,7 @@ void HostExecutor::updatePauses() {
   if (want > pauses.paused())
     for (const Work *w : active)
       if (w && w->stream->context->options.priority == PriorityClass::BestEffort &&
-          w->op->kind == OpKind::Launch && !w->op->launch->job.perThread)
+          w->op->kind == OpKind::Launch)
         PauseControl::requestYield(w->op->launch->state.cancel);
 }
 

@@ -57,6 +57,16 @@ wooly.kernel @wait(%flag: !wooly.ptr<global>, %progress: !wooly.ptr<global>,
 }
 )";
 
+// The same block on fibers: a barrier with a reduction after the loop is
+// one of the things only the fiber form runs (docs/host-backend.md).
+const std::string kWaitOnFibers = [] {
+  std::string wis = kWait;
+  std::string end = "  wooly.store %i, %out";
+  wis.insert(wis.find(end), "  %all = arith.constant true\n"
+                            "  %n = wooly.barrier_reduce popc %all : i32\n");
+  return wis;
+}();
+
 /// Waits for an event of another thread (a generous bound only so that a
 /// broken build fails instead of hanging; nothing is timed).
 bool eventually(const std::function<bool()> &happened) {
@@ -73,8 +83,10 @@ bool eventually(const std::function<bool()> &happened) {
 struct Waiter {
   exec::Context &ctx;
   exec::DevicePtr words = 0;
+  const char *wis;
 
-  explicit Waiter(exec::Context &ctx) : ctx(ctx) {
+  explicit Waiter(exec::Context &ctx, const char *wis = kWait)
+      : ctx(ctx), wis(wis) {
     words = upload(ctx, std::vector<int32_t>(3, 0));
   }
   std::atomic_ref<int32_t> word(int i) {
@@ -85,7 +97,7 @@ struct Waiter {
   int32_t counted() { return word(2).load(); }
   void start() {
     exec::KernelInfo info;
-    exec::FunctionId fn = loadKernel(ctx, kWait, "wait", info);
+    exec::FunctionId fn = loadKernel(ctx, wis, "wait", info);
     Args args(info);
     args.set(0, words).set(1, words + 4).set(2, words + 8);
     exec::LaunchConfig one;
@@ -142,6 +154,27 @@ TEST_CASE("a long best-effort block pauses mid-block for a latency-sensitive "
   CHECK(slow.counted() == slow.progress());
   CHECK(slow.counted() > before);
   CHECK(pool.counters().pauses >= 1);
+}
+
+TEST_CASE("a best-effort block on fibers pauses too and continues",
+          "[host][scheduling][preemption]") {
+  OneCore pool;
+  Waiter slow(*pool.background, kWaitOnFibers.c_str()), fast(*pool.urgent);
+  slow.start();
+  REQUIRE(eventually([&] { return slow.progress() > 0; }));
+  fast.start();
+  // The poll in the fiber's loop pauses the worker; the fiber scheduler
+  // must not take the yield request for a stop.
+  REQUIRE(eventually([&] { return pool.counters().pausedNow == 1; }));
+  int32_t before = slow.progress();
+  fast.release();
+  REQUIRE(pool.urgent->synchronize(0));
+  CHECK(fast.counted() == fast.progress());
+  REQUIRE(eventually([&] { return slow.progress() > before; }));
+  slow.release();
+  REQUIRE(pool.background->synchronize(0));
+  CHECK(slow.counted() == slow.progress());
+  CHECK(slow.counted() > before);
 }
 
 TEST_CASE("a paused best-effort launch is still cancelled",
