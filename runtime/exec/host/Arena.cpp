@@ -13,6 +13,7 @@ namespace wooly::exec::host {
 
 namespace {
 constexpr uint64_t kPage = 4096;
+constexpr uint64_t kHugePage = 2ull << 20;
 uint64_t roundUp(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
 } // namespace
 
@@ -63,20 +64,35 @@ Status Arena::allocate(uint64_t bytes, DevicePtr &out) {
                              std::to_string(limit) + " bytes (" +
                              std::to_string(allocated) + " in use)");
   uint64_t reserved = committed + kPage; // + guard page
+  // Large buffers start on a huge-page boundary and ask for transparent huge
+  // pages: kernels walk them with GPU-style strides (a grid-stride loop run
+  // one thread after another touches a new 4 KiB page at every access),
+  // which costs a TLB miss per access with small pages.
+  uint64_t alignment = committed >= kHugePage ? kHugePage : kPage;
   for (auto it = freeRanges.begin(); it != freeRanges.end(); ++it) {
-    if (it->second < reserved)
+    uint64_t offset = roundUp(it->first, alignment);
+    uint64_t skipped = offset - it->first;
+    if (it->second < reserved + skipped)
       continue;
-    uint64_t offset = it->first;
-    uint64_t rest = it->second - reserved;
+    uint64_t rangeStart = it->first, rangeSize = it->second;
+    uint64_t rest = rangeSize - skipped - reserved;
     freeRanges.erase(it);
+    if (skipped)
+      freeRanges.emplace(rangeStart, skipped);
     if (rest)
       freeRanges.emplace(offset + reserved, rest);
     if (mprotect(start + offset, committed, PROT_READ | PROT_WRITE) != 0) {
-      freeRanges.emplace(offset, reserved);
+      if (skipped)
+        freeRanges.erase(rangeStart);
+      if (rest)
+        freeRanges.erase(offset + reserved);
+      freeRanges.emplace(rangeStart, rangeSize);
       return Status::error(ErrorCode::OutOfMemory,
                            std::string("cannot commit device memory: ") +
                                std::strerror(errno));
     }
+    if (alignment == kHugePage)
+      madvise(start + offset, committed, MADV_HUGEPAGE); // a hint: may fail
     used.emplace(offset, reserved);
     allocated += committed;
     out = base() + offset;
