@@ -106,7 +106,10 @@ struct Worker {
           bulk = Bulk{{static_cast<const uint8_t *>(req.bulk->data()),
                        req.bulk->size()},
                       req.bulk};
-        reply = session->handle(req.header, r, bulk);
+        if (req.header.type == uint16_t(MsgType::Batch))
+          reply = session->handleBatch(req.header, req.payload, verbose);
+        else
+          reply = session->handle(req.header, r, bulk);
       } catch (const proto::DecodeError &e) {
         reply = Reply::error(WireCode::ProtocolError,
                              std::string("malformed ") +
@@ -475,6 +478,7 @@ void Server::Impl::hello(const std::string &rid, const proto::Header &h,
   reply.fields.put<uint64_t>(id);
   reply.fields.put<uint32_t>(server.options_.sessionTimeoutMs / 4);
   d.encode(reply.fields);
+  reply.fields.put<uint32_t>(proto::FeatureBatch);
   sendReply(router, rid, h, reply);
 }
 

@@ -28,9 +28,15 @@
 // Synchronizing replies (DeviceSync, StreamSync, EventSync, MemcpyDtoH) end
 // with the device printf output since the last one, error or not.
 //   SetShare     u32 weight, u32 priority class
+//   Batch        (always async) N async requests, see Batch.h; each is
+//                handled as if sent alone (handleBatch)
+// The Hello reply ends with u32 ServerFeatures (FeatureBatch).
 //
 //===----------------------------------------------------------------------===//
 #include "daemon/Session.h"
+#include "runtime/protocol/daemon/Batch.h"
+
+#include <cstdio>
 
 namespace wooly::daemon {
 
@@ -122,18 +128,76 @@ Reply Session::checkRange(uint64_t ptr, uint64_t bytes,
 Reply Session::handle(const proto::Header &header, proto::ByteReader &payload,
                       const Bulk &bulk) {
   auto type = static_cast<MsgType>(header.type);
-  Reply reply = dispatch(type, payload, bulk);
-  if ((header.flags & proto::FlagAsync) && reply.code != WireCode::Success) {
-    std::lock_guard lock(mutex_);
-    if (deferred_)
-      deferred_ = exec::Status::error(
-          static_cast<exec::ErrorCode>(
-              reply.code >= WireCode::ProtocolError
-                  ? static_cast<uint32_t>(exec::ErrorCode::InvalidValue)
-                  : static_cast<uint32_t>(reply.code)),
-          std::string(proto::msgTypeName(header.type)) + ": " + reply.message);
+  Reply reply;
+  try {
+    reply = dispatch(type, payload, bulk);
+  } catch (const proto::DecodeError &e) {
+    reply = Reply::error(WireCode::ProtocolError,
+                         std::string("malformed ") +
+                             proto::msgTypeName(header.type) + ": " + e.what());
   }
+  // An async request has no reply: its error (a malformed one's too) waits
+  // for the next synchronizing request.
+  if (header.flags & proto::FlagAsync)
+    defer(header.type, reply);
   return reply;
+}
+
+void Session::defer(uint16_t type, const Reply &reply) {
+  if (reply.code == WireCode::Success)
+    return;
+  std::lock_guard lock(mutex_);
+  if (deferred_)
+    deferred_ = exec::Status::error(
+        static_cast<exec::ErrorCode>(
+            reply.code >= WireCode::ProtocolError
+                ? static_cast<uint32_t>(exec::ErrorCode::InvalidValue)
+                : static_cast<uint32_t>(reply.code)),
+        std::string(proto::msgTypeName(type)) + ": " + reply.message);
+}
+
+Reply Session::handleBatch(const proto::Header &header,
+                           const std::shared_ptr<zmq::message_t> &payload,
+                           bool verbose) {
+  std::span<const uint8_t> bytes(
+      static_cast<const uint8_t *>(payload->data()), payload->size());
+  try {
+    proto::BatchReader batch(bytes);
+    proto::BatchEntry entry;
+    while (batch.next(entry)) {
+      auto type = static_cast<MsgType>(entry.type);
+      Reply reply;
+      if (type == MsgType::Batch || type == MsgType::Hello ||
+          type == MsgType::Goodbye || type == MsgType::Heartbeat ||
+          type == MsgType::Status) {
+        reply = Reply::error(WireCode::ProtocolError,
+                             "this request cannot be part of a batch");
+        defer(entry.type, reply);
+      } else {
+        proto::Header one = header;
+        one.type = entry.type;
+        one.flags = proto::FlagAsync;
+        one.payloadLength = uint32_t(entry.payload.size());
+        one.bulkFrames = entry.hasBulk ? 1 : 0;
+        proto::ByteReader r(entry.payload);
+        Bulk bulk;
+        if (entry.hasBulk)
+          bulk = Bulk{entry.bulk, payload};
+        reply = handle(one, r, bulk);
+      }
+      if (verbose && reply.code != WireCode::Success)
+        fprintf(stderr, "woolyd: session %llu: %s (batched): %s\n",
+                (unsigned long long)id_, proto::msgTypeName(entry.type),
+                reply.message.c_str());
+    }
+  } catch (const proto::DecodeError &e) {
+    // The batch's own framing is broken: what follows cannot be found.
+    Reply reply = Reply::error(WireCode::ProtocolError,
+                               std::string("malformed Batch: ") + e.what());
+    defer(uint16_t(MsgType::Batch), reply);
+    return reply;
+  }
+  return Reply{};
 }
 
 Reply Session::dispatch(MsgType type, proto::ByteReader &r, const Bulk &bulk) {

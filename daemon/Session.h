@@ -85,11 +85,20 @@ public:
                              std::unique_ptr<Session> &out);
   ~Session();
 
-  /// Handles one request. Throws proto::DecodeError on a malformed payload.
+  /// Handles one request; a malformed payload is a ProtocolError reply.
   /// An Async request's reply is discarded by the caller; its error is kept
   /// and returned by the next synchronizing request.
   Reply handle(const proto::Header &header, proto::ByteReader &payload,
                const Bulk &bulk);
+
+  /// Handles a Batch message (runtime/protocol/daemon/Batch.h): its
+  /// requests in order, each exactly as if it had come alone and async (an
+  /// error is kept for the next synchronizing request, and so is a
+  /// malformed entry, which ends the batch). Inline bulk bytes stay alive
+  /// through `payload` for copies that read them later.
+  Reply handleBatch(const proto::Header &header,
+                    const std::shared_ptr<zmq::message_t> &payload,
+                    bool verbose = false);
 
   uint64_t id() const { return id_; }
   const std::string &tenant() const { return tenant_; }
@@ -106,6 +115,8 @@ private:
   Reply dispatch(proto::MsgType type, proto::ByteReader &r, const Bulk &bulk);
   /// Returns (and clears) the first error of an earlier Async request.
   exec::Status takeDeferred();
+  /// Keeps the first error of an async request for the next sync.
+  void defer(uint16_t type, const Reply &reply);
   Reply synced(exec::Status status);
 
   bool validStream(uint64_t s) const { return s == 0 || streams_.count(s); }

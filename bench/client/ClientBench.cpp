@@ -256,12 +256,12 @@ int main() {
           w.put<uint64_t>(0);
           reqs.push_back(std::move(w));
         }
-        auto replies = c->callMany(proto::MsgType::MemcpyDtoH, reqs);
-        uint64_t off = 0;
-        for (auto &rep : replies) {
-          memcpy(back.data() + off, rep.bulk.data(), rep.bulk.size());
-          off += rep.bulk.size();
-        }
+        // As Runtime::copyToHost: each chunk copied out as it arrives.
+        c->callEach(proto::MsgType::MemcpyDtoH, reqs,
+                    [&](size_t k, client::ClientReply &rep) {
+                      memcpy(back.data() + k * client::kCopyChunk,
+                             rep.bulk.data(), rep.bulk.size());
+                    });
       }
       wooly = double(size) * reps / seconds(t);
       t = Clock::now();

@@ -125,6 +125,10 @@ std::unique_ptr<Connection> Connection::open(std::string &error) {
       c->sessionId_ = f.get<uint64_t>("session");
       c->heartbeatMs_ = f.get<uint32_t>("heartbeatMs");
       c->device_ = proto::DeviceDescription::decode(f);
+      // Servers before batching end the reply here.
+      uint32_t features = f.remaining() >= 4 ? f.get<uint32_t>("features") : 0;
+      c->batching_ = (features & proto::FeatureBatch) &&
+                     env("WOOLY_BATCH") != "0";
     } catch (const proto::DecodeError &e) {
       error = std::string("malformed answer from the server: ") + e.what();
       return nullptr;
@@ -133,6 +137,8 @@ std::unique_ptr<Connection> Connection::open(std::string &error) {
   if (c->heartbeatMs_ == 0)
     c->heartbeatMs_ = 500;
   c->heartbeat_ = std::thread(&Connection::heartbeatLoop, c.get());
+  if (c->batching_)
+    c->flusher_ = std::thread(&Connection::flushLoop, c.get());
   return c;
 }
 
@@ -144,10 +150,18 @@ Connection::~Connection() {
   heartbeatWake_.notify_all();
   if (heartbeat_.joinable())
     heartbeat_.join();
+  {
+    std::lock_guard lock(mutex_);
+    flusherStop_ = true;
+  }
+  flushWake_.notify_all();
+  if (flusher_.joinable())
+    flusher_.join();
   if (socket_) {
     std::lock_guard lock(mutex_);
     proto::ByteWriter empty;
     try {
+      flushLocked(); // work nobody synchronized still runs
       socket_->set(zmq::sockopt::sndtimeo, 0); // best effort: never block
       socket_->set(zmq::sockopt::linger, 200);
       sendLocked(MsgType::Goodbye, proto::FlagAsync, nextSeq_++, empty, {});
@@ -308,9 +322,53 @@ ClientReply Connection::receiveLocked(uint32_t seq) {
   }
 }
 
+bool Connection::flushLocked() {
+  if (batch_.empty())
+    return true;
+  proto::ByteWriter w;
+  w.bytes().swap(batch_.payload());
+  bool sent = sendLocked(MsgType::Batch, proto::FlagAsync, nextSeq_++, w, {});
+  // Give the buffer back: its capacity serves the next batch.
+  batch_.payload().swap(w.bytes());
+  batch_.clear();
+  return sent;
+}
+
+bool Connection::flush() {
+  std::lock_guard lock(mutex_);
+  return flushLocked();
+}
+
+uint32_t Connection::pendingRequests() {
+  std::lock_guard lock(mutex_);
+  return batch_.count();
+}
+
+void Connection::flushLoop() {
+  // Sleeps until a batch starts, then until its deadline: a batch waits at
+  // most kBatchIdle for more requests, whatever the application does.
+  std::unique_lock lock(mutex_);
+  while (!flusherStop_) {
+    if (batch_.empty()) {
+      flushWake_.wait(lock);
+      continue;
+    }
+    auto deadline = batchDeadline_;
+    flushWake_.wait_until(lock, deadline);
+    if (!batch_.empty() && std::chrono::steady_clock::now() >= batchDeadline_) {
+      try {
+        (void)flushLocked(); // a failure shows at the next call
+      } catch (const zmq::error_t &) {
+      }
+    }
+  }
+}
+
 ClientReply Connection::call(MsgType type, proto::ByteWriter &payload,
                              BulkRef bulk) {
   std::lock_guard lock(mutex_);
+  if (!flushLocked())
+    return unreachable();
   uint32_t seq = nextSeq_++;
   if (!sendLocked(type, 0, seq, payload, bulk))
     return unreachable();
@@ -327,23 +385,48 @@ ClientReply Connection::unreachable() const {
 
 bool Connection::post(MsgType type, proto::ByteWriter &payload, BulkRef bulk) {
   std::lock_guard lock(mutex_);
-  return sendLocked(type, proto::FlagAsync, nextSeq_++, payload, bulk);
+  if (!batching_ || bulk.size > kBatchInlineBulk) {
+    // Too big to batch (or no batching): earlier requests go first.
+    if (!flushLocked())
+      return false;
+    return sendLocked(type, proto::FlagAsync, nextSeq_++, payload, bulk);
+  }
+  bool first = batch_.empty();
+  bool hasBulk = bulk.data || bulk.size;
+  batch_.add(uint16_t(type), payload.bytes(), hasBulk,
+             {static_cast<const uint8_t *>(bulk.data), bulk.size});
+  if (batch_.count() >= kBatchMaxRequests || batch_.bytes() >= kBatchMaxBytes)
+    return flushLocked();
+  if (first) {
+    batchDeadline_ = std::chrono::steady_clock::now() + kBatchIdle;
+    flushWake_.notify_one();
+  }
+  return true;
+}
+
+void Connection::callEach(
+    MsgType type, std::vector<proto::ByteWriter> &payloads,
+    const std::function<void(size_t, ClientReply &)> &onReply) {
+  std::lock_guard lock(mutex_);
+  size_t sent = 0;
+  bool flushed = flushLocked();
+  uint32_t first = nextSeq_;
+  for (auto &p : payloads) {
+    if (!flushed || !sendLocked(type, 0, nextSeq_++, p, {}))
+      break;
+    ++sent;
+  }
+  for (size_t i = 0; i < payloads.size(); ++i) {
+    ClientReply r = i < sent ? receiveLocked(first + uint32_t(i)) : unreachable();
+    onReply(i, r);
+  }
 }
 
 std::vector<ClientReply>
 Connection::callMany(MsgType type, std::vector<proto::ByteWriter> &payloads) {
-  std::lock_guard lock(mutex_);
-  uint32_t first = nextSeq_;
-  size_t sent = 0;
-  for (auto &p : payloads) {
-    if (!sendLocked(type, 0, nextSeq_++, p, {}))
-      break;
-    ++sent;
-  }
   std::vector<ClientReply> replies;
-  for (size_t i = 0; i < payloads.size(); ++i)
-    replies.push_back(i < sent ? receiveLocked(first + uint32_t(i))
-                               : unreachable());
+  callEach(type, payloads,
+           [&](size_t, ClientReply &r) { replies.push_back(std::move(r)); });
   return replies;
 }
 

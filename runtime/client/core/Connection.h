@@ -12,14 +12,32 @@
 // waiting: the server keeps its error for the next synchronizing call.
 // A background thread sends heartbeats so the server knows we are alive.
 //
+// Batching: posted requests with at most kBatchInlineBulk bytes of bulk
+// are gathered into one Batch message (runtime/protocol/daemon/Batch.h)
+// instead of one message each, since a ZeroMQ message's fixed cost is most
+// of an empty launch's. The batch goes out
+//   - before any request that waits for a reply (`call`, `callMany`: every
+//     synchronizing call and every query), so replies see all earlier work;
+//   - before a request too big to batch (a large copy keeps its own
+//     zero-copy bulk frame), so order is kept;
+//   - when it holds kBatchMaxRequests requests or kBatchMaxBytes bytes;
+//   - kBatchIdle after its first request, from a flusher thread, so a
+//     launch followed by long host work starts within ~kBatchIdle instead
+//     of waiting for the next CUDA call.
+// A server without FeatureBatch (older woolyd) or WOOLY_BATCH=0 gets one
+// message per request as before.
+//
 //===----------------------------------------------------------------------===//
 #ifndef WOOLY_RUNTIME_CLIENT_CORE_CONNECTION_H
 #define WOOLY_RUNTIME_CLIENT_CORE_CONNECTION_H
 
+#include "runtime/protocol/daemon/Batch.h"
 #include "runtime/protocol/daemon/Messages.h"
 
+#include <chrono>
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -67,6 +85,11 @@ public:
   /// order (pipelined device-to-host chunks).
   std::vector<ClientReply> callMany(proto::MsgType type,
                                     std::vector<proto::ByteWriter> &payloads);
+  /// As callMany, but hands reply i to `onReply(i, reply)` as soon as it
+  /// arrives, so the caller's work on one reply (copying a chunk out)
+  /// overlaps the arrival of the next instead of waiting for all of them.
+  void callEach(proto::MsgType type, std::vector<proto::ByteWriter> &payloads,
+                const std::function<void(size_t, ClientReply &)> &onReply);
   /// Waits until ZeroMQ no longer references any bulk buffer passed to
   /// post/call (the caller may then reuse its host memory).
   void waitBulkReleased();
@@ -74,6 +97,17 @@ public:
   const proto::DeviceDescription &device() const { return device_; }
   const std::string &serverUrl() const { return url_; }
   bool embedded() const { return embedded_; }
+  /// Whether posted requests are batched (the server accepts Batch).
+  bool batching() const { return batching_; }
+  /// Sends the pending batch now (tests; every call does it itself).
+  bool flush();
+  /// Requests waiting in the batch (tests).
+  uint32_t pendingRequests();
+
+  static constexpr size_t kBatchInlineBulk = 16 * 1024;
+  static constexpr uint32_t kBatchMaxRequests = 256;
+  static constexpr size_t kBatchMaxBytes = 256 * 1024;
+  static constexpr std::chrono::microseconds kBatchIdle{150};
   uint64_t sessionId() const { return sessionId_; }
 
   struct Impl;
@@ -85,6 +119,9 @@ private:
   ClientReply unreachable() const;
   ClientReply receiveLocked(uint32_t seq);
   void heartbeatLoop();
+  /// Sends the pending batch, if any (mutex_ held).
+  bool flushLocked();
+  void flushLoop();
 
   std::shared_ptr<zmq::context_t> context_;
   std::unique_ptr<zmq::socket_t> socket_;
@@ -102,6 +139,13 @@ private:
   std::shared_ptr<std::atomic<int64_t>> bulkInFlight_ =
       std::make_shared<std::atomic<int64_t>>(0);
   std::shared_ptr<void> embeddedServer_; // keeps the in-process daemon alive
+  // Batching (under mutex_).
+  bool batching_ = false;
+  proto::BatchWriter batch_;
+  std::chrono::steady_clock::time_point batchDeadline_;
+  std::condition_variable flushWake_;
+  bool flusherStop_ = false;
+  std::thread flusher_;
 };
 
 } // namespace wooly::client

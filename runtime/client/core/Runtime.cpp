@@ -148,6 +148,13 @@ void Runtime::registerVar(ModuleRecord *module, const void *hostVar,
   varsByHost_[hostVar] = v;
 }
 
+void Runtime::registerManagedVar(ModuleRecord *module, void **hostVarPtrAddress,
+                                 const char *deviceName, uint64_t size) {
+  registerVar(module, hostVarPtrAddress, deviceName, size);
+  std::lock_guard lock(mutex_);
+  module->vars.back()->managedHostPtr = hostVarPtrAddress;
+}
+
 KernelRecord *Runtime::kernelForStub(const void *stub) {
   std::lock_guard lock(mutex_);
   auto it = kernelsByStub_.find(stub);
@@ -436,11 +443,10 @@ Result Runtime::free(uint64_t ptr) {
     std::lock_guard lock(mutex_);
     allocations_.erase(ptr);
     if (auto it = managed_.find(ptr); it != managed_.end()) {
-      if (it->second.mapBytes) {
-        munmap(reinterpret_cast<void *>(it->second.mapBase),
-               it->second.mapBytes);
+      if (it->second.shadowPages)
+        unmapShadow(ptr, it->second.bytes);
+      if (it->second.shadow)
         --shadowCount_;
-      }
       managed_.erase(it);
     }
   }
@@ -500,23 +506,30 @@ Result Runtime::copyToHost(void *dst, uint64_t src, uint64_t bytes,
     w.put<uint64_t>(stream);
     requests.push_back(std::move(w));
   }
-  std::vector<ClientReply> replies = c->callMany(MsgType::MemcpyDtoH, requests);
+  // Each chunk is copied out as it arrives, while later chunks are still on
+  // the wire (the copy out of the received message is the one copy the
+  // client makes).
   Result first;
-  for (size_t i = 0; i < replies.size(); ++i) {
-    printDeviceOutput(replies[i]);
-    if (!replies[i].ok()) {
+  bool shortCopy = false;
+  c->callEach(MsgType::MemcpyDtoH, requests, [&](size_t i, ClientReply &reply) {
+    printDeviceOutput(reply);
+    if (!reply.ok()) {
       if (first.ok())
-        first = fromReply(replies[i], "copy to host");
-      continue;
+        first = fromReply(reply, "copy to host");
+      return;
     }
     uint64_t off = i * kCopyChunk;
     uint64_t n = std::min(kCopyChunk, bytes - off);
-    if (replies[i].bulk.size() != n)
-      return Result::error(WireCode::ProtocolError,
-                           "server returned a short copy");
+    if (reply.bulk.size() != n) {
+      shortCopy = true;
+      return;
+    }
     if (n)
-      std::memcpy(static_cast<uint8_t *>(dst) + off, replies[i].bulk.data(), n);
-  }
+      std::memcpy(static_cast<uint8_t *>(dst) + off, reply.bulk.data(), n);
+  });
+  if (shortCopy)
+    return Result::error(WireCode::ProtocolError,
+                         "server returned a short copy");
   return first;
 }
 

@@ -55,6 +55,11 @@ struct VarRecord {
   const void *hostVar = nullptr;
   uint64_t size = 0;
   uint64_t devicePtr = 0; // once resolved
+  /// A `__managed__` variable: nvcc's host code reads the variable through
+  /// this pointer (`static T *x` in section __nv_managed_data__), which
+  /// initModule points at the variable's host view.
+  void **managedHostPtr = nullptr;
+  bool managedAttached = false;
 };
 
 /// A fatbin registered by the program, or a PTX image the driver API loaded.
@@ -66,6 +71,7 @@ struct ModuleRecord {
   uint64_t module = 0;
   std::vector<KernelRecord *> kernels;
   std::vector<VarRecord *> vars;
+  bool managedInitialized = false; // initModule ran (managed variables)
 };
 
 struct StreamRecord {
@@ -91,6 +97,13 @@ public:
                         const char *deviceName);
   void registerVar(ModuleRecord *module, const void *hostVar,
                    const char *deviceName, uint64_t size);
+  /// A `__managed__` variable (__cudaRegisterManagedVar).
+  void registerManagedVar(ModuleRecord *module, void **hostVarPtrAddress,
+                          const char *deviceName, uint64_t size);
+  /// __cudaInitModule: nvcc's host code calls it before its first access to
+  /// one of the module's `__managed__` variables. Loads the module and gives
+  /// every managed variable a host view (Managed.cpp).
+  Result initModule(ModuleRecord *module);
   KernelRecord *kernelForStub(const void *stub);
   VarRecord *varForHostAddress(const void *hostVar);
 
@@ -133,12 +146,23 @@ public:
   // in-process arena itself and nothing is copied.
   Result mallocManaged(uint64_t bytes, uint64_t &ptr);
   bool isManaged(uint64_t ptr, uint64_t bytes = 1) const;
+  /// Where the host reads and writes managed device address `ptr` (the
+  /// address itself, except for a managed variable whose range was taken).
+  void *managedHostView(uint64_t ptr) const;
   /// Host shadows the host may have written since the last pull go to the
   /// device on `stream` (before a launch or another device-side operation).
   Result pushManaged(uint64_t stream);
   /// Device-owned shadows come back to the host (after a synchronizing
   /// call), so the host may read and write them until the next push.
   Result pullManaged();
+  /// A copy with managed memory on one side or both (any kind; the
+  /// pointers say where the bytes are): synchronize, which pulls managed
+  /// memory back, then the managed side is host memory. Synchronous, which
+  /// CUDA allows for the async forms too. Shared by both shims.
+  Result copyWithManaged(void *dst, const void *src, uint64_t bytes,
+                         uint64_t stream);
+  /// A set of managed memory: synchronize, then memset the host view.
+  Result memsetManaged(uint64_t dst, uint8_t value, uint64_t bytes);
   /// How many bytes pushes and pulls have copied (tests, --verbose).
   uint64_t managedBytesCopied() const { return managedBytesCopied_; }
 
@@ -184,12 +208,24 @@ private:
   std::map<uint64_t, uint64_t> globals_;     // module variables we resolved
   std::vector<std::string> warned_;
 
+  Result attachManagedVar(VarRecord *var);
+  /// Maps the pages of [base, base + bytes) that no other shadow holds yet,
+  /// at exactly that address; pages shared with another shadow (two small
+  /// allocations or variables in one page) are counted, not mapped twice.
+  bool mapShadow(uint64_t base, uint64_t bytes, std::string &why);
+  void unmapShadow(uint64_t base, uint64_t bytes);
+
   struct ManagedRecord {
     uint64_t bytes = 0;
-    uint64_t mapBase = 0, mapBytes = 0; // the shadow mapping; 0: none
-    bool deviceOwns = false;            // pushed, not yet pulled back
+    /// Where the host view is: the device address itself, or (a managed
+    /// variable whose address range is taken in this process) a heap copy.
+    uint64_t host = 0;
+    bool shadow = false;     // remote: host bytes are copied at sync points
+    bool shadowPages = false; // the host view is mapped by mapShadow
+    bool deviceOwns = false; // pushed, not yet pulled back
   };
   std::map<uint64_t, ManagedRecord> managed_; // base -> record (under mutex_)
+  std::map<uint64_t, uint32_t> shadowPages_;  // page -> shadows using it
   std::mutex managedMoveMutex_;               // one push or pull at a time
   uint64_t managedBytesCopied_ = 0;
   // Shadowed (remote) managed allocations: launches and syncs of programs

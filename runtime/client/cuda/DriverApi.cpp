@@ -72,6 +72,20 @@ bool isDevice(CUdeviceptr p, size_t n) {
   return Runtime::get().isDevicePointer(p, n);
 }
 
+bool isManaged(CUdeviceptr p) { return Runtime::get().isManaged(p); }
+bool isManaged(const void *p) {
+  return Runtime::get().isManaged(reinterpret_cast<uint64_t>(p));
+}
+void *ptrOf(CUdeviceptr p) { return reinterpret_cast<void *>(p); }
+
+/// Copies touching managed memory (cuMemAllocManaged): the client core's
+/// shared emulation, as cudaMemcpy does.
+CUresult copyManaged(void *dst, const void *src, size_t bytes) {
+  return guarded([&] {
+    return toCU(Runtime::get().copyWithManaged(dst, src, bytes, 0));
+  });
+}
+
 } // namespace
 
 extern "C" {
@@ -331,10 +345,108 @@ CUresult cuMemAlloc_v2(CUdeviceptr *dptr, size_t bytes) {
   });
 }
 
+/// Emulated like cudaMallocManaged (the client core's Managed.cpp,
+/// docs/managed-memory.md): the same address on both sides, copied at
+/// synchronizing calls and launches. Both attach flags behave as GLOBAL.
+CUresult cuMemAllocManaged(CUdeviceptr *dptr, size_t bytes,
+                           unsigned int flags) {
+  if (CUresult e = needInit())
+    return e;
+  if (!dptr || bytes == 0 ||
+      (flags != CU_MEM_ATTACH_GLOBAL && flags != CU_MEM_ATTACH_HOST))
+    return CUDA_ERROR_INVALID_VALUE;
+  return guarded([&]() -> CUresult {
+    uint64_t p = 0;
+    Result r = Runtime::get().mallocManaged(bytes, p);
+    if (!r.ok()) {
+      if (Runtime::get().verbose())
+        fprintf(stderr, "wooly: cuMemAllocManaged(%zu): %s\n", bytes,
+                r.message.c_str());
+      return toCU(r);
+    }
+    *dptr = p;
+    return CUDA_SUCCESS;
+  });
+}
+
 CUresult cuMemFree_v2(CUdeviceptr dptr) {
   if (!dptr)
     return CUDA_SUCCESS;
   return guarded([&] { return toCU(Runtime::get().free(dptr)); });
+}
+
+/// The attributes a program asks to tell device, managed and host memory
+/// apart. Booleans are written as unsigned int, as programs pass them.
+CUresult cuPointerGetAttribute(void *data, CUpointer_attribute attribute,
+                               CUdeviceptr ptr) {
+  if (!data)
+    return CUDA_ERROR_INVALID_VALUE;
+  Runtime &rt = Runtime::get();
+  bool managed = rt.isManaged(ptr);
+  uint64_t base = 0, size = 0;
+  bool device = managed || rt.isDevicePointer(ptr);
+  switch (attribute) {
+  case CU_POINTER_ATTRIBUTE_CONTEXT:
+    if (!device)
+      return CUDA_ERROR_INVALID_VALUE;
+    *static_cast<CUcontext *>(data) =
+        reinterpret_cast<CUcontext>(&gContextToken);
+    return CUDA_SUCCESS;
+  case CU_POINTER_ATTRIBUTE_MEMORY_TYPE:
+    if (!device)
+      return CUDA_ERROR_INVALID_VALUE;
+    // CUDA reports managed memory as device memory here (IS_MANAGED tells).
+    *static_cast<unsigned int *>(data) = CU_MEMORYTYPE_DEVICE;
+    return CUDA_SUCCESS;
+  case CU_POINTER_ATTRIBUTE_DEVICE_POINTER:
+    if (!device)
+      return CUDA_ERROR_INVALID_VALUE;
+    *static_cast<CUdeviceptr *>(data) = ptr;
+    return CUDA_SUCCESS;
+  case CU_POINTER_ATTRIBUTE_HOST_POINTER:
+    if (!managed)
+      return CUDA_ERROR_INVALID_VALUE; // device memory has no host address
+    *static_cast<void **>(data) = rt.managedHostView(ptr);
+    return CUDA_SUCCESS;
+  case CU_POINTER_ATTRIBUTE_IS_MANAGED:
+    if (!device)
+      return CUDA_ERROR_INVALID_VALUE;
+    *static_cast<unsigned int *>(data) = managed ? 1 : 0;
+    return CUDA_SUCCESS;
+  case CU_POINTER_ATTRIBUTE_DEVICE_ORDINAL:
+    if (!device)
+      return CUDA_ERROR_INVALID_VALUE;
+    *static_cast<int *>(data) = 0;
+    return CUDA_SUCCESS;
+  case CU_POINTER_ATTRIBUTE_RANGE_START_ADDR:
+  case CU_POINTER_ATTRIBUTE_RANGE_SIZE:
+    if (!rt.findAllocation(ptr, base, size))
+      return CUDA_ERROR_INVALID_VALUE;
+    if (attribute == CU_POINTER_ATTRIBUTE_RANGE_START_ADDR)
+      *static_cast<CUdeviceptr *>(data) = base;
+    else
+      *static_cast<size_t *>(data) = size;
+    return CUDA_SUCCESS;
+  default:
+    return CUDA_ERROR_NOT_SUPPORTED;
+  }
+}
+
+CUresult cuPointerGetAttributes(unsigned int count,
+                                CUpointer_attribute *attributes, void **data,
+                                CUdeviceptr ptr) {
+  if (!attributes || !data)
+    return CUDA_ERROR_INVALID_VALUE;
+  // Like CUDA: an attribute that does not apply to `ptr` is not an error of
+  // the whole call; its slot is left as the caller set it.
+  for (unsigned int i = 0; i < count; ++i) {
+    if (!data[i])
+      return CUDA_ERROR_INVALID_VALUE;
+    CUresult r = cuPointerGetAttribute(data[i], attributes[i], ptr);
+    if (r == CUDA_ERROR_NOT_SUPPORTED)
+      return r;
+  }
+  return CUDA_SUCCESS;
 }
 
 CUresult cuMemGetInfo_v2(size_t *free, size_t *total) {
@@ -350,6 +462,8 @@ CUresult cuMemGetInfo_v2(size_t *free, size_t *total) {
 }
 
 CUresult cuMemcpyHtoD_v2(CUdeviceptr dst, const void *src, size_t bytes) {
+  if (bytes && src && (isManaged(dst) || isManaged(src)))
+    return copyManaged(ptrOf(dst), src, bytes);
   if (bytes && (!src || !isDevice(dst, bytes)))
     return CUDA_ERROR_INVALID_VALUE;
   return guarded(
@@ -357,13 +471,20 @@ CUresult cuMemcpyHtoD_v2(CUdeviceptr dst, const void *src, size_t bytes) {
 }
 
 CUresult cuMemcpyDtoH_v2(void *dst, CUdeviceptr src, size_t bytes) {
+  if (bytes && dst && (isManaged(src) || isManaged(dst)))
+    return copyManaged(dst, ptrOf(src), bytes);
   if (bytes && (!dst || !isDevice(src, bytes)))
     return CUDA_ERROR_INVALID_VALUE;
-  return guarded(
-      [&] { return toCU(Runtime::get().copyToHost(dst, src, bytes, 0)); });
+  return guarded([&] {
+    Result r = Runtime::get().copyToHost(dst, src, bytes, 0);
+    // A blocking copy to the host is a synchronizing call.
+    return toCU(r.ok() ? Runtime::get().pullManaged() : r);
+  });
 }
 
 CUresult cuMemcpyDtoD_v2(CUdeviceptr dst, CUdeviceptr src, size_t bytes) {
+  if (bytes && (isManaged(dst) || isManaged(src)))
+    return copyManaged(ptrOf(dst), ptrOf(src), bytes);
   if (bytes && (!isDevice(src, bytes) || !isDevice(dst, bytes)))
     return CUDA_ERROR_INVALID_VALUE;
   return guarded(
@@ -371,6 +492,10 @@ CUresult cuMemcpyDtoD_v2(CUdeviceptr dst, CUdeviceptr src, size_t bytes) {
 }
 
 CUresult cuMemsetD8_v2(CUdeviceptr dst, unsigned char value, size_t n) {
+  if (n && isManaged(dst))
+    return guarded([&] {
+      return toCU(Runtime::get().memsetManaged(dst, value, n));
+    });
   if (n && !isDevice(dst, n))
     return CUDA_ERROR_INVALID_VALUE;
   return guarded(
@@ -378,6 +503,14 @@ CUresult cuMemsetD8_v2(CUdeviceptr dst, unsigned char value, size_t n) {
 }
 
 CUresult cuMemsetD32_v2(CUdeviceptr dst, unsigned int value, size_t n) {
+  if (n && isManaged(dst))
+    return guarded([&]() -> CUresult {
+      Result r = Runtime::get().memsetManaged(dst, 0, n * 4);
+      if (r.ok())
+        std::fill_n(static_cast<uint32_t *>(Runtime::get().managedHostView(dst)),
+                    n, value);
+      return toCU(r);
+    });
   if (n && !isDevice(dst, n * 4))
     return CUDA_ERROR_INVALID_VALUE;
   return guarded([&]() -> CUresult {

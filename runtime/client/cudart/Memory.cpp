@@ -36,31 +36,11 @@ bool isHostPinned(const void *p) {
 /// every managed allocation back to the host), then the managed side is host
 /// memory until the next launch pushes it. Async copies become synchronous,
 /// which CUDA allows.
-cudaError_t copyManaged(void *dst, bool dstManaged, const void *src,
-                        bool srcManaged, size_t count, cudaMemcpyKind kind,
-                        cudaStream_t stream) {
-  Runtime &rt = Runtime::get();
-  if ((dstManaged && !rt.isManaged(dptr(dst), count)) ||
-      (srcManaged && !rt.isManaged(dptr(src), count)))
-    return record(cudaErrorInvalidValue);
+cudaError_t copyManaged(void *dst, const void *src, size_t count,
+                        cudaMemcpyKind kind, cudaStream_t stream) {
   (void)kind; // the pointers say where the bytes are; any kind is accepted
-  if (Result r = rt.synchronizeDevice(); !r.ok())
-    return record(r);
-  bool dstDev = !dstManaged && rt.isDevicePointer(dptr(dst));
-  bool srcDev = !srcManaged && rt.isDevicePointer(dptr(src));
-  uint64_t s = streamId(stream);
-  if (dstDev) {
-    if (!rt.isDevicePointer(dptr(dst), count))
-      return record(cudaErrorInvalidValue);
-    return record(rt.copyToDevice(dptr(dst), src, count, s));
-  }
-  if (srcDev) {
-    if (!rt.isDevicePointer(dptr(src), count))
-      return record(cudaErrorInvalidValue);
-    return record(rt.copyToHost(dst, dptr(src), count, s));
-  }
-  std::memmove(dst, src, count);
-  return cudaSuccess;
+  return record(
+      Runtime::get().copyWithManaged(dst, src, count, streamId(stream)));
 }
 
 cudaError_t copy(void *dst, const void *src, size_t count, cudaMemcpyKind kind,
@@ -74,7 +54,7 @@ cudaError_t copy(void *dst, const void *src, size_t count, cudaMemcpyKind kind,
     bool dstManaged = rt.isManaged(dptr(dst));
     bool srcManaged = rt.isManaged(dptr(src));
     if (dstManaged || srcManaged)
-      return copyManaged(dst, dstManaged, src, srcManaged, count, kind, stream);
+      return copyManaged(dst, src, count, kind, stream);
     bool dstDev = rt.isDevicePointer(dptr(dst));
     bool srcDev = rt.isDevicePointer(dptr(src));
     if (kind == cudaMemcpyDefault)
@@ -131,6 +111,15 @@ cudaError_t symbolCopy(bool toSymbol, const void *symbol, void *host,
     if (count == 0)
       return cudaSuccess;
     Runtime &rt = Runtime::get();
+    if (rt.isManaged(ptr)) {
+      // A `__managed__` variable: after a synchronize the host owns its
+      // host view. Writing the device copy directly would be undone by the
+      // next push of the host view.
+      auto *var = reinterpret_cast<void *>(ptr + offset);
+      uint64_t s = streamId(stream);
+      return record(toSymbol ? rt.copyWithManaged(var, host, count, s)
+                             : rt.copyWithManaged(host, var, count, s));
+    }
     uint64_t s = streamId(stream);
     bool deviceSide = kind == cudaMemcpyDeviceToDevice ||
                       (kind == cudaMemcpyDefault &&
@@ -151,15 +140,8 @@ cudaError_t set(void *dst, int value, size_t count, cudaStream_t stream,
     if (count == 0)
       return cudaSuccess;
     Runtime &rt = Runtime::get();
-    if (rt.isManaged(dptr(dst))) {
-      // As copyManaged: after a synchronize the host owns managed memory.
-      if (!rt.isManaged(dptr(dst), count))
-        return record(cudaErrorInvalidValue);
-      if (Result r = rt.synchronizeDevice(); !r.ok())
-        return record(r);
-      std::memset(dst, value, count);
-      return cudaSuccess;
-    }
+    if (rt.isManaged(dptr(dst)))
+      return record(rt.memsetManaged(dptr(dst), uint8_t(value), count));
     if (!rt.isDevicePointer(dptr(dst), count))
       return record(cudaErrorInvalidValue);
     return record(Runtime::get().memset(dptr(dst), uint8_t(value), count,
@@ -422,7 +404,7 @@ cudaError_t cudaPointerGetAttributes(cudaPointerAttributes *attributes,
     attributes->type = cudaMemoryTypeManaged;
     attributes->device = 0;
     attributes->devicePointer = const_cast<void *>(ptr);
-    attributes->hostPointer = const_cast<void *>(ptr);
+    attributes->hostPointer = Runtime::get().managedHostView(dptr(ptr));
   } else if (Runtime::get().findAllocation(dptr(ptr), base, size)) {
     attributes->type = cudaMemoryTypeDevice;
     attributes->device = 0;

@@ -36,7 +36,16 @@ void __cudaUnregisterFatBinary(void **handle) {
   Runtime::get().unregisterFatbin(reinterpret_cast<client::ModuleRecord *>(handle));
 }
 
-char __cudaInitModule(void **) { return 1; }
+char __cudaInitModule(void **handle) {
+  // Runs before the program's first host access to one of the module's
+  // `__managed__` variables; on failure the variable still has host memory
+  // (zeros) and the error was printed, so the program does not crash here.
+  Result r = Runtime::get().initModule(
+      reinterpret_cast<client::ModuleRecord *>(handle));
+  if (!r.ok())
+    record(r);
+  return 1;
+}
 
 void __cudaRegisterFunction(void **handle, const char *hostFun,
                             char *deviceFun, const char *deviceName, int,
@@ -53,14 +62,16 @@ void __cudaRegisterVar(void **handle, char *hostVar, char *deviceAddress,
                              size);
 }
 
+/// nvcc turns `__managed__ T x;` into host code that reads and writes `*x`
+/// through a pointer variable (`static T *x`), calling __cudaInitModule
+/// first; `hostVarPtrAddress` is that pointer's address. initModule points
+/// it at the variable's host view (docs/managed-memory.md).
 void __cudaRegisterManagedVar(void **handle, void **hostVarPtrAddress,
                               char *deviceAddress, const char *deviceName,
                               int, size_t size, int, int) {
-  // Registered so that symbol lookups find it; host access to a managed
-  // variable is not emulated (see cudaMallocManaged).
-  Runtime::get().registerVar(reinterpret_cast<client::ModuleRecord *>(handle),
-                             hostVarPtrAddress,
-                             deviceName ? deviceName : deviceAddress, size);
+  Runtime::get().registerManagedVar(
+      reinterpret_cast<client::ModuleRecord *>(handle), hostVarPtrAddress,
+      deviceName ? deviceName : deviceAddress, size);
 }
 
 void __cudaRegisterTexture(void **, const void *, const void **, const char *,

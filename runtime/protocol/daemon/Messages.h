@@ -60,10 +60,19 @@ enum class MsgType : uint16_t {
   EventElapsed,
   DeviceSync = 80, // reply carries drained device printf output
   SetShare,
+  Batch = 96, // async requests in one message (Batch.h); always async
   Error = 0xff, // daemon -> client: a request it could not even parse
 };
 
 const char *msgTypeName(uint16_t type);
+
+/// What a server understands beyond protocol version 1's requests: a u32
+/// after the DeviceDescription in its Hello reply. A server that predates it
+/// sends no such field (the client reads 0) and a client that predates it
+/// ignores it, so both old pairings keep working without a version bump.
+enum ServerFeatures : uint32_t {
+  FeatureBatch = 1, // accepts MsgType::Batch (Batch.h)
+};
 
 enum HeaderFlags : uint32_t {
   FlagAsync = 1, // no reply; errors deferred to the next synchronizing call

@@ -151,3 +151,142 @@ TEST_CASE("a managed allocation whose address is taken here is a clear "
   CHECK(freeAfter == freeBefore);
   munmap(taken, 4096);
 }
+
+namespace {
+// Two `__managed__` variables (nvcc -ptx of `__managed__ unsigned counter =
+// 41; __managed__ unsigned other[2] = {5, 6};`) and a kernel that bumps
+// counter by 1 and other[1] by 2.
+const char *kManagedVarPtx = R"(
+.version 9.0
+.target sm_75
+.address_size 64
+.global .attribute(.managed) .align 4 .u32 counter = 41;
+.global .attribute(.managed) .align 4 .b8 other[8] = {5, 0, 0, 0, 6};
+.visible .entry bump()
+{
+	.reg .b32 	%r<5>;
+	ld.global.u32 	%r1, [counter];
+	add.s32 	%r2, %r1, 1;
+	st.global.u32 	[counter], %r2;
+	ld.global.u32 	%r3, [other+4];
+	add.s32 	%r4, %r3, 2;
+	st.global.u32 	[other+4], %r4;
+	ret;
+}
+)";
+
+struct ManagedVarModule {
+  ModuleRecord *module = nullptr;
+  KernelRecord *bump = nullptr;
+  // What nvcc's host code reads the variables through (`static T *x`).
+  unsigned *counter = nullptr;
+  unsigned *other = nullptr;
+};
+
+ManagedVarModule &managedVarModule() {
+  static ManagedVarModule m = [] {
+    ManagedVarModule m;
+    Runtime &rt = Runtime::get();
+    Result r = rt.loadPtxModule(kManagedVarPtx, m.module);
+    INFO(r.message);
+    REQUIRE(r.ok());
+    rt.registerManagedVar(m.module, reinterpret_cast<void **>(&m.counter),
+                          "counter", 4);
+    rt.registerManagedVar(m.module, reinterpret_cast<void **>(&m.other),
+                          "other", 8);
+    REQUIRE(rt.getFunction(m.module, "bump", m.bump).ok());
+    return m;
+  }();
+  return m;
+}
+} // namespace
+
+TEST_CASE("a __managed__ variable's host view sits at its device address, "
+          "starts from the device's value and moves at launch and sync",
+          "[client][managed]") {
+  REQUIRE(server().pid > 0);
+  Runtime &rt = Runtime::get();
+  ManagedVarModule &m = managedVarModule();
+  // A kernel before the host's first access: the first access must see it.
+  REQUIRE(rt.launch(m.bump, {1, 1, 1}, {1, 1, 1}, nullptr, 0, 0).ok());
+  REQUIRE(rt.synchronizeDevice().ok());
+  CHECK(m.counter == nullptr); // nothing touched the host view yet
+  Result r = rt.initModule(m.module);
+  INFO(r.message);
+  REQUIRE(r.ok());
+  REQUIRE(m.counter != nullptr);
+  REQUIRE(m.other != nullptr);
+  uint64_t counterDevice = 0, size = 0;
+  REQUIRE(rt.getGlobal(m.module, "counter", counterDevice, size).ok());
+  CHECK(reinterpret_cast<uint64_t>(m.counter) == counterDevice);
+  CHECK(rt.isManaged(counterDevice, 4));
+  CHECK(*m.counter == 42);
+  CHECK(m.other[0] == 5);
+  CHECK(m.other[1] == 8);
+  // Initializing again changes nothing.
+  REQUIRE(rt.initModule(m.module).ok());
+  CHECK(reinterpret_cast<uint64_t>(m.counter) == counterDevice);
+
+  // Host writes reach the next launch; kernel writes come back at a sync.
+  *m.counter = 100;
+  m.other[1] = 1000;
+  REQUIRE(rt.launch(m.bump, {1, 1, 1}, {1, 1, 1}, nullptr, 0, 0).ok());
+  REQUIRE(rt.launch(m.bump, {1, 1, 1}, {1, 1, 1}, nullptr, 0, 0).ok());
+  REQUIRE(rt.synchronizeDevice().ok());
+  CHECK(*m.counter == 102);
+  CHECK(m.other[1] == 1004);
+
+  // Copies through the shared core code read the host view after a sync.
+  unsigned read = 0;
+  REQUIRE(rt.launch(m.bump, {1, 1, 1}, {1, 1, 1}, nullptr, 0, 0).ok());
+  REQUIRE(rt.copyWithManaged(&read, m.counter, 4, 0).ok());
+  CHECK(read == 103);
+  unsigned value = 7;
+  REQUIRE(rt.copyWithManaged(m.counter, &value, 4, 0).ok());
+  CHECK(*m.counter == 7);
+  REQUIRE(rt.launch(m.bump, {1, 1, 1}, {1, 1, 1}, nullptr, 0, 0).ok());
+  REQUIRE(rt.synchronizeDevice().ok());
+  CHECK(*m.counter == 8);
+}
+
+TEST_CASE("many batched launches and one sync give every launch's effect, "
+          "and an error inside a batch is reported at the sync",
+          "[client][batch]") {
+  REQUIRE(server().pid > 0);
+  Runtime &rt = Runtime::get();
+  ManagedVarModule &m = managedVarModule();
+  REQUIRE(rt.initModule(m.module).ok());
+  Connection *c = nullptr;
+  REQUIRE(rt.connection(c).ok());
+  CHECK(c->batching());
+  *m.counter = 0;
+  const unsigned launches = 2000; // several full batches and a partial one
+  for (unsigned i = 0; i < launches; ++i)
+    REQUIRE(rt.launch(m.bump, {1, 1, 1}, {1, 1, 1}, nullptr, 0, 0).ok());
+  REQUIRE(rt.synchronizeDevice().ok());
+  CHECK(*m.counter == launches);
+
+  // A bad request between good ones: the sync reports it, the good ones
+  // after it still ran, and the error is not reported twice.
+  *m.counter = 0;
+  for (int i = 0; i < 10; ++i)
+    REQUIRE(rt.launch(m.bump, {1, 1, 1}, {1, 1, 1}, nullptr, 0, 0).ok());
+  REQUIRE(rt.memset(16, 0, 64, 0).ok()); // no such device address
+  for (int i = 0; i < 10; ++i)
+    REQUIRE(rt.launch(m.bump, {1, 1, 1}, {1, 1, 1}, nullptr, 0, 0).ok());
+  Result r = rt.synchronizeDevice();
+  CHECK(r.code == wooly::protocol::daemon::WireCode::InvalidAddress);
+  CHECK(r.message.find("Memset") != std::string::npos);
+  REQUIRE(rt.synchronizeDevice().ok());
+  CHECK(*m.counter == 20);
+
+  // A batch also goes out with no later call (the flusher thread): a
+  // launch followed by long host work starts without waiting for it.
+  *m.counter = 0;
+  REQUIRE(rt.launch(m.bump, {1, 1, 1}, {1, 1, 1}, nullptr, 0, 0).ok());
+  for (int i = 0; i < 5000 && c->pendingRequests() > 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  CHECK(c->pendingRequests() == 0);
+  REQUIRE(rt.synchronizeDevice().ok());
+  CHECK(*m.counter == 1);
+}

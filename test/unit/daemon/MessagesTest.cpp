@@ -1,6 +1,8 @@
+#include "runtime/protocol/daemon/Batch.h"
 #include "runtime/protocol/daemon/Messages.h"
 
 #include <catch2/catch.hpp>
+#include <cstring>
 #include <random>
 
 using namespace wooly::protocol::daemon;
@@ -90,6 +92,94 @@ TEST_CASE("truncated and random payloads raise DecodeError, never crash",
       (void)KernelDescription::decode(r);
       (void)r.getString("s");
     } catch (const DecodeError &) {
+    }
+  }
+}
+
+TEST_CASE("batches round-trip their requests in order, bulk or not",
+          "[messages][batch]") {
+  BatchWriter w;
+  CHECK(w.empty());
+  std::vector<uint8_t> p1 = {1, 2, 3}, bulk1 = {9, 8, 7, 6}, p2 = {4};
+  w.add(uint16_t(MsgType::Launch), p1, true, bulk1);
+  w.add(uint16_t(MsgType::Memset), p2, false);
+  w.add(uint16_t(MsgType::Launch), {}, true, {}); // an empty bulk frame
+  CHECK(w.count() == 3);
+  std::vector<uint8_t> bytes = w.payload();
+
+  BatchReader r(bytes);
+  CHECK(r.count() == 3);
+  BatchEntry e;
+  REQUIRE(r.next(e));
+  CHECK(e.type == uint16_t(MsgType::Launch));
+  CHECK(std::vector<uint8_t>(e.payload.begin(), e.payload.end()) == p1);
+  CHECK(e.hasBulk);
+  CHECK(std::vector<uint8_t>(e.bulk.begin(), e.bulk.end()) == bulk1);
+  REQUIRE(r.next(e));
+  CHECK(e.type == uint16_t(MsgType::Memset));
+  CHECK(e.payload.size() == 1);
+  CHECK_FALSE(e.hasBulk);
+  REQUIRE(r.next(e));
+  CHECK(e.hasBulk);
+  CHECK(e.bulk.empty());
+  CHECK(e.payload.empty());
+  CHECK_FALSE(r.next(e));
+
+  // Cleared, the writer starts a new batch.
+  w.clear();
+  CHECK(w.empty());
+  w.add(uint16_t(MsgType::EventRecord), p2, false);
+  BatchReader again(w.payload());
+  CHECK(again.count() == 1);
+}
+
+TEST_CASE("a malformed batch is a DecodeError at the entry that breaks",
+          "[messages][batch]") {
+  BatchWriter w;
+  std::vector<uint8_t> payload(16, 0xaa);
+  w.add(uint16_t(MsgType::Memset), payload, false);
+  w.add(uint16_t(MsgType::Memset), payload, false);
+  std::vector<uint8_t> good = w.payload();
+
+  SECTION("truncated: the first entry still reads") {
+    std::vector<uint8_t> cut(good.begin(), good.end() - 5);
+    BatchReader r(cut);
+    BatchEntry e;
+    CHECK(r.next(e));
+    CHECK_THROWS_AS(r.next(e), DecodeError);
+  }
+  SECTION("trailing bytes after the last entry") {
+    std::vector<uint8_t> longer = good;
+    longer.push_back(0);
+    BatchReader r(longer);
+    BatchEntry e;
+    CHECK(r.next(e));
+    CHECK(r.next(e));
+    CHECK_THROWS_AS(r.next(e), DecodeError);
+  }
+  SECTION("a count the payload cannot hold") {
+    std::vector<uint8_t> lying = good;
+    uint32_t huge = 1u << 30;
+    std::memcpy(lying.data(), &huge, 4);
+    CHECK_THROWS_AS(BatchReader(lying), DecodeError);
+  }
+  SECTION("too short for the count") {
+    std::vector<uint8_t> tiny = {1, 0};
+    CHECK_THROWS_AS(BatchReader(tiny), DecodeError);
+  }
+  SECTION("random bytes never read out of bounds") {
+    std::mt19937 rng(7);
+    for (int i = 0; i < 2000; ++i) {
+      std::vector<uint8_t> junk(rng() % 64);
+      for (auto &b : junk)
+        b = uint8_t(rng());
+      try {
+        BatchReader r(junk);
+        BatchEntry e;
+        while (r.next(e))
+          CHECK(e.payload.data() >= junk.data());
+      } catch (const DecodeError &) {
+      }
     }
   }
 }

@@ -6,9 +6,11 @@
 //===----------------------------------------------------------------------===//
 #include "daemon/ControllerLink.h"
 #include "daemon/Server.h"
+#include "runtime/protocol/daemon/Batch.h"
 #include "test/unit/daemon/RawClient.h"
 
 #include <catch2/catch.hpp>
+#include <cstring>
 #include <random>
 #include <thread>
 
@@ -348,4 +350,93 @@ TEST_CASE("operators drain a server and set a tenant's weight",
   RawClient a2(*f.context, f.url);
   REQUIRE(a2.hello(0, 0, 1, 1, "team-a").ok());
   CHECK(f.server->setTenantWeight("team-a", 2) == 2);
+}
+
+TEST_CASE("a batch runs its requests in order as if sent one by one, and "
+          "its first error comes back at the next sync",
+          "[server][batch]") {
+  REQUIRE_HOST();
+  Fixture f;
+  RawClient c(*f.context, f.url);
+  RawReply hello = c.hello();
+  REQUIRE(hello.ok());
+  // The server says it takes batches: a u32 after the device description.
+  {
+    proto::ByteReader r = hello.reader();
+    (void)r.get<uint64_t>("session");
+    (void)r.get<uint32_t>("heartbeatMs");
+    (void)proto::DeviceDescription::decode(r);
+    REQUIRE(r.remaining() == 4);
+    CHECK((r.get<uint32_t>("features") & proto::FeatureBatch) != 0);
+  }
+  uint64_t p = c.alloc(4096);
+  REQUIRE(p != 0);
+
+  auto memset = [](uint64_t dst, uint32_t value, uint64_t bytes) {
+    proto::ByteWriter w;
+    w.put(dst);
+    w.put(value);
+    w.put(bytes);
+    w.put<uint64_t>(0);
+    return w;
+  };
+  std::vector<uint8_t> data(64);
+  for (size_t i = 0; i < data.size(); ++i)
+    data[i] = uint8_t(i + 1);
+  proto::BatchWriter batch;
+  proto::ByteWriter set1 = memset(p, 0x11, 4096);
+  batch.add(uint16_t(MsgType::Memset), set1.bytes(), false);
+  proto::ByteWriter bad = memset(p + 4000, 0x22, 4096); // past the end
+  batch.add(uint16_t(MsgType::Memset), bad.bytes(), false);
+  proto::ByteWriter htod = u64s({p + 128, 0});
+  batch.add(uint16_t(MsgType::MemcpyHtoD), htod.bytes(), true, data);
+  proto::ByteWriter bad2 = memset(12345, 0, 8); // a second error: not reported
+  batch.add(uint16_t(MsgType::Memset), bad2.bytes(), false);
+  proto::ByteWriter set2 = memset(p + 1024, 0x33, 16);
+  batch.add(uint16_t(MsgType::Memset), set2.bytes(), false);
+  proto::ByteWriter payload;
+  payload.bytes() = batch.payload();
+  c.send(MsgType::Batch, payload, nullptr, /*async=*/true);
+
+  RawReply sync = c.call(MsgType::DeviceSync);
+  CHECK(sync.code == WireCode::InvalidAddress);
+  CHECK_THAT(sync.message, Catch::Contains("Memset"));
+  CHECK(c.call(MsgType::DeviceSync).ok()); // reported once
+
+  RawReply back = c.call(MsgType::MemcpyDtoH, u64s({p, 4096, 0}));
+  REQUIRE(back.ok());
+  REQUIRE(back.bulk.size() == 4096);
+  CHECK(back.bulk[0] == 0x11);
+  CHECK(back.bulk[4095] == 0x11); // the failed set changed nothing
+  CHECK(std::equal(data.begin(), data.end(), back.bulk.begin() + 128));
+  CHECK(back.bulk[1024] == 0x33); // after the errors, still ran
+  CHECK(back.bulk[1040] == 0x11);
+
+  SECTION("a malformed batch is a deferred protocol error; the session "
+          "lives") {
+    proto::BatchWriter ok;
+    proto::ByteWriter set3 = memset(p, 0x44, 8);
+    ok.add(uint16_t(MsgType::Memset), set3.bytes(), false);
+    proto::ByteWriter broken;
+    broken.bytes() = ok.payload();
+    broken.bytes().resize(broken.bytes().size() + 3, 0xff); // a cut entry
+    std::memcpy(broken.bytes().data(), "\x02\x00\x00\x00", 4); // count 2
+    c.send(MsgType::Batch, broken, nullptr, /*async=*/true);
+    RawReply r = c.call(MsgType::DeviceSync);
+    CHECK(r.code == WireCode::InvalidValue);
+    CHECK_THAT(r.message, Catch::Contains("Batch"));
+    RawReply after = c.call(MsgType::MemcpyDtoH, u64s({p, 8, 0}));
+    REQUIRE(after.ok());
+    CHECK(after.bulk[0] == 0x44); // the entry before the break ran
+  }
+  SECTION("requests that cannot be batched are refused inside a batch") {
+    proto::BatchWriter nested;
+    nested.add(uint16_t(MsgType::Hello), {}, false);
+    proto::ByteWriter w;
+    w.bytes() = nested.payload();
+    c.send(MsgType::Batch, w, nullptr, /*async=*/true);
+    RawReply r = c.call(MsgType::DeviceSync);
+    CHECK_FALSE(r.ok());
+    CHECK_THAT(r.message, Catch::Contains("batch"));
+  }
 }
