@@ -454,24 +454,7 @@ void Server::Impl::hello(const std::string &rid, const proto::Header &h,
   if (server.options_.verbose)
     fprintf(stderr, "woolyd: session %llu opened for %s\n",
             (unsigned long long)id, client.c_str());
-  proto::DeviceDescription d;
-  d.name = dev.name;
-  d.vendor = dev.vendor;
-  d.arch = dev.arch;
-  d.executor = dev.executor;
-  d.totalMemory = dev.totalMemory;
-  d.computeUnits = dev.computeUnits;
-  d.warpSize = dev.warpSize;
-  d.maxThreadsPerBlock = dev.maxThreadsPerBlock;
-  for (int i = 0; i < 3; ++i) {
-    d.maxBlockDim[i] = dev.maxBlockDim[i];
-    d.maxGridDim[i] = dev.maxGridDim[i];
-  }
-  d.maxSharedPerBlock = dev.maxSharedPerBlock;
-  d.maxSharedPerBlockOptin = dev.maxSharedPerBlockOptin;
-  d.clockRateKHz = dev.clockRateKHz;
-  d.ccMajor = dev.computeCapabilityMajor;
-  d.ccMinor = dev.computeCapabilityMinor;
+  proto::DeviceDescription d = describeDevice(dev);
   d.memoryLimit = limit;
   d.memoryGuaranteed = wantGuaranteed;
   Reply reply;

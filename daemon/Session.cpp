@@ -43,6 +43,28 @@ namespace wooly::daemon {
 using proto::MsgType;
 using proto::WireCode;
 
+proto::DeviceDescription describeDevice(const exec::DeviceInfo &dev) {
+  proto::DeviceDescription d;
+  d.name = dev.name;
+  d.vendor = dev.vendor;
+  d.arch = dev.arch;
+  d.executor = dev.executor;
+  d.totalMemory = dev.totalMemory;
+  d.computeUnits = dev.computeUnits;
+  d.warpSize = dev.warpSize;
+  d.maxThreadsPerBlock = dev.maxThreadsPerBlock;
+  for (int i = 0; i < 3; ++i) {
+    d.maxBlockDim[i] = dev.maxBlockDim[i];
+    d.maxGridDim[i] = dev.maxGridDim[i];
+  }
+  d.maxSharedPerBlock = dev.maxSharedPerBlock;
+  d.maxSharedPerBlockOptin = dev.maxSharedPerBlockOptin;
+  d.clockRateKHz = dev.clockRateKHz;
+  d.ccMajor = dev.computeCapabilityMajor;
+  d.ccMinor = dev.computeCapabilityMinor;
+  return d;
+}
+
 proto::WireCode toWire(exec::ErrorCode code) {
   return static_cast<WireCode>(static_cast<uint32_t>(code));
 }
@@ -77,7 +99,8 @@ Session::Session(uint64_t id, std::string client, exec::Executor &executor,
                  MemoryQuota &quota, ModuleCache &modules,
                  const SessionLimits &limits)
     : id_(id), client_(std::move(client)), executor_(executor), quota_(quota),
-      moduleCache_(modules), limits_(limits) {}
+      moduleCache_(modules), limits_(limits),
+      device_(describeDevice(executor.info())) {}
 
 Session::~Session() {
   // Let queued work finish (it may read host buffers we own), then drop the
@@ -533,13 +556,9 @@ Reply Session::launch(proto::ByteReader &r, const Bulk &bulk) {
                         "kernel takes " + std::to_string(argBytes) +
                             " bytes of arguments, launch passed " +
                             std::to_string(bulk.data.size()));
-  const exec::DeviceInfo &dev = executor_.info();
   const exec::Dim3 &g = config.grid, &b = config.block;
-  if (!g.x || !g.y || !g.z || !b.x || !b.y || !b.z ||
-      uint64_t(b.x) * b.y * b.z > dev.maxThreadsPerBlock ||
-      b.x > dev.maxBlockDim[0] || b.y > dev.maxBlockDim[1] ||
-      b.z > dev.maxBlockDim[2] || g.x > dev.maxGridDim[0] ||
-      g.y > dev.maxGridDim[1] || g.z > dev.maxGridDim[2])
+  const uint32_t grid[3] = {g.x, g.y, g.z}, block[3] = {b.x, b.y, b.z};
+  if (!device_.fitsLaunch(grid, block))
     return Reply::error(WireCode::InvalidValue,
                         "invalid launch configuration (grid or block size "
                         "outside the device limits)");

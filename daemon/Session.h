@@ -145,6 +145,7 @@ private:
   MemoryQuota &quota_;
   ModuleCache &moduleCache_;
   SessionLimits limits_;
+  proto::DeviceDescription device_; // the limits launches are checked against
   std::unique_ptr<exec::Context> context_;
 
   // Handle tables. Guarded for usage() from the telemetry thread; requests
@@ -163,6 +164,8 @@ private:
 };
 
 proto::WireCode toWire(exec::ErrorCode code);
+/// The device as clients see it (Hello), memory quota fields left 0.
+proto::DeviceDescription describeDevice(const exec::DeviceInfo &dev);
 
 } // namespace wooly::daemon
 

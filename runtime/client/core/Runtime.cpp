@@ -321,12 +321,9 @@ Result Runtime::getGlobal(ModuleRecord *m, const std::string &name,
 static Result checkConfig(const proto::DeviceDescription &d,
                           const proto::KernelDescription &k, Dim3 g, Dim3 b,
                           uint32_t shared) {
-  uint64_t threads = uint64_t(b.x) * b.y * b.z;
-  if (!g.x || !g.y || !g.z || !b.x || !b.y || !b.z ||
-      threads > d.maxThreadsPerBlock || threads > k.maxThreadsPerBlock ||
-      b.x > d.maxBlockDim[0] || b.y > d.maxBlockDim[1] ||
-      b.z > d.maxBlockDim[2] || g.x > d.maxGridDim[0] ||
-      g.y > d.maxGridDim[1] || g.z > d.maxGridDim[2])
+  const uint32_t grid[3] = {g.x, g.y, g.z}, block[3] = {b.x, b.y, b.z};
+  if (!d.fitsLaunch(grid, block) ||
+      uint64_t(b.x) * b.y * b.z > k.maxThreadsPerBlock)
     return Result::error(WireCode::InvalidValue,
                          "invalid launch configuration");
   if (uint64_t(shared) + k.staticSharedBytes > d.maxSharedPerBlockOptin)

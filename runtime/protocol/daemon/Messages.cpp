@@ -104,6 +104,17 @@ DeviceDescription DeviceDescription::decode(ByteReader &r) {
   return d;
 }
 
+bool DeviceDescription::fitsLaunch(const uint32_t grid[3],
+                                   const uint32_t block[3]) const {
+  uint64_t threads = uint64_t(block[0]) * block[1] * block[2];
+  if (threads == 0 || threads > maxThreadsPerBlock)
+    return false;
+  for (int i = 0; i < 3; ++i)
+    if (!grid[i] || grid[i] > maxGridDim[i] || block[i] > maxBlockDim[i])
+      return false;
+  return true;
+}
+
 void KernelDescription::encode(ByteWriter &w) const {
   w.put<uint32_t>(static_cast<uint32_t>(params.size()));
   for (const Param &p : params) {

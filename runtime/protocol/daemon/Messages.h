@@ -131,6 +131,10 @@ struct DeviceDescription {
 
   void encode(ByteWriter &w) const;
   static DeviceDescription decode(ByteReader &r);
+  /// Whether a grid x block launch shape fits the device: no zero
+  /// dimension, and threads per block, block and grid dimensions within
+  /// the limits. The client checks before sending, the server again.
+  bool fitsLaunch(const uint32_t grid[3], const uint32_t block[3]) const;
 };
 
 /// Kernel parameter layout, as the daemon reports it for GetFunction.

@@ -1,6 +1,7 @@
 #include "runtime/protocol/daemon/Batch.h"
 #include "runtime/protocol/daemon/Messages.h"
 
+#include <array>
 #include <catch2/catch.hpp>
 #include <cstring>
 #include <random>
@@ -182,4 +183,29 @@ TEST_CASE("a malformed batch is a DecodeError at the entry that breaks",
       }
     }
   }
+}
+
+TEST_CASE("launch shapes are checked against the device's limits",
+          "[messages]") {
+  DeviceDescription d;
+  d.maxThreadsPerBlock = 256;
+  d.maxBlockDim[0] = 256;
+  d.maxBlockDim[1] = 8;
+  d.maxBlockDim[2] = 4;
+  d.maxGridDim[0] = 1000;
+  d.maxGridDim[1] = 10;
+  d.maxGridDim[2] = 1;
+  auto fits = [&](std::array<uint32_t, 3> g, std::array<uint32_t, 3> b) {
+    return d.fitsLaunch(g.data(), b.data());
+  };
+  CHECK(fits({1, 1, 1}, {1, 1, 1}));
+  CHECK(fits({1000, 10, 1}, {256, 1, 1}));
+  CHECK(fits({1, 1, 1}, {32, 8, 1}));
+  CHECK_FALSE(fits({1, 1, 1}, {64, 8, 1}));  // 512 threads per block
+  CHECK_FALSE(fits({1, 1, 1}, {1, 16, 1}));  // block.y over its limit
+  CHECK_FALSE(fits({1, 1, 1}, {1, 1, 8}));   // block.z over its limit
+  CHECK_FALSE(fits({1001, 1, 1}, {1, 1, 1})); // grid.x over its limit
+  CHECK_FALSE(fits({1, 1, 2}, {1, 1, 1}));   // grid.z over its limit
+  CHECK_FALSE(fits({0, 1, 1}, {1, 1, 1}));   // an empty grid
+  CHECK_FALSE(fits({1, 1, 1}, {1, 0, 1}));   // an empty block
 }
