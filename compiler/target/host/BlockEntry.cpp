@@ -280,6 +280,15 @@ void buildRegionEntry(llvm::Module &m, const HostKernel &info,
     llvm::BasicBlock *body = llvm::BasicBlock::Create(c, "regions", entry);
     pick->setDefaultDest(body);
     emitRegion(body, current, "regions");
+  } else {
+    // Loop cuts run once per iteration of the loop: their regions get their
+    // own loops even here (the others dispatch per thread).
+    for (unsigned k : region.loopCuts) {
+      llvm::BasicBlock *body =
+          llvm::BasicBlock::Create(c, "loop" + llvm::Twine(k), entry);
+      pick->addCase(b.getInt32(k), body);
+      emitRegion(body, b.getInt32(k), "loop" + llvm::Twine(k));
+    }
   }
   if (fastSettle) {
     // All ended: stop. Else the threads that did not end must agree.

@@ -7,7 +7,7 @@
 // their resume point as an argument, frames slot-major, warp cuts; v5: the
 // thread index as region arguments, shared atomics without a bus lock; v6:
 // one set of region loops for kernels with many cuts; v7: also for barrier
-// regions once a thread ended),
+// regions once a thread ended; v8: loop cuts, LaneOp::LoopCut),
 // changes kAbiVersion, which is part of the compiled-object cache key (it is
 // also how a compiler change reaches objects already in a cache).
 //
@@ -34,7 +34,7 @@
 
 namespace wooly::host {
 
-inline constexpr uint32_t kAbiVersion = 7;
+inline constexpr uint32_t kAbiVersion = 8;
 
 struct RegionLane;
 
@@ -66,7 +66,7 @@ struct HostThreadContext {
 
 /// What a warp collective computes (RegionLane::op; the fibers use the same
 /// codes). `Barrier` marks a thread of a region kernel stopped at a block
-/// barrier.
+/// barrier, `LoopCut` one stopped at a loop cut (RegionSplit.h).
 enum class LaneOp : uint8_t {
   None = 0,
   Shuffle,
@@ -76,6 +76,7 @@ enum class LaneOp : uint8_t {
   Sync,
   ActiveMask,
   Barrier,
+  LoopCut, // a thread at the back edge of a loop cut: released at once
 };
 
 /// One thread's state in a region kernel with warp cuts: where it stopped,

@@ -9,7 +9,9 @@
 #include "llvm/ADT/PostOrderIterator.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/StringSwitch.h"
+#include "llvm/Analysis/LoopInfo.h"
 #include "llvm/Analysis/ValueTracking.h"
+#include "llvm/IR/Dominators.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/InstIterator.h"
 #include "llvm/IR/Instructions.h"
@@ -244,6 +246,135 @@ Value *rematerializeAt(Value *v, Instruction *before, BasicBlock *dispatch) {
   return copy;
 }
 
+/// The marker call a loop cut starts as (erased when the cut is made).
+constexpr const char *kLoopCutMarker = "__wooly_region_loop_cut";
+
+/// Whether `v` is computed from the thread's index (a load of ctx->tid),
+/// looking through a few arithmetic steps.
+bool dependsOnThreadIndex(Value *v, Value *ctx, const DataLayout &layout,
+                          unsigned depth = 0) {
+  auto *i = dyn_cast<Instruction>(v);
+  if (!i || depth > 8)
+    return false;
+  if (auto *load = dyn_cast<LoadInst>(i)) {
+    APInt offset(64, 0);
+    Value *base = load->getPointerOperand()->stripAndAccumulateConstantOffsets(
+        layout, offset, /*AllowNonInbounds=*/true);
+    return base == ctx && offset.getZExtValue() >= offsets::tid &&
+           offset.getZExtValue() < offsets::tid + 12;
+  }
+  if (!isa<BinaryOperator, CastInst>(i))
+    return false;
+  return llvm::any_of(i->operands(), [&](Value *op) {
+    return dependsOnThreadIndex(op, ctx, layout, depth + 1);
+  });
+}
+
+/// Whether running `loop` one iteration at a time for all threads pays: a
+/// strided loop over the threads' elements (`for (i = tid + ...; i < n; i
+/// += blockDim.x * gridDim.x)`), where one thread's whole loop before the
+/// next thread's touches memory a whole stride apart at every access and
+/// the GPU's order (all threads' first iteration, then the second, ...)
+/// reads it contiguously. That is: an induction variable started from the
+/// thread's index and advanced by a step that is not a constant, and no
+/// exit that compares it with a constant (a loop bounded by a constant
+/// covers a small range: the extra rounds would not pay). Other exits
+/// (`if (in[i] == -1) break;`) do not matter.
+bool isThreadStridedLoop(Loop &loop, Value *ctx, const DataLayout &layout) {
+  BasicBlock *latch = loop.getLoopLatch();
+  BasicBlock *header = loop.getHeader();
+  if (!latch || !isa<BranchInst>(latch->getTerminator()))
+    return false;
+  SmallVector<BasicBlock *> exiting;
+  loop.getExitingBlocks(exiting);
+  for (PHINode &phi : header->phis()) {
+    if (!phi.getType()->isIntegerTy())
+      continue;
+    bool startsAtThread = false;
+    for (unsigned k = 0; k < phi.getNumIncomingValues(); ++k)
+      if (!loop.contains(phi.getIncomingBlock(k)))
+        startsAtThread |=
+            dependsOnThreadIndex(phi.getIncomingValue(k), ctx, layout);
+    auto *step = dyn_cast<BinaryOperator>(phi.getIncomingValueForBlock(latch));
+    if (!startsAtThread || !step || step->getOpcode() != Instruction::Add)
+      continue;
+    Value *by = step->getOperand(0) == &phi   ? step->getOperand(1)
+                : step->getOperand(1) == &phi ? step->getOperand(0)
+                                              : nullptr;
+    if (!by || isa<Constant>(by) || !loop.isLoopInvariant(by))
+      continue;
+    // The induction variable (or its next value) compared with a constant
+    // at an exit: a small, fixed range.
+    auto isInduction = [&](Value *v) {
+      v = v->stripPointerCasts();
+      while (auto *cast = dyn_cast<CastInst>(v))
+        v = cast->getOperand(0);
+      return v == &phi || v == step;
+    };
+    bool constantBound = llvm::any_of(exiting, [&](BasicBlock *bb) {
+      auto *br = dyn_cast<BranchInst>(bb->getTerminator());
+      auto *cmp = br && br->isConditional() ? dyn_cast<CmpInst>(br->getCondition())
+                                            : nullptr;
+      return cmp && ((isInduction(cmp->getOperand(0)) &&
+                      isa<Constant>(cmp->getOperand(1))) ||
+                     (isInduction(cmp->getOperand(1)) &&
+                      isa<Constant>(cmp->getOperand(0))));
+    });
+    if (!constantBound)
+      return true;
+  }
+  return false;
+}
+
+/// Gives every thread-strided loop (isThreadStridedLoop) that holds no cut a
+/// loop cut on its back edge: a cut that never waits (the settle step
+/// releases it at once), so the block runs the loop one iteration at a time
+/// for all its threads, as the GPU does. CUDA orders nothing between the
+/// threads inside such a loop, so this is a legal schedule; warp
+/// collectives and barriers after the loop still see every thread (threads
+/// that left the loop wait there until no thread is at a loop cut).
+void insertLoopCuts(Function &f, const DenseSet<CallInst *> &cuts,
+                    const DataLayout &layout) {
+  DominatorTree dt(f);
+  LoopInfo loops(dt);
+  Value *ctx = f.getArg(0);
+  auto holdsCut = [&](Loop &loop) {
+    return llvm::any_of(loop.blocks(), [&](BasicBlock *bb) {
+      return llvm::any_of(*bb, [&](Instruction &i) {
+        auto *call = dyn_cast<CallInst>(&i);
+        return call && cuts.contains(call);
+      });
+    });
+  };
+  SmallVector<Loop *> chosen;
+  SmallVector<Loop *> work(loops.begin(), loops.end());
+  while (!work.empty()) {
+    Loop *loop = work.pop_back_val();
+    if (!holdsCut(*loop) && isThreadStridedLoop(*loop, ctx, layout)) {
+      chosen.push_back(loop);
+      continue; // its inner loops run within one iteration
+    }
+    work.append(loop->begin(), loop->end());
+  }
+  if (chosen.empty())
+    return;
+  Module &m = *f.getParent();
+  FunctionCallee marker = m.getOrInsertFunction(
+      kLoopCutMarker, FunctionType::get(Type::getVoidTy(f.getContext()),
+                                        {ctx->getType()}, false));
+  for (Loop *loop : chosen) {
+    BasicBlock *latch = loop->getLoopLatch();
+    BasicBlock *header = loop->getHeader();
+    BasicBlock *edge =
+        BasicBlock::Create(f.getContext(), "loop.cut", &f, header);
+    latch->getTerminator()->replaceSuccessorWith(header, edge);
+    header->replacePhiUsesWith(latch, edge);
+    IRBuilder<> at(edge);
+    at.CreateCall(marker, {ctx});
+    at.CreateBr(header);
+  }
+}
+
 struct Cut {
   CallInst *call;
   LaneOp op; // LaneOp::Barrier for a block barrier
@@ -258,12 +389,32 @@ bool splitAtCuts(Function &kernel, RegionLayout &result) {
   unsigned endsBefore = countEnds(kernel);
   ValueToValueMapTy map;
   Function *clone = CloneFunction(&kernel, map);
+  auto dropMarker = [&] {
+    if (Function *marker = m.getFunction(kLoopCutMarker);
+        marker && marker->use_empty())
+      marker->eraseFromParent();
+  };
   auto fail = [&] {
     clone->eraseFromParent();
+    dropMarker();
     return false;
   };
   if (!inlineEverything(*clone) || countEnds(*clone) != endsBefore)
     return fail();
+
+  // Loop cuts only in kernels that have real cuts (the others stay block
+  // loops).
+  {
+    DenseSet<CallInst *> real;
+    for (Instruction &i : instructions(*clone))
+      if (auto *call = dyn_cast<CallInst>(&i))
+        if (Function *callee = call->getCalledFunction())
+          if (callee->getName() == "__wooly_barrier" ||
+              warpCollective(callee->getName()) != LaneOp::None)
+            real.insert(call);
+    if (!real.empty())
+      insertLoopCuts(*clone, real, layout);
+  }
 
   SmallVector<Cut> cuts;
   SmallVector<AllocaInst *> allocas;
@@ -287,6 +438,10 @@ bool splitAtCuts(Function &kernel, RegionLayout &result) {
       } else if (LaneOp op = warpCollective(name); op != LaneOp::None) {
         cuts.push_back({call, op});
         warpCuts = true;
+      } else if (name == kLoopCutMarker) {
+        // Settled like a warp cut (RegionLanes), released at once.
+        cuts.push_back({call, LaneOp::LoopCut});
+        warpCuts = true;
       }
     }
     if (auto *alloca = dyn_cast<AllocaInst>(&i)) {
@@ -304,6 +459,7 @@ bool splitAtCuts(Function &kernel, RegionLayout &result) {
   clone->eraseFromParent();
   auto drop = [&] {
     f->eraseFromParent();
+    dropMarker();
     return false;
   };
   for (Instruction *i : lifetimes)
@@ -496,6 +652,11 @@ bool splitAtCuts(Function &kernel, RegionLayout &result) {
     return drop();
   result.cuts = cuts.size();
   result.warpCuts = warpCuts;
+  result.loopCuts.clear();
+  for (auto [k, cut] : llvm::enumerate(cuts))
+    if (cut.op == LaneOp::LoopCut)
+      result.loopCuts.push_back(k + 1);
+  dropMarker();
   std::string name = kernel.getName().str();
   kernel.eraseFromParent();
   f->setName(name);

@@ -21,11 +21,18 @@
 // stopped, `__wooly_region_settle` computes every member's answer and the
 // region after the cut starts by loading the thread's `result`.
 //
+// Loops that walk memory with a thread-dependent stride (grid-stride
+// loops) and hold no cut get a loop cut on their back edge: a cut that
+// never waits, so the block runs such a loop one iteration at a time for
+// all its threads (thread t and t + 1 then touch adjacent elements)
+// instead of one thread's whole loop before the next thread's.
+//
 //===----------------------------------------------------------------------===//
 #ifndef WOOLY_COMPILER_TARGET_HOST_REGIONSPLIT_H
 #define WOOLY_COMPILER_TARGET_HOST_REGIONSPLIT_H
 
 #include <cstdint>
+#include <vector>
 
 namespace llvm {
 class Function;
@@ -37,7 +44,12 @@ namespace wooly::host {
 struct RegionLayout {
   uint64_t frameBytes = 0; // per thread, all slots
   unsigned cuts = 0;       // resume points are 0..cuts
-  bool warpCuts = false;   // some cut is a warp collective: RegionLanes needed
+  bool warpCuts = false;   // some cut is a warp collective or a loop cut:
+                           // RegionLanes needed
+  /// The resume points after loop cuts (cuts that never wait, on the back
+  /// edge of a thread-strided loop: the block runs it one iteration at a
+  /// time for all threads, in the GPU's order).
+  std::vector<unsigned> loopCuts;
 };
 
 /// The region kernel's parameters before the kernel's own: the context,

@@ -622,14 +622,15 @@ extern "C" void __wooly_divergent_barrier(HostThreadContext *ctx) {
 extern "C" uint32_t __wooly_region_settle(HostThreadContext *ctx,
                                           RegionLane *lanes, uint64_t count) {
   Settled settled = settleRegionLanes(lanes, static_cast<uint32_t>(count));
-  std::string block = "block (" + std::to_string(ctx->ctaid[0]) + "," +
-                      std::to_string(ctx->ctaid[1]) + "," +
-                      std::to_string(ctx->ctaid[2]) + ")";
   switch (settled.outcome) {
   case SettleOutcome::Run:
   case SettleOutcome::Finished:
     return settled.resume;
-  case SettleOutcome::Deadlock:
+  case SettleOutcome::Deadlock: {
+    // Named only here: loop cuts settle once per loop iteration.
+    std::string block = "block (" + std::to_string(ctx->ctaid[0]) + "," +
+                        std::to_string(ctx->ctaid[1]) + "," +
+                        std::to_string(ctx->ctaid[2]) + ")";
     stateOf(ctx)->block->job->launch->fail(
         ErrorCode::LaunchFailure,
         "deadlock in " + block +
@@ -637,6 +638,7 @@ extern "C" uint32_t __wooly_region_settle(HostThreadContext *ctx,
             "of the block never reaches (a __syncthreads in divergent code, "
             "or a __shfl_sync mask naming lanes that do not call it)");
     break;
+  }
   case SettleOutcome::DivergentBarrier:
     __wooly_divergent_barrier(ctx);
     break;

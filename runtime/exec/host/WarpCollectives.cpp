@@ -137,10 +137,20 @@ Settled settleRegionLanes(RegionLane *lanes, uint32_t count) {
       mixed = true;
     released = true;
   };
-  for (uint32_t i = 0; i < count; ++i)
-    lanes[i].waiting = 1;
+  // Loop cuts first: a thread at the back edge of a loop cut never waits.
+  // Threads that left the loop wait at their next cut (or have ended) until
+  // no thread of the block is at a loop cut any more, so collectives and
+  // barriers after the loop still see every thread.
+  for (uint32_t i = 0; i < count; ++i) {
+    RegionLane &l = lanes[i];
+    l.waiting = 1;
+    if (l.op == static_cast<uint8_t>(LaneOp::LoopCut) && l.pc != kRegionFinished)
+      release(l);
+  }
+  if (released)
+    return {SettleOutcome::Run, mixed ? kRegionMixed : resume};
 
-  // Warp collectives first: a group completes when every live lane of its
+  // Warp collectives next: a group completes when every live lane of its
   // member mask waits in a collective (not necessarily the same one; the
   // fibers do not ask either). A lane waiting at the block barrier holds up
   // the groups that name it.

@@ -46,7 +46,8 @@ struct Settled {
 };
 
 /// After a round in which every runnable thread ran to a cut or its end
-/// (`pc` is where it stopped, kRegionFinished when it ended): completes
+/// (`pc` is where it stopped, kRegionFinished when it ended): releases the
+/// threads at loop cuts (LaneOp::LoopCut) if there are any, else completes
 /// every warp collective whose live members have all stopped at one
 /// (writing each member's `result`), as the fibers do, else releases the
 /// block barrier when every live thread waits at the same one. Sets

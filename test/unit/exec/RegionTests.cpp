@@ -15,6 +15,8 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/Instructions.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Target/TargetMachine.h"
@@ -40,8 +42,11 @@ const char *name(Form f) {
   return "?";
 }
 
-/// The form the host backend gives kernel `kernel` of `wis`.
-Form formOf(const std::string &wis, const std::string &kernel) {
+/// The form the host backend gives kernel `kernel` of `wis`; `loopCut`, if
+/// given, says whether its block entry stops threads at a loop cut (stores
+/// LaneOp::LoopCut in a RegionLane).
+Form formOf(const std::string &wis, const std::string &kernel,
+            bool *loopCut = nullptr) {
   mlir::DialectRegistry registry;
   registerAllWoolyDialects(registry);
   mlir::MLIRContext context(registry);
@@ -59,7 +64,17 @@ Form formOf(const std::string &wis, const std::string &kernel) {
   llvm::Module &m = **ir;
   if (m.getFunction(host::kThreadEntryPrefix + kernel))
     return Form::Fibers;
-  REQUIRE(m.getFunction(host::kBlockEntryPrefix + kernel));
+  llvm::Function *entry = m.getFunction(host::kBlockEntryPrefix + kernel);
+  REQUIRE(entry);
+  if (loopCut) {
+    *loopCut = false;
+    for (llvm::BasicBlock &bb : *entry)
+      for (llvm::Instruction &i : bb)
+        if (auto *store = llvm::dyn_cast<llvm::StoreInst>(&i))
+          if (auto *k = llvm::dyn_cast<llvm::ConstantInt>(store->getValueOperand()))
+            *loopCut |= k->getBitWidth() == 8 &&
+                        k->getZExtValue() == static_cast<uint8_t>(host::LaneOp::LoopCut);
+  }
   auto used = [&](const char *fn) {
     llvm::Function *f = m.getFunction(fn);
     return f && !f->use_empty();
@@ -431,6 +446,271 @@ wooly.kernel @butterfly(%out: !wooly.ptr<global>) {
 }
 
 } // namespace
+
+// A grid-stride sum (in[i] for i = thread, thread + stride, ... < n, the
+// trip counts differ by thread) with a global atomic counting the elements
+// taken; a thread that reads -7 exits inside the loop. After the loop: a
+// shuffle-down tree per warp (a source lane that exited adds 0), lane 0
+// publishes the warp's sum in shared memory, a barrier, thread 0 adds the
+// warps' sums (a loop started from a constant: no loop cut) into out[block].
+const char *const kGridSum = R"(
+wooly.global @totals : 32 x i32 in shared align 4
+wooly.kernel @gridsum(%in: !wooly.ptr<global>, %out: !wooly.ptr<global>, %count: !wooly.ptr<global>, %n: i32) {
+  %tid = wooly.thread_id x : i32
+  %bid = wooly.block_id x : i32
+  %bdim = wooly.block_dim x : i32
+  %gdim = wooly.grid_dim x : i32
+  %lane = wooly.lane_id : i32
+  %base = arith.muli %bid, %bdim : i32
+  %first = arith.addi %base, %tid : i32
+  %stride = arith.muli %bdim, %gdim : i32
+  %c0 = arith.constant 0 : i32
+  %c1 = arith.constant 1 : i32
+  %c4 = arith.constant 4 : i64
+  %stop = arith.constant -7 : i32
+  cf.br ^head(%first, %c0 : i32, i32)
+^head(%i: i32, %acc: i32):
+  %more = arith.cmpi slt, %i, %n : i32
+  cf.cond_br %more, ^body, ^done
+^body:
+  %i64 = arith.extsi %i : i32 to i64
+  %off = arith.muli %i64, %c4 : i64
+  %p = wooly.ptradd %in, %off : !wooly.ptr<global>, i64
+  %v = wooly.load %p {alignment = 4 : i64} : !wooly.ptr<global> -> i32
+  %quit = arith.cmpi eq, %v, %stop : i32
+  cf.cond_br %quit, ^bye, ^take
+^bye:
+  wooly.exit
+^take:
+  %old = wooly.atomic_rmw add %count, %c1 : !wooly.ptr<global>, i32
+  %acc2 = arith.addi %acc, %v : i32
+  %next = arith.addi %i, %stride : i32
+  cf.br ^head(%next, %acc2 : i32, i32)
+^done:
+  %full = arith.constant -1 : i32
+  %c31 = arith.constant 31 : i32
+  %d16 = arith.constant 16 : i32
+  %d8 = arith.constant 8 : i32
+  %d4 = arith.constant 4 : i32
+  %d2 = arith.constant 2 : i32
+  %g16, %ok16 = wooly.shuffle down %acc, %d16, %c31, %full : i32
+  %a16 = arith.select %ok16, %g16, %c0 : i32
+  %s16 = arith.addi %acc, %a16 : i32
+  %g8, %ok8 = wooly.shuffle down %s16, %d8, %c31, %full : i32
+  %a8 = arith.select %ok8, %g8, %c0 : i32
+  %s8 = arith.addi %s16, %a8 : i32
+  %g4, %ok4 = wooly.shuffle down %s8, %d4, %c31, %full : i32
+  %a4 = arith.select %ok4, %g4, %c0 : i32
+  %s4 = arith.addi %s8, %a4 : i32
+  %g2, %ok2 = wooly.shuffle down %s4, %d2, %c31, %full : i32
+  %a2 = arith.select %ok2, %g2, %c0 : i32
+  %s2 = arith.addi %s4, %a2 : i32
+  %g1, %ok1 = wooly.shuffle down %s2, %c1, %c31, %full : i32
+  %a1 = arith.select %ok1, %g1, %c0 : i32
+  %s1 = arith.addi %s2, %a1 : i32
+  %t = wooly.addressof @totals : !wooly.ptr<shared>
+  %c32 = arith.constant 32 : i32
+  %lead = arith.cmpi eq, %lane, %c0 : i32
+  cf.cond_br %lead, ^publish, ^wait
+^publish:
+  %warp = arith.divui %tid, %c32 : i32
+  %w64 = arith.extui %warp : i32 to i64
+  %woff = arith.muli %w64, %c4 : i64
+  %tp = wooly.ptradd %t, %woff : !wooly.ptr<shared>, i64
+  wooly.store %s1, %tp {alignment = 4 : i64} : i32, !wooly.ptr<shared>
+  cf.br ^wait
+^wait:
+  wooly.barrier
+  %zero = arith.cmpi eq, %tid, %c0 : i32
+  cf.cond_br %zero, ^sum, ^end
+^sum:
+  %nw = arith.divui %bdim, %c32 : i32
+  cf.br ^sh(%c0, %c0 : i32, i32)
+^sh(%w: i32, %tot: i32):
+  %wm = arith.cmpi ult, %w, %nw : i32
+  cf.cond_br %wm, ^shb, ^shd
+^shb:
+  %x64 = arith.extui %w : i32 to i64
+  %xoff = arith.muli %x64, %c4 : i64
+  %xp = wooly.ptradd %t, %xoff : !wooly.ptr<shared>, i64
+  %xv = wooly.load %xp {alignment = 4 : i64} : !wooly.ptr<shared> -> i32
+  %tot2 = arith.addi %tot, %xv : i32
+  %w2 = arith.addi %w, %c1 : i32
+  cf.br ^sh(%w2, %tot2 : i32, i32)
+^shd:
+  %b64 = arith.extui %bid : i32 to i64
+  %boff = arith.muli %b64, %c4 : i64
+  %o = wooly.ptradd %out, %boff : !wooly.ptr<global>, i64
+  wooly.store %tot, %o {alignment = 4 : i64} : i32, !wooly.ptr<global>
+  cf.br ^end
+^end:
+  wooly.return
+}
+)";
+
+// The example histogram's shape: shared bins cleared by a loop bounded by a
+// constant (no loop cut), a barrier, a grid-stride loop of shared atomics
+// (loop cut), a barrier, the bins added to the global ones.
+const char *const kHisto = R"(
+wooly.global @bins : 16 x i32 in shared align 4
+wooly.kernel @histo(%in: !wooly.ptr<global>, %out: !wooly.ptr<global>, %n: i32) {
+  %tid = wooly.thread_id x : i32
+  %bid = wooly.block_id x : i32
+  %bdim = wooly.block_dim x : i32
+  %gdim = wooly.grid_dim x : i32
+  %c0 = arith.constant 0 : i32
+  %c1 = arith.constant 1 : i32
+  %c15 = arith.constant 15 : i32
+  %c16 = arith.constant 16 : i32
+  %c4 = arith.constant 4 : i64
+  %s = wooly.addressof @bins : !wooly.ptr<shared>
+  cf.br ^clear(%tid : i32)
+^clear(%b: i32):
+  %cm = arith.cmpi slt, %b, %c16 : i32
+  cf.cond_br %cm, ^clearb, ^cleared
+^clearb:
+  %b64 = arith.extui %b : i32 to i64
+  %boff = arith.muli %b64, %c4 : i64
+  %bp = wooly.ptradd %s, %boff : !wooly.ptr<shared>, i64
+  wooly.store %c0, %bp {alignment = 4 : i64} : i32, !wooly.ptr<shared>
+  %bn = arith.addi %b, %bdim : i32
+  cf.br ^clear(%bn : i32)
+^cleared:
+  wooly.barrier
+  %base = arith.muli %bid, %bdim : i32
+  %first = arith.addi %base, %tid : i32
+  %stride = arith.muli %bdim, %gdim : i32
+  cf.br ^head(%first : i32)
+^head(%i: i32):
+  %more = arith.cmpi slt, %i, %n : i32
+  cf.cond_br %more, ^body, ^done
+^body:
+  %i64 = arith.extsi %i : i32 to i64
+  %off = arith.muli %i64, %c4 : i64
+  %p = wooly.ptradd %in, %off : !wooly.ptr<global>, i64
+  %v = wooly.load %p {alignment = 4 : i64} : !wooly.ptr<global> -> i32
+  %bin = arith.andi %v, %c15 : i32
+  %k64 = arith.extui %bin : i32 to i64
+  %koff = arith.muli %k64, %c4 : i64
+  %kp = wooly.ptradd %s, %koff : !wooly.ptr<shared>, i64
+  %old = wooly.atomic_rmw add %kp, %c1 : !wooly.ptr<shared>, i32
+  %next = arith.addi %i, %stride : i32
+  cf.br ^head(%next : i32)
+^done:
+  wooly.barrier
+  cf.br ^flush(%tid : i32)
+^flush(%f: i32):
+  %fm = arith.cmpi slt, %f, %c16 : i32
+  cf.cond_br %fm, ^flushb, ^end
+^flushb:
+  %f64 = arith.extui %f : i32 to i64
+  %foff = arith.muli %f64, %c4 : i64
+  %fp = wooly.ptradd %s, %foff : !wooly.ptr<shared>, i64
+  %fv = wooly.load %fp {alignment = 4 : i64} : !wooly.ptr<shared> -> i32
+  %op = wooly.ptradd %out, %foff : !wooly.ptr<global>, i64
+  %old2 = wooly.atomic_rmw add %op, %fv : !wooly.ptr<global>, i32
+  %fn = arith.addi %f, %bdim : i32
+  cf.br ^flush(%fn : i32)
+^end:
+  wooly.return
+}
+)";
+
+TEST_CASE("grid-stride loops run in the GPU's order: uneven trips, exits, "
+          "atomics, shuffles and a barrier after the loop",
+          "[host][region][loopcut]") {
+  bool loopCut = false;
+  REQUIRE_FORM(kGridSum, "gridsum", Form::WarpRegions);
+  formOf(kGridSum, "gridsum", &loopCut);
+  REQUIRE(loopCut);
+
+  const uint32_t blocks = 3, threads = 96, stride = blocks * threads;
+  const int32_t n = 1000; // 3 or 4 iterations per thread
+  std::vector<int32_t> in(n);
+  for (int32_t i = 0; i < n; ++i)
+    in[i] = i % 50;
+  // Sentinels (never on lane 0, which publishes its warp's sum): 37 ends
+  // thread 37 of block 0 in its first iteration, 805 thread 37 of block 2
+  // in its third, 300 thread 12 of block 0 in its second.
+  for (int32_t i : {37, 300, 805})
+    in[i] = -7;
+
+  // The reference: each thread's sum, then the shuffle tree with exited
+  // lanes as invalid sources.
+  std::vector<int32_t> want(blocks);
+  int32_t taken = 0;
+  for (uint32_t b = 0; b < blocks; ++b) {
+    int32_t blockSum = 0;
+    for (uint32_t w = 0; w < threads / 32; ++w) {
+      int32_t v[32];
+      bool live[32];
+      for (uint32_t l = 0; l < 32; ++l) {
+        int32_t acc = 0;
+        live[l] = true;
+        for (int32_t i = b * threads + w * 32 + l; i < n; i += stride) {
+          if (in[i] == -7) {
+            live[l] = false;
+            break;
+          }
+          ++taken;
+          acc += in[i];
+        }
+        v[l] = acc;
+      }
+      for (uint32_t d = 16; d > 0; d /= 2) {
+        int32_t next[32];
+        for (uint32_t l = 0; l < 32; ++l)
+          next[l] = v[l] + (l + d < 32 && live[l + d] ? v[l + d] : 0);
+        std::copy(next, next + 32, v);
+      }
+      blockSum += v[0];
+    }
+    want[b] = blockSum;
+  }
+
+  auto ctx = newContext();
+  exec::KernelInfo info;
+  exec::FunctionId fn = loadKernel(*ctx, kGridSum, "gridsum", info);
+  exec::DevicePtr inBuf = upload(*ctx, in);
+  exec::DevicePtr out = upload(*ctx, std::vector<int32_t>(blocks, -1));
+  exec::DevicePtr count = upload(*ctx, std::vector<int32_t>(1, 0));
+  Args args(info);
+  args.set(0, inBuf).set(1, out).set(2, count).set(3, n);
+  exec::Status s = launch(*ctx, fn, {blocks, 1, 1}, {threads, 1, 1}, args);
+  INFO(s.message);
+  REQUIRE(s);
+  CHECK(download<int32_t>(*ctx, out, blocks) == want);
+  CHECK(download<int32_t>(*ctx, count, 1)[0] == taken);
+}
+
+TEST_CASE("a histogram's grid-stride loop of shared atomics gets a loop cut, "
+          "its clearing loop bounded by a constant does not",
+          "[host][region][loopcut][atomics]") {
+  bool loopCut = false;
+  REQUIRE_FORM(kHisto, "histo", Form::WarpRegions);
+  formOf(kHisto, "histo", &loopCut);
+  REQUIRE(loopCut);
+
+  const uint32_t blocks = 4, threads = 64;
+  const int32_t n = 5003;
+  std::vector<int32_t> in(n);
+  std::vector<int32_t> want(16, 0);
+  for (int32_t i = 0; i < n; ++i) {
+    in[i] = (i * i + 3 * i) % 97;
+    ++want[in[i] & 15];
+  }
+  auto ctx = newContext();
+  exec::KernelInfo info;
+  exec::FunctionId fn = loadKernel(*ctx, kHisto, "histo", info);
+  exec::DevicePtr inBuf = upload(*ctx, in);
+  exec::DevicePtr out = upload(*ctx, std::vector<int32_t>(16, 0));
+  Args args(info);
+  args.set(0, inBuf).set(1, out).set(2, n);
+  exec::Status s = launch(*ctx, fn, {blocks, 1, 1}, {threads, 1, 1}, args);
+  INFO(s.message);
+  REQUIRE(s);
+  CHECK(download<int32_t>(*ctx, out, 16) == want);
+}
 
 TEST_CASE("many shuffle sites run through one dispatching loop nest",
           "[host][region][warp]") {

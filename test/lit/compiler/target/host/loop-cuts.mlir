@@ -1,0 +1,127 @@
+// Loop cuts (compiler/target/host/RegionSplit.cpp): in a region kernel, a
+// loop that walks memory with a thread-dependent stride (an induction
+// variable started from the thread's index, advanced by a step that is not
+// a constant, bounded by something that is not a constant) gets a cut on
+// its back edge that never waits (RegionLane op 8, released by the settle
+// step at once), so the block runs it one iteration at a time for all its
+// threads. The loop's resume point gets its own thread loops even in a
+// kernel with 8 cuts or more. Loops bounded by a constant, loops started
+// from a constant and kernels without barriers or warp collectives keep
+// their per-thread loops.
+// RUN: wooly-cc %s --target=host --emit=llvm -O0 -o - | FileCheck %s
+
+wooly.global @buf : 256 x i32 in shared align 4
+
+// A grid-stride sum, then a barrier: cut 1 is the loop's back edge, cut 2
+// the barrier. Barrier-only kernels with a loop cut use RegionLanes.
+// CHECK-LABEL: define void @__wooly_block_gridsum(
+// CHECK: %lanes = alloca [40 x i8], i64
+// CHECK: switch i32 %{{[0-9]+}}, label %mixed [
+// CHECK-NEXT: i32 0, label %region0
+// CHECK-NEXT: i32 1, label %region1
+// CHECK-NEXT: i32 2, label %region2
+// CHECK-NEXT: ]
+// CHECK: call i32 @__wooly_region_settle(
+// CHECK: region0:
+// CHECK: store i8 8, ptr
+// CHECK: region1:
+// CHECK: store i8 8, ptr
+// CHECK: store i8 7, ptr
+// CHECK-NOT: __wooly_region_loop_cut
+wooly.kernel @gridsum(%in: !wooly.ptr<global>, %out: !wooly.ptr<global>, %n: i32) {
+  %tid = wooly.thread_id x : i32
+  %bid = wooly.block_id x : i32
+  %bdim = wooly.block_dim x : i32
+  %gdim = wooly.grid_dim x : i32
+  %base = arith.muli %bid, %bdim : i32
+  %first = arith.addi %base, %tid : i32
+  %stride = arith.muli %bdim, %gdim : i32
+  %c0 = arith.constant 0 : i32
+  %c4 = arith.constant 4 : i64
+  cf.br ^head(%first, %c0 : i32, i32)
+^head(%i: i32, %acc: i32):
+  %more = arith.cmpi slt, %i, %n : i32
+  cf.cond_br %more, ^body, ^done
+^body:
+  %i64 = arith.extsi %i : i32 to i64
+  %off = arith.muli %i64, %c4 : i64
+  %p = wooly.ptradd %in, %off : !wooly.ptr<global>, i64
+  %v = wooly.load %p {alignment = 4 : i64} : !wooly.ptr<global> -> i32
+  %acc2 = arith.addi %acc, %v : i32
+  %next = arith.addi %i, %stride : i32
+  cf.br ^head(%next, %acc2 : i32, i32)
+^done:
+  %s = wooly.addressof @buf : !wooly.ptr<shared>
+  %t64 = arith.extui %tid : i32 to i64
+  %toff = arith.muli %t64, %c4 : i64
+  %sp = wooly.ptradd %s, %toff : !wooly.ptr<shared>, i64
+  wooly.store %acc, %sp {alignment = 4 : i64} : i32, !wooly.ptr<shared>
+  wooly.barrier
+  %w = wooly.load %s {alignment = 4 : i64} : !wooly.ptr<shared> -> i32
+  %o = wooly.ptradd %out, %toff : !wooly.ptr<global>, i64
+  wooly.store %w, %o {alignment = 4 : i64} : i32, !wooly.ptr<global>
+  wooly.return
+}
+
+// The same loop bounded by a constant (a block-stride loop over a 256-entry
+// shared table): no loop cut, the barrier-only form.
+// CHECK-LABEL: define void @__wooly_block_tableinit(
+// CHECK-NOT: __wooly_region_settle
+// CHECK: switch i32 %{{[0-9]+}}, label %stop [
+// CHECK-NEXT: i32 0, label %region0
+// CHECK-NEXT: i32 1, label %region1
+// CHECK-NEXT: ]
+wooly.kernel @tableinit(%out: !wooly.ptr<global>) {
+  %tid = wooly.thread_id x : i32
+  %bdim = wooly.block_dim x : i32
+  %c0 = arith.constant 0 : i32
+  %c256 = arith.constant 256 : i32
+  %c4 = arith.constant 4 : i64
+  %s = wooly.addressof @buf : !wooly.ptr<shared>
+  cf.br ^head(%tid : i32)
+^head(%b: i32):
+  %more = arith.cmpi slt, %b, %c256 : i32
+  cf.cond_br %more, ^body, ^done
+^body:
+  %b64 = arith.extsi %b : i32 to i64
+  %off = arith.muli %b64, %c4 : i64
+  %p = wooly.ptradd %s, %off : !wooly.ptr<shared>, i64
+  wooly.store %c0, %p {alignment = 4 : i64} : i32, !wooly.ptr<shared>
+  %next = arith.addi %b, %bdim : i32
+  cf.br ^head(%next : i32)
+^done:
+  wooly.barrier
+  %w = wooly.load %s {alignment = 4 : i64} : !wooly.ptr<shared> -> i32
+  wooly.store %w, %out {alignment = 4 : i64} : i32, !wooly.ptr<global>
+  wooly.return
+}
+
+// No barrier, no collective: block loops, loop left alone.
+// CHECK-LABEL: define void @__wooly_block_plain(
+// CHECK-NOT: __wooly_region_settle
+// CHECK-NOT: store i8 8
+// CHECK: ret void
+wooly.kernel @plain(%in: !wooly.ptr<global>, %out: !wooly.ptr<global>, %n: i32) {
+  %tid = wooly.thread_id x : i32
+  %bdim = wooly.block_dim x : i32
+  %c0 = arith.constant 0 : i32
+  %c4 = arith.constant 4 : i64
+  cf.br ^head(%tid, %c0 : i32, i32)
+^head(%i: i32, %acc: i32):
+  %more = arith.cmpi slt, %i, %n : i32
+  cf.cond_br %more, ^body, ^done
+^body:
+  %i64 = arith.extsi %i : i32 to i64
+  %off = arith.muli %i64, %c4 : i64
+  %p = wooly.ptradd %in, %off : !wooly.ptr<global>, i64
+  %v = wooly.load %p {alignment = 4 : i64} : !wooly.ptr<global> -> i32
+  %acc2 = arith.addi %acc, %v : i32
+  %next = arith.addi %i, %bdim : i32
+  cf.br ^head(%next, %acc2 : i32, i32)
+^done:
+  %t64 = arith.extui %tid : i32 to i64
+  %toff = arith.muli %t64, %c4 : i64
+  %o = wooly.ptradd %out, %toff : !wooly.ptr<global>, i64
+  wooly.store %acc, %o {alignment = 4 : i64} : i32, !wooly.ptr<global>
+  wooly.return
+}
