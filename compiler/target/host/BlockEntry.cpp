@@ -265,6 +265,50 @@ void buildRegionEntry(llvm::Module &m, const HostKernel &info,
     b.CreateStore(b.getInt32(0), hiCut);
     threadLoops([&](llvm::Value *t) { runAll(t, from); }, fastSettle);
   };
+  // The thread loops after a loop cut (warp form): a thread that goes round
+  // the loop again stays runnable, one that left it waits (at its next cut,
+  // or ended); while any thread is still in the loop the next round starts
+  // at once, without the settle step (one call per loop iteration and a
+  // pass over every RegionLane otherwise). Once none is, the settle step
+  // sees every thread where it stopped.
+  llvm::AllocaInst *looping = nullptr;
+  auto emitLoopRegion = [&](llvm::BasicBlock *body, unsigned k,
+                            const llvm::Twine &name) {
+    if (!looping) {
+      llvm::IRBuilder<> at(&entry->getEntryBlock(),
+                           entry->getEntryBlock().getTerminator()->getIterator());
+      looping = at.CreateAlloca(at.getInt32Ty(), nullptr, "looping");
+    }
+    b.SetInsertPoint(body);
+    b.CreateStore(b.getInt32(0), looping);
+    llvm::BasicBlock *more = llvm::BasicBlock::Create(c, name + ".more", entry);
+    threadLoops(
+        [&](llvm::Value *t) {
+          llvm::BasicBlock *run = llvm::BasicBlock::Create(c, "run", entry);
+          llvm::BasicBlock *next = llvm::BasicBlock::Create(c, "next", entry);
+          llvm::Value *lane = b.CreateGEP(
+              b.getInt8Ty(), state, b.CreateMul(t, b.getInt64(sizeof(RegionLane))));
+          llvm::Value *waitingSlot = fieldPtr(b, lane, offsets::lane::waiting);
+          llvm::Value *waiting = b.CreateLoad(b.getInt8Ty(), waitingSlot);
+          b.CreateCondBr(b.CreateICmpNE(waiting, b.getInt8(0)), next, run);
+          b.SetInsertPoint(run);
+          values[1] = b.getInt32(k);
+          llvm::Value *reached = b.CreateCall(kernel, values);
+          b.CreateStore(reached, fieldPtr(b, lane, offsets::lane::pc));
+          llvm::Value *again = b.CreateICmpEQ(reached, b.getInt32(k));
+          b.CreateStore(b.CreateZExt(b.CreateNot(again), b.getInt8Ty()), waitingSlot);
+          b.CreateStore(b.CreateAdd(b.CreateLoad(b.getInt32Ty(), looping),
+                                    b.CreateZExt(again, b.getInt32Ty())),
+                        looping);
+          b.CreateBr(next);
+          b.SetInsertPoint(next);
+        },
+        more);
+    b.SetInsertPoint(more);
+    b.CreateCondBr(b.CreateICmpNE(b.CreateLoad(b.getInt32Ty(), looping), b.getInt32(0)),
+                   round, settled);
+  };
+  auto isLoopCut = [&](unsigned k) { return llvm::is_contained(region.loopCuts, k); };
   // One copy of the kernel per resume point, up to a limit: every copy is a
   // loop nest in this one function, and LLVM's loop passes grow worse than
   // linearly with their number (a kernel with 21 cuts took 1 s to compile).
@@ -274,7 +318,10 @@ void buildRegionEntry(llvm::Module &m, const HostKernel &info,
       llvm::BasicBlock *body =
           llvm::BasicBlock::Create(c, "region" + llvm::Twine(k), entry);
       pick->addCase(b.getInt32(k), body);
-      emitRegion(body, b.getInt32(k), "region" + llvm::Twine(k));
+      if (isLoopCut(k))
+        emitLoopRegion(body, k, "region" + llvm::Twine(k));
+      else
+        emitRegion(body, b.getInt32(k), "region" + llvm::Twine(k));
     }
   } else if (!region.warpCuts) {
     llvm::BasicBlock *body = llvm::BasicBlock::Create(c, "regions", entry);
@@ -287,7 +334,7 @@ void buildRegionEntry(llvm::Module &m, const HostKernel &info,
       llvm::BasicBlock *body =
           llvm::BasicBlock::Create(c, "loop" + llvm::Twine(k), entry);
       pick->addCase(b.getInt32(k), body);
-      emitRegion(body, b.getInt32(k), "loop" + llvm::Twine(k));
+      emitLoopRegion(body, k, "loop" + llvm::Twine(k));
     }
   }
   if (fastSettle) {

@@ -5,7 +5,7 @@
 // its back edge that never waits (RegionLane op 8, released by the settle
 // step at once), so the block runs it one iteration at a time for all its
 // threads. The loop's resume point gets its own thread loops even in a
-// kernel with 8 cuts or more. Loops bounded by a constant, loops started
+// kernel with 8 cuts or more; they count the threads still in the loop. Loops bounded by a constant, loops started
 // from a constant and kernels without barriers or warp collectives keep
 // their per-thread loops.
 // RUN: wooly-cc %s --target=host --emit=llvm -O0 -o - | FileCheck %s
@@ -24,7 +24,12 @@ wooly.global @buf : 256 x i32 in shared align 4
 // CHECK: call i32 @__wooly_region_settle(
 // CHECK: region0:
 // CHECK: store i8 8, ptr
-// CHECK: region1:
+// While some thread is still in the loop, the next round starts without
+// the settle step:
+// CHECK: region1.more:
+// CHECK-NEXT: load i32, ptr %looping
+// CHECK-NEXT: icmp ne i32
+// CHECK-NEXT: br i1 %{{[0-9]+}}, label %round, label %settle
 // CHECK: store i8 8, ptr
 // CHECK: store i8 7, ptr
 // CHECK-NOT: __wooly_region_loop_cut
