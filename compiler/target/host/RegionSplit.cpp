@@ -333,7 +333,7 @@ bool isThreadStridedLoop(Loop &loop, Value *ctx, const DataLayout &layout) {
 /// threads inside such a loop, so this is a legal schedule; warp
 /// collectives and barriers after the loop still see every thread (threads
 /// that left the loop wait there until no thread is at a loop cut).
-void insertLoopCuts(Function &f, const DenseSet<CallInst *> &cuts,
+bool insertLoopCuts(Function &f, const DenseSet<CallInst *> &cuts,
                     const DataLayout &layout) {
   DominatorTree dt(f);
   LoopInfo loops(dt);
@@ -357,7 +357,7 @@ void insertLoopCuts(Function &f, const DenseSet<CallInst *> &cuts,
     work.append(loop->begin(), loop->end());
   }
   if (chosen.empty())
-    return;
+    return false;
   Module &m = *f.getParent();
   FunctionCallee marker = m.getOrInsertFunction(
       kLoopCutMarker, FunctionType::get(Type::getVoidTy(f.getContext()),
@@ -373,6 +373,7 @@ void insertLoopCuts(Function &f, const DenseSet<CallInst *> &cuts,
     at.CreateCall(marker, {ctx});
     at.CreateBr(header);
   }
+  return true;
 }
 
 struct Cut {
@@ -382,7 +383,12 @@ struct Cut {
 
 } // namespace
 
-bool splitAtCuts(Function &kernel, RegionLayout &result) {
+namespace {
+
+/// splitAtCuts, with loop cuts if `withLoopCuts`; `loopCutsMade` says
+/// whether it made any.
+bool split(Function &kernel, RegionLayout &result, bool withLoopCuts,
+           bool &loopCutsMade) {
   Module &m = *kernel.getParent();
   const DataLayout &layout = m.getDataLayout();
   LLVMContext &c = m.getContext();
@@ -412,8 +418,8 @@ bool splitAtCuts(Function &kernel, RegionLayout &result) {
           if (callee->getName() == "__wooly_barrier" ||
               warpCollective(callee->getName()) != LaneOp::None)
             real.insert(call);
-    if (!real.empty())
-      insertLoopCuts(*clone, real, layout);
+    if (withLoopCuts && !real.empty())
+      loopCutsMade = insertLoopCuts(*clone, real, layout);
   }
 
   SmallVector<Cut> cuts;
@@ -661,6 +667,17 @@ bool splitAtCuts(Function &kernel, RegionLayout &result) {
   kernel.eraseFromParent();
   f->setName(name);
   return true;
+}
+
+} // namespace
+
+bool splitAtCuts(Function &kernel, RegionLayout &result) {
+  bool loopCutsMade = false;
+  if (split(kernel, result, /*withLoopCuts=*/true, loopCutsMade))
+    return true;
+  // A loop's state lives in the frames across a loop cut: without the loop
+  // cuts the frames may still fit (the kernel is unchanged after a failure).
+  return loopCutsMade && split(kernel, result, /*withLoopCuts=*/false, loopCutsMade);
 }
 
 } // namespace wooly::host

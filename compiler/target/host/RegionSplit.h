@@ -63,7 +63,8 @@ inline constexpr unsigned kRegionLeadingParams = 5;
 /// remain after inlining (recursion, indirect calls), barriers with a
 /// thread count, `bar.arrive` or `bar.red`, thread-ending calls inside
 /// device functions, dynamic allocas, or a frame too large for the block's
-/// stack. Kernels without any cut are left alone too (block loops).
+/// stack. Kernels without any cut are left alone too (block loops). A
+/// kernel whose frames fit only without its loop cuts is split without them.
 bool splitAtCuts(llvm::Function &kernel, RegionLayout &layout);
 
 } // namespace wooly::host

@@ -713,6 +713,98 @@ TEST_CASE("a histogram's grid-stride loop of shared atomics gets a loop cut "
   CHECK(download<int32_t>(*ctx, out, 16) == want);
 }
 
+/// A grid-stride loop carrying `accumulators` 64-bit sums (acc_j += in[i] *
+/// (j + 1)), then a barrier; each thread stores the sum of its
+/// accumulators in out[global thread] (64-bit). With 260 of them the loop
+/// state alone is over the 2 KiB frame limit.
+std::string wideSumKernel(unsigned accumulators) {
+  std::string types, zeros, args, next;
+  for (unsigned j = 0; j < accumulators; ++j) {
+    std::string n = std::to_string(j);
+    types += ", i64";
+    zeros += ", %z";
+    args += ", %a" + n + ": i64";
+    next += ", %b" + n;
+  }
+  std::string text = R"(
+wooly.kernel @widesum(%in: !wooly.ptr<global>, %out: !wooly.ptr<global>, %n: i32) {
+  %tid = wooly.thread_id x : i32
+  %bid = wooly.block_id x : i32
+  %bdim = wooly.block_dim x : i32
+  %gdim = wooly.grid_dim x : i32
+  %base = arith.muli %bid, %bdim : i32
+  %first = arith.addi %base, %tid : i32
+  %stride = arith.muli %bdim, %gdim : i32
+  %z = arith.constant 0 : i64
+  %c4 = arith.constant 4 : i64
+  %c8 = arith.constant 8 : i64
+)";
+  text += "  cf.br ^head(%first" + zeros + " : i32" + types + ")\n";
+  text += "^head(%i: i32" + args + "):\n";
+  text += R"(  %more = arith.cmpi slt, %i, %n : i32
+  cf.cond_br %more, ^body, ^done
+^body:
+  %i64 = arith.extsi %i : i32 to i64
+  %off = arith.muli %i64, %c4 : i64
+  %p = wooly.ptradd %in, %off : !wooly.ptr<global>, i64
+  %v = wooly.load %p {alignment = 4 : i64} : !wooly.ptr<global> -> i32
+  %v64 = arith.extsi %v : i32 to i64
+)";
+  for (unsigned j = 0; j < accumulators; ++j) {
+    std::string n = std::to_string(j);
+    text += "  %k" + n + " = arith.constant " + std::to_string(j + 1) + " : i64\n";
+    text += "  %m" + n + " = arith.muli %v64, %k" + n + " : i64\n";
+    text += "  %b" + n + " = arith.addi %a" + n + ", %m" + n + " : i64\n";
+  }
+  text += "  %inext = arith.addi %i, %stride : i32\n";
+  text += "  cf.br ^head(%inext" + next + " : i32" + types + ")\n";
+  text += "^done:\n  %s0 = arith.addi %z, %a0 : i64\n";
+  for (unsigned j = 1; j < accumulators; ++j)
+    text += "  %s" + std::to_string(j) + " = arith.addi %s" + std::to_string(j - 1) +
+            ", %a" + std::to_string(j) + " : i64\n";
+  text += "  wooly.barrier\n";
+  text += "  %f64 = arith.extui %first : i32 to i64\n";
+  text += "  %foff = arith.muli %f64, %c8 : i64\n";
+  text += "  %o = wooly.ptradd %out, %foff : !wooly.ptr<global>, i64\n";
+  text += "  wooly.store %s" + std::to_string(accumulators - 1) +
+          ", %o {alignment = 8 : i64} : i64, !wooly.ptr<global>\n";
+  text += "  wooly.return\n}\n";
+  return text;
+}
+
+TEST_CASE("a kernel whose loop state does not fit the frames keeps its "
+          "regions without the loop cut",
+          "[host][region][loopcut]") {
+  const unsigned accumulators = 260;
+  std::string wis = wideSumKernel(accumulators);
+  bool loopCut = true;
+  REQUIRE_FORM(wis, "widesum", Form::BarrierRegions);
+  formOf(wis, "widesum", &loopCut);
+  REQUIRE_FALSE(loopCut);
+
+  const uint32_t blocks = 2, threads = 64, stride = blocks * threads;
+  const int32_t n = 1000;
+  std::vector<int32_t> in(n);
+  for (int32_t i = 0; i < n; ++i)
+    in[i] = i % 7 - 3;
+  std::vector<int64_t> want(stride, 0);
+  const int64_t weights = int64_t(accumulators) * (accumulators + 1) / 2;
+  for (int32_t i = 0; i < n; ++i)
+    want[i % stride] += in[i] * weights;
+
+  auto ctx = newContext();
+  exec::KernelInfo info;
+  exec::FunctionId fn = loadKernel(*ctx, wis, "widesum", info);
+  exec::DevicePtr inBuf = upload(*ctx, in);
+  exec::DevicePtr out = upload(*ctx, std::vector<int64_t>(stride, -1));
+  Args args(info);
+  args.set(0, inBuf).set(1, out).set(2, n);
+  exec::Status s = launch(*ctx, fn, {blocks, 1, 1}, {threads, 1, 1}, args);
+  INFO(s.message);
+  REQUIRE(s);
+  CHECK(download<int64_t>(*ctx, out, stride) == want);
+}
+
 TEST_CASE("many shuffle sites run through one dispatching loop nest",
           "[host][region][warp]") {
   const int steps = 9, threads = 96;
