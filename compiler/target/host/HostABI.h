@@ -82,7 +82,9 @@ enum class LaneOp : uint8_t {
 /// One thread's state in a region kernel with warp cuts: where it stopped,
 /// the operands it brought to a warp collective, and the collective's
 /// answer once the warp settled it. The compiled kernel writes the operands
-/// and reads `result`; the block entry writes `pc` and reads `waiting`.
+/// and reads `result`; the block entry writes `pc` and reads `waiting`
+/// (and, in the rounds after a loop cut, sets `waiting` for the threads
+/// that left the loop).
 struct RegionLane {
   uint64_t value;   // the lane's operand (shuffle/match/redux value, vote predicate)
   uint64_t result;  // what the collective returned to this lane
