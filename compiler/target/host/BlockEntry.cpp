@@ -72,6 +72,18 @@ void buildCountedLoop(llvm::IRBuilder<> &b, llvm::Value *n,
   b.SetInsertPoint(exit);
 }
 
+/// The threads' parts of the local area (their escaping slots, RegionSplit)
+/// come first; code running later takes frames above them. They always fit:
+/// the runtime's area holds kMaxBlockThreads parts of the largest size a
+/// split kernel may have (HostABI.h).
+void reserveLocalParts(llvm::IRBuilder<> &b, llvm::Value *local,
+                       llvm::Value *threads, uint64_t bytesPerThread) {
+  llvm::Value *low = b.CreateLoad(b.getPtrTy(), fieldPtr(b, local, offsets::localLow));
+  llvm::Value *bytes = b.CreateMul(threads, b.getInt64(bytesPerThread));
+  b.CreateStore(b.CreateGEP(b.getInt8Ty(), low, bytes),
+                fieldPtr(b, local, offsets::localTop));
+}
+
 /// The block entry of a region-split kernel: every live thread runs the
 /// current region, then the block moves on to the region they all reached.
 /// Each resume point gets its own thread loops calling the kernel with that
@@ -107,6 +119,8 @@ void buildRegionEntry(llvm::Module &m, const HostKernel &info,
       b.getInt8Ty(), b.CreateMul(total, b.getInt64(region.frameBytes)));
   frames->setAlignment(llvm::Align(16));
   b.CreateStore(frames, fieldPtr(b, local, offsets::scratch));
+  if (region.localBytes)
+    reserveLocalParts(b, local, total, region.localBytes);
   // Per thread: a done byte (barriers only) or a RegionLane.
   llvm::AllocaInst *state;
   if (region.warpCuts) {

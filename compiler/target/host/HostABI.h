@@ -7,7 +7,8 @@
 // their resume point as an argument, frames slot-major, warp cuts; v5: the
 // thread index as region arguments, shared atomics without a bus lock; v6:
 // one set of region loops for kernels with many cuts; v7: also for barrier
-// regions once a thread ended; v8: loop cuts, LaneOp::LoopCut),
+// regions once a thread ended; v8: loop cuts, LaneOp::LoopCut; v9: local slots whose address escapes
+// live in a per-thread local area, not on a stack, `localTop`),
 // changes kAbiVersion, which is part of the compiled-object cache key (it is
 // also how a compiler change reaches objects already in a cache).
 //
@@ -34,7 +35,14 @@
 
 namespace wooly::host {
 
-inline constexpr uint32_t kAbiVersion = 8;
+inline constexpr uint32_t kAbiVersion = 9;
+
+/// The most threads a block has (launches with more are refused).
+inline constexpr uint32_t kMaxBlockThreads = 1024;
+/// The most local-area bytes per thread a region-split kernel may have (its
+/// escaping slots, RegionSplit.h): a block's threads share the worker's
+/// local area, which holds at least kMaxBlockThreads such parts.
+inline constexpr uint64_t kRegionLocalBytesLimit = 4096;
 
 struct RegionLane;
 
@@ -52,8 +60,8 @@ struct HostThreadContext {
   uint64_t arenaBase;          // hidden fencing parameters
   uint64_t arenaMask;
   uint64_t dataBase;
-  uint8_t *localLow;           // this thread's stack window (is_space local)
-  uint8_t *localHigh;
+  uint8_t *localLow;           // this thread's local area (is_space local):
+  uint8_t *localHigh;          // only local slots, never a stack (LocalMemory.h)
   void *runtime;               // the runtime's per-thread state
   // Region-split kernels (see RegionSplit.h): the block's frames of values
   // live across cuts (slot-major), and, for kernels with warp cuts, the
@@ -62,6 +70,9 @@ struct HostThreadContext {
   uint32_t resume;             // unused since v4 (resume is an argument)
   uint32_t next;               // unused since v4 (the region returns it)
   RegionLane *lanes;
+  // The free end of the local area: a function whose local slots escape
+  // takes its frame from here and gives it back when it returns.
+  uint8_t *localTop;
 };
 
 /// What a warp collective computes (RegionLane::op; the fibers use the same
@@ -125,6 +136,7 @@ inline constexpr unsigned scratch = offsetof(HostThreadContext, scratch);
 inline constexpr unsigned resume = offsetof(HostThreadContext, resume);
 inline constexpr unsigned next = offsetof(HostThreadContext, next);
 inline constexpr unsigned lanes = offsetof(HostThreadContext, lanes);
+inline constexpr unsigned localTop = offsetof(HostThreadContext, localTop);
 namespace lane {
 inline constexpr unsigned value = offsetof(RegionLane, value);
 inline constexpr unsigned result = offsetof(RegionLane, result);

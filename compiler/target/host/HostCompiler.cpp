@@ -245,6 +245,9 @@ lowerToHostIR(ModuleOp module, const HostModuleInfo &info,
       kernel.region = region;
     }
   }
+  // Split kernels placed their escaping slots; the others' leave the stack
+  // now.
+  moveEscapingLocals(*m);
   insertCancellationPolls(*m);
   for (const HostKernel &kernel : kernels)
     buildEntryPoint(*m, kernel);

@@ -195,6 +195,18 @@ Value HostTargetInfo::intToPointer(OpBuilder &b, Location loc, Value value,
     value = LLVM::ZExtOp::create(b, loc, b.getI64Type(), value);
   if (auto field = windowField(space)) {
     Value base = loadField(b, loc, hidden[0], *field, ptrType(b.getContext()));
+    if (space == AddressSpace::Local) {
+      // A local address made from an integer is no slot the compiler can
+      // confine: keep it within the local area (an access running past its
+      // end meets the guard page), never in some stack.
+      Value high = LLVM::PtrToIntOp::create(
+          b, loc, b.getI64Type(),
+          loadField(b, loc, hidden[0], offsets::localHigh,
+                    ptrType(b.getContext())));
+      Value size = LLVM::SubOp::create(
+          b, loc, high, LLVM::PtrToIntOp::create(b, loc, b.getI64Type(), base));
+      value = LLVM::UMinOp::create(b, loc, value, size);
+    }
     return LLVM::GEPOp::create(b, loc, type, b.getI8Type(), base,
                                ValueRange{value});
   }

@@ -2,7 +2,10 @@
 
 #include "compiler/target/host/LocalMemory.h"
 
+#include "compiler/target/host/HostABI.h"
+
 #include "llvm/ADT/SmallVector.h"
+#include "llvm/Analysis/CaptureTracking.h"
 #include "llvm/Analysis/Utils/Local.h"
 #include "llvm/Analysis/ValueTracking.h"
 #include "llvm/IR/DataLayout.h"
@@ -12,11 +15,15 @@
 #include "llvm/IR/IntrinsicInst.h"
 #include "llvm/IR/Module.h"
 #include "llvm/IR/Operator.h"
+#include "llvm/Transforms/Utils/BasicBlockUtils.h"
 
 #include <optional>
 
 namespace wooly::host {
 namespace {
+
+/// Marks a slot some access reaches through a pointer not traced to it.
+constexpr const char *kUntracedSlot = "wooly.local.untraced";
 
 /// One memory access: the operand holding its address and how many bytes
 /// from that address it touches.
@@ -24,6 +31,7 @@ struct Access {
   llvm::Instruction *inst;
   unsigned operand;
   uint64_t width;
+  uint64_t align; // what the instruction promises about its address
 };
 
 std::optional<Access> accessOf(llvm::Instruction &i,
@@ -32,16 +40,18 @@ std::optional<Access> accessOf(llvm::Instruction &i,
     return layout.getTypeStoreSize(type).getFixedValue();
   };
   if (auto *load = llvm::dyn_cast<llvm::LoadInst>(&i))
-    return Access{&i, load->getPointerOperandIndex(), bytes(load->getType())};
+    return Access{&i, load->getPointerOperandIndex(), bytes(load->getType()),
+                  load->getAlign().value()};
   if (auto *store = llvm::dyn_cast<llvm::StoreInst>(&i))
     return Access{&i, store->getPointerOperandIndex(),
-                  bytes(store->getValueOperand()->getType())};
+                  bytes(store->getValueOperand()->getType()),
+                  store->getAlign().value()};
   if (auto *rmw = llvm::dyn_cast<llvm::AtomicRMWInst>(&i))
     return Access{&i, rmw->getPointerOperandIndex(),
-                  bytes(rmw->getValOperand()->getType())};
+                  bytes(rmw->getValOperand()->getType()), rmw->getAlign().value()};
   if (auto *cas = llvm::dyn_cast<llvm::AtomicCmpXchgInst>(&i))
     return Access{&i, cas->getPointerOperandIndex(),
-                  bytes(cas->getNewValOperand()->getType())};
+                  bytes(cas->getNewValOperand()->getType()), cas->getAlign().value()};
   // Fixed-length memset/memcpy/memmove: each address operand is an access.
   // (A variable length cannot be confined by moving the address; the WIS
   // lowering emits none on local memory.)
@@ -103,8 +113,10 @@ void confineAccess(const Access &access, llvm::AllocaInst *slot,
   ensureFits(slot, access.width, layout);
   size = slotBytes(slot, layout);
   // The last offset at which the access still fits, kept aligned so the
-  // clamped access keeps the alignment the instruction promises.
-  uint64_t align = std::max<uint64_t>(1, slot->getAlign().value());
+  // clamped access keeps the alignment the instruction promises (no more:
+  // an in-bounds access at the slot's end must not move).
+  uint64_t align = std::max<uint64_t>(
+      1, std::min<uint64_t>(access.align, slot->getAlign().value()));
   uint64_t limit = (size - access.width) & ~(align - 1);
   llvm::IRBuilder<> b(access.inst);
   llvm::Value *offset = offsetFrom(b, layout, ptr, slot);
@@ -136,8 +148,15 @@ void confineFunction(llvm::Function &fn) {
     llvm::SmallVector<const llvm::Value *> objects;
     llvm::getUnderlyingObjects(i.getOperand(access->operand), objects,
                                /*LI=*/nullptr, /*MaxLookup=*/0);
-    if (objects.size() != 1)
+    if (objects.size() != 1) {
+      // Not one slot (a phi or select of several): nothing to clamp into,
+      // so these slots go to the local area, like escaping ones.
+      for (const llvm::Value *object : objects)
+        if (auto *slot = llvm::dyn_cast<llvm::AllocaInst>(object))
+          const_cast<llvm::AllocaInst *>(slot)->setMetadata(
+              kUntracedSlot, llvm::MDNode::get(fn.getContext(), {}));
       continue;
+    }
     auto *slot = llvm::dyn_cast<llvm::AllocaInst>(
         const_cast<llvm::Value *>(objects.front()));
     if (slot && slot->isStaticAlloca())
@@ -159,7 +178,88 @@ void confineFunction(llvm::Function &fn) {
                    slot->getAlign());
 }
 
+/// Moves `fn`'s escaping slots into a frame taken from the local area.
+void moveFunctionLocals(llvm::Function &fn) {
+  const llvm::DataLayout &layout = fn.getParent()->getDataLayout();
+  llvm::SmallVector<llvm::AllocaInst *> moved;
+  for (llvm::Instruction &i : fn.getEntryBlock())
+    if (auto *slot = llvm::dyn_cast<llvm::AllocaInst>(&i))
+      if (slot->isStaticAlloca() && escapes(*slot))
+        moved.push_back(slot);
+  if (moved.empty() || fn.arg_empty())
+    return;
+  uint64_t size = 0, align = 16;
+  llvm::SmallVector<uint64_t> offsets;
+  for (llvm::AllocaInst *slot : moved) {
+    uint64_t a = slot->getAlign().value();
+    align = std::max(align, a);
+    size = llvm::alignTo(size, a);
+    offsets.push_back(size);
+    size += std::max<uint64_t>(1, slotBytes(slot, layout));
+  }
+  size = llvm::alignTo(size, 16);
+  // After the entry block's allocas, before the zeroing memsets (which then
+  // zero the frame's slots).
+  llvm::BasicBlock &entry = fn.getEntryBlock();
+  llvm::BasicBlock::iterator at = entry.getFirstInsertionPt();
+  while (at != entry.end() && llvm::isa<llvm::AllocaInst>(*at))
+    ++at;
+  llvm::IRBuilder<> b(&entry, at);
+  llvm::Value *ctx = fn.getArg(0);
+  auto field = [&](unsigned offset) {
+    return b.CreateConstInBoundsGEP1_32(b.getInt8Ty(), ctx, offset);
+  };
+  llvm::Value *top = b.CreateLoad(b.getPtrTy(), field(offsets::localTop),
+                                  "local.top");
+  llvm::Value *high = b.CreateLoad(b.getPtrTy(), field(offsets::localHigh));
+  llvm::Value *topInt = b.CreatePtrToInt(top, b.getInt64Ty());
+  llvm::Value *pad = b.CreateAnd(b.CreateNeg(topInt), b.getInt64(align - 1));
+  llvm::Value *frame = b.CreateGEP(b.getInt8Ty(), top, pad, "local.frame");
+  llvm::Value *end = b.CreateGEP(b.getInt8Ty(), frame, b.getInt64(size));
+  // Unsigned compare of the addresses: a full area is a trap (the launch
+  // fails), never a frame past the guard page.
+  llvm::Value *full = b.CreateICmpUGT(
+      b.CreateAdd(topInt, b.CreateAdd(pad, b.getInt64(size))),
+      b.CreatePtrToInt(high, b.getInt64Ty()));
+  llvm::Instruction *rest = &*b.GetInsertPoint();
+  llvm::Instruction *trapAt =
+      llvm::SplitBlockAndInsertIfThen(full, rest, /*Unreachable=*/true);
+  b.SetInsertPoint(rest);
+  {
+    llvm::IRBuilder<> t(trapAt);
+    llvm::FunctionCallee trap = fn.getParent()->getOrInsertFunction(
+        "__wooly_trap",
+        llvm::FunctionType::get(t.getVoidTy(), {t.getPtrTy()}, false));
+    t.CreateCall(trap, {ctx});
+  }
+  b.CreateStore(end, field(offsets::localTop));
+  for (auto [slot, offset] : llvm::zip(moved, offsets)) {
+    llvm::Value *place =
+        b.CreateConstInBoundsGEP1_64(b.getInt8Ty(), frame, offset, "local.slot");
+    slot->replaceAllUsesWith(place);
+    slot->eraseFromParent();
+  }
+  // Every return gives the frame back.
+  for (llvm::BasicBlock &bb : fn)
+    if (auto *ret = llvm::dyn_cast<llvm::ReturnInst>(bb.getTerminator())) {
+      llvm::IRBuilder<> r(ret);
+      r.CreateStore(top, r.CreateConstInBoundsGEP1_32(r.getInt8Ty(), ctx,
+                                                      offsets::localTop));
+    }
+}
+
 } // namespace
+
+bool escapes(const llvm::AllocaInst &slot) {
+  return slot.getMetadata(kUntracedSlot) ||
+         llvm::PointerMayBeCaptured(&slot, /*ReturnCaptures=*/true);
+}
+
+void moveEscapingLocals(llvm::Module &m) {
+  for (llvm::Function &fn : m)
+    if (!fn.isDeclaration() && !fn.getName().starts_with("__wooly_"))
+      moveFunctionLocals(fn);
+}
 
 void confineLocalMemory(llvm::Module &m) {
   for (llvm::Function &fn : m)

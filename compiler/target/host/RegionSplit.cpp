@@ -2,6 +2,7 @@
 
 #include "compiler/target/host/RegionSplit.h"
 #include "compiler/target/host/HostABI.h"
+#include "compiler/target/host/LocalMemory.h"
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
@@ -613,8 +614,28 @@ bool split(Function &kernel, RegionLayout &result, bool withLoopCuts,
     slotOf[v] = {size, bytes};
     size += bytes;
   };
-  for (AllocaInst *a : allocas)
-    place(a, a->getAllocationSize(layout)->getFixedValue(), a->getAlign());
+  // Slots whose address escapes may be reached through generic addresses:
+  // they go to the thread's part of the local area (thread-major, the area
+  // holds nothing else), the others to the frames.
+  uint64_t localSize = 0;
+  Align localAlign(16);
+  MapVector<Value *, uint64_t> localOf;
+  for (AllocaInst *a : allocas) {
+    uint64_t bytes = a->getAllocationSize(layout)->getFixedValue();
+    if (escapes(*a)) {
+      localAlign = std::max(localAlign, a->getAlign());
+      localSize = alignTo(localSize, a->getAlign());
+      localOf[a] = localSize;
+      localSize += std::max<uint64_t>(bytes, 1);
+      continue;
+    }
+    place(a, bytes, a->getAlign());
+  }
+  // Every thread's part starts as aligned as its most aligned slot.
+  result.localBytes = alignTo(localSize, localAlign);
+  // 1024 threads' parts must fit the worker's local area.
+  if (result.localBytes > kRegionLocalBytesLimit)
+    return drop();
   for (Instruction *v : demote)
     place(v, layout.getTypeAllocSize(v->getType()),
           layout.getABITypeAlign(v->getType()));
@@ -629,6 +650,14 @@ bool split(Function &kernel, RegionLayout &result, bool withLoopCuts,
     Value *offset = b.CreateAdd(b.CreateMul(threads, b.getInt64(slot.offset)),
                                 b.CreateMul(linear, b.getInt64(slot.size)));
     slots[v] = b.CreateInBoundsGEP(b.getInt8Ty(), scratch, offset);
+  }
+
+  if (!localOf.empty()) {
+    Value *low = b.CreateLoad(b.getPtrTy(), field(offsets::localLow), "local");
+    Value *mine = b.CreateMul(linear, b.getInt64(result.localBytes));
+    for (auto &[v, offset] : localOf)
+      slots[v] = b.CreateInBoundsGEP(b.getInt8Ty(), low,
+                                     b.CreateAdd(mine, b.getInt64(offset)));
   }
 
   for (AllocaInst *a : allocas) {

@@ -43,6 +43,8 @@ namespace wooly::host {
 /// What the block entry needs to know about a split kernel.
 struct RegionLayout {
   uint64_t frameBytes = 0; // per thread, all slots
+  uint64_t localBytes = 0; // per thread: slots whose address escapes, which
+                           // live in the local area (LocalMemory.h)
   unsigned cuts = 0;       // resume points are 0..cuts
   bool warpCuts = false;   // some cut is a warp collective or a loop cut:
                            // RegionLanes needed

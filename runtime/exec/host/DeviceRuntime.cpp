@@ -5,7 +5,6 @@
 #include "runtime/exec/host/Fiber.h"
 #include "runtime/exec/host/WarpCollectives.h"
 
-#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -40,6 +39,36 @@ namespace {
 
 constexpr size_t kFiberStackBytes = 256 * 1024;
 constexpr size_t kPage = 4096;
+// A thread's local area holds only its escaping local slots (HostABI.h:
+// localLow..localHigh, all that `is_space local` accepts). Block loops and
+// regions share one per worker (regions: up to kMaxBlockThreads parts of at
+// most kRegionLocalBytesLimit each, then frames); each fiber has its own.
+constexpr size_t kWorkerLocalBytes = 8 * 1024 * 1024;
+constexpr size_t kFiberLocalBytes = 256 * 1024;
+// Region kernels' parts are not checked against the area in compiled code.
+static_assert(kWorkerLocalBytes >= 2 * ::wooly::host::kMaxBlockThreads *
+                                        ::wooly::host::kRegionLocalBytesLimit);
+
+/// `bytes` of local area between two inaccessible pages, so running off
+/// either end faults. Reserved lazily (MAP_NORESERVE); compiled code zeroes
+/// each slot where it takes it.
+uint8_t *mapLocalArea(size_t bytes) {
+  void *mapping = mmap(nullptr, bytes + 2 * kPage, PROT_NONE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (mapping == MAP_FAILED)
+    return nullptr;
+  uint8_t *area = static_cast<uint8_t *>(mapping) + kPage;
+  if (mprotect(area, bytes, PROT_READ | PROT_WRITE) != 0) {
+    munmap(mapping, bytes + 2 * kPage);
+    return nullptr;
+  }
+  return area;
+}
+
+void unmapLocalArea(uint8_t *area, size_t bytes) {
+  if (area)
+    munmap(area - kPage, bytes + 2 * kPage);
+}
 
 struct Block;
 
@@ -332,17 +361,24 @@ struct BlockRunner::Impl {
   size_t sharedCapacity = 0, sharedMappingBytes = 0;
   uint64_t lastLaunch = 0;
   void *altStack = nullptr;
-  uint8_t *stackLow = nullptr, *stackHigh = nullptr; // the worker's own
+  uint8_t *localArea = nullptr; // block loops and regions
+  std::vector<uint8_t *> fiberLocals;
   Block block;
 
   uint8_t *stack(uint32_t i) {
     while (stacks.size() <= i) {
+      uint8_t *local = mapLocalArea(kFiberLocalBytes);
+      if (!local)
+        return nullptr;
       void *s = mmap(nullptr, kFiberStackBytes, PROT_READ | PROT_WRITE,
                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-      if (s == MAP_FAILED)
+      if (s == MAP_FAILED) {
+        unmapLocalArea(local, kFiberLocalBytes);
         return nullptr;
+      }
       mprotect(s, kPage, PROT_NONE); // overflow faults instead of corrupting
       stacks.push_back(static_cast<uint8_t *>(s));
+      fiberLocals.push_back(local);
     }
     return stacks[i];
   }
@@ -361,20 +397,15 @@ BlockRunner::BlockRunner(unsigned workerIndex) : impl(new Impl) {
     ss.ss_size = altSize;
     sigaltstack(&ss, nullptr);
   }
-  pthread_attr_t attr;
-  if (pthread_getattr_np(pthread_self(), &attr) == 0) {
-    void *addr = nullptr;
-    size_t size = 0;
-    pthread_attr_getstack(&attr, &addr, &size);
-    impl->stackLow = static_cast<uint8_t *>(addr);
-    impl->stackHigh = impl->stackLow + size;
-    pthread_attr_destroy(&attr);
-  }
+  impl->localArea = mapLocalArea(kWorkerLocalBytes);
 }
 
 BlockRunner::~BlockRunner() {
   for (uint8_t *s : impl->stacks)
     munmap(s, kFiberStackBytes);
+  for (uint8_t *l : impl->fiberLocals)
+    unmapLocalArea(l, kFiberLocalBytes);
+  unmapLocalArea(impl->localArea, kWorkerLocalBytes);
   if (impl->sharedMapping)
     munmap(impl->sharedMapping, impl->sharedMappingBytes);
   delete impl;
@@ -461,8 +492,14 @@ void BlockRunner::run(const BlockJob &job, Dim3 blockId) {
     t = ThreadState();
     t.block = &b;
     t.ctx = base;
-    t.ctx.localLow = m.stackLow;
-    t.ctx.localHigh = m.stackHigh;
+    if (!m.localArea) {
+      activeJump = nullptr;
+      launch->fail(ErrorCode::OutOfMemory, "cannot map the local area");
+      return;
+    }
+    t.ctx.localLow = m.localArea;
+    t.ctx.localHigh = m.localArea + kWorkerLocalBytes;
+    t.ctx.localTop = m.localArea;
     t.ctx.runtime = &t;
     job.entry(&t.ctx, job.args);
     activeJump = nullptr;
@@ -488,8 +525,9 @@ void BlockRunner::run(const BlockJob &job, Dim3 blockId) {
       launch->fail(ErrorCode::OutOfMemory, "cannot allocate fiber stacks");
       return;
     }
-    t.ctx.localLow = stack;
-    t.ctx.localHigh = stack + kFiberStackBytes;
+    t.ctx.localLow = m.fiberLocals[i];
+    t.ctx.localHigh = m.fiberLocals[i] + kFiberLocalBytes;
+    t.ctx.localTop = t.ctx.localLow;
     t.ctx.runtime = &t;
     // Stagger the stack tops: identical offsets modulo 4 KiB would put every
     // fiber's saved registers in the same L1 cache set.

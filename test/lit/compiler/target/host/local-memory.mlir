@@ -8,7 +8,9 @@
 // CHECK-LABEL: define void @__wooly_block_locals(
 // CHECK: %[[SLOT:[0-9]+]] = alloca i8, i64 16, align 8
 // CHECK: call void @llvm.memset.{{.*}}(ptr align 8 %[[SLOT]], i8 0, i64 16, i1 false)
-// CHECK: %[[CLAMPED:[0-9]+]] = call i64 @llvm.umin.i64(i64 %{{.*}}, i64 8)
+// The last offset where the 4-byte store fits, aligned as the store (4),
+// not as the slot (8).
+// CHECK: %[[CLAMPED:[0-9]+]] = call i64 @llvm.umin.i64(i64 %{{.*}}, i64 12)
 // CHECK: %[[CONFINED:[a-z.0-9]+]] = getelementptr i8, ptr %[[SLOT]], i64 %[[CLAMPED]]
 // CHECK: store i32 99, ptr %[[CONFINED]]
 // CHECK-NOT: umin
