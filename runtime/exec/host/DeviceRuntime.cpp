@@ -70,6 +70,20 @@ void unmapLocalArea(uint8_t *area, size_t bytes) {
     munmap(area - kPage, bytes + 2 * kPage);
 }
 
+// The fibers' areas: kMaxBlockThreads of them in one reservation, each
+// followed by an inaccessible page (and the first preceded by one), so one
+// madvise forgets them all.
+constexpr size_t kFiberLocalStride = kFiberLocalBytes + kPage;
+constexpr size_t kFiberLocalMappingBytes =
+    kPage + ::wooly::host::kMaxBlockThreads * kFiberLocalStride;
+
+/// Gives `bytes` at `at` back to the kernel, so they read as zeros next time;
+/// zeroes what is accessible if that fails.
+void forget(uint8_t *at, size_t bytes) {
+  if (madvise(at, bytes, MADV_DONTNEED) != 0)
+    std::memset(at, 0, bytes);
+}
+
 struct Block;
 
 struct ThreadState {
@@ -362,25 +376,54 @@ struct BlockRunner::Impl {
   uint64_t lastLaunch = 0;
   void *altStack = nullptr;
   uint8_t *localArea = nullptr; // block loops and regions
-  std::vector<uint8_t *> fiberLocals;
+  uint8_t *fiberLocalMapping = nullptr;
+  uint32_t fiberLocalCount = 0; // fiber areas made accessible
+  // The launch the local areas were last used for: like shared memory, they
+  // are forgotten (read as zeros) when the worker moves to another launch,
+  // so nothing another session's kernel left there is ever visible.
+  uint64_t localLaunch = 0;
   Block block;
 
+  uint8_t *fiberLocal(uint32_t i) {
+    return fiberLocalMapping + kPage + size_t(i) * kFiberLocalStride;
+  }
+
   uint8_t *stack(uint32_t i) {
-    while (stacks.size() <= i) {
-      uint8_t *local = mapLocalArea(kFiberLocalBytes);
-      if (!local)
+    if (i >= ::wooly::host::kMaxBlockThreads)
+      return nullptr;
+    if (!fiberLocalMapping) {
+      void *mapping = mmap(nullptr, kFiberLocalMappingBytes, PROT_NONE,
+                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+      if (mapping == MAP_FAILED)
         return nullptr;
+      fiberLocalMapping = static_cast<uint8_t *>(mapping);
+    }
+    while (fiberLocalCount <= i) {
+      if (mprotect(fiberLocal(fiberLocalCount), kFiberLocalBytes,
+                   PROT_READ | PROT_WRITE) != 0)
+        return nullptr;
+      ++fiberLocalCount;
+    }
+    while (stacks.size() <= i) {
       void *s = mmap(nullptr, kFiberStackBytes, PROT_READ | PROT_WRITE,
                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-      if (s == MAP_FAILED) {
-        unmapLocalArea(local, kFiberLocalBytes);
+      if (s == MAP_FAILED)
         return nullptr;
-      }
       mprotect(s, kPage, PROT_NONE); // overflow faults instead of corrupting
       stacks.push_back(static_cast<uint8_t *>(s));
-      fiberLocals.push_back(local);
     }
     return stacks[i];
+  }
+
+  void forgetLocals() {
+    if (localArea)
+      forget(localArea, kWorkerLocalBytes);
+    // One call for all the fibers' areas and the guard pages between them.
+    if (fiberLocalCount &&
+        madvise(fiberLocal(0), size_t(fiberLocalCount) * kFiberLocalStride - kPage,
+                MADV_DONTNEED) != 0)
+      for (uint32_t i = 0; i < fiberLocalCount; ++i)
+        std::memset(fiberLocal(i), 0, kFiberLocalBytes);
   }
 };
 
@@ -403,8 +446,8 @@ BlockRunner::BlockRunner(unsigned workerIndex) : impl(new Impl) {
 BlockRunner::~BlockRunner() {
   for (uint8_t *s : impl->stacks)
     munmap(s, kFiberStackBytes);
-  for (uint8_t *l : impl->fiberLocals)
-    unmapLocalArea(l, kFiberLocalBytes);
+  if (impl->fiberLocalMapping)
+    munmap(impl->fiberLocalMapping, kFiberLocalMappingBytes);
   unmapLocalArea(impl->localArea, kWorkerLocalBytes);
   if (impl->sharedMapping)
     munmap(impl->sharedMapping, impl->sharedMappingBytes);
@@ -431,6 +474,10 @@ void BlockRunner::run(const BlockJob &job, Dim3 blockId) {
     m.sharedMapping = static_cast<uint8_t *>(mapping);
     mprotect(m.sharedMapping + kPage, m.sharedCapacity, PROT_READ | PROT_WRITE);
     m.lastLaunch = 0;
+  }
+  if (m.localLaunch != launch->serial) {
+    m.forgetLocals();
+    m.localLaunch = launch->serial;
   }
   // Window end on the guard page (64-byte aligned start).
   uint8_t *shared = m.sharedMapping + kPage +
@@ -525,8 +572,8 @@ void BlockRunner::run(const BlockJob &job, Dim3 blockId) {
       launch->fail(ErrorCode::OutOfMemory, "cannot allocate fiber stacks");
       return;
     }
-    t.ctx.localLow = m.fiberLocals[i];
-    t.ctx.localHigh = m.fiberLocals[i] + kFiberLocalBytes;
+    t.ctx.localLow = m.fiberLocal(i);
+    t.ctx.localHigh = m.fiberLocal(i) + kFiberLocalBytes;
     t.ctx.localTop = t.ctx.localLow;
     t.ctx.runtime = &t;
     // Stagger the stack tops: identical offsets modulo 4 KiB would put every

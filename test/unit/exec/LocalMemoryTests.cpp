@@ -159,6 +159,27 @@ wooly.kernel @leave(%out: !wooly.ptr<global>, %offset: i64) {
 )";
 }
 
+/// `look` loads from the generic address of its local array plus `offset`
+/// into out[tid] (nothing written first).
+std::string look(const char *sync) {
+  return std::string(R"(
+wooly.kernel @look(%out: !wooly.ptr<global>, %offset: i64) {
+  %buf = wooly.local_alloca 64 align 8 : !wooly.ptr<local>
+  %g = wooly.cast_space %buf : !wooly.ptr<local> to !wooly.ptr<generic>
+  %q = wooly.ptradd %g, %offset : !wooly.ptr<generic>, i64
+)") + sync + R"(
+  %x = wooly.load %q {alignment = 4 : i64} : !wooly.ptr<generic> -> i32
+  %tid = wooly.thread_id x : i32
+  %t64 = arith.extui %tid : i32 to i64
+  %c4 = arith.constant 4 : i64
+  %toff = arith.muli %t64, %c4 : i64
+  %o = wooly.ptradd %out, %toff : !wooly.ptr<global>, i64
+  wooly.store %x, %o {alignment = 4 : i64} : i32, !wooly.ptr<global>
+  wooly.return
+}
+)";
+}
+
 /// `through` fills its local array through a generic address (cvta.local
 /// style), partly in a device function that takes that generic pointer (as
 /// PTX from nvcc passes local arrays), and reads it back through both the
@@ -271,6 +292,37 @@ TEST_CASE("a generic address leaving a local array never reaches a stack",
         CHECK(got[2 * t] == 7340861);
         CHECK(got[2 * t + 1] == 1);
       }
+    }
+  }
+}
+
+TEST_CASE("the local area never shows an earlier launch's bytes",
+          "[host][local]") {
+  for (const Form &form : kForms) {
+    INFO(form.name);
+    auto writer = newContext();
+    auto reader = newContext();
+    exec::KernelInfo leaveInfo, lookInfo;
+    exec::FunctionId write =
+        loadKernel(*writer, leave(form.sync), "leave", leaveInfo);
+    exec::FunctionId read = loadKernel(*reader, look(form.sync), "look", lookInfo);
+    exec::DevicePtr sink = upload(*writer, std::vector<int32_t>(64, -1));
+    exec::DevicePtr out = upload(*reader, std::vector<int32_t>(32, -1));
+    // Past the local array, within the local area (unfenced): one session
+    // leaves a marker there, another looks.
+    for (int round = 0; round < 4; ++round) {
+      Args writeArgs(leaveInfo);
+      writeArgs.set(0, sink).set(1, int64_t(4096));
+      exec::Status s = launch(*writer, write, {8, 1, 1}, {32, 1, 1}, writeArgs);
+      INFO(s.message);
+      REQUIRE(s);
+      REQUIRE(download<int32_t>(*writer, sink, 2)[1] == 1); // it was local
+      Args readArgs(lookInfo);
+      readArgs.set(0, out).set(1, int64_t(4096));
+      s = launch(*reader, read, {8, 1, 1}, {32, 1, 1}, readArgs);
+      INFO(s.message);
+      REQUIRE(s);
+      CHECK(download<int32_t>(*reader, out, 32) == std::vector<int32_t>(32, 0));
     }
   }
 }
