@@ -14,6 +14,8 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/ControlFlowInterfaces.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringMap.h"
 
 namespace wooly {
@@ -108,8 +110,9 @@ uint64_t offsetBound(Value v, unsigned depth = 0) {
 
 class Fencer {
 public:
-  Fencer(ModuleOp module, uint64_t offsetGuard)
-      : module(module), builder(module), guard(offsetGuard) {}
+  Fencer(ModuleOp module, uint64_t offsetGuard, bool confineWindows)
+      : module(module), builder(module), guard(offsetGuard),
+        confineWindows(confineWindows) {}
 
   LogicalResult run() {
     if (module->hasAttr(kDataSegmentAttr))
@@ -342,8 +345,15 @@ private:
       operand.set(IntToPtrOp::create(builder, loc, type, fenced));
       return;
     }
+    if (space == AddressSpace::Shared || space == AddressSpace::Local) {
+      bool exempt = space == AddressSpace::Local ? rootedAtLocalSlot(ptr)
+                                                 : sharedWithinGuard(ptr);
+      if (confineWindows && compiledAccess && !exempt)
+        confineToWindow(operand, space);
+      return;
+    }
     if (space != AddressSpace::Generic)
-      return; // shared, local, param: bounded by their own windows
+      return; // param: read-only kernel arguments
     Value inShared = IsSpaceOp::create(builder, loc, ptr, AddressSpace::Shared);
     Value inLocal = IsSpaceOp::create(builder, loc, ptr, AddressSpace::Local);
     Value keep = arith::OrIOp::create(builder, loc, inShared, inLocal);
@@ -351,6 +361,91 @@ private:
     Value fenced = fenceInteger(loc, address, arena);
     Value chosen = arith::SelectOp::create(builder, loc, keep, address, fenced);
     operand.set(IntToPtrOp::create(builder, loc, type, chosen));
+  }
+
+  /// A local slot plus offsets, possibly through block arguments (a pointer
+  /// walking the slot in a loop): the host backend clamps these accesses
+  /// into the slot itself (compiler/target/host/LocalMemory.cpp).
+  static bool rootedAtLocalSlot(Value ptr) {
+    SmallVector<Value> work{ptr};
+    llvm::SmallPtrSet<void *, 8> seen;
+    while (!work.empty()) {
+      Value v = work.pop_back_val();
+      if (!seen.insert(v.getAsOpaquePointer()).second)
+        continue;
+      if (v.getDefiningOp<LocalAllocaOp>())
+        continue;
+      if (auto add = v.getDefiningOp<PtrAddOp>()) {
+        work.push_back(add.getBase());
+        continue;
+      }
+      auto arg = dyn_cast<BlockArgument>(v);
+      if (!arg || arg.getOwner()->isEntryBlock())
+        return false;
+      for (auto it = arg.getOwner()->pred_begin(),
+                end = arg.getOwner()->pred_end();
+           it != end; ++it) {
+        auto branch = dyn_cast<BranchOpInterface>((*it)->getTerminator());
+        if (!branch)
+          return false;
+        SuccessorOperands operands =
+            branch.getSuccessorOperands(it.getSuccessorIndex());
+        Value incoming = operands[arg.getArgNumber()];
+        if (!incoming)
+          return false;
+        work.push_back(incoming);
+      }
+    }
+    return true;
+  }
+
+  /// A shared address the executor's guard already confines: the block's
+  /// window start (a shared variable, the dynamic window, or a 32-bit
+  /// shared address, which the host adds to the window start) plus offsets
+  /// whose bounds sum to at most `guard` (the executor keeps `guard` bytes
+  /// inaccessible on both sides of the window). These are the shared
+  /// accesses nvcc's PTX makes, and they keep their thread loops free of
+  /// checks.
+  bool sharedWithinGuard(Value ptr) const {
+    if (!guard)
+      return false;
+    uint64_t total = 0;
+    while (auto add = ptr.getDefiningOp<PtrAddOp>()) {
+      Value offset = add.getOffset();
+      unsigned width = offset.getType().getIntOrFloatBitWidth();
+      uint64_t bound = width == 64  ? offsetBound(offset)
+                       : width < 64 ? uint64_t(1) << (width - 1)
+                                    : kUnbounded;
+      total = addBounds(total, bound);
+      ptr = add.getBase();
+    }
+    if (ptr.getDefiningOp<DynamicSharedOp>() || ptr.getDefiningOp<AddressOfOp>())
+      return total <= guard;
+    if (auto toPtr = ptr.getDefiningOp<IntToPtrOp>()) {
+      Value value = toPtr.getValue();
+      unsigned width = value.getType().getIntOrFloatBitWidth();
+      // Zero-extended onto the window start (HostTargetInfo::intToPointer).
+      uint64_t bound = width < 64 ? (uint64_t(1) << width) - 1
+                                  : offsetBound(value);
+      return addBounds(total, bound) <= guard;
+    }
+    return false;
+  }
+
+  /// p stays when it lies in the thread's `space` window, else becomes
+  /// address 16 (as a generic address): the access then faults, since
+  /// Linux never maps the first page. Not 0: LLVM takes an access through
+  /// null for undefined behaviour and would drop the select.
+  void confineToWindow(OpOperand &operand, AddressSpace space) {
+    Value ptr = operand.get();
+    Location loc = ptr.getLoc();
+    auto generic = PtrType::get(builder.getContext(), AddressSpace::Generic);
+    Value asGeneric = CastSpaceOp::create(builder, loc, generic, ptr);
+    Value inside = IsSpaceOp::create(builder, loc, asGeneric, space);
+    Value unmapped = arith::ConstantIntOp::create(builder, loc, 16, 64);
+    Value trap = IntToPtrOp::create(builder, loc, generic, unmapped);
+    Value chosen = arith::SelectOp::create(builder, loc, inside, asGeneric, trap);
+    operand.set(CastSpaceOp::create(builder, loc, ptr.getType(), chosen));
   }
 
   LogicalResult rewriteAddressOf(AddressOfOp addr, const ArenaValues &arena) {
@@ -408,6 +503,7 @@ private:
   ModuleOp module;
   OpBuilder builder;
   uint64_t guard; // offset-guard: 0 for plain fencing
+  bool confineWindows; // check shared/local accesses against their windows
   llvm::StringMap<uint64_t> offsets;
   SmallVector<GlobalOp> segmentGlobals;
 };
@@ -422,7 +518,7 @@ struct FenceAddressesPass
       getOperation().emitError("offset-guard is at most 2^40 bytes");
       return signalPassFailure();
     }
-    if (failed(Fencer(getOperation(), offsetGuard).run()))
+    if (failed(Fencer(getOperation(), offsetGuard, confineWindows).run()))
       signalPassFailure();
   }
 };

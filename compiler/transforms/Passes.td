@@ -50,8 +50,19 @@ def WoolyFenceAddresses : Pass<"wooly-fence-addresses", "::mlir::ModuleOp"> {
       pointers become global-space pointers.
 
     Shared and local accesses are not fenced: they cannot leave the block's
-    or thread's own windows on GPUs; on the host they are bounded by the
-    host backend. See docs/address-fencing.md.
+    or thread's own windows on GPUs. On the host, where shared and local
+    pointers are plain addresses (a `cvta.to.shared` of any generic address,
+    or a window pointer plus any offset, would otherwise reach any memory of
+    the server), `confine-windows` checks each such access of the kernel with
+    `wooly.is_space` and sends one outside its window to address 16 (Linux
+    never maps the first page), where it faults. Exempt: local accesses
+    rooted at a `wooly.local_alloca` (through `wooly.ptradd`s and block
+    arguments), which the host backend clamps into their slot, and, with
+    `offset-guard=G`, shared accesses at the window start (a shared
+    variable, `wooly.dynamic_shared`, or a narrow integer made a shared
+    pointer) plus offsets whose bounds sum to at most G: the executor keeps
+    G bytes inaccessible on both sides of the block's shared window as
+    well. See docs/address-fencing.md.
 
     With `offset-guard=G` (G > 0; the host executor) the executor also
     promises that the 2G bytes below and above the arena (plus slack for
@@ -70,6 +81,11 @@ def WoolyFenceAddresses : Pass<"wooly-fence-addresses", "::mlir::ModuleOp"> {
            "G: bounded offsets up to G bytes from a base within G bytes of "
            "the arena; the executor keeps 2G bytes (plus slack) inaccessible "
            "on each side (0: fence every address as (p & mask) | base)">,
+    Option<"confineWindows", "confine-windows", "bool", "false",
+           "also check shared- and local-space accesses against the thread's "
+           "windows (`wooly.is_space`); an access outside goes to address 16 "
+           "(never mapped) and faults (the host executor: its shared and local pointers are "
+           "plain host addresses, not hardware windows)">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }

@@ -39,6 +39,9 @@ namespace {
 
 constexpr size_t kFiberStackBytes = 256 * 1024;
 constexpr size_t kPage = 4096;
+/// The fence pass's offset guard (ModuleCompiler.h's kFenceOffsetGuard) plus
+/// slack for the widest access.
+constexpr size_t kSharedGuardBytes = (size_t(1) << 34) + (size_t(1) << 20);
 // A thread's local area holds only its escaping local slots (HostABI.h:
 // localLow..localHigh, all that `is_space local` accepts). Block loops and
 // regions share one per worker (regions: up to kMaxBlockThreads parts of at
@@ -368,9 +371,11 @@ struct BlockRunner::Impl {
   unsigned worker;
   std::vector<ThreadState> threads;
   std::vector<uint8_t *> stacks;
-  // The block's shared window sits right below an inaccessible page (and
-  // above another), so running off either end faults instead of reaching
-  // the worker's other memory.
+  // The block's shared window sits between two inaccessible guards of
+  // kSharedGuardBytes, so running off either end faults instead of reaching
+  // the worker's other memory, and so do the window start plus any offset
+  // the fence pass bounds by its offset guard (which then leaves those
+  // accesses unchecked: wooly-fence-addresses, confine-windows).
   uint8_t *sharedMapping = nullptr;
   size_t sharedCapacity = 0, sharedMappingBytes = 0;
   uint64_t lastLaunch = 0;
@@ -462,7 +467,7 @@ void BlockRunner::run(const BlockJob &job, Dim3 blockId) {
     if (m.sharedMapping)
       munmap(m.sharedMapping, m.sharedMappingBytes);
     m.sharedCapacity = (job.sharedWindowBytes + kPage - 1) & ~(kPage - 1);
-    m.sharedMappingBytes = m.sharedCapacity + 2 * kPage;
+    m.sharedMappingBytes = m.sharedCapacity + 2 * kSharedGuardBytes;
     void *mapping = mmap(nullptr, m.sharedMappingBytes, PROT_NONE,
                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (mapping == MAP_FAILED) {
@@ -472,7 +477,8 @@ void BlockRunner::run(const BlockJob &job, Dim3 blockId) {
       return;
     }
     m.sharedMapping = static_cast<uint8_t *>(mapping);
-    mprotect(m.sharedMapping + kPage, m.sharedCapacity, PROT_READ | PROT_WRITE);
+    mprotect(m.sharedMapping + kSharedGuardBytes, m.sharedCapacity,
+             PROT_READ | PROT_WRITE);
     m.lastLaunch = 0;
   }
   if (m.localLaunch != launch->serial) {
@@ -480,12 +486,12 @@ void BlockRunner::run(const BlockJob &job, Dim3 blockId) {
     m.localLaunch = launch->serial;
   }
   // Window end on the guard page (64-byte aligned start).
-  uint8_t *shared = m.sharedMapping + kPage +
+  uint8_t *shared = m.sharedMapping + kSharedGuardBytes +
                     ((m.sharedCapacity - job.sharedWindowBytes) & ~size_t(63));
   // Shared memory is not zeroed on a GPU either, but a block must never see
   // what another launch (perhaps another session's) left there.
   if (m.lastLaunch != launch->serial) {
-    std::memset(m.sharedMapping + kPage, 0, m.sharedCapacity);
+    std::memset(m.sharedMapping + kSharedGuardBytes, 0, m.sharedCapacity);
     m.lastLaunch = launch->serial;
   }
   HostThreadContext base{};

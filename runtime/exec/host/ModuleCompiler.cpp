@@ -94,7 +94,7 @@ std::string cacheKey(std::span<const uint8_t> wis, bool fence) {
   // offset guard (kFenceOffsetGuard).
   std::string salt = fingerprint + "|abi" +
                      std::to_string(wooly::host::kAbiVersion) + "|poll2|llvm" +
-                     LLVM_VERSION_STRING + (fence ? "|fenced-g34" : "|open");
+                     LLVM_VERSION_STRING + (fence ? "|fenced-g34-windows2" : "|open");
   uint64_t s = llvm::xxh3_64bits(llvm::StringRef(salt));
   char buf[40];
   std::snprintf(buf, sizeof buf, "%016llx%016llx",
@@ -245,6 +245,8 @@ Status ModuleCompiler::load(std::span<const uint8_t> wis, bool fence,
     mlir::PassManager pm(&context);
     wooly::WoolyFenceAddressesOptions fencing;
     fencing.offsetGuard = kFenceOffsetGuard;
+    // Host shared and local pointers are plain addresses: confine them too.
+    fencing.confineWindows = true;
     pm.addPass(wooly::createWoolyFenceAddresses(fencing));
     if (mlir::failed(pm.run(*module)))
       return compileError("address fencing failed", diagnostics);

@@ -31,6 +31,8 @@ namespace wooly::exec::host {
 /// twice that, plus slack for an access's width, reserved and inaccessible
 /// on each side of their arena (Arena::reserve).
 inline constexpr uint64_t kFenceOffsetGuard = 1ull << 34;
+// DeviceRuntime.cpp guards each block's shared window with the same bound
+// (kSharedGuardBytes): change both together.
 inline constexpr uint64_t kArenaGuardBytes = 2 * kFenceOffsetGuard + (1ull << 20);
 
 struct CompiledKernel {

@@ -155,6 +155,93 @@ TEST_CASE("running off the shared window is a launch failure", "[host][fault]") 
   expectHealthy(*ctx);
 }
 
+// A kernel that turns an arbitrary generic address (here: a buffer of its
+// own context, so that a store that got through is visible) into a shared or
+// local pointer (PTX cvta.to.shared / cvta.to.local) and stores through it,
+// or offsets a window pointer far out of its window. On the host these
+// pointers are plain addresses: fenced, the access must leave no trace
+// outside the window and end as a LaunchFailure.
+const char *kWindowEscape = R"(
+wooly.kernel @via_shared(%p: i64) {
+  %g = wooly.inttoptr %p : i64 to !wooly.ptr<generic>
+  %s = wooly.cast_space %g : !wooly.ptr<generic> to !wooly.ptr<shared>
+  %v = arith.constant 4660 : i32
+  wooly.store %v, %s {alignment = 4 : i64} : i32, !wooly.ptr<shared>
+  wooly.return
+}
+wooly.kernel @via_local(%p: i64) {
+  %g = wooly.inttoptr %p : i64 to !wooly.ptr<generic>
+  %l = wooly.cast_space %g : !wooly.ptr<generic> to !wooly.ptr<local>
+  %v = arith.constant 4660 : i32
+  wooly.store %v, %l {alignment = 4 : i64} : i32, !wooly.ptr<local>
+  wooly.return
+}
+wooly.kernel @shared_u32(%a: i32) {
+  %s = wooly.inttoptr %a : i32 to !wooly.ptr<shared>
+  %v = arith.constant 4660 : i32
+  wooly.store %v, %s {alignment = 4 : i64} : i32, !wooly.ptr<shared>
+  wooly.return
+}
+wooly.kernel @shared_offset(%off: i64) {
+  %base = wooly.dynamic_shared : !wooly.ptr<shared>
+  %s = wooly.ptradd %base, %off : !wooly.ptr<shared>, i64
+  %v = arith.constant 4660 : i32
+  wooly.store %v, %s {alignment = 4 : i64} : i32, !wooly.ptr<shared>
+  wooly.return
+}
+)";
+
+TEST_CASE("shared and local pointers cannot leave their windows (fenced)",
+          "[host][fault][isolation]") {
+  auto ctx = newContext(/*fencing=*/true);
+  exec::DevicePtr victim = upload(*ctx, std::vector<int32_t>(4, 7));
+  for (const char *kernel : {"via_shared", "via_local"}) {
+    INFO(kernel);
+    exec::KernelInfo info;
+    exec::FunctionId fn = loadKernel(*ctx, kWindowEscape, kernel, info);
+    Args args(info);
+    args.set(0, int64_t(victim + 4));
+    exec::Status s = launch(*ctx, fn, {1, 1, 1}, {1, 1, 1}, args);
+    CHECK(s.code == exec::ErrorCode::LaunchFailure);
+    CHECK(ctx->synchronize(0));
+    CHECK(download<int32_t>(*ctx, victim, 4) == std::vector<int32_t>(4, 7));
+    expectHealthy(*ctx);
+  }
+  // A window pointer plus an offset far past the window (1 GiB, and one
+  // that wraps below it).
+  exec::KernelInfo info;
+  exec::FunctionId fn = loadKernel(*ctx, kWindowEscape, "shared_offset", info);
+  for (int64_t off : {int64_t(1) << 30, -(int64_t(1) << 20)}) {
+    INFO("offset " << off);
+    Args args(info);
+    args.set(0, off);
+    exec::Status s = launch(*ctx, fn, {1, 1, 1}, {1, 1, 1}, args);
+    CHECK(s.code == exec::ErrorCode::LaunchFailure);
+    CHECK(ctx->synchronize(0));
+    expectHealthy(*ctx);
+  }
+  // A 32-bit shared address anywhere (unchecked: the guard around the
+  // window covers the whole 32-bit range).
+  exec::KernelInfo u32info;
+  exec::FunctionId u32 = loadKernel(*ctx, kWindowEscape, "shared_u32", u32info);
+  for (int32_t a : {int32_t(0x80000000), int32_t(0xfffffffc), int32_t(1 << 20)}) {
+    INFO("32-bit shared address " << a);
+    Args args(u32info);
+    args.set(0, a);
+    exec::Status s = launch(*ctx, u32, {1, 1, 1}, {1, 1, 1}, args);
+    CHECK(s.code == exec::ErrorCode::LaunchFailure);
+    CHECK(ctx->synchronize(0));
+    expectHealthy(*ctx);
+  }
+  // In the window, the same kernel works.
+  Args inside(info);
+  inside.set(0, int64_t(0));
+  exec::LaunchConfig config;
+  config.dynamicSharedBytes = 16;
+  CHECK(ctx->launch(fn, config, inside.bytes(), 0));
+  CHECK(ctx->synchronize(0));
+}
+
 TEST_CASE("trap ends the launch with a Trap error", "[host][fault]") {
   auto ctx = newContext();
   exec::KernelInfo info;
