@@ -346,9 +346,17 @@ private:
       return;
     }
     if (space == AddressSpace::Shared || space == AddressSpace::Local) {
+      if (!confineWindows)
+        return;
+      if (!compiledAccess) {
+        // The runtime reads printf/assert pointers and must never fault:
+        // one outside its window reads the window's start instead.
+        redirectToWindow(operand, space);
+        return;
+      }
       bool exempt = space == AddressSpace::Local ? rootedAtLocalSlot(ptr)
                                                  : sharedWithinGuard(ptr);
-      if (confineWindows && compiledAccess && !exempt)
+      if (!exempt)
         confineToWindow(operand, space);
       return;
     }
@@ -445,6 +453,21 @@ private:
     Value unmapped = arith::ConstantIntOp::create(builder, loc, 16, 64);
     Value trap = IntToPtrOp::create(builder, loc, generic, unmapped);
     Value chosen = arith::SelectOp::create(builder, loc, inside, asGeneric, trap);
+    operand.set(CastSpaceOp::create(builder, loc, ptr.getType(), chosen));
+  }
+
+  /// p stays when it lies in the thread's `space` window, else becomes the
+  /// window's start (offset 0 of the space: readable).
+  void redirectToWindow(OpOperand &operand, AddressSpace space) {
+    Value ptr = operand.get();
+    Location loc = ptr.getLoc();
+    auto generic = PtrType::get(builder.getContext(), AddressSpace::Generic);
+    Value asGeneric = CastSpaceOp::create(builder, loc, generic, ptr);
+    Value inside = IsSpaceOp::create(builder, loc, asGeneric, space);
+    Value zero = arith::ConstantIntOp::create(builder, loc, 0, 64);
+    Value start = CastSpaceOp::create(
+        builder, loc, generic, IntToPtrOp::create(builder, loc, ptr.getType(), zero));
+    Value chosen = arith::SelectOp::create(builder, loc, inside, asGeneric, start);
     operand.set(CastSpaceOp::create(builder, loc, ptr.getType(), chosen));
   }
 

@@ -55,7 +55,9 @@ def WoolyFenceAddresses : Pass<"wooly-fence-addresses", "::mlir::ModuleOp"> {
     or a window pointer plus any offset, would otherwise reach any memory of
     the server), `confine-windows` checks each such access of the kernel with
     `wooly.is_space` and sends one outside its window to address 16 (Linux
-    never maps the first page), where it faults. Exempt: local accesses
+    never maps the first page), where it faults (printf/assert pointers,
+    which the runtime reads, go to the window's start instead). Exempt:
+    local accesses
     rooted at a `wooly.local_alloca` (through `wooly.ptradd`s and block
     arguments), which the host backend clamps into their slot, and, with
     `offset-guard=G`, shared accesses at the window start (a shared

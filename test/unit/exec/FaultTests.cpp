@@ -274,6 +274,39 @@ TEST_CASE("the watchdog stops infinite loops", "[host][fault]") {
   expectHealthy(*ctx);
 }
 
+// printf with an argument buffer that is a local pointer made from any
+// address: the runtime must not read (and print) memory outside the
+// thread's local window.
+const char *kPrintfPeek = R"(
+wooly.global @fmt : 4 x i8 in global = "%d\0A\00"
+wooly.kernel @peek(%p: i64) {
+  %g = wooly.inttoptr %p : i64 to !wooly.ptr<generic>
+  %l = wooly.cast_space %g : !wooly.ptr<generic> to !wooly.ptr<local>
+  %f = wooly.addressof @fmt : !wooly.ptr<global>
+  %fg = wooly.cast_space %f : !wooly.ptr<global> to !wooly.ptr<generic>
+  %n = wooly.printf %fg, %l : !wooly.ptr<generic>, !wooly.ptr<local>
+  wooly.return
+}
+)";
+
+TEST_CASE("printf cannot read outside the local window (fenced)",
+          "[host][printf][isolation]") {
+  auto ctx = newContext(/*fencing=*/true);
+  exec::DevicePtr secret = upload(*ctx, std::vector<int32_t>{424242, 0});
+  exec::KernelInfo info;
+  exec::FunctionId fn = loadKernel(*ctx, kPrintfPeek, "peek", info);
+  Args args(info);
+  args.set(0, int64_t(secret));
+  exec::Status s = launch(*ctx, fn, {1, 1, 1}, {1, 1, 1}, args);
+  INFO(s.message);
+  REQUIRE(s);
+  std::string out = ctx->takePrintfOutput();
+  INFO(out);
+  CHECK(!out.empty());
+  CHECK(out.find("424242") == std::string::npos);
+  expectHealthy(*ctx);
+}
+
 TEST_CASE("device printf reaches the context", "[host][printf]") {
   auto ctx = newContext();
   exec::KernelInfo info;

@@ -113,3 +113,24 @@ wooly.kernel @shared_far(%off: i64, %out: !wooly.ptr<global>) {
   wooly.store %x, %out : f32, !wooly.ptr<global>
   wooly.return
 }
+
+// -----
+
+// printf's argument buffer is read by the runtime, which must never fault:
+// one outside its window is redirected to the window's start instead.
+// CHECK-LABEL: wooly.kernel @printf_args
+// CHECK: %[[G:.*]] = wooly.cast_space %{{.*}} : !wooly.ptr<local> to !wooly.ptr<generic>
+// CHECK: %[[IN:.*]] = wooly.is_space %[[G]], local
+// CHECK: %[[Z:.*]] = wooly.inttoptr %{{.*}} : i64 to !wooly.ptr<local>
+// CHECK: %[[START:.*]] = wooly.cast_space %[[Z]] : !wooly.ptr<local> to !wooly.ptr<generic>
+// CHECK: arith.select %[[IN]], %[[G]], %[[START]]
+// CHECK: wooly.printf
+wooly.global @fmt : 4 x i8 in global = "%d\0A\00"
+wooly.kernel @printf_args(%p: i64) {
+  %g = wooly.inttoptr %p : i64 to !wooly.ptr<generic>
+  %l = wooly.cast_space %g : !wooly.ptr<generic> to !wooly.ptr<local>
+  %f = wooly.addressof @fmt : !wooly.ptr<global>
+  %fg = wooly.cast_space %f : !wooly.ptr<global> to !wooly.ptr<generic>
+  %n = wooly.printf %fg, %l : !wooly.ptr<generic>, !wooly.ptr<local>
+  wooly.return
+}
