@@ -226,11 +226,19 @@ void moveFunctionLocals(llvm::Function &fn) {
       llvm::SplitBlockAndInsertIfThen(full, rest, /*Unreachable=*/true);
   b.SetInsertPoint(rest);
   {
+    // __wooly_trap fails the launch; on fibers it does not return, in block
+    // loops and regions it does (the block stops at its next poll), so the
+    // function returns without a frame rather than fall into `unreachable`.
     llvm::IRBuilder<> t(trapAt);
     llvm::FunctionCallee trap = fn.getParent()->getOrInsertFunction(
         "__wooly_trap",
         llvm::FunctionType::get(t.getVoidTy(), {t.getPtrTy()}, false));
     t.CreateCall(trap, {ctx});
+    if (fn.getReturnType()->isVoidTy())
+      t.CreateRetVoid();
+    else
+      t.CreateRet(llvm::PoisonValue::get(fn.getReturnType()));
+    trapAt->eraseFromParent();
   }
   b.CreateStore(end, field(offsets::localTop));
   for (auto [slot, offset] : llvm::zip(moved, offsets)) {

@@ -411,3 +411,57 @@ TEST_CASE("out-of-bounds local accesses stay inside the local array",
     CHECK(download<int32_t>(*ctx, out, 32) == std::vector<int32_t>(32, 0));
   }
 }
+
+// A recursive device function whose 256 KiB local array escapes (its
+// generic address is stored through): every call takes a frame from the
+// worker's local area, so deep enough recursion exhausts it. That must end
+// the launch with a Trap error, leave the executor working, and never run
+// on past the area: the exhausted call returns without a frame.
+const char *kDeepLocals = R"(
+wooly.func @rec(%depth: i32, %out: !wooly.ptr<global>) {
+  %buf = wooly.local_alloca 262144 align 8 : !wooly.ptr<local>
+  %g = wooly.cast_space %buf : !wooly.ptr<local> to !wooly.ptr<generic>
+  wooly.store %depth, %g {alignment = 4 : i64} : i32, !wooly.ptr<generic>
+  %zero = arith.constant 0 : i32
+  %more = arith.cmpi sgt, %depth, %zero : i32
+  cf.cond_br %more, ^down, ^leaf
+^down:
+  %one = arith.constant 1 : i32
+  %d = arith.subi %depth, %one : i32
+  wooly.call @rec(%d, %out) : (i32, !wooly.ptr<global>) -> ()
+  cf.br ^leaf
+^leaf:
+  %x = wooly.load %g {alignment = 4 : i64} : !wooly.ptr<generic> -> i32
+  %old = wooly.atomic_rmw add %out, %x : !wooly.ptr<global>, i32
+  wooly.return
+}
+wooly.kernel @deep(%depth: i32, %out: !wooly.ptr<global>) {
+  wooly.call @rec(%depth, %out) : (i32, !wooly.ptr<global>) -> ()
+  wooly.return
+}
+)";
+
+TEST_CASE("exhausting the local area ends the launch, not the server",
+          "[host][local][fault]") {
+  auto ctx = newContext();
+  exec::KernelInfo info;
+  exec::FunctionId fn = loadKernel(*ctx, kDeepLocals, "deep", info);
+  exec::DevicePtr out = upload(*ctx, std::vector<int32_t>(1, 0));
+  // Shallow: every level adds its depth once: 4+3+2+1+0.
+  Args shallow(info);
+  shallow.set(0, int32_t(4)).set(1, out);
+  exec::Status s = launch(*ctx, fn, {1, 1, 1}, {1, 1, 1}, shallow);
+  INFO(s.message);
+  REQUIRE(s);
+  CHECK(download<int32_t>(*ctx, out, 1)[0] == 10);
+  // 200 levels of 256 KiB: far more than a worker's local area.
+  Args deep(info);
+  deep.set(0, int32_t(200)).set(1, out);
+  s = launch(*ctx, fn, {1, 1, 1}, {1, 1, 1}, deep);
+  CHECK(s.code == exec::ErrorCode::Trap);
+  CHECK(ctx->synchronize(0));
+  // The executor and this context go on.
+  s = launch(*ctx, fn, {1, 1, 1}, {1, 1, 1}, shallow);
+  INFO(s.message);
+  CHECK(s);
+}
