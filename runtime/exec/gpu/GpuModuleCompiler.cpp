@@ -2,14 +2,12 @@
 
 #include "runtime/exec/gpu/GpuModuleCompiler.h"
 
-#include "compiler/Registration.h"
+#include "compiler/ClientModule.h"
 #include "compiler/target/common/TargetInfo.h"
 #include "compiler/transforms/Passes.h"
 #include "dialects/wooly/WoolyDialect.h"
 
-#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 
 #include "llvm/Support/MathExtras.h"
@@ -103,43 +101,27 @@ Status GpuModuleCompiler::compile(std::span<const uint8_t> wis, bool fence,
     }
   }
 
-  mlir::DialectRegistry registry;
-  wooly::registerAllWoolyDialects(registry);
-  mlir::MLIRContext context(registry, mlir::MLIRContext::Threading::DISABLED);
-  context.loadAllAvailableDialects();
-  std::string diagnostics;
-  mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &d) {
-    llvm::raw_string_ostream os(diagnostics);
-    os << d.getLocation() << ": " << d << "\n";
-    return mlir::success();
-  });
-  llvm::StringRef text(reinterpret_cast<const char *>(wis.data()), wis.size());
-  mlir::ParserConfig config(&context);
-  mlir::OwningOpRef<mlir::ModuleOp> module =
-      mlir::parseSourceString<mlir::ModuleOp>(text, config, "client-module");
-  if (!module)
+  // Parse and verify: the server trusts nothing a client sends.
+  wooly::ClientModule client(wis);
+  if (!client.module())
     return Status::error(ErrorCode::CompileError,
-                         "the module is not valid WIS (MLIR bytecode or "
-                         "text):\n" +
-                             diagnostics);
-  if (mlir::failed(wooly::verifyWISModule(*module, wooly::WISLimits())))
-    return Status::error(ErrorCode::CompileError,
-                         "the module failed WIS verification:\n" + diagnostics);
+                         client.failure() + ":\n" + client.diagnostics());
+  mlir::ModuleOp module = client.module();
   if (fence) {
-    mlir::PassManager pm(&context);
+    mlir::PassManager pm(&client.context());
     pm.addPass(wooly::createWoolyFenceAddresses());
-    if (mlir::failed(pm.run(*module)))
+    if (mlir::failed(pm.run(module)))
       return Status::error(ErrorCode::CompileError,
-                           "address fencing failed:\n" + diagnostics);
+                           "address fencing failed:\n" + client.diagnostics());
   }
 
   CompiledModule compiled;
-  compiled.kernels = describeKernels(*module);
+  compiled.kernels = describeKernels(module);
   compiled.fenced = fence;
   if (fence)
-    compiled.segment = segmentOf(*module);
+    compiled.segment = segmentOf(module);
   std::string error;
-  if (!backend(*module, compiled.image, error))
+  if (!backend(module, compiled.image, error))
     return Status::error(ErrorCode::CompileError,
                          "compiling for " + target + " failed: " + error);
   std::lock_guard lock(mutex);

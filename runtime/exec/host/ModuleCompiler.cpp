@@ -3,14 +3,13 @@
 #include "runtime/exec/host/ModuleCompiler.h"
 #include "runtime/exec/host/Preemption.h"
 
-#include "compiler/Registration.h"
+#include "compiler/ClientModule.h"
 #include "compiler/target/common/RecoverableCodegen.h"
 #include "compiler/target/host/HostABI.h"
 #include "compiler/target/host/HostCompiler.h"
 #include "compiler/transforms/Passes.h"
 
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 
 #include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
@@ -222,44 +221,29 @@ Status ModuleCompiler::load(std::span<const uint8_t> wis, bool fence,
   }
 
   // Parse and verify: the server trusts nothing a client sends.
-  mlir::DialectRegistry registry;
-  wooly::registerAllWoolyDialects(registry);
-  mlir::MLIRContext context(registry, mlir::MLIRContext::Threading::DISABLED);
-  context.loadAllAvailableDialects();
-  std::string diagnostics;
-  mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &d) {
-    llvm::raw_string_ostream os(diagnostics);
-    os << d.getLocation() << ": " << d << "\n";
-    return mlir::success();
-  });
-  llvm::StringRef text(reinterpret_cast<const char *>(wis.data()), wis.size());
-  mlir::ParserConfig config(&context);
-  mlir::OwningOpRef<mlir::ModuleOp> module =
-      mlir::parseSourceString<mlir::ModuleOp>(text, config, "client-module");
-  if (!module)
-    return compileError("the module is not valid WIS (MLIR bytecode or text)",
-                        diagnostics);
-  if (mlir::failed(wooly::verifyWISModule(*module, wooly::WISLimits())))
-    return compileError("the module failed WIS verification", diagnostics);
+  wooly::ClientModule client(wis);
+  if (!client.module())
+    return compileError(client.failure(), client.diagnostics());
+  mlir::ModuleOp module = client.module();
   if (fence) {
-    mlir::PassManager pm(&context);
+    mlir::PassManager pm(&client.context());
     wooly::WoolyFenceAddressesOptions fencing;
     fencing.offsetGuard = kFenceOffsetGuard;
     // Host shared and local pointers are plain addresses: confine them too.
     fencing.confineWindows = true;
     pm.addPass(wooly::createWoolyFenceAddresses(fencing));
-    if (mlir::failed(pm.run(*module)))
-      return compileError("address fencing failed", diagnostics);
+    if (mlir::failed(pm.run(module)))
+      return compileError("address fencing failed", client.diagnostics());
   }
 
   auto compiled = std::make_shared<CompiledModule>();
   compiled->fenced = fence;
-  wooly::host::HostModuleInfo info = wooly::host::analyzeHostModule(*module);
+  wooly::host::HostModuleInfo info = wooly::host::analyzeHostModule(module);
   for (const auto &kernel : info.kernels)
     compiled->kernels.push_back({kernel, nullptr});
   compiled->dynamicSharedOffset = info.dynamicSharedOffset;
   if (fence) {
-    if (std::optional<wooly::DataSegment> data = wooly::getDataSegment(*module)) {
+    if (std::optional<wooly::DataSegment> data = wooly::getDataSegment(module)) {
       compiled->segment.size = data->size;
       compiled->segment.align = data->alignment;
       compiled->segment.init = data->initialBytes;
@@ -289,7 +273,7 @@ Status ModuleCompiler::load(std::span<const uint8_t> wis, bool fence,
     std::string failure;
     // A fatal error inside LLVM fails this compile, not the server.
     std::optional<std::string> crash = wooly::runRecoverable([&] {
-      auto ir = wooly::host::lowerToHostIR(*module, info, llvmContext, **machine, 3);
+      auto ir = wooly::host::lowerToHostIR(module, info, llvmContext, **machine, 3);
       if (!ir) {
         failure = llvm::toString(ir.takeError());
         return;
