@@ -9,6 +9,7 @@
 #include "compiler/target/amdgpu/AMDGPUTargetInfo.h"
 
 #include "compiler/target/gpu/GpuIRHelpers.h"
+#include "compiler/target/gpu/GpuPrintf.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 
@@ -656,13 +657,29 @@ AMDGPUTargetInfo::lowerControl(Operation *op, ValueRange operands,
     rewriter.eraseOp(op);
     return success();
   }
-  // printf needs the HIP hostcall/printf buffer ABI of the ROCm device
-  // libraries, and `exit` from a device function has no per-lane AMDGPU
-  // equivalent: both are reported as unsupported (docs/gpu-backends.md).
-  if (isa<PrintfOp>(op))
-    op->emitError("device printf is not supported on AMD GPUs: run this "
-                  "kernel on the cuda or host executor, or remove the printf");
-  else if (isa<ExitOp>(op))
+  if (auto print = dyn_cast<PrintfOp>(op)) {
+    // A record in the context's printf buffer (GpuPrintf.h). Without a
+    // constant format the record cannot be laid out at compile time, and
+    // AMD has no driver printf to fall back on.
+    if (!gpu::hasConstantFormat(print)) {
+      op->emitError("device printf on AMD GPUs needs a constant format "
+                    "string (a string literal): run this kernel on the cuda "
+                    "or host executor, or print with a literal format");
+      return failure();
+    }
+    gpu::PrintfTarget target;
+    target.deviceScope = syncScope(MemScope::GPU);
+    target.inSharedOrLocal = [](OpBuilder &b, Location loc, Value ptr) {
+      Type i1 = b.getI1Type();
+      Value shared = callIntrinsic(b, loc, i1, "llvm.amdgcn.is.shared", {ptr});
+      Value priv = callIntrinsic(b, loc, i1, "llvm.amdgcn.is.private", {ptr});
+      return LLVM::OrOp::create(b, loc, shared, priv).getResult();
+    };
+    return gpu::lowerPrintfToBuffer(print, operands, rewriter, target);
+  }
+  // `exit` from a device function has no per-lane AMDGPU equivalent: it is
+  // reported as unsupported (docs/gpu-backends.md).
+  if (isa<ExitOp>(op))
     op->emitError("`exit` inside a device function is not supported on AMD "
                   "GPUs: return to the kernel instead");
   return failure();

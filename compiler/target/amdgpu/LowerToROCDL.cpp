@@ -4,6 +4,7 @@
 #include "compiler/target/amdgpu/AMDGPUTargetInfo.h"
 #include "compiler/target/amdgpu/Passes.h"
 #include "compiler/target/common/WoolyToLLVM.h"
+#include "compiler/target/gpu/GpuPrintf.h"
 
 namespace wooly::amdgpu {
 
@@ -19,6 +20,9 @@ struct LowerToROCDL : impl::WoolyLowerToROCDLBase<LowerToROCDL> {
       return signalPassFailure();
     }
     AMDGPUTargetInfo target(wavefrontSize(chip));
+    // Printf records need their formats (the executor does this before
+    // fencing; here it covers unfenced modules).
+    gpu::annotatePrintfFormats(getOperation());
     if (mlir::failed(lowerWISToLLVMDialect(getOperation(), target)))
       return signalPassFailure();
     exposeModuleVariables(getOperation());

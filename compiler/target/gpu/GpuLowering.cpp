@@ -5,6 +5,7 @@
 #include "compiler/target/common/TargetInfo.h"
 #include "compiler/target/common/WoolyToLLVM.h"
 #include "compiler/target/gpu/GpuCodegen.h"
+#include "compiler/target/gpu/GpuPrintf.h"
 
 #include "mlir/IR/Diagnostics.h"
 
@@ -32,6 +33,9 @@ Error lowerToLLVMDialect(mlir::ModuleOp module, const TargetInfo &target,
         }
         return mlir::success();
       });
+  // Printf records need their formats; a module the executor annotated
+  // before fencing keeps its ids.
+  annotatePrintfFormats(module);
   if (mlir::succeeded(lowerWISToLLVMDialect(module, target)))
     return Error::success();
   return createStringError(

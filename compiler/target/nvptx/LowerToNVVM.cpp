@@ -1,6 +1,7 @@
 //===- LowerToNVVM.cpp - The nvptx lowering as a pass ---------------------===//
 
 #include "compiler/target/common/WoolyToLLVM.h"
+#include "compiler/target/gpu/GpuPrintf.h"
 #include "compiler/target/nvptx/NVPTXCodegen.h"
 #include "compiler/target/nvptx/NVPTXTargetInfo.h"
 #include "compiler/target/nvptx/Passes.h"
@@ -19,6 +20,9 @@ struct LowerToNVVM : impl::WoolyLowerToNVVMBase<LowerToNVVM> {
       return signalPassFailure();
     }
     NVPTXTargetInfo target(computeCapability(chip));
+    // Printf records need their formats (the executor does this before
+    // fencing; here it covers unfenced modules).
+    gpu::annotatePrintfFormats(getOperation());
     if (mlir::failed(lowerWISToLLVMDialect(getOperation(), target)))
       return signalPassFailure();
     fenceOrderedAtomicRMW(getOperation());

@@ -9,6 +9,7 @@
 #include "compiler/target/nvptx/NVPTXTargetInfo.h"
 
 #include "compiler/target/gpu/GpuIRHelpers.h"
+#include "compiler/target/gpu/GpuPrintf.h"
 
 #include "mlir/Conversion/ArithCommon/AttrToLLVMConverter.h"
 #include "mlir/Conversion/GPUToNVVM/GPUToNVVMPass.h"
@@ -406,8 +407,24 @@ NVPTXTargetInfo::lowerControl(Operation *op, ValueRange operands,
     rewriter.eraseOp(op);
     return success();
   }
-  if (isa<PrintfOp>(op)) {
-    // CUDA's device printf: int vprintf(const char *format, void *args).
+  if (auto print = dyn_cast<PrintfOp>(op)) {
+    // A constant format: a record in the context's printf buffer, which the
+    // executor drains and returns to the client.
+    if (gpu::hasConstantFormat(print)) {
+      gpu::PrintfTarget target;
+      target.deviceScope = syncScope(MemScope::GPU);
+      target.inSharedOrLocal = [](OpBuilder &b, Location loc, Value ptr) {
+        Type i1 = b.getI1Type();
+        Value shared =
+            callIntrinsic(b, loc, i1, "llvm.nvvm.isspacep.shared", {ptr});
+        Value local =
+            callIntrinsic(b, loc, i1, "llvm.nvvm.isspacep.local", {ptr});
+        return LLVM::OrOp::create(b, loc, shared, local).getResult();
+      };
+      return gpu::lowerPrintfToBuffer(print, operands, rewriter, target);
+    }
+    // Otherwise CUDA's device printf, int vprintf(const char *format, void
+    // *args): the driver prints to the daemon's stdout, not to the client.
     auto type = LLVM::LLVMFunctionType::get(i32, {ptr, ptr});
     LLVM::LLVMFuncOp vprintf =
         declareRuntimeFunction(rewriter, op, "vprintf", type);

@@ -46,6 +46,9 @@ struct CompiledModule {
   std::vector<KernelInfo> kernels;
   bool fenced = false;
   DataSegmentImage segment; // fenced modules only
+  /// The format of each printf record the module writes, by index
+  /// (compiler/target/gpu/GpuPrintfABI.h); empty when it writes none.
+  std::vector<std::string> printfFormats;
 };
 
 /// Compiles a WIS module (bytecode or text) for the executor's device,

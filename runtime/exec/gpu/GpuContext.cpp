@@ -2,7 +2,11 @@
 
 #include "runtime/exec/gpu/GpuContext.h"
 
+#include "compiler/target/gpu/GpuPrintfABI.h"
+#include "runtime/exec/gpu/PrintfBuffer.h"
+
 #include <algorithm>
+#include <cstring>
 
 namespace wooly::exec::gpu {
 
@@ -57,6 +61,8 @@ GpuContext::~GpuContext() {
   for (const auto &[base, bytes] : memory.all())
     deviceFree(base);
   releaseArena();
+  if (printfState.buffer)
+    api.memFree(printfState.buffer);
 }
 
 int GpuContext::driverPriority(int requested) const {
@@ -266,8 +272,73 @@ Status GpuContext::loadModule(std::span<const uint8_t> wis, ModuleId &out) {
       api.moduleUnload(handle);
       return status;
     }
-  out = nextId++;
+  ModuleId id = nextId++;
+  if (!compiled.printfFormats.empty())
+    if (Status status =
+            preparePrintf(id, handle, std::move(compiled.printfFormats));
+        !status) {
+      if (module.segment) {
+        uint64_t bytes = 0;
+        segments.erase(module.segment);
+        memory.erase(module.segment, bytes);
+        deviceFree(module.segment);
+      }
+      api.moduleUnload(handle);
+      return status;
+    }
+  out = id;
   modules.emplace(out, std::move(module));
+  return Status::ok();
+}
+
+Status GpuContext::createPrintfBuffer() {
+  // Outside the arena: kernels reach it only through the module global,
+  // never through an address a client computes.
+  DevicePtr buffer = 0;
+  if (Status status = api.memAlloc(kPrintfBufferBytes, buffer); !status)
+    return status;
+  namespace abi = wooly::gpu::printf_abi;
+  uint8_t header[abi::kHeaderBytes] = {};
+  uint32_t capacity = kPrintfBufferBytes - abi::kHeaderBytes;
+  std::memcpy(header + abi::kCapacityOffset, &capacity, sizeof capacity);
+  DriverStream stream = streams.at(0);
+  // Records start zeroed: one reserved but never written reads as size 0.
+  Status status = api.memsetD8(buffer, 0, kPrintfBufferBytes, stream);
+  if (status)
+    status = api.copyHtoD(buffer, header, sizeof header, stream);
+  if (status)
+    status = api.streamSynchronize(stream);
+  if (!status) {
+    api.memFree(buffer);
+    return status;
+  }
+  printfState.buffer = buffer;
+  return Status::ok();
+}
+
+Status GpuContext::preparePrintf(ModuleId id, DriverModule handle,
+                                 std::vector<std::string> formats) {
+  namespace abi = wooly::gpu::printf_abi;
+  DevicePtr slot = 0;
+  uint64_t bytes = 0;
+  if (Status status =
+          api.moduleGetGlobal(handle, abi::kGlobalName, slot, bytes);
+      !status || bytes < 16)
+    return Status::error(ErrorCode::Internal,
+                         std::string("a module that prints lacks its ") +
+                             abi::kGlobalName + " variable" +
+                             (status ? "" : ": " + status.message));
+  if (!printfState.buffer)
+    if (Status status = createPrintfBuffer(); !status)
+      return status;
+  uint64_t value[2] = {printfState.buffer, id};
+  DriverStream stream = streams.at(0);
+  Status status = api.copyHtoD(slot, value, sizeof value, stream);
+  if (status)
+    status = api.streamSynchronize(stream);
+  if (!status)
+    return status;
+  printfState.formats[id] = std::move(formats);
   return Status::ok();
 }
 
@@ -307,6 +378,8 @@ Status GpuContext::unloadModule(ModuleId id) {
   DriverModule handle = it->second.handle;
   DevicePtr segment = it->second.segment;
   modules.erase(it);
+  if (printfState.formats.count(id))
+    printfState.unloaded.insert(id);
   if (segment) {
     uint64_t bytes = 0;
     segments.erase(segment);
@@ -696,10 +769,56 @@ ContextStats GpuContext::stats() const {
 }
 
 std::string GpuContext::takePrintfOutput() {
-  // NVIDIA's vprintf and AMD's printf write through the driver to the
-  // daemon's stdout; there is no per-context buffer to drain
-  // (docs/gpu-backends.md).
-  return {};
+  std::lock_guard lock(mutex);
+  if (!printfState.buffer)
+    return {};
+  // A kernel still running may be between reserving a record and writing
+  // it, and resetting the buffer under it would lose its later records: the
+  // output waits for a synchronization point at which every stream of the
+  // session is idle (the lock keeps new launches out meanwhile).
+  for (auto &[id, stream] : streams)
+    if (api.streamQuery(stream).code == ErrorCode::NotReady)
+      return {};
+  namespace abi = wooly::gpu::printf_abi;
+  DriverStream stream = streams.at(0);
+  DevicePtr buffer = printfState.buffer;
+  uint8_t head[abi::kHeaderBytes];
+  if (!api.copyDtoH(head, buffer, sizeof head, stream) ||
+      !api.streamSynchronize(stream))
+    return {};
+  PrintfHeader header = readPrintfHeader(head);
+  if (header.reserved == 0 && header.dropped == 0)
+    return {};
+  std::vector<uint8_t> records(header.usedBytes());
+  if (!records.empty() &&
+      (!api.copyDtoH(records.data(), buffer + abi::kHeaderBytes,
+                     records.size(), stream) ||
+       !api.streamSynchronize(stream)))
+    return {};
+  std::string out;
+  formatPrintfRecords(
+      records, header.dropped,
+      [&](uint32_t tag, uint32_t format) -> const std::string * {
+        auto it = printfState.formats.find(tag);
+        if (it == printfState.formats.end() || format >= it->second.size())
+          return nullptr;
+        return &it->second[format];
+      },
+      out);
+  // Empty again: reservation and drop count to 0, the records read back
+  // zeroed (so a record reserved later but never written reads as size 0).
+  Status reset = api.memsetD8(buffer + abi::kReservedOffset, 0,
+                              abi::kCapacityOffset, stream);
+  if (reset && !records.empty())
+    reset = api.memsetD8(buffer + abi::kHeaderBytes, 0, records.size(), stream);
+  if (reset)
+    reset = api.streamSynchronize(stream);
+  if (!reset)
+    return out; // the device is gone; what was read is still the output
+  for (ModuleId id : printfState.unloaded)
+    printfState.formats.erase(id);
+  printfState.unloaded.clear();
+  return out;
 }
 
 } // namespace wooly::exec::gpu

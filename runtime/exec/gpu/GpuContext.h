@@ -117,6 +117,23 @@ private:
     KernelInfo info;
   };
 
+  /// Device printf (compiler/target/gpu/GpuPrintfABI.h): one buffer per
+  /// context, outside its arena and quota, made when the first module that
+  /// prints is loaded; each such module is told where it is and its tag
+  /// (its ModuleId), which names its format table here.
+  struct PrintfState {
+    DevicePtr buffer = 0;
+    std::unordered_map<ModuleId, std::vector<std::string>> formats;
+    std::set<ModuleId> unloaded; // formats kept until their records drain
+  };
+  /// Bytes of the printf buffer, header included.
+  static constexpr uint64_t kPrintfBufferBytes = 4u << 20;
+
+  // Callers hold `mutex`.
+  Status preparePrintf(ModuleId id, DriverModule handle,
+                       std::vector<std::string> formats);
+  Status createPrintfBuffer();
+
   // Device memory, in the arena when fenced; callers hold `mutex`.
   Status reserveArena();
   void releaseArena();
@@ -160,6 +177,7 @@ private:
   uint32_t weight = 1;
   PriorityClass priority = PriorityClass::Normal;
   std::atomic<uint64_t> launches{0};
+  PrintfState printfState;
 };
 
 } // namespace wooly::exec::gpu

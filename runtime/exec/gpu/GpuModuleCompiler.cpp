@@ -4,6 +4,7 @@
 
 #include "compiler/ClientModule.h"
 #include "compiler/target/common/TargetInfo.h"
+#include "compiler/target/gpu/GpuPrintf.h"
 #include "compiler/transforms/Passes.h"
 #include "dialects/wooly/WoolyDialect.h"
 
@@ -107,6 +108,9 @@ Status GpuModuleCompiler::compile(std::span<const uint8_t> wis, bool fence,
     return Status::error(ErrorCode::CompileError,
                          client.failure() + ":\n" + client.diagnostics());
   mlir::ModuleOp module = client.module();
+  // Formats first: fencing rewrites the pointers they are traced through.
+  std::vector<std::string> printfFormats =
+      wooly::gpu::annotatePrintfFormats(module);
   if (fence) {
     mlir::PassManager pm(&client.context());
     pm.addPass(wooly::createWoolyFenceAddresses());
@@ -118,6 +122,7 @@ Status GpuModuleCompiler::compile(std::span<const uint8_t> wis, bool fence,
   CompiledModule compiled;
   compiled.kernels = describeKernels(module);
   compiled.fenced = fence;
+  compiled.printfFormats = std::move(printfFormats);
   if (fence)
     compiled.segment = segmentOf(module);
   std::string error;

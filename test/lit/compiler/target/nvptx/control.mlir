@@ -1,15 +1,16 @@
-// trap, exit, printf (vprintf), assert (__assertfail), breakpoint (brkpt),
+// trap, exit, printf (a printf buffer record, printf.mlir), assert
+// (__assertfail), breakpoint (brkpt),
 // launch bounds and by-value aggregates.
 // RUN: wooly-opt %s --wooly-lower-to-nvvm=chip=sm_90 | mlir-translate --mlir-to-llvmir | llc -mtriple=nvptx64-nvidia-cuda -mattr=+ptx78 -mcpu=sm_90 | FileCheck %s
 
-// CHECK-DAG: .extern .func  (.param .b32 func_retval0) vprintf
+// CHECK-DAG: .visible .global .align 8 .b8 __wooly_printf[16];
 // CHECK-DAG: .extern .func __assertfail
 
 wooly.global @fmt : 4 x i8 in global = "%d\0A\00"
 
 // CHECK-LABEL: .entry output
 // CHECK: .maxntid 128
-// CHECK: call.uni (retval0), vprintf
+// CHECK: atom.global.add.u64
 // CHECK: call.uni __assertfail
 // CHECK: brkpt;
 // CHECK: trap;
