@@ -39,6 +39,10 @@ size_t formatPrintfRecords(std::span<const uint8_t> records, uint32_t dropped,
   size_t printed = 0;
   for (size_t at = 0; at + abi::kRecordHeaderBytes <= records.size();) {
     uint64_t bytes = readLE(records, at, 4);
+    // Once a record did not fit, the reservation ran past the capacity and
+    // no later record was written: the rest is the unused (zeroed) space.
+    if (bytes == 0 && dropped)
+      break;
     if (bytes < abi::kRecordHeaderBytes || bytes % 8 != 0 ||
         bytes > records.size() - at) {
       // Reserved but not (completely) written: nothing after it can be

@@ -40,8 +40,10 @@ using PrintfFormatLookup =
 /// and appends the text to `out`; then, when `dropped` is not 0, a line
 /// saying how many records a full buffer lost. A record that is cut short
 /// or was never written (the kernel faulted between reserving and writing
-/// it) ends the walk with a line saying so; one naming an unknown format is
-/// skipped with a line saying so. Returns the number of records printed.
+/// it) ends the walk with a line saying so, unless records were dropped:
+/// then the first unwritten record is where the buffer filled up. One
+/// naming an unknown format is skipped with a line saying so. Returns the
+/// number of records printed.
 size_t formatPrintfRecords(std::span<const uint8_t> records, uint32_t dropped,
                            const PrintfFormatLookup &formats, std::string &out);
 
