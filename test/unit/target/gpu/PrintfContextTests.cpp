@@ -1,0 +1,270 @@
+// GpuContext's side of device printf over a driver table that keeps device
+// memory in host memory: the buffer is made when a module that prints is
+// loaded and its address and tag are written into the module's
+// __wooly_printf; takePrintfOutput reads what kernels wrote (records put in
+// place here as GpuPrintfABI.h lays them out), resets the buffer, waits
+// while a stream is busy, and keeps an unloaded module's formats until its
+// records are read.
+
+#include "compiler/target/gpu/GpuPrintfABI.h"
+#include "runtime/exec/gpu/GpuContext.h"
+
+#include <catch2/catch.hpp>
+
+#include <cstring>
+#include <map>
+#include <memory>
+
+using namespace wooly::exec;
+using namespace wooly::exec::gpu;
+namespace abi = wooly::gpu::printf_abi;
+
+namespace {
+
+/// Device memory is host memory; modules are a 16-byte __wooly_printf each.
+class HostMemoryApi final : public DeviceApi {
+public:
+  std::map<DevicePtr, std::unique_ptr<uint64_t[]>> allocations;
+  std::map<DriverModule, std::unique_ptr<uint64_t[]>> modules;
+  std::vector<uint64_t *> loaded; // each module's slot, in load order
+  bool busy = false;              // streamQuery says NotReady
+  bool modulesPrint = true;
+
+  static Status unsupported() {
+    return Status::error(ErrorCode::NotSupported, "not in this test");
+  }
+
+  Status memAlloc(uint64_t bytes, DevicePtr &out) override {
+    auto memory = std::make_unique<uint64_t[]>((bytes + 7) / 8);
+    std::memset(memory.get(), 0xab, bytes); // not zeroed, as cuMemAlloc
+    out = reinterpret_cast<DevicePtr>(memory.get());
+    allocations.emplace(out, std::move(memory));
+    return Status::ok();
+  }
+  Status memFree(DevicePtr ptr) override {
+    return allocations.erase(ptr) ? Status::ok() : unsupported();
+  }
+  Status copyHtoD(DevicePtr dst, const void *src, uint64_t bytes,
+                  DriverStream) override {
+    std::memcpy(reinterpret_cast<void *>(dst), src, bytes);
+    return Status::ok();
+  }
+  Status copyDtoH(void *dst, DevicePtr src, uint64_t bytes,
+                  DriverStream) override {
+    std::memcpy(dst, reinterpret_cast<const void *>(src), bytes);
+    return Status::ok();
+  }
+  Status copyDtoD(DevicePtr, DevicePtr, uint64_t, DriverStream) override {
+    return unsupported();
+  }
+  Status memsetD8(DevicePtr dst, uint8_t value, uint64_t bytes,
+                  DriverStream) override {
+    std::memset(reinterpret_cast<void *>(dst), value, bytes);
+    return Status::ok();
+  }
+  Status moduleLoad(std::span<const uint8_t>, DriverModule &out) override {
+    auto slot = std::make_unique<uint64_t[]>(2);
+    out = slot.get();
+    loaded.push_back(slot.get());
+    modules.emplace(out, std::move(slot));
+    return Status::ok();
+  }
+  Status moduleUnload(DriverModule module) override {
+    return modules.erase(module) ? Status::ok() : unsupported();
+  }
+  Status moduleGetFunction(DriverModule, const std::string &,
+                           DriverFunction &) override {
+    return unsupported();
+  }
+  Status moduleGetGlobal(DriverModule module, const std::string &name,
+                         DevicePtr &out, uint64_t &bytes) override {
+    if (name != abi::kGlobalName || !modulesPrint)
+      return Status::error(ErrorCode::NotFound, "no such global");
+    out = reinterpret_cast<DevicePtr>(module);
+    bytes = 16;
+    return Status::ok();
+  }
+  Status functionInfo(DriverFunction, KernelInfo &) override {
+    return unsupported();
+  }
+  Status launch(DriverFunction, const LaunchConfig &, void **,
+                DriverStream) override {
+    return unsupported();
+  }
+  void priorityRange(int &least, int &greatest) override {
+    least = 0;
+    greatest = -5;
+  }
+  Status streamCreate(int, DriverStream &out) override {
+    out = reinterpret_cast<DriverStream>(++streams);
+    return Status::ok();
+  }
+  Status streamDestroy(DriverStream) override { return Status::ok(); }
+  Status streamSynchronize(DriverStream) override { return Status::ok(); }
+  Status streamQuery(DriverStream) override {
+    return busy ? Status::error(ErrorCode::NotReady, "busy") : Status::ok();
+  }
+  Status streamWaitEvent(DriverStream, DriverEvent) override {
+    return unsupported();
+  }
+  Status hostFunction(DriverStream, HostCallback, void *) override {
+    return unsupported();
+  }
+  Status eventCreate(DriverEvent &) override { return unsupported(); }
+  Status eventDestroy(DriverEvent) override { return unsupported(); }
+  Status eventRecord(DriverEvent, DriverStream) override {
+    return unsupported();
+  }
+  Status eventQuery(DriverEvent) override { return unsupported(); }
+  Status eventSynchronize(DriverEvent) override { return unsupported(); }
+  Status eventElapsed(DriverEvent, DriverEvent, float &) override {
+    return unsupported();
+  }
+  uint64_t mapGranularity() override { return 0; }
+  Status reserveRange(uint64_t, uint64_t, DevicePtr &) override {
+    return unsupported();
+  }
+  Status freeRange(DevicePtr, uint64_t) override { return unsupported(); }
+  Status createMemory(uint64_t, MemoryHandle &) override {
+    return unsupported();
+  }
+  Status releaseMemory(MemoryHandle) override { return unsupported(); }
+  Status mapMemory(DevicePtr, uint64_t, MemoryHandle) override {
+    return unsupported();
+  }
+  Status unmapMemory(DevicePtr, uint64_t) override { return unsupported(); }
+  uint64_t memoryUsed() override { return 0; }
+
+private:
+  uintptr_t streams = 0;
+};
+
+/// Appends a record the way a kernel does: reserve, then write.
+void printRecord(uint8_t *buffer, uint32_t tag, uint32_t format,
+                 std::vector<int32_t> ints) {
+  uint64_t reserved = 0;
+  uint32_t capacity = 0;
+  std::memcpy(&reserved, buffer + abi::kReservedOffset, 8);
+  std::memcpy(&capacity, buffer + abi::kCapacityOffset, 4);
+  uint32_t argBytes = static_cast<uint32_t>(ints.size() * 4);
+  uint32_t size =
+      static_cast<uint32_t>(abi::kRecordHeaderBytes + (argBytes + 7) / 8 * 8);
+  REQUIRE(reserved + size <= capacity);
+  uint8_t *record = buffer + abi::kHeaderBytes + reserved;
+  uint32_t header[4] = {size, tag, format, argBytes};
+  std::memcpy(record, header, sizeof header);
+  std::memcpy(record + abi::kRecordHeaderBytes, ints.data(), argBytes);
+  reserved += size;
+  std::memcpy(buffer + abi::kReservedOffset, &reserved, 8);
+}
+
+struct Fixture {
+  HostMemoryApi api;
+  DeviceInfo device;
+  std::unique_ptr<Context> context;
+  std::vector<std::string> formats = {"a=%d\n", "b=%d c=%d\n"};
+
+  Fixture() {
+    device.totalMemory = 1 << 30;
+    ContextOptions options;
+    options.addressFencing = false; // no arena in host memory
+    ModuleCompiler compiler = [this](std::span<const uint8_t>, bool,
+                                     CompiledModule &out) {
+      out.image = {0};
+      out.printfFormats = formats;
+      return Status::ok();
+    };
+    REQUIRE(GpuContext::create(api, device, options, compiler, context));
+  }
+
+  ModuleId load() {
+    ModuleId id = 0;
+    uint8_t wis[1] = {1};
+    REQUIRE(context->loadModule(wis, id));
+    return id;
+  }
+
+  /// The buffer and tag the context wrote into the index-th loaded module.
+  std::pair<uint8_t *, uint32_t> slotOf(size_t index) {
+    REQUIRE(index < api.loaded.size());
+    uint64_t *slot = api.loaded[index];
+    return {reinterpret_cast<uint8_t *>(slot[0]),
+            static_cast<uint32_t>(slot[1])};
+  }
+};
+
+} // namespace
+
+TEST_CASE("a GPU context drains its printf buffer at synchronization",
+          "[gpu][printf]") {
+  Fixture f;
+  CHECK(f.context->takePrintfOutput().empty()); // nothing loaded yet
+  ModuleId module = f.load();
+  REQUIRE(f.api.allocations.size() == 1); // the buffer, outside the quota
+  CHECK(f.context->memoryUsage().allocatedBytes == 0);
+  auto [buffer, tag] = f.slotOf(0);
+  REQUIRE(buffer != nullptr);
+  CHECK(tag == module);
+  // Header: nothing reserved, the capacity behind it; records zeroed.
+  uint32_t capacity = 0;
+  std::memcpy(&capacity, buffer + abi::kCapacityOffset, 4);
+  CHECK(capacity == (4u << 20) - abi::kHeaderBytes);
+  CHECK(buffer[abi::kHeaderBytes] == 0);
+  CHECK(f.context->takePrintfOutput().empty());
+
+  printRecord(buffer, tag, 0, {5});
+  printRecord(buffer, tag, 1, {6, 7});
+  CHECK(f.context->takePrintfOutput() == "a=5\nb=6 c=7\n");
+  // Reset: the next drain is empty, and records start at the beginning.
+  uint64_t reserved = 1;
+  std::memcpy(&reserved, buffer + abi::kReservedOffset, 8);
+  CHECK(reserved == 0);
+  CHECK(f.context->takePrintfOutput().empty());
+  printRecord(buffer, tag, 0, {8});
+  CHECK(f.context->takePrintfOutput() == "a=8\n");
+
+  // Dropped records are reported once.
+  uint32_t dropped = 4;
+  std::memcpy(buffer + abi::kDroppedOffset, &dropped, 4);
+  CHECK(f.context->takePrintfOutput() ==
+        "printf buffer full, 4 records lost\n");
+  CHECK(f.context->takePrintfOutput().empty());
+}
+
+TEST_CASE("a GPU context keeps printf output while a stream is busy",
+          "[gpu][printf]") {
+  Fixture f;
+  ModuleId module = f.load();
+  auto [buffer, tag] = f.slotOf(0);
+  printRecord(buffer, tag, 0, {1});
+  f.api.busy = true;
+  CHECK(f.context->takePrintfOutput().empty());
+  f.api.busy = false;
+  printRecord(buffer, tag, 0, {2});
+  CHECK(f.context->takePrintfOutput() == "a=1\na=2\n");
+
+  // Two modules share the buffer, each with its tag; a module unloaded
+  // before its records were read still has its formats.
+  ModuleId second = f.load();
+  auto [same, tag2] = f.slotOf(1);
+  CHECK(same == buffer);
+  CHECK(tag2 == second);
+  CHECK(f.api.allocations.size() == 1);
+  printRecord(buffer, tag2, 1, {3, 4});
+  printRecord(buffer, tag, 0, {5});
+  CHECK(f.context->unloadModule(second));
+  CHECK(f.context->takePrintfOutput() == "b=3 c=4\na=5\n");
+  CHECK(f.context->unloadModule(module));
+}
+
+TEST_CASE("a module that prints without its printf slot fails to load",
+          "[gpu][printf]") {
+  Fixture f;
+  f.api.modulesPrint = false;
+  ModuleId id = 0;
+  uint8_t wis[1] = {1};
+  Status status = f.context->loadModule(wis, id);
+  CHECK(status.code == ErrorCode::Internal);
+  CHECK(status.message.find("__wooly_printf") != std::string::npos);
+  CHECK(f.api.modules.empty()); // unloaded again
+}
