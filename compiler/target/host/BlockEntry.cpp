@@ -26,8 +26,10 @@ llvm::SmallVector<llvm::Value *> kernelArguments(llvm::IRBuilder<> &b,
   llvm::SmallVector<llvm::Value *> values{ctx};
   unsigned leading = 1;
   if (info.region.frameBytes) {
-    // The resume point and the thread's index, set per call.
-    values.append(kRegionLeadingParams - 1, b.getInt32(0));
+    // The resume point, the thread's index and the loop round, set per
+    // call (the round only in the thread loops after a loop cut).
+    values.append(4, b.getInt32(0));
+    values.push_back(b.getInt64(0));
     leading = kRegionLeadingParams;
   }
   for (auto [i, param] : llvm::enumerate(info.params)) {
@@ -139,6 +141,10 @@ void buildRegionEntry(llvm::Module &m, const HostKernel &info,
   llvm::AllocaInst *agreed = b.CreateAlloca(b.getInt32Ty());
   b.CreateStore(b.getInt32(0), resume);
   llvm::Value *cancel = b.CreateLoad(ptr, fieldPtr(b, ctx, offsets::cancel));
+  // The runtime calls below get the caller's context, never the private
+  // copy: the copy must not escape, so SROA can replace its fields by their
+  // values (the frames' address among them, which alias analysis then
+  // knows is a private alloca, not the memory the kernel's pointers reach).
   llvm::FunctionCallee divergent = m.getOrInsertFunction(
       "__wooly_divergent_barrier",
       llvm::FunctionType::get(b.getVoidTy(), {ptr}, false));
@@ -217,7 +223,7 @@ void buildRegionEntry(llvm::Module &m, const HostKernel &info,
     llvm::BasicBlock *good = llvm::BasicBlock::Create(c, "agreed", entry);
     b.CreateCondBr(b.CreateOr(first, same), good, bad);
     b.SetInsertPoint(bad);
-    b.CreateCall(divergent, {local});
+    b.CreateCall(divergent, {ctx});
     b.CreateRetVoid();
     b.SetInsertPoint(good);
     b.CreateStore(reached, agreed);
@@ -279,46 +285,114 @@ void buildRegionEntry(llvm::Module &m, const HostKernel &info,
     b.CreateStore(b.getInt32(0), hiCut);
     threadLoops([&](llvm::Value *t) { runAll(t, from); }, fastSettle);
   };
-  // The thread loops after a loop cut (warp form): a thread that goes round
-  // the loop again stays runnable, one that left it waits (at its next cut,
-  // or ended); while any thread is still in the loop the next round starts
-  // at once, without the settle step (one call per loop iteration and a
-  // pass over every RegionLane otherwise). Once none is, the settle step
-  // sees every thread where it stopped.
-  llvm::AllocaInst *looping = nullptr;
+  // The thread loops after a loop cut (warp form). The settle step released
+  // the threads at this cut, all having taken the loop's back edge once;
+  // while any of them is still in the loop the next round starts at once,
+  // without the settle step (one call per loop iteration and a pass over
+  // every RegionLane otherwise), and the round number goes to the kernel
+  // (its induction variables may come from it, RegionSplit.h). Which
+  // threads are still in the loop is a byte per thread (`inLoop`, filled
+  // from the RegionLanes in the first round): a thread that goes round
+  // again writes nothing but its frame slots and that byte. A thread that
+  // left marks its byte 2 and its cut in `reached`; after the round, if
+  // any left, their RegionLanes get the cut (`pc`) for the settle step,
+  // which runs once none is in the loop and sees every thread where it
+  // stopped.
+  llvm::AllocaInst *looping = nullptr, *left = nullptr, *loopRound = nullptr,
+                   *inLoop = nullptr, *reachedAt = nullptr;
+  // A flat loop over the block's threads (bookkeeping, no kernel call).
+  auto eachThread = [&](llvm::function_ref<void(llvm::Value *)> body,
+                        const char *name) {
+    llvm::Value *n32 = b.CreateTrunc(total, b.getInt32Ty());
+    buildCountedLoop(b, n32, [&](llvm::Value *t) {
+      body(b.CreateZExt(t, b.getInt64Ty()));
+    }, name);
+  };
+  auto laneOf = [&](llvm::Value *t) {
+    return b.CreateGEP(b.getInt8Ty(), state,
+                       b.CreateMul(t, b.getInt64(sizeof(RegionLane))));
+  };
   auto emitLoopRegion = [&](llvm::BasicBlock *body, unsigned k,
                             const llvm::Twine &name) {
     if (!looping) {
       llvm::IRBuilder<> at(&entry->getEntryBlock(),
                            entry->getEntryBlock().getTerminator()->getIterator());
       looping = at.CreateAlloca(at.getInt32Ty(), nullptr, "looping");
+      left = at.CreateAlloca(at.getInt32Ty(), nullptr, "left");
+      loopRound = at.CreateAlloca(at.getInt64Ty(), nullptr, "loop.round");
+      at.CreateStore(at.getInt64(0), loopRound);
+      inLoop = at.CreateAlloca(at.getInt8Ty(), total, "inloop");
+      inLoop->setAlignment(llvm::Align(16));
+      reachedAt = at.CreateAlloca(at.getInt32Ty(), total, "reached");
+      reachedAt->setAlignment(llvm::Align(16));
     }
     b.SetInsertPoint(body);
+    llvm::Value *previous = b.CreateLoad(b.getInt64Ty(), loopRound);
+    llvm::Value *number = b.CreateNUWAdd(previous, b.getInt64(1), "round.number");
+    b.CreateStore(number, loopRound);
+    llvm::BasicBlock *first = llvm::BasicBlock::Create(c, name + ".first", entry);
+    llvm::BasicBlock *rounds = llvm::BasicBlock::Create(c, name + ".rounds", entry);
+    b.CreateCondBr(b.CreateICmpEQ(previous, b.getInt64(0)), first, rounds);
+    b.SetInsertPoint(first);
+    eachThread([&](llvm::Value *t) {
+      llvm::Value *waiting = b.CreateLoad(
+          b.getInt8Ty(), fieldPtr(b, laneOf(t), offsets::lane::waiting));
+      b.CreateStore(b.CreateZExt(b.CreateICmpEQ(waiting, b.getInt8(0)), b.getInt8Ty()),
+                    b.CreateGEP(b.getInt8Ty(), inLoop, t));
+    }, "enter");
+    b.CreateBr(rounds);
+    b.SetInsertPoint(rounds);
     b.CreateStore(b.getInt32(0), looping);
+    b.CreateStore(b.getInt32(0), left);
     llvm::BasicBlock *more = llvm::BasicBlock::Create(c, name + ".more", entry);
     threadLoops(
         [&](llvm::Value *t) {
           llvm::BasicBlock *run = llvm::BasicBlock::Create(c, "run", entry);
           llvm::BasicBlock *next = llvm::BasicBlock::Create(c, "next", entry);
-          llvm::Value *lane = b.CreateGEP(
-              b.getInt8Ty(), state, b.CreateMul(t, b.getInt64(sizeof(RegionLane))));
-          llvm::Value *waitingSlot = fieldPtr(b, lane, offsets::lane::waiting);
-          llvm::Value *waiting = b.CreateLoad(b.getInt8Ty(), waitingSlot);
-          b.CreateCondBr(b.CreateICmpNE(waiting, b.getInt8(0)), next, run);
+          llvm::Value *mine = b.CreateGEP(b.getInt8Ty(), inLoop, t);
+          b.CreateCondBr(b.CreateICmpEQ(b.CreateLoad(b.getInt8Ty(), mine), b.getInt8(1)),
+                         run, next);
           b.SetInsertPoint(run);
           values[1] = b.getInt32(k);
+          values[5] = number;
           llvm::Value *reached = b.CreateCall(kernel, values);
-          b.CreateStore(reached, fieldPtr(b, lane, offsets::lane::pc));
+          values[5] = b.getInt64(0);
           llvm::Value *again = b.CreateICmpEQ(reached, b.getInt32(k));
-          b.CreateStore(b.CreateZExt(b.CreateNot(again), b.getInt8Ty()), waitingSlot);
-          b.CreateStore(b.CreateAdd(b.CreateLoad(b.getInt32Ty(), looping),
-                                    b.CreateZExt(again, b.getInt32Ty())),
-                        looping);
+          b.CreateStore(reached, b.CreateGEP(b.getInt32Ty(), reachedAt, t));
+          b.CreateStore(b.CreateSelect(again, b.getInt8(1), b.getInt8(2)), mine);
+          auto count = [&](llvm::AllocaInst *acc, llvm::Value *yes) {
+            b.CreateStore(b.CreateAdd(b.CreateLoad(b.getInt32Ty(), acc),
+                                      b.CreateZExt(yes, b.getInt32Ty())),
+                          acc);
+          };
+          count(looping, again);
+          count(left, b.CreateNot(again));
           b.CreateBr(next);
           b.SetInsertPoint(next);
         },
         more);
+    // The threads that left in this round: their cut, for the settle step.
     b.SetInsertPoint(more);
+    llvm::BasicBlock *leave = llvm::BasicBlock::Create(c, name + ".leave", entry);
+    llvm::BasicBlock *again = llvm::BasicBlock::Create(c, name + ".again", entry);
+    b.CreateCondBr(b.CreateICmpNE(b.CreateLoad(b.getInt32Ty(), left), b.getInt32(0)),
+                   leave, again);
+    b.SetInsertPoint(leave);
+    eachThread([&](llvm::Value *t) {
+      llvm::BasicBlock *gone = llvm::BasicBlock::Create(c, "gone", entry);
+      llvm::BasicBlock *next = llvm::BasicBlock::Create(c, "gone.next", entry);
+      llvm::Value *mine = b.CreateGEP(b.getInt8Ty(), inLoop, t);
+      b.CreateCondBr(b.CreateICmpEQ(b.CreateLoad(b.getInt8Ty(), mine), b.getInt8(2)),
+                     gone, next);
+      b.SetInsertPoint(gone);
+      b.CreateStore(b.getInt8(0), mine);
+      b.CreateStore(b.CreateLoad(b.getInt32Ty(), b.CreateGEP(b.getInt32Ty(), reachedAt, t)),
+                    fieldPtr(b, laneOf(t), offsets::lane::pc));
+      b.CreateBr(next);
+      b.SetInsertPoint(next);
+    }, "left");
+    b.CreateBr(again);
+    b.SetInsertPoint(again);
     b.CreateCondBr(b.CreateICmpNE(b.CreateLoad(b.getInt32Ty(), looping), b.getInt32(0)),
                    round, settled);
   };
@@ -364,7 +438,7 @@ void buildRegionEntry(llvm::Module &m, const HostKernel &info,
     b.SetInsertPoint(some);
     b.CreateCondBr(b.CreateICmpEQ(least, mostCut), good, bad);
     b.SetInsertPoint(bad);
-    b.CreateCall(divergent, {local});
+    b.CreateCall(divergent, {ctx});
     b.CreateRetVoid();
     b.SetInsertPoint(good);
     b.CreateStore(b.CreateICmpEQ(most, b.getInt32(kRegionFinished)), anyDone);
@@ -380,9 +454,11 @@ void buildRegionEntry(llvm::Module &m, const HostKernel &info,
 
   b.SetInsertPoint(settled);
   llvm::Value *target =
-      region.warpCuts ? b.CreateCall(settle, {local, state, total})
+      region.warpCuts ? b.CreateCall(settle, {ctx, state, total})
                       : static_cast<llvm::Value *>(b.CreateLoad(b.getInt32Ty(), agreed));
   b.CreateStore(target, resume);
+  if (loopRound)
+    b.CreateStore(b.getInt64(0), loopRound);
   llvm::Value *over =
       b.CreateICmpEQ(target, b.getInt32(region.warpCuts ? kRegionFinished : none));
   b.CreateCondBr(over, stop, round);

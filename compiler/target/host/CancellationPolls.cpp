@@ -87,7 +87,11 @@ void insertCancellationPolls(llvm::Module &m) {
       llvm::Instruction *leave = llvm::SplitBlockAndInsertIfThen(
           stop, slow, /*Unreachable=*/true, unlikely(c));
       b.SetInsertPoint(leave);
-      b.CreateCall(cancelled, {fn.getArg(0)});
+      // The runtime's pointer, not the context: a block entry's private
+      // copy of the context passed to a call would escape, and SROA could
+      // no longer turn its tid fields into the thread loops' counters.
+      b.CreateCall(cancelled,
+                   {b.CreateLoad(ptr, fieldPtr(b, fn.getArg(0), offsets::runtime))});
       if (fn.getReturnType()->isVoidTy())
         b.CreateRetVoid();
       else

@@ -8,7 +8,9 @@
 // thread index as region arguments, shared atomics without a bus lock; v6:
 // one set of region loops for kernels with many cuts; v7: also for barrier
 // regions once a thread ended; v8: loop cuts, LaneOp::LoopCut; v9: local slots whose address escapes
-// live in a per-thread local area, not on a stack, `localTop`),
+// live in a per-thread local area, not on a stack, `localTop`; v10: region
+// kernels take the loop round as an argument, `__wooly_cancelled` takes
+// the context's `runtime` pointer, not the context),
 // changes kAbiVersion, which is part of the compiled-object cache key (it is
 // also how a compiler change reaches objects already in a cache).
 //
@@ -35,7 +37,7 @@
 
 namespace wooly::host {
 
-inline constexpr uint32_t kAbiVersion = 9;
+inline constexpr uint32_t kAbiVersion = 10;
 
 /// The most threads a block has (launches with more are refused).
 inline constexpr uint32_t kMaxBlockThreads = 1024;
@@ -94,8 +96,8 @@ enum class LaneOp : uint8_t {
 /// the operands it brought to a warp collective, and the collective's
 /// answer once the warp settled it. The compiled kernel writes the operands
 /// and reads `result`; the block entry writes `pc` and reads `waiting`
-/// (and, in the rounds after a loop cut, sets `waiting` for the threads
-/// that left the loop).
+/// (in the rounds after a loop cut it keeps its own array of the threads
+/// still in the loop and writes `pc` only for a thread that left it).
 struct RegionLane {
   uint64_t value;   // the lane's operand (shuffle/match/redux value, vote predicate)
   uint64_t result;  // what the collective returned to this lane
@@ -132,6 +134,7 @@ inline constexpr unsigned arenaMask = offsetof(HostThreadContext, arenaMask);
 inline constexpr unsigned dataBase = offsetof(HostThreadContext, dataBase);
 inline constexpr unsigned localLow = offsetof(HostThreadContext, localLow);
 inline constexpr unsigned localHigh = offsetof(HostThreadContext, localHigh);
+inline constexpr unsigned runtime = offsetof(HostThreadContext, runtime);
 inline constexpr unsigned scratch = offsetof(HostThreadContext, scratch);
 inline constexpr unsigned resume = offsetof(HostThreadContext, resume);
 inline constexpr unsigned next = offsetof(HostThreadContext, next);

@@ -19,6 +19,7 @@
 #include "llvm/IR/IntrinsicInst.h"
 #include "llvm/IR/Module.h"
 #include "llvm/IR/Verifier.h"
+#include "llvm/Transforms/Utils/BasicBlockUtils.h"
 #include "llvm/Transforms/Utils/Cloning.h"
 
 using namespace llvm;
@@ -129,7 +130,7 @@ Function *withRegionParameters(Function &f) {
   LLVMContext &c = f.getContext();
   Type *i32 = Type::getInt32Ty(c);
   SmallVector<Type *> params{f.getFunctionType()->getParamType(0), i32, i32,
-                             i32, i32};
+                             i32, i32, Type::getInt64Ty(c)};
   for (unsigned i = 1; i < f.arg_size(); ++i)
     params.push_back(f.getFunctionType()->getParamType(i));
   auto *type = FunctionType::get(i32, params, false);
@@ -149,6 +150,7 @@ Function *withRegionParameters(Function &f) {
   g->getArg(2)->setName("tid.x");
   g->getArg(3)->setName("tid.y");
   g->getArg(4)->setName("tid.z");
+  g->getArg(5)->setName("round");
   g->splice(g->end(), &f);
   for (BasicBlock &bb : *g)
     if (auto *ret = dyn_cast<ReturnInst>(bb.getTerminator())) {
@@ -327,6 +329,38 @@ bool isThreadStridedLoop(Loop &loop, Value *ctx, const DataLayout &layout) {
   return false;
 }
 
+/// Whether a thread that leaves `loop` can come back to its header without
+/// passing a cut (the loop sits in an outer loop that holds no cut): then
+/// threads in one round of the loop may have taken its back edge different
+/// numbers of times, and its induction variables cannot come from the
+/// round number.
+bool reentersWithoutCut(Loop &loop, const DenseSet<CallInst *> &cuts) {
+  auto holdsCut = [&](BasicBlock *bb) {
+    return llvm::any_of(*bb, [&](Instruction &i) {
+      auto *call = dyn_cast<CallInst>(&i);
+      return call && cuts.contains(call);
+    });
+  };
+  SmallVector<BasicBlock *> exits;
+  loop.getExitBlocks(exits);
+  SmallVector<BasicBlock *> work;
+  DenseSet<BasicBlock *> seen;
+  for (BasicBlock *bb : exits)
+    if (seen.insert(bb).second)
+      work.push_back(bb);
+  while (!work.empty()) {
+    BasicBlock *bb = work.pop_back_val();
+    if (bb == loop.getHeader())
+      return true;
+    if (holdsCut(bb))
+      continue; // the thread stops there first
+    for (BasicBlock *succ : successors(bb))
+      if (seen.insert(succ).second)
+        work.push_back(succ);
+  }
+  return false;
+}
+
 /// Gives every thread-strided loop (isThreadStridedLoop) that holds no cut a
 /// loop cut on its back edge: a cut that never waits (the settle step
 /// releases it at once), so the block runs the loop one iteration at a time
@@ -334,8 +368,12 @@ bool isThreadStridedLoop(Loop &loop, Value *ctx, const DataLayout &layout) {
 /// threads inside such a loop, so this is a legal schedule; warp
 /// collectives and barriers after the loop still see every thread (threads
 /// that left the loop wait there until no thread is at a loop cut).
+/// `counted` gets the marker call of each loop that no thread can re-enter
+/// without a cut (reentersWithoutCut), with the loop's header: there the
+/// induction variables may come from the round number.
 bool insertLoopCuts(Function &f, const DenseSet<CallInst *> &cuts,
-                    const DataLayout &layout) {
+                    const DataLayout &layout,
+                    DenseMap<CallInst *, BasicBlock *> &counted) {
   DominatorTree dt(f);
   LoopInfo loops(dt);
   Value *ctx = f.getArg(0);
@@ -363,7 +401,11 @@ bool insertLoopCuts(Function &f, const DenseSet<CallInst *> &cuts,
   FunctionCallee marker = m.getOrInsertFunction(
       kLoopCutMarker, FunctionType::get(Type::getVoidTy(f.getContext()),
                                         {ctx->getType()}, false));
-  for (Loop *loop : chosen) {
+  // Asked before any back edge changes (LoopInfo is not kept up to date).
+  SmallVector<bool> reenters;
+  for (Loop *loop : chosen)
+    reenters.push_back(reentersWithoutCut(*loop, cuts));
+  for (auto [loop, again] : llvm::zip(chosen, reenters)) {
     BasicBlock *latch = loop->getLoopLatch();
     BasicBlock *header = loop->getHeader();
     BasicBlock *edge =
@@ -371,15 +413,59 @@ bool insertLoopCuts(Function &f, const DenseSet<CallInst *> &cuts,
     latch->getTerminator()->replaceSuccessorWith(header, edge);
     header->replacePhiUsesWith(latch, edge);
     IRBuilder<> at(edge);
-    at.CreateCall(marker, {ctx});
+    CallInst *call = at.CreateCall(marker, {ctx});
     at.CreateBr(header);
+    if (!again)
+      counted[call] = header;
   }
   return true;
+}
+
+/// After a counted loop cut (insertLoopCuts), the header's induction
+/// variables `i = phi [i0, outside], [i + S, back edge]` whose start i0 and
+/// step S are cheap functions of the context (rematerializable) become
+/// `i0 + round * S` on the back edge, `round` being the region kernel's
+/// loop round argument: the number of times the thread took the back edge,
+/// the same for every thread in the round. The frame then holds no copy of
+/// i and the loop body's addresses stay affine in the thread index.
+/// Returns how many it rewrote.
+unsigned inductionsFromRound(BasicBlock *header, BasicBlock *backEdge,
+                             Value *round, Value *ctx, BasicBlock *dispatch,
+                             DenseMap<Value *, bool> &memo) {
+  unsigned rewritten = 0;
+  for (PHINode &phi : header->phis()) {
+    if (!phi.getType()->isIntegerTy() || phi.getNumIncomingValues() != 2)
+      continue;
+    int back = phi.getBasicBlockIndex(backEdge);
+    if (back < 0)
+      continue;
+    auto *step = dyn_cast<BinaryOperator>(phi.getIncomingValue(back));
+    if (!step || step->getOpcode() != Instruction::Add)
+      continue;
+    Value *by = step->getOperand(0) == &phi   ? step->getOperand(1)
+                : step->getOperand(1) == &phi ? step->getOperand(0)
+                                              : nullptr;
+    Value *start = phi.getIncomingValue(1 - back);
+    if (!by || !rematerializable(by, ctx, dispatch, memo) ||
+        !rematerializable(start, ctx, dispatch, memo))
+      continue;
+    // Wrapping arithmetic, like the adds it replaces: the same bits.
+    Instruction *at = backEdge->getTerminator();
+    IRBuilder<> b(at);
+    Value *k = b.CreateTrunc(round, phi.getType());
+    Value *i = b.CreateAdd(rematerializeAt(start, at, dispatch),
+                           b.CreateMul(k, rematerializeAt(by, at, dispatch)),
+                           "iv.round");
+    phi.setIncomingValue(back, i);
+    ++rewritten;
+  }
+  return rewritten;
 }
 
 struct Cut {
   CallInst *call;
   LaneOp op; // LaneOp::Barrier for a block barrier
+  BasicBlock *countedHeader = nullptr; // a counted loop cut's loop header
 };
 
 } // namespace
@@ -411,6 +497,7 @@ bool split(Function &kernel, RegionLayout &result, bool withLoopCuts,
 
   // Loop cuts only in kernels that have real cuts (the others stay block
   // loops).
+  DenseMap<CallInst *, BasicBlock *> counted;
   {
     DenseSet<CallInst *> real;
     for (Instruction &i : instructions(*clone))
@@ -420,7 +507,7 @@ bool split(Function &kernel, RegionLayout &result, bool withLoopCuts,
               warpCollective(callee->getName()) != LaneOp::None)
             real.insert(call);
     if (withLoopCuts && !real.empty())
-      loopCutsMade = insertLoopCuts(*clone, real, layout);
+      loopCutsMade = insertLoopCuts(*clone, real, layout, counted);
   }
 
   SmallVector<Cut> cuts;
@@ -447,7 +534,7 @@ bool split(Function &kernel, RegionLayout &result, bool withLoopCuts,
         warpCuts = true;
       } else if (name == kLoopCutMarker) {
         // Settled like a warp cut (RegionLanes), released at once.
-        cuts.push_back({call, LaneOp::LoopCut});
+        cuts.push_back({call, LaneOp::LoopCut, counted.lookup(call)});
         warpCuts = true;
       }
     }
@@ -546,8 +633,21 @@ bool split(Function &kernel, RegionLayout &result, bool withLoopCuts,
     default:
       break;
     }
-    if (lane)
+    if (lane && cut.op == LaneOp::LoopCut) {
+      // A thread that resumed at this very cut still has its op: in the
+      // block entry's rounds of this loop (resume point k + 1, a constant
+      // there) the store folds away, so a thread going round again writes
+      // nothing to its RegionLane.
+      Instruction *first = SplitBlockAndInsertIfThen(
+          at.CreateICmpNE(f->getArg(1), at.getInt32(k + 1)), call->getIterator(),
+          /*Unreachable=*/false);
+      IRBuilder<> then(first);
+      then.CreateStore(then.getInt8(static_cast<uint8_t>(cut.op)),
+                       then.CreateConstInBoundsGEP1_32(then.getInt8Ty(), lane,
+                                                       offsets::lane::op));
+    } else if (lane) {
       store(offsets::lane::op, at.getInt8(static_cast<uint8_t>(cut.op)));
+    }
     BasicBlock *bb = call->getParent();
     bb->getTerminator()->eraseFromParent();
     IRBuilder<> end(bb);
@@ -571,9 +671,14 @@ bool split(Function &kernel, RegionLayout &result, bool withLoopCuts,
   b.SetInsertPoint(jump);
 
   threadIndexFromParameters(*f, layout);
+  DenseMap<Value *, bool> memo;
+  unsigned roundInductions = 0;
+  for (auto [k, cut] : llvm::enumerate(cuts))
+    if (cut.countedHeader)
+      roundInductions += inductionsFromRound(cut.countedHeader, resumes[k],
+                                             f->getArg(5), ctx, dispatch, memo);
   auto live = liveIn(*f, dispatch);
   SetVector<Instruction *> demote;
-  DenseMap<Value *, bool> memo;
   SmallVector<Instruction *> recompute;
   for (BasicBlock *r : resumes)
     for (Value *v : live[r]) {
@@ -687,6 +792,7 @@ bool split(Function &kernel, RegionLayout &result, bool withLoopCuts,
     return drop();
   result.cuts = cuts.size();
   result.warpCuts = warpCuts;
+  result.roundInductions = roundInductions;
   result.loopCuts.clear();
   for (auto [k, cut] : llvm::enumerate(cuts))
     if (cut.op == LaneOp::LoopCut)

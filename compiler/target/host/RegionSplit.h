@@ -25,7 +25,13 @@
 // loops) and hold no cut get a loop cut on their back edge: a cut that
 // never waits, so the block runs such a loop one iteration at a time for
 // all its threads (thread t and t + 1 then touch adjacent elements)
-// instead of one thread's whole loop before the next thread's.
+// instead of one thread's whole loop before the next thread's. Where no
+// path leads from the loop's exits back to its header without a cut, every
+// thread in such a round has taken the back edge as often as the others,
+// so an induction variable `i = i0 + k * S` (i0 and S cheap functions of
+// the context) is recomputed from the round number k the block entry
+// passes instead of being kept in the frame: addresses stay affine in the
+// thread index and the round's thread loop can vectorize.
 //
 //===----------------------------------------------------------------------===//
 #ifndef WOOLY_COMPILER_TARGET_HOST_REGIONSPLIT_H
@@ -52,15 +58,20 @@ struct RegionLayout {
   /// edge of a thread-strided loop: the block runs it one iteration at a
   /// time for all threads, in the GPU's order).
   std::vector<unsigned> loopCuts;
+  /// How many induction variables of loop cuts are recomputed from the
+  /// round number instead of living in the frames.
+  unsigned roundInductions = 0;
 };
 
 /// The region kernel's parameters before the kernel's own: the context,
-/// the resume point, tid.x, tid.y, tid.z.
-inline constexpr unsigned kRegionLeadingParams = 5;
+/// the resume point, tid.x, tid.y, tid.z (i32 each) and the loop round (i64:
+/// in the thread loops after a loop cut, how many times every thread there
+/// has taken the loop's back edge; 0 elsewhere).
+inline constexpr unsigned kRegionLeadingParams = 6;
 
 /// Rewrites `kernel` (hidden context first) into resumable regions: the
 /// result replaces it under its name,
-/// `i32 (noalias ctx, i32 resume, i32 x, i32 y, i32 z, params...)`.
+/// `i32 (noalias ctx, i32 resume, i32 x, i32 y, i32 z, i64 round, params...)`.
 /// Returns false, leaving the kernel unchanged, when it cannot: calls that
 /// remain after inlining (recursion, indirect calls), barriers with a
 /// thread count, `bar.arrive` or `bar.red`, thread-ending calls inside

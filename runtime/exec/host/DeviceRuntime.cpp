@@ -737,8 +737,11 @@ extern "C" uint32_t __wooly_region_settle(HostThreadContext *ctx,
   return ::wooly::host::kRegionFinished;
 }
 
-extern "C" void __wooly_cancelled(HostThreadContext *ctx) {
-  abortBlock(stateOf(ctx));
+/// A poll found the launch cancelled (CancellationPolls.h). It takes the
+/// context's `runtime` pointer, not the context, so a block entry's private
+/// copy of the context never escapes into a call.
+extern "C" void __wooly_cancelled(void *runtime) {
+  abortBlock(static_cast<ThreadState *>(runtime));
 }
 
 void appendOutput(ThreadState *t, const std::string &text) {

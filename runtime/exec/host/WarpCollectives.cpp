@@ -140,12 +140,21 @@ Settled settleRegionLanes(RegionLane *lanes, uint32_t count) {
   // Loop cuts first: a thread at the back edge of a loop cut never waits.
   // Threads that left the loop wait at their next cut (or have ended) until
   // no thread of the block is at a loop cut any more, so collectives and
-  // barriers after the loop still see every thread.
+  // barriers after the loop still see every thread. Only the threads at one
+  // loop cut go at a time (those at another one wait for the next settle
+  // step): the block entry then runs that loop's rounds alone, and every
+  // thread in them has taken the back edge as often as the others, which
+  // is what lets the compiled loop take its induction variables from the
+  // round number (RegionSplit.h).
+  uint32_t loopCut = kRegionFinished;
   for (uint32_t i = 0; i < count; ++i) {
     RegionLane &l = lanes[i];
     l.waiting = 1;
-    if (l.op == static_cast<uint8_t>(LaneOp::LoopCut) && l.pc != kRegionFinished)
+    if (l.op == static_cast<uint8_t>(LaneOp::LoopCut) && l.pc != kRegionFinished &&
+        (loopCut == kRegionFinished || l.pc == loopCut)) {
+      loopCut = l.pc;
       release(l);
+    }
   }
   if (released)
     return {SettleOutcome::Run, mixed ? kRegionMixed : resume};

@@ -805,6 +805,212 @@ TEST_CASE("a kernel whose loop state does not fit the frames keeps its "
   CHECK(download<int64_t>(*ctx, out, stride) == want);
 }
 
+namespace {
+/// How many loop-cut induction variables the host backend of `wis`
+/// recomputes from the loop round (RegionSplit.h) instead of keeping them
+/// in the frames: the values it names `iv.round`, counted in the
+/// unoptimized IR.
+unsigned roundInductions(const std::string &wis) {
+  mlir::DialectRegistry registry;
+  registerAllWoolyDialects(registry);
+  mlir::MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::parseSourceString<mlir::ModuleOp>(wis, &context);
+  REQUIRE(module);
+  host::HostModuleInfo info = host::analyzeHostModule(*module);
+  auto machine = host::createHostTargetMachine(0);
+  REQUIRE(bool(machine));
+  llvm::LLVMContext llvmContext;
+  auto ir = host::lowerToHostIR(*module, info, llvmContext, **machine, 0);
+  if (!ir)
+    FAIL(llvm::toString(ir.takeError()));
+  unsigned n = 0;
+  for (llvm::Function &fn : **ir)
+    for (llvm::BasicBlock &bb : fn)
+      for (llvm::Instruction &i : bb)
+        n += i.getName().starts_with("iv.round");
+  return n;
+}
+
+// Even warps run loop A (i < n: in[i]) and then loop B (j < m: 3 * in[j]),
+// odd warps only loop B; both grid-stride with trip counts that differ by
+// thread, then a barrier, and each thread stores its sum in out[global
+// thread]. Threads reach loop B's cut in different rounds (odd warps at
+// once, even ones as they leave loop A) and the two loops' cuts are waited
+// at by different warps at the same time.
+const char *const kTwoLoops = R"(
+wooly.kernel @twoloops(%in: !wooly.ptr<global>, %out: !wooly.ptr<global>, %n: i32, %m: i32) {
+  %tid = wooly.thread_id x : i32
+  %bid = wooly.block_id x : i32
+  %bdim = wooly.block_dim x : i32
+  %gdim = wooly.grid_dim x : i32
+  %base = arith.muli %bid, %bdim : i32
+  %first = arith.addi %base, %tid : i32
+  %stride = arith.muli %bdim, %gdim : i32
+  %c0 = arith.constant 0 : i32
+  %c1 = arith.constant 1 : i32
+  %c3 = arith.constant 3 : i32
+  %c32 = arith.constant 32 : i32
+  %c4 = arith.constant 4 : i64
+  %warp = arith.divui %tid, %c32 : i32
+  %odd = arith.andi %warp, %c1 : i32
+  %isodd = arith.cmpi ne, %odd, %c0 : i32
+  cf.cond_br %isodd, ^bpre(%c0 : i32), ^ahead(%first, %c0 : i32, i32)
+^ahead(%i: i32, %acc: i32):
+  %amore = arith.cmpi slt, %i, %n : i32
+  cf.cond_br %amore, ^abody, ^bpre(%acc : i32)
+^abody:
+  %i64 = arith.extsi %i : i32 to i64
+  %off = arith.muli %i64, %c4 : i64
+  %p = wooly.ptradd %in, %off : !wooly.ptr<global>, i64
+  %v = wooly.load %p {alignment = 4 : i64} : !wooly.ptr<global> -> i32
+  %acc2 = arith.addi %acc, %v : i32
+  %next = arith.addi %i, %stride : i32
+  cf.br ^ahead(%next, %acc2 : i32, i32)
+^bpre(%from: i32):
+  cf.br ^bhead(%first, %from : i32, i32)
+^bhead(%j: i32, %bacc: i32):
+  %bmore = arith.cmpi slt, %j, %m : i32
+  cf.cond_br %bmore, ^bbody, ^done
+^bbody:
+  %j64 = arith.extsi %j : i32 to i64
+  %joff = arith.muli %j64, %c4 : i64
+  %q = wooly.ptradd %in, %joff : !wooly.ptr<global>, i64
+  %w = wooly.load %q {alignment = 4 : i64} : !wooly.ptr<global> -> i32
+  %w3 = arith.muli %w, %c3 : i32
+  %bacc2 = arith.addi %bacc, %w3 : i32
+  %jnext = arith.addi %j, %stride : i32
+  cf.br ^bhead(%jnext, %bacc2 : i32, i32)
+^done:
+  wooly.barrier
+  %f64 = arith.extui %first : i32 to i64
+  %foff = arith.muli %f64, %c4 : i64
+  %o = wooly.ptradd %out, %foff : !wooly.ptr<global>, i64
+  wooly.store %bacc, %o {alignment = 4 : i64} : i32, !wooly.ptr<global>
+  wooly.return
+}
+)";
+
+// A grid-stride loop inside a loop over r = 0, 1, 2 that holds no cut:
+// acc += in[i] * (r + 1). A thread that leaves the inner loop comes back
+// to its header without a cut, so its rounds there do not line up with the
+// other threads': its induction variable must stay in the frame.
+const char *const kNestedLoop = R"(
+wooly.kernel @nested(%in: !wooly.ptr<global>, %out: !wooly.ptr<global>, %n: i32) {
+  %tid = wooly.thread_id x : i32
+  %bid = wooly.block_id x : i32
+  %bdim = wooly.block_dim x : i32
+  %gdim = wooly.grid_dim x : i32
+  %base = arith.muli %bid, %bdim : i32
+  %first = arith.addi %base, %tid : i32
+  %stride = arith.muli %bdim, %gdim : i32
+  %c0 = arith.constant 0 : i32
+  %c1 = arith.constant 1 : i32
+  %c3 = arith.constant 3 : i32
+  %c4 = arith.constant 4 : i64
+  cf.br ^outer(%c0, %c0 : i32, i32)
+^outer(%r: i32, %acc: i32):
+  %rmore = arith.cmpi slt, %r, %c3 : i32
+  cf.cond_br %rmore, ^opre, ^done
+^opre:
+  %k = arith.addi %r, %c1 : i32
+  cf.br ^head(%first, %acc : i32, i32)
+^head(%i: i32, %a: i32):
+  %more = arith.cmpi slt, %i, %n : i32
+  cf.cond_br %more, ^body, ^onext
+^body:
+  %i64 = arith.extsi %i : i32 to i64
+  %off = arith.muli %i64, %c4 : i64
+  %p = wooly.ptradd %in, %off : !wooly.ptr<global>, i64
+  %v = wooly.load %p {alignment = 4 : i64} : !wooly.ptr<global> -> i32
+  %vk = arith.muli %v, %k : i32
+  %a2 = arith.addi %a, %vk : i32
+  %next = arith.addi %i, %stride : i32
+  cf.br ^head(%next, %a2 : i32, i32)
+^onext:
+  %r2 = arith.addi %r, %c1 : i32
+  cf.br ^outer(%r2, %a : i32, i32)
+^done:
+  wooly.barrier
+  %f64 = arith.extui %first : i32 to i64
+  %foff = arith.muli %f64, %c4 : i64
+  %o = wooly.ptradd %out, %foff : !wooly.ptr<global>, i64
+  wooly.store %acc, %o {alignment = 4 : i64} : i32, !wooly.ptr<global>
+  wooly.return
+}
+)";
+
+/// Runs `kernel` (in, out, then `scalars`) on `blocks` x `threads` over
+/// `in`; returns out (one int per global thread, -1 before).
+std::vector<int32_t> runStrided(const std::string &wis, const std::string &kernel,
+                                const std::vector<int32_t> &in, uint32_t blocks,
+                                uint32_t threads, std::vector<int32_t> scalars) {
+  auto ctx = newContext();
+  exec::KernelInfo info;
+  exec::FunctionId fn = loadKernel(*ctx, wis, kernel, info);
+  exec::DevicePtr inBuf = upload(*ctx, in);
+  exec::DevicePtr out = upload(*ctx, std::vector<int32_t>(blocks * threads, -1));
+  Args args(info);
+  args.set(0, inBuf).set(1, out);
+  for (auto [k, v] : llvm::enumerate(scalars))
+    args.set(2 + k, v);
+  exec::Status s = launch(*ctx, fn, {blocks, 1, 1}, {threads, 1, 1}, args);
+  INFO(s.message);
+  REQUIRE(s);
+  return download<int32_t>(*ctx, out, blocks * threads);
+}
+
+} // namespace
+
+TEST_CASE("loop cuts take their induction variables from the round: two "
+          "loops entered in different rounds by different warps",
+          "[host][region][loopcut]") {
+  bool loopCut = false;
+  REQUIRE_FORM(kTwoLoops, "twoloops", Form::WarpRegions);
+  formOf(kTwoLoops, "twoloops", &loopCut);
+  REQUIRE(loopCut);
+  CHECK(roundInductions(kTwoLoops) == 2);
+
+  const uint32_t blocks = 3, threads = 96, stride = blocks * threads;
+  const int32_t n = 1000, m = 700; // 2 to 4 iterations per thread and loop
+  std::vector<int32_t> in(n);
+  for (int32_t i = 0; i < n; ++i)
+    in[i] = (i * 7) % 23 - 11;
+  std::vector<int32_t> want(stride, 0);
+  for (uint32_t g = 0; g < stride; ++g) {
+    bool odd = (g % threads / 32) % 2 == 1;
+    if (!odd)
+      for (int32_t i = g; i < n; i += stride)
+        want[g] += in[i];
+    for (int32_t j = g; j < m; j += stride)
+      want[g] += 3 * in[j];
+  }
+  CHECK(runStrided(kTwoLoops, "twoloops", in, blocks, threads, {n, m}) == want);
+}
+
+TEST_CASE("a grid-stride loop re-entered without a cut keeps its induction "
+          "variable in the frame",
+          "[host][region][loopcut]") {
+  bool loopCut = false;
+  REQUIRE_FORM(kNestedLoop, "nested", Form::WarpRegions);
+  formOf(kNestedLoop, "nested", &loopCut);
+  CHECK(loopCut);
+  CHECK(roundInductions(kNestedLoop) == 0);
+
+  const uint32_t blocks = 2, threads = 64, stride = blocks * threads;
+  const int32_t n = 300; // 2 or 3 iterations per thread and pass
+  std::vector<int32_t> in(n);
+  for (int32_t i = 0; i < n; ++i)
+    in[i] = i % 13 + 1;
+  std::vector<int32_t> want(stride, 0);
+  for (uint32_t g = 0; g < stride; ++g)
+    for (int32_t r = 0; r < 3; ++r)
+      for (int32_t i = g; i < n; i += stride)
+        want[g] += in[i] * (r + 1);
+  CHECK(runStrided(kNestedLoop, "nested", in, blocks, threads, {n}) == want);
+}
+
 TEST_CASE("many shuffle sites run through one dispatching loop nest",
           "[host][region][warp]") {
   const int steps = 9, threads = 96;

@@ -21,7 +21,12 @@
 // CHECK-NEXT: %[[STOP:[0-9]+]] = icmp ne i32 %[[ANSWER]], 0
 // CHECK-NEXT: br i1 %[[STOP]], label %[[LEAVE:[0-9]+]], label %[[ON:[0-9]+]], !prof
 // CHECK: [[LEAVE]]:
-// CHECK-NEXT: call void @__wooly_cancelled(
+// The runtime's pointer (context offset 128), not the context: the block
+// entry's private copy of the context must not escape into a call, or SROA
+// cannot turn its tid fields into the thread loops' counters.
+// CHECK-NEXT: %[[RTFIELD:[0-9]+]] = getelementptr inbounds i8, ptr %{{[0-9]+}}, i32 128
+// CHECK-NEXT: %[[RT:[0-9]+]] = load ptr, ptr %[[RTFIELD]], align 8
+// CHECK-NEXT: call void @__wooly_cancelled(ptr %[[RT]])
 // CHECK: [[ON]]:
 // CHECK-NEXT: br label %[[GO]]
 // CHECK: [[GO]]:

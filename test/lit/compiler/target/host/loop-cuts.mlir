@@ -5,7 +5,9 @@
 // its back edge that never waits (RegionLane op 8, released by the settle
 // step at once), so the block runs it one iteration at a time for all its
 // threads. The loop's resume point gets its own thread loops even in a
-// kernel with 8 cuts or more; they count the threads still in the loop. Loops bounded by a constant, loops started
+// kernel with 8 cuts or more; they count the threads still in the loop,
+// number the rounds and take the loop's induction variable from the round
+// number. Loops bounded by a constant, loops started
 // from a constant and kernels without barriers or warp collectives keep
 // their per-thread loops.
 // RUN: wooly-cc %s --target=host --emit=llvm -O0 -o - | FileCheck %s
@@ -22,14 +24,56 @@ wooly.global @buf : 256 x i32 in shared align 4
 // CHECK-NEXT: i32 2, label %region2
 // CHECK-NEXT: ]
 // CHECK: call i32 @__wooly_region_settle(
+// Every settle step starts the loop rounds' count again.
+// CHECK: store i64 0, ptr %loop.round
 // CHECK: region0:
 // CHECK: store i8 8, ptr
+// The loop's rounds are numbered; the first fills a byte per thread from
+// the RegionLanes the settle step released (waiting, offset 34, is 0).
+// CHECK: region1:
+// CHECK-NEXT: %[[PREV:[0-9]+]] = load i64, ptr %loop.round
+// CHECK-NEXT: %round.number = add nuw i64 %[[PREV]], 1
+// CHECK-NEXT: store i64 %round.number, ptr %loop.round
+// CHECK-NEXT: %[[FIRST:[0-9]+]] = icmp eq i64 %[[PREV]], 0
+// CHECK-NEXT: br i1 %[[FIRST]], label %region1.first, label %region1.rounds
+// CHECK: enter:
+// CHECK: getelementptr inbounds i8, ptr %{{[0-9]+}}, i32 34
+// CHECK: getelementptr i8, ptr %inloop
+// CHECK: region1.more:
+// CHECK-NEXT: load i32, ptr %left
+// CHECK-NEXT: icmp ne i32
+// CHECK-NEXT: br i1 %{{[0-9]+}}, label %region1.leave, label %region1.again
+// The round's thread loop: whether the thread is still in the loop is its
+// byte; the induction variable is first + round * stride, not a frame
+// slot; a thread that goes round again writes no RegionLane field (no op 8,
+// no pc), only its frame slots, its byte and its cut in `reached`.
+// CHECK-NOT: store i8 8
+// CHECK: getelementptr i8, ptr %inloop
+// CHECK-NEXT: load i8
+// CHECK-NEXT: icmp eq i8 %{{[0-9]+}}, 1
+// CHECK-NOT: store i8 8
+// CHECK: %[[K:[0-9]+]] = trunc i64 %round.number to i32
+// CHECK-NOT: store i8 8
+// CHECK: %[[STEP:[0-9]+]] = mul i32 %[[K]], %{{[0-9]+}}
+// CHECK-NEXT: %iv.round{{[.a-z0-9]*}} = add i32 %{{[0-9]+}}, %[[STEP]]
+// CHECK-NOT: store i8 8
+// CHECK: getelementptr i32, ptr %reached
+// CHECK-NOT: store i8 8
+// CHECK: region1.leave:
 // While some thread is still in the loop, the next round starts without
 // the settle step:
-// CHECK: region1.more:
+// CHECK: region1.again:
 // CHECK-NEXT: load i32, ptr %looping
 // CHECK-NEXT: icmp ne i32
 // CHECK-NEXT: br i1 %{{[0-9]+}}, label %round, label %settle
+// A thread that left the loop in the round gets its cut in its RegionLane's
+// pc (offset 28) once the round is over.
+// CHECK: gone:
+// CHECK-NEXT: store i8 0, ptr
+// CHECK-NEXT: %[[AT:[0-9]+]] = getelementptr i32, ptr %reached
+// CHECK-NEXT: %[[CUT:[0-9]+]] = load i32, ptr %[[AT]]
+// CHECK: %[[PC:[0-9]+]] = getelementptr inbounds i8, ptr %{{[0-9]+}}, i32 28
+// CHECK-NEXT: store i32 %[[CUT]], ptr %[[PC]]
 // CHECK: store i8 8, ptr
 // CHECK: store i8 7, ptr
 // CHECK-NOT: __wooly_region_loop_cut
