@@ -22,6 +22,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -182,6 +183,10 @@ int main(int argc, char **argv) {
     return 0;
   }
   unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  // WOOLY_BENCH_THREADS=<n>: fewer workers (and native threads), e.g. one,
+  // which a busy shared machine disturbs less than all of its cores.
+  if (const char *text = std::getenv("WOOLY_BENCH_THREADS"); text && std::atoi(text) > 0)
+    threads = std::atoi(text);
   std::string cache = "/tmp/wooly-bench-host-" + std::to_string(getpid());
   exec::ExecutorOptions options;
   options.workerThreads = threads;
@@ -192,14 +197,22 @@ int main(int argc, char **argv) {
               executor->info().name.c_str());
   Runner r(*executor);
   Runner ru(*executor, /*fencing=*/false);
-  const int reps = 5;
+  // WOOLY_BENCH_ONLY=<kernel> runs that kernel's section alone (no compile
+  // timing) and WOOLY_BENCH_REPS=<n> sets the repetitions: under
+  // `valgrind --tool=callgrind` the difference between two repetition
+  // counts is the instructions of the extra launches alone, a number the
+  // noise of a shared machine does not move.
+  const char *only = std::getenv("WOOLY_BENCH_ONLY");
+  auto want = [&](const char *name) { return !only || std::strcmp(only, name) == 0; };
+  const char *repsText = std::getenv("WOOLY_BENCH_REPS");
+  const int reps = repsText ? std::max(1, std::atoi(repsText)) : 5;
 
   auto modulePath = [&](const char *name) {
     return dir + "/" + name + ".sm_75.ptx";
   };
 
   // Compile time and cache hits, on the biggest module.
-  {
+  if (!only) {
     Module m;
     translate(modulePath("matmul_tiled"), m);
     exec::KernelInfo info;
@@ -224,7 +237,7 @@ int main(int argc, char **argv) {
 
   const int n = 1 << 22;
   std::vector<float> a = randomFloats(n, 1), b = randomFloats(n, 2), c(n);
-  { // vector add
+  if (want("vector_add")) { // vector add
     Module m;
     translate(modulePath("vector_add"), m);
     exec::KernelInfo info;
@@ -244,7 +257,7 @@ int main(int argc, char **argv) {
     });
     report("vector_add", "barrier-free", w, nat, unfenced);
   }
-  { // saxpy
+  if (want("saxpy")) { // saxpy
     Module m;
     translate(modulePath("saxpy"), m);
     exec::KernelInfo info;
@@ -266,7 +279,7 @@ int main(int argc, char **argv) {
     });
     report("saxpy", "barrier-free", w, nat, unfenced);
   }
-  { // tiled matmul
+  if (want("matmul_tiled")) { // tiled matmul
     const int m = 256, nn = 256, k = 256;
     std::vector<float> A = randomFloats(m * k, 3), B = randomFloats(k * nn, 4),
                        C(m * nn);
@@ -307,7 +320,7 @@ int main(int argc, char **argv) {
     });
     report("matmul_tiled", "barriers", w, nat, unfenced);
   }
-  { // block reduction with shuffles
+  if (want("reduction_shuffle")) { // block reduction with shuffles
     Module mod;
     translate(modulePath("reduction_shuffle"), mod);
     exec::KernelInfo info;
@@ -334,7 +347,7 @@ int main(int argc, char **argv) {
     });
     report("reduction_shuffle", "shuffles", w, nat, unfenced);
   }
-  { // histogram with shared atomics
+  if (want("histogram")) { // histogram with shared atomics
     Module mod;
     translate(modulePath("histogram_shared_atomics"), mod);
     exec::KernelInfo info;
@@ -364,7 +377,7 @@ int main(int argc, char **argv) {
     });
     report("histogram", "shared atomics", w, nat, unfenced);
   }
-  { // 5-point stencil
+  if (want("stencil_2d")) { // 5-point stencil
     const int w = 2048, h = 1024;
     std::vector<float> in = randomFloats(size_t(w) * h, 9), out(size_t(w) * h);
     Module mod;
