@@ -273,7 +273,8 @@ Status GpuContext::loadModule(std::span<const uint8_t> wis, ModuleId &out) {
       return status;
     }
   ModuleId id = nextId++;
-  if (!compiled.printfFormats.empty())
+  module.prints = !compiled.printfFormats.empty();
+  if (module.prints)
     if (Status status =
             preparePrintf(id, handle, std::move(compiled.printfFormats));
         !status) {
@@ -645,6 +646,8 @@ Status GpuContext::launch(FunctionId fnId, const LaunchConfig &config,
           fn.handle, config, params.empty() ? nullptr : params.data(), stream);
       !status)
     return status;
+  if (module.prints)
+    printfState.pending = true;
   ++launches;
   return Status::ok();
 }
@@ -770,7 +773,7 @@ ContextStats GpuContext::stats() const {
 
 std::string GpuContext::takePrintfOutput() {
   std::lock_guard lock(mutex);
-  if (!printfState.buffer)
+  if (!printfState.buffer || !printfState.pending)
     return {};
   // A kernel still running may be between reserving a record and writing
   // it, and resetting the buffer under it would lose its later records: the
@@ -787,8 +790,10 @@ std::string GpuContext::takePrintfOutput() {
       !api.streamSynchronize(stream))
     return {};
   PrintfHeader header = readPrintfHeader(head);
-  if (header.reserved == 0 && header.dropped == 0)
+  if (header.reserved == 0 && header.dropped == 0) {
+    printfState.pending = false;
     return {};
+  }
   std::vector<uint8_t> records(header.usedBytes());
   if (!records.empty() &&
       (!api.copyDtoH(records.data(), buffer + abi::kHeaderBytes,
@@ -818,6 +823,7 @@ std::string GpuContext::takePrintfOutput() {
   for (ModuleId id : printfState.unloaded)
     printfState.formats.erase(id);
   printfState.unloaded.clear();
+  printfState.pending = false;
   return out;
 }
 

@@ -101,6 +101,7 @@ private:
     bool fenced = false;
     DevicePtr segment = 0; // the data segment in the arena (fenced only)
     std::map<std::string, std::pair<uint64_t, uint64_t>> symbols;
+    bool prints = false; // writes printf records
   };
   /// The fenced arena: where it is, what is allocated, what backs it.
   struct Arena {
@@ -125,6 +126,9 @@ private:
     DevicePtr buffer = 0;
     std::unordered_map<ModuleId, std::vector<std::string>> formats;
     std::set<ModuleId> unloaded; // formats kept until their records drain
+    /// A kernel that may print was launched since the last drain (else a
+    /// synchronization does not read the buffer back).
+    bool pending = false;
   };
   /// Bytes of the printf buffer, header included.
   static constexpr uint64_t kPrintfBufferBytes = 4u << 20;
