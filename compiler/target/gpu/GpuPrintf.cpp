@@ -321,6 +321,12 @@ LogicalResult lowerPrintfToBuffer(PrintfOp op, ValueRange operands,
   LLVM::GlobalOp slot = printfGlobal(b, module, loc);
   LLVM::LLVMFuncOp copyString = stringHelper(b, module, loc);
   std::optional<std::pair<Value, Value>> arena = arenaOf(op);
+  // A fenced module's strings must be read inside the arena: without the
+  // arena parameters there is no safe way to read them.
+  if (!arena && !stringOffsets.empty() &&
+      module->hasAttr(kDataSegmentAttr))
+    return op.emitError("printf in a fenced module, but the function has no "
+                        "arena parameters to read its %s strings with");
 
   // Before the reservation: the buffer, and how long each %s string is.
   Value slotAddress = LLVM::AddressOfOp::create(b, loc, slot);

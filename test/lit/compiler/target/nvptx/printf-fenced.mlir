@@ -48,3 +48,22 @@ wooly.kernel @traced(%args: !wooly.ptr<local>) {
   %n = wooly.printf %h, %args : !wooly.ptr<generic>, !wooly.ptr<local>
   wooly.return
 }
+
+// In a device function the string is fenced with the function's own arena
+// parameters (fencing gives every function them).
+// LLVM-LABEL: llvm.func @helper(
+// LLVM-SAME: %[[FBASE:[a-z0-9]+]]: i64 {wooly.hidden = "arena_base"}, %[[FMASK:[a-z0-9]+]]: i64 {wooly.hidden = "arena_mask"}
+// LLVM: llvm.select %{{.*}}, %{{.*}}, %[[FBASE]] : i1, i64
+// LLVM: llvm.select %{{.*}}, %{{.*}}, %[[FMASK]] : i1, i64
+// LLVM: llvm.call @__wooly_printf_string
+wooly.func @helper(%args: !wooly.ptr<local>) {
+  %f = wooly.addressof @fmt : !wooly.ptr<generic>
+  %n = wooly.printf %f, %args : !wooly.ptr<generic>, !wooly.ptr<local>
+  wooly.return
+}
+
+// LLVM-LABEL: llvm.func ptx_kernelcc @calls
+wooly.kernel @calls(%args: !wooly.ptr<local>) {
+  wooly.call @helper(%args) : (!wooly.ptr<local>) -> ()
+  wooly.return
+}
