@@ -323,8 +323,7 @@ LogicalResult lowerPrintfToBuffer(PrintfOp op, ValueRange operands,
   std::optional<std::pair<Value, Value>> arena = arenaOf(op);
   // A fenced module's strings must be read inside the arena: without the
   // arena parameters there is no safe way to read them.
-  if (!arena && !stringOffsets.empty() &&
-      module->hasAttr(kDataSegmentAttr))
+  if (!arena && !stringOffsets.empty() && module->hasAttr(kDataSegmentAttr))
     return op.emitError("printf in a fenced module, but the function has no "
                         "arena parameters to read its %s strings with");
 
