@@ -9,7 +9,9 @@
 #include "test/unit/target/gpu/HostMemoryApi.h"
 
 #include "compiler/target/common/WoolyToLLVM.h"
+#include "compiler/target/gpu/GpuIRHelpers.h"
 #include "compiler/target/nvptx/NVPTXTargetInfo.h"
+#include "runtime/exec/Executor.h"
 #include "runtime/exec/gpu/GpuContext.h"
 #include "runtime/exec/gpu/GpuModuleCompiler.h"
 
@@ -130,6 +132,8 @@ bool lowerForHost(mlir::ModuleOp module, std::vector<uint8_t> &image,
     error = "lowering failed";
     return false;
   }
+  // As the nvptx pipeline does: module variables reachable by name.
+  wooly::gpu::exposeModuleVariables(module);
   llvm::LLVMContext context;
   std::unique_ptr<llvm::Module> ir = wooly::translateToLLVMIR(module, context);
   if (!ir) {
@@ -209,4 +213,92 @@ TEST_CASE("device printf goes from the kernel's records to takePrintfOutput "
   CHECK(other->takePrintfOutput() == "cart has 7 items\n");
   CHECK(other->unloadModule(otherModule));
   CHECK(context->unloadModule(module));
+}
+
+namespace {
+
+// One printf of every conversion kind over an argument buffer the host
+// fills (the kernel only prints).
+const char *kParity = R"(
+wooly.global @fmt : 45 x i8 in global = "%d|%5.2f|%s|%s|%llx|%c|%-4u|%%|%hd|%x|%e|%p\0A\00"
+wooly.global @name : 5 x i8 in global = "cart\00"
+wooly.kernel @report(%args: !wooly.ptr<global>, %unused: i32) {
+  %f = wooly.addressof @fmt : !wooly.ptr<global>
+  %g = wooly.cast_space %f : !wooly.ptr<global> to !wooly.ptr<generic>
+  %r = wooly.printf %g, %args : !wooly.ptr<generic>, !wooly.ptr<global>
+  wooly.return
+}
+)";
+
+/// What `context` prints for kParity.
+std::string printParity(Context &context) {
+  std::string text = kParity;
+  ModuleId module = 0;
+  Status loaded = context.loadModule(
+      {reinterpret_cast<const uint8_t *>(text.data()), text.size()}, module);
+  INFO(loaded.message);
+  REQUIRE(loaded);
+  FunctionId fn = 0;
+  KernelInfo info;
+  REQUIRE(context.getFunction(module, "report", fn, info));
+  DevicePtr name = 0;
+  uint64_t size = 0;
+  REQUIRE(context.getGlobal(module, "name", name, size));
+  // vprintf's layout: each argument at a multiple of its size.
+  std::vector<uint8_t> args(72, 0);
+  auto put = [&](size_t at, auto value) {
+    std::memcpy(args.data() + at, &value, sizeof value);
+  };
+  put(0, int32_t(-42));
+  put(8, 3.14159);
+  put(16, uint64_t(name));
+  put(24, uint64_t(0)); // a null %s
+  put(32, uint64_t(0xdeadbeefcafeull));
+  put(40, int32_t('Z'));
+  put(44, uint32_t(17));
+  put(48, int32_t(70000)); // %hd: 4464
+  put(52, uint32_t(255));
+  put(56, 1e-10);
+  put(64, uint64_t(0x1234));
+  DevicePtr buffer = 0;
+  REQUIRE(context.allocate(args.size(), buffer));
+  REQUIRE(context.copyToDevice(buffer, args.data(), args.size(), 0));
+  std::vector<uint8_t> params(info.argBufferSize);
+  std::memcpy(params.data() + info.params[0].offset, &buffer, 8);
+  LaunchConfig config;
+  REQUIRE(context.launch(fn, config, params, 0));
+  REQUIRE(context.synchronizeAll());
+  std::string out = context.takePrintfOutput();
+  CHECK(context.free(buffer));
+  CHECK(context.unloadModule(module));
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("device printf prints on the emulated GPU path what the host "
+          "executor prints",
+          "[gpu][printf]") {
+  std::unique_ptr<Executor> host;
+  REQUIRE(createExecutor("host", {}, host));
+  std::unique_ptr<Context> hostContext;
+  REQUIRE(host->createContext({}, hostContext));
+  std::string onHost = printParity(*hostContext);
+  CHECK(onHost ==
+        "-42| 3.14|cart|(null)|deadbeefcafe|Z|17  |%|4464|ff|1.000000e-10|"
+        "0x1234\n");
+
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  JitDeviceApi api;
+  DeviceInfo device;
+  device.totalMemory = 1 << 30;
+  GpuModuleCompiler compiler("host-emulated", lowerForHost);
+  ContextOptions options;
+  options.addressFencing = false;
+  std::unique_ptr<Context> gpuContext;
+  REQUIRE(GpuContext::create(api, device, options, compiler.asCallback(),
+                             gpuContext));
+  std::string onGpu = printParity(*gpuContext);
+  CHECK(onGpu == onHost);
 }
