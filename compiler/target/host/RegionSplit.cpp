@@ -251,6 +251,9 @@ Value *rematerializeAt(Value *v, Instruction *before, BasicBlock *dispatch) {
 
 /// The marker call a loop cut starts as (erased when the cut is made).
 constexpr const char *kLoopCutMarker = "__wooly_region_loop_cut";
+/// The marker of a loop-exit cut: on every edge that leaves a loop with a
+/// loop cut.
+constexpr const char *kLoopExitMarker = "__wooly_region_loop_exit";
 
 /// Whether `v` is computed from the thread's index (a load of ctx->tid),
 /// looking through a few arithmetic steps.
@@ -368,12 +371,20 @@ bool reentersWithoutCut(Loop &loop, const DenseSet<CallInst *> &cuts) {
 /// threads inside such a loop, so this is a legal schedule; warp
 /// collectives and barriers after the loop still see every thread (threads
 /// that left the loop wait there until no thread is at a loop cut).
+/// Every edge leaving such a loop gets a loop-exit cut, which never waits
+/// either: the loop's rounds then hold the loop body alone, not the code
+/// after the loop (the operands a warp collective after it stores in
+/// RegionLanes 40 bytes apart, a shared-memory store), which keeps their
+/// thread loop free of scattered stores; the threads that left run on from
+/// there together once the loop is done. `exitOf` maps each exit marker to
+/// its loop's back-edge marker.
 /// `counted` gets the marker call of each loop that no thread can re-enter
 /// without a cut (reentersWithoutCut), with the loop's header: there the
 /// induction variables may come from the round number.
 bool insertLoopCuts(Function &f, const DenseSet<CallInst *> &cuts,
                     const DataLayout &layout,
-                    DenseMap<CallInst *, BasicBlock *> &counted) {
+                    DenseMap<CallInst *, BasicBlock *> &counted,
+                    DenseMap<CallInst *, CallInst *> &exitOf) {
   DominatorTree dt(f);
   LoopInfo loops(dt);
   Value *ctx = f.getArg(0);
@@ -401,11 +412,26 @@ bool insertLoopCuts(Function &f, const DenseSet<CallInst *> &cuts,
   FunctionCallee marker = m.getOrInsertFunction(
       kLoopCutMarker, FunctionType::get(Type::getVoidTy(f.getContext()),
                                         {ctx->getType()}, false));
-  // Asked before any back edge changes (LoopInfo is not kept up to date).
+  FunctionCallee exitMarker = m.getOrInsertFunction(
+      kLoopExitMarker, FunctionType::get(Type::getVoidTy(f.getContext()),
+                                         {ctx->getType()}, false));
+  // Asked before any edge changes (LoopInfo is not kept up to date).
   SmallVector<bool> reenters;
-  for (Loop *loop : chosen)
+  SmallVector<SmallVector<std::pair<BasicBlock *, BasicBlock *>>> exits;
+  for (Loop *loop : chosen) {
     reenters.push_back(reentersWithoutCut(*loop, cuts));
-  for (auto [loop, again] : llvm::zip(chosen, reenters)) {
+    SmallVector<Loop::Edge> edges;
+    loop->getExitEdges(edges);
+    SmallVector<std::pair<BasicBlock *, BasicBlock *>> unique;
+    for (auto [from, to] : edges)
+      if (!llvm::is_contained(unique, std::make_pair(
+                                          const_cast<BasicBlock *>(from),
+                                          const_cast<BasicBlock *>(to))))
+        unique.push_back({const_cast<BasicBlock *>(from),
+                          const_cast<BasicBlock *>(to)});
+    exits.push_back(std::move(unique));
+  }
+  for (auto [loop, again, leaving] : llvm::zip(chosen, reenters, exits)) {
     BasicBlock *latch = loop->getLoopLatch();
     BasicBlock *header = loop->getHeader();
     BasicBlock *edge =
@@ -417,6 +443,14 @@ bool insertLoopCuts(Function &f, const DenseSet<CallInst *> &cuts,
     at.CreateBr(header);
     if (!again)
       counted[call] = header;
+    for (auto [from, to] : leaving) {
+      BasicBlock *out = BasicBlock::Create(f.getContext(), "loop.exit.cut", &f, to);
+      from->getTerminator()->replaceSuccessorWith(to, out);
+      to->replacePhiUsesWith(from, out);
+      IRBuilder<> there(out);
+      exitOf[there.CreateCall(exitMarker, {ctx})] = call;
+      there.CreateBr(to);
+    }
   }
   return true;
 }
@@ -466,6 +500,7 @@ struct Cut {
   CallInst *call;
   LaneOp op; // LaneOp::Barrier for a block barrier
   BasicBlock *countedHeader = nullptr; // a counted loop cut's loop header
+  CallInst *exitOfLoop = nullptr; // a loop-exit cut: its loop's back-edge marker
 };
 
 } // namespace
@@ -483,9 +518,9 @@ bool split(Function &kernel, RegionLayout &result, bool withLoopCuts,
   ValueToValueMapTy map;
   Function *clone = CloneFunction(&kernel, map);
   auto dropMarker = [&] {
-    if (Function *marker = m.getFunction(kLoopCutMarker);
-        marker && marker->use_empty())
-      marker->eraseFromParent();
+    for (const char *name : {kLoopCutMarker, kLoopExitMarker})
+      if (Function *marker = m.getFunction(name); marker && marker->use_empty())
+        marker->eraseFromParent();
   };
   auto fail = [&] {
     clone->eraseFromParent();
@@ -498,6 +533,7 @@ bool split(Function &kernel, RegionLayout &result, bool withLoopCuts,
   // Loop cuts only in kernels that have real cuts (the others stay block
   // loops).
   DenseMap<CallInst *, BasicBlock *> counted;
+  DenseMap<CallInst *, CallInst *> exitOf;
   {
     DenseSet<CallInst *> real;
     for (Instruction &i : instructions(*clone))
@@ -507,7 +543,7 @@ bool split(Function &kernel, RegionLayout &result, bool withLoopCuts,
               warpCollective(callee->getName()) != LaneOp::None)
             real.insert(call);
     if (withLoopCuts && !real.empty())
-      loopCutsMade = insertLoopCuts(*clone, real, layout, counted);
+      loopCutsMade = insertLoopCuts(*clone, real, layout, counted, exitOf);
   }
 
   SmallVector<Cut> cuts;
@@ -535,6 +571,10 @@ bool split(Function &kernel, RegionLayout &result, bool withLoopCuts,
       } else if (name == kLoopCutMarker) {
         // Settled like a warp cut (RegionLanes), released at once.
         cuts.push_back({call, LaneOp::LoopCut, counted.lookup(call)});
+        warpCuts = true;
+      } else if (name == kLoopExitMarker) {
+        // Released at once like a loop cut; not a loop of its own.
+        cuts.push_back({call, LaneOp::LoopCut, nullptr, exitOf.lookup(call)});
         warpCuts = true;
       }
     }
@@ -592,6 +632,9 @@ bool split(Function &kernel, RegionLayout &result, bool withLoopCuts,
   // Cut after every cut call: resume block k + 1 starts region k + 1. The
   // call's block now records what the settle step needs and returns.
   SmallVector<BasicBlock *> resumes;
+  DenseMap<CallInst *, unsigned> cutIndex;
+  for (auto [k, cut] : llvm::enumerate(cuts))
+    cutIndex[cut.call] = k;
   for (auto [k, cut] : llvm::enumerate(cuts)) {
     CallInst *call = cut.call;
     BasicBlock *resume =
@@ -634,13 +677,16 @@ bool split(Function &kernel, RegionLayout &result, bool withLoopCuts,
       break;
     }
     if (lane && cut.op == LaneOp::LoopCut) {
-      // A thread that resumed at this very cut still has its op: in the
-      // block entry's rounds of this loop (resume point k + 1, a constant
-      // there) the store folds away, so a thread going round again writes
-      // nothing to its RegionLane.
+      // A thread that resumed at its loop's back-edge cut still has this op
+      // (it reached no other cut since): in the block entry's rounds of the
+      // loop (that resume point, a constant there) the store folds away, so
+      // a thread going round again, or leaving the loop, writes nothing to
+      // its RegionLane.
+      unsigned loopResume =
+          1 + (cut.exitOfLoop ? cutIndex.lookup(cut.exitOfLoop) : unsigned(k));
       Instruction *first = SplitBlockAndInsertIfThen(
-          at.CreateICmpNE(f->getArg(1), at.getInt32(k + 1)), call->getIterator(),
-          /*Unreachable=*/false);
+          at.CreateICmpNE(f->getArg(1), at.getInt32(loopResume)),
+          call->getIterator(), /*Unreachable=*/false);
       IRBuilder<> then(first);
       then.CreateStore(then.getInt8(static_cast<uint8_t>(cut.op)),
                        then.CreateConstInBoundsGEP1_32(then.getInt8Ty(), lane,
@@ -795,7 +841,7 @@ bool split(Function &kernel, RegionLayout &result, bool withLoopCuts,
   result.roundInductions = roundInductions;
   result.loopCuts.clear();
   for (auto [k, cut] : llvm::enumerate(cuts))
-    if (cut.op == LaneOp::LoopCut)
+    if (cut.op == LaneOp::LoopCut && !cut.exitOfLoop)
       result.loopCuts.push_back(k + 1);
   dropMarker();
   std::string name = kernel.getName().str();

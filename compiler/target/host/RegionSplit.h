@@ -25,13 +25,16 @@
 // loops) and hold no cut get a loop cut on their back edge: a cut that
 // never waits, so the block runs such a loop one iteration at a time for
 // all its threads (thread t and t + 1 then touch adjacent elements)
-// instead of one thread's whole loop before the next thread's. Where no
+// instead of one thread's whole loop before the next thread's. Every edge
+// leaving such a loop gets a loop-exit cut (never waits either), so those
+// rounds hold the loop body alone. Where no
 // path leads from the loop's exits back to its header without a cut, every
 // thread in such a round has taken the back edge as often as the others,
 // so an induction variable `i = i0 + k * S` (i0 and S cheap functions of
 // the context) is recomputed from the round number k the block entry
 // passes instead of being kept in the frame: addresses stay affine in the
-// thread index and the round's thread loop can vectorize.
+// thread index (the round's thread loop does not vectorize yet, see
+// docs/host-backend.md).
 //
 //===----------------------------------------------------------------------===//
 #ifndef WOOLY_COMPILER_TARGET_HOST_REGIONSPLIT_H

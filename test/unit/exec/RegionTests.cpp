@@ -941,6 +941,56 @@ wooly.kernel @nested(%in: !wooly.ptr<global>, %out: !wooly.ptr<global>, %n: i32)
 }
 )";
 
+// A grid-stride sum that leaves its loop two ways: past the end (to ^done)
+// or at a negative element (a break to ^neg, which adds 1000 first); then
+// a shuffle (xor 1: each pair of lanes adds up) and a barrier; each thread
+// stores its pair's sum in out[global thread]. Both exits are loop-exit
+// cuts: the values live across them reach the code after the loop.
+const char *const kTwoExits = R"(
+wooly.kernel @twoexits(%in: !wooly.ptr<global>, %out: !wooly.ptr<global>, %n: i32) {
+  %tid = wooly.thread_id x : i32
+  %bid = wooly.block_id x : i32
+  %bdim = wooly.block_dim x : i32
+  %gdim = wooly.grid_dim x : i32
+  %base = arith.muli %bid, %bdim : i32
+  %first = arith.addi %base, %tid : i32
+  %stride = arith.muli %bdim, %gdim : i32
+  %c0 = arith.constant 0 : i32
+  %c1 = arith.constant 1 : i32
+  %c31 = arith.constant 31 : i32
+  %c1000 = arith.constant 1000 : i32
+  %full = arith.constant -1 : i32
+  %c4 = arith.constant 4 : i64
+  cf.br ^head(%first, %c0 : i32, i32)
+^head(%i: i32, %acc: i32):
+  %more = arith.cmpi slt, %i, %n : i32
+  cf.cond_br %more, ^body, ^done(%acc : i32)
+^body:
+  %i64 = arith.extsi %i : i32 to i64
+  %off = arith.muli %i64, %c4 : i64
+  %p = wooly.ptradd %in, %off : !wooly.ptr<global>, i64
+  %v = wooly.load %p {alignment = 4 : i64} : !wooly.ptr<global> -> i32
+  %neg = arith.cmpi slt, %v, %c0 : i32
+  cf.cond_br %neg, ^negative(%acc : i32), ^take
+^take:
+  %acc2 = arith.addi %acc, %v : i32
+  %next = arith.addi %i, %stride : i32
+  cf.br ^head(%next, %acc2 : i32, i32)
+^negative(%a: i32):
+  %a2 = arith.addi %a, %c1000 : i32
+  cf.br ^done(%a2 : i32)
+^done(%r: i32):
+  %g, %ok = wooly.shuffle xor %r, %c1, %c31, %full : i32
+  %pair = arith.addi %r, %g : i32
+  wooly.barrier
+  %f64 = arith.extui %first : i32 to i64
+  %foff = arith.muli %f64, %c4 : i64
+  %o = wooly.ptradd %out, %foff : !wooly.ptr<global>, i64
+  wooly.store %pair, %o {alignment = 4 : i64} : i32, !wooly.ptr<global>
+  wooly.return
+}
+)";
+
 /// Runs `kernel` (in, out, then `scalars`) on `blocks` x `threads` over
 /// `in`; returns out (one int per global thread, -1 before).
 std::vector<int32_t> runStrided(const std::string &wis, const std::string &kernel,
@@ -1009,6 +1059,37 @@ TEST_CASE("a grid-stride loop re-entered without a cut keeps its induction "
       for (int32_t i = g; i < n; i += stride)
         want[g] += in[i] * (r + 1);
   CHECK(runStrided(kNestedLoop, "nested", in, blocks, threads, {n}) == want);
+}
+
+TEST_CASE("a grid-stride loop left two ways (past the end, a break) before a "
+          "shuffle and a barrier",
+          "[host][region][loopcut]") {
+  bool loopCut = false;
+  REQUIRE_FORM(kTwoExits, "twoexits", Form::WarpRegions);
+  formOf(kTwoExits, "twoexits", &loopCut);
+  REQUIRE(loopCut);
+  CHECK(roundInductions(kTwoExits) == 1);
+
+  const uint32_t blocks = 2, threads = 64, stride = blocks * threads;
+  const int32_t n = 700; // 5 or 6 iterations per thread unless one breaks
+  std::vector<int32_t> in(n);
+  for (int32_t i = 0; i < n; ++i)
+    in[i] = (i * 5) % 17;
+  for (int32_t i : {3, 130, 131, 400, 699}) // breaks in rounds 1, 2, 4, 6
+    in[i] = -1;
+  std::vector<int32_t> sums(stride, 0);
+  for (uint32_t g = 0; g < stride; ++g)
+    for (int32_t i = g; i < n; i += stride) {
+      if (in[i] < 0) {
+        sums[g] += 1000;
+        break;
+      }
+      sums[g] += in[i];
+    }
+  std::vector<int32_t> want(stride);
+  for (uint32_t g = 0; g < stride; ++g)
+    want[g] = sums[g] + sums[g ^ 1];
+  CHECK(runStrided(kTwoExits, "twoexits", in, blocks, threads, {n}) == want);
 }
 
 TEST_CASE("many shuffle sites run through one dispatching loop nest",
