@@ -117,6 +117,17 @@ Loaded load() {
   resolve(library, d.cuMemMap, {"cuMemMap"}, optional);
   resolve(library, d.cuMemUnmap, {"cuMemUnmap"}, optional);
   resolve(library, d.cuMemSetAccess, {"cuMemSetAccess"}, optional);
+  // SM partitions for best-effort sessions; without them, priorities only.
+  resolve(library, d.cuDeviceGetDevResource, {"cuDeviceGetDevResource"},
+          optional);
+  resolve(library, d.cuDevSmResourceSplitByCount,
+          {"cuDevSmResourceSplitByCount"}, optional);
+  resolve(library, d.cuDevResourceGenerateDesc, {"cuDevResourceGenerateDesc"},
+          optional);
+  resolve(library, d.cuGreenCtxCreate, {"cuGreenCtxCreate"}, optional);
+  resolve(library, d.cuGreenCtxDestroy, {"cuGreenCtxDestroy"}, optional);
+  resolve(library, d.cuGreenCtxStreamCreate, {"cuGreenCtxStreamCreate"},
+          optional);
   if (CUresult rc = d.cuInit(0); rc != CUDA_SUCCESS) {
     result.error = "cuInit failed: " + d.describe(rc);
     return result;
@@ -130,6 +141,12 @@ bool CudaDriver::hasVirtualMemory() const {
   return cuMemGetAllocationGranularity && cuMemAddressReserve &&
          cuMemAddressFree && cuMemCreate && cuMemRelease && cuMemMap &&
          cuMemUnmap && cuMemSetAccess;
+}
+
+bool CudaDriver::hasGreenContexts() const {
+  return cuDeviceGetDevResource && cuDevSmResourceSplitByCount &&
+         cuDevResourceGenerateDesc && cuGreenCtxCreate && cuGreenCtxDestroy &&
+         cuGreenCtxStreamCreate;
 }
 
 const CudaDriver *CudaDriver::get(std::string &why) {

@@ -89,6 +89,28 @@ enum : int {
   CU_MEM_ACCESS_FLAGS_PROT_READWRITE = 3,
   CU_MEM_ALLOC_GRANULARITY_MINIMUM = 0,
 };
+// Green contexts (CUDA 12.4+): SM partitions of the device, declared as in
+// cuda.h (RESOURCE_ABI_VERSION 1).
+using CUgreenCtx = struct CUgreenCtx_st *;
+using CUdevResourceDesc = struct CUdevResourceDesc_st *;
+struct CUdevSmResource {
+  unsigned smCount;
+  unsigned minSmPartitionSize;
+  unsigned smCoscheduledAlignment;
+};
+struct CUdevResource {
+  int type; // CU_DEV_RESOURCE_TYPE_*
+  unsigned char internalPadding[92];
+  union {
+    CUdevSmResource sm;
+    unsigned char oversize[48];
+  };
+};
+static_assert(sizeof(CUdevResource) == 144, "cuda.h's CUdevResource_v1");
+enum : int {
+  CU_DEV_RESOURCE_TYPE_SM = 1,
+  CU_GREEN_CTX_DEFAULT_STREAM = 0x1,
+};
 inline constexpr unsigned CU_STREAM_NON_BLOCKING = 0x1;
 inline constexpr unsigned CU_EVENT_DEFAULT = 0x0;
 
@@ -152,8 +174,22 @@ struct CudaDriver {
   CUresult (*cuMemSetAccess)(CUdeviceptr, size_t, const CUmemAccessDesc *,
                              size_t);
 
+  // Optional (nullptr before CUDA 12.4): green contexts.
+  CUresult (*cuDeviceGetDevResource)(CUdevice, CUdevResource *, int);
+  CUresult (*cuDevSmResourceSplitByCount)(CUdevResource *, unsigned *,
+                                          const CUdevResource *,
+                                          CUdevResource *, unsigned, unsigned);
+  CUresult (*cuDevResourceGenerateDesc)(CUdevResourceDesc *, CUdevResource *,
+                                        unsigned);
+  CUresult (*cuGreenCtxCreate)(CUgreenCtx *, CUdevResourceDesc, CUdevice,
+                               unsigned);
+  CUresult (*cuGreenCtxDestroy)(CUgreenCtx);
+  CUresult (*cuGreenCtxStreamCreate)(CUstream *, CUgreenCtx, unsigned, int);
+
   /// Whether every virtual memory management entry point was found.
   bool hasVirtualMemory() const;
+  /// Whether every green context entry point was found.
+  bool hasGreenContexts() const;
 
   /// The driver, loaded and initialized (cuInit) on first call; nullptr
   /// with a reason in `why` when libcuda.so.1 is missing or unusable.

@@ -7,11 +7,14 @@
 #include "runtime/exec/cuda/CudaDriver.h"
 #include "runtime/exec/gpu/DriverDeviceApi.h"
 #include "runtime/exec/gpu/GpuExecutor.h"
+#include "runtime/exec/gpu/SmPartition.h"
 
 #include "llvm/Support/Error.h"
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
+#include <mutex>
 
 namespace wooly::exec::cuda {
 
@@ -44,7 +47,11 @@ public:
     deviceMemory.type = CU_MEM_ALLOCATION_TYPE_PINNED;
     deviceMemory.location = {CU_MEM_LOCATION_TYPE_DEVICE, device};
   }
-  ~CudaDeviceApi() override { d.cuDevicePrimaryCtxRelease(device); }
+  ~CudaDeviceApi() override {
+    if (bestEffort)
+      d.cuGreenCtxDestroy(bestEffort);
+    d.cuDevicePrimaryCtxRelease(device);
+  }
 
   Status current() override {
     return d.check(d.cuCtxSetCurrent(context), "cuCtxSetCurrent");
@@ -187,6 +194,16 @@ public:
                                    stream, CU_STREAM_NON_BLOCKING, priority);
                              });
   }
+  Status streamCreateBestEffort(int priority, DriverStream &out) override {
+    CUgreenCtx green = nullptr;
+    if (Status s = bestEffortPartition(green); !s)
+      return s;
+    return produce<CUstream>(
+        "cuGreenCtxStreamCreate", out, [&](CUstream *stream) {
+          return d.cuGreenCtxStreamCreate(stream, green, CU_STREAM_NON_BLOCKING,
+                                          priority);
+        });
+  }
   Status streamDestroy(DriverStream stream) override {
     return call("cuStreamDestroy",
                 [&] { return d.cuStreamDestroy(cu(stream)); });
@@ -299,6 +316,73 @@ private:
   CUdevice device;
   CUcontext context;
   CUmemAllocationProp deviceMemory{}; // physical memory on this device
+
+  /// The green context best-effort sessions' streams live in, made on first
+  /// use; NotSupported (and priorities only) when it cannot be made.
+  Status bestEffortPartition(CUgreenCtx &out) {
+    std::lock_guard<std::mutex> lock(partitionMutex);
+    if (!partitionTried) {
+      partitionTried = true;
+      partitionStatus = makePartition();
+    }
+    out = bestEffort;
+    return partitionStatus;
+  }
+
+  /// Splits WOOLY_CUDA_BEST_EFFORT_SM_PERCENT of the SMs off into a green
+  /// context (SmPartition.h); off when the variable is unset.
+  Status makePartition() {
+    auto unsupported = [](const std::string &why) {
+      return Status::error(ErrorCode::NotSupported,
+                           "no SM partition for best-effort work: " + why);
+    };
+    const char *env = std::getenv("WOOLY_CUDA_BEST_EFFORT_SM_PERCENT");
+    if (!env || !*env)
+      return unsupported("WOOLY_CUDA_BEST_EFFORT_SM_PERCENT is not set");
+    auto percent = static_cast<uint32_t>(std::strtoul(env, nullptr, 10));
+    if (!d.hasGreenContexts())
+      return unsupported("the driver has no green contexts (CUDA 12.4+)");
+    if (Status s = current(); !s)
+      return unsupported(s.message);
+    CUdevResource all{};
+    if (Status s = d.check(
+            d.cuDeviceGetDevResource(device, &all, CU_DEV_RESOURCE_TYPE_SM),
+            "cuDeviceGetDevResource");
+        !s)
+      return unsupported(s.message);
+    uint32_t count =
+        gpu::bestEffortSmCount(all.sm.smCount, all.sm.minSmPartitionSize,
+                               all.sm.smCoscheduledAlignment, percent);
+    if (count == 0)
+      return unsupported(std::to_string(percent) + "% of " +
+                         std::to_string(all.sm.smCount) +
+                         " SMs is no partition the device can split off");
+    CUdevResource group{};
+    unsigned groups = 1;
+    if (Status s = d.check(d.cuDevSmResourceSplitByCount(&group, &groups, &all,
+                                                         nullptr, 0, count),
+                           "cuDevSmResourceSplitByCount");
+        !s || groups < 1)
+      return unsupported(s ? "the SMs could not be split" : s.message);
+    CUdevResourceDesc desc = nullptr;
+    if (Status s = d.check(d.cuDevResourceGenerateDesc(&desc, &group, 1),
+                           "cuDevResourceGenerateDesc");
+        !s)
+      return unsupported(s.message);
+    if (Status s = d.check(d.cuGreenCtxCreate(&bestEffort, desc, device,
+                                              CU_GREEN_CTX_DEFAULT_STREAM),
+                           "cuGreenCtxCreate");
+        !s) {
+      bestEffort = nullptr;
+      return unsupported(s.message);
+    }
+    return Status::ok();
+  }
+
+  std::mutex partitionMutex;
+  bool partitionTried = false;
+  Status partitionStatus;
+  CUgreenCtx bestEffort = nullptr;
 };
 
 } // namespace

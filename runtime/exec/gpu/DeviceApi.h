@@ -89,6 +89,13 @@ public:
   /// The device's stream priorities: numerically lower is more urgent.
   virtual void priorityRange(int &least, int &greatest) = 0;
   virtual Status streamCreate(int priority, DriverStream &out) = 0;
+  /// A stream whose kernels run only on the device's best-effort partition
+  /// of its SMs (SmPartition.h); NotSupported where the driver cannot
+  /// partition the device or partitioning is not turned on.
+  virtual Status streamCreateBestEffort(int priority, DriverStream &out) {
+    return Status::error(ErrorCode::NotSupported,
+                         "no SM partition for best-effort work");
+  }
   virtual Status streamDestroy(DriverStream stream) = 0;
   virtual Status streamSynchronize(DriverStream stream) = 0;
   virtual Status streamQuery(DriverStream stream) = 0;

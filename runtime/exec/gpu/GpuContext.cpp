@@ -36,8 +36,7 @@ Status GpuContext::create(DeviceApi &api, const DeviceInfo &device,
   auto context =
       std::make_unique<GpuContext>(api, device, options, std::move(compiler));
   DriverStream stream = nullptr;
-  if (Status status = api.streamCreate(context->driverPriority(0), stream);
-      !status)
+  if (Status status = context->newStream(0, stream); !status)
     return status;
   context->streams.emplace(0, stream);
   if (context->fencing)
@@ -63,6 +62,18 @@ GpuContext::~GpuContext() {
   releaseArena();
   if (printfState.buffer)
     api.memFree(printfState.buffer);
+}
+
+Status GpuContext::newStream(int requested, DriverStream &out) {
+  // Best-effort sessions run on their SM partition where the device has
+  // one, so they never hold every SM; else on the whole device at the
+  // least urgent priority.
+  if (priority == PriorityClass::BestEffort) {
+    Status status = api.streamCreateBestEffort(driverPriority(requested), out);
+    if (status || status.code != ErrorCode::NotSupported)
+      return status;
+  }
+  return api.streamCreate(driverPriority(requested), out);
 }
 
 int GpuContext::driverPriority(int requested) const {
@@ -466,8 +477,7 @@ Status GpuContext::findEvent(EventId id, DriverEvent &out) const {
 Status GpuContext::createStream(int requested, StreamId &out) {
   std::lock_guard lock(mutex);
   DriverStream stream = nullptr;
-  if (Status status = api.streamCreate(driverPriority(requested), stream);
-      !status)
+  if (Status status = newStream(requested, stream); !status)
     return status;
   out = nextId++;
   streams.emplace(out, stream);

@@ -163,6 +163,8 @@ private:
   Status findStream(StreamId id, DriverStream &out) const;
   Status findEvent(EventId id, DriverEvent &out) const;
   int driverPriority(int requested) const;
+  /// A driver stream for this context's class (SmPartition.h).
+  Status newStream(int requested, DriverStream &out);
 
   DeviceApi &api;
   const DeviceInfo &device;
