@@ -87,9 +87,16 @@ std::vector<PrintfConversion> scanPrintfFormat(std::string_view format,
 
 int formatDevicePrintf(std::string_view format, std::span<const uint8_t> args,
                        const PrintfStringResolver &strings, std::string &out) {
-  format = untilNul(format);
   uint64_t argBytes = 0;
-  std::vector<PrintfConversion> specs = scanPrintfFormat(format, argBytes);
+  return formatDevicePrintf(format, scanPrintfFormat(format, argBytes), args,
+                            strings, out);
+}
+
+int formatDevicePrintf(std::string_view format,
+                       const std::vector<PrintfConversion> &specs,
+                       std::span<const uint8_t> args,
+                       const PrintfStringResolver &strings, std::string &out) {
+  format = untilNul(format);
   auto value = [&](const PrintfConversion &spec) {
     uint64_t v = 0;
     for (unsigned i = 0; i < spec.size; ++i)

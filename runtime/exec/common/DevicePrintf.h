@@ -64,6 +64,12 @@ using PrintfStringResolver = std::function<std::optional<std::string_view>(
 /// garbage). Conversions it does not know are printed as written.
 int formatDevicePrintf(std::string_view format, std::span<const uint8_t> args,
                        const PrintfStringResolver &strings, std::string &out);
+/// The same with `specs` = scanPrintfFormat(format): callers that print one
+/// format many times scan it once.
+int formatDevicePrintf(std::string_view format,
+                       const std::vector<PrintfConversion> &specs,
+                       std::span<const uint8_t> args,
+                       const PrintfStringResolver &strings, std::string &out);
 
 } // namespace wooly::exec
 

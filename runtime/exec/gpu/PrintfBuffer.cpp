@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace wooly::exec::gpu {
@@ -37,6 +38,9 @@ size_t formatPrintfRecords(std::span<const uint8_t> records, uint32_t dropped,
                            const PrintfFormatLookup &formats,
                            std::string &out) {
   size_t printed = 0;
+  // Each format is scanned once per drain, not once per record.
+  std::unordered_map<const std::string *, std::vector<PrintfConversion>>
+      scanned;
   for (size_t at = 0; at + abi::kRecordHeaderBytes <= records.size();) {
     uint64_t bytes = readLE(records, at, 4);
     // Once a record did not fit, the reservation ran past the capacity and
@@ -85,8 +89,13 @@ size_t formatPrintfRecords(std::span<const uint8_t> records, uint32_t dropped,
           reinterpret_cast<const char *>(record.data() + cursor), length));
       cursor = (cursor + length + 3) / 4 * 4;
     }
+    auto [specs, fresh] = scanned.try_emplace(format);
+    if (fresh) {
+      uint64_t formatArgBytes = 0;
+      specs->second = scanPrintfFormat(*format, formatArgBytes);
+    }
     formatDevicePrintf(
-        *format, args,
+        *format, specs->second, args,
         [&](uint64_t, unsigned index) -> std::optional<std::string_view> {
           if (index < strings.size())
             return strings[index];
