@@ -109,6 +109,12 @@ Status GpuModuleCompiler::compile(std::span<const uint8_t> wis, bool fence,
                          client.failure() + ":\n" + client.diagnostics());
   mlir::ModuleOp module = client.module();
   // Formats first: fencing rewrites the pointers they are traced through.
+  // They come from the module's data, never from annotations the client
+  // may have put on its printf ops itself.
+  module.walk([](wooly::PrintfOp op) {
+    op->removeAttr(wooly::gpu::kPrintfIdAttr);
+    op->removeAttr(wooly::gpu::kPrintfFormatAttr);
+  });
   std::vector<std::string> printfFormats =
       wooly::gpu::annotatePrintfFormats(module);
   if (fence) {

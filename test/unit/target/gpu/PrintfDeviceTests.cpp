@@ -129,6 +129,19 @@ TEST_CASE("modules that print compile with their format table",
     CHECK(compiled.printfFormats == formats);
     CHECK(image.find("__wooly_printf") != std::string::npos);
   }
+
+  // Formats come from the module's data: annotations a client puts on its
+  // printf ops are dropped.
+  std::string forged = text;
+  std::string op = "%n = wooly.printf %fg, %buf :";
+  size_t at = forged.find(op);
+  REQUIRE(at != std::string::npos);
+  forged.replace(at, op.size(),
+                 "%n = wooly.printf %fg, %buf {wooly.printf_id = 5 : i32, "
+                 "wooly.printf_format = \"%s%s%s\"} :");
+  gpu::CompiledModule compiled;
+  REQUIRE(nvptx.compile(bytesOf(forged), true, compiled));
+  CHECK(compiled.printfFormats == formats);
 }
 
 namespace {
