@@ -23,6 +23,9 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <mutex>
+#include <pthread.h>
+#include <sys/resource.h>
 #include <thread>
 
 using namespace wooly;
@@ -144,16 +147,87 @@ static double jain(const std::vector<double> &x) {
   return s2 == 0 ? 0 : s * s / (x.size() * s2);
 }
 
-/// p50 and p99 of launch-to-completion times, in microseconds.
+/// p50 and p99 of launch-to-completion times, in microseconds, and how
+/// many launches took over 1 ms (on a noisy machine the p99 of 400 samples
+/// is the 4th-worst launch; the count says whether slow ones are rare).
 struct Percentiles {
   double p50 = 0, p99 = 0;
+  size_t overMs = 0, samples = 0;
 };
+
+static Percentiles percentiles(std::vector<double> us) {
+  Percentiles p;
+  if (us.empty())
+    return p;
+  std::sort(us.begin(), us.end());
+  p.p50 = us[us.size() / 2];
+  p.p99 = us[size_t(us.size() * 0.99) - (us.size() > 1)];
+  p.overMs = size_t(std::count_if(us.begin(), us.end(), [](double v) { return v > 1000; }));
+  p.samples = us.size();
+  return p;
+}
+
+static uint64_t steadyNs(Clock::time_point t) {
+  return uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                      t.time_since_epoch())
+                      .count());
+}
+
+/// --trace: one probe launch as the caller saw it, with the executor's
+/// record of it (LaunchTrace).
+struct ProbeSample {
+  uint64_t callNs = 0, returnNs = 0; // launch called, synchronize returned
+  long callerInvoluntary = 0;         // the caller's preemptions meanwhile
+  exec::host::LaunchTrace trace;
+};
+
+/// Prints where the slowest probe launches spent their time, and the same
+/// split averaged over the fastest half for comparison.
+static void printTraces(std::vector<ProbeSample> samples, const char *phase) {
+  std::sort(samples.begin(), samples.end(), [](const auto &a, const auto &b) {
+    return a.returnNs - a.callNs > b.returnNs - b.callNs;
+  });
+  auto us = [](uint64_t from, uint64_t to) {
+    return from && to ? (double(int64_t(to - from))) / 1000.0 : -1.0;
+  };
+  printf("  trace (%s), slowest launches; us from the launch call: "
+         "submit, pick, start, end, done, return | run, wake of caller | "
+         "worker, cpu, BE running/paused at pick, BE pause started, "
+         "involuntary switches worker/caller\n", phase);
+  for (size_t i = 0; i < std::min<size_t>(8, samples.size()); ++i) {
+    const ProbeSample &s = samples[i];
+    const exec::host::LaunchTrace &t = s.trace;
+    printf("    %7.0f: %5.0f %6.0f %6.0f %6.0f %6.0f %6.0f | run %5.0f, wake %5.0f | "
+           "%s%u cpu%d, BE %d/%d, pause %6.0f, invol %llu/%ld, at %llu\n",
+           us(s.callNs, s.returnNs), us(s.callNs, t.submitNs), us(s.callNs, t.pickNs),
+           us(s.callNs, t.startNs), us(s.callNs, t.endNs), us(s.callNs, t.doneNs),
+           us(s.callNs, s.returnNs), us(t.startNs, t.endNs), us(t.doneNs, s.returnNs),
+           t.urgentWorker ? "urgent" : "normal", t.worker, t.cpu, t.bestEffortRunning,
+           t.bestEffortPaused, t.pauseStartNs ? us(s.callNs, t.pauseStartNs) : -1.0,
+           static_cast<unsigned long long>(t.involuntarySwitches), s.callerInvoluntary,
+           static_cast<unsigned long long>(s.callNs));
+  }
+  // The fastest half, averaged: what an undisturbed launch looks like here.
+  size_t half = samples.size() / 2;
+  double pick = 0, run = 0, wake = 0, total = 0;
+  for (size_t i = samples.size() - half; i < samples.size(); ++i) {
+    const ProbeSample &s = samples[i];
+    total += us(s.callNs, s.returnNs);
+    pick += us(s.callNs, s.trace.startNs);
+    run += us(s.trace.startNs, s.trace.endNs);
+    wake += us(s.trace.doneNs, s.returnNs);
+  }
+  if (half)
+    printf("    fastest half, mean: %.0f us = to start %.0f + run %.0f + ... + "
+           "wake %.0f\n", total / half, pick / half, run / half, wake / half);
+}
 
 /// Priority in the executor alone: the same probe and best-effort load on
 /// executor contexts directly. No sockets, no daemon threads, so what is left
 /// is the executor's own scheduling (the daemon's hops add wake-ups of their
 /// own on a busy host).
-static void priorityInExecutor(exec::Executor &e) {
+static void priorityInExecutor(exec::Executor &e, bool trace) {
+  pthread_setname_np(pthread_self(), "bench-probe");
   struct Direct {
     std::unique_ptr<exec::Context> ctx;
     exec::FunctionId fn = 0;
@@ -185,45 +259,90 @@ static void priorityInExecutor(exec::Executor &e) {
   std::vector<std::unique_ptr<Direct>> be;
   for (int i = 0; i < 3; ++i)
     be.push_back(std::make_unique<Direct>(e, exec::PriorityClass::BestEffort));
+  // Traces of the probe's launches (one at a time), in order.
+  std::mutex traceMutex;
+  std::vector<exec::host::LaunchTrace> traces;
+  if (trace)
+    exec::host::setLaunchTraceHook(e, [&](const exec::host::LaunchTrace &t) {
+      std::lock_guard<std::mutex> lock(traceMutex);
+      traces.push_back(t);
+    });
+  std::vector<ProbeSample> samplesSeen;
   auto probe = [&](int samples) {
     std::vector<double> us;
+    samplesSeen.clear();
     for (int i = 0; i < samples; ++i) {
+      struct rusage before {}, after {};
+      if (trace)
+        getrusage(RUSAGE_THREAD, &before);
       auto t = Clock::now();
       ls.launch(1, 2000);
       (void)ls.ctx->synchronize(0);
-      us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t).count());
+      auto back = Clock::now();
+      us.push_back(std::chrono::duration<double, std::micro>(back - t).count());
+      if (trace) {
+        getrusage(RUSAGE_THREAD, &after);
+        ProbeSample s;
+        s.callNs = steadyNs(t);
+        s.returnNs = steadyNs(back);
+        s.callerInvoluntary = after.ru_nivcsw - before.ru_nivcsw;
+        std::lock_guard<std::mutex> lock(traceMutex);
+        if (!traces.empty())
+          s.trace = traces.back();
+        traces.clear();
+        samplesSeen.push_back(s);
+      }
     }
-    std::sort(us.begin(), us.end());
-    Percentiles p;
-    p.p50 = us[us.size() / 2];
-    p.p99 = us[size_t(us.size() * 0.99) - 1];
-    return p;
+    return percentiles(std::move(us));
   };
   for (uint32_t beIterations : {20000u, 2000u}) {
     Percentiles solo = probe(400);
+    if (trace)
+      printTraces(samplesSeen, "alone");
     std::atomic<bool> stop{false};
+    std::atomic<uint64_t> beDone{0}; // best-effort launches completed
     std::vector<std::thread> load;
     for (auto &b : be)
       load.emplace_back([&, d = b.get()] {
+        pthread_setname_np(pthread_self(), "bench-be");
         while (!stop) {
           for (int k = 0; k < 4; ++k)
             d->launch(8, beIterations);
           (void)d->ctx->synchronize(0);
+          beDone += 4;
         }
       });
+    // Best-effort throughput alone first (launches per second), then
+    // beside the probe.
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    uint64_t before = beDone;
+    auto t0 = Clock::now();
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    double beAlone = double(beDone - before) /
+                     std::chrono::duration<double>(Clock::now() - t0).count();
     uint64_t pausesBefore = exec::host::pauseCounters(e).pauses;
+    before = beDone;
+    t0 = Clock::now();
     Percentiles shared = probe(400);
+    double beBeside = double(beDone - before) /
+                      std::chrono::duration<double>(Clock::now() - t0).count();
     uint64_t pauses = exec::host::pauseCounters(e).pauses - pausesBefore;
     stop = true;
     for (auto &t : load)
       t.join();
     printf("priority in the executor (best-effort blocks %s the probe kernel): p99 %.0f / %.0f us, "
-           "ratio %.2f; p50 %.0f / %.0f us, ratio %.2f; %llu best-effort pauses\n",
+           "ratio %.2f; p50 %.0f / %.0f us, ratio %.2f; over 1 ms %zu / %zu of %zu; "
+           "%llu best-effort pauses; best-effort launches/s alone %.0f, beside %.0f (%.0f %%)\n",
            beIterations == 20000 ? "10x" : "1x", solo.p99, shared.p99,
            shared.p99 / solo.p99, solo.p50, shared.p50, shared.p50 / solo.p50,
-           static_cast<unsigned long long>(pauses));
+           solo.overMs, shared.overMs, shared.samples,
+           static_cast<unsigned long long>(pauses), beAlone, beBeside,
+           beAlone ? beBeside / beAlone * 100 : 0);
+    if (trace)
+      printTraces(samplesSeen, "beside best-effort");
   }
+  if (trace)
+    exec::host::setLaunchTraceHook(e, nullptr);
 }
 
 int main(int argc, char **argv) {
@@ -244,8 +363,20 @@ int main(int argc, char **argv) {
   if (!daemon::Server::start(ctx, *executor, o, server))
     return 1;
   gUrl = server->endpoint();
-  if (argc > 1 && std::string(argv[1]) == "--executor-only") {
-    priorityInExecutor(*executor);
+  bool executorOnly = false, trace = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--executor-only")
+      executorOnly = true;
+    else if (a == "--trace") // where the executor-only probe's time goes
+      trace = true;
+    else {
+      fprintf(stderr, "usage: wooly-bench-daemon [--executor-only] [--trace]\n");
+      return 2;
+    }
+  }
+  if (executorOnly) {
+    priorityInExecutor(*executor, trace);
     return 0;
   }
   printf("device: %s, %u workers\n", executor->info().name.c_str(),
@@ -281,13 +412,7 @@ int main(int argc, char **argv) {
       ls.sync();
       us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t).count());
     }
-    std::sort(us.begin(), us.end());
-    Percentiles p;
-    if (!us.empty()) {
-      p.p50 = us[us.size() / 2];
-      p.p99 = us[size_t(us.size() * 0.99) - (us.size() > 1)];
-    }
-    return p;
+    return percentiles(std::move(us));
   };
   {
     Tenant ls(1, "latency-sensitive");
@@ -318,9 +443,10 @@ int main(int argc, char **argv) {
       }
       const char *blocks = beIterations == 20000 ? "10x" : "1x";
       printf("priority (best-effort blocks %s the probe kernel): latency-sensitive p99 %.0f us alone, "
-             "%.0f us beside 3 best-effort, ratio %.2f (aim <= 1.2); p50 %.0f / %.0f us, ratio %.2f\n",
+             "%.0f us beside 3 best-effort, ratio %.2f (aim <= 1.2); p50 %.0f / %.0f us, ratio %.2f; "
+             "over 1 ms %zu / %zu of %zu\n",
              blocks, solo.p99, shared.p99, shared.p99 / solo.p99, solo.p50,
-             shared.p50, shared.p50 / solo.p50);
+             shared.p50, shared.p50 / solo.p50, solo.overMs, shared.overMs, shared.samples);
       printf("priority (best-effort blocks %s the probe kernel): best-effort throughput kept %.0f %% "
              "of solo (aim >= 70); best-effort pauses so far %llu\n",
              blocks, base ? kept / base * 100 : 0,
@@ -329,7 +455,7 @@ int main(int argc, char **argv) {
     }
   }
 
-  priorityInExecutor(*executor);
+  priorityInExecutor(*executor, trace);
 
   // ---- Concurrency gain ------------------------------------------------------
   {

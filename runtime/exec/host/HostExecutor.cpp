@@ -10,6 +10,8 @@
 #include "runtime/exec/host/Preemption.h"
 
 #include <cerrno>
+#include <pthread.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -49,6 +51,7 @@ struct Launch {
   uint64_t total = 0, next = 0, running = 0;
   uint64_t submitNs = 0, startNs = 0, blockNs = 0, blocksDone = 0;
   uint64_t pausedNs = 0; // time its workers spent paused (not charged)
+  std::unique_ptr<LaunchTrace> trace; // only while a trace hook is set
 
   bool cancelled() const {
     return state.cancel.load(std::memory_order_relaxed) & kCancelBit;
@@ -144,6 +147,11 @@ public:
   size_t queueDelayNext = 0;
   std::string printfBuffer;
   std::mutex printfMutex;
+  /// Signalled (under the executor's mutex) when work of this context
+  /// completes. One per context: with one for the whole executor, every
+  /// completion woke every waiting caller of every tenant, and those woken
+  /// for nothing competed for the cores with the one that was done.
+  std::condition_variable changed;
 
 private:
   Stream *findStream(StreamId id);
@@ -172,13 +180,37 @@ public:
 
   // Shared with HostContext.
   std::mutex mutex;
-  std::condition_variable workReady, workDone;
+  std::condition_variable workReady;
+  /// Wakes the watchdog when the executor stops.
+  std::condition_variable workDone;
   /// Wakes the urgent worker (see workerLoop); signalled wherever work may
   /// have become claimable.
   std::condition_variable urgentReady;
   void wakeWorkers() {
     workReady.notify_one();
-    urgentReady.notify_one();
+    if (urgentWorkQueued())
+      urgentReady.notify_one();
+  }
+  /// Whether a latency-sensitive context has work a worker could claim
+  /// now. Urgent workers are woken only then: they used to be woken at
+  /// every claim, and one woken for nothing that waits for a core (behind
+  /// a best-effort block) does not take the next notification, which the
+  /// urgent launch that came next then needed (bench/RESULTS.md, daemon,
+  /// 2026-11-26).
+  bool urgentWorkQueued() const {
+    for (const HostContext *c : contexts) {
+      if (c->options.priority != PriorityClass::LatencySensitive)
+        continue;
+      for (auto &[id, stream] : c->streams) {
+        if (stream->ops.empty())
+          continue;
+        const Op &head = *stream->ops.front();
+        if (head.kind == OpKind::Launch ? head.launch->next < head.launch->total
+                                        : !head.running)
+          return true;
+      }
+    }
+    return false;
   }
   std::vector<HostContext *> contexts;
   ModuleCompiler compiler;
@@ -188,11 +220,15 @@ public:
   /// Best-effort workers paused at their kernels' poll points (see
   /// updatePauses).
   PauseControl pauses;
-  void updatePauses();
+  /// Returns whether it asked best-effort launches to yield.
+  bool updatePauses();
+  /// Called as latency-sensitive launches complete (setLaunchTraceHook).
+  std::function<void(const LaunchTrace &)> traceHook;
 
 private:
   friend HostCompileCounters compileCounters(Executor &);
   void workerLoop(unsigned index, bool urgent);
+  void tracePick(LaunchTrace &trace, unsigned index, bool urgent);
   void watchdogLoop();
   bool pick(Work &work, PriorityClass minimum);
   bool claimFrom(Stream &stream, Work &work);
@@ -330,12 +366,14 @@ bool HostExecutor::claimFrom(Stream &stream, Work &work) {
       head->event->doneGen = std::max(head->event->doneGen, head->gen);
       head->event->timeNs = nowNs();
       stream.ops.pop_front();
-      workDone.notify_all();
+      stream.context->changed.notify_all();
       continue;
     case OpKind::Wait:
       if (head->event->doneGen < head->gen)
         return false;
       stream.ops.pop_front();
+      if (stream.ops.empty()) // a caller may wait for the stream to drain
+        stream.context->changed.notify_all();
       continue;
     default:
       if (head->running)
@@ -424,56 +462,122 @@ void HostExecutor::finish(const Work &work, uint64_t elapsedNs) {
     if (!s && stream.error)
       stream.error = s;
     c.pending--;
+    if (l.trace && traceHook) {
+      l.trace->doneNs = nowNs();
+      uint64_t pause = pauses.lastPauseNs();
+      if (pause >= l.trace->submitNs)
+        l.trace->pauseStartNs = pause;
+      traceHook(*l.trace);
+    }
   }
   stream.ops.pop_front();
-  workDone.notify_all();
+  c.changed.notify_all();
   workReady.notify_all();
-  urgentReady.notify_one();
+  if (urgentWorkQueued())
+    urgentReady.notify_one();
 }
 
 namespace {
-/// Runs best-effort thread blocks at a lower OS priority, so that on busy
-/// cores a latency-sensitive block (on the urgent worker) gets the CPU. Only
-/// used where the thread may raise its priority back afterwards (root, or
-/// an RLIMIT_NICE that allows it); otherwise priorities stay as they are.
-class ThreadNiceness {
+/// Runs best-effort thread blocks under SCHED_IDLE, so that on busy cores
+/// other threads woken onto their core take it: the urgent worker with a
+/// latency-sensitive block, the thread waiting for that launch, the
+/// daemon's I/O and session threads. Nice 15 (used before) was not enough:
+/// Linux (EEVDF) lets a thread that has just got the core keep it for its
+/// time slice (~1.5 ms on 2 cores) even against a waking thread of higher
+/// priority, and a scheduler trace of the 2-vCPU build VM showed the
+/// latency-sensitive tail made of exactly that (bench/RESULTS.md, daemon,
+/// 2026-11-26). A waking normal thread preempts a SCHED_IDLE one without
+/// that protection, and a core that runs only SCHED_IDLE threads counts as
+/// idle when the OS places a woken thread. What it does not cover: a woken
+/// thread that is not yet eligible to run (EEVDF lag) can still lose the
+/// core to a runnable best-effort worker; only a worker that is not
+/// runnable (paused, Preemption.cpp) is sure to leave it. The price:
+/// best-effort blocks get almost no CPU while other programs on the
+/// machine want it (3 shares against 15 for a nice-19 thread; nice 15 had
+/// 36), which is what best effort means on a server shared with anything.
+/// Only used where the thread may return to its normal policy afterwards
+/// (root, or an RLIMIT_NICE that reaches its nice value); otherwise
+/// priorities stay as they are.
+class BackgroundPolicy {
 public:
-  ThreadNiceness() : tid(static_cast<int>(syscall(SYS_gettid))) {
+  BackgroundPolicy() {
     errno = 0;
-    base = current = getpriority(PRIO_PROCESS, tid);
-    // Lowering a thread's priority is always allowed; raising it back needs
-    // root or an RLIMIT_NICE whose ceiling (20 - limit) reaches `base`.
+    int nice = getpriority(PRIO_PROCESS, static_cast<int>(syscall(SYS_gettid)));
+    // Entering SCHED_IDLE is always allowed; leaving it needs root or an
+    // RLIMIT_NICE whose ceiling (20 - limit) reaches the thread's nice.
     struct rlimit limit;
-    bool mayRaise = geteuid() == 0 ||
-                    (getrlimit(RLIMIT_NICE, &limit) == 0 &&
-                     20 - static_cast<long>(limit.rlim_cur) <= base);
-    usable = errno == 0 && mayRaise && base < kBackground;
+    bool mayReturn = geteuid() == 0 ||
+                     (getrlimit(RLIMIT_NICE, &limit) == 0 &&
+                      20 - static_cast<long>(limit.rlim_cur) <= nice);
+    usable = errno == 0 && mayReturn && sched_getscheduler(0) == SCHED_OTHER;
   }
   void forClass(PriorityClass priority) {
     if (usable)
-      set(priority == PriorityClass::BestEffort ? kBackground : base);
+      set(priority == PriorityClass::BestEffort);
   }
 
 private:
-  static constexpr int kBackground = 15;
-  bool set(int nice) {
-    if (nice == current)
-      return true;
-    if (setpriority(PRIO_PROCESS, tid, nice) != 0)
-      return false;
-    current = nice;
-    return true;
+  void set(bool idle) {
+    if (idle == background)
+      return;
+    sched_param none{};
+    if (pthread_setschedparam(pthread_self(), idle ? SCHED_IDLE : SCHED_OTHER,
+                              &none) == 0)
+      background = idle;
   }
-  int tid;
-  int base = 0;
-  int current = 0;
-  bool usable = false;
+  bool usable = false, background = false;
 };
 } // namespace
 
+namespace {
+/// What a worker measures around one traced chunk (LaunchTrace).
+class ChunkTrace {
+public:
+  void begin() {
+    cpu = sched_getcpu();
+    getrusage(RUSAGE_THREAD, &before);
+  }
+  void end() { getrusage(RUSAGE_THREAD, &after); }
+  /// Under the executor's lock: chunks of one launch may run on several
+  /// workers at once.
+  void mergeInto(LaunchTrace &t, uint64_t startNs, uint64_t endNs) const {
+    if (!t.startNs || startNs < t.startNs) {
+      t.startNs = startNs;
+      t.cpu = cpu;
+    }
+    t.endNs = std::max(t.endNs, endNs);
+    t.chunks++;
+    t.involuntarySwitches += uint64_t(after.ru_nivcsw - before.ru_nivcsw);
+    t.voluntarySwitches += uint64_t(after.ru_nvcsw - before.ru_nvcsw);
+  }
+
+private:
+  int cpu = -1;
+  struct rusage before {}, after {};
+};
+} // namespace
+
+/// Called with the lock held when a worker claims blocks of a traced launch.
+void HostExecutor::tracePick(LaunchTrace &trace, unsigned index, bool urgent) {
+  if (trace.pickNs)
+    return;
+  trace.pickNs = nowNs();
+  trace.worker = index;
+  trace.urgentWorker = urgent;
+  trace.bestEffortPaused = pauses.paused();
+  for (const Work *w : active)
+    if (w && w->stream->context->options.priority == PriorityClass::BestEffort)
+      trace.bestEffortRunning++;
+}
+
 void HostExecutor::workerLoop(unsigned index, bool urgent) {
+  // Named for `top -H`, perf and scheduler traces: "wooly-w<i>" take any
+  // work, "wooly-u<i>" only latency-sensitive work.
+  std::string name = (urgent ? "wooly-u" : "wooly-w") +
+                     std::to_string(urgent ? index - cores : index);
+  pthread_setname_np(pthread_self(), name.c_str());
   BlockRunner runner(index);
-  ThreadNiceness niceness;
+  BackgroundPolicy policy;
   PauseControl::bindWorker(&pauses, &pausable[index]);
   PriorityClass minimum =
       urgent ? PriorityClass::LatencySensitive : PriorityClass::BestEffort;
@@ -490,21 +594,33 @@ void HostExecutor::workerLoop(unsigned index, bool urgent) {
     PriorityClass priority = work.stream->context->options.priority;
     active[index] = &work;
     updatePauses();
+    LaunchTrace *trace =
+        work.op->kind == OpKind::Launch ? work.op->launch->trace.get() : nullptr;
+    if (trace)
+      tracePick(*trace, index, urgent);
     lock.unlock();
-    niceness.forClass(priority);
+    policy.forClass(priority);
+    ChunkTrace chunk;
+    if (trace)
+      chunk.begin();
     uint64_t start = nowNs();
     execute(work, runner);
     // Time paused at poll points is neither busy time nor charged to the
     // context's fair share.
     uint64_t paused = PauseControl::takePausedNs();
-    uint64_t elapsed = nowNs() - start;
+    uint64_t end = nowNs();
+    uint64_t elapsed = end - start;
     elapsed -= std::min(paused, elapsed);
     busyNs += elapsed;
+    if (trace)
+      chunk.end();
     // Back to full priority before taking the scheduler lock: a background
     // thread holding it would stall the urgent worker (priority inversion).
-    niceness.forClass(PriorityClass::Normal);
+    policy.forClass(PriorityClass::Normal);
     lock.lock();
     active[index] = nullptr;
+    if (trace)
+      chunk.mergeInto(*trace, start, end);
     if (work.op->kind == OpKind::Launch)
       work.op->launch->pausedNs += paused;
     finish(work, elapsed);
@@ -524,7 +640,7 @@ void HostExecutor::workerLoop(unsigned index, bool urgent) {
 /// own (urgent ones) to run on, while a paused worker could never take a
 /// normal-class launch. Called with the lock held wherever that balance may
 /// change.
-void HostExecutor::updatePauses() {
+bool HostExecutor::updatePauses() {
   uint64_t urgentWork = 0;
   for (HostContext *c : contexts) {
     if (c->options.priority != PriorityClass::LatencySensitive)
@@ -564,11 +680,13 @@ void HostExecutor::updatePauses() {
   pauses.setWanted(static_cast<int32_t>(want)); // wakes when lowered
   if (withdrawn && want >= before)
     pauses.poke(); // a paused worker's work is no longer pausable
-  if (want > pauses.paused())
-    for (const Work *w : active)
-      if (w && w->stream->context->options.priority == PriorityClass::BestEffort &&
-          w->op->kind == OpKind::Launch)
-        PauseControl::requestYield(w->op->launch->state.cancel);
+  if (want <= pauses.paused())
+    return false;
+  for (const Work *w : active)
+    if (w && w->stream->context->options.priority == PriorityClass::BestEffort &&
+        w->op->kind == OpKind::Launch)
+      PauseControl::requestYield(w->op->launch->state.cancel);
+  return true;
 }
 
 void HostExecutor::watchdogLoop() {
@@ -637,7 +755,7 @@ HostContext::~HostContext() {
   executor.pauses.poke(); // paused workers of those launches leave now
   executor.workReady.notify_all();
   executor.urgentReady.notify_all();
-  executor.workDone.wait(lock, [&] { return idle(); });
+  changed.wait(lock, [&] { return idle(); });
   executor.contexts.erase(std::find(executor.contexts.begin(),
                                     executor.contexts.end(), this));
   executor.used -= arena.allocatedBytes();
@@ -668,9 +786,15 @@ Status HostContext::enqueue(StreamId id, std::shared_ptr<Op> op) {
   }
   bool urgent = op->kind == OpKind::Launch &&
                 options.priority == PriorityClass::LatencySensitive;
+  LaunchTrace *trace = nullptr;
+  if (urgent && executor.traceHook) {
+    op->launch->trace = std::make_unique<LaunchTrace>();
+    trace = op->launch->trace.get();
+    trace->submitNs = op->launch->submitNs;
+  }
   stream->ops.push_back(std::move(op));
-  if (urgent)
-    executor.updatePauses();
+  if (urgent && executor.updatePauses() && trace)
+    trace->yieldNs = nowNs();
   executor.wakeWorkers();
   return Status::ok();
 }
@@ -697,7 +821,7 @@ Status HostContext::free(DevicePtr ptr) {
                          "free of an address that is not the start of an "
                          "allocation of this context");
   // Like cudaFree: work that may still use the memory finishes first.
-  executor.workDone.wait(lock, [&] { return idle(); });
+  changed.wait(lock, [&] { return idle(); });
   allocations.erase(ptr, size);
   uint64_t committed;
   Status s = arena.release(ptr, committed);
@@ -741,7 +865,7 @@ Status HostContext::unloadModule(ModuleId id) {
   auto it = modules.find(id);
   if (it == modules.end())
     return Status::error(ErrorCode::InvalidHandle, "no such module in this context");
-  executor.workDone.wait(lock, [&] { return idle(); });
+  changed.wait(lock, [&] { return idle(); });
   DevicePtr segment = it->second.segment;
   for (auto f = functions.begin(); f != functions.end();)
     f = f->second.first == id ? functions.erase(f) : std::next(f);
@@ -812,7 +936,7 @@ Status HostContext::destroyStream(StreamId id) {
   std::unique_lock<std::mutex> lock(executor.mutex);
   if (id == 0 || !findStream(id))
     return Status::error(ErrorCode::InvalidHandle, "no such stream in this context");
-  executor.workDone.wait(lock, [&] { return findStream(id)->ops.empty(); });
+  changed.wait(lock, [&] { return findStream(id)->ops.empty(); });
   streams.erase(id);
   return Status::ok();
 }
@@ -880,7 +1004,7 @@ Status HostContext::synchronizeEvent(EventId id) {
   if (it == events.end())
     return Status::error(ErrorCode::InvalidHandle, "no such event in this context");
   std::shared_ptr<Event> event = it->second;
-  executor.workDone.wait(lock, [&] { return event->doneGen >= event->recordGen; });
+  changed.wait(lock, [&] { return event->doneGen >= event->recordGen; });
   return Status::ok();
 }
 
@@ -1042,7 +1166,7 @@ Status HostContext::synchronize(StreamId id) {
   Stream *stream = findStream(id);
   if (!stream)
     return Status::error(ErrorCode::InvalidHandle, "no such stream in this context");
-  executor.workDone.wait(lock, [&] { return stream->ops.empty(); });
+  changed.wait(lock, [&] { return stream->ops.empty(); });
   Status s = stream->error;
   stream->error = Status::ok();
   return s;
@@ -1050,7 +1174,7 @@ Status HostContext::synchronize(StreamId id) {
 
 Status HostContext::synchronizeAll() {
   std::unique_lock<std::mutex> lock(executor.mutex);
-  executor.workDone.wait(lock, [&] { return idle(); });
+  changed.wait(lock, [&] { return idle(); });
   Status first;
   for (auto &[id, stream] : streams) {
     if (!stream->error && first)
@@ -1103,6 +1227,13 @@ std::string HostContext::takePrintfOutput() {
 HostCompileCounters compileCounters(Executor &executor) {
   CompileStats s = static_cast<HostExecutor &>(executor).compiler.stats();
   return {s.compiles, s.memoryHits, s.diskHits};
+}
+
+void setLaunchTraceHook(Executor &executor,
+                        std::function<void(const LaunchTrace &)> hook) {
+  auto &e = static_cast<HostExecutor &>(executor);
+  std::lock_guard<std::mutex> lock(e.mutex);
+  e.traceHook = std::move(hook);
 }
 
 HostPauseCounters pauseCounters(Executor &executor) {

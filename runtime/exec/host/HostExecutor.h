@@ -18,6 +18,8 @@
 
 #include "runtime/exec/Executor.h"
 
+#include <functional>
+
 namespace wooly::exec::host {
 
 /// Compile-cache counters of a host executor (for tests and benchmarks).
@@ -35,6 +37,37 @@ struct HostPauseCounters {
 };
 /// Valid only for executors made by createHostExecutor.
 HostPauseCounters pauseCounters(Executor &hostExecutor);
+
+/// The life of one latency-sensitive launch in a host executor, for finding
+/// where its latency goes (bench/daemon --trace). Times are steady_clock
+/// nanoseconds; 0 where the event did not happen.
+struct LaunchTrace {
+  uint64_t submitNs = 0; ///< queued on its stream
+  uint64_t yieldNs = 0;  ///< the yield bit was set on best-effort launches for it
+  uint64_t pickNs = 0;   ///< its first block claimed by a worker
+  uint64_t startNs = 0;  ///< its first block started to run
+  uint64_t endNs = 0;    ///< its last block returned
+  uint64_t doneNs = 0;   ///< its completion signalled to waiters
+  /// The latest pause of a best-effort worker that started between the
+  /// submit and the completion.
+  uint64_t pauseStartNs = 0;
+  unsigned worker = 0;       ///< the worker that took its first block
+  bool urgentWorker = false; ///< ... one of those that take only such work
+  int cpu = -1;              ///< the CPU its first block started on
+  uint32_t chunks = 0;       ///< claims its blocks were run in
+  /// Best-effort workers running blocks and paused when the first block
+  /// started.
+  int32_t bestEffortRunning = 0, bestEffortPaused = 0;
+  /// Context switches of its workers while running its blocks: involuntary
+  /// ones mean another thread took the core from it.
+  uint64_t involuntarySwitches = 0, voluntarySwitches = 0;
+};
+/// Calls `hook` (under the executor's lock: keep it short) when a launch
+/// of a latency-sensitive context completes; null switches tracing off.
+/// Costs nothing while off beyond a null check per launch. Valid only for
+/// executors made by createHostExecutor.
+void setLaunchTraceHook(Executor &hostExecutor,
+                        std::function<void(const LaunchTrace &)> hook);
 
 } // namespace wooly::exec::host
 

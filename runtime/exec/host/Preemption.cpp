@@ -9,7 +9,6 @@
 #include <chrono>
 #include <climits>
 #include <ctime>
-#include <sched.h>
 
 namespace wooly::exec::host {
 
@@ -41,7 +40,14 @@ void futexWakeAll(std::atomic<uint32_t> &word) {
 }
 
 constexpr long kRecheckNs = 5'000'000;
-constexpr uint64_t kSpinNs = 200'000;
+/// How long a paused worker stays paused after it is no longer wanted.
+/// The end of a latency-sensitive launch wakes the thread waiting for it;
+/// a best-effort worker that resumes at that very moment competes with it
+/// for the core, and won often enough to make the p99 (it is eligible to
+/// run when the waiter is not yet, and then keeps the core for its time
+/// slice: bench/RESULTS.md, daemon, 2026-11-26). A tenant that launches
+/// again at once finds the worker still paused.
+constexpr uint64_t kLeaveGraceNs = 100'000;
 
 bool cancelled(std::atomic<uint32_t> &word) {
   return (word.load(std::memory_order_relaxed) & kCancelBit) != 0;
@@ -104,24 +110,31 @@ bool PauseControl::poll(std::atomic<uint32_t> &word) {
     if (claimSlot()) {
       started.fetch_add(1, std::memory_order_relaxed);
       uint64_t start = nowNs();
+      lastStartNs.store(start, std::memory_order_relaxed);
+      uint64_t leaveAt = 0; // when the grace ends, once no longer wanted
       for (;;) {
         uint32_t seen = generation.load(std::memory_order_acquire);
         if (cancelled(word) || !mayPause()) {
           inPause.fetch_sub(1, std::memory_order_acq_rel);
           break;
         }
-        if (leaveSlot())
-          break;
-        // Most latency-sensitive launches end within a fraction of a
-        // millisecond: spin yielding the core first, sleep after that. On
-        // the 2-vCPU VM we measured on, sleeping at once gave the probe
-        // p99s of several ms (we think: an idle vCPU is slow to wake); the
-        // spin did not (bench/RESULTS.md, daemon).
-        if (nowNs() - start < kSpinNs) {
-          sched_yield();
-          continue;
+        long sleepNs = kRecheckNs;
+        if (inPause.load(std::memory_order_acquire) >
+            want.load(std::memory_order_acquire)) {
+          uint64_t now = nowNs();
+          if (!leaveAt)
+            leaveAt = now + kLeaveGraceNs;
+          if (now >= leaveAt && leaveSlot())
+            break;
+          sleepNs = static_cast<long>(leaveAt > now ? leaveAt - now : 1000);
+        } else {
+          leaveAt = 0; // wanted again
         }
-        futexWait(generation, seen, kRecheckNs);
+        // Sleep, not spin: a thread that stays runnable here, even one
+        // that keeps calling sched_yield, may be given the core back
+        // before the latency-sensitive threads it steps aside for (an
+        // earlier version spun for 200 us first).
+        futexWait(generation, seen, sleepNs);
       }
       pausedNs += nowNs() - start;
       // Continue the kernel; if the executor still wants a pause, the bit

@@ -1,8 +1,9 @@
 //===- Preemption.h - Best-effort blocks that step aside --------*- C++ -*-===//
 //
 // The host executor runs whole thread blocks; a best-effort block already on
-// a core delays a latency-sensitive block beside it, even at nice 15 (the OS
-// lets a running thread finish its slice before a woken one gets the core).
+// a core delays a latency-sensitive block beside it, even at a low OS
+// priority (the OS may let a running thread finish its slice before a woken
+// one gets the core; only a thread that is not runnable surely leaves it).
 // Compiled kernels poll the launch's cancel word (HostThreadContext::cancel)
 // at long loop headers and between rows of threads
 // (compiler/target/host/CancellationPolls.cpp). The word carries two
@@ -34,7 +35,8 @@ inline constexpr uint32_t kYieldBit = 2;
 class PauseControl {
 public:
   /// Sets the number of workers that should be paused. Lowering it wakes
-  /// the paused workers; as many as are no longer wanted leave the pause.
+  /// the paused workers; as many as are no longer wanted leave the pause
+  /// after a grace of 100 us (raising it again before that keeps them).
   /// Raising it needs the yield bit on the launches the workers run
   /// (requestYield), or nobody reaches the slow path to claim the slot.
   void setWanted(int32_t count);
@@ -42,6 +44,10 @@ public:
   int32_t paused() const { return inPause.load(std::memory_order_relaxed); }
   /// Pauses started so far (tests and benchmarks).
   uint64_t pauses() const { return started.load(std::memory_order_relaxed); }
+  /// steady_clock nanoseconds at which the latest pause started (traces).
+  uint64_t lastPauseNs() const {
+    return lastStartNs.load(std::memory_order_relaxed);
+  }
   /// Wakes every paused worker to look at its launch again (after a
   /// cancel: LaunchState::fail does not know about paused workers).
   void poke();
@@ -72,6 +78,7 @@ private:
   std::atomic<int32_t> inPause{0};
   std::atomic<uint32_t> generation{0}; // futex word paused workers sleep on
   std::atomic<uint64_t> started{0};
+  std::atomic<uint64_t> lastStartNs{0};
 };
 
 } // namespace wooly::exec::host

@@ -9,7 +9,11 @@
 #include <chrono>
 #include <functional>
 #include <future>
+#include <mutex>
+#include <sched.h>
+#include <sys/resource.h>
 #include <thread>
+#include <unistd.h>
 
 using namespace wooly;
 using namespace wooly::test;
@@ -277,6 +281,88 @@ TEST_CASE("the poll pauses only bound pausable workers and reports cancels",
   CHECK(result.load() == 0);
   CHECK(word.load() == 0);
   CHECK(control.pauses() == 2);
+}
+
+TEST_CASE("best-effort work runs under the OS's idle policy, other work "
+          "under the normal one",
+          "[host][scheduling]") {
+  exec::ExecutorOptions options;
+  options.workerThreads = 1;
+  options.cacheDir = "/tmp/wooly-unit-exec-cache";
+  std::unique_ptr<exec::Executor> executor;
+  REQUIRE(exec::createExecutor("host", options, executor));
+  exec::ContextOptions be, normal;
+  be.priority = exec::PriorityClass::BestEffort;
+  std::unique_ptr<exec::Context> background, foreground;
+  REQUIRE(executor->createContext(be, background));
+  REQUIRE(executor->createContext(normal, foreground));
+  // Host functions run on the pool's workers like kernel blocks, with the
+  // policy of their context's class; the single worker takes all three in
+  // turn, so the last one shows that the worker went back.
+  std::mutex seenMutex;
+  std::vector<int> seen;
+  auto record = [&] {
+    std::lock_guard<std::mutex> lock(seenMutex);
+    seen.push_back(sched_getscheduler(0));
+  };
+  REQUIRE(foreground->enqueueHostFunction(0, record));
+  REQUIRE(foreground->synchronize(0));
+  REQUIRE(background->enqueueHostFunction(0, record));
+  REQUIRE(background->synchronize(0));
+  REQUIRE(foreground->enqueueHostFunction(0, record));
+  REQUIRE(foreground->synchronize(0));
+  REQUIRE(seen.size() == 3);
+  // The executor only leaves the normal policy where it may come back
+  // (root, or an RLIMIT_NICE that reaches the thread's nice value).
+  struct rlimit limit;
+  bool mayReturn = geteuid() == 0 ||
+                   (getrlimit(RLIMIT_NICE, &limit) == 0 &&
+                    20 - static_cast<long>(limit.rlim_cur) <= getpriority(PRIO_PROCESS, 0));
+  CHECK(seen[0] == SCHED_OTHER);
+  CHECK(seen[1] == (mayReturn ? SCHED_IDLE : SCHED_OTHER));
+  CHECK(seen[2] == SCHED_OTHER);
+}
+
+TEST_CASE("a traced latency-sensitive launch reports its life in order",
+          "[host][scheduling][trace]") {
+  OneCore pool;
+  std::mutex tracesMutex;
+  std::vector<exec::host::LaunchTrace> traces;
+  exec::host::setLaunchTraceHook(*pool.executor,
+                                 [&](const exec::host::LaunchTrace &t) {
+                                   std::lock_guard<std::mutex> lock(tracesMutex);
+                                   traces.push_back(t);
+                                 });
+  // The only core's worker is inside a best-effort block: the
+  // latency-sensitive launch goes to an urgent worker, and the executor
+  // asks the best-effort launch to yield.
+  Waiter slow(*pool.background), fast(*pool.urgent);
+  slow.start();
+  REQUIRE(eventually([&] { return slow.progress() > 0; }));
+  fast.start();
+  REQUIRE(eventually([&] { return fast.progress() > 0; }));
+  REQUIRE(eventually([&] { return pool.counters().pausedNow == 1; }));
+  fast.release();
+  REQUIRE(pool.urgent->synchronize(0));
+  slow.release();
+  REQUIRE(pool.background->synchronize(0));
+  exec::host::setLaunchTraceHook(*pool.executor, nullptr);
+
+  // One trace: best-effort launches are not traced.
+  REQUIRE(traces.size() == 1);
+  const exec::host::LaunchTrace &t = traces[0];
+  CHECK(t.urgentWorker);
+  CHECK(t.chunks == 1);
+  CHECK(t.bestEffortRunning == 1);
+  CHECK(t.submitNs > 0);
+  CHECK(t.yieldNs >= t.submitNs);
+  CHECK(t.pickNs >= t.submitNs);
+  CHECK(t.startNs >= t.pickNs);
+  CHECK(t.endNs >= t.startNs);
+  CHECK(t.doneNs >= t.endNs);
+  // The best-effort worker paused for it, after it was submitted.
+  CHECK(t.pauseStartNs >= t.submitNs);
+  CHECK(t.pauseStartNs <= t.doneNs);
 }
 
 TEST_CASE("a latency-sensitive launch overtakes a long best-effort one",
