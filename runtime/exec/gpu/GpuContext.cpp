@@ -19,22 +19,27 @@ static Status invalidHandle(const char *what, uint64_t id) {
 }
 
 GpuContext::GpuContext(DeviceApi &api, const DeviceInfo &device,
-                       const ContextOptions &options, ModuleCompiler compiler)
+                       const ContextOptions &options, ModuleCompiler compiler,
+                       GpuTelemetry *telemetry)
     : api(api), device(device), compiler(std::move(compiler)),
       memoryLimit(options.memoryLimit ? options.memoryLimit
                                       : device.totalMemory),
       fencing(options.addressFencing), weight(options.weight),
-      priority(options.priority) {}
+      priority(options.priority) {
+  if (telemetry)
+    timer = std::make_unique<LaunchTimer>(api, *telemetry);
+}
 
 Status GpuContext::create(DeviceApi &api, const DeviceInfo &device,
                           const ContextOptions &options,
                           ModuleCompiler compiler,
-                          std::unique_ptr<Context> &out) {
+                          std::unique_ptr<Context> &out,
+                          GpuTelemetry *telemetry) {
   if (options.memoryLimit && options.memoryGuaranteed > options.memoryLimit)
     return Status::error(ErrorCode::InvalidValue,
                          "guaranteed memory exceeds the memory limit");
-  auto context =
-      std::make_unique<GpuContext>(api, device, options, std::move(compiler));
+  auto context = std::make_unique<GpuContext>(api, device, options,
+                                              std::move(compiler), telemetry);
   DriverStream stream = nullptr;
   if (Status status = context->newStream(0, stream); !status)
     return status;
@@ -50,6 +55,7 @@ GpuContext::~GpuContext() {
   // A session going away frees everything it held, whatever state it left.
   for (auto &[id, stream] : streams)
     api.streamSynchronize(stream);
+  timer.reset(); // its last launches are done: their time counts
   for (auto &[id, event] : events)
     api.eventDestroy(event);
   for (auto &[id, stream] : streams)
@@ -652,10 +658,13 @@ Status GpuContext::launch(FunctionId fnId, const LaunchConfig &config,
     for (uint64_t &value : hidden)
       params.push_back(&value);
   }
-  if (Status status = api.launch(
-          fn.handle, config, params.empty() ? nullptr : params.data(), stream);
-      !status)
-    return status;
+  bool timed = timer && timer->begin(stream);
+  Status launched = api.launch(
+      fn.handle, config, params.empty() ? nullptr : params.data(), stream);
+  if (timed)
+    timer->end(launched.isOk());
+  if (!launched)
+    return launched;
   if (module.prints)
     printfState.pending = true;
   ++launches;
@@ -778,6 +787,8 @@ void GpuContext::setShare(uint32_t newWeight, PriorityClass newPriority) {
 ContextStats GpuContext::stats() const {
   ContextStats result;
   result.launches = launches.load();
+  if (timer)
+    timer->fill(result);
   return result;
 }
 

@@ -25,6 +25,7 @@
 #include "runtime/exec/common/AllocationTable.h"
 #include "runtime/exec/gpu/ArenaAllocator.h"
 #include "runtime/exec/gpu/DeviceApi.h"
+#include "runtime/exec/gpu/LaunchTimer.h"
 
 #include <atomic>
 #include <map>
@@ -39,12 +40,17 @@ class GpuContext final : public Context {
 public:
   /// Use `create`: the constructor leaves the context without a stream 0.
   GpuContext(DeviceApi &api, const DeviceInfo &device,
-             const ContextOptions &options, ModuleCompiler compiler);
+             const ContextOptions &options, ModuleCompiler compiler,
+             GpuTelemetry *telemetry = nullptr);
   ~GpuContext() override;
 
+  /// With `telemetry` (the executor's), every launch is timed with driver
+  /// events (LaunchTimer) and stats() reports kernel time, queueing delays
+  /// and pending launches; without it, launches only.
   static Status create(DeviceApi &api, const DeviceInfo &device,
                        const ContextOptions &options, ModuleCompiler compiler,
-                       std::unique_ptr<Context> &out);
+                       std::unique_ptr<Context> &out,
+                       GpuTelemetry *telemetry = nullptr);
 
   Status allocate(uint64_t bytes, DevicePtr &out) override;
   Status free(DevicePtr ptr) override;
@@ -183,6 +189,7 @@ private:
   uint32_t weight = 1;
   PriorityClass priority = PriorityClass::Normal;
   std::atomic<uint64_t> launches{0};
+  std::unique_ptr<LaunchTimer> timer; // with the executor's telemetry
   PrintfState printfState;
 };
 

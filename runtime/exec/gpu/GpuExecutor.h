@@ -10,6 +10,7 @@
 #define WOOLY_RUNTIME_EXEC_GPU_GPUEXECUTOR_H
 
 #include "runtime/exec/gpu/GpuModuleCompiler.h"
+#include "runtime/exec/gpu/GpuTelemetry.h"
 
 #include "llvm/Support/Error.h"
 
@@ -24,13 +25,16 @@ public:
   const DeviceInfo &info() const override { return device; }
   Status createContext(const ContextOptions &options,
                        std::unique_ptr<Context> &out) override;
-  double busyFraction() override { return 0.0; }
+  /// The fraction of the time since the previous call during which any
+  /// session's kernel ran (GpuTelemetry).
+  double busyFraction() override { return telemetry->busyFraction(); }
   uint64_t memoryUsed() const override { return api->memoryUsed(); }
 
 private:
   std::unique_ptr<DeviceApi> api;
   DeviceInfo device;
   GpuModuleCompiler compiler;
+  std::unique_ptr<GpuTelemetry> telemetry; // goes before the driver table
 };
 
 /// A BackendCompile over a backend entry point that returns the image as a
