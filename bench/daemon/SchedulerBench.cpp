@@ -123,6 +123,7 @@ static std::vector<double> saturate(std::vector<Tenant *> tenants, double durati
   std::vector<std::thread> threads;
   for (size_t i = 0; i < tenants.size(); ++i)
     threads.emplace_back([&, i] {
+      pthread_setname_np(pthread_self(), "bench-tenant");
       while (!stop) {
         for (int k = 0; k < 4; ++k)
           tenants[i]->launch(blocks, iterations);
@@ -346,6 +347,7 @@ static void priorityInExecutor(exec::Executor &e, bool trace) {
 }
 
 int main(int argc, char **argv) {
+  pthread_setname_np(pthread_self(), "bench-probe"); // probes alone run here
   std::string error;
   if (!client::translatePtxCached(kSpin, gWis, error)) {
     fprintf(stderr, "bench: %s\n", error.c_str());
@@ -363,15 +365,17 @@ int main(int argc, char **argv) {
   if (!daemon::Server::start(ctx, *executor, o, server))
     return 1;
   gUrl = server->endpoint();
-  bool executorOnly = false, trace = false;
+  bool executorOnly = false, priorityOnly = false, trace = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--executor-only")
       executorOnly = true;
-    else if (a == "--trace") // where the executor-only probe's time goes
+    else if (a == "--priority-only") // no fairness, no concurrency gain
+      priorityOnly = true;
+    else if (a == "--trace") // where the probe's time goes
       trace = true;
     else {
-      fprintf(stderr, "usage: wooly-bench-daemon [--executor-only] [--trace]\n");
+      fprintf(stderr, "usage: wooly-bench-daemon [--executor-only | --priority-only] [--trace]\n");
       return 2;
     }
   }
@@ -384,6 +388,8 @@ int main(int argc, char **argv) {
 
   // ---- Fairness ------------------------------------------------------------
   for (int n : {2, 4, 8}) {
+    if (priorityOnly)
+      break;
     std::vector<std::unique_ptr<Tenant>> ts;
     std::vector<Tenant *> ptrs;
     for (int i = 0; i < n; ++i) {
@@ -393,7 +399,7 @@ int main(int argc, char **argv) {
     auto done = saturate(ptrs, 1.5);
     printf("fairness, %d equal tenants: Jain's index %.3f (aim >= 0.95)\n", n, jain(done));
   }
-  {
+  if (!priorityOnly) {
     Tenant heavy(3, "normal"), light(1, "normal");
     auto done = saturate({&heavy, &light}, 2.0);
     double share = done[0] / (done[0] + done[1]) * 100;
@@ -404,13 +410,36 @@ int main(int argc, char **argv) {
   // ---- Priority ------------------------------------------------------------
   // p99 (and p50: on a shared, noisy machine the median says more) of the
   // probe's launch-to-completion times.
+  // With --trace, the executor's record of each of the probe's launches
+  // (the only latency-sensitive tenant here): submit - call is the trip to
+  // the server, return - done the trip back.
+  std::mutex traceMutex;
+  std::vector<exec::host::LaunchTrace> traces;
+  std::vector<ProbeSample> samplesSeen;
+  if (trace)
+    exec::host::setLaunchTraceHook(*executor, [&](const exec::host::LaunchTrace &t) {
+      std::lock_guard<std::mutex> lock(traceMutex);
+      traces.push_back(t);
+    });
   auto latencies = [&](Tenant &ls, std::atomic<bool> &stop) {
     std::vector<double> us;
+    samplesSeen.clear();
     while (!stop && us.size() < 400) {
       auto t = Clock::now();
       ls.launch(1, 2000);
       ls.sync();
-      us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t).count());
+      auto back = Clock::now();
+      us.push_back(std::chrono::duration<double, std::micro>(back - t).count());
+      if (trace) {
+        ProbeSample s;
+        s.callNs = steadyNs(t);
+        s.returnNs = steadyNs(back);
+        std::lock_guard<std::mutex> lock(traceMutex);
+        if (!traces.empty())
+          s.trace = traces.back();
+        traces.clear();
+        samplesSeen.push_back(s);
+      }
     }
     return percentiles(std::move(us));
   };
@@ -429,13 +458,20 @@ int main(int argc, char **argv) {
     for (uint32_t beIterations : {20000u, 2000u}) {
       // Solo again in each phase: the machine's load drifts.
       Percentiles solo = latencies(ls, never);
+      if (trace)
+        printTraces(samplesSeen, "daemon, alone");
       auto beSolo = saturate(bp, 1.5, 8, beIterations);
       std::atomic<bool> stop{false};
       Percentiles shared;
-      std::thread probe([&] { shared = latencies(ls, stop); });
+      std::thread probe([&] {
+        pthread_setname_np(pthread_self(), "bench-probe");
+        shared = latencies(ls, stop);
+      });
       auto beShared = saturate(bp, 1.5, 8, beIterations);
       stop = true;
       probe.join();
+      if (trace)
+        printTraces(samplesSeen, "daemon, beside best-effort");
       double kept = 0, base = 0;
       for (int i = 0; i < 3; ++i) {
         kept += beShared[i];
@@ -455,7 +491,11 @@ int main(int argc, char **argv) {
     }
   }
 
+  if (trace)
+    exec::host::setLaunchTraceHook(*executor, nullptr);
   priorityInExecutor(*executor, trace);
+  if (priorityOnly)
+    return 0;
 
   // ---- Concurrency gain ------------------------------------------------------
   {
