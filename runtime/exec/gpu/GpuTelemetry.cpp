@@ -94,6 +94,11 @@ std::shared_ptr<const GpuTelemetry::Anchor> GpuTelemetry::anchor() {
   return current;
 }
 
+std::shared_ptr<const GpuTelemetry::Anchor> GpuTelemetry::currentAnchor() {
+  std::lock_guard<std::mutex> lock(anchorMutex);
+  return current;
+}
+
 bool GpuTelemetry::hostTime(const Anchor &anchor, DriverEvent event,
                             uint64_t &ns) {
   float ms = 0;

@@ -66,6 +66,10 @@ public:
   /// The anchor in use (null where none could be made); starts or takes a
   /// renewal on the way, never waiting for the device.
   std::shared_ptr<const Anchor> anchor();
+  /// The anchor in use, and nothing else: launches keep the one that was
+  /// in use when they were submitted, so their events come after it (and
+  /// elapsed times from it are never negative).
+  std::shared_ptr<const Anchor> currentAnchor();
   /// The host time of a completed, timed event through `anchor`.
   bool hostTime(const Anchor &anchor, DriverEvent event, uint64_t &ns);
 

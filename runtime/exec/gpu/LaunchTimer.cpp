@@ -64,7 +64,7 @@ bool LaunchTimer::begin(DriverStream stream) {
     ++untimedLaunches;
     return false;
   }
-  opened = Launch{pair, stream, submit};
+  opened = Launch{pair, stream, submit, telemetry.currentAnchor()};
   return true;
 }
 
@@ -99,7 +99,7 @@ static int64_t toNs(float ms) { return std::llround(double(ms) * 1e6); }
 void LaunchTimer::harvestLocked(std::vector<uint64_t> *running) {
   if (inFlight.empty())
     return;
-  std::shared_ptr<const GpuTelemetry::Anchor> anchor = telemetry.anchor();
+  telemetry.anchor(); // renews the anchor when it is time
   // A stream runs its work in order: once one of its launches is not done,
   // its later ones are not either, and are not asked about.
   std::vector<DriverStream> busyStreams;
@@ -115,8 +115,8 @@ void LaunchTimer::harvestLocked(std::vector<uint64_t> *running) {
       busyStreams.push_back(launch.stream);
       left.push_back(launch);
       uint64_t start = 0;
-      if (running && anchor && api.eventQuery(launch.events.start) &&
-          telemetry.hostTime(*anchor, launch.events.start, start))
+      if (running && launch.anchor && api.eventQuery(launch.events.start) &&
+          telemetry.hostTime(*launch.anchor, launch.events.start, start))
         running->push_back(start);
       continue;
     }
@@ -132,7 +132,8 @@ void LaunchTimer::harvestLocked(std::vector<uint64_t> *running) {
       auto ns = static_cast<uint64_t>(std::max<int64_t>(0, toNs(ms)));
       kernelNs += ns;
       uint64_t start = 0;
-      if (anchor && telemetry.hostTime(*anchor, launch.events.start, start)) {
+      if (launch.anchor &&
+          telemetry.hostTime(*launch.anchor, launch.events.start, start)) {
         addDelay(start > launch.submitNs ? start - launch.submitNs : 0);
         telemetry.addBusy(start, start + ns);
       }

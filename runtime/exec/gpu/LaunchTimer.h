@@ -73,6 +73,7 @@ private:
     Pair events;
     DriverStream stream = nullptr;
     uint64_t submitNs = 0;
+    std::shared_ptr<const GpuTelemetry::Anchor> anchor; // in use at submit
   };
 
   // Callers hold `mutex`.

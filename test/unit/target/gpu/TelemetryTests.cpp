@@ -274,3 +274,27 @@ TEST_CASE("a clock anchor renewal that reached the device late is not used",
   f.api.now += 1000;
   CHECK(f.telemetry.anchor() != first);
 }
+
+TEST_CASE("a GPU launch is timed from the clock anchor of its submission",
+          "[gpu][telemetry]") {
+  Fixture f;
+  std::unique_ptr<Context> session = f.session();
+  std::shared_ptr<const GpuTelemetry::Anchor> first = f.telemetry.anchor();
+  f.api.now += GpuTelemetry::kRenewAnchorNs;
+  uint64_t t0 = f.api.now;
+  CHECK(f.telemetry.busyFraction() == 0.0); // the window starts at t0
+  f.launch(*session, 1'000'000);            // runs while the anchor is renewed
+  f.launch(*session, 1000);
+  f.api.now += 2000;
+  CHECK(f.telemetry.anchor() == first); // records a renewal
+  f.api.now += 1000;
+  CHECK(f.telemetry.anchor() != first); // takes it
+  f.api.now = t0 + 1'001'000;
+  ContextStats stats = session->stats();
+  CHECK(stats.pendingLaunches == 0);
+  CHECK(stats.queueDelayP99Ns == Approx(1'000'000).margin(500));
+  // The first launch started before the new anchor: through it, the
+  // elapsed time would be negative (an error on a strict driver), and the
+  // launch would have no host time.
+  CHECK(f.telemetry.busyFraction() == Approx(1.0));
+}

@@ -104,6 +104,10 @@ public:
       return unsupported();
     if (*a->second > now || *b->second > now)
       return Status::error(ErrorCode::NotReady, "not reached");
+    // The strictest reading of the drivers' documentation: an end recorded
+    // before the start is an error, not a negative time.
+    if (*b->second < *a->second)
+      return Status::error(ErrorCode::InvalidValue, "end before start");
     ms = float((double(*b->second) - double(*a->second)) / 1e6);
     return Status::ok();
   }
