@@ -23,6 +23,7 @@ Expected<std::unique_ptr<Module>> lowerToLLVMIR(mlir::ModuleOp module,
   if (Error err = gpu::lowerToLLVMDialect(module, target,
                                           "amdgpu (" + options.arch + ")"))
     return std::move(err);
+  initializeNamedBarriers(module);
   exposeModuleVariables(module);
   auto translated = gpu::translateForTarget(
       module, context, "amdgpu", [&] { return createTargetMachine(options); });

@@ -207,6 +207,107 @@ LLVM::GlobalOp ldsVariable(OpBuilder &b, Operation *from, StringRef name,
   return global;
 }
 
+//===----------------------------------------------------------------------===//
+// Named and partial barriers (bar.sync id, count / bar.arrive id, count)
+//===----------------------------------------------------------------------===//
+//
+// An AMD work-group has one hardware barrier, for all of its waves. The
+// others are emulated in LDS: one 32-bit word per barrier id, its low 16
+// bits the warps arrived so far, its high 16 bits the generation. A warp
+// arrives once (its first active lane, on the warp's half of a wave64),
+// with an atomic add of 1 that also returns the generation it arrived in;
+// the arrival that completes the count adds 0x10000 - count, which empties
+// the count and moves the generation on in one step, so the barrier is
+// reusable at once. A waiting warp spins (s_sleep) until the generation
+// differs from its own. Kernels of a module that uses them zero the words
+// on entry (initializeNamedBarriers).
+
+constexpr StringLiteral kNamedBarriers = "__wooly_named_barriers";
+constexpr int kBarrierIds = 16;
+
+/// The barrier words, and a 17th that threads beyond the 16 zero on entry.
+LLVM::GlobalOp namedBarrierWords(OpBuilder &b, Operation *from) {
+  return ldsVariable(b, from, kNamedBarriers,
+                     LLVM::LLVMArrayType::get(b.getI32Type(), kBarrierIds + 1),
+                     4, /*external=*/false);
+}
+
+/// void __wooly_named_barrier(ptr<3> word, i32 warps, i1 wait, i1 leader)
+LLVM::LLVMFuncOp namedBarrierHelper(OpBuilder &b, ModuleOp module,
+                                    Location loc) {
+  constexpr StringLiteral kName = "__wooly_named_barrier";
+  if (auto existing = module.lookupSymbol<LLVM::LLVMFuncOp>(kName))
+    return existing;
+  MLIRContext *context = module.getContext();
+  Type i1 = b.getI1Type(), i32 = b.getI32Type();
+  auto lds = LLVM::LLVMPointerType::get(context, 3);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(module.getBody());
+  auto fn = LLVM::LLVMFuncOp::create(
+      b, loc, kName,
+      LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(context),
+                                  {lds, i32, i1, i1}),
+      LLVM::Linkage::Internal);
+  gpu::setPassthrough(fn, {{"alwaysinline", ""}});
+  Region &body = fn.getBody();
+  Block *entry = b.createBlock(&body, body.end(), {lds, i32, i1, i1},
+                               SmallVector<Location>(4, loc));
+  Block *arrive = b.createBlock(&body, body.end());
+  Block *complete = b.createBlock(&body, body.end());
+  Block *check = b.createBlock(&body, body.end());
+  Block *spin = b.createBlock(&body, body.end());
+  Block *sleep = b.createBlock(&body, body.end());
+  Block *done = b.createBlock(&body, body.end());
+  Value word = entry->getArgument(0), warps = entry->getArgument(1),
+        wait = entry->getArgument(2), leader = entry->getArgument(3);
+  using P = LLVM::ICmpPredicate;
+
+  b.setInsertionPointToEnd(entry);
+  LLVM::CondBrOp::create(b, loc, leader, arrive, done);
+
+  // One arrival per warp; `old` says in which generation it counted.
+  b.setInsertionPointToEnd(arrive);
+  Value old = LLVM::AtomicRMWOp::create(
+      b, loc, LLVM::AtomicBinOp::add, word, i32Constant(b, loc, 1),
+      LLVM::AtomicOrdering::acq_rel, "workgroup");
+  Value arrived = LLVM::AddOp::create(
+      b, loc, LLVM::AndOp::create(b, loc, old, i32Constant(b, loc, 0xffff)),
+      i32Constant(b, loc, 1));
+  Value generation = LLVM::LShrOp::create(b, loc, old, i32Constant(b, loc, 16));
+  LLVM::CondBrOp::create(b, loc, icmp(b, loc, P::eq, arrived, warps), complete,
+                         check);
+
+  // The last arrival: count back to 0, next generation, one atomic step.
+  // Before any wait below in program order, so on a wave64 whose other
+  // warp waits in the same barrier the completion is never behind it.
+  b.setInsertionPointToEnd(complete);
+  LLVM::AtomicRMWOp::create(
+      b, loc, LLVM::AtomicBinOp::add, word,
+      LLVM::SubOp::create(b, loc, i32Constant(b, loc, 0x10000), warps),
+      LLVM::AtomicOrdering::acq_rel, "workgroup");
+  LLVM::BrOp::create(b, loc, ValueRange{}, check);
+
+  b.setInsertionPointToEnd(check);
+  LLVM::CondBrOp::create(b, loc, wait, spin, done);
+
+  b.setInsertionPointToEnd(spin);
+  auto load = LLVM::LoadOp::create(b, loc, i32, word, /*alignment=*/4,
+                                   /*isVolatile=*/false, false, false, false,
+                                   LLVM::AtomicOrdering::monotonic,
+                                   StringRef("workgroup"));
+  Value now = LLVM::LShrOp::create(b, loc, load, i32Constant(b, loc, 16));
+  LLVM::CondBrOp::create(b, loc, icmp(b, loc, P::eq, now, generation), sleep,
+                         done);
+
+  b.setInsertionPointToEnd(sleep);
+  callVoidIntrinsic(b, loc, "llvm.amdgcn.s.sleep", {i32Constant(b, loc, 1)});
+  LLVM::BrOp::create(b, loc, ValueRange{}, spin);
+
+  b.setInsertionPointToEnd(done);
+  LLVM::ReturnOp::create(b, loc, ValueRange{});
+  return fn;
+}
+
 } // namespace
 
 unsigned AMDGPUTargetInfo::addressSpace(AddressSpace space) const {
@@ -436,11 +537,56 @@ LogicalResult AMDGPUTargetInfo::lowerSynchronization(
     ConversionPatternRewriter &rewriter) const {
   Location loc = op->getLoc();
   if (auto barrier = dyn_cast<BarrierOp>(op)) {
-    // AMD work-groups have one hardware barrier and no thread counts:
-    // named/partial barriers are not supported (docs/gpu-backends.md).
-    if (barrier.getId() != 0 || barrier.getCount() || barrier.getArrive())
+    if (barrier.getId() == 0 && !barrier.getCount() && !barrier.getArrive()) {
+      blockBarrier(rewriter, loc); // __syncthreads: the hardware barrier
+      rewriter.eraseOp(op);
+      return success();
+    }
+    // Any other id, a thread count or an arrival: emulated in LDS (see
+    // namedBarrierHelper). Counts are in warps, as PTX counts arrivals.
+    uint32_t id = barrier.getId();
+    if (id >= kBarrierIds)
       return failure();
-    blockBarrier(rewriter, loc);
+    Type i32 = rewriter.getI32Type();
+    Value warps;
+    if (barrier.getCount()) {
+      warps = LLVM::LShrOp::create(
+          rewriter, loc,
+          LLVM::AddOp::create(rewriter, loc, operands[0],
+                              i32Constant(rewriter, loc, 31)),
+          i32Constant(rewriter, loc, 5));
+    } else {
+      Value threads = LLVM::MulOp::create(
+          rewriter, loc, blockDim(rewriter, loc, Dim::X),
+          LLVM::MulOp::create(rewriter, loc, blockDim(rewriter, loc, Dim::Y),
+                              blockDim(rewriter, loc, Dim::Z)));
+      warps = LLVM::LShrOp::create(
+          rewriter, loc,
+          LLVM::AddOp::create(rewriter, loc, threads,
+                              i32Constant(rewriter, loc, 31)),
+          i32Constant(rewriter, loc, 5));
+    }
+    auto module = op->getParentOfType<ModuleOp>();
+    auto words = namedBarrierWords(rewriter, op);
+    auto helper = namedBarrierHelper(rewriter, module, loc);
+    Value base = LLVM::AddressOfOp::create(rewriter, loc, words);
+    Value word = LLVM::GEPOp::create(rewriter, loc, base.getType(), i32, base,
+                                     ArrayRef<LLVM::GEPArg>{int32_t(id)});
+    // The warp's first active lane arrives for it.
+    WarpLanes warp(rewriter, loc, waveSize);
+    Value first =
+        callIntrinsic(rewriter, loc, i32, "llvm.cttz.i32",
+                      {warp.activeMask(), boolConstant(rewriter, loc, false)});
+    Value leader =
+        icmp(rewriter, loc, LLVM::ICmpPredicate::eq, warp.lane(), first);
+    LLVM::FenceOp::create(rewriter, loc, LLVM::AtomicOrdering::release,
+                          "workgroup");
+    LLVM::CallOp::create(
+        rewriter, loc, helper,
+        ValueRange{word, warps,
+                   boolConstant(rewriter, loc, !barrier.getArrive()), leader});
+    LLVM::FenceOp::create(rewriter, loc, LLVM::AtomicOrdering::acquire,
+                          "workgroup");
     rewriter.eraseOp(op);
     return success();
   }
@@ -770,6 +916,35 @@ FailureOr<Value> AMDGPUTargetInfo::lowerApprox(OpBuilder &b, Location loc,
   if (!type.isF32())
     result = LLVM::FPTruncOp::create(b, loc, type, result);
   return result;
+}
+
+void initializeNamedBarriers(ModuleOp module) {
+  auto words = module.lookupSymbol<LLVM::GlobalOp>(kNamedBarriers);
+  if (!words)
+    return;
+  OpBuilder b(module.getContext());
+  Type i32 = b.getI32Type();
+  module.walk([&](LLVM::LLVMFuncOp fn) {
+    if (fn.getCConv() != LLVM::cconv::CConv::AMDGPU_KERNEL || fn.isExternal())
+      return;
+    // After the entry block's allocas: thread t < 16 zeroes word t (the
+    // others the spare 17th), then the whole block waits, so no warp
+    // arrives at a barrier before every word is 0.
+    Block &entry = fn.getBody().front();
+    auto at = entry.begin();
+    while (at != entry.end() && isa<LLVM::AllocaOp, LLVM::ConstantOp>(*at))
+      ++at;
+    b.setInsertionPoint(&entry, at);
+    Location loc = fn.getLoc();
+    Value index = LLVM::UMinOp::create(b, loc, flatThreadId(b, loc),
+                                       i32Constant(b, loc, kBarrierIds));
+    Value base = LLVM::AddressOfOp::create(b, loc, words);
+    Value word =
+        LLVM::GEPOp::create(b, loc, base.getType(), words.getGlobalType(), base,
+                            ArrayRef<LLVM::GEPArg>{0, index});
+    LLVM::StoreOp::create(b, loc, i32Constant(b, loc, 0), word, 4);
+    blockBarrier(b, loc);
+  });
 }
 
 void exposeModuleVariables(ModuleOp module) {

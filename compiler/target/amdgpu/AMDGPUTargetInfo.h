@@ -57,6 +57,10 @@ private:
   unsigned waveSize;
 };
 
+/// After the lowering: every kernel of a module that uses named or partial
+/// barriers (emulated in LDS) zeroes their words on entry.
+void initializeNamedBarriers(mlir::ModuleOp module);
+
 /// Module variables in global and const memory are the host's too
 /// (hipMemcpyToSymbol, hipModuleGetGlobal): they become visible, writable
 /// definitions, so the runtime finds them by name and LLVM never folds their

@@ -25,6 +25,7 @@ struct LowerToROCDL : impl::WoolyLowerToROCDLBase<LowerToROCDL> {
     gpu::annotatePrintfFormats(getOperation());
     if (mlir::failed(lowerWISToLLVMDialect(getOperation(), target)))
       return signalPassFailure();
+    initializeNamedBarriers(getOperation());
     exposeModuleVariables(getOperation());
   }
 };

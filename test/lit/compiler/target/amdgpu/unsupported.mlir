@@ -13,9 +13,11 @@ wooly.kernel @output(%fmt: !wooly.ptr<generic>, %args: !wooly.ptr<local>) {
 
 // -----
 
-// Named barriers with thread counts have no AMDGPU equivalent.
-// CHECK: failed to legalize operation 'wooly.barrier'
-wooly.kernel @named(%n: i32) {
-  wooly.barrier id 1 count %n
+// Barrier reductions on a named barrier or a thread count are not emulated
+// (named and partial barriers are: named-barrier.mlir).
+// CHECK: failed to legalize operation 'wooly.barrier_reduce'
+wooly.kernel @named(%p: i1, %n: i32, %out: !wooly.ptr<global>) {
+  %c = wooly.barrier_reduce popc %p id 1 count %n : i32
+  wooly.store %c, %out : i32, !wooly.ptr<global>
   wooly.return
 }
