@@ -208,6 +208,20 @@ static void printTraces(std::vector<ProbeSample> samples, const char *phase) {
            static_cast<unsigned long long>(t.involuntarySwitches), s.callerInvoluntary,
            static_cast<unsigned long long>(s.callNs));
   }
+  // Which step the slow ones (over 300 us in one step) were slow in.
+  size_t toServer = 0, toWorker = 0, inBlock = 0, back = 0;
+  for (const ProbeSample &p : samples) {
+    const exec::host::LaunchTrace &t = p.trace;
+    if (!t.submitNs)
+      continue;
+    toServer += us(p.callNs, t.submitNs) > 300;
+    toWorker += us(t.submitNs, t.startNs) > 300;
+    inBlock += us(t.startNs, t.endNs) > 300;
+    back += us(t.endNs, p.returnNs) > 300;
+  }
+  printf("    launches with a step over 300 us: call to submit %zu, submit to "
+         "block start %zu, block %zu, block end to return %zu (of %zu)\n",
+         toServer, toWorker, inBlock, back, samples.size());
   // The fastest half, averaged: what an undisturbed launch looks like here.
   size_t half = samples.size() / 2;
   double pick = 0, run = 0, wake = 0, total = 0;
