@@ -4,18 +4,26 @@
 
 #include "runtime/exec/gpu/GpuContext.h"
 
+#include <cstdlib>
+#include <cstring>
+
 namespace wooly::exec::gpu {
 
 GpuExecutor::GpuExecutor(std::unique_ptr<DeviceApi> api, DeviceInfo info,
                          const std::string &target, BackendCompile backend)
     : api(std::move(api)), device(std::move(info)),
       compiler(target + ":" + device.arch, std::move(backend)),
-      telemetry(std::make_unique<GpuTelemetry>(*this->api)) {}
+      telemetry(std::make_unique<GpuTelemetry>(*this->api)) {
+  // Two event records per launch cost driver time on the launching thread;
+  // a server that needs no kernel times can leave them out.
+  const char *timing = std::getenv("WOOLY_GPU_LAUNCH_TIMING");
+  timeLaunches = !(timing && std::strcmp(timing, "0") == 0);
+}
 
 Status GpuExecutor::createContext(const ContextOptions &options,
                                   std::unique_ptr<Context> &out) {
   return GpuContext::create(*api, device, options, compiler.asCallback(), out,
-                            telemetry.get());
+                            timeLaunches ? telemetry.get() : nullptr);
 }
 
 } // namespace wooly::exec::gpu

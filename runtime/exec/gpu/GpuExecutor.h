@@ -35,6 +35,7 @@ private:
   DeviceInfo device;
   GpuModuleCompiler compiler;
   std::unique_ptr<GpuTelemetry> telemetry; // goes before the driver table
+  bool timeLaunches = true; // WOOLY_GPU_LAUNCH_TIMING=0 turns it off
 };
 
 /// A BackendCompile over a backend entry point that returns the image as a

@@ -8,10 +8,13 @@
 
 #include "runtime/exec/gpu/BusyWindow.h"
 #include "runtime/exec/gpu/GpuContext.h"
+#include "runtime/exec/gpu/GpuExecutor.h"
 #include "runtime/exec/gpu/GpuTelemetry.h"
 #include "runtime/exec/gpu/LaunchTimer.h"
 
 #include <catch2/catch.hpp>
+
+#include <cstdlib>
 
 using namespace wooly::exec;
 using namespace wooly::exec::gpu;
@@ -297,4 +300,43 @@ TEST_CASE("a GPU launch is timed from the clock anchor of its submission",
   // elapsed time would be negative (an error on a strict driver), and the
   // launch would have no host time.
   CHECK(f.telemetry.busyFraction() == Approx(1.0));
+}
+
+TEST_CASE("WOOLY_GPU_LAUNCH_TIMING=0 turns the GPU executor's timing off",
+          "[gpu][telemetry]") {
+  const std::string kernel = "wooly.kernel @k() {\n  wooly.return\n}\n";
+  for (const char *value : {"1", "0"}) {
+    INFO("WOOLY_GPU_LAUNCH_TIMING=" << value);
+    ::setenv("WOOLY_GPU_LAUNCH_TIMING", value, 1);
+    auto owned = std::make_unique<TimedHostApi>();
+    TimedHostApi &api = *owned;
+    api.modulesPrint = false;
+    DeviceInfo info;
+    info.arch = "test";
+    info.totalMemory = 1 << 30;
+    GpuExecutor executor(
+        std::move(owned), info, "test",
+        [](mlir::ModuleOp, std::vector<uint8_t> &image, std::string &) {
+          image = {0};
+          return true;
+        });
+    ContextOptions options;
+    options.addressFencing = false; // no arena in host memory
+    std::unique_ptr<Context> context;
+    REQUIRE(executor.createContext(options, context));
+    ModuleId module = 0;
+    REQUIRE(context->loadModule(
+        {reinterpret_cast<const uint8_t *>(kernel.data()), kernel.size()},
+        module));
+    FunctionId fn = 0;
+    KernelInfo kernelInfo;
+    REQUIRE(context->getFunction(module, "k", fn, kernelInfo));
+    api.kernelNs.push_back(3000);
+    REQUIRE(context->launch(fn, LaunchConfig{}, {}, 0));
+    api.now += 10000;
+    ContextStats stats = context->stats();
+    CHECK(stats.launches == 1);
+    CHECK(stats.kernelNanoseconds == (value[0] == '1' ? 3000u : 0u));
+  }
+  ::unsetenv("WOOLY_GPU_LAUNCH_TIMING");
 }
