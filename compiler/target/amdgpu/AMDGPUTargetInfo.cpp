@@ -225,11 +225,11 @@ LLVM::GlobalOp ldsVariable(OpBuilder &b, Operation *from, StringRef name,
 constexpr StringLiteral kNamedBarriers = "__wooly_named_barriers";
 constexpr int kBarrierIds = 16;
 
-/// The barrier words, and a 17th that threads beyond the 16 zero on entry.
+/// The barrier words.
 LLVM::GlobalOp namedBarrierWords(OpBuilder &b, Operation *from) {
   return ldsVariable(b, from, kNamedBarriers,
-                     LLVM::LLVMArrayType::get(b.getI32Type(), kBarrierIds + 1),
-                     4, /*external=*/false);
+                     LLVM::LLVMArrayType::get(b.getI32Type(), kBarrierIds), 4,
+                     /*external=*/false);
 }
 
 /// void __wooly_named_barrier(ptr<3> word, i32 warps, i1 wait, i1 leader)
@@ -927,22 +927,28 @@ void initializeNamedBarriers(ModuleOp module) {
   module.walk([&](LLVM::LLVMFuncOp fn) {
     if (fn.getCConv() != LLVM::cconv::CConv::AMDGPU_KERNEL || fn.isExternal())
       return;
-    // After the entry block's allocas: thread t < 16 zeroes word t (the
-    // others the spare 17th), then the whole block waits, so no warp
-    // arrives at a barrier before every word is 0.
+    // After the entry block's allocas: thread 0 zeroes every word (one
+    // store, so a block of fewer than 16 threads clears them all and no two
+    // threads race), then the whole block waits, so no warp arrives at a
+    // barrier before every word is 0.
     Block &entry = fn.getBody().front();
     auto at = entry.begin();
     while (at != entry.end() && isa<LLVM::AllocaOp, LLVM::ConstantOp>(*at))
       ++at;
-    b.setInsertionPoint(&entry, at);
+    Block *rest = entry.splitBlock(at);
+    Block *zero = b.createBlock(rest);
     Location loc = fn.getLoc();
-    Value index = LLVM::UMinOp::create(b, loc, flatThreadId(b, loc),
-                                       i32Constant(b, loc, kBarrierIds));
+    b.setInsertionPointToEnd(&entry);
+    Value first = icmp(b, loc, LLVM::ICmpPredicate::eq, flatThreadId(b, loc),
+                       i32Constant(b, loc, 0));
+    LLVM::CondBrOp::create(b, loc, first, zero, rest);
+    b.setInsertionPointToEnd(zero);
     Value base = LLVM::AddressOfOp::create(b, loc, words);
-    Value word =
-        LLVM::GEPOp::create(b, loc, base.getType(), words.getGlobalType(), base,
-                            ArrayRef<LLVM::GEPArg>{0, index});
-    LLVM::StoreOp::create(b, loc, i32Constant(b, loc, 0), word, 4);
+    Value zeros =
+        LLVM::ZeroOp::create(b, loc, VectorType::get({kBarrierIds}, i32));
+    LLVM::StoreOp::create(b, loc, zeros, base, 4);
+    LLVM::BrOp::create(b, loc, ValueRange{}, rest);
+    b.setInsertionPointToStart(rest);
     blockBarrier(b, loc);
   });
 }

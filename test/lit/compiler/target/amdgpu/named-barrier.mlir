@@ -1,7 +1,7 @@
 // Named and partial barriers on AMD GPUs (bar.sync id, count / bar.arrive
 // id, count / barrier.sync with a thread count), emulated in LDS: one word
 // per id (arrived warps in the low 16 bits, the generation in the high 16),
-// zeroed by the kernel on entry before a whole-block s_barrier; the warp's
+// zeroed by the kernel's thread 0 on entry before a whole-block s_barrier; the warp's
 // first active lane arrives with an atomic add, the last arrival empties the
 // count and bumps the generation in one add, waiters spin on s_sleep until
 // the generation moves. Id 0 without a count stays the hardware s_barrier.
@@ -23,10 +23,11 @@
 // IR: llvm.atomicrmw add {{.*}} syncscope("workgroup") acq_rel
 // IR: llvm.load {{.*}} atomic syncscope("workgroup") monotonic
 // IR: llvm.call_intrinsic "llvm.amdgcn.s.sleep"
-// IR: llvm.mlir.global internal @__wooly_named_barriers() {addr_space = 3 : i32, alignment = 4 : i64} : !llvm.array<17 x i32>
+// IR: llvm.mlir.global internal @__wooly_named_barriers() {addr_space = 3 : i32, alignment = 4 : i64} : !llvm.array<16 x i32>
 // IR-LABEL: llvm.func amdgpu_kernelcc @named
-// IR: llvm.intr.umin
-// IR: llvm.store
+// IR: llvm.cond_br
+// IR: llvm.mlir.zero : vector<16xi32>
+// IR: llvm.store {{.*}} : vector<16xi32>, !llvm.ptr<3>
 // IR: llvm.call_intrinsic "llvm.amdgcn.s.barrier"
 // IR: llvm.call @__wooly_named_barrier
 // IR: llvm.call @__wooly_named_barrier
@@ -38,9 +39,10 @@
 // NONE-NOT: __wooly_named_barrier
 
 // CHECK-LABEL: named:
-// Entry: threads 0..15 zero the words (the others a spare), then all wait.
-// CHECK: v_min_u32_e32 {{v[0-9]+}}, 16,
-// CHECK: ds_{{write|store}}_b32
+// Entry: thread 0 zeroes the 16 words (64 bytes), then all wait.
+// CHECK: v_cmp{{x?}}_eq_u32_e32 {{(vcc, )?}}0,
+// CHECK: ds_{{write|store}}_b128 {{.*}} offset:48
+// CHECK: ds_{{write|store}}_b128 {{v[0-9]+}}, v[{{[0-9]+:[0-9]+}}]{{$}}
 // CHECK: s_barrier
 // The consumers' bar.sync 1: arrive, complete or wait for the generation.
 // W64: v_mbcnt_hi_u32_b32
@@ -60,7 +62,7 @@
 // CHECK: s_sleep 1
 // CHECK: s_barrier
 // CHECK: s_endpgm
-// CHECK: .amdhsa_group_segment_fixed_size 68
+// CHECK: .amdhsa_group_segment_fixed_size 64
 
 // ELF-DAG: OBJECT GLOBAL DEFAULT {{.*}} named.kd
 wooly.kernel @named(%out: !wooly.ptr<global>, %n: i32) {
