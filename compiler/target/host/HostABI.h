@@ -89,7 +89,7 @@ enum class LaneOp : uint8_t {
   Sync,
   ActiveMask,
   Barrier,
-  LoopCut, // a thread at the back edge of a loop cut: released at once
+  LoopCut, // at a loop's back edge or exit (loop cuts): released at once
 };
 
 /// One thread's state in a region kernel with warp cuts: where it stopped,
