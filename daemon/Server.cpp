@@ -159,6 +159,10 @@ struct Server::Impl {
   std::map<std::string, uint32_t> tenantWeights; // under sessionsMutex
   std::mutex telemetryMutex;
   std::condition_variable telemetryWake;
+  // The executor's busy fraction over the last telemetry interval; the
+  // mutex keeps the samples of the interval in order.
+  std::mutex busyMutex;
+  std::atomic<double> busy{0.0};
 
   explicit Impl(Server &s) : server(s) {}
   void ioLoop();
@@ -219,6 +223,7 @@ exec::Status Server::start(std::shared_ptr<zmq::context_t> context,
                                "cannot listen on '" +
                                    server->options_.listen + "': " + e.what());
   }
+  executor.busyFraction(); // the first interval starts here
   impl.io = std::thread(&Impl::ioLoop, &impl);
   impl.telemetry = std::thread(&Impl::telemetryLoop, &impl);
   out = std::move(server);
@@ -556,14 +561,23 @@ void Server::Impl::zapLoop(zmq::socket_t socket) {
 void Server::Impl::telemetryLoop() {
   nameThread("woolyd-telem");
   std::unique_lock lock(telemetryMutex);
+  auto interval =
+      std::chrono::milliseconds(server.options_.telemetryIntervalMs);
+  auto tick = std::chrono::steady_clock::now() + interval;
   while (!stopping) {
-    telemetryWake.wait_for(
-        lock, std::chrono::milliseconds(server.options_.telemetryIntervalMs));
-    if (stopping)
-      break;
+    // A spurious wake-up must not end the interval early.
+    if (telemetryWake.wait_until(lock, tick) != std::cv_status::timeout)
+      continue;
+    tick += interval;
+    server.sampleBusy();
     if (server.options_.telemetrySink)
       server.options_.telemetrySink(server.statusJson());
   }
+}
+
+void Server::sampleBusy() {
+  std::lock_guard<std::mutex> lock(impl_->busyMutex);
+  impl_->busy.store(executor_->busyFraction());
 }
 
 std::string Server::statusJson() const {
@@ -575,7 +589,7 @@ StatusReport Server::statusReport() const {
   report.endpoint = endpoint_;
   report.device = executor_->info();
   report.memoryUsed = impl_->quota->totalUsed();
-  report.busyFraction = executor_->busyFraction();
+  report.busyFraction = impl_->busy.load();
   report.draining = impl_->draining;
   ModuleCache::Counters c = impl_->modules.counters();
   report.moduleCompiles = c.compiles;

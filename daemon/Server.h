@@ -65,6 +65,12 @@ public:
 
   /// The telemetry document (also what `woolyd --status` prints).
   std::string statusJson() const;
+  /// Takes the executor's busy sample for the interval that ends now. The
+  /// telemetry thread calls it once per tick; every report (the telemetry
+  /// sink, the controller link, `woolyd --status`) shows the latest sample,
+  /// because Executor::busyFraction() starts a new window at each call and
+  /// two callers would each see a part of the interval.
+  void sampleBusy();
   /// The same numbers, structured (for the controller link).
   struct StatusReport statusReport() const;
   size_t sessionCount() const;

@@ -208,7 +208,9 @@ public:
   virtual const DeviceInfo &info() const = 0;
   virtual Status createContext(const ContextOptions &options,
                                std::unique_ptr<Context> &out) = 0;
-  /// Fraction of the last telemetry interval the device was busy, in [0,1].
+  /// Fraction of the time since the previous call the device was busy, in
+  /// [0,1]; each call starts a new interval, so one caller samples it (the
+  /// server, once per telemetry tick) and the others read that sample.
   virtual double busyFraction() = 0;
   virtual uint64_t memoryUsed() const = 0;
 };

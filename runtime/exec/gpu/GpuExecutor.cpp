@@ -10,10 +10,11 @@
 namespace wooly::exec::gpu {
 
 GpuExecutor::GpuExecutor(std::unique_ptr<DeviceApi> api, DeviceInfo info,
-                         const std::string &target, BackendCompile backend)
+                         const std::string &target, BackendCompile backend,
+                         HostClock clock)
     : api(std::move(api)), device(std::move(info)),
       compiler(target + ":" + device.arch, std::move(backend)),
-      telemetry(std::make_unique<GpuTelemetry>(*this->api)) {
+      telemetry(std::make_unique<GpuTelemetry>(*this->api, std::move(clock))) {
   // Two event records per launch cost driver time on the launching thread;
   // a server that needs no kernel times can leave them out.
   const char *timing = std::getenv("WOOLY_GPU_LAUNCH_TIMING");

@@ -18,9 +18,11 @@ namespace wooly::exec::gpu {
 
 class GpuExecutor final : public Executor {
 public:
-  /// `target` prefixes the device's arch in cache keys ("nvptx", "amdgpu").
+  /// `target` prefixes the device's arch in cache keys ("nvptx", "amdgpu");
+  /// `clock` is the host clock kernel times are mapped to (a test's own).
   GpuExecutor(std::unique_ptr<DeviceApi> api, DeviceInfo info,
-              const std::string &target, BackendCompile backend);
+              const std::string &target, BackendCompile backend,
+              HostClock clock = steadyClockNs);
 
   const DeviceInfo &info() const override { return device; }
   Status createContext(const ContextOptions &options,

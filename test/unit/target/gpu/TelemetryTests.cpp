@@ -4,6 +4,7 @@
 // fraction is the union of every session's kernels, and nothing waits for
 // the device while launches are in flight.
 
+#include "test/unit/target/gpu/EmulatedExecutor.h"
 #include "test/unit/target/gpu/TimedHostApi.h"
 
 #include "runtime/exec/gpu/BusyWindow.h"
@@ -18,7 +19,7 @@
 
 using namespace wooly::exec;
 using namespace wooly::exec::gpu;
-using wooly::exec::gpu::testing::TimedHostApi;
+using namespace wooly::exec::gpu::testing;
 
 TEST_CASE("a busy window counts the union of kernel intervals once",
           "[gpu][telemetry]") {
@@ -304,36 +305,16 @@ TEST_CASE("a GPU launch is timed from the clock anchor of its submission",
 
 TEST_CASE("WOOLY_GPU_LAUNCH_TIMING=0 turns the GPU executor's timing off",
           "[gpu][telemetry]") {
-  const std::string kernel = "wooly.kernel @k() {\n  wooly.return\n}\n";
   for (const char *value : {"1", "0"}) {
     INFO("WOOLY_GPU_LAUNCH_TIMING=" << value);
     ::setenv("WOOLY_GPU_LAUNCH_TIMING", value, 1);
-    auto owned = std::make_unique<TimedHostApi>();
-    TimedHostApi &api = *owned;
-    api.modulesPrint = false;
-    DeviceInfo info;
-    info.arch = "test";
-    info.totalMemory = 1 << 30;
-    GpuExecutor executor(
-        std::move(owned), info, "test",
-        [](mlir::ModuleOp, std::vector<uint8_t> &image, std::string &) {
-          image = {0};
-          return true;
-        });
-    ContextOptions options;
-    options.addressFencing = false; // no arena in host memory
-    std::unique_ptr<Context> context;
-    REQUIRE(executor.createContext(options, context));
-    ModuleId module = 0;
-    REQUIRE(context->loadModule(
-        {reinterpret_cast<const uint8_t *>(kernel.data()), kernel.size()},
-        module));
+    TimedHostApi *api = nullptr;
+    std::unique_ptr<GpuExecutor> executor = emulatedExecutor(api);
     FunctionId fn = 0;
-    KernelInfo kernelInfo;
-    REQUIRE(context->getFunction(module, "k", fn, kernelInfo));
-    api.kernelNs.push_back(3000);
+    std::unique_ptr<Context> context = sessionWithEmptyKernel(*executor, fn);
+    api->kernelNs.push_back(3000);
     REQUIRE(context->launch(fn, LaunchConfig{}, {}, 0));
-    api.now += 10000;
+    api->now += 10000;
     ContextStats stats = context->stats();
     CHECK(stats.launches == 1);
     CHECK(stats.kernelNanoseconds == (value[0] == '1' ? 3000u : 0u));
