@@ -98,9 +98,8 @@ exec::Status Session::create(uint64_t id, std::string client,
 Session::Session(uint64_t id, std::string client, exec::Executor &executor,
                  MemoryQuota &quota, ModuleCache &modules,
                  const SessionLimits &limits)
-    : id_(id), client_(std::move(client)), executor_(executor), quota_(quota),
-      moduleCache_(modules), limits_(limits),
-      device_(describeDevice(executor.info())) {}
+    : id_(id), client_(std::move(client)), quota_(quota), moduleCache_(modules),
+      limits_(limits), device_(describeDevice(executor.info())) {}
 
 Session::~Session() {
   // Let queued work finish (it may read host buffers we own), then drop the

@@ -141,7 +141,6 @@ private:
   uint64_t id_;
   std::string client_;
   std::string tenant_ = "default";
-  exec::Executor &executor_;
   MemoryQuota &quota_;
   ModuleCache &moduleCache_;
   SessionLimits limits_;

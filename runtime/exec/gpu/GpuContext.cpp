@@ -211,7 +211,7 @@ Status GpuContext::deviceFree(DevicePtr ptr) {
 }
 
 Status GpuContext::allocate(uint64_t bytes, DevicePtr &out) {
-  std::lock_guard lock(mutex);
+  std::lock_guard<std::mutex> lock(mutex);
   return allocateLocked(bytes, out);
 }
 
@@ -238,7 +238,7 @@ Status GpuContext::allocateLocked(uint64_t bytes, DevicePtr &out) {
 }
 
 Status GpuContext::free(DevicePtr ptr) {
-  std::lock_guard lock(mutex);
+  std::lock_guard<std::mutex> lock(mutex);
   if (segments.count(ptr))
     return Status::error(ErrorCode::InvalidValue,
                          "the address is a module's variables; unload the "
@@ -250,13 +250,13 @@ Status GpuContext::free(DevicePtr ptr) {
 }
 
 MemoryUsage GpuContext::memoryUsage() const {
-  std::lock_guard lock(mutex);
+  std::lock_guard<std::mutex> lock(mutex);
   return {memory.totalBytes(), memory.count(), memoryLimit};
 }
 
 Status GpuContext::lookup(DevicePtr ptr, DevicePtr &base,
                           uint64_t &size) const {
-  std::lock_guard lock(mutex);
+  std::lock_guard<std::mutex> lock(mutex);
   return memory.lookup(ptr, base, size);
 }
 
@@ -280,7 +280,7 @@ Status GpuContext::loadModule(std::span<const uint8_t> wis, ModuleId &out) {
   module.symbols = compiled.segment.symbols;
   for (KernelInfo &kernel : compiled.kernels)
     module.kernels.emplace(kernel.name, std::move(kernel));
-  std::lock_guard lock(mutex);
+  std::lock_guard<std::mutex> lock(mutex);
   // Each session gets its own copy of the module's variables, even when
   // sessions share the compiled code.
   if (compiled.fenced && compiled.segment.size)
@@ -387,7 +387,7 @@ Status GpuContext::loadSegment(const DataSegmentImage &image,
 }
 
 Status GpuContext::unloadModule(ModuleId id) {
-  std::lock_guard lock(mutex);
+  std::lock_guard<std::mutex> lock(mutex);
   auto it = modules.find(id);
   if (it == modules.end())
     return invalidHandle("module", id);
@@ -409,7 +409,7 @@ Status GpuContext::unloadModule(ModuleId id) {
 
 Status GpuContext::getFunction(ModuleId id, const std::string &name,
                                FunctionId &out, KernelInfo &info) {
-  std::lock_guard lock(mutex);
+  std::lock_guard<std::mutex> lock(mutex);
   auto it = modules.find(id);
   if (it == modules.end())
     return invalidHandle("module", id);
@@ -440,7 +440,7 @@ Status GpuContext::getFunction(ModuleId id, const std::string &name,
 
 Status GpuContext::getGlobal(ModuleId id, const std::string &name,
                              DevicePtr &out, uint64_t &size) {
-  std::lock_guard lock(mutex);
+  std::lock_guard<std::mutex> lock(mutex);
   auto it = modules.find(id);
   if (it == modules.end())
     return invalidHandle("module", id);
@@ -481,7 +481,7 @@ Status GpuContext::findEvent(EventId id, DriverEvent &out) const {
 }
 
 Status GpuContext::createStream(int requested, StreamId &out) {
-  std::lock_guard lock(mutex);
+  std::lock_guard<std::mutex> lock(mutex);
   DriverStream stream = nullptr;
   if (Status status = newStream(requested, stream); !status)
     return status;
@@ -491,7 +491,7 @@ Status GpuContext::createStream(int requested, StreamId &out) {
 }
 
 Status GpuContext::destroyStream(StreamId id) {
-  std::lock_guard lock(mutex);
+  std::lock_guard<std::mutex> lock(mutex);
   if (id == 0)
     return Status::error(ErrorCode::InvalidHandle,
                          "the default stream cannot be destroyed");
@@ -503,7 +503,7 @@ Status GpuContext::destroyStream(StreamId id) {
 }
 
 Status GpuContext::createEvent(EventId &out) {
-  std::lock_guard lock(mutex);
+  std::lock_guard<std::mutex> lock(mutex);
   DriverEvent event = nullptr;
   if (Status status = api.eventCreate(event); !status)
     return status;
@@ -513,7 +513,7 @@ Status GpuContext::createEvent(EventId &out) {
 }
 
 Status GpuContext::destroyEvent(EventId id) {
-  std::lock_guard lock(mutex);
+  std::lock_guard<std::mutex> lock(mutex);
   DriverEvent event = nullptr;
   if (Status status = findEvent(id, event); !status)
     return status;
@@ -522,7 +522,7 @@ Status GpuContext::destroyEvent(EventId id) {
 }
 
 Status GpuContext::recordEvent(EventId eventId, StreamId streamId) {
-  std::lock_guard lock(mutex);
+  std::lock_guard<std::mutex> lock(mutex);
   DriverEvent event = nullptr;
   DriverStream stream = nullptr;
   if (Status status = findEvent(eventId, event); !status)
@@ -533,7 +533,7 @@ Status GpuContext::recordEvent(EventId eventId, StreamId streamId) {
 }
 
 Status GpuContext::waitEvent(StreamId streamId, EventId eventId) {
-  std::lock_guard lock(mutex);
+  std::lock_guard<std::mutex> lock(mutex);
   DriverEvent event = nullptr;
   DriverStream stream = nullptr;
   if (Status status = findEvent(eventId, event); !status)
@@ -548,7 +548,7 @@ Status GpuContext::findUnlocked(
     uint64_t id, void *&out) const {
   // Waiting calls run without the lock, so other calls of the session
   // (and its host functions) go on meanwhile.
-  std::lock_guard lock(mutex);
+  std::lock_guard<std::mutex> lock(mutex);
   return findHandle(table, what, id, out);
 }
 
@@ -567,7 +567,7 @@ Status GpuContext::synchronizeEvent(EventId id) {
 }
 
 Status GpuContext::elapsedTime(EventId startId, EventId endId, float &ms) {
-  std::lock_guard lock(mutex);
+  std::lock_guard<std::mutex> lock(mutex);
   DriverEvent start = nullptr, end = nullptr;
   if (Status status = findEvent(startId, start); !status)
     return status;
@@ -629,7 +629,7 @@ Status GpuContext::checkLaunch(const KernelInfo &kernel,
 
 Status GpuContext::launch(FunctionId fnId, const LaunchConfig &config,
                           std::span<const uint8_t> args, StreamId streamId) {
-  std::lock_guard lock(mutex);
+  std::lock_guard<std::mutex> lock(mutex);
   auto it = functions.find(fnId);
   if (it == functions.end())
     return invalidHandle("function", fnId);
@@ -675,7 +675,7 @@ Status GpuContext::onCheckedRanges(
     StreamId streamId, uint64_t bytes,
     std::initializer_list<std::pair<DevicePtr, const char *>> ranges,
     const std::function<Status(DriverStream)> &work) {
-  std::lock_guard lock(mutex);
+  std::lock_guard<std::mutex> lock(mutex);
   DriverStream stream = nullptr;
   if (Status status = findStream(streamId, stream); !status)
     return status;
@@ -728,7 +728,7 @@ Status GpuContext::memset(DevicePtr dst, uint8_t value, uint64_t bytes,
 
 Status GpuContext::enqueueHostFunction(StreamId streamId,
                                        std::function<void()> fn) {
-  std::lock_guard lock(mutex);
+  std::lock_guard<std::mutex> lock(mutex);
   DriverStream stream = nullptr;
   if (Status status = findStream(streamId, stream); !status)
     return status;
@@ -757,7 +757,7 @@ Status GpuContext::synchronize(StreamId streamId) {
 Status GpuContext::synchronizeAll() {
   std::vector<DriverStream> all;
   {
-    std::lock_guard lock(mutex);
+    std::lock_guard<std::mutex> lock(mutex);
     for (auto &[id, stream] : streams)
       all.push_back(stream);
   }
@@ -777,7 +777,7 @@ Status GpuContext::queryStream(StreamId streamId) {
 }
 
 void GpuContext::setShare(uint32_t newWeight, PriorityClass newPriority) {
-  std::lock_guard lock(mutex);
+  std::lock_guard<std::mutex> lock(mutex);
   // The hardware scheduler knows only stream priorities: a new class
   // applies to the streams created from now on.
   weight = newWeight;
@@ -793,7 +793,7 @@ ContextStats GpuContext::stats() const {
 }
 
 std::string GpuContext::takePrintfOutput() {
-  std::lock_guard lock(mutex);
+  std::lock_guard<std::mutex> lock(mutex);
   if (!printfState.buffer || !printfState.pending)
     return {};
   // A kernel still running may be between reserving a record and writing

@@ -95,7 +95,7 @@ Status GpuModuleCompiler::compile(std::span<const uint8_t> wis, bool fence,
                     llvm::ArrayRef<uint8_t>(wis.data(), wis.size()))),
                 wis.size(), fence ? "fenced" : "open");
   {
-    std::lock_guard lock(mutex);
+    std::lock_guard<std::mutex> lock(mutex);
     if (auto it = cache.find(key); it != cache.end()) {
       out = it->second;
       return Status::ok();
@@ -135,7 +135,7 @@ Status GpuModuleCompiler::compile(std::span<const uint8_t> wis, bool fence,
   if (!backend(module, compiled.image, error))
     return Status::error(ErrorCode::CompileError,
                          "compiling for " + target + " failed: " + error);
-  std::lock_guard lock(mutex);
+  std::lock_guard<std::mutex> lock(mutex);
   // Bounded: clients choose what they load, so they must not be able to
   // grow the server's memory without limit. Evicting any entry is safe (a
   // later load compiles again).

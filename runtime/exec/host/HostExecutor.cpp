@@ -229,7 +229,6 @@ public:
   std::function<void(const LaunchTrace &)> traceHook;
 
 private:
-  friend HostCompileCounters compileCounters(Executor &);
   void workerLoop(unsigned index, bool urgent);
   void tracePick(LaunchTrace &trace, unsigned index, bool urgent);
   void watchdogLoop();
