@@ -2,6 +2,8 @@
 // not be listed and must say why they cannot start; with one, they run a
 // kernel through the executor API.
 
+#include "test/unit/target/gpu/DeviceTestSupport.h"
+
 #include "runtime/exec/Executor.h"
 #include "runtime/exec/cuda/CudaDriver.h"
 #include "runtime/exec/cuda/CudaExecutor.h"
@@ -14,6 +16,7 @@
 #include <cstring>
 
 using namespace wooly::exec;
+using wooly::exec::gpu::testing::deviceExecutor;
 
 TEST_CASE("GPU executors are listed only where their device is",
           "[gpu][exec]") {
@@ -133,12 +136,9 @@ wooly.kernel @saxpy(%n: i32, %a: f32, %x: !wooly.ptr<global>, %y: !wooly.ptr<glo
 /// saxpy on `kind`'s device through the executor API, plus the isolation
 /// checks the daemon relies on. Skips with a message without a device.
 void runSaxpyOn(const std::string &kind) {
-  std::unique_ptr<Executor> executor;
-  Status status = createExecutor(kind, {}, executor);
-  if (!status) {
-    WARN("no " << kind << " device: skipped (" << status.message << ")");
+  std::unique_ptr<Executor> executor = deviceExecutor(kind);
+  if (!executor)
     return;
-  }
   ContextOptions options;
   options.memoryLimit = 1 << 20;
   std::unique_ptr<Context> context, other;
@@ -228,12 +228,9 @@ wooly.kernel @poke(%p: !wooly.ptr<global>, %v: i32) {
 /// arena instead, without faulting the shared device context; module
 /// variables are per session. Skips with a message without a device.
 void runFencingOn(const std::string &kind) {
-  std::unique_ptr<Executor> executor;
-  Status status = createExecutor(kind, {}, executor);
-  if (!status) {
-    WARN("no " << kind << " device: skipped (" << status.message << ")");
+  std::unique_ptr<Executor> executor = deviceExecutor(kind);
+  if (!executor)
     return;
-  }
   ContextOptions options;
   options.memoryLimit = 8 << 20;
   std::unique_ptr<Context> a, b;

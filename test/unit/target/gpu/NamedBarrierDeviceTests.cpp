@@ -5,16 +5,14 @@
 // docs/gpu-backends.md), and on a device the consumers read what the
 // producers wrote (skipped without one).
 
-#include "compiler/target/amdgpu/AMDGPUPipeline.h"
-#include "compiler/target/nvptx/NVPTXPipeline.h"
-#include "runtime/exec/Executor.h"
-#include "runtime/exec/gpu/GpuModuleCompiler.h"
+#include "test/unit/target/gpu/DeviceTestSupport.h"
 
 #include <catch2/catch.hpp>
 
 #include <cstring>
 
 using namespace wooly::exec;
+using namespace wooly::exec::gpu::testing;
 
 namespace {
 
@@ -65,12 +63,9 @@ std::span<const uint8_t> bytesOf(const std::string &text) {
 }
 
 void runHandoffOn(const std::string &kind) {
-  std::unique_ptr<Executor> executor;
-  Status status = createExecutor(kind, {}, executor);
-  if (!status) {
-    WARN("no " << kind << " device: skipped (" << status.message << ")");
+  std::unique_ptr<Executor> executor = deviceExecutor(kind);
+  if (!executor)
     return;
-  }
   constexpr uint32_t kBlocks = 64;
   ContextOptions options;
   options.memoryLimit = 8 << 20;
@@ -105,34 +100,10 @@ void runHandoffOn(const std::string &kind) {
 
 TEST_CASE("named barriers compile for both GPU vendors",
           "[gpu][exec][barrier]") {
-  gpu::GpuModuleCompiler nvptx(
-      "nvptx:sm_90",
-      [](mlir::ModuleOp module, std::vector<uint8_t> &out, std::string &error) {
-        wooly::nvptx::CodegenOptions options;
-        options.arch = "sm_90";
-        auto ptx = wooly::nvptx::compileToPTX(module, options);
-        if (!ptx) {
-          error = llvm::toString(ptx.takeError());
-          return false;
-        }
-        out.assign(ptx->begin(), ptx->end());
-        return true;
-      });
+  gpu::GpuModuleCompiler nvptx("nvptx:sm_90", nvptxBackend("sm_90"));
   for (const char *chip : {"gfx90a", "gfx942", "gfx1100"}) {
-    gpu::GpuModuleCompiler amdgpu(
-        std::string("amdgpu:") + chip,
-        [chip](mlir::ModuleOp module, std::vector<uint8_t> &out,
-               std::string &error) {
-          wooly::amdgpu::CodegenOptions options;
-          options.arch = chip;
-          auto hsaco = wooly::amdgpu::compileToCodeObject(module, options);
-          if (!hsaco) {
-            error = llvm::toString(hsaco.takeError());
-            return false;
-          }
-          out.assign(hsaco->begin(), hsaco->end());
-          return true;
-        });
+    gpu::GpuModuleCompiler amdgpu(std::string("amdgpu:") + chip,
+                                  amdgpuBackend(chip));
     for (bool fence : {false, true}) {
       INFO(chip << (fence ? ", fenced" : ""));
       gpu::CompiledModule compiled;

@@ -1,9 +1,8 @@
 // WIS modules through the whole nvptx and amdgpu pipelines.
 
+#include "test/unit/target/gpu/DeviceTestSupport.h"
+
 #include "compiler/Registration.h"
-#include "compiler/target/amdgpu/AMDGPUPipeline.h"
-#include "compiler/target/nvptx/NVPTXPipeline.h"
-#include "runtime/exec/gpu/GpuModuleCompiler.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
@@ -14,6 +13,9 @@
 #include <cstdlib>
 #include <fstream>
 #include <unistd.h>
+
+using wooly::exec::gpu::testing::amdgpuBackend;
+using wooly::exec::gpu::testing::nvptxBackend;
 
 namespace {
 
@@ -199,18 +201,11 @@ wooly.kernel @k(%a: i32, %b: f32, %p: !wooly.ptr<global>,
 TEST_CASE("the module compiler verifies, caches and reports", "[gpu][exec]") {
   int backendRuns = 0;
   wooly::exec::gpu::GpuModuleCompiler compiler(
-      "nvptx:sm_90", [&](mlir::ModuleOp module, std::vector<uint8_t> &image,
+      "nvptx:sm_90", [&, backend = nvptxBackend("sm_90")](
+                         mlir::ModuleOp module, std::vector<uint8_t> &image,
                          std::string &error) {
         ++backendRuns;
-        wooly::nvptx::CodegenOptions options;
-        options.arch = "sm_90";
-        auto ptx = wooly::nvptx::compileToPTX(module, options);
-        if (!ptx) {
-          error = llvm::toString(ptx.takeError());
-          return false;
-        }
-        image.assign(ptx->begin(), ptx->end());
-        return true;
+        return backend(module, image, error);
       });
   std::string text = kSaxpy;
   std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t *>(text.data()),
@@ -255,24 +250,12 @@ wooly.kernel @count(%out: !wooly.ptr<global>) {
 )";
   std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t *>(text.data()),
                                  text.size());
-  std::string ptxText;
-  wooly::exec::gpu::GpuModuleCompiler nvptx(
-      "nvptx:sm_90", [&](mlir::ModuleOp module, std::vector<uint8_t> &image,
-                         std::string &error) {
-        wooly::nvptx::CodegenOptions options;
-        options.arch = "sm_90";
-        auto ptx = wooly::nvptx::compileToPTX(module, options);
-        if (!ptx) {
-          error = llvm::toString(ptx.takeError());
-          return false;
-        }
-        ptxText = *ptx;
-        image.assign(ptx->begin(), ptx->end());
-        return true;
-      });
+  wooly::exec::gpu::GpuModuleCompiler nvptx("nvptx:sm_90",
+                                            nvptxBackend("sm_90"));
   wooly::exec::gpu::CompiledModule fenced, open;
   REQUIRE(nvptx.compile(bytes, /*fence=*/true, fenced));
   REQUIRE(fenced.fenced);
+  std::string ptxText(fenced.image.begin(), fenced.image.end());
   // Clients see the parameters they pass, laid out as before.
   REQUIRE(fenced.kernels.size() == 2);
   for (const auto &k : fenced.kernels) {
@@ -304,21 +287,11 @@ wooly.kernel @count(%out: !wooly.ptr<global>) {
   REQUIRE(nvptx.compile(bytes, /*fence=*/false, open));
   CHECK_FALSE(open.fenced);
   CHECK(open.segment.symbols.empty());
+  ptxText.assign(open.image.begin(), open.image.end());
   CHECK(ptxText.find("saxpy_param_4") == std::string::npos);
 
-  wooly::exec::gpu::GpuModuleCompiler amdgpu(
-      "amdgpu:gfx942", [&](mlir::ModuleOp module, std::vector<uint8_t> &image,
-                           std::string &error) {
-        wooly::amdgpu::CodegenOptions options;
-        options.arch = "gfx942";
-        auto object = wooly::amdgpu::compileToCodeObject(module, options);
-        if (!object) {
-          error = llvm::toString(object.takeError());
-          return false;
-        }
-        image.assign(object->begin(), object->end());
-        return true;
-      });
+  wooly::exec::gpu::GpuModuleCompiler amdgpu("amdgpu:gfx942",
+                                             amdgpuBackend("gfx942"));
   wooly::exec::gpu::CompiledModule hsaco;
   auto status = amdgpu.compile(bytes, /*fence=*/true, hsaco);
   INFO(status.message);

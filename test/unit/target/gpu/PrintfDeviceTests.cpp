@@ -3,10 +3,7 @@
 // the kernels' text comes back through takePrintfOutput (skipped without
 // one).
 
-#include "compiler/target/amdgpu/AMDGPUPipeline.h"
-#include "compiler/target/nvptx/NVPTXPipeline.h"
-#include "runtime/exec/Executor.h"
-#include "runtime/exec/gpu/GpuModuleCompiler.h"
+#include "test/unit/target/gpu/DeviceTestSupport.h"
 
 #include <catch2/catch.hpp>
 
@@ -15,6 +12,7 @@
 #include <sstream>
 
 using namespace wooly::exec;
+using namespace wooly::exec::gpu::testing;
 
 namespace {
 
@@ -84,35 +82,8 @@ std::vector<std::string> sortedLines(const std::string &text) {
 
 TEST_CASE("modules that print compile with their format table",
           "[gpu][exec][printf]") {
-  std::string image;
-  gpu::GpuModuleCompiler nvptx("nvptx:sm_90", [&](mlir::ModuleOp module,
-                                                  std::vector<uint8_t> &out,
-                                                  std::string &error) {
-    wooly::nvptx::CodegenOptions options;
-    options.arch = "sm_90";
-    auto ptx = wooly::nvptx::compileToPTX(module, options);
-    if (!ptx) {
-      error = llvm::toString(ptx.takeError());
-      return false;
-    }
-    image = *ptx;
-    out.assign(ptx->begin(), ptx->end());
-    return true;
-  });
-  gpu::GpuModuleCompiler amdgpu("amdgpu:gfx942", [&](mlir::ModuleOp module,
-                                                     std::vector<uint8_t> &out,
-                                                     std::string &error) {
-    wooly::amdgpu::CodegenOptions options;
-    options.arch = "gfx942";
-    auto hsaco = wooly::amdgpu::compileToCodeObject(module, options);
-    if (!hsaco) {
-      error = llvm::toString(hsaco.takeError());
-      return false;
-    }
-    image.assign(hsaco->begin(), hsaco->end());
-    out.assign(hsaco->begin(), hsaco->end());
-    return true;
-  });
+  gpu::GpuModuleCompiler nvptx("nvptx:sm_90", nvptxBackend("sm_90"));
+  gpu::GpuModuleCompiler amdgpu("amdgpu:gfx942", amdgpuBackend("gfx942"));
   std::string text = kPrint;
   const std::vector<std::string> formats = {"block %d thread %d [%s]\n",
                                             "%d %lld\n"};
@@ -120,6 +91,7 @@ TEST_CASE("modules that print compile with their format table",
     gpu::CompiledModule compiled;
     REQUIRE(nvptx.compile(bytesOf(text), fence, compiled));
     CHECK(compiled.printfFormats == formats);
+    std::string image(compiled.image.begin(), compiled.image.end());
     // The buffer slot the executor fills; no driver printf.
     CHECK(image.find(".visible .global .align 8 .b8 __wooly_printf[16]") !=
           std::string::npos);
@@ -127,6 +99,7 @@ TEST_CASE("modules that print compile with their format table",
 
     REQUIRE(amdgpu.compile(bytesOf(text), fence, compiled));
     CHECK(compiled.printfFormats == formats);
+    image.assign(compiled.image.begin(), compiled.image.end());
     CHECK(image.find("__wooly_printf") != std::string::npos);
   }
 
@@ -148,12 +121,9 @@ namespace {
 
 /// The printing kernels on `kind`'s device; skips with a message without one.
 void runPrintfOn(const std::string &kind) {
-  std::unique_ptr<Executor> executor;
-  Status status = createExecutor(kind, {}, executor);
-  if (!status) {
-    WARN("no " << kind << " device: skipped (" << status.message << ")");
+  std::unique_ptr<Executor> executor = deviceExecutor(kind);
+  if (!executor)
     return;
-  }
   ContextOptions options;
   options.memoryLimit = 64 << 20;
   std::unique_ptr<Context> context;

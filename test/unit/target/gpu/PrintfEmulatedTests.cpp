@@ -149,22 +149,36 @@ bool lowerForHost(mlir::ModuleOp module, std::vector<uint8_t> &image,
   return true;
 }
 
+/// GPU contexts over the JIT driver table: the module compiler's device code
+/// runs on this CPU.
+struct EmulatedGpu {
+  JitDeviceApi api;
+  DeviceInfo device;
+  GpuModuleCompiler compiler{"host-emulated", lowerForHost};
+
+  EmulatedGpu() {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    device.totalMemory = 1 << 30;
+  }
+
+  std::unique_ptr<Context> context() {
+    ContextOptions options;
+    options.addressFencing = false; // the arena needs the driver's VMM
+    std::unique_ptr<Context> context;
+    REQUIRE(GpuContext::create(api, device, options, compiler.asCallback(),
+                               context));
+    return context;
+  }
+};
+
 } // namespace
 
 TEST_CASE("device printf goes from the kernel's records to takePrintfOutput "
           "through the GPU executor path",
           "[gpu][printf]") {
-  llvm::InitializeNativeTarget();
-  llvm::InitializeNativeTargetAsmPrinter();
-  JitDeviceApi api;
-  DeviceInfo device;
-  device.totalMemory = 1 << 30;
-  GpuModuleCompiler compiler("host-emulated", lowerForHost);
-  ContextOptions options;
-  options.addressFencing = false; // the arena needs the driver's VMM
-  std::unique_ptr<Context> context;
-  REQUIRE(
-      GpuContext::create(api, device, options, compiler.asCallback(), context));
+  EmulatedGpu gpu;
+  std::unique_ptr<Context> context = gpu.context();
   std::string text = kReport;
   ModuleId module = 0;
   Status loaded = context->loadModule(
@@ -188,12 +202,10 @@ TEST_CASE("device printf goes from the kernel's records to takePrintfOutput "
   CHECK(context->takePrintfOutput() ==
         "cart has 3 items\ncart has 1 items\ncart has 12 items\n");
   CHECK(context->takePrintfOutput().empty());
-  CHECK(api.launches == 3);
+  CHECK(gpu.api.launches == 3);
 
   // Each session has its own buffer: a second context prints apart.
-  std::unique_ptr<Context> other;
-  REQUIRE(
-      GpuContext::create(api, device, options, compiler.asCallback(), other));
+  std::unique_ptr<Context> other = gpu.context();
   ModuleId otherModule = 0;
   loaded = other->loadModule(
       {reinterpret_cast<const uint8_t *>(text.data()), text.size()},
@@ -288,17 +300,8 @@ TEST_CASE("device printf prints on the emulated GPU path what the host "
         "-42| 3.14|cart|(null)|deadbeefcafe|Z|17  |%|4464|ff|1.000000e-10|"
         "0x1234\n");
 
-  llvm::InitializeNativeTarget();
-  llvm::InitializeNativeTargetAsmPrinter();
-  JitDeviceApi api;
-  DeviceInfo device;
-  device.totalMemory = 1 << 30;
-  GpuModuleCompiler compiler("host-emulated", lowerForHost);
-  ContextOptions options;
-  options.addressFencing = false;
-  std::unique_ptr<Context> gpuContext;
-  REQUIRE(GpuContext::create(api, device, options, compiler.asCallback(),
-                             gpuContext));
+  EmulatedGpu gpu;
+  std::unique_ptr<Context> gpuContext = gpu.context();
   std::string onGpu = printParity(*gpuContext);
   CHECK(onGpu == onHost);
 }

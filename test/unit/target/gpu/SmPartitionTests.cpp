@@ -3,6 +3,7 @@
 // host-memory driver table that counts the streams it makes), and, on an
 // NVIDIA device, that kernels run correctly on it.
 
+#include "test/unit/target/gpu/DeviceTestSupport.h"
 #include "test/unit/target/gpu/HostMemoryApi.h"
 
 #include "runtime/exec/Executor.h"
@@ -16,6 +17,7 @@
 #include <cstring>
 
 using namespace wooly::exec;
+using wooly::exec::gpu::testing::deviceExecutor;
 using namespace wooly::exec::gpu;
 
 TEST_CASE("the best-effort SM partition is a share the hardware can split",
@@ -152,12 +154,9 @@ TEST_CASE("best-effort kernels run on the cuda executor's SM partition",
           "[gpu][exec][device][partition]") {
   // The partition is opt-in; this device test turns it on for its process.
   setenv("WOOLY_CUDA_BEST_EFFORT_SM_PERCENT", "50", 1);
-  std::unique_ptr<Executor> executor;
-  Status status = createExecutor("cuda", {}, executor);
-  if (!status) {
-    WARN("no cuda device: skipped (" << status.message << ")");
+  std::unique_ptr<Executor> executor = deviceExecutor("cuda");
+  if (!executor)
     return;
-  }
   ContextOptions options;
   options.memoryLimit = 64 << 20;
   options.priority = PriorityClass::BestEffort;

@@ -4,6 +4,8 @@
 // delays fit in the host time from submission to synchronization, and the
 // executor saw the device busy.
 
+#include "test/unit/target/gpu/DeviceTestSupport.h"
+
 #include "runtime/exec/Executor.h"
 
 #include <catch2/catch.hpp>
@@ -12,6 +14,7 @@
 #include <cstring>
 
 using namespace wooly::exec;
+using wooly::exec::gpu::testing::deviceExecutor;
 
 namespace {
 
@@ -61,12 +64,9 @@ struct Session {
 };
 
 void runTimingOn(const std::string &kind) {
-  std::unique_ptr<Executor> executor;
-  Status status = createExecutor(kind, {}, executor);
-  if (!status) {
-    WARN("no " << kind << " device: skipped (" << status.message << ")");
+  std::unique_ptr<Executor> executor = deviceExecutor(kind);
+  if (!executor)
     return;
-  }
   constexpr uint32_t kBlocks = 256, kThreads = 256, kLaunches = 16;
   std::string text = kSpin;
   std::span<const uint8_t> wis(reinterpret_cast<const uint8_t *>(text.data()),
