@@ -109,23 +109,34 @@ struct Waiter {
   }
 };
 
+/// A host executor of its own with one worker per priority class.
+std::unique_ptr<exec::Executor> oneWorkerExecutor() {
+  exec::ExecutorOptions options;
+  options.workerThreads = 1;
+  options.cacheDir = "/tmp/wooly-unit-exec-cache";
+  std::unique_ptr<exec::Executor> executor;
+  REQUIRE(exec::createExecutor("host", options, executor));
+  return executor;
+}
+
+/// A context of `executor` in `priority`'s class.
+std::unique_ptr<exec::Context> contextIn(exec::Executor &executor,
+                                         exec::PriorityClass priority) {
+  exec::ContextOptions options;
+  options.priority = priority;
+  std::unique_ptr<exec::Context> context;
+  REQUIRE(executor.createContext(options, context));
+  return context;
+}
+
 /// One worker per class: the best-effort block and the latency-sensitive
 /// one oversubscribe the single core, so the best-effort worker must pause.
 struct OneCore {
-  std::unique_ptr<exec::Executor> executor;
-  std::unique_ptr<exec::Context> background, urgent;
-
-  OneCore() {
-    exec::ExecutorOptions options;
-    options.workerThreads = 1;
-    options.cacheDir = "/tmp/wooly-unit-exec-cache";
-    REQUIRE(exec::createExecutor("host", options, executor));
-    exec::ContextOptions be, ls;
-    be.priority = exec::PriorityClass::BestEffort;
-    ls.priority = exec::PriorityClass::LatencySensitive;
-    REQUIRE(executor->createContext(be, background));
-    REQUIRE(executor->createContext(ls, urgent));
-  }
+  std::unique_ptr<exec::Executor> executor = oneWorkerExecutor();
+  std::unique_ptr<exec::Context> background =
+      contextIn(*executor, exec::PriorityClass::BestEffort);
+  std::unique_ptr<exec::Context> urgent =
+      contextIn(*executor, exec::PriorityClass::LatencySensitive);
   exec::host::HostPauseCounters counters() {
     return exec::host::pauseCounters(*executor);
   }
@@ -286,16 +297,11 @@ TEST_CASE("the poll pauses only bound pausable workers and reports cancels",
 TEST_CASE("best-effort work runs under the OS's idle policy, other work "
           "under the normal one",
           "[host][scheduling]") {
-  exec::ExecutorOptions options;
-  options.workerThreads = 1;
-  options.cacheDir = "/tmp/wooly-unit-exec-cache";
-  std::unique_ptr<exec::Executor> executor;
-  REQUIRE(exec::createExecutor("host", options, executor));
-  exec::ContextOptions be, normal;
-  be.priority = exec::PriorityClass::BestEffort;
-  std::unique_ptr<exec::Context> background, foreground;
-  REQUIRE(executor->createContext(be, background));
-  REQUIRE(executor->createContext(normal, foreground));
+  std::unique_ptr<exec::Executor> executor = oneWorkerExecutor();
+  std::unique_ptr<exec::Context> background =
+      contextIn(*executor, exec::PriorityClass::BestEffort);
+  std::unique_ptr<exec::Context> foreground =
+      contextIn(*executor, exec::PriorityClass::Normal);
   // Host functions run on the pool's workers like kernel blocks, with the
   // policy of their context's class; the single worker takes all three in
   // turn, so the last one shows that the worker went back.
@@ -367,17 +373,8 @@ TEST_CASE("a traced latency-sensitive launch reports its life in order",
 
 TEST_CASE("a latency-sensitive launch overtakes a long best-effort one",
           "[host][scheduling]") {
-  exec::ExecutorOptions options;
-  options.workerThreads = 1;
-  options.cacheDir = "/tmp/wooly-unit-exec-cache";
-  std::unique_ptr<exec::Executor> executor;
-  REQUIRE(exec::createExecutor("host", options, executor));
-  exec::ContextOptions background, urgent;
-  background.priority = exec::PriorityClass::BestEffort;
-  urgent.priority = exec::PriorityClass::LatencySensitive;
-  std::unique_ptr<exec::Context> slowCtx, fastCtx;
-  REQUIRE(executor->createContext(background, slowCtx));
-  REQUIRE(executor->createContext(urgent, fastCtx));
+  OneCore f;
+  exec::Context *slowCtx = f.background.get(), *fastCtx = f.urgent.get();
 
   exec::KernelInfo info;
   exec::FunctionId slow = loadKernel(*slowCtx, kSlow, "slow", info);
