@@ -237,6 +237,43 @@ static void printTraces(std::vector<ProbeSample> samples, const char *phase) {
            "wake %.0f\n", total / half, pick / half, run / half, wake / half);
 }
 
+/// --trace: the executor's record of each probe launch (the probe launches
+/// one at a time), paired with what the caller saw of it.
+class ProbeTraces {
+public:
+  /// Records `executor`'s latency-sensitive launches until detach().
+  void attach(exec::Executor &executor) {
+    exec::host::setLaunchTraceHook(executor,
+                                   [this](const exec::host::LaunchTrace &t) {
+                                     std::lock_guard<std::mutex> lock(mutex);
+                                     traces.push_back(t);
+                                   });
+  }
+  void detach(exec::Executor &executor) {
+    exec::host::setLaunchTraceHook(executor, nullptr);
+  }
+  /// A probe launch called at `call` whose synchronize returned at `back`,
+  /// with the executor's record of the launch that completed last.
+  void add(Clock::time_point call, Clock::time_point back,
+           long callerInvoluntary = 0) {
+    ProbeSample s;
+    s.callNs = steadyNs(call);
+    s.returnNs = steadyNs(back);
+    s.callerInvoluntary = callerInvoluntary;
+    std::lock_guard<std::mutex> lock(mutex);
+    if (!traces.empty())
+      s.trace = traces.back();
+    traces.clear();
+    samples.push_back(s);
+  }
+  /// The probe samples since the last clear().
+  std::vector<ProbeSample> samples;
+
+private:
+  std::mutex mutex;
+  std::vector<exec::host::LaunchTrace> traces;
+};
+
 /// Priority in the executor alone: the same probe and best-effort load on
 /// executor contexts directly. No sockets, no daemon threads, so what is left
 /// is the executor's own scheduling (the daemon's hops add wake-ups of their
@@ -275,17 +312,12 @@ static void priorityInExecutor(exec::Executor &e, bool trace) {
   for (int i = 0; i < 3; ++i)
     be.push_back(std::make_unique<Direct>(e, exec::PriorityClass::BestEffort));
   // Traces of the probe's launches (one at a time), in order.
-  std::mutex traceMutex;
-  std::vector<exec::host::LaunchTrace> traces;
+  ProbeTraces traces;
   if (trace)
-    exec::host::setLaunchTraceHook(e, [&](const exec::host::LaunchTrace &t) {
-      std::lock_guard<std::mutex> lock(traceMutex);
-      traces.push_back(t);
-    });
-  std::vector<ProbeSample> samplesSeen;
+    traces.attach(e);
   auto probe = [&](int samples) {
     std::vector<double> us;
-    samplesSeen.clear();
+    traces.samples.clear();
     for (int i = 0; i < samples; ++i) {
       struct rusage before {}, after {};
       if (trace)
@@ -297,15 +329,7 @@ static void priorityInExecutor(exec::Executor &e, bool trace) {
       us.push_back(std::chrono::duration<double, std::micro>(back - t).count());
       if (trace) {
         getrusage(RUSAGE_THREAD, &after);
-        ProbeSample s;
-        s.callNs = steadyNs(t);
-        s.returnNs = steadyNs(back);
-        s.callerInvoluntary = after.ru_nivcsw - before.ru_nivcsw;
-        std::lock_guard<std::mutex> lock(traceMutex);
-        if (!traces.empty())
-          s.trace = traces.back();
-        traces.clear();
-        samplesSeen.push_back(s);
+        traces.add(t, back, after.ru_nivcsw - before.ru_nivcsw);
       }
     }
     return percentiles(std::move(us));
@@ -313,7 +337,7 @@ static void priorityInExecutor(exec::Executor &e, bool trace) {
   for (uint32_t beIterations : {20000u, 2000u}) {
     Percentiles solo = probe(400);
     if (trace)
-      printTraces(samplesSeen, "alone");
+      printTraces(traces.samples, "alone");
     std::atomic<bool> stop{false};
     std::atomic<uint64_t> beDone{0}; // best-effort launches completed
     std::vector<std::thread> load;
@@ -354,10 +378,10 @@ static void priorityInExecutor(exec::Executor &e, bool trace) {
            static_cast<unsigned long long>(pauses), beAlone, beBeside,
            beAlone ? beBeside / beAlone * 100 : 0);
     if (trace)
-      printTraces(samplesSeen, "beside best-effort");
+      printTraces(traces.samples, "beside best-effort");
   }
   if (trace)
-    exec::host::setLaunchTraceHook(e, nullptr);
+    traces.detach(e);
 }
 
 int main(int argc, char **argv) {
@@ -427,33 +451,20 @@ int main(int argc, char **argv) {
   // With --trace, the executor's record of each of the probe's launches
   // (the only latency-sensitive tenant here): submit - call is the trip to
   // the server, return - done the trip back.
-  std::mutex traceMutex;
-  std::vector<exec::host::LaunchTrace> traces;
-  std::vector<ProbeSample> samplesSeen;
+  ProbeTraces traces;
   if (trace)
-    exec::host::setLaunchTraceHook(*executor, [&](const exec::host::LaunchTrace &t) {
-      std::lock_guard<std::mutex> lock(traceMutex);
-      traces.push_back(t);
-    });
+    traces.attach(*executor);
   auto latencies = [&](Tenant &ls, std::atomic<bool> &stop) {
     std::vector<double> us;
-    samplesSeen.clear();
+    traces.samples.clear();
     while (!stop && us.size() < 400) {
       auto t = Clock::now();
       ls.launch(1, 2000);
       ls.sync();
       auto back = Clock::now();
       us.push_back(std::chrono::duration<double, std::micro>(back - t).count());
-      if (trace) {
-        ProbeSample s;
-        s.callNs = steadyNs(t);
-        s.returnNs = steadyNs(back);
-        std::lock_guard<std::mutex> lock(traceMutex);
-        if (!traces.empty())
-          s.trace = traces.back();
-        traces.clear();
-        samplesSeen.push_back(s);
-      }
+      if (trace)
+        traces.add(t, back);
     }
     return percentiles(std::move(us));
   };
@@ -473,7 +484,7 @@ int main(int argc, char **argv) {
       // Solo again in each phase: the machine's load drifts.
       Percentiles solo = latencies(ls, never);
       if (trace)
-        printTraces(samplesSeen, "daemon, alone");
+        printTraces(traces.samples, "daemon, alone");
       auto beSolo = saturate(bp, 1.5, 8, beIterations);
       std::atomic<bool> stop{false};
       Percentiles shared;
@@ -485,7 +496,7 @@ int main(int argc, char **argv) {
       stop = true;
       probe.join();
       if (trace)
-        printTraces(samplesSeen, "daemon, beside best-effort");
+        printTraces(traces.samples, "daemon, beside best-effort");
       double kept = 0, base = 0;
       for (int i = 0; i < 3; ++i) {
         kept += beShared[i];
@@ -506,7 +517,7 @@ int main(int argc, char **argv) {
   }
 
   if (trace)
-    exec::host::setLaunchTraceHook(*executor, nullptr);
+    traces.detach(*executor);
   priorityInExecutor(*executor, trace);
   if (priorityOnly)
     return 0;
