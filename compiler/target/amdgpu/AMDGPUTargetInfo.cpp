@@ -235,19 +235,18 @@ LLVM::GlobalOp namedBarrierWords(OpBuilder &b, Operation *from) {
 /// void __wooly_named_barrier(ptr<3> word, i32 warps, i1 wait, i1 leader)
 LLVM::LLVMFuncOp namedBarrierHelper(OpBuilder &b, ModuleOp module,
                                     Location loc) {
-  constexpr StringLiteral kName = "__wooly_named_barrier";
-  if (auto existing = module.lookupSymbol<LLVM::LLVMFuncOp>(kName))
-    return existing;
   MLIRContext *context = module.getContext();
   Type i1 = b.getI1Type(), i32 = b.getI32Type();
   auto lds = LLVM::LLVMPointerType::get(context, 3);
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(module.getBody());
-  auto fn = LLVM::LLVMFuncOp::create(
-      b, loc, kName,
+  bool declared = false;
+  auto fn = gpu::lookupOrDeclareFunction(
+      b, module, loc, "__wooly_named_barrier",
       LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(context),
                                   {lds, i32, i1, i1}),
-      LLVM::Linkage::Internal);
+      LLVM::Linkage::Internal, &declared);
+  if (!declared)
+    return fn;
+  OpBuilder::InsertionGuard guard(b); // the body's blocks move it
   gpu::setPassthrough(fn, {{"alwaysinline", ""}});
   Region &body = fn.getBody();
   Block *entry = b.createBlock(&body, body.end(), {lds, i32, i1, i1},

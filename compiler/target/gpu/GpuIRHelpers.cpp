@@ -123,4 +123,19 @@ void exposeModuleVariables(ModuleOp module,
   });
 }
 
+LLVM::LLVMFuncOp lookupOrDeclareFunction(OpBuilder &b, ModuleOp module,
+                                         Location loc, StringRef name,
+                                         LLVM::LLVMFunctionType type,
+                                         LLVM::Linkage linkage,
+                                         bool *declared) {
+  auto fn = module.lookupSymbol<LLVM::LLVMFuncOp>(name);
+  if (declared)
+    *declared = !fn;
+  if (fn)
+    return fn;
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(module.getBody());
+  return LLVM::LLVMFuncOp::create(b, loc, name, type, linkage);
+}
+
 } // namespace wooly::gpu

@@ -2,9 +2,9 @@
 //
 // The small pieces the NVPTX and AMDGPU TargetInfo hooks both build GPU ops
 // from: intrinsic calls, i32 constants, the x/y/z suffix of a dimension,
-// one step and the identity of a warp reduction, and the by-value kernel
-// parameters each vendor marks with its own attribute, module variables the
-// host reaches by name.
+// one step and the identity of a warp reduction, helper functions declared
+// once per module, the by-value kernel parameters each vendor marks with its
+// own attribute, module variables the host reaches by name.
 //
 //===----------------------------------------------------------------------===//
 #ifndef WOOLY_COMPILER_TARGET_GPU_GPUIRHELPERS_H
@@ -52,6 +52,16 @@ int64_t reduxIdentity(ReduxKind kind);
 /// AMDGPU) of an i8 array of that size, and its `wooly.byval_align`.
 void markByValueParameters(mlir::LLVM::LLVMFuncOp lowered,
                            llvm::StringRef attrName);
+
+/// The function `name` of `module`; where it has none, a new one of `type`
+/// and `linkage` at the module's start, without a body (`declared` set: a
+/// helper's caller builds the body then).
+mlir::LLVM::LLVMFuncOp
+lookupOrDeclareFunction(mlir::OpBuilder &b, mlir::ModuleOp module,
+                        mlir::Location loc, llvm::StringRef name,
+                        mlir::LLVM::LLVMFunctionType type,
+                        mlir::LLVM::Linkage linkage,
+                        bool *declared = nullptr);
 
 /// A string key/value function attribute the backend reads ("nvvm.maxntid",
 /// "amdgpu-flat-work-group-size").

@@ -2,6 +2,7 @@
 
 #include "compiler/target/gpu/GpuPrintf.h"
 
+#include "compiler/target/gpu/GpuIRHelpers.h"
 #include "compiler/target/gpu/GpuPrintfABI.h"
 #include "compiler/transforms/Passes.h"
 #include "runtime/exec/common/DevicePrintf.h"
@@ -165,19 +166,18 @@ LLVM::GlobalOp printfGlobal(OpBuilder &b, ModuleOp module, Location loc) {
 /// arena byte by byte (mask = ~0, base = 0 when it need not).
 LLVM::LLVMFuncOp stringHelper(ConversionPatternRewriter &b, ModuleOp module,
                               Location loc) {
-  constexpr StringLiteral kName = "__wooly_printf_string";
-  if (auto existing = module.lookupSymbol<LLVM::LLVMFuncOp>(kName))
-    return existing;
   MLIRContext *context = module.getContext();
   Type i8 = b.getI8Type(), i32 = b.getI32Type(), i64 = b.getI64Type();
   auto global = LLVM::LLVMPointerType::get(context, 1);
   auto generic = LLVM::LLVMPointerType::get(context, 0);
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(module.getBody());
-  auto fn = LLVM::LLVMFuncOp::create(
-      b, loc, kName,
+  bool declared = false;
+  auto fn = lookupOrDeclareFunction(
+      b, module, loc, "__wooly_printf_string",
       LLVM::LLVMFunctionType::get(i32, {global, i64, i32, i64, i64}),
-      LLVM::Linkage::Internal);
+      LLVM::Linkage::Internal, &declared);
+  if (!declared)
+    return fn;
+  OpBuilder::InsertionGuard guard(b); // the body's blocks move it
   Region &body = fn.getBody();
   Block *entry = b.createBlock(&body, body.end(), {global, i64, i32, i64, i64},
                                SmallVector<Location>(5, loc));

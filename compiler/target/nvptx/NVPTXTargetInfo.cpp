@@ -49,12 +49,9 @@ Value toGeneric(OpBuilder &b, Location loc, Value ptr) {
 LLVM::LLVMFuncOp declareRuntimeFunction(OpBuilder &b, Operation *from,
                                         StringRef name,
                                         LLVM::LLVMFunctionType type) {
-  auto module = from->getParentOfType<ModuleOp>();
-  if (auto existing = module.lookupSymbol<LLVM::LLVMFuncOp>(name))
-    return existing;
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(module.getBody());
-  return LLVM::LLVMFuncOp::create(b, from->getLoc(), name, type);
+  return gpu::lookupOrDeclareFunction(b, from->getParentOfType<ModuleOp>(),
+                                      from->getLoc(), name, type,
+                                      LLVM::Linkage::External);
 }
 
 /// The zero-sized `.extern .shared` array every kernel's dynamic shared
