@@ -18,30 +18,18 @@ bool isOneOf(char c, const char *set) {
   return c != '\0' && std::strchr(set, c) != nullptr;
 }
 
+// The conversions by how their argument is passed: integers (and %c) as
+// 4 bytes, or 8 with l/ll; floating point promoted to double.
+constexpr const char *kIntegerConversions = "diuxXoc";
+constexpr const char *kDoubleConversions = "fFeEgGaA";
+
 unsigned argumentSize(char conversion, unsigned longs) {
-  switch (conversion) {
-  case 'd':
-  case 'i':
-  case 'u':
-  case 'x':
-  case 'X':
-  case 'o':
-  case 'c':
+  if (isOneOf(conversion, kIntegerConversions))
     return longs ? 8 : 4;
-  case 'f':
-  case 'F':
-  case 'e':
-  case 'E':
-  case 'g':
-  case 'G':
-  case 'a':
-  case 'A':
-  case 's':
-  case 'p':
+  if (isOneOf(conversion, kDoubleConversions) || conversion == 's' ||
+      conversion == 'p')
     return 8;
-  default:
-    return 0;
-  }
+  return 0;
 }
 
 } // namespace
@@ -124,9 +112,8 @@ int formatDevicePrintf(std::string_view format,
     std::string head = clean.substr(0, clean.size() - 1);
     char buf[512];
     buf[0] = '\0';
-    switch (spec.conversion) {
-    case 'd':
-    case 'i': {
+    char conversion = spec.conversion;
+    if (conversion == 'd' || conversion == 'i') {
       uint64_t raw = value(spec);
       int64_t v = spec.longs ? static_cast<int64_t>(raw)
                              : static_cast<int32_t>(static_cast<uint32_t>(raw));
@@ -134,50 +121,29 @@ int formatDevicePrintf(std::string_view format,
         v = static_cast<int16_t>(v);
       std::snprintf(buf, sizeof buf, (head + "lld").c_str(),
                     static_cast<long long>(v));
-      break;
-    }
-    case 'u':
-    case 'x':
-    case 'X':
-    case 'o':
-    case 'c': {
-      uint64_t v = value(spec);
-      if (spec.conversion == 'c')
-        std::snprintf(buf, sizeof buf, clean.c_str(), static_cast<int>(v));
-      else
-        std::snprintf(buf, sizeof buf, (head + "ll" + spec.conversion).c_str(),
-                      static_cast<unsigned long long>(v));
-      break;
-    }
-    case 'f':
-    case 'F':
-    case 'e':
-    case 'E':
-    case 'g':
-    case 'G':
-    case 'a':
-    case 'A': {
+    } else if (conversion == 'c') {
+      std::snprintf(buf, sizeof buf, clean.c_str(),
+                    static_cast<int>(value(spec)));
+    } else if (isOneOf(conversion, kIntegerConversions)) { // u x X o
+      std::snprintf(buf, sizeof buf, (head + "ll" + conversion).c_str(),
+                    static_cast<unsigned long long>(value(spec)));
+    } else if (isOneOf(conversion, kDoubleConversions)) {
       uint64_t bits = value(spec);
       double v;
       std::memcpy(&v, &bits, sizeof v);
       std::snprintf(buf, sizeof buf, clean.c_str(), v);
-      break;
-    }
-    case 's': {
+    } else if (conversion == 's') {
       std::optional<std::string_view> s =
           strings ? strings(value(spec), stringIndex) : std::nullopt;
       ++stringIndex;
       // snprintf wants a C string: the text up to its first NUL.
       std::string text = s ? std::string(untilNul(*s)) : "(null)";
       std::snprintf(buf, sizeof buf, clean.c_str(), text.c_str());
-      break;
-    }
-    case 'p':
+    } else if (conversion == 'p') {
       std::snprintf(
           buf, sizeof buf, "%p",
           reinterpret_cast<void *>(static_cast<uintptr_t>(value(spec))));
-      break;
-    default:
+    } else {
       out += text;
       continue;
     }
