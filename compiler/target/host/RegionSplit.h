@@ -33,8 +33,8 @@
 // so an induction variable `i = i0 + k * S` (i0 and S cheap functions of
 // the context) is recomputed from the round number k the block entry
 // passes instead of being kept in the frame: addresses stay affine in the
-// thread index (the round's thread loop does not vectorize yet, see
-// docs/host-backend.md).
+// thread index and the round's thread loop can vectorize (it does for
+// reduction_shuffle in the executor's fenced build, docs/host-backend.md).
 //
 //===----------------------------------------------------------------------===//
 #ifndef WOOLY_COMPILER_TARGET_HOST_REGIONSPLIT_H
