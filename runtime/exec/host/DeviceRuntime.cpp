@@ -1,6 +1,7 @@
 //===- DeviceRuntime.cpp - Blocks, fibers, warp collectives, faults -------===//
 
 #include "runtime/exec/host/DeviceRuntime.h"
+#include "runtime/exec/common/DevicePrintf.h"
 #include "runtime/exec/host/Preemption.h"
 #include "runtime/exec/host/Fiber.h"
 #include "runtime/exec/host/WarpCollectives.h"
@@ -769,107 +770,31 @@ extern "C" void __wooly_assert_fail(HostThreadContext *ctx, const char *message,
 }
 
 /// CUDA's vprintf: `args` packs each argument aligned to its size, floats
-/// promoted to double.
+/// promoted to double. Formatted by the code every executor shares
+/// (runtime/exec/common/DevicePrintf.h), so a kernel prints the same text on
+/// the host and on a GPU. `%s` pointers are host addresses here (the compiler
+/// has already confined shared/local ones to their windows); at most
+/// kPrintfMaxStringBytes of each are read, as a GPU's printf record carries.
 extern "C" int32_t __wooly_printf(HostThreadContext *ctx, const char *format,
                                   const uint8_t *args) {
   if (!format)
     return -1;
-  std::string out;
-  size_t offset = 0;
-  int count = 0;
-  auto take = [&](size_t size) {
-    offset = (offset + size - 1) / size * size;
-    uint64_t v = 0;
-    if (args)
-      std::memcpy(&v, args + offset, size);
-    offset += size;
-    return v;
+  std::string_view text(format);
+  uint64_t argBytes = 0;
+  std::vector<exec::PrintfConversion> specs =
+      exec::scanPrintfFormat(text, argBytes);
+  std::span<const uint8_t> argSpan;
+  if (args)
+    argSpan = std::span<const uint8_t>(args, argBytes);
+  auto strings = [](uint64_t pointer,
+                    unsigned) -> std::optional<std::string_view> {
+    if (!pointer)
+      return std::nullopt;
+    const char *s = reinterpret_cast<const char *>(pointer);
+    return std::string_view(s, strnlen(s, exec::kPrintfMaxStringBytes));
   };
-  for (const char *p = format; *p;) {
-    if (*p != '%') {
-      out += *p++;
-      continue;
-    }
-    if (p[1] == '%') {
-      out += '%';
-      p += 2;
-      continue;
-    }
-    const char *start = p++;
-    while (*p && std::strchr("-+ #0123456789.", *p))
-      ++p;
-    int longs = 0;
-    bool half = false;
-    while (*p && std::strchr("lhzjt", *p)) {
-      if (*p == 'l' || *p == 'z' || *p == 'j' || *p == 't')
-        ++longs;
-      if (*p == 'h')
-        half = true;
-      ++p;
-    }
-    char conversion = *p ? *p++ : '\0';
-    std::string spec(start, p - start);
-    // Drop length modifiers; we pass fixed-width values ourselves.
-    std::string clean;
-    for (char ch : spec)
-      if (!std::strchr("lhzjt", ch))
-        clean += ch;
-    char buf[512];
-    buf[0] = '\0';
-    switch (conversion) {
-    case 'd':
-    case 'i': {
-      int64_t v = longs ? static_cast<int64_t>(take(8))
-                        : static_cast<int32_t>(take(4));
-      if (half)
-        v = static_cast<int16_t>(v);
-      std::snprintf(buf, sizeof buf, (clean.substr(0, clean.size() - 1) + "lld").c_str(),
-                    static_cast<long long>(v));
-      break;
-    }
-    case 'u':
-    case 'x':
-    case 'X':
-    case 'o':
-    case 'c': {
-      uint64_t v = longs ? take(8) : static_cast<uint32_t>(take(4));
-      if (conversion == 'c')
-        std::snprintf(buf, sizeof buf, clean.c_str(), static_cast<int>(v));
-      else
-        std::snprintf(buf, sizeof buf,
-                      (clean.substr(0, clean.size() - 1) + "ll" + conversion).c_str(),
-                      static_cast<unsigned long long>(v));
-      break;
-    }
-    case 'f':
-    case 'F':
-    case 'e':
-    case 'E':
-    case 'g':
-    case 'G':
-    case 'a':
-    case 'A': {
-      uint64_t bits = take(8);
-      double v;
-      std::memcpy(&v, &bits, 8);
-      std::snprintf(buf, sizeof buf, clean.c_str(), v);
-      break;
-    }
-    case 's': {
-      const char *s = reinterpret_cast<const char *>(take(8));
-      std::snprintf(buf, sizeof buf, clean.c_str(), s ? s : "(null)");
-      break;
-    }
-    case 'p':
-      std::snprintf(buf, sizeof buf, "%p", reinterpret_cast<void *>(take(8)));
-      break;
-    default:
-      out += spec;
-      continue;
-    }
-    out += buf;
-    ++count;
-  }
+  std::string out;
+  int count = exec::formatDevicePrintf(text, specs, argSpan, strings, out);
   appendOutput(stateOf(ctx), out);
   return count;
 }
