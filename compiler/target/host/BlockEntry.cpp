@@ -2,6 +2,7 @@
 
 #include "compiler/target/host/BlockEntry.h"
 #include "compiler/target/host/CancellationPolls.h"
+#include "compiler/target/host/FirstRound.h"
 #include "compiler/target/host/HostABI.h"
 #include "compiler/target/host/HostCompiler.h"
 
@@ -466,6 +467,86 @@ void buildRegionEntry(llvm::Module &m, const HostKernel &info,
   b.CreateRetVoid();
 }
 
+/// The block loops of a kernel split by splitFirstRound (FirstRound.h): one
+/// pass over the threads runs every thread's first round (straight-line
+/// code, vectorizable like a kernel without a loop); a thread that would
+/// go round again leaves its loop's header values in slot-major arrays and
+/// a flag. Only if some thread did, a second pass runs the rest of the
+/// flagged threads, one after the other (each keeps its loop's poll).
+void buildFirstRoundLoops(llvm::IRBuilder<> &b, llvm::Function *first, llvm::Function *rest,
+                          llvm::Value *ctx, llvm::Value *local,
+                          llvm::SmallVector<llvm::Value *> values,
+                          llvm::Value *cancel) {
+  llvm::LLVMContext &c = b.getContext();
+  llvm::Function *entry = b.GetInsertBlock()->getParent();
+  auto dim = [&](unsigned d) {
+    return b.CreateLoad(b.getInt32Ty(), fieldPtr(b, ctx, offsets::ntid + 4 * d));
+  };
+  llvm::Value *nx = dim(0), *ny = dim(1), *nz = dim(2);
+  llvm::Value *total =
+      b.CreateZExt(b.CreateMul(b.CreateMul(nx, ny), nz), b.getInt64Ty());
+  unsigned params = values.size();
+  llvm::SmallVector<llvm::Type *> types = firstRoundSlotTypes(*rest, params);
+  llvm::SmallVector<llvm::AllocaInst *> slots;
+  for (llvm::Type *type : types) {
+    slots.push_back(b.CreateAlloca(type, total, "slot"));
+    slots.back()->setAlignment(llvm::Align(16));
+  }
+  llvm::AllocaInst *again = b.CreateAlloca(b.getInt8Ty(), total, "again");
+  again->setAlignment(llvm::Align(16));
+  llvm::AllocaInst *any = b.CreateAlloca(b.getInt8Ty(), nullptr, "any");
+  b.CreateStore(b.getInt8(0), any);
+  llvm::BasicBlock *stop = llvm::BasicBlock::Create(c, "stop", entry);
+  // Thread loops z/y/x calling `body(t)`, t linear; tid goes to the copy.
+  auto threadLoops = [&](llvm::function_ref<void(llvm::Value *)> body,
+                         const std::string &name) {
+    buildCountedLoop(b, nz, [&](llvm::Value *z) {
+      b.CreateStore(z, fieldPtr(b, local, offsets::tid + 8));
+      buildCountedLoop(b, ny, [&](llvm::Value *y) {
+        b.CreateStore(y, fieldPtr(b, local, offsets::tid + 4));
+        buildCountedLoop(b, nx, [&](llvm::Value *x) {
+          b.CreateStore(x, fieldPtr(b, local, offsets::tid));
+          auto wide = [&](llvm::Value *v) { return b.CreateZExt(v, b.getInt64Ty()); };
+          body(b.CreateAdd(wide(x), b.CreateMul(wide(nx), b.CreateAdd(
+                                                    wide(y), b.CreateMul(wide(ny), wide(z))))));
+        }, ("x." + name).c_str());
+        emitRowPoll(b, local, cancel, stop);
+      }, ("y." + name).c_str());
+    }, ("z." + name).c_str());
+  };
+  auto withSlots = [&](llvm::Value *t) {
+    llvm::SmallVector<llvm::Value *> all(values);
+    for (auto [slot, type] : llvm::zip(slots, types))
+      all.push_back(b.CreateGEP(type, slot, t));
+    return all;
+  };
+  threadLoops([&](llvm::Value *t) {
+    llvm::Value *more = b.CreateZExt(b.CreateCall(first, withSlots(t)), b.getInt8Ty());
+    b.CreateStore(more, b.CreateGEP(b.getInt8Ty(), again, t));
+    b.CreateStore(b.CreateOr(b.CreateLoad(b.getInt8Ty(), any), more), any);
+  }, "first");
+  llvm::BasicBlock *rounds = llvm::BasicBlock::Create(c, "rest", entry);
+  llvm::BasicBlock *done = llvm::BasicBlock::Create(c, "done", entry);
+  b.CreateCondBr(b.CreateICmpNE(b.CreateLoad(b.getInt8Ty(), any), b.getInt8(0)),
+                 rounds, done);
+  b.SetInsertPoint(rounds);
+  threadLoops([&](llvm::Value *t) {
+    llvm::BasicBlock *run = llvm::BasicBlock::Create(c, "rest.run", entry);
+    llvm::BasicBlock *next = llvm::BasicBlock::Create(c, "rest.next", entry);
+    llvm::Value *flag = b.CreateLoad(b.getInt8Ty(), b.CreateGEP(b.getInt8Ty(), again, t));
+    b.CreateCondBr(b.CreateICmpNE(flag, b.getInt8(0)), run, next);
+    b.SetInsertPoint(run);
+    b.CreateCall(rest, withSlots(t));
+    b.CreateBr(next);
+    b.SetInsertPoint(next);
+  }, "rest");
+  b.CreateBr(done);
+  b.SetInsertPoint(done);
+  b.CreateRetVoid();
+  b.SetInsertPoint(stop);
+  b.CreateRetVoid();
+}
+
 } // namespace
 
 void buildEntryPoint(llvm::Module &m, const HostKernel &info) {
@@ -512,6 +593,12 @@ void buildEntryPoint(llvm::Module &m, const HostKernel &info) {
   llvm::Value *cancel =
       b.CreateLoad(ptr, fieldPtr(b, ctx, offsets::cancel), "cancel");
   llvm::BasicBlock *stop = nullptr;
+  llvm::Function *first = m.getFunction(firstRoundName(info.name));
+  llvm::Function *rest = m.getFunction(restName(info.name));
+  if (first && rest) {
+    buildFirstRoundLoops(b, first, rest, ctx, local, values, cancel);
+    return;
+  }
   buildCountedLoop(b, nz, [&](llvm::Value *z) {
     b.CreateStore(z, fieldPtr(b, local, offsets::tid + 8));
     buildCountedLoop(b, ny, [&](llvm::Value *y) {

@@ -10,7 +10,9 @@
 // regions once a thread ended; v8: loop cuts, LaneOp::LoopCut; v9: local slots whose address escapes
 // live in a per-thread local area, not on a stack, `localTop`; v10: region
 // kernels take the loop round as an argument, `__wooly_cancelled` takes
-// the context's `runtime` pointer, not the context),
+// the context's `runtime` pointer, not the context; v11: block-loop
+// kernels with a grid-stride loop run a first round for every thread, then
+// the rest for those going round again, FirstRound.h),
 // changes kAbiVersion, which is part of the compiled-object cache key (it is
 // also how a compiler change reaches objects already in a cache).
 //
@@ -37,7 +39,7 @@
 
 namespace wooly::host {
 
-inline constexpr uint32_t kAbiVersion = 10;
+inline constexpr uint32_t kAbiVersion = 11;
 
 /// The most threads a block has (launches with more are refused).
 inline constexpr uint32_t kMaxBlockThreads = 1024;

@@ -9,6 +9,7 @@
 #include "compiler/target/host/SharedAtomics.h"
 #include "compiler/target/host/BlockEntry.h"
 #include "compiler/target/host/CancellationPolls.h"
+#include "compiler/target/host/FirstRound.h"
 
 #include "mlir/IR/SymbolTable.h"
 
@@ -248,6 +249,13 @@ lowerToHostIR(ModuleOp module, const HostModuleInfo &info,
   // Split kernels placed their escaping slots; the others' leave the stack
   // now.
   moveEscapingLocals(*m);
+  // Block-loop kernels with a grid-stride loop: a first round for all
+  // threads, then the rest (FirstRound.h); before the polls, so only the
+  // rest variant's loop polls.
+  for (const HostKernel &kernel : kernels)
+    if (!kernel.perThread && !kernel.region.frameBytes)
+      if (llvm::Function *fn = m->getFunction(kernel.name))
+        splitFirstRound(*fn);
   insertCancellationPolls(*m);
   for (const HostKernel &kernel : kernels)
     buildEntryPoint(*m, kernel);

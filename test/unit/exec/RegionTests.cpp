@@ -1220,3 +1220,243 @@ TEST_CASE("block reductions (bar.red) stay on fibers", "[host][region]") {
   for (int t = 0; t < 64; ++t)
     CHECK(out[t] == 32);
 }
+
+namespace {
+
+// Block-loop kernels with a grid-stride loop (FirstRound.h): every thread's
+// first round in one pass over the block, the rest for the threads that
+// go round again. @scale carries only its index; @sum also a running sum,
+// leaves the thread at a sentinel (-7) and stores the sum and the index it
+// left with after the loop; @bounded reads its bound from memory before the
+// loop, which the rest variant could not read again, so it keeps the
+// plain form.
+const char *const kFirstRound = R"(
+wooly.kernel @scale(%data: !wooly.ptr<global>, %n: i32) {
+  %tid = wooly.thread_id x : i32
+  %bid = wooly.block_id x : i32
+  %bdim = wooly.block_dim x : i32
+  %gdim = wooly.grid_dim x : i32
+  %base = arith.muli %bid, %bdim : i32
+  %first = arith.addi %base, %tid : i32
+  %stride = arith.muli %bdim, %gdim : i32
+  %c1 = arith.constant 1 : i32
+  %c3 = arith.constant 3 : i32
+  %c4 = arith.constant 4 : i64
+  %any = arith.cmpi slt, %first, %n : i32
+  cf.cond_br %any, ^body(%first : i32), ^done
+^body(%i: i32):
+  %i64 = arith.extsi %i : i32 to i64
+  %off = arith.muli %i64, %c4 : i64
+  %p = wooly.ptradd %data, %off : !wooly.ptr<global>, i64
+  %v = wooly.load %p {alignment = 4 : i64} : !wooly.ptr<global> -> i32
+  %m = arith.muli %v, %c3 : i32
+  %w = arith.addi %m, %c1 : i32
+  wooly.store %w, %p {alignment = 4 : i64} : i32, !wooly.ptr<global>
+  %next = arith.addi %i, %stride : i32
+  %more = arith.cmpi slt, %next, %n : i32
+  cf.cond_br %more, ^body(%next : i32), ^done
+^done:
+  wooly.return
+}
+wooly.kernel @sum(%data: !wooly.ptr<global>, %out: !wooly.ptr<global>, %n: i32) {
+  %tid = wooly.thread_id x : i32
+  %bid = wooly.block_id x : i32
+  %bdim = wooly.block_dim x : i32
+  %gdim = wooly.grid_dim x : i32
+  %base = arith.muli %bid, %bdim : i32
+  %first = arith.addi %base, %tid : i32
+  %stride = arith.muli %bdim, %gdim : i32
+  %c0 = arith.constant 0 : i32
+  %c1 = arith.constant 1 : i32
+  %c3 = arith.constant 3 : i32
+  %c4 = arith.constant 4 : i64
+  %c8 = arith.constant 8 : i64
+  %stop = arith.constant -7 : i32
+  %any = arith.cmpi slt, %first, %n : i32
+  cf.cond_br %any, ^body(%first, %c0 : i32, i32), ^done(%first, %c0 : i32, i32)
+^body(%i: i32, %acc: i32):
+  %i64 = arith.extsi %i : i32 to i64
+  %off = arith.muli %i64, %c4 : i64
+  %p = wooly.ptradd %data, %off : !wooly.ptr<global>, i64
+  %v = wooly.load %p {alignment = 4 : i64} : !wooly.ptr<global> -> i32
+  %quit = arith.cmpi eq, %v, %stop : i32
+  cf.cond_br %quit, ^bye, ^take
+^bye:
+  wooly.exit
+^take:
+  %m = arith.muli %v, %c3 : i32
+  %w = arith.addi %m, %c1 : i32
+  wooly.store %w, %p {alignment = 4 : i64} : i32, !wooly.ptr<global>
+  %acc2 = arith.addi %acc, %v : i32
+  %next = arith.addi %i, %stride : i32
+  %more = arith.cmpi slt, %next, %n : i32
+  cf.cond_br %more, ^body(%next, %acc2 : i32, i32), ^done(%next, %acc2 : i32, i32)
+^done(%last: i32, %total: i32):
+  %g64 = arith.extui %first : i32 to i64
+  %goff = arith.muli %g64, %c8 : i64
+  %q = wooly.ptradd %out, %goff : !wooly.ptr<global>, i64
+  wooly.store %total, %q {alignment = 4 : i64} : i32, !wooly.ptr<global>
+  %q2 = wooly.ptradd %q, %c4 : !wooly.ptr<global>, i64
+  wooly.store %last, %q2 {alignment = 4 : i64} : i32, !wooly.ptr<global>
+  wooly.return
+}
+wooly.kernel @bounded(%data: !wooly.ptr<global>, %np: !wooly.ptr<global>) {
+  %n = wooly.load %np {alignment = 4 : i64} : !wooly.ptr<global> -> i32
+  %tid = wooly.thread_id x : i32
+  %bid = wooly.block_id x : i32
+  %bdim = wooly.block_dim x : i32
+  %gdim = wooly.grid_dim x : i32
+  %base = arith.muli %bid, %bdim : i32
+  %first = arith.addi %base, %tid : i32
+  %stride = arith.muli %bdim, %gdim : i32
+  %c1 = arith.constant 1 : i32
+  %c3 = arith.constant 3 : i32
+  %c4 = arith.constant 4 : i64
+  %any = arith.cmpi slt, %first, %n : i32
+  cf.cond_br %any, ^body(%first : i32), ^done
+^body(%i: i32):
+  %i64 = arith.extsi %i : i32 to i64
+  %off = arith.muli %i64, %c4 : i64
+  %p = wooly.ptradd %data, %off : !wooly.ptr<global>, i64
+  %v = wooly.load %p {alignment = 4 : i64} : !wooly.ptr<global> -> i32
+  %m = arith.muli %v, %c3 : i32
+  %w = arith.addi %m, %c1 : i32
+  wooly.store %w, %p {alignment = 4 : i64} : i32, !wooly.ptr<global>
+  %next = arith.addi %i, %stride : i32
+  %more = arith.cmpi slt, %next, %n : i32
+  cf.cond_br %more, ^body(%next : i32), ^done
+^done:
+  wooly.return
+}
+)";
+
+/// Whether kernel `kernel` of `wis` gets the first-round block loops (its
+/// block entry has the first round's thread loop).
+bool hasFirstRound(const std::string &wis, const std::string &kernel) {
+  REQUIRE_FORM(wis, kernel, Form::BlockLoops);
+  mlir::DialectRegistry registry;
+  registerAllWoolyDialects(registry);
+  mlir::MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::parseSourceString<mlir::ModuleOp>(wis, &context);
+  REQUIRE(module);
+  host::HostModuleInfo info = host::analyzeHostModule(*module);
+  auto machine = host::createHostTargetMachine(0);
+  REQUIRE(bool(machine));
+  llvm::LLVMContext llvmContext;
+  auto ir = host::lowerToHostIR(*module, info, llvmContext, **machine, 0);
+  if (!ir)
+    FAIL(llvm::toString(ir.takeError()));
+  llvm::Function *entry = (*ir)->getFunction(host::kBlockEntryPrefix + kernel);
+  REQUIRE(entry);
+  bool first = false, rest = false;
+  for (llvm::BasicBlock &bb : *entry) {
+    first |= bb.getName() == "x.first";
+    rest |= bb.getName() == "x.rest";
+  }
+  CHECK(first == rest);
+  return first;
+}
+
+/// The values thread-strided kernels leave: each element of `data` the
+/// threads reach becomes 3v+1, up to a -7 that ends its thread (`exits`).
+struct Strided {
+  std::vector<int32_t> data, out;
+};
+Strided stridedReference(std::vector<int32_t> data, int32_t n, uint32_t threads,
+                         bool exits) {
+  Strided r;
+  r.out.assign(2 * threads, -1);
+  for (uint32_t g = 0; g < threads; ++g) {
+    int32_t acc = 0, i = g;
+    bool left = false;
+    for (; i < n; i += threads) {
+      if (exits && data[i] == -7) {
+        left = true;
+        break;
+      }
+      acc += data[i];
+      data[i] = data[i] * 3 + 1;
+    }
+    if (!left) {
+      r.out[2 * g] = acc;
+      r.out[2 * g + 1] = i;
+    }
+  }
+  r.data = std::move(data);
+  return r;
+}
+
+} // namespace
+
+TEST_CASE("a grid-stride block-loop kernel runs a first round for every "
+          "thread, then the rest: one, two and uneven trips, early exits, "
+          "a second carried value",
+          "[host][firstround]") {
+  CHECK(hasFirstRound(kFirstRound, "scale"));
+  CHECK(hasFirstRound(kFirstRound, "sum"));
+  const uint32_t blocks = 4, threads = 64, total = blocks * threads;
+  // 0 or 1 trips, exactly 1, exactly 2, 2 or 3.
+  for (int32_t n : {100, 256, 512, 700}) {
+    INFO("n = " << n);
+    std::vector<int32_t> data(n);
+    for (int32_t i = 0; i < n; ++i)
+      data[i] = i % 37;
+    // Thread 5 leaves in its first round, thread 9 in its second (where
+    // there is one), thread 200 in its third.
+    for (int32_t i : {5, 9 + 256, 200 + 512})
+      if (i < n)
+        data[i] = -7;
+
+    auto ctx = newContext();
+    exec::KernelInfo info;
+    {
+      Strided want = stridedReference(data, n, total, false);
+      exec::FunctionId fn = loadKernel(*ctx, kFirstRound, "scale", info);
+      exec::DevicePtr buf = upload(*ctx, data);
+      Args args(info);
+      args.set(0, buf).set(1, n);
+      exec::Status s = launch(*ctx, fn, {blocks, 1, 1}, {threads, 1, 1}, args);
+      INFO(s.message);
+      REQUIRE(s);
+      CHECK(download<int32_t>(*ctx, buf, n) == want.data);
+    }
+    {
+      Strided want = stridedReference(data, n, total, true);
+      exec::FunctionId fn = loadKernel(*ctx, kFirstRound, "sum", info);
+      exec::DevicePtr buf = upload(*ctx, data);
+      exec::DevicePtr out = upload(*ctx, std::vector<int32_t>(2 * total, -1));
+      Args args(info);
+      args.set(0, buf).set(1, out).set(2, n);
+      exec::Status s = launch(*ctx, fn, {blocks, 1, 1}, {threads, 1, 1}, args);
+      INFO(s.message);
+      REQUIRE(s);
+      CHECK(download<int32_t>(*ctx, buf, n) == want.data);
+      CHECK(download<int32_t>(*ctx, out, 2 * total) == want.out);
+    }
+  }
+}
+
+TEST_CASE("a grid-stride kernel that reads memory before its loop keeps the "
+          "plain block loops and runs right",
+          "[host][firstround]") {
+  CHECK_FALSE(hasFirstRound(kFirstRound, "bounded"));
+  const uint32_t blocks = 2, threads = 32;
+  const int32_t n = 150;
+  std::vector<int32_t> data(n);
+  for (int32_t i = 0; i < n; ++i)
+    data[i] = i;
+  Strided want = stridedReference(data, n, blocks * threads, false);
+  auto ctx = newContext();
+  exec::KernelInfo info;
+  exec::FunctionId fn = loadKernel(*ctx, kFirstRound, "bounded", info);
+  exec::DevicePtr buf = upload(*ctx, data);
+  exec::DevicePtr np = upload(*ctx, std::vector<int32_t>{n});
+  Args args(info);
+  args.set(0, buf).set(1, np);
+  exec::Status s = launch(*ctx, fn, {blocks, 1, 1}, {threads, 1, 1}, args);
+  INFO(s.message);
+  REQUIRE(s);
+  CHECK(download<int32_t>(*ctx, buf, n) == want.data);
+}

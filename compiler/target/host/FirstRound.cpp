@@ -1,0 +1,170 @@
+//===- FirstRound.cpp - Block-loop kernels split at their loop's back edge ===//
+
+#include "compiler/target/host/FirstRound.h"
+
+#include "llvm/Analysis/LoopInfo.h"
+#include "llvm/Analysis/ValueTracking.h"
+#include "llvm/IR/Dominators.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/Instructions.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Transforms/Utils/Cloning.h"
+#include "llvm/Transforms/Utils/ValueMapper.h"
+
+namespace wooly::host {
+namespace {
+
+/// A header value stepped by a loop-invariant non-constant: the grid stride
+/// (RegionSplit's loop-cut heuristic at the LLVM level). A loop stepped by a
+/// constant (a short count) would send every thread to the rest variant.
+bool isThreadStrided(llvm::PHINode *phi, llvm::Loop &loop, llvm::BasicBlock *latch) {
+  auto *step = llvm::dyn_cast<llvm::BinaryOperator>(phi->getIncomingValueForBlock(latch));
+  if (!step || step->getOpcode() != llvm::Instruction::Add)
+    return false;
+  llvm::Value *other = step->getOperand(0) == phi   ? step->getOperand(1)
+                       : step->getOperand(1) == phi ? step->getOperand(0)
+                                                    : nullptr;
+  return other && !llvm::isa<llvm::Constant>(other) && loop.isLoopInvariant(other);
+}
+
+/// Whether the rest variant may run `inst` again on its way to the loop:
+/// it changes nothing and reads only the block's context, which stays the
+/// same between the two calls.
+bool isRepeatable(llvm::Instruction &inst, llvm::Value *ctx) {
+  if (llvm::isa<llvm::AllocaInst>(inst) || inst.mayHaveSideEffects())
+    return false;
+  if (auto *load = llvm::dyn_cast<llvm::LoadInst>(&inst))
+    return !load->isVolatile() && load->isUnordered() &&
+           llvm::getUnderlyingObject(load->getPointerOperand()) == ctx;
+  return !inst.mayReadOrWriteMemory();
+}
+
+/// `kernel` with `slots` more pointer parameters, returning `result`.
+llvm::Function *cloneWithSlots(llvm::Function &kernel, unsigned slots,
+                               llvm::Type *result, const std::string &name,
+                               llvm::ValueToValueMapTy &map) {
+  llvm::SmallVector<llvm::Type *> params(kernel.getFunctionType()->params());
+  params.append(slots, llvm::PointerType::get(kernel.getContext(), 0));
+  auto *type = llvm::FunctionType::get(result, params, false);
+  llvm::Function *clone = llvm::Function::Create(
+      type, llvm::GlobalValue::InternalLinkage, name, kernel.getParent());
+  for (auto [from, to] : llvm::zip(kernel.args(), clone->args())) {
+    to.setName(from.getName());
+    map[&from] = &to;
+  }
+  llvm::SmallVector<llvm::ReturnInst *> returns;
+  llvm::CloneFunctionInto(clone, &kernel, map,
+                          llvm::CloneFunctionChangeType::LocalChangesOnly, returns);
+  clone->setLinkage(llvm::GlobalValue::InternalLinkage);
+  clone->addFnAttr(llvm::Attribute::AlwaysInline);
+  return clone;
+}
+
+} // namespace
+
+bool splitFirstRound(llvm::Function &kernel) {
+  if (kernel.isDeclaration() || !kernel.getReturnType()->isVoidTy() ||
+      kernel.arg_size() == 0)
+    return false;
+  llvm::DominatorTree tree(kernel);
+  llvm::LoopInfo loops(tree);
+  if (loops.getTopLevelLoops().size() != 1)
+    return false;
+  llvm::Loop &loop = *loops.getTopLevelLoops().front();
+  llvm::BasicBlock *header = loop.getHeader();
+  llvm::BasicBlock *latch = loop.getLoopLatch();
+  llvm::BasicBlock *entering = loop.getLoopPredecessor();
+  if (!loop.getSubLoops().empty() || !latch || !entering)
+    return false;
+  // The loop must test at its back edge (a rotated loop, as nvcc emits
+  // them), so that only the threads that really go round again are sent
+  // to the rest variant: with the test in the header every thread that ran
+  // one iteration would be.
+  auto *back = llvm::dyn_cast<llvm::BranchInst>(latch->getTerminator());
+  if (!back || !back->isConditional() || !loop.isLoopExiting(latch))
+    return false;
+  llvm::SmallVector<llvm::PHINode *> carried;
+  bool strided = false;
+  const llvm::DataLayout &layout = kernel.getParent()->getDataLayout();
+  for (llvm::PHINode &phi : header->phis()) {
+    llvm::Type *type = phi.getType();
+    if (!type->isSingleValueType() || type->isVectorTy() ||
+        layout.getTypeStoreSize(type) > 8)
+      return false;
+    carried.push_back(&phi);
+    strided |= isThreadStrided(&phi, loop, latch);
+  }
+  if (!strided || carried.size() > kMaxFirstRoundSlots)
+    return false;
+  // The code before the loop: every block outside it that reaches it.
+  llvm::SmallVector<llvm::BasicBlock *> work{entering};
+  llvm::SmallPtrSet<llvm::BasicBlock *, 16> before{entering};
+  while (!work.empty()) {
+    llvm::BasicBlock *block = work.pop_back_val();
+    for (llvm::Instruction &inst : *block)
+      if (!isRepeatable(inst, kernel.getArg(0)))
+        return false;
+    for (llvm::BasicBlock *pred : llvm::predecessors(block))
+      if (!loop.contains(pred) && before.insert(pred).second)
+        work.push_back(pred);
+  }
+  unsigned slots = carried.size();
+  unsigned firstSlot = kernel.arg_size();
+  llvm::LLVMContext &c = kernel.getContext();
+
+  // The first round: the back edge stores the header values and returns
+  // true (go on later); leaving the kernel returns false.
+  llvm::ValueToValueMapTy firstMap;
+  llvm::Function *first = cloneWithSlots(kernel, slots, llvm::Type::getInt1Ty(c),
+                                         firstRoundName(kernel.getName()), firstMap);
+  auto *firstHeader = llvm::cast<llvm::BasicBlock>(firstMap[header]);
+  auto *firstLatch = llvm::cast<llvm::BasicBlock>(firstMap[latch]);
+  llvm::SmallVector<llvm::ReturnInst *> ends;
+  for (llvm::BasicBlock &block : *first)
+    if (auto *ret = llvm::dyn_cast<llvm::ReturnInst>(block.getTerminator()))
+      ends.push_back(ret);
+  for (llvm::ReturnInst *ret : ends) {
+    llvm::ReturnInst::Create(c, llvm::ConstantInt::getFalse(c), ret->getIterator());
+    ret->eraseFromParent();
+  }
+  llvm::BasicBlock *again = llvm::BasicBlock::Create(c, "first.again", first);
+  llvm::IRBuilder<> b(again);
+  for (auto [i, phi] : llvm::enumerate(carried)) {
+    auto *copy = llvm::cast<llvm::PHINode>(firstMap[phi]);
+    b.CreateStore(copy->getIncomingValueForBlock(firstLatch),
+                  first->getArg(firstSlot + i));
+  }
+  b.CreateRet(b.getTrue());
+  for (llvm::PHINode *phi : carried)
+    llvm::cast<llvm::PHINode>(firstMap[phi])->removeIncomingValue(firstLatch);
+  firstLatch->getTerminator()->replaceSuccessorWith(firstHeader, again);
+
+  // The rest: the code before the loop runs again (it only recomputes
+  // values), then the header starts from the stored values.
+  llvm::ValueToValueMapTy restMap;
+  llvm::Function *rest = cloneWithSlots(kernel, slots, llvm::Type::getVoidTy(c),
+                                        restName(kernel.getName()), restMap);
+  auto *restEntering = llvm::cast<llvm::BasicBlock>(restMap[entering]);
+  b.SetInsertPoint(restEntering->getTerminator());
+  for (auto [i, phi] : llvm::enumerate(carried)) {
+    auto *copy = llvm::cast<llvm::PHINode>(restMap[phi]);
+    llvm::Value *saved =
+        b.CreateLoad(phi->getType(), rest->getArg(firstSlot + i), "resume");
+    copy->setIncomingValueForBlock(restEntering, saved);
+  }
+  return true;
+}
+
+llvm::SmallVector<llvm::Type *> firstRoundSlotTypes(llvm::Function &rest,
+                                                    unsigned params) {
+  llvm::SmallVector<llvm::Type *> types;
+  for (unsigned i = params; i < rest.arg_size(); ++i)
+    for (llvm::User *user : rest.getArg(i)->users())
+      if (auto *load = llvm::dyn_cast<llvm::LoadInst>(user)) {
+        types.push_back(load->getType());
+        break;
+      }
+  return types;
+}
+
+} // namespace wooly::host
