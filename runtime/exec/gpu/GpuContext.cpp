@@ -815,7 +815,11 @@ std::string GpuContext::takePrintfOutput() {
     printfState.pending = false;
     return {};
   }
-  std::vector<uint8_t> records(header.usedBytes());
+  // The header lives in device memory: with fencing off a kernel can write
+  // any capacity into it, so the read-back is bounded by the buffer the
+  // context allocated, never by what the device says.
+  std::vector<uint8_t> records(std::min<uint64_t>(
+      header.usedBytes(), kPrintfBufferBytes - abi::kHeaderBytes));
   if (!records.empty() &&
       (!api.copyDtoH(records.data(), buffer + abi::kHeaderBytes,
                      records.size(), stream) ||

@@ -13,6 +13,7 @@
 #include "compiler/target/gpu/GpuPrintfABI.h"
 #include "runtime/exec/gpu/DeviceApi.h"
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -29,6 +30,7 @@ public:
   bool busy = false;              // streamQuery says NotReady
   bool modulesPrint = true;
   int launches = 0, readBacks = 0;
+  uint64_t largestReadBack = 0; // bytes of the largest copyDtoH
 
   static Status unsupported() {
     return Status::error(ErrorCode::NotSupported, "not in this test");
@@ -52,6 +54,7 @@ public:
   Status copyDtoH(void *dst, DevicePtr src, uint64_t bytes,
                   DriverStream) override {
     ++readBacks;
+    largestReadBack = std::max(largestReadBack, bytes);
     std::memcpy(dst, reinterpret_cast<const void *>(src), bytes);
     return Status::ok();
   }

@@ -134,6 +134,26 @@ TEST_CASE("a GPU context drains its printf buffer at synchronization",
   CHECK(f.context->takePrintfOutput().empty());
 }
 
+TEST_CASE("a GPU context reads back no more than its printf buffer",
+          "[gpu][printf]") {
+  // With fencing off a kernel can overwrite the buffer's header: a huge
+  // capacity and reservation must not make the server allocate or copy
+  // gigabytes (or read device memory past the buffer).
+  Fixture f;
+  ModuleId module = f.load();
+  auto [buffer, tag] = f.slotOf(0);
+  f.launch(module);
+  printRecord(buffer, tag, 0, {5});
+  uint32_t capacity = 0xffffffffu;
+  uint64_t reserved = uint64_t(1) << 40;
+  std::memcpy(buffer + abi::kCapacityOffset, &capacity, 4);
+  std::memcpy(buffer + abi::kReservedOffset, &reserved, 8);
+  std::string out = f.context->takePrintfOutput();
+  CHECK(out.rfind("a=5\n", 0) == 0);
+  CHECK(out.find("never completed") != std::string::npos);
+  CHECK(f.api.largestReadBack <= (4u << 20) - abi::kHeaderBytes);
+}
+
 TEST_CASE("a GPU context keeps printf output while a stream is busy",
           "[gpu][printf]") {
   Fixture f;
