@@ -16,7 +16,7 @@ namespace {
 
 /// A header value stepped by a loop-invariant non-constant: the grid stride
 /// (RegionSplit's loop-cut heuristic at the LLVM level). A loop stepped by a
-/// constant (a short count) would send every thread to the rest variant.
+/// constant (a short count) would send every thread to the next round.
 bool isThreadStrided(llvm::PHINode *phi, llvm::Loop &loop, llvm::BasicBlock *latch) {
   auto *step = llvm::dyn_cast<llvm::BinaryOperator>(phi->getIncomingValueForBlock(latch));
   if (!step || step->getOpcode() != llvm::Instruction::Add)
@@ -27,9 +27,9 @@ bool isThreadStrided(llvm::PHINode *phi, llvm::Loop &loop, llvm::BasicBlock *lat
   return other && !llvm::isa<llvm::Constant>(other) && loop.isLoopInvariant(other);
 }
 
-/// Whether the rest variant may run `inst` again on its way to the loop:
+/// Whether the next round may run `inst` again on its way to the loop:
 /// it changes nothing and reads only the block's context, which stays the
-/// same between the two calls.
+/// same between the calls.
 bool isRepeatable(llvm::Instruction &inst, llvm::Value *ctx) {
   if (llvm::isa<llvm::AllocaInst>(inst) || inst.mayHaveSideEffects())
     return false;
@@ -78,7 +78,7 @@ bool splitFirstRound(llvm::Function &kernel) {
     return false;
   // The loop must test at its back edge (a rotated loop, as nvcc emits
   // them), so that only the threads that really go round again are sent
-  // to the rest variant: with the test in the header every thread that ran
+  // to the next round: with the test in the header every thread that ran
   // one iteration would be.
   auto *back = llvm::dyn_cast<llvm::BranchInst>(latch->getTerminator());
   if (!back || !back->isConditional() || !loop.isLoopExiting(latch))
@@ -112,54 +112,63 @@ bool splitFirstRound(llvm::Function &kernel) {
   unsigned firstSlot = kernel.arg_size();
   llvm::LLVMContext &c = kernel.getContext();
 
-  // The first round: the back edge stores the header values and returns
-  // true (go on later); leaving the kernel returns false.
+  // Both variants return true at the back edge after storing the header
+  // values (the thread goes round again later) and false where the kernel
+  // ends.
+  auto stopAtBackEdge = [&](llvm::Function *variant, llvm::ValueToValueMapTy &map,
+                            const char *name) {
+    auto *copyHeader = llvm::cast<llvm::BasicBlock>(map[header]);
+    auto *copyLatch = llvm::cast<llvm::BasicBlock>(map[latch]);
+    llvm::SmallVector<llvm::ReturnInst *> ends;
+    for (llvm::BasicBlock &block : *variant)
+      if (auto *ret = llvm::dyn_cast<llvm::ReturnInst>(block.getTerminator()))
+        ends.push_back(ret);
+    for (llvm::ReturnInst *ret : ends) {
+      llvm::ReturnInst::Create(c, llvm::ConstantInt::getFalse(c), ret->getIterator());
+      ret->eraseFromParent();
+    }
+    llvm::BasicBlock *again = llvm::BasicBlock::Create(c, name, variant);
+    llvm::IRBuilder<> b(again);
+    for (auto [i, phi] : llvm::enumerate(carried)) {
+      auto *copy = llvm::cast<llvm::PHINode>(map[phi]);
+      b.CreateStore(copy->getIncomingValueForBlock(copyLatch),
+                    variant->getArg(firstSlot + i));
+    }
+    b.CreateRet(b.getTrue());
+    for (llvm::PHINode *phi : carried)
+      llvm::cast<llvm::PHINode>(map[phi])->removeIncomingValue(copyLatch);
+    copyLatch->getTerminator()->replaceSuccessorWith(copyHeader, again);
+  };
+
+  // The first round: from the kernel's start to the back edge.
   llvm::ValueToValueMapTy firstMap;
   llvm::Function *first = cloneWithSlots(kernel, slots, llvm::Type::getInt1Ty(c),
                                          firstRoundName(kernel.getName()), firstMap);
-  auto *firstHeader = llvm::cast<llvm::BasicBlock>(firstMap[header]);
-  auto *firstLatch = llvm::cast<llvm::BasicBlock>(firstMap[latch]);
-  llvm::SmallVector<llvm::ReturnInst *> ends;
-  for (llvm::BasicBlock &block : *first)
-    if (auto *ret = llvm::dyn_cast<llvm::ReturnInst>(block.getTerminator()))
-      ends.push_back(ret);
-  for (llvm::ReturnInst *ret : ends) {
-    llvm::ReturnInst::Create(c, llvm::ConstantInt::getFalse(c), ret->getIterator());
-    ret->eraseFromParent();
-  }
-  llvm::BasicBlock *again = llvm::BasicBlock::Create(c, "first.again", first);
-  llvm::IRBuilder<> b(again);
-  for (auto [i, phi] : llvm::enumerate(carried)) {
-    auto *copy = llvm::cast<llvm::PHINode>(firstMap[phi]);
-    b.CreateStore(copy->getIncomingValueForBlock(firstLatch),
-                  first->getArg(firstSlot + i));
-  }
-  b.CreateRet(b.getTrue());
-  for (llvm::PHINode *phi : carried)
-    llvm::cast<llvm::PHINode>(firstMap[phi])->removeIncomingValue(firstLatch);
-  firstLatch->getTerminator()->replaceSuccessorWith(firstHeader, again);
+  stopAtBackEdge(first, firstMap, "first.again");
 
-  // The rest: the code before the loop runs again (it only recomputes
-  // values), then the header starts from the stored values.
-  llvm::ValueToValueMapTy restMap;
-  llvm::Function *rest = cloneWithSlots(kernel, slots, llvm::Type::getVoidTy(c),
-                                        restName(kernel.getName()), restMap);
-  auto *restEntering = llvm::cast<llvm::BasicBlock>(restMap[entering]);
-  b.SetInsertPoint(restEntering->getTerminator());
+  // The next round: the code before the loop runs again (it only
+  // recomputes values), the header starts from the stored values, and one
+  // iteration runs to the back edge (or, leaving the loop, to the end).
+  llvm::ValueToValueMapTy nextMap;
+  llvm::Function *next = cloneWithSlots(kernel, slots, llvm::Type::getInt1Ty(c),
+                                        nextRoundName(kernel.getName()), nextMap);
+  auto *nextEntering = llvm::cast<llvm::BasicBlock>(nextMap[entering]);
+  llvm::IRBuilder<> b(nextEntering->getTerminator());
   for (auto [i, phi] : llvm::enumerate(carried)) {
-    auto *copy = llvm::cast<llvm::PHINode>(restMap[phi]);
+    auto *copy = llvm::cast<llvm::PHINode>(nextMap[phi]);
     llvm::Value *saved =
-        b.CreateLoad(phi->getType(), rest->getArg(firstSlot + i), "resume");
-    copy->setIncomingValueForBlock(restEntering, saved);
+        b.CreateLoad(phi->getType(), next->getArg(firstSlot + i), "resume");
+    copy->setIncomingValueForBlock(nextEntering, saved);
   }
+  stopAtBackEdge(next, nextMap, "next.again");
   return true;
 }
 
-llvm::SmallVector<llvm::Type *> firstRoundSlotTypes(llvm::Function &rest,
+llvm::SmallVector<llvm::Type *> firstRoundSlotTypes(llvm::Function &next,
                                                     unsigned params) {
   llvm::SmallVector<llvm::Type *> types;
-  for (unsigned i = params; i < rest.arg_size(); ++i)
-    for (llvm::User *user : rest.getArg(i)->users())
+  for (unsigned i = params; i < next.arg_size(); ++i)
+    for (llvm::User *user : next.getArg(i)->users())
       if (auto *load = llvm::dyn_cast<llvm::LoadInst>(user)) {
         types.push_back(load->getType());
         break;

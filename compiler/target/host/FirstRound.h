@@ -6,11 +6,15 @@
 // and keeps it from vectorizing. `splitFirstRound` makes two variants of the
 // kernel instead: `<kernel>.first_round` runs from the entry to the first
 // arrival at the loop's back edge, where a thread that would go round again
-// stores the loop's header values in its frame slots and returns true;
-// `<kernel>.rest` resumes at the loop header from those slots. The block
-// entry (BlockEntry.cpp) runs the first round for all threads, then the rest
-// for the threads that asked. Any interleaving that keeps each thread's
-// program order is a legal schedule when threads never wait for each other.
+// stores the loop's header values in slot-major arrays and returns true;
+// `<kernel>.next_round` resumes at the loop header from those values, runs
+// one iteration and stops at the back edge the same way (or runs on to the
+// kernel's end and returns false). The block entry (BlockEntry.cpp) runs the
+// first round for all threads, then rounds over the threads still going, so
+// that adjacent threads touch adjacent elements in every round (a grid
+// stride apart when each thread ran its whole loop alone). Any interleaving
+// that keeps each thread's program order is a legal schedule when threads
+// never wait for each other.
 //
 //===----------------------------------------------------------------------===//
 
@@ -34,25 +38,28 @@ namespace wooly::host {
 inline std::string firstRoundName(llvm::StringRef name) {
   return name.str() + ".first_round";
 }
-inline std::string restName(llvm::StringRef name) { return name.str() + ".rest"; }
+inline std::string nextRoundName(llvm::StringRef name) {
+  return name.str() + ".next_round";
+}
 
 /// At most this many header values move to the frames; loops with more keep
 /// the plain form.
 inline constexpr unsigned kMaxFirstRoundSlots = 4;
 
 /// Adds `<kernel>.first_round(params..., slot ptrs...) -> i1` and
-/// `<kernel>.rest(params..., slot ptrs...)` for block-loop kernel `kernel`
+/// `<kernel>.next_round(params..., slot ptrs...) -> i1` for block-loop
+/// kernel `kernel`
 /// when it qualifies: one loop, no nested loop, one back edge that also
 /// tests whether to leave (a rotated loop), a
 /// thread-strided header value (an `add` of a loop-invariant non-constant),
 /// at most kMaxFirstRoundSlots header values of at most 8 bytes, and code
-/// before the loop that the rest variant may run again (no side effect, no
+/// before the loop that the next round may run again (no side effect, no
 /// alloca, loads only from the context). Returns whether it did.
 bool splitFirstRound(llvm::Function &kernel);
 
-/// The types of the rest variant's slots (those after its `params` kernel
+/// The types of the next round's slots (those after its `params` kernel
 /// parameters), in order: what the block entry's slot arrays hold.
-llvm::SmallVector<llvm::Type *> firstRoundSlotTypes(llvm::Function &rest,
+llvm::SmallVector<llvm::Type *> firstRoundSlotTypes(llvm::Function &next,
                                                     unsigned params);
 
 } // namespace wooly::host

@@ -12,7 +12,9 @@
 // kernels take the loop round as an argument, `__wooly_cancelled` takes
 // the context's `runtime` pointer, not the context; v11: block-loop
 // kernels with a grid-stride loop run a first round for every thread, then
-// the rest for those going round again, FirstRound.h),
+// the rest for those going round again, FirstRound.h; v12: the rest runs
+// round by round, one iteration of each thread going round again per pass,
+// `K.next_round`),
 // changes kAbiVersion, which is part of the compiled-object cache key (it is
 // also how a compiler change reaches objects already in a cache).
 //
@@ -39,7 +41,7 @@
 
 namespace wooly::host {
 
-inline constexpr uint32_t kAbiVersion = 11;
+inline constexpr uint32_t kAbiVersion = 12;
 
 /// The most threads a block has (launches with more are refused).
 inline constexpr uint32_t kMaxBlockThreads = 1024;

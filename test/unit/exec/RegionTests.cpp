@@ -1353,7 +1353,7 @@ bool hasFirstRound(const std::string &wis, const std::string &kernel) {
   bool first = false, rest = false;
   for (llvm::BasicBlock &bb : *entry) {
     first |= bb.getName() == "x.first";
-    rest |= bb.getName() == "x.rest";
+    rest |= bb.getName() == "x.next";
   }
   CHECK(first == rest);
   return first;
@@ -1391,8 +1391,8 @@ Strided stridedReference(std::vector<int32_t> data, int32_t n, uint32_t threads,
 } // namespace
 
 TEST_CASE("a grid-stride block-loop kernel runs a first round for every "
-          "thread, then the rest: one, two and uneven trips, early exits, "
-          "a second carried value",
+          "thread, then rounds for the rest: one, two and uneven trips, early "
+          "exits, a second carried value",
           "[host][firstround]") {
   CHECK(hasFirstRound(kFirstRound, "scale"));
   CHECK(hasFirstRound(kFirstRound, "sum"));
@@ -1430,6 +1430,47 @@ TEST_CASE("a grid-stride block-loop kernel runs a first round for every "
       Args args(info);
       args.set(0, buf).set(1, out).set(2, n);
       exec::Status s = launch(*ctx, fn, {blocks, 1, 1}, {threads, 1, 1}, args);
+      INFO(s.message);
+      REQUIRE(s);
+      CHECK(download<int32_t>(*ctx, buf, n) == want.data);
+      CHECK(download<int32_t>(*ctx, out, 2 * total) == want.out);
+    }
+  }
+}
+
+TEST_CASE("a grid-stride block-loop kernel on a grid smaller than its data "
+          "runs many rounds: carried sums, uneven trips, exits in late rounds",
+          "[host][firstround]") {
+  // 64 blocks of 256 over 100000 elements: 6 or 7 rounds per thread; one
+  // block of 32 threads: 3125 rounds, one thread after another in each.
+  struct Launch {
+    uint32_t blocks, threads;
+  };
+  const int32_t n = 100000;
+  for (Launch l : {Launch{64, 256}, Launch{1, 32}}) {
+    const uint32_t total = l.blocks * l.threads;
+    INFO("blocks = " << l.blocks << ", threads = " << l.threads);
+    std::vector<int32_t> data(n);
+    for (int32_t i = 0; i < n; ++i)
+      data[i] = (i * 7) % 41;
+    // Threads leaving in their 4th round and in their last (7th or 3125th).
+    for (int32_t i : {int32_t(3 + 3 * total), int32_t(17 + 3 * total), n - 1, n - 40})
+      data[i] = -7;
+    auto ctx = newContext();
+    exec::KernelInfo info;
+    for (bool exits : {false, true}) {
+      INFO("exits = " << exits);
+      std::vector<int32_t> input = data;
+      if (!exits)
+        for (int32_t &v : input)
+          v = v == -7 ? 5 : v;
+      Strided want = stridedReference(input, n, total, exits);
+      exec::FunctionId fn = loadKernel(*ctx, kFirstRound, "sum", info);
+      exec::DevicePtr buf = upload(*ctx, input);
+      exec::DevicePtr out = upload(*ctx, std::vector<int32_t>(2 * total, -1));
+      Args args(info);
+      args.set(0, buf).set(1, out).set(2, n);
+      exec::Status s = launch(*ctx, fn, {l.blocks, 1, 1}, {l.threads, 1, 1}, args);
       INFO(s.message);
       REQUIRE(s);
       CHECK(download<int32_t>(*ctx, buf, n) == want.data);

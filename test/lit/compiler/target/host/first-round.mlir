@@ -2,22 +2,24 @@
 // FirstRound.cpp): the kernel is split at its loop's back edge into a first
 // round, run for every thread in one pass over the block (no loop left in
 // it, so no poll: straight-line code the loop vectorizer takes), and the
-// rest, run afterwards only for the threads that stored their index in the
-// slot array and set their `again` byte; the rest keeps its loop's poll.
+// next round, one iteration from the index a thread stored in the slot
+// array, run in further passes over the threads whose `again` byte is set
+// until none is (row polls in every pass).
 // RUN: wooly-cc %s --target=host --emit=llvm -O0 -o - | FileCheck %s
 
 // CHECK-LABEL: define void @__wooly_block_scale(
 // CHECK: %slot = alloca i32, i64 %[[TOTAL:[0-9]+]], align 16
 // CHECK-NEXT: %again = alloca i8, i64 %[[TOTAL]], align 16
-// After the first round, only if some thread goes round again: the rest,
-// for those threads.
+// After the first round, only if some thread goes round again: rounds
+// over those threads.
 // CHECK: z.first.end:
 // CHECK-NEXT: %[[ANY:[0-9]+]] = load i8, ptr %any, align 1
 // CHECK-NEXT: %[[SOME:[0-9]+]] = icmp ne i8 %[[ANY]], 0
-// CHECK-NEXT: br i1 %[[SOME]], label %rest, label %done
+// CHECK-NEXT: br i1 %[[SOME]], label %next, label %done
 // The first round: one trip of the body, then the next index goes to the
 // thread's slot when the loop would go round again.
 // CHECK: x.first:
+// CHECK: %[[MINE:[0-9]+]] = getelementptr i8, ptr %again
 // CHECK-NOT: __wooly_poll
 // CHECK: fadd float
 // CHECK-NEXT: store float
@@ -29,34 +31,51 @@
 // CHECK: scale.first_round.exit:
 // CHECK-NEXT: %[[RESULT:[0-9]+]] = phi i1 [ false, %{{[0-9]+}} ], [ true, %first.again.i ]
 // CHECK-NEXT: %[[FLAG:[0-9]+]] = zext i1 %[[RESULT]] to i8
-// CHECK-NEXT: %[[MINE:[0-9]+]] = getelementptr i8, ptr %again
 // CHECK-NEXT: store i8 %[[FLAG]], ptr %[[MINE]], align 1
 // CHECK: x.first.end:
 // CHECK: row.poll:
-// CHECK: x.rest:
-// CHECK: br i1 %{{[0-9]+}}, label %rest.run, label %rest.next
-// CHECK: rest.run:
-// CHECK: %resume.i = load i32, ptr %{{[0-9]+}}, align 4
-// CHECK: phi i32 [ %{{[0-9]+}}, %{{[0-9]+}} ], [ %resume.i, %rest.run ]
-// CHECK: call i32 @__wooly_poll(
-// CHECK: scale.rest.exit:
+// A round: the `any` byte cleared, then one iteration of each flagged
+// thread, which stores its next index and flag again; another round while
+// some thread set its flag.
+// CHECK: next:
+// CHECK-NEXT: store i8 0, ptr %any, align 1
+// CHECK: z.next.end:
+// CHECK-NEXT: %[[ANY2:[0-9]+]] = load i8, ptr %any, align 1
+// CHECK-NEXT: %[[SOME2:[0-9]+]] = icmp ne i8 %[[ANY2]], 0
+// CHECK-NEXT: br i1 %[[SOME2]], label %next, label %done
+// CHECK: x.next:
+// CHECK: %[[FLAGPTR:[0-9]+]] = getelementptr i8, ptr %again
+// CHECK: br i1 %{{[0-9]+}}, label %next.run, label %next.skip
+// CHECK: next.run:
+// CHECK: %[[SLOT:[0-9]+]] = getelementptr i32, ptr %slot
+// CHECK: %resume.i = load i32, ptr %[[SLOT]], align 4
+// CHECK-NOT: __wooly_poll
+// CHECK: fadd float
+// CHECK: %[[STEP:[0-9]+]] = add i32 %resume.i,
+// CHECK: next.again.i:
+// CHECK-NEXT: store i32 %[[STEP]], ptr %[[SLOT]], align 4
+// CHECK: scale.next_round.exit:
+// CHECK-NEXT: %[[RESULT2:[0-9]+]] = phi i1 [ false, %{{[0-9]+}} ], [ true, %next.again.i ]
+// CHECK-NEXT: %[[FLAG2:[0-9]+]] = zext i1 %[[RESULT2]] to i8
+// CHECK-NEXT: store i8 %[[FLAG2]], ptr %[[FLAGPTR]], align 1
+// CHECK: row.poll1:
 
-// Reading memory before the loop (the bound here): the rest variant could
+// Reading memory before the loop (the bound here): the next round could
 // not read it again, so the plain form stays.
 // CHECK-LABEL: define void @__wooly_block_bounded(
 // CHECK-NOT: x.first:
 // CHECK: x:
 // CHECK: call i32 @__wooly_poll(
-// CHECK-NOT: x.rest:
+// CHECK-NOT: x.next:
 // CHECK: ret void
 
 // A loop that tests in its header: every thread would reach the back edge
-// and need the rest, so the plain form stays.
+// and need another round, so the plain form stays.
 // CHECK-LABEL: define void @__wooly_block_toptest(
 // CHECK-NOT: x.first:
 // CHECK: x:
 // CHECK: call i32 @__wooly_poll(
-// CHECK-NOT: x.rest:
+// CHECK-NOT: x.next:
 // CHECK: ret void
 
 wooly.kernel @scale(%data: !wooly.ptr<global>, %n: i32) {
