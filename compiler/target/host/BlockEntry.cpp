@@ -488,7 +488,7 @@ void buildFirstRoundLoops(llvm::IRBuilder<> &b, llvm::Function *first, llvm::Fun
   llvm::Value *total =
       b.CreateZExt(b.CreateMul(b.CreateMul(nx, ny), nz), b.getInt64Ty());
   unsigned params = values.size();
-  llvm::SmallVector<llvm::Type *> types = firstRoundSlotTypes(*next, params);
+  llvm::SmallVector<llvm::Type *> types = firstRoundSlotTypes(*first, params);
   llvm::SmallVector<llvm::AllocaInst *> slots;
   for (llvm::Type *type : types) {
     slots.push_back(b.CreateAlloca(type, total, "slot"));
@@ -524,7 +524,9 @@ void buildFirstRoundLoops(llvm::IRBuilder<> &b, llvm::Function *first, llvm::Fun
   };
   // One round of the threads' loops: `variant` for each thread (only the
   // flagged ones after the first round), its flag and the any-flag updated.
-  auto round = [&](llvm::Function *variant, bool onlyFlagged, const std::string &name) {
+  auto round = [&](llvm::Function *variant, llvm::Value *number,
+                   const std::string &name) {
+    bool onlyFlagged = number != nullptr;
     threadLoops([&](llvm::Value *t) {
       llvm::Value *flagPtr = b.CreateGEP(b.getInt8Ty(), again, t);
       llvm::BasicBlock *after = nullptr;
@@ -535,7 +537,10 @@ void buildFirstRoundLoops(llvm::IRBuilder<> &b, llvm::Function *first, llvm::Fun
         b.CreateCondBr(b.CreateICmpNE(flag, b.getInt8(0)), run, after);
         b.SetInsertPoint(run);
       }
-      llvm::Value *more = b.CreateZExt(b.CreateCall(variant, withSlots(t)), b.getInt8Ty());
+      llvm::SmallVector<llvm::Value *> args = withSlots(t);
+      if (number)
+        args.push_back(number);
+      llvm::Value *more = b.CreateZExt(b.CreateCall(variant, args), b.getInt8Ty());
       b.CreateStore(more, flagPtr);
       b.CreateStore(b.CreateOr(b.CreateLoad(b.getInt8Ty(), any), more), any);
       if (after) {
@@ -544,14 +549,20 @@ void buildFirstRoundLoops(llvm::IRBuilder<> &b, llvm::Function *first, llvm::Fun
       }
     }, name);
   };
-  round(first, false, "first");
+  // How many rounds the flagged threads have run: the next round
+  // recomputes thread-strided header values from it (FirstRound.cpp).
+  llvm::AllocaInst *count = b.CreateAlloca(b.getInt64Ty(), nullptr, "rounds");
+  b.CreateStore(b.getInt64(0), count);
+  round(first, nullptr, "first");
   llvm::BasicBlock *rounds = llvm::BasicBlock::Create(c, "next", entry);
   llvm::BasicBlock *done = llvm::BasicBlock::Create(c, "done", entry);
   b.CreateCondBr(b.CreateICmpNE(b.CreateLoad(b.getInt8Ty(), any), b.getInt8(0)),
                  rounds, done);
   b.SetInsertPoint(rounds);
   b.CreateStore(b.getInt8(0), any);
-  round(next, true, "next");
+  llvm::Value *number = b.CreateAdd(b.CreateLoad(b.getInt64Ty(), count), b.getInt64(1));
+  b.CreateStore(number, count);
+  round(next, number, "next");
   b.CreateCondBr(b.CreateICmpNE(b.CreateLoad(b.getInt8Ty(), any), b.getInt8(0)),
                  rounds, done);
   b.SetInsertPoint(done);

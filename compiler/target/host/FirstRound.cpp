@@ -17,14 +17,18 @@ namespace {
 /// A header value stepped by a loop-invariant non-constant: the grid stride
 /// (RegionSplit's loop-cut heuristic at the LLVM level). A loop stepped by a
 /// constant (a short count) would send every thread to the next round.
-bool isThreadStrided(llvm::PHINode *phi, llvm::Loop &loop, llvm::BasicBlock *latch) {
+/// Returns that stride, or nullptr.
+llvm::Value *threadStride(llvm::PHINode *phi, llvm::Loop &loop,
+                          llvm::BasicBlock *latch) {
   auto *step = llvm::dyn_cast<llvm::BinaryOperator>(phi->getIncomingValueForBlock(latch));
   if (!step || step->getOpcode() != llvm::Instruction::Add)
-    return false;
+    return nullptr;
   llvm::Value *other = step->getOperand(0) == phi   ? step->getOperand(1)
                        : step->getOperand(1) == phi ? step->getOperand(0)
                                                     : nullptr;
-  return other && !llvm::isa<llvm::Constant>(other) && loop.isLoopInvariant(other);
+  if (other && !llvm::isa<llvm::Constant>(other) && loop.isLoopInvariant(other))
+    return other;
+  return nullptr;
 }
 
 /// Whether the next round may run `inst` again on its way to the loop:
@@ -39,12 +43,16 @@ bool isRepeatable(llvm::Instruction &inst, llvm::Value *ctx) {
   return !inst.mayReadOrWriteMemory();
 }
 
-/// `kernel` with `slots` more pointer parameters, returning `result`.
+/// `kernel` with `slots` more pointer parameters (and, with `round`, an i64
+/// after them), returning `result`.
 llvm::Function *cloneWithSlots(llvm::Function &kernel, unsigned slots,
-                               llvm::Type *result, const std::string &name,
+                               bool round, llvm::Type *result,
+                               const std::string &name,
                                llvm::ValueToValueMapTy &map) {
   llvm::SmallVector<llvm::Type *> params(kernel.getFunctionType()->params());
   params.append(slots, llvm::PointerType::get(kernel.getContext(), 0));
+  if (round)
+    params.push_back(llvm::Type::getInt64Ty(kernel.getContext()));
   auto *type = llvm::FunctionType::get(result, params, false);
   llvm::Function *clone = llvm::Function::Create(
       type, llvm::GlobalValue::InternalLinkage, name, kernel.getParent());
@@ -84,6 +92,7 @@ bool splitFirstRound(llvm::Function &kernel) {
   if (!back || !back->isConditional() || !loop.isLoopExiting(latch))
     return false;
   llvm::SmallVector<llvm::PHINode *> carried;
+  llvm::SmallVector<llvm::Value *> strides; // per carried value, or nullptr
   bool strided = false;
   const llvm::DataLayout &layout = kernel.getParent()->getDataLayout();
   for (llvm::PHINode &phi : header->phis()) {
@@ -92,7 +101,9 @@ bool splitFirstRound(llvm::Function &kernel) {
         layout.getTypeStoreSize(type) > 8)
       return false;
     carried.push_back(&phi);
-    strided |= isThreadStrided(&phi, loop, latch);
+    strides.push_back(type->isIntegerTy() ? threadStride(&phi, loop, latch)
+                                          : nullptr);
+    strided |= strides.back() != nullptr;
   }
   if (!strided || carried.size() > kMaxFirstRoundSlots)
     return false;
@@ -142,35 +153,56 @@ bool splitFirstRound(llvm::Function &kernel) {
 
   // The first round: from the kernel's start to the back edge.
   llvm::ValueToValueMapTy firstMap;
-  llvm::Function *first = cloneWithSlots(kernel, slots, llvm::Type::getInt1Ty(c),
-                                         firstRoundName(kernel.getName()), firstMap);
+  llvm::Function *first =
+      cloneWithSlots(kernel, slots, /*round=*/false, llvm::Type::getInt1Ty(c),
+                     firstRoundName(kernel.getName()), firstMap);
   stopAtBackEdge(first, firstMap, "first.again");
 
   // The next round: the code before the loop runs again (it only
   // recomputes values), the header starts from the stored values, and one
   // iteration runs to the back edge (or, leaving the loop, to the end).
+  // A thread-strided value is recomputed instead, `start + round * stride`
+  // (every thread in round r has gone round exactly r times; wrapping
+  // arithmetic as the loop's own adds): with `start` a function of the
+  // thread index, the round's addresses are affine in it and the block
+  // entry's pass over the threads vectorizes like the first round.
   llvm::ValueToValueMapTy nextMap;
-  llvm::Function *next = cloneWithSlots(kernel, slots, llvm::Type::getInt1Ty(c),
-                                        nextRoundName(kernel.getName()), nextMap);
+  llvm::Function *next =
+      cloneWithSlots(kernel, slots, /*round=*/true, llvm::Type::getInt1Ty(c),
+                     nextRoundName(kernel.getName()), nextMap);
   auto *nextEntering = llvm::cast<llvm::BasicBlock>(nextMap[entering]);
   llvm::IRBuilder<> b(nextEntering->getTerminator());
+  llvm::Value *round = next->getArg(firstSlot + slots);
+  round->setName("round");
   for (auto [i, phi] : llvm::enumerate(carried)) {
     auto *copy = llvm::cast<llvm::PHINode>(nextMap[phi]);
-    llvm::Value *saved =
-        b.CreateLoad(phi->getType(), next->getArg(firstSlot + i), "resume");
-    copy->setIncomingValueForBlock(nextEntering, saved);
+    llvm::Value *resume;
+    if (llvm::Value *stride = strides[i]) {
+      llvm::Value *start = copy->getIncomingValueForBlock(nextEntering);
+      llvm::Value *step = stride;
+      if (nextMap.count(stride))
+        step = nextMap[stride];
+      resume = b.CreateAdd(
+          start, b.CreateMul(b.CreateZExtOrTrunc(round, phi->getType()), step),
+          "resume");
+    } else {
+      resume = b.CreateLoad(phi->getType(), next->getArg(firstSlot + i), "resume");
+    }
+    copy->setIncomingValueForBlock(nextEntering, resume);
   }
   stopAtBackEdge(next, nextMap, "next.again");
   return true;
 }
 
-llvm::SmallVector<llvm::Type *> firstRoundSlotTypes(llvm::Function &next,
+llvm::SmallVector<llvm::Type *> firstRoundSlotTypes(llvm::Function &first,
                                                     unsigned params) {
+  // The first round stores every header value into its slot at the back
+  // edge (the next round may recompute some instead of loading them).
   llvm::SmallVector<llvm::Type *> types;
-  for (unsigned i = params; i < next.arg_size(); ++i)
-    for (llvm::User *user : next.getArg(i)->users())
-      if (auto *load = llvm::dyn_cast<llvm::LoadInst>(user)) {
-        types.push_back(load->getType());
+  for (unsigned i = params; i < first.arg_size(); ++i)
+    for (llvm::User *user : first.getArg(i)->users())
+      if (auto *store = llvm::dyn_cast<llvm::StoreInst>(user)) {
+        types.push_back(store->getValueOperand()->getType());
         break;
       }
   return types;

@@ -47,7 +47,7 @@ inline std::string nextRoundName(llvm::StringRef name) {
 inline constexpr unsigned kMaxFirstRoundSlots = 4;
 
 /// Adds `<kernel>.first_round(params..., slot ptrs...) -> i1` and
-/// `<kernel>.next_round(params..., slot ptrs...) -> i1` for block-loop
+/// `<kernel>.next_round(params..., slot ptrs..., i64 round) -> i1` for block-loop
 /// kernel `kernel`
 /// when it qualifies: one loop, no nested loop, one back edge that also
 /// tests whether to leave (a rotated loop), a
@@ -57,9 +57,11 @@ inline constexpr unsigned kMaxFirstRoundSlots = 4;
 /// alloca, loads only from the context). Returns whether it did.
 bool splitFirstRound(llvm::Function &kernel);
 
-/// The types of the next round's slots (those after its `params` kernel
-/// parameters), in order: what the block entry's slot arrays hold.
-llvm::SmallVector<llvm::Type *> firstRoundSlotTypes(llvm::Function &next,
+/// The types of the first round's slots (those after its `params` kernel
+/// parameters), in order: what the block entry's slot arrays hold. The
+/// next round takes the same slots and then the round number (i64: 1 for
+/// the round after the first).
+llvm::SmallVector<llvm::Type *> firstRoundSlotTypes(llvm::Function &first,
                                                     unsigned params);
 
 } // namespace wooly::host

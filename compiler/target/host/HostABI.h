@@ -14,7 +14,8 @@
 // kernels with a grid-stride loop run a first round for every thread, then
 // the rest for those going round again, FirstRound.h; v12: the rest runs
 // round by round, one iteration of each thread going round again per pass,
-// `K.next_round`),
+// `K.next_round`; v13: `K.next_round` takes the round number and
+// recomputes thread-strided header values from it),
 // changes kAbiVersion, which is part of the compiled-object cache key (it is
 // also how a compiler change reaches objects already in a cache).
 //
@@ -41,7 +42,7 @@
 
 namespace wooly::host {
 
-inline constexpr uint32_t kAbiVersion = 12;
+inline constexpr uint32_t kAbiVersion = 13;
 
 /// The most threads a block has (launches with more are refused).
 inline constexpr uint32_t kMaxBlockThreads = 1024;

@@ -2,9 +2,10 @@
 // FirstRound.cpp): the kernel is split at its loop's back edge into a first
 // round, run for every thread in one pass over the block (no loop left in
 // it, so no poll: straight-line code the loop vectorizer takes), and the
-// next round, one iteration from the index a thread stored in the slot
-// array, run in further passes over the threads whose `again` byte is set
-// until none is (row polls in every pass).
+// next round, one iteration from the thread's index recomputed from the
+// round number (start + round * stride: affine in the thread index, so the
+// passes vectorize like the first), run in further passes over the threads
+// whose `again` byte is set until none is (row polls in every pass).
 // RUN: wooly-cc %s --target=host --emit=llvm -O0 -o - | FileCheck %s
 
 // CHECK-LABEL: define void @__wooly_block_scale(
@@ -39,6 +40,9 @@
 // some thread set its flag.
 // CHECK: next:
 // CHECK-NEXT: store i8 0, ptr %any, align 1
+// CHECK-NEXT: %[[COUNT:[0-9]+]] = load i64, ptr %rounds, align 8
+// CHECK-NEXT: %[[ROUND:[0-9]+]] = add i64 %[[COUNT]], 1
+// CHECK-NEXT: store i64 %[[ROUND]], ptr %rounds, align 8
 // CHECK: z.next.end:
 // CHECK-NEXT: %[[ANY2:[0-9]+]] = load i8, ptr %any, align 1
 // CHECK-NEXT: %[[SOME2:[0-9]+]] = icmp ne i8 %[[ANY2]], 0
@@ -48,10 +52,13 @@
 // CHECK: br i1 %{{[0-9]+}}, label %next.run, label %next.skip
 // CHECK: next.run:
 // CHECK: %[[SLOT:[0-9]+]] = getelementptr i32, ptr %slot
-// CHECK: %resume.i = load i32, ptr %[[SLOT]], align 4
+// CHECK-NOT: load i32, ptr %[[SLOT]]
+// CHECK: %[[R:[0-9]+]] = trunc i64 %[[ROUND]] to i32
+// CHECK-NEXT: %[[RS:[0-9]+]] = mul i32 %[[R]], %[[STRIDE:[0-9]+]]
+// CHECK-NEXT: %resume.i = add i32 %{{[0-9]+}}, %[[RS]]
 // CHECK-NOT: __wooly_poll
 // CHECK: fadd float
-// CHECK: %[[STEP:[0-9]+]] = add i32 %resume.i,
+// CHECK: %[[STEP:[0-9]+]] = add i32 %resume.i, %[[STRIDE]]
 // CHECK: next.again.i:
 // CHECK-NEXT: store i32 %[[STEP]], ptr %[[SLOT]], align 4
 // CHECK: scale.next_round.exit:
