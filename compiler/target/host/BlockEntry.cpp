@@ -75,6 +75,44 @@ void buildCountedLoop(llvm::IRBuilder<> &b, llvm::Value *n,
   b.SetInsertPoint(exit);
 }
 
+/// The loops over a block's threads every block entry runs: z, y, x (x
+/// fastest) calling `body(x, y, z)`; after each row of threads a trap, the
+/// watchdog or a yield request is served (emitRowPoll), leaving for `stop`
+/// (made here when null). Loop blocks are named x/y/z, `.suffix` appended.
+void buildThreadLoops(
+    llvm::IRBuilder<> &b, llvm::Value *nx, llvm::Value *ny, llvm::Value *nz,
+    llvm::Value *local, llvm::Value *cancel, llvm::BasicBlock *&stop,
+    llvm::function_ref<void(llvm::Value *, llvm::Value *, llvm::Value *)> body,
+    const std::string &suffix = "") {
+  std::string tail = suffix.empty() ? "" : "." + suffix;
+  buildCountedLoop(b, nz, [&](llvm::Value *z) {
+    buildCountedLoop(b, ny, [&](llvm::Value *y) {
+      buildCountedLoop(b, nx, [&](llvm::Value *x) { body(x, y, z); },
+                       ("x" + tail).c_str());
+      if (!stop)
+        stop = llvm::BasicBlock::Create(b.getContext(), "stop",
+                                        b.GetInsertBlock()->getParent());
+      emitRowPoll(b, local, cancel, stop);
+    }, ("y" + tail).c_str());
+  }, ("z" + tail).c_str());
+}
+
+/// Thread (x, y, z)'s linear index in a block of nx * ny threads per layer.
+llvm::Value *linearThread(llvm::IRBuilder<> &b, llvm::Value *x, llvm::Value *y,
+                          llvm::Value *z, llvm::Value *nx, llvm::Value *ny) {
+  auto wide = [&](llvm::Value *v) { return b.CreateZExt(v, b.getInt64Ty()); };
+  return b.CreateAdd(wide(x), b.CreateMul(wide(nx), b.CreateAdd(
+                                              wide(y), b.CreateMul(wide(ny), wide(z)))));
+}
+
+/// Writes thread (x, y, z)'s index into the private context `local`.
+void storeThreadIndex(llvm::IRBuilder<> &b, llvm::Value *local, llvm::Value *x,
+                      llvm::Value *y, llvm::Value *z) {
+  b.CreateStore(x, fieldPtr(b, local, offsets::tid));
+  b.CreateStore(y, fieldPtr(b, local, offsets::tid + 4));
+  b.CreateStore(z, fieldPtr(b, local, offsets::tid + 8));
+}
+
 /// The threads' parts of the local area (their escaping slots, RegionSplit)
 /// come first; code running later takes frames above them. They always fit:
 /// the runtime's area holds kMaxBlockThreads parts of the largest size a
@@ -171,19 +209,13 @@ void buildRegionEntry(llvm::Module &m, const HostKernel &info,
   auto threadLoops = [&](llvm::function_ref<void(llvm::Value *)> body,
                          llvm::BasicBlock *after = nullptr) {
     // The kernel takes the thread's index as arguments (RegionSplit.h).
-    buildCountedLoop(b, nz, [&](llvm::Value *z) {
-      values[4] = z;
-      buildCountedLoop(b, ny, [&](llvm::Value *y) {
-        values[3] = y;
-        buildCountedLoop(b, nx, [&](llvm::Value *x) {
-          values[2] = x;
-          auto wide = [&](llvm::Value *v) { return b.CreateZExt(v, b.getInt64Ty()); };
-          body(b.CreateAdd(wide(x), b.CreateMul(wide(nx), b.CreateAdd(
-                                                    wide(y), b.CreateMul(wide(ny), wide(z))))));
-        }, "x");
-        emitRowPoll(b, local, cancel, stop);
-      }, "y");
-    }, "z");
+    buildThreadLoops(b, nx, ny, nz, local, cancel, stop,
+                     [&](llvm::Value *x, llvm::Value *y, llvm::Value *z) {
+                       values[2] = x;
+                       values[3] = y;
+                       values[4] = z;
+                       body(linearThread(b, x, y, z, nx, ny));
+                     });
     b.CreateBr(after ? after : settled);
   };
   // Runs thread `t` from `from` if it should run in this round.
@@ -476,15 +508,12 @@ void buildRegionEntry(llvm::Module &m, const HostKernel &info,
 /// elements (run to its end one after the other, each thread would stride
 /// over the data alone, 12x slower than in order on a grid-sized launch).
 void buildFirstRoundLoops(llvm::IRBuilder<> &b, llvm::Function *first, llvm::Function *next,
-                          llvm::Value *ctx, llvm::Value *local,
+                          llvm::Value *nx, llvm::Value *ny, llvm::Value *nz,
+                          llvm::Value *local,
                           llvm::SmallVector<llvm::Value *> values,
                           llvm::Value *cancel) {
   llvm::LLVMContext &c = b.getContext();
   llvm::Function *entry = b.GetInsertBlock()->getParent();
-  auto dim = [&](unsigned d) {
-    return b.CreateLoad(b.getInt32Ty(), fieldPtr(b, ctx, offsets::ntid + 4 * d));
-  };
-  llvm::Value *nx = dim(0), *ny = dim(1), *nz = dim(2);
   llvm::Value *total =
       b.CreateZExt(b.CreateMul(b.CreateMul(nx, ny), nz), b.getInt64Ty());
   unsigned params = values.size();
@@ -498,23 +527,15 @@ void buildFirstRoundLoops(llvm::IRBuilder<> &b, llvm::Function *first, llvm::Fun
   again->setAlignment(llvm::Align(16));
   llvm::AllocaInst *any = b.CreateAlloca(b.getInt8Ty(), nullptr, "any");
   b.CreateStore(b.getInt8(0), any);
-  llvm::BasicBlock *stop = llvm::BasicBlock::Create(c, "stop", entry);
-  // Thread loops z/y/x calling `body(t)`, t linear; tid goes to the copy.
+  llvm::BasicBlock *stop = nullptr;
+  // Thread loops calling `body(t)`, t linear; tid goes to the copy.
   auto threadLoops = [&](llvm::function_ref<void(llvm::Value *)> body,
                          const std::string &name) {
-    buildCountedLoop(b, nz, [&](llvm::Value *z) {
-      b.CreateStore(z, fieldPtr(b, local, offsets::tid + 8));
-      buildCountedLoop(b, ny, [&](llvm::Value *y) {
-        b.CreateStore(y, fieldPtr(b, local, offsets::tid + 4));
-        buildCountedLoop(b, nx, [&](llvm::Value *x) {
-          b.CreateStore(x, fieldPtr(b, local, offsets::tid));
-          auto wide = [&](llvm::Value *v) { return b.CreateZExt(v, b.getInt64Ty()); };
-          body(b.CreateAdd(wide(x), b.CreateMul(wide(nx), b.CreateAdd(
-                                                    wide(y), b.CreateMul(wide(ny), wide(z))))));
-        }, ("x." + name).c_str());
-        emitRowPoll(b, local, cancel, stop);
-      }, ("y." + name).c_str());
-    }, ("z." + name).c_str());
+    buildThreadLoops(b, nx, ny, nz, local, cancel, stop,
+                     [&](llvm::Value *x, llvm::Value *y, llvm::Value *z) {
+                       storeThreadIndex(b, local, x, y, z);
+                       body(linearThread(b, x, y, z, nx, ny));
+                     }, name);
   };
   auto withSlots = [&](llvm::Value *t) {
     llvm::SmallVector<llvm::Value *> all(values);
@@ -620,23 +641,14 @@ void buildEntryPoint(llvm::Module &m, const HostKernel &info) {
   llvm::Function *first = m.getFunction(firstRoundName(info.name));
   llvm::Function *next = m.getFunction(nextRoundName(info.name));
   if (first && next) {
-    buildFirstRoundLoops(b, first, next, ctx, local, values, cancel);
+    buildFirstRoundLoops(b, first, next, nx, ny, nz, local, values, cancel);
     return;
   }
-  buildCountedLoop(b, nz, [&](llvm::Value *z) {
-    b.CreateStore(z, fieldPtr(b, local, offsets::tid + 8));
-    buildCountedLoop(b, ny, [&](llvm::Value *y) {
-      b.CreateStore(y, fieldPtr(b, local, offsets::tid + 4));
-      buildCountedLoop(b, nx, [&](llvm::Value *x) {
-        b.CreateStore(x, fieldPtr(b, local, offsets::tid));
-        b.CreateCall(kernel, values);
-      }, "x");
-      // A trap or the watchdog stops the block between rows of threads.
-      if (!stop)
-        stop = llvm::BasicBlock::Create(c, "stop", entry);
-      emitRowPoll(b, local, cancel, stop);
-    }, "y");
-  }, "z");
+  buildThreadLoops(b, nx, ny, nz, local, cancel, stop,
+                   [&](llvm::Value *x, llvm::Value *y, llvm::Value *z) {
+                     storeThreadIndex(b, local, x, y, z);
+                     b.CreateCall(kernel, values);
+                   });
   b.CreateRetVoid();
   if (stop) {
     b.SetInsertPoint(stop);
