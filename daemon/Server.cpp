@@ -476,7 +476,7 @@ void Server::Impl::hello(const std::string &rid, const proto::Header &h,
   reply.fields.put<uint64_t>(id);
   reply.fields.put<uint32_t>(server.options_.sessionTimeoutMs / 4);
   d.encode(reply.fields);
-  reply.fields.put<uint32_t>(proto::FeatureBatch);
+  reply.fields.put<uint32_t>(proto::FeatureBatch | proto::FeatureLimits);
   sendReply(router, rid, h, reply);
 }
 

@@ -28,9 +28,10 @@
 // Synchronizing replies (DeviceSync, StreamSync, EventSync, MemcpyDtoH) end
 // with the device printf output since the last one, error or not.
 //   SetShare     u32 weight, u32 priority class
+//   SetLimit     u32 DeviceLimit, u64 value -> u64 value in effect
 //   Batch        (always async) N async requests, see Batch.h; each is
 //                handled as if sent alone (handleBatch)
-// The Hello reply ends with u32 ServerFeatures (FeatureBatch).
+// The Hello reply ends with u32 ServerFeatures (FeatureBatch, FeatureLimits).
 //
 //===----------------------------------------------------------------------===//
 #include "daemon/Session.h"
@@ -281,6 +282,21 @@ Reply Session::dispatch(MsgType type, proto::ByteReader &r, const Bulk &bulk) {
                           "share must have weight 1..1000 and priority 0..2");
     setShare(weight, static_cast<exec::PriorityClass>(cls));
     return Reply{};
+  }
+  case MsgType::SetLimit: {
+    uint32_t limit = r.get<uint32_t>("limit");
+    uint64_t value = r.get<uint64_t>("value");
+    r.expectEnd();
+    if (limit != static_cast<uint32_t>(proto::DeviceLimit::StackSize))
+      return Reply::error(WireCode::NotSupported,
+                          "limit " + std::to_string(limit) +
+                              " cannot be set on this server");
+    uint64_t granted = 0;
+    if (exec::Status s = context_->setStackSize(value, granted); !s)
+      return fromStatus(s);
+    Reply reply;
+    reply.fields.put<uint64_t>(granted);
+    return reply;
   }
   default:
     return Reply::error(WireCode::ProtocolError,

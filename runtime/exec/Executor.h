@@ -199,6 +199,12 @@ public:
   /// Device-side printf output produced by this context's kernels since the
   /// last call (drained).
   virtual std::string takePrintfOutput() = 0;
+
+  /// Gives this context's kernels at least `bytes` of stack per thread
+  /// (cudaDeviceSetLimit(cudaLimitStackSize): recursion, large frames);
+  /// `granted` is the size they now get. The default, the host executor's,
+  /// accepts any size: its kernels run on the workers' own stacks.
+  virtual Status setStackSize(uint64_t bytes, uint64_t &granted);
 };
 
 /// One device.

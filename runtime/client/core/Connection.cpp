@@ -129,6 +129,7 @@ std::unique_ptr<Connection> Connection::open(std::string &error) {
       uint32_t features = f.remaining() >= 4 ? f.get<uint32_t>("features") : 0;
       c->batching_ = (features & proto::FeatureBatch) &&
                      env("WOOLY_BATCH") != "0";
+      c->limits_ = features & proto::FeatureLimits;
     } catch (const proto::DecodeError &e) {
       error = std::string("malformed answer from the server: ") + e.what();
       return nullptr;

@@ -99,6 +99,8 @@ public:
   bool embedded() const { return embedded_; }
   /// Whether posted requests are batched (the server accepts Batch).
   bool batching() const { return batching_; }
+  /// Whether the server accepts SetLimit (older servers do not).
+  bool setsLimits() const { return limits_; }
   /// Sends the pending batch now (tests; every call does it itself).
   bool flush();
   /// Requests waiting in the batch (tests).
@@ -141,6 +143,7 @@ private:
   std::shared_ptr<void> embeddedServer_; // keeps the in-process daemon alive
   // Batching (under mutex_).
   bool batching_ = false;
+  bool limits_ = false;
   proto::BatchWriter batch_;
   std::chrono::steady_clock::time_point batchDeadline_;
   std::condition_variable flushWake_;

@@ -701,4 +701,21 @@ Result Runtime::setShare(uint32_t weight, uint32_t priorityClass) {
   return fromReply(c->call(MsgType::SetShare, w), "set share");
 }
 
+Result Runtime::setStackSize(uint64_t bytes, uint64_t &granted) {
+  Connection *c = nullptr;
+  if (Result r = connection(c); !r.ok())
+    return r;
+  granted = bytes;
+  if (!c->setsLimits())
+    return {};
+  proto::ByteWriter w;
+  w.put<uint32_t>(static_cast<uint32_t>(proto::DeviceLimit::StackSize));
+  w.put<uint64_t>(bytes);
+  ClientReply reply = c->call(MsgType::SetLimit, w);
+  if (Result r = fromReply(reply, "set stack size"); !r.ok())
+    return r;
+  granted = reply.fields().get<uint64_t>("stack size");
+  return {};
+}
+
 } // namespace wooly::client

@@ -180,6 +180,10 @@ public:
   Result elapsedTime(uint64_t start, uint64_t end, float &ms);
   Result synchronizeDevice();
   Result setShare(uint32_t weight, uint32_t priorityClass);
+  /// Asks the server for at least `bytes` of stack per device thread;
+  /// `granted` is what kernels get. A server too old to set it keeps its
+  /// own, and `granted` is then `bytes` (what that server always did).
+  Result setStackSize(uint64_t bytes, uint64_t &granted);
 
   /// Closes the session (at exit, before static destructors run).
   void shutdown();

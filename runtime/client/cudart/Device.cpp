@@ -7,6 +7,7 @@
 #include "runtime/client/cudart/CudartState.h"
 
 #include <cstring>
+#include <mutex>
 
 using namespace wooly;
 using namespace wooly::cudart;
@@ -18,6 +19,35 @@ static cudaError_t needDevice(const proto::DeviceDescription *&d) {
   d = Runtime::get().device();
   return d ? cudaSuccess : record(cudaErrorNoDevice);
 }
+
+namespace {
+/// What cudaDeviceGetLimit reports: the CUDA runtime's defaults until the
+/// program sets a limit. Only the stack reaches the server (kernels that
+/// recurse fault without it); the printf buffer and the device heap are
+/// the server's own and other limits have nothing to act on, so their
+/// values are kept for the program to read back.
+struct Limits {
+  std::mutex mutex;
+  size_t stack = 1024, printfFifo = 1 << 20, mallocHeap = 8 << 20,
+         syncDepth = 2, pendingLaunches = 2048, l2Fetch = 64, l2Persisting = 0;
+  size_t *find(cudaLimit limit) {
+    switch (limit) {
+    case cudaLimitStackSize: return &stack;
+    case cudaLimitPrintfFifoSize: return &printfFifo;
+    case cudaLimitMallocHeapSize: return &mallocHeap;
+    case cudaLimitDevRuntimeSyncDepth: return &syncDepth;
+    case cudaLimitDevRuntimePendingLaunchCount: return &pendingLaunches;
+    case cudaLimitMaxL2FetchGranularity: return &l2Fetch;
+    case cudaLimitPersistingL2CacheSize: return &l2Persisting;
+    }
+    return nullptr; // a number no cudaLimit has
+  }
+};
+Limits &limits() {
+  static Limits *l = new Limits; // used until exit, never destroyed
+  return *l;
+}
+} // namespace
 
 extern "C" {
 
@@ -151,11 +181,32 @@ cudaError_t cudaDeviceReset(void) {
   });
 }
 
-cudaError_t cudaDeviceSetLimit(cudaLimit, size_t) { return cudaSuccess; }
+cudaError_t cudaDeviceSetLimit(cudaLimit limit, size_t value) {
+  return guarded("cudaDeviceSetLimit", [&] {
+    Limits &l = limits();
+    if (!l.find(limit))
+      return record(cudaErrorUnsupportedLimit);
+    if (limit == cudaLimitStackSize) {
+      uint64_t granted = 0;
+      if (Result r = Runtime::get().setStackSize(value, granted); !r.ok())
+        return record(r);
+      value = granted;
+    }
+    std::lock_guard<std::mutex> lock(l.mutex);
+    *l.find(limit) = value;
+    return cudaSuccess;
+  });
+}
+
 cudaError_t cudaDeviceGetLimit(size_t *value, cudaLimit limit) {
   if (!value)
     return record(cudaErrorInvalidValue);
-  *value = limit == cudaLimitStackSize ? 1024 : 1 << 20;
+  Limits &l = limits();
+  std::lock_guard<std::mutex> lock(l.mutex);
+  size_t *stored = l.find(limit);
+  if (!stored)
+    return record(cudaErrorUnsupportedLimit);
+  *value = *stored;
   return cudaSuccess;
 }
 cudaError_t cudaDeviceSetCacheConfig(cudaFuncCache) { return cudaSuccess; }

@@ -8,6 +8,11 @@ namespace wooly::exec {
 Context::~Context() = default;
 Executor::~Executor() = default;
 
+Status Context::setStackSize(uint64_t bytes, uint64_t &granted) {
+  granted = bytes;
+  return Status::ok();
+}
+
 // Executor errors cross the wire unchanged: both enums give each error the
 // same value, so the protocol's name table serves both.
 #define WOOLY_SAME_CODE(name)                                                  \

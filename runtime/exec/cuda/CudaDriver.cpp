@@ -60,9 +60,14 @@ Loaded load() {
       resolve(library, d.cuDevicePrimaryCtxRelease,
               {"cuDevicePrimaryCtxRelease_v2", "cuDevicePrimaryCtxRelease"},
               missing) &&
+      resolve(library, d.cuDevicePrimaryCtxReset,
+              {"cuDevicePrimaryCtxReset_v2", "cuDevicePrimaryCtxReset"},
+              missing) &&
       resolve(library, d.cuCtxSetCurrent, {"cuCtxSetCurrent"}, missing) &&
       resolve(library, d.cuCtxGetStreamPriorityRange,
               {"cuCtxGetStreamPriorityRange"}, missing) &&
+      resolve(library, d.cuCtxGetLimit, {"cuCtxGetLimit"}, missing) &&
+      resolve(library, d.cuCtxSetLimit, {"cuCtxSetLimit"}, missing) &&
       resolve(library, d.cuMemGetInfo, {"cuMemGetInfo_v2", "cuMemGetInfo"},
               missing) &&
       resolve(library, d.cuMemAlloc, {"cuMemAlloc_v2"}, missing) &&
@@ -198,6 +203,8 @@ ErrorCode errorCodeFor(CUresult result) {
   case 702: // CUDA_ERROR_LAUNCH_TIMEOUT
     return ErrorCode::LaunchTimeout;
   case 710: // CUDA_ERROR_ASSERT
+  case 719: // CUDA_ERROR_LAUNCH_FAILED: what `trap` gives (the client's
+            // cudaErrorLaunchFailure, as natively)
     return ErrorCode::Trap;
   case 700: // CUDA_ERROR_ILLEGAL_ADDRESS
   case 701: // CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES
@@ -206,7 +213,6 @@ ErrorCode errorCodeFor(CUresult result) {
   case 716: // CUDA_ERROR_MISALIGNED_ADDRESS
   case 717: // CUDA_ERROR_INVALID_ADDRESS_SPACE
   case 718: // CUDA_ERROR_INVALID_PC
-  case 719: // CUDA_ERROR_LAUNCH_FAILED (also what `trap` gives)
     return ErrorCode::LaunchFailure;
   case 801: // CUDA_ERROR_NOT_SUPPORTED
     return ErrorCode::NotSupported;

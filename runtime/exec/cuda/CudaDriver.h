@@ -112,6 +112,7 @@ enum : int {
   CU_GREEN_CTX_DEFAULT_STREAM = 0x1,
 };
 inline constexpr unsigned CU_STREAM_NON_BLOCKING = 0x1;
+inline constexpr int CU_LIMIT_STACK_SIZE = 0x00; // CUlimit
 inline constexpr unsigned CU_EVENT_DEFAULT = 0x0;
 
 /// The driver's entry points. Loaded once per process; never unloaded.
@@ -127,8 +128,11 @@ struct CudaDriver {
   CUresult (*cuDeviceTotalMem)(size_t *, CUdevice);
   CUresult (*cuDevicePrimaryCtxRetain)(CUcontext *, CUdevice);
   CUresult (*cuDevicePrimaryCtxRelease)(CUdevice);
+  CUresult (*cuDevicePrimaryCtxReset)(CUdevice);
   CUresult (*cuCtxSetCurrent)(CUcontext);
   CUresult (*cuCtxGetStreamPriorityRange)(int *, int *);
+  CUresult (*cuCtxGetLimit)(size_t *, int);    // CUlimit
+  CUresult (*cuCtxSetLimit)(int, size_t);
   CUresult (*cuMemGetInfo)(size_t *, size_t *);
   CUresult (*cuMemAlloc)(CUdeviceptr *, size_t);
   CUresult (*cuMemFree)(CUdeviceptr);

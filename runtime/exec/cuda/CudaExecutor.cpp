@@ -50,11 +50,54 @@ public:
   ~CudaDeviceApi() override {
     if (bestEffort)
       d.cuGreenCtxDestroy(bestEffort);
-    d.cuDevicePrimaryCtxRelease(device);
+    if (retained)
+      d.cuDevicePrimaryCtxRelease(device);
   }
 
   Status current() override {
-    return d.check(d.cuCtxSetCurrent(context), "cuCtxSetCurrent");
+    return d.check(d.cuCtxSetCurrent(context.load()), "cuCtxSetCurrent");
+  }
+
+  bool contextLost() override {
+    // After a sticky fault every call in the context returns it, a cheap
+    // one included.
+    size_t free = 0, total = 0;
+    if (!current())
+      return true;
+    CUresult rc = d.cuMemGetInfo(&free, &total);
+    return rc != CUDA_SUCCESS && isSticky(rc);
+  }
+
+  Status resetContext() override {
+    // DeviceEpochs calls this with no other call in flight.
+    {
+      std::lock_guard<std::mutex> lock(partitionMutex);
+      if (bestEffort)
+        d.cuGreenCtxDestroy(bestEffort);
+      bestEffort = nullptr;
+      partitionTried = false; // made again on first use
+    }
+    d.cuDevicePrimaryCtxRelease(device);
+    retained = false;
+    if (Status s = d.check(d.cuDevicePrimaryCtxReset(device),
+                           "cuDevicePrimaryCtxReset");
+        !s)
+      return s;
+    CUcontext fresh = nullptr;
+    if (Status s = d.check(d.cuDevicePrimaryCtxRetain(&fresh, device),
+                           "cuDevicePrimaryCtxRetain");
+        !s)
+      return s;
+    context.store(fresh);
+    retained = true;
+    if (Status s = current(); !s)
+      return s;
+    // The new context must work: a first allocation says so.
+    CUdeviceptr probe = 0;
+    if (Status s = d.check(d.cuMemAlloc(&probe, 256), "cuMemAlloc"); !s)
+      return s;
+    d.cuMemFree(probe);
+    return Status::ok();
   }
 
   Status memAlloc(uint64_t bytes, DevicePtr &out) override {
@@ -309,13 +352,42 @@ public:
     return total - free;
   }
 
+  Status raiseStackSize(uint64_t bytes, uint64_t &now) override {
+    // One session's query and raise must not interleave with another's.
+    std::lock_guard<std::mutex> lock(stackMutex);
+    size_t size = 0;
+    auto query = [&] { return d.cuCtxGetLimit(&size, CU_LIMIT_STACK_SIZE); };
+    if (Status s = call("cuCtxGetLimit", query); !s)
+      return s;
+    if (size < bytes) {
+      if (Status s = call("cuCtxSetLimit",
+                          [&] {
+                            return d.cuCtxSetLimit(CU_LIMIT_STACK_SIZE, bytes);
+                          });
+          !s)
+        return s;
+      if (Status s = call("cuCtxGetLimit", query); !s)
+        return s;
+    }
+    now = size;
+    return Status::ok();
+  }
+
 private:
   static CUstream cu(DriverStream stream) {
     return static_cast<CUstream>(stream);
   }
+  /// The errors after which the context is unusable (cuda.h: "the process
+  /// must be terminated and relaunched", or here: the context reset).
+  static bool isSticky(CUresult rc) {
+    return rc == 700 || rc == 710 || (rc >= 714 && rc <= 719) || rc == 999;
+  }
+
   CUdevice device;
-  CUcontext context;
+  std::atomic<CUcontext> context;
+  bool retained = true; // the primary context, until a reset fails
   CUmemAllocationProp deviceMemory{}; // physical memory on this device
+  std::mutex stackMutex;
 
   /// The green context best-effort sessions' streams live in, made on first
   /// use; NotSupported (and priorities only) when it cannot be made.

@@ -131,6 +131,22 @@ public:
 
   /// Device memory in use by anyone (total minus free).
   virtual uint64_t memoryUsed() = 0;
+
+  /// The per-thread stack of kernels (CUDA's CU_LIMIT_STACK_SIZE, HIP's
+  /// hipLimitStackSize), raised to at least `bytes` and never lowered: the
+  /// device's context is shared, and other sessions' kernels may need the
+  /// size it has. `now` is the size in effect afterwards.
+  virtual Status raiseStackSize(uint64_t bytes, uint64_t &now) = 0;
+
+  /// Whether the device's context was lost to a fatal fault in a kernel
+  /// (CUDA's "sticky" errors: an illegal address, a trap, an assert): the
+  /// driver then fails every call in it (DeviceEpochs.h).
+  virtual bool contextLost() { return false; }
+  /// Destroys the context with everything in it and makes a new one.
+  virtual Status resetContext() {
+    return Status::error(ErrorCode::NotSupported,
+                         "this driver cannot reset its context");
+  }
 };
 
 } // namespace wooly::exec::gpu

@@ -6,6 +6,7 @@
 #include "runtime/exec/gpu/PrintfBuffer.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 
 namespace wooly::exec::gpu {
@@ -850,6 +851,31 @@ std::string GpuContext::takePrintfOutput() {
   printfState.unloaded.clear();
   printfState.pending = false;
   return out;
+}
+
+uint64_t GpuContext::maxStackBytes() {
+  // The driver backs the stack of every thread the device can hold at once
+  // (an H100: 132 SMs x 2048 threads, so 16 KiB each is 4.4 GB), outside
+  // any session's quota; the server's owner sets how much that may be.
+  static const uint64_t limit = [] {
+    const char *text = std::getenv("WOOLY_GPU_MAX_STACK_BYTES");
+    char *end = nullptr;
+    unsigned long long value = text ? std::strtoull(text, &end, 10) : 0;
+    return text && *text && end && !*end && value ? uint64_t(value)
+                                                  : kDefaultMaxStackBytes;
+  }();
+  return limit;
+}
+
+Status GpuContext::setStackSize(uint64_t bytes, uint64_t &granted) {
+  if (bytes > maxStackBytes())
+    return Status::error(
+        ErrorCode::OutOfMemory,
+        "a stack of " + std::to_string(bytes) +
+            " bytes per thread is more than this server allows (" +
+            std::to_string(maxStackBytes()) +
+            ", WOOLY_GPU_MAX_STACK_BYTES on the server)");
+  return api.raiseStackSize(bytes, granted);
 }
 
 } // namespace wooly::exec::gpu

@@ -94,6 +94,14 @@ public:
   void setShare(uint32_t weight, PriorityClass priority) override;
   ContextStats stats() const override;
   std::string takePrintfOutput() override;
+  /// Raises the device's stack (shared by every session) to `bytes`, up to
+  /// maxStackBytes().
+  Status setStackSize(uint64_t bytes, uint64_t &granted) override;
+
+  /// The most stack per thread a session may ask for:
+  /// $WOOLY_GPU_MAX_STACK_BYTES, else kDefaultMaxStackBytes.
+  static uint64_t maxStackBytes();
+  static constexpr uint64_t kDefaultMaxStackBytes = 16 * 1024;
 
   /// Checks a launch configuration against the kernel and the device.
   static Status checkLaunch(const KernelInfo &kernel, const DeviceInfo &device,

@@ -9,8 +9,11 @@
 #ifndef WOOLY_RUNTIME_EXEC_GPU_GPUEXECUTOR_H
 #define WOOLY_RUNTIME_EXEC_GPU_GPUEXECUTOR_H
 
+#include "runtime/exec/gpu/DeviceEpochs.h"
 #include "runtime/exec/gpu/GpuModuleCompiler.h"
 #include "runtime/exec/gpu/GpuTelemetry.h"
+
+#include <mutex>
 
 #include "llvm/Support/Error.h"
 
@@ -29,14 +32,32 @@ public:
                        std::unique_ptr<Context> &out) override;
   /// The fraction of the time since the previous call during which any
   /// session's kernel ran (GpuTelemetry).
-  double busyFraction() override { return telemetry->busyFraction(); }
-  uint64_t memoryUsed() const override { return api->memoryUsed(); }
+  double busyFraction() override;
+  uint64_t memoryUsed() const override {
+    return epochs->device().memoryUsed();
+  }
+  /// How many times a fatal kernel fault made the executor reset the
+  /// device's context (DeviceEpochs.h).
+  uint64_t contextResets() const { return epochs->resets(); }
 
 private:
-  std::unique_ptr<DeviceApi> api;
+  /// What the sessions of one epoch share: their driver table and the
+  /// telemetry over it. Kept until the executor goes: sessions of an old
+  /// epoch may still hold them.
+  struct Generation {
+    std::unique_ptr<EpochDeviceApi> api;
+    std::unique_ptr<GpuTelemetry> telemetry; // goes before its driver table
+  };
+  /// The current epoch's generation, made when the epoch starts (pointers:
+  /// the vector may grow under another caller).
+  std::pair<EpochDeviceApi *, GpuTelemetry *> generation();
+
+  std::unique_ptr<DeviceEpochs> epochs; // goes last
   DeviceInfo device;
   GpuModuleCompiler compiler;
-  std::unique_ptr<GpuTelemetry> telemetry; // goes before the driver table
+  HostClock clock;
+  std::mutex generationsMutex;
+  std::vector<Generation> generations;
   bool timeLaunches = true; // WOOLY_GPU_LAUNCH_TIMING=0 turns it off
 };
 

@@ -78,6 +78,8 @@ Loaded load() {
               missing) &&
       resolve(library, d.hipDeviceGetStreamPriorityRange,
               "hipDeviceGetStreamPriorityRange", missing) &&
+      resolve(library, d.hipDeviceGetLimit, "hipDeviceGetLimit", missing) &&
+      resolve(library, d.hipDeviceSetLimit, "hipDeviceSetLimit", missing) &&
       resolve(library, d.hipStreamCreateWithPriority,
               "hipStreamCreateWithPriority", missing) &&
       resolve(library, d.hipStreamDestroy, "hipStreamDestroy", missing) &&

@@ -57,6 +57,7 @@ inline constexpr int hipMemAllocationTypePinned = 1;
 inline constexpr int hipMemLocationTypeDevice = 1;
 inline constexpr int hipMemAccessFlagsProtReadWrite = 3;
 inline constexpr int hipMemAllocationGranularityMinimum = 0;
+inline constexpr int hipLimitStackSize = 0x0; // hipLimit_t
 
 struct HipDriver {
   hipError_t (*hipInit)(unsigned);
@@ -86,6 +87,8 @@ struct HipDriver {
                                       unsigned, unsigned, unsigned, unsigned,
                                       unsigned, hipStream_t, void **, void **);
   hipError_t (*hipDeviceGetStreamPriorityRange)(int *, int *);
+  hipError_t (*hipDeviceGetLimit)(size_t *, int); // hipLimit_t
+  hipError_t (*hipDeviceSetLimit)(int, size_t);
   hipError_t (*hipStreamCreateWithPriority)(hipStream_t *, unsigned, int);
   hipError_t (*hipStreamDestroy)(hipStream_t);
   hipError_t (*hipStreamSynchronize)(hipStream_t);

@@ -10,6 +10,8 @@
 
 #include "llvm/Support/Error.h"
 
+#include <mutex>
+
 namespace wooly::exec::hip {
 
 namespace {
@@ -243,6 +245,28 @@ public:
     return total - free;
   }
 
+  Status raiseStackSize(uint64_t bytes, uint64_t &now) override {
+    // One session's query and raise must not interleave with another's.
+    std::lock_guard<std::mutex> lock(stackMutex);
+    size_t size = 0;
+    auto query = [&] { return d.hipDeviceGetLimit(&size, hipLimitStackSize); };
+    if (Status s = call("hipDeviceGetLimit", query); !s)
+      return s;
+    if (size < bytes) {
+      if (Status s = call("hipDeviceSetLimit",
+                          [&] {
+                            return d.hipDeviceSetLimit(hipLimitStackSize,
+                                                       bytes);
+                          });
+          !s)
+        return s;
+      if (Status s = call("hipDeviceGetLimit", query); !s)
+        return s;
+    }
+    now = size;
+    return Status::ok();
+  }
+
 private:
   static hipStream_t hs(DriverStream stream) {
     return static_cast<hipStream_t>(stream);
@@ -255,6 +279,7 @@ private:
   }
   int ordinal;
   hipMemAllocationProp deviceMemory{}; // physical memory on this device
+  std::mutex stackMutex;
 };
 
 } // namespace

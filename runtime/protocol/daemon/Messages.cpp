@@ -49,7 +49,7 @@ const char *msgTypeName(uint16_t type) {
     CASE(StreamCreate) CASE(StreamDestroy) CASE(StreamSync) CASE(StreamQuery)
     CASE(StreamWaitEvent) CASE(EventCreate) CASE(EventDestroy)
     CASE(EventRecord) CASE(EventSync) CASE(EventQuery) CASE(EventElapsed)
-    CASE(DeviceSync) CASE(SetShare) CASE(Batch) CASE(Error)
+    CASE(DeviceSync) CASE(SetShare) CASE(SetLimit) CASE(Batch) CASE(Error)
 #undef CASE
   }
   return "unknown";

@@ -60,6 +60,7 @@ enum class MsgType : uint16_t {
   EventElapsed,
   DeviceSync = 80, // reply carries drained device printf output
   SetShare,
+  SetLimit, // needs FeatureLimits
   Batch = 96, // async requests in one message (Batch.h); always async
   Error = 0xff, // daemon -> client: a request it could not even parse
 };
@@ -71,7 +72,13 @@ const char *msgTypeName(uint16_t type);
 /// sends no such field (the client reads 0) and a client that predates it
 /// ignores it, so both old pairings keep working without a version bump.
 enum ServerFeatures : uint32_t {
-  FeatureBatch = 1, // accepts MsgType::Batch (Batch.h)
+  FeatureBatch = 1,  // accepts MsgType::Batch (Batch.h)
+  FeatureLimits = 2, // accepts MsgType::SetLimit
+};
+
+/// What MsgType::SetLimit sets (cudaLimit's numbering).
+enum class DeviceLimit : uint32_t {
+  StackSize = 0, // bytes of stack per device thread
 };
 
 enum HeaderFlags : uint32_t {

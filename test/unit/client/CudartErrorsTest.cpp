@@ -99,3 +99,22 @@ TEST_CASE("error names and strings are CUDA's", "[cudart]") {
   CHECK(std::string(cudaGetErrorString(cudaErrorInvalidConfiguration)) ==
         "invalid configuration argument");
 }
+
+TEST_CASE("limits read back as set, and the stack needs the server",
+          "[cudart]") {
+  size_t value = 0;
+  CHECK(cudaDeviceGetLimit(&value, cudaLimitStackSize) == cudaSuccess);
+  CHECK(value == 1024); // the CUDA runtime's default
+  // Limits the server does not act on are kept for the program.
+  CHECK(cudaDeviceSetLimit(cudaLimitPrintfFifoSize, 4 << 20) == cudaSuccess);
+  CHECK(cudaDeviceGetLimit(&value, cudaLimitPrintfFifoSize) == cudaSuccess);
+  CHECK(value == size_t(4) << 20);
+  CHECK(cudaDeviceGetLimit(&value, static_cast<cudaLimit>(0x77)) ==
+        cudaErrorUnsupportedLimit);
+  CHECK(cudaGetLastError() == cudaErrorUnsupportedLimit);
+  // The stack goes to the server: without one, there is no device.
+  CHECK(cudaDeviceSetLimit(cudaLimitStackSize, 4096) == cudaErrorNoDevice);
+  CHECK(cudaDeviceGetLimit(&value, cudaLimitStackSize) == cudaSuccess);
+  CHECK(value == 1024);
+  cudaGetLastError();
+}

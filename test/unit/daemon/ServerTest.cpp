@@ -440,3 +440,28 @@ TEST_CASE("a batch runs its requests in order as if sent one by one, and "
     CHECK_THAT(r.message, Catch::Contains("batch"));
   }
 }
+
+TEST_CASE("a session sets its kernels' stack size, and only that limit",
+          "[server]") {
+  REQUIRE_HOST();
+  Fixture f;
+  RawClient c(*f.context, f.url);
+  REQUIRE(c.hello().ok());
+  proto::ByteWriter stack;
+  stack.put<uint32_t>(uint32_t(proto::DeviceLimit::StackSize));
+  stack.put<uint64_t>(8192);
+  RawReply set = c.call(MsgType::SetLimit, stack);
+  REQUIRE(set.ok());
+  // The host executor's kernels run on its workers' own stacks.
+  CHECK(set.reader().get<uint64_t>("granted") == 8192);
+
+  proto::ByteWriter other;
+  other.put<uint32_t>(7);
+  other.put<uint64_t>(1);
+  CHECK(c.call(MsgType::SetLimit, other).code == WireCode::NotSupported);
+  proto::ByteWriter truncated;
+  truncated.put<uint32_t>(0);
+  CHECK(c.call(MsgType::SetLimit, truncated).code == WireCode::ProtocolError);
+  // The session is still there.
+  CHECK(c.alloc(64) != 0);
+}

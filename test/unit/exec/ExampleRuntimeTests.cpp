@@ -114,3 +114,31 @@ TEST_CASE("error_cases fill bad shapes refused and faults reported then the "
           std::vector<int32_t>(count, 77));
   }
 }
+
+TEST_CASE("kernel_trap fills when not asked, traps once when asked, and the "
+          "context keeps working",
+          "[host][examples][errors]") {
+  Example ex;
+  if (!loadExample("kernel_trap", ex))
+    return;
+  exec::KernelInfo info;
+  exec::FunctionId fn = ex.kernel("fillOrTrap", info);
+  exec::Context &ctx = *ex.ctx;
+  const int n = 256;
+  exec::DevicePtr out = poisoned(ctx, n * sizeof(int32_t));
+  Args fill(info);
+  fill.set(0, out).set(1, -1);
+  launchOk(ctx, fn, {2, 1, 1}, {128, 1, 1}, fill);
+  std::vector<int32_t> expected(n);
+  for (int i = 0; i < n; ++i)
+    expected[i] = i;
+  CHECK(download<int32_t>(ctx, out, n) == expected);
+
+  Args trap(info);
+  trap.set(0, out).set(1, 77);
+  exec::Status s = launch(ctx, fn, {2, 1, 1}, {128, 1, 1}, trap);
+  CHECK(s.code == exec::ErrorCode::Trap);
+  CHECK(s.message.find("trap") != std::string::npos);
+  CHECK(ctx.synchronize(0)); // reported once
+  launchOk(ctx, fn, {2, 1, 1}, {128, 1, 1}, fill);
+}

@@ -35,6 +35,7 @@ const std::map<std::string, std::set<std::string>> kTestedKernels = {
     {"error_cases", {"fill"}},
     {"half_math", {"halfOps", "halfDot"}},
     {"histogram_shared_atomics", {"histogram"}},
+    {"kernel_trap", {"fillOrTrap"}},
     {"managed_variable", {"bump", "scaleSlots", "addThrough"}},
     {"matmul_tiled", {"matmulTiled"}},
     {"nbody", {"nbodyStep"}},

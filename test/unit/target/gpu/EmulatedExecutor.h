@@ -21,10 +21,11 @@
 
 namespace wooly::exec::gpu::testing {
 
-/// An executor over a new TimedHostApi, which `api` points to (the executor
-/// owns it).
-inline std::unique_ptr<GpuExecutor> emulatedExecutor(TimedHostApi *&api) {
-  auto owned = std::make_unique<TimedHostApi>();
+/// An executor over a new TimedHostApi (or a test's subclass of it), which
+/// `api` points to (the executor owns it).
+template <typename Api = TimedHostApi>
+std::unique_ptr<GpuExecutor> emulatedExecutor(Api *&api) {
+  auto owned = std::make_unique<Api>();
   api = owned.get();
   api->modulesPrint = false;
   DeviceInfo info;

@@ -141,6 +141,17 @@ public:
   Status unmapMemory(DevicePtr, uint64_t) override { return unsupported(); }
   uint64_t memoryUsed() override { return 0; }
 
+  uint64_t stackBytes = 1024; // the driver's default
+  int stackChanges = 0;
+  Status raiseStackSize(uint64_t bytes, uint64_t &now) override {
+    if (stackBytes < bytes) {
+      stackBytes = bytes;
+      ++stackChanges;
+    }
+    now = stackBytes;
+    return Status::ok();
+  }
+
 private:
   uintptr_t streams = 0;
 };

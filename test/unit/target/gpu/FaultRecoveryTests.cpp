@@ -1,0 +1,159 @@
+//===- FaultRecoveryTests.cpp - A kernel fault does not end the executor --===//
+//
+// A GpuExecutor over an emulated driver whose context can be lost the way
+// CUDA's is after an illegal address or a trap: from then on every call
+// fails, until the context is reset (DeviceEpochs.h).
+//
+//===----------------------------------------------------------------------===//
+#include "test/unit/target/gpu/EmulatedExecutor.h"
+
+#include <set>
+
+using namespace wooly::exec;
+using namespace wooly::exec::gpu;
+using namespace wooly::exec::gpu::testing;
+
+namespace {
+
+/// TimedHostApi with a context that a launch can lose.
+class FaultingApi : public TimedHostApi {
+public:
+  bool faultNextLaunch = false;  // the next launch loses the context
+  bool failNextLaunch = false;   // the next launch fails, context intact
+  bool canReset = true;
+  bool lost = false;
+  int resets = 0;
+  /// Driver calls made with a stream of a context that was reset.
+  int staleCalls = 0;
+
+  Status launch(DriverFunction fn, const LaunchConfig &config, void **params,
+                DriverStream stream) override {
+    if (lost)
+      return sticky();
+    if (failNextLaunch) {
+      failNextLaunch = false;
+      return Status::error(ErrorCode::LaunchFailure,
+                           "CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES (emulated)");
+    }
+    if (faultNextLaunch) {
+      faultNextLaunch = false;
+      lost = true; // surfaces at the next call, as a fault does
+    }
+    return TimedHostApi::launch(fn, config, params, stream);
+  }
+  Status streamSynchronize(DriverStream stream) override {
+    noteStale(stream);
+    return lost ? sticky() : TimedHostApi::streamSynchronize(stream);
+  }
+  Status streamDestroy(DriverStream stream) override {
+    noteStale(stream);
+    return lost ? sticky() : TimedHostApi::streamDestroy(stream);
+  }
+  Status streamCreate(int priority, DriverStream &out) override {
+    if (lost)
+      return sticky();
+    Status s = TimedHostApi::streamCreate(priority, out);
+    created.insert(out);
+    return s;
+  }
+  Status memAlloc(uint64_t bytes, DevicePtr &out) override {
+    return lost ? sticky() : TimedHostApi::memAlloc(bytes, out);
+  }
+  bool contextLost() override { return lost; }
+  Status resetContext() override {
+    if (!canReset)
+      return Status::error(ErrorCode::Internal, "emulated reset failure");
+    lost = false;
+    ++resets;
+    stale.insert(created.begin(), created.end());
+    return Status::ok();
+  }
+
+private:
+  static Status sticky() {
+    return Status::error(ErrorCode::LaunchFailure,
+                         "CUDA_ERROR_ILLEGAL_ADDRESS (emulated)");
+  }
+  void noteStale(DriverStream stream) {
+    if (stale.count(stream))
+      ++staleCalls;
+  }
+  std::set<DriverStream> created, stale;
+};
+
+} // namespace
+
+TEST_CASE("a fatal kernel fault resets the GPU context and later sessions "
+          "run",
+          "[gpu][faults]") {
+  FaultingApi *api = nullptr;
+  auto executor = emulatedExecutor(api);
+  FunctionId fnA = 0, fnB = 0;
+  auto a = sessionWithEmptyKernel(*executor, fnA);
+  auto b = sessionWithEmptyKernel(*executor, fnB);
+  DevicePtr kept = 0;
+  REQUIRE(b->allocate(256, kept));
+
+  api->faultNextLaunch = true;
+  REQUIRE(a->launch(fnA, {}, {}, 0));
+  Status fault = a->synchronize(0);
+  CHECK(fault.code == ErrorCode::LaunchFailure);
+  CHECK(api->resets == 1);
+  CHECK(executor->contextResets() == 1);
+
+  // The other session's memory died with the context: it is told so, and
+  // its stale handles never reach the driver.
+  DevicePtr more = 0;
+  Status after = b->allocate(256, more);
+  CHECK(after.code == ErrorCode::DeviceUnavailable);
+  CHECK(after.message.find("reset after a fatal fault") != std::string::npos);
+  CHECK(b->launch(fnB, {}, {}, 0).code == ErrorCode::DeviceUnavailable);
+
+  // A new session gets the new context and works.
+  FunctionId fnC = 0;
+  auto c = sessionWithEmptyKernel(*executor, fnC);
+  REQUIRE(c->launch(fnC, {}, {}, 0));
+  CHECK(c->synchronize(0));
+  DevicePtr fresh = 0;
+  CHECK(c->allocate(256, fresh));
+
+  a.reset();
+  b.reset();
+  CHECK(api->staleCalls == 0);
+  CHECK(api->resets == 1); // one fault, one reset
+}
+
+TEST_CASE("a launch error that leaves the context usable resets nothing",
+          "[gpu][faults]") {
+  FaultingApi *api = nullptr;
+  auto executor = emulatedExecutor(api);
+  FunctionId fnA = 0, fnB = 0;
+  auto a = sessionWithEmptyKernel(*executor, fnA);
+  auto b = sessionWithEmptyKernel(*executor, fnB);
+  api->failNextLaunch = true;
+  CHECK(a->launch(fnA, {}, {}, 0).code == ErrorCode::LaunchFailure);
+  CHECK(api->resets == 0);
+  CHECK(executor->contextResets() == 0);
+  REQUIRE(a->launch(fnA, {}, {}, 0));
+  CHECK(a->synchronize(0));
+  DevicePtr ptr = 0;
+  CHECK(b->allocate(64, ptr));
+}
+
+TEST_CASE("a lost context that cannot be reset leaves the executor down, "
+          "saying why",
+          "[gpu][faults]") {
+  FaultingApi *api = nullptr;
+  auto executor = emulatedExecutor(api);
+  FunctionId fn = 0;
+  auto a = sessionWithEmptyKernel(*executor, fn);
+  api->canReset = false;
+  api->faultNextLaunch = true;
+  REQUIRE(a->launch(fn, {}, {}, 0));
+  CHECK_FALSE(a->synchronize(0));
+  std::unique_ptr<Context> next;
+  Status refused = executor->createContext({}, next);
+  CHECK(refused.code == ErrorCode::DeviceUnavailable);
+  CHECK(refused.message.find("could not be reset") != std::string::npos);
+  CHECK(refused.message.find("emulated reset failure") != std::string::npos);
+}
