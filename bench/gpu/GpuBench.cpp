@@ -13,6 +13,10 @@
 //   wooly-bench-gpu [PTX_DIR] [RUNS]
 //
 // Without an NVIDIA GPU it prints why and exits 0 (nothing to measure).
+// Results that differ are flagged in their row (exit 0); a case that cannot
+// run (missing PTX, a failed compile, a fenced launch that fails) makes the
+// exit status 1. A fault in a kernel ends the device context that all runs
+// share, so the cases after it are not run.
 //
 //===----------------------------------------------------------------------===//
 
@@ -279,6 +283,17 @@ int main(int argc, char **argv) {
     if (!fencedError.empty())
       fenced.reset(); // the row goes on without its fenced column
     check(d->cuCtxSetCurrent(context), "cuCtxSetCurrent");
+    size_t freeBytes = 0, totalBytes = 0;
+    if (!fencedError.empty() &&
+        d->cuMemGetInfo(&freeBytes, &totalBytes) != CUDA_SUCCESS) {
+      // A fault in the fenced kernel is sticky: the device context that
+      // every run here shares is gone, so nothing after it can run.
+      std::printf("%-16s fenced: %s\n%-16s the fault ended the device "
+                  "context; later kernels not run\n",
+                  c.label, fencedError.c_str(), "");
+      failures = true;
+      break;
+    }
 
     // Interleaved timing, warm-up first.
     int caseRuns = std::max(1, runs / int(c.runsDivisor));
