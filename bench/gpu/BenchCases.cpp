@@ -368,7 +368,8 @@ std::vector<Case> benchCases() {
 
   // Last: in case it faults (a fault ends the shared device context).
   // device_recursion: Results is {u64 factorial, int fibonacci, int parity,
-  // Vec3 cross, 4 bytes of padding}; the cross product may contract.
+  // Vec3 cross, 4 bytes of padding}; the cross product may contract. The
+  // recursion needs the 4 KiB stack the example sets.
   const int calls = 1 << 16;
   cases.push_back({"recursion", "device_recursion",
                    "_Z14callEverythingPKiPK4Vec3P7Resultsi",
@@ -378,7 +379,8 @@ std::vector<Case> benchCases() {
                    {buf(0), buf(1), buf(2), val(calls)},
                    {out(2, wordwise("xxxxfffx"))},
                    {},
-                   4});
+                   4,
+                   4096}); // as device_recursion.cu sets it
   return cases;
 }
 

@@ -58,6 +58,9 @@ struct Case {
   std::vector<Output> outputs;
   std::vector<Constant> constants;
   unsigned runsDivisor = 1; // slow kernels time fewer runs
+  /// Stack bytes per thread the example asks for (cudaDeviceSetLimit), 0
+  /// for the default.
+  unsigned stackBytes = 0;
 };
 
 /// Every example kernel that runs on its own with generated inputs.

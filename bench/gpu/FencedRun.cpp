@@ -64,6 +64,11 @@ std::string FencedRun::create(exec::Context &context, const std::string &wis,
         !s)
       return failed("copyToDevice", s);
   }
+  if (c.stackBytes) {
+    uint64_t granted = 0;
+    if (exec::Status s = context.setStackSize(c.stackBytes, granted); !s)
+      return failed("setStackSize", s);
+  }
   run->config.grid = {c.grid[0], c.grid[1], c.grid[2]};
   run->config.block = {c.block[0], c.block[1], c.block[2]};
   run->config.dynamicSharedBytes = c.sharedBytes;

@@ -213,6 +213,9 @@ int main(int argc, char **argv) {
       continue;
     }
     check(d->cuCtxSetCurrent(context), "cuCtxSetCurrent");
+    if (c.stackBytes) // context-wide and raise-only, like the example's
+      check(d->cuCtxSetLimit(CU_LIMIT_STACK_SIZE, c.stackBytes),
+            "cuCtxSetLimit");
     CUmodule modules[2] = {loadPTX(ptx), loadPTX(woolyPtx)};
     CUfunction fns[2];
     for (int which = 0; which < 2; ++which) {
