@@ -42,6 +42,10 @@ fi
 # LLVM's linker, for the AMD code object tests (WOOLY_LLD there).
 xz -T2 -6 -c /usr/lib/llvm-22/bin/lld >"$out/ld.lld.xz"
 
+# What the real CUDA runtime answers to error_cases' calls.
+/usr/local/cuda/bin/nvcc -cudart shared -O2 -o "$out/probe_errors" \
+  "$root/scripts/gpu-check/probe_errors.cu"
+
 # The build tree's part the checks use, at the same path layout.
 cd "$build"
 # ctest's files: each folder's CTestTestfile.cmake and the lists of Catch2

@@ -60,6 +60,7 @@ for name in $(grep -o 'FAIL [a-z_0-9]* on cuda' "$out/ctest.log" | cut -d' ' -f2
   kill $pid; wait $pid 2>/dev/null
 done
 echo "native error_cases:"; build/examples/error_cases 2>&1 | tail -3
+echo "what CUDA answers:"; .gpu-bundle/probe_errors 2>&1 | tee "$out/probe.log"
 step bench-gpu 150 build/bin/bench/wooly-bench-gpu build/examples/ptx 200
 cat "$out/bench-gpu.log"
 cat "$out/summary.log"

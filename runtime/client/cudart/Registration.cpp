@@ -120,10 +120,11 @@ static cudaError_t launchRecord(client::KernelRecord *k, dim3 g, dim3 b,
       return record(cudaErrorInvalidDeviceFunction);
     if (shared > UINT32_MAX)
       return record(cudaErrorInvalidValue);
+    // A shape the device cannot run is cudaErrorInvalidValue, as CUDA 13
+    // gives it (seen on an H200: runtime 13.0, driver 580.159; CUDA 12 said
+    // cudaErrorInvalidConfiguration).
     Result r = Runtime::get().launch(k, {g.x, g.y, g.z}, {b.x, b.y, b.z}, args,
                                      uint32_t(shared), streamId(stream));
-    if (!r.ok() && r.code == proto::WireCode::InvalidValue)
-      return record(cudaErrorInvalidConfiguration);
     return record(r);
   });
 }

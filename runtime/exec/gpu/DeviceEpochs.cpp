@@ -63,7 +63,7 @@ void DeviceEpochs::recover(uint64_t at, const Status &cause) {
 
 // Every call of EpochDeviceApi: the same call on the driver, in its epoch.
 #define WOOLY_IN_EPOCH(call)                                                   \
-  return epochs.run(at, [&](DeviceApi &d) { return d.call; })
+  return epochs.run(bound, [&](DeviceApi &d) { return d.call; })
 
 Status EpochDeviceApi::memAlloc(uint64_t bytes, DevicePtr &out) {
   WOOLY_IN_EPOCH(memAlloc(bytes, out));

@@ -81,8 +81,8 @@ private:
 class EpochDeviceApi final : public DeviceApi {
 public:
   EpochDeviceApi(DeviceEpochs &epochs, uint64_t epoch)
-      : epochs(epochs), at(epoch) {}
-  uint64_t epoch() const { return at; }
+      : epochs(epochs), bound(epoch) {}
+  uint64_t epoch() const { return bound; }
 
   Status memAlloc(uint64_t bytes, DevicePtr &out) override;
   Status memFree(DevicePtr ptr) override;
@@ -132,7 +132,7 @@ public:
 
 private:
   DeviceEpochs &epochs;
-  uint64_t at;
+  uint64_t bound; // the epoch (a name no parameter here shadows)
 };
 
 } // namespace wooly::exec::gpu

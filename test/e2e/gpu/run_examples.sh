@@ -1,6 +1,9 @@
 # Every example program on a woolyd using the GPU executor named by $1
 # (cuda or hip), compared with the same program run natively by the CUDA
 # runtime: each example the native run passes must pass through Wooly too.
+# kernel_trap runs last, followed by vector_add again: the trap faults the
+# GPU context all sessions share, and the server must serve the next
+# session all the same. On a failure woolyd's log is shown.
 # Skipped where the executor has no device.
 set -u
 kind=${1:?usage: run_examples.sh cuda|hip}
@@ -25,6 +28,10 @@ kill -TERM $pid; wait $pid 2>/dev/null; rm -f "$log" "$log.sock"
 start_woolyd --executor "$kind" --insecure
 tmp=$(mktemp -d)
 fail=0 ran=0
+order=$(grep -vx kernel_trap "$list")
+grep -qx kernel_trap "$list" && order="$order
+kernel_trap
+vector_add"
 while read -r name; do
   [[ -n $name ]] || continue
   program=$WOOLY_BUILD/examples/$name
@@ -43,7 +50,10 @@ while read -r name; do
   else
     echo "FAIL $name on $kind:"; tail -5 "$tmp/wooly"; fail=1
   fi
-done <"$list"
+done <<<"$order"
+if ((fail)); then
+  echo "woolyd's log:"; tail -20 "$WOOLYD_LOG"
+fi
 rm -rf "$tmp"
 ((ran > 0)) || skip "no example passes natively here"
 ((fail == 0)) || { echo FAIL; exit 1; }

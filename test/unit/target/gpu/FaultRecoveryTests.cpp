@@ -5,6 +5,7 @@
 // fails, until the context is reset (DeviceEpochs.h).
 //
 //===----------------------------------------------------------------------===//
+#include "runtime/exec/gpu/DeviceEpochs.h"
 #include "test/unit/target/gpu/EmulatedExecutor.h"
 
 #include <set>
@@ -156,4 +157,40 @@ TEST_CASE("a lost context that cannot be reset leaves the executor down, "
   CHECK(refused.code == ErrorCode::DeviceUnavailable);
   CHECK(refused.message.find("could not be reset") != std::string::npos);
   CHECK(refused.message.find("emulated reset failure") != std::string::npos);
+}
+
+TEST_CASE("a session's driver table reaches the driver while its epoch lasts, "
+          "whatever the arguments",
+          "[gpu][faults]") {
+  // The arena's calls take device addresses: none may be mistaken for the
+  // epoch (a parameter named like the epoch once shadowed it).
+  struct MappingApi : HostMemoryApi {
+    int maps = 0, unmaps = 0, reserves = 0;
+    Status reserveRange(uint64_t, uint64_t, DevicePtr &out) override {
+      ++reserves;
+      out = 1ull << 40;
+      return Status::ok();
+    }
+    Status mapMemory(DevicePtr, uint64_t, MemoryHandle) override {
+      ++maps;
+      return Status::ok();
+    }
+    Status unmapMemory(DevicePtr, uint64_t) override {
+      ++unmaps;
+      return Status::ok();
+    }
+  };
+  auto owned = std::make_unique<MappingApi>();
+  MappingApi *api = owned.get();
+  DeviceEpochs epochs(std::move(owned));
+  EpochDeviceApi session(epochs, epochs.current());
+  DevicePtr base = 0;
+  REQUIRE(session.reserveRange(1 << 21, 1 << 21, base));
+  for (DevicePtr at : {base, base + (1 << 20), DevicePtr(1), DevicePtr(2)}) {
+    CHECK(session.mapMemory(at, 1 << 16, 7));
+    CHECK(session.unmapMemory(at, 1 << 16));
+  }
+  CHECK(api->reserves == 1);
+  CHECK(api->maps == 4);
+  CHECK(api->unmaps == 4);
 }
