@@ -16,7 +16,9 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/ControlFlowInterfaces.h"
 #include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 
 namespace wooly {
 #define GEN_PASS_DEF_WOOLYFENCEADDRESSES
@@ -110,13 +112,16 @@ uint64_t offsetBound(Value v, unsigned depth = 0) {
 
 class Fencer {
 public:
-  Fencer(ModuleOp module, uint64_t offsetGuard, bool confineWindows)
+  Fencer(ModuleOp module, uint64_t offsetGuard, bool confineWindows,
+         bool constBank)
       : module(module), builder(module), guard(offsetGuard),
-        confineWindows(confineWindows) {}
+        confineWindows(confineWindows), constBank(constBank) {}
 
   LogicalResult run() {
     if (module->hasAttr(kDataSegmentAttr))
       return module.emitError("module is already fenced");
+    if (constBank)
+      findBankVariables();
     if (failed(layOutDataSegment()))
       return failure();
     for (Operation &op : module.getBody()->getOperations())
@@ -138,14 +143,109 @@ public:
   }
 
 private:
-  /// Places every global/const variable in one segment, in module order.
+  /// const-bank: the const variables whose address reaches nothing but
+  /// const-space loads stay in the module (on NVIDIA GPUs the const space is
+  /// the module instance's constant bank, which a const load cannot leave,
+  /// so these loads need no fence and keep the cached, broadcast constant
+  /// path). `bankValues` gets every pointer and address derived from them.
+  void findBankVariables() {
+    llvm::StringMap<SmallVector<Value>> roots;
+    llvm::StringSet<> escaped;
+    // Every reference to a variable: `wooly.addressof` of a const pointer is
+    // a root to follow; any other (a generic addressof from `cvta.const`, or
+    // any other op naming it, in attributes or properties) is an escape.
+    module.walk([&](Operation *op) {
+      if (auto addr = dyn_cast<AddressOfOp>(op)) {
+        if (cast<PtrType>(addr.getType()).getSpace() == AddressSpace::Const)
+          roots[addr.getGlobalName()].push_back(addr.getResult());
+        else
+          escaped.insert(addr.getGlobalName());
+        return;
+      }
+      auto escape = [&](SymbolRefAttr ref) {
+        escaped.insert(ref.getRootReference().getValue());
+      };
+      op->getAttrDictionary().walk(escape);
+      if (Attribute properties = op->getPropertiesAsAttribute())
+        properties.walk(escape);
+    });
+    for (auto global : module.getOps<GlobalOp>()) {
+      StringRef name = global.getSymName();
+      if (global.getSpace() != AddressSpace::Const || escaped.contains(name))
+        continue;
+      SmallVector<Value> derived;
+      if (!onlyConstLoads(roots.lookup(name), derived))
+        continue;
+      bankVariables.insert(name);
+      bankValues.insert(derived.begin(), derived.end());
+    }
+  }
+
+  /// True when `roots` reach only const-space loads; `derived` gets every
+  /// value on the way. Addresses may go through integers (PTX computes them
+  /// in registers: `mov.u64 %rd, taps; add.s64 ...; ld.const [%rd]`) but
+  /// must come back as const pointers: a const variable in the bank has no
+  /// address a global or generic access could use.
+  static bool onlyConstLoads(ArrayRef<Value> roots,
+                             SmallVectorImpl<Value> &derived) {
+    SmallVector<Value> work(roots.begin(), roots.end());
+    llvm::DenseSet<Value> seen;
+    while (!work.empty()) {
+      Value v = work.pop_back_val();
+      if (!seen.insert(v).second)
+        continue;
+      derived.push_back(v);
+      for (OpOperand &use : v.getUses()) {
+        Operation *user = use.getOwner();
+        if (isa<LoadOp>(user))
+          continue; // its only operand is the pointer
+        if (auto add = dyn_cast<PtrAddOp>(user)) {
+          if (&use != &add.getBaseMutable())
+            return false;
+          work.push_back(add.getResult());
+          continue;
+        }
+        if (isa<PtrToIntOp, arith::AddIOp, arith::SubIOp>(user)) {
+          work.push_back(user->getResult(0));
+          continue;
+        }
+        if (auto toPtr = dyn_cast<IntToPtrOp>(user)) {
+          if (cast<PtrType>(toPtr.getType()).getSpace() != AddressSpace::Const)
+            return false;
+          work.push_back(toPtr.getResult());
+          continue;
+        }
+        // An integer address carried around a loop.
+        auto branch = dyn_cast<BranchOpInterface>(user);
+        if (branch && isa<IntegerType>(v.getType())) {
+          std::optional<BlockArgument> arg =
+              branch.getSuccessorBlockArgument(use.getOperandNumber());
+          if (!arg)
+            return false;
+          work.push_back(*arg);
+          continue;
+        }
+        return false; // stored, compared, passed, returned, cast, prefetched
+      }
+    }
+    return true;
+  }
+
+  /// Places every global/const variable in one segment, in module order
+  /// (const-bank variables stay in the module).
   LogicalResult layOutDataSegment() {
     uint64_t offset = 0, maxAlign = 16;
     std::string bytes;
-    SmallVector<NamedAttribute> symbols, sizes;
+    SmallVector<NamedAttribute> symbols, sizes, bank;
     for (auto global : module.getOps<GlobalOp>()) {
       if (global.getSpace() == AddressSpace::Shared)
         continue;
+      if (bankVariables.contains(global.getSymName())) {
+        bank.push_back(builder.getNamedAttr(
+            global.getSymName(),
+            builder.getI64IntegerAttr(global.getSizeInBytes())));
+        continue;
+      }
       if (global.getCount() == 0)
         return global.emitError("cannot place the unsized variable @")
                << global.getSymName() << " in the arena";
@@ -167,16 +267,16 @@ private:
       segmentGlobals.push_back(global);
     }
     bytes.resize(offset, '\0');
-    module->setAttr(
-        kDataSegmentAttr,
-        builder.getDictionaryAttr(
-            {builder.getNamedAttr("size", builder.getI64IntegerAttr(offset)),
-             builder.getNamedAttr("alignment",
-                                  builder.getI64IntegerAttr(maxAlign)),
-             builder.getNamedAttr("symbols",
-                                  builder.getDictionaryAttr(symbols)),
-             builder.getNamedAttr("sizes", builder.getDictionaryAttr(sizes)),
-             builder.getNamedAttr("init", builder.getStringAttr(bytes))}));
+    SmallVector<NamedAttribute> fields = {
+        builder.getNamedAttr("size", builder.getI64IntegerAttr(offset)),
+        builder.getNamedAttr("alignment", builder.getI64IntegerAttr(maxAlign)),
+        builder.getNamedAttr("symbols", builder.getDictionaryAttr(symbols)),
+        builder.getNamedAttr("sizes", builder.getDictionaryAttr(sizes)),
+        builder.getNamedAttr("init", builder.getStringAttr(bytes))};
+    if (!bank.empty())
+      fields.push_back(
+          builder.getNamedAttr("const_bank", builder.getDictionaryAttr(bank)));
+    module->setAttr(kDataSegmentAttr, builder.getDictionaryAttr(fields));
     return success();
   }
 
@@ -337,6 +437,8 @@ private:
     AddressSpace space = type.getSpace();
     Location loc = ptr.getLoc();
     Type i64 = builder.getI64Type();
+    if (space == AddressSpace::Const && bankValues.contains(ptr))
+      return; // the module's constant bank: a hardware window (const-bank)
     if (space == AddressSpace::Global || space == AddressSpace::Const) {
       if (compiledAccess && fenceWithOffsets(operand, arena))
         return;
@@ -493,13 +595,15 @@ private:
   }
 
   /// Const variables now live in the arena's global memory: every const
-  /// pointer becomes a global one (loads keep their meaning).
+  /// pointer becomes a global one (loads keep their meaning), except those
+  /// into the constant bank (const-bank), which never cross a function or
+  /// block boundary as pointers (onlyConstLoads).
   void retypeConstPointers() {
     MLIRContext *ctx = module.getContext();
     Type constPtr = PtrType::get(ctx, AddressSpace::Const);
     Type globalPtr = PtrType::get(ctx, AddressSpace::Global);
     auto retype = [&](Value v) {
-      if (v.getType() == constPtr)
+      if (v.getType() == constPtr && !bankValues.contains(v))
         v.setType(globalPtr);
     };
     module.walk([&](Operation *op) {
@@ -527,6 +631,9 @@ private:
   OpBuilder builder;
   uint64_t guard; // offset-guard: 0 for plain fencing
   bool confineWindows; // check shared/local accesses against their windows
+  bool constBank;      // keep load-only const variables in the module
+  llvm::StringSet<> bankVariables;
+  llvm::DenseSet<Value> bankValues; // pointers/addresses into the bank
   llvm::StringMap<uint64_t> offsets;
   SmallVector<GlobalOp> segmentGlobals;
 };
@@ -541,7 +648,8 @@ struct FenceAddressesPass
       getOperation().emitError("offset-guard is at most 2^40 bytes");
       return signalPassFailure();
     }
-    if (failed(Fencer(getOperation(), offsetGuard, confineWindows).run()))
+    if (failed(Fencer(getOperation(), offsetGuard, confineWindows, constBank)
+                   .run()))
       signalPassFailure();
   }
 };

@@ -48,6 +48,18 @@ def WoolyFenceAddresses : Pass<"wooly-fence-addresses", "::mlir::ModuleOp"> {
       layout and initial bytes are the module attribute `wooly.data_segment`
       and `wooly.addressof` becomes `data_base + offset`. Const-space
       pointers become global-space pointers.
+    * with `const-bank` (NVIDIA GPU executors), a const variable whose
+      address only reaches const-space loads (through `wooly.ptradd`, or
+      `wooly.ptrtoint`, integer adds and `wooly.inttoptr` back to a const
+      pointer, also through integer block arguments) stays a module
+      variable, and those loads stay const loads: on NVIDIA GPUs the const
+      space is the module's constant bank, a hardware window that a load
+      cannot leave whatever its address, and each session loads its own
+      module instance. The data segment lists these variables under
+      `const_bank` (name -> bytes); the executor resolves them on the
+      session's module instance. A variable whose address escapes (a
+      generic address from `cvta.const`, a stored, compared or passed
+      address) moves into the data segment as without the option.
 
     Shared and local accesses are not fenced: they cannot leave the block's
     or thread's own windows on GPUs. On the host, where shared and local
@@ -83,6 +95,12 @@ def WoolyFenceAddresses : Pass<"wooly-fence-addresses", "::mlir::ModuleOp"> {
            "G: bounded offsets up to G bytes from a base within G bytes of "
            "the arena; the executor keeps 2G bytes (plus slack) inaccessible "
            "on each side (0: fence every address as (p & mask) | base)">,
+    Option<"constBank", "const-bank", "bool", "false",
+           "keep const variables whose address only ever reaches const-space "
+           "loads in the module (NVIDIA GPUs: the module's constant bank, "
+           "which const loads cannot leave); listed as `const_bank` in "
+           "wooly.data_segment. Only for targets whose const space is a "
+           "hardware window of its own (not the host, not AMDGPU)">,
     Option<"confineWindows", "confine-windows", "bool", "false",
            "also check shared- and local-space accesses against the thread's "
            "windows (`wooly.is_space`); an access outside goes to address 16 "
