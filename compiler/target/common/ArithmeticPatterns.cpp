@@ -175,6 +175,14 @@ struct ApproxLowering : ConvertOpToLLVMPattern<ApproxOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     SmallVector<Value> in(adaptor.getOperands());
+    if (op.getFtz()) {
+      FailureOr<Value> flushing =
+          target.lowerApproxFtz(rewriter, loc, op.getKind(), in);
+      if (succeeded(flushing)) {
+        rewriter.replaceOp(op, *flushing);
+        return success();
+      }
+    }
     if (op.getFtz())
       for (Value &v : in)
         v = flushDenormal(rewriter, loc, v);

@@ -129,6 +129,16 @@ public:
   lowerApprox(mlir::OpBuilder &builder, mlir::Location loc, ApproxKind kind,
               mlir::ValueRange operands) const;
 
+  /// wooly.approx with ftz, when the target has an instruction that flushes
+  /// subnormal inputs and results itself (PTX's *.approx.ftz.f32): one
+  /// instruction instead of the explicit flushes around lowerApprox. Failure
+  /// (the default) means the caller flushes and calls lowerApprox.
+  virtual mlir::FailureOr<mlir::Value>
+  lowerApproxFtz(mlir::OpBuilder &builder, mlir::Location loc, ApproxKind kind,
+                 mlir::ValueRange operands) const {
+    return mlir::failure();
+  }
+
   /// An IEEE operation with a rounding mode other than round-to-nearest-even.
   /// `what` is "add", "sub", "mul", "div", "fma", "sqrt", "rcp" (float
   /// operands), "sitofp"/"uitofp" (integer operand) or "fptrunc" (float in,

@@ -5,6 +5,7 @@
 #include "compiler/target/common/WoolyToLLVM.h"
 #include "compiler/target/gpu/GpuLowering.h"
 #include "compiler/target/nvptx/NVPTXTargetInfo.h"
+#include "compiler/target/nvptx/PackHalfPairs.h"
 
 #include "llvm/Bitcode/BitcodeReader.h"
 #include "llvm/IR/Constants.h"
@@ -95,6 +96,8 @@ Expected<std::unique_ptr<Module>> lowerToLLVMIR(mlir::ModuleOp module,
   std::unique_ptr<Module> llvmModule = std::move(*translated);
   if (Error err = linkLibDevice(*llvmModule))
     return std::move(err);
+  // Before the optimizer, which cleans up after it (the dead scalar halves).
+  packHalfPairs(*llvmModule);
   return llvmModule;
 }
 

@@ -521,6 +521,42 @@ FailureOr<Value> NVPTXTargetInfo::lowerApprox(OpBuilder &b, Location loc,
   return result;
 }
 
+FailureOr<Value> NVPTXTargetInfo::lowerApproxFtz(OpBuilder &b, Location loc,
+                                                 ApproxKind kind,
+                                                 ValueRange operands) const {
+  // PTX's .ftz forms flush subnormal inputs and results in the instruction
+  // itself (what WIS's ftz means), so `sqrt.approx.ftz.f32` is one MUFU.SQRT
+  // where explicit flushes around the non-ftz form cost compares, selects
+  // and the non-ftz form's own subnormal scaling. Only f32 has them.
+  if (!operands[0].getType().isF32())
+    return failure();
+  Type f32 = b.getF32Type();
+  switch (kind) {
+  case ApproxKind::Sin:
+    return callIntrinsic(b, loc, f32, "llvm.nvvm.sin.approx.ftz.f", operands);
+  case ApproxKind::Cos:
+    return callIntrinsic(b, loc, f32, "llvm.nvvm.cos.approx.ftz.f", operands);
+  case ApproxKind::Ex2:
+    return callIntrinsic(b, loc, f32, "llvm.nvvm.ex2.approx.ftz.f32",
+                         operands);
+  case ApproxKind::Lg2:
+    return callIntrinsic(b, loc, f32, "llvm.nvvm.lg2.approx.ftz.f", operands);
+  case ApproxKind::Rcp:
+    return callIntrinsic(b, loc, f32, "llvm.nvvm.rcp.approx.ftz.f", operands);
+  case ApproxKind::Rsqrt:
+    return callIntrinsic(b, loc, f32, "llvm.nvvm.rsqrt.approx.ftz.f",
+                         operands);
+  case ApproxKind::Sqrt:
+    return callIntrinsic(b, loc, f32, "llvm.nvvm.sqrt.approx.ftz.f", operands);
+  case ApproxKind::Div:
+    return callIntrinsic(b, loc, f32, "llvm.nvvm.div.approx.ftz.f", operands);
+  case ApproxKind::Tanh:
+    // tanh.approx.f32 has no .ftz form.
+    return failure();
+  }
+  return failure();
+}
+
 FailureOr<Value> NVPTXTargetInfo::lowerDirectedRounding(
     OpBuilder &b, Location loc, StringRef what, Rounding rounding,
     ValueRange operands, Type resultType, ValueRange hidden) const {

@@ -46,6 +46,9 @@ public:
   lowerApprox(mlir::OpBuilder &builder, mlir::Location loc, ApproxKind kind,
               mlir::ValueRange operands) const override;
   mlir::FailureOr<mlir::Value>
+  lowerApproxFtz(mlir::OpBuilder &builder, mlir::Location loc, ApproxKind kind,
+                 mlir::ValueRange operands) const override;
+  mlir::FailureOr<mlir::Value>
   lowerDirectedRounding(mlir::OpBuilder &builder, mlir::Location loc,
                         llvm::StringRef what, Rounding rounding,
                         mlir::ValueRange operands, mlir::Type resultType,
