@@ -197,8 +197,10 @@ private:
       derived.push_back(v);
       for (OpOperand &use : v.getUses()) {
         Operation *user = use.getOwner();
-        if (isa<LoadOp>(user))
-          continue; // its only operand is the pointer
+        // A load's only operand is its pointer; a compare (a loop's end
+        // address) yields no address.
+        if (isa<LoadOp, arith::CmpIOp>(user))
+          continue;
         if (auto add = dyn_cast<PtrAddOp>(user)) {
           if (&use != &add.getBaseMutable())
             return false;
@@ -225,7 +227,7 @@ private:
           work.push_back(*arg);
           continue;
         }
-        return false; // stored, compared, passed, returned, cast, prefetched
+        return false; // stored, passed, returned, cast, prefetched, ...
       }
     }
     return true;
