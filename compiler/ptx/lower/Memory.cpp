@@ -78,6 +78,53 @@ const Operand *symbolBase(const Operand &addr) {
   return &addr.elements[0];
 }
 
+/// The integer that holds all `n` elements of a vector access of `t`, when
+/// one access of it can replace the `n` element accesses, else null. PTX
+/// requires a vector access to be aligned to its whole size, so the wide
+/// access has that alignment; only weak, non-volatile ones (no per-element
+/// ordering to keep). One access instead of n matters most fenced: each
+/// global access is confined to the arena separately, and n fenced element
+/// addresses are n masks that ptxas cannot merge back into one wide access
+/// as it does for the unfenced ones (halfOps' st.global.v2.u16 pairs).
+IntegerType packedCarrier(FL &l, const PtxType &t, unsigned n,
+                          const Ordering &o, AddressSpace space) {
+  if (n == 1 || o.isVolatile || o.order != MemOrder::Weak ||
+      space == AddressSpace::Param)
+    return {};
+  // Up to 32 bits: sub-word elements, which ptxas merges unfenced anyway.
+  // Wider vectors (v2.f32, v4.f32) stay split, so the host backend keeps
+  // seeing float elements it can vectorize.
+  if ((t.bits != 8 && t.bits != 16) || n * t.bits > 32)
+    return {};
+  if (!t.type.isIntOrFloat() || t.type.getIntOrFloatBitWidth() != t.bits)
+    return {};
+  return l.b.getIntegerType(n * t.bits);
+}
+
+/// Element `i` of `n` packed little-endian in `whole`, as `type`.
+Value unpackElement(FL &l, Value whole, Type type, unsigned i, unsigned bits) {
+  Type wide = whole.getType();
+  Value shifted = i == 0 ? whole
+                         : Value(arith::ShRUIOp::create(
+                               l.b, l.loc, whole, l.intConst(wide, i * bits)));
+  Value v = arith::TruncIOp::create(l.b, l.loc, l.b.getIntegerType(bits),
+                                    shifted);
+  if (isa<FloatType>(type))
+    v = arith::BitcastOp::create(l.b, l.loc, type, v);
+  return v;
+}
+
+/// `v` (an element of `bits` bits) zero-extended to `wide` and moved to
+/// element position `i`.
+Value packElement(FL &l, Value v, IntegerType wide, unsigned i, unsigned bits) {
+  if (isa<FloatType>(v.getType()))
+    v = arith::BitcastOp::create(l.b, l.loc, l.b.getIntegerType(bits), v);
+  v = arith::ExtUIOp::create(l.b, l.loc, wide, v);
+  if (i == 0)
+    return v;
+  return arith::ShLIOp::create(l.b, l.loc, v, l.intConst(wide, i * bits));
+}
+
 bool lowerLoad(FL &l, const Instruction &inst) {
   auto ts = l.types(inst);
   if (ts.size() != 1 || inst.operands.size() != 2)
@@ -121,6 +168,15 @@ bool lowerLoad(FL &l, const Instruction &inst) {
   if (dst.kind != Operand::Kind::Vector || dst.elements.size() != n)
     return l.error(dst.loc, "expected a {…} vector of " + std::to_string(n) +
                                 " registers");
+  if (IntegerType wide = packedCarrier(l, t, n, o, space)) {
+    Value whole = LoadOp::create(l.b, l.loc, wide, ptr, n * bytes, false,
+                                 invariant, o.order, o.scope, cache);
+    for (unsigned i = 0; i < n; ++i)
+      if (!l.write(dst.elements[i],
+                   unpackElement(l, whole, t.type, i, t.bits), t.isSigned))
+        return false;
+    return true;
+  }
   for (unsigned i = 0; i < n; ++i) {
     Value p = i == 0 ? ptr
                      : Value(PtrAddOp::create(
@@ -178,6 +234,20 @@ bool lowerStore(FL &l, const Instruction &inst) {
   if (src.kind != Operand::Kind::Vector || src.elements.size() != n)
     return l.error(src.loc, "expected a {…} vector of " + std::to_string(n) +
                                 " values");
+  if (IntegerType wide = packedCarrier(l, t, n, o, space)) {
+    Value whole;
+    for (unsigned i = 0; i < n; ++i) {
+      Value v = l.read(src.elements[i], t.type, t.isSigned);
+      if (!v)
+        return false;
+      Value part = packElement(l, v, wide, i, t.bits);
+      whole = whole ? Value(arith::OrIOp::create(l.b, l.loc, whole, part))
+                    : part;
+    }
+    StoreOp::create(l.b, l.loc, whole, ptr, n * bytes, false, o.order,
+                    o.scope, cache);
+    return true;
+  }
   for (unsigned i = 0; i < n; ++i) {
     Value p = i == 0 ? ptr
                      : Value(PtrAddOp::create(
