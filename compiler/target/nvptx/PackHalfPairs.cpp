@@ -52,6 +52,31 @@ bool sameKind(Instruction *lo, Instruction *hi) {
   return true;
 }
 
+/// The i16 in lane `lane` of `x`, when `x` packs two i16 values
+/// (`zext(lo) | zext(hi) << 16`, as the front end's mov.b32 {lo, hi}), else
+/// null.
+Value *laneOf(Value *x, unsigned lane) {
+  Value *lo, *hi;
+  if (!match(x, m_c_Or(m_ZExt(m_Value(lo)),
+                       m_Shl(m_ZExt(m_Value(hi)), m_SpecificInt(16)))) ||
+      !lo->getType()->isIntegerTy(16) || !hi->getType()->isIntegerTy(16))
+    return nullptr;
+  return lane ? hi : lo;
+}
+
+/// `h` as the half it was packed from, looking through an unpacking of a
+/// packing (so ptxas can select the half directly, .H0_H0, instead of
+/// shifting the packed word apart and together again).
+Value *throughPacking(IRBuilder<> &b, Value *h) {
+  Value *x;
+  Value *source = nullptr;
+  if (match(h, m_BitCast(m_Trunc(m_LShr(m_Value(x), m_SpecificInt(16))))))
+    source = laneOf(x, 1);
+  else if (match(h, m_BitCast(m_Trunc(m_Value(x)))))
+    source = laneOf(x, 0);
+  return source ? b.CreateBitCast(source, b.getHalfTy()) : h;
+}
+
 /// <lo, hi> as a <2 x half>. The halves of one b32 register (what the front
 /// end unpacks an f16x2 operand into) are that register reinterpreted.
 Value *pairOf(IRBuilder<> &b, Value *lo, Value *hi) {
@@ -59,10 +84,12 @@ Value *pairOf(IRBuilder<> &b, Value *lo, Value *hi) {
   Value *whole, *upper;
   if (match(lo, m_BitCast(m_Trunc(m_Value(whole)))) &&
       match(hi, m_BitCast(m_Trunc(m_LShr(m_Value(upper), m_SpecificInt(16))))) &&
-      whole == upper && whole->getType()->isIntegerTy(32))
+      whole == upper && whole->getType()->isIntegerTy(32) &&
+      !laneOf(whole, 0))
     return b.CreateBitCast(whole, type);
-  Value *pair = b.CreateInsertElement(PoisonValue::get(type), lo, uint64_t(0));
-  return b.CreateInsertElement(pair, hi, uint64_t(1));
+  Value *pair = b.CreateInsertElement(PoisonValue::get(type),
+                                      throughPacking(b, lo), uint64_t(0));
+  return b.CreateInsertElement(pair, throughPacking(b, hi), uint64_t(1));
 }
 
 struct Candidate {
@@ -110,7 +137,24 @@ bool packHalfPairs(Module &module) {
     }
   for (const Candidate &c : found)
     rewrite(c);
-  return !found.empty();
+  // What remains packs two 16-bit values into a b32 (a v2.u16 store, a
+  // mov.b32 {lo, hi}): as a <2 x i16> the backend writes mov.b32 {lo, hi},
+  // one PRMT, where the zero-extensions, shift and or cost three.
+  SmallVector<Instruction *> packings;
+  for (Function &fn : module)
+    for (Instruction &inst : instructions(fn))
+      if (inst.getType()->isIntegerTy(32) && !inst.use_empty() &&
+          laneOf(&inst, 0))
+        packings.push_back(&inst);
+  for (Instruction *inst : packings) {
+    IRBuilder<> b(inst);
+    auto *type = FixedVectorType::get(b.getInt16Ty(), 2);
+    Value *pair = b.CreateInsertElement(PoisonValue::get(type),
+                                        laneOf(inst, 0), uint64_t(0));
+    pair = b.CreateInsertElement(pair, laneOf(inst, 1), uint64_t(1));
+    inst->replaceAllUsesWith(b.CreateBitCast(pair, b.getInt32Ty()));
+  }
+  return !found.empty() || !packings.empty();
 }
 
 } // namespace wooly::nvptx
