@@ -20,8 +20,9 @@ namespace wooly::nvptx {
 /// Rewrites `zext(bitcast(op(a0, b0...))) | zext(bitcast(op(a1, b1...))) << 16`
 /// (op: fadd, fsub, fmul or llvm.fma on half, each result used only there)
 /// into `bitcast(op(<a0, a1>, <b0, b1>...))`. Lane-wise the same operations
-/// with the same rounding, so the bits are the same. Returns whether anything
-/// changed.
+/// with the same rounding, so the bits are the same. Any other
+/// `zext(lo) | zext(hi) << 16` of two i16 becomes `bitcast(<lo, hi>)`, which
+/// the backend writes as mov.b32 {lo, hi}. Returns whether anything changed.
 bool packHalfPairs(llvm::Module &module);
 
 } // namespace wooly::nvptx
