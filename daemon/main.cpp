@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "daemon/ControllerLink.h"
+#include "daemon/Restart.h"
 #include "daemon/Server.h"
 #include "daemon/StatusClient.h"
 
@@ -141,8 +142,25 @@ int main(int argc, char **argv) {
   signal(SIGINT, onSignal);
   signal(SIGTERM, onSignal);
   signal(SIGPIPE, SIG_IGN);
-  while (!gStop)
+  while (!gStop) {
     usleep(100 * 1000);
+    // A GPU context lost to a kernel fault: only a new process has a
+    // working one (daemon/Restart.h). Threads may be stuck in the driver,
+    // so nothing is torn down but the controller registration.
+    if (std::string why = executor->lost(); !why.empty()) {
+      fprintf(stderr, "woolyd: %s; restarting on %s\n", why.c_str(),
+              server->endpoint().c_str());
+      // The replies already queued (the faulting session's error among
+      // them) leave before the sockets go.
+      usleep(500 * 1000);
+      link.reset();
+      std::string err = daemon::replaceProcess(
+          daemon::ownExecutable(),
+          daemon::restartArguments(argc, argv, server->endpoint()));
+      fprintf(stderr, "woolyd: cannot restart: %s\n", err.c_str());
+      _exit(75);
+    }
+  }
   fprintf(stderr, "woolyd: shutting down\n");
   link.reset(); // deregister first
   server.reset();

@@ -219,6 +219,10 @@ public:
   /// server, once per telemetry tick) and the others read that sample.
   virtual double busyFraction() = 0;
   virtual uint64_t memoryUsed() const = 0;
+  /// Why this executor can no longer serve anyone, for good: a GPU context
+  /// lost to a fault that only a new process clears (woolyd then restarts
+  /// itself). Empty while it can serve.
+  virtual std::string lost() const { return {}; }
 };
 
 struct ExecutorOptions {

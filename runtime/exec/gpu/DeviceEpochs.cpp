@@ -3,16 +3,48 @@
 #include "runtime/exec/gpu/DeviceEpochs.h"
 
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <mutex>
 
 namespace wooly::exec::gpu {
 
+namespace {
+DeviceEpochs::Recovery recoveryFromEnvironment() {
+  const char *policy = std::getenv("WOOLY_GPU_RECOVERY");
+  return policy && std::strcmp(policy, "reset") == 0
+             ? DeviceEpochs::Recovery::ResetContext
+             : DeviceEpochs::Recovery::Restart;
+}
+int64_t steadyNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+} // namespace
+
 DeviceEpochs::DeviceEpochs(std::unique_ptr<DeviceApi> device)
-    : driver(std::move(device)) {}
+    : DeviceEpochs(std::move(device), recoveryFromEnvironment()) {}
+
+DeviceEpochs::DeviceEpochs(std::unique_ptr<DeviceApi> device,
+                           Recovery recovery)
+    : driver(std::move(device)), recovery(recovery) {}
 
 std::string DeviceEpochs::down() const {
-  std::shared_lock<std::shared_mutex> lock(mutex);
-  return downReason;
+  {
+    std::lock_guard<std::mutex> lock(lostMutex);
+    if (!lostReason.empty())
+      return lostReason;
+  }
+  int64_t since = resetSince.load();
+  if (since &&
+      steadyNs() - since >
+          std::chrono::duration_cast<std::chrono::nanoseconds>(kResetPatience)
+              .count())
+    return "the GPU context was lost to a fatal fault in a kernel and its "
+           "reset has not finished after " +
+           std::to_string(kResetPatience.count()) + " s";
+  return {};
 }
 
 Status DeviceEpochs::ended() {
@@ -21,6 +53,10 @@ Status DeviceEpochs::ended() {
       "the GPU context was reset after a fatal fault in a kernel; this "
       "session's device memory, modules and streams are gone (start a new "
       "session)");
+}
+
+Status DeviceEpochs::lost() const {
+  return Status::error(ErrorCode::DeviceUnavailable, down());
 }
 
 bool DeviceEpochs::mayMeanLost(ErrorCode code) {
@@ -38,24 +74,48 @@ bool DeviceEpochs::mayMeanLost(ErrorCode code) {
   }
 }
 
+void DeviceEpochs::markLost(const std::string &why) {
+  {
+    std::lock_guard<std::mutex> lock(lostMutex);
+    if (!lostReason.empty())
+      return;
+    lostReason = why;
+  }
+  isLost.store(true);
+  std::fprintf(stderr, "wooly: %s\n", why.c_str());
+}
+
 void DeviceEpochs::recover(uint64_t at, const Status &cause) {
+  if (isLost.load() || at != epoch.load())
+    return; // already acted on
+  if (recovery == Recovery::Restart) {
+    // No lock: a call in flight may never return from a broken driver,
+    // and nothing here needs it to.
+    if (driver->contextLost())
+      markLost("the GPU context was lost to a fatal fault in a kernel (" +
+               cause.message +
+               "); only a new process gets a working one: restart woolyd");
+    return;
+  }
   // Exclusive: every call in flight (a session waiting on its stream, say)
   // has returned, and none starts, until the context is replaced.
+  resetSince.store(steadyNs());
   std::unique_lock<std::shared_mutex> lock(mutex);
-  if (at != epoch.load() || !downReason.empty())
-    return; // another call already recovered, or nothing can
-  if (!driver->contextLost())
-    return; // an error of that call alone
+  if (isLost.load() || at != epoch.load() || !driver->contextLost()) {
+    resetSince.store(0);
+    return; // another call already recovered, or an error of that call alone
+  }
   std::fprintf(stderr,
                "wooly: the GPU context was lost to a fatal fault in a kernel "
                "(%s); resetting it: the sessions in it lose their device "
                "state\n",
                cause.message.c_str());
-  if (Status reset = driver->resetContext(); !reset) {
-    downReason = "the GPU context was lost to a fatal fault in a kernel and "
-                 "could not be reset (" +
-                 reset.message + "); restart woolyd";
-    std::fprintf(stderr, "wooly: %s\n", downReason.c_str());
+  Status reset = driver->resetContext();
+  resetSince.store(0);
+  if (!reset) {
+    markLost("the GPU context was lost to a fatal fault in a kernel and "
+             "could not be reset (" +
+             reset.message + "); restart woolyd");
     return;
   }
   epoch.fetch_add(1);

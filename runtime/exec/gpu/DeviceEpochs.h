@@ -11,13 +11,20 @@
 // DeviceEpochs owns the driver table and numbers the context's lifetimes
 // (epochs). Sessions reach the driver through an EpochDeviceApi bound to
 // the epoch they were created in. When a call fails in a way that may mean
-// a lost context, the first to notice asks the driver (contextLost), and
-// if so resets the context (resetContext) once every call in flight has
-// returned, and starts a new epoch. Sessions of an old epoch then get
-// DeviceUnavailable from every call without the driver seeing their stale
-// handles (their memory, modules and streams died with the old context);
-// new sessions run in the new context. Where the driver cannot reset, the
-// executor stays down and says why.
+// a lost context, the first to notice asks the driver (contextLost). If it
+// is lost, what happens depends on the recovery policy:
+//  - Restart (the default): CUDA documents that only a new process clears
+//    a sticky error. The executor is lost for good: no call reaches the
+//    driver any more, every session is told so, and Executor::lost() says
+//    why, so woolyd restarts itself (daemon/Restart.h) on the same
+//    endpoint with a new context.
+//  - ResetContext (WOOLY_GPU_RECOVERY=reset): once every call in flight has
+//    returned, the context is reset in place (resetContext) and a new epoch
+//    starts; sessions of an old epoch get DeviceUnavailable from every call
+//    without the driver seeing their stale handles, new sessions run in the
+//    new context. A reset that fails, or has not finished after
+//    kResetPatience, makes the executor lost as above. (Not yet seen to
+//    work on an NVIDIA GPU: docs/gpu-backends.md.)
 //
 //===----------------------------------------------------------------------===//
 #ifndef WOOLY_RUNTIME_EXEC_GPU_DEVICEEPOCHS_H
@@ -26,21 +33,31 @@
 #include "runtime/exec/gpu/DeviceApi.h"
 
 #include <atomic>
+#include <chrono>
 #include <memory>
+#include <mutex>
 #include <shared_mutex>
 
 namespace wooly::exec::gpu {
 
 class DeviceEpochs {
 public:
+  enum class Recovery { Restart, ResetContext };
+  /// How long an in-place reset may take before the executor gives up on
+  /// it (the driver call cannot be interrupted; the process can).
+  static constexpr std::chrono::seconds kResetPatience{10};
+
+  /// `recovery` defaults to $WOOLY_GPU_RECOVERY ("reset": ResetContext),
+  /// else Restart.
   explicit DeviceEpochs(std::unique_ptr<DeviceApi> device);
+  DeviceEpochs(std::unique_ptr<DeviceApi> device, Recovery recovery);
 
   /// The driver table itself (calls that need no epoch: memory in use).
   DeviceApi &device() { return *driver; }
   /// The epoch new sessions are created in.
   uint64_t current() const { return epoch.load(); }
-  /// Why the executor is down for good (a reset failed); empty when it is
-  /// not.
+  /// Why the executor is lost for good (its context cannot be recovered in
+  /// this process); empty while it is not. Never blocks.
   std::string down() const;
   /// How many times the context was reset.
   uint64_t resets() const { return current() - 1; }
@@ -50,6 +67,8 @@ public:
   template <typename Call> Status run(uint64_t at, Call &&call) {
     Status status;
     {
+      if (isLost.load())
+        return lost();
       std::shared_lock<std::shared_mutex> lock(mutex);
       if (at != epoch.load())
         return ended();
@@ -63,17 +82,25 @@ public:
 
   /// The error every call of an ended epoch gets.
   static Status ended();
+  /// The error every call gets once the executor is lost.
+  Status lost() const;
 
 private:
   static bool mayMeanLost(ErrorCode code);
-  /// Resets the context if it is still epoch `at`'s and the driver says it
-  /// is lost.
+  /// Acts on a context the driver says is lost, if it is still epoch
+  /// `at`'s (Recovery).
   void recover(uint64_t at, const Status &cause);
+  void markLost(const std::string &why);
 
   std::unique_ptr<DeviceApi> driver;
-  mutable std::shared_mutex mutex;
+  Recovery recovery;
+  mutable std::shared_mutex mutex; // shared: calls; exclusive: a reset
   std::atomic<uint64_t> epoch{1};
-  std::string downReason; // under an exclusive lock
+  std::atomic<bool> isLost{false};
+  mutable std::mutex lostMutex;
+  std::string lostReason; // under lostMutex
+  /// When an in-place reset began (steady clock, ns); 0 when none runs.
+  std::atomic<int64_t> resetSince{0};
 };
 
 /// A session's (or the telemetry's) driver table: DeviceEpochs::run for

@@ -34,8 +34,10 @@ public:
   /// session's kernel ran (GpuTelemetry).
   double busyFraction() override;
   uint64_t memoryUsed() const override {
-    return epochs->device().memoryUsed();
+    // A lost context's driver is not called again.
+    return epochs->down().empty() ? epochs->device().memoryUsed() : 0;
   }
+  std::string lost() const override { return epochs->down(); }
   /// How many times a fatal kernel fault made the executor reset the
   /// device's context (DeviceEpochs.h).
   uint64_t contextResets() const { return epochs->resets(); }

@@ -8,6 +8,7 @@
 #include "runtime/exec/gpu/DeviceEpochs.h"
 #include "test/unit/target/gpu/EmulatedExecutor.h"
 
+#include <cstdlib>
 #include <set>
 
 using namespace wooly::exec;
@@ -15,6 +16,14 @@ using namespace wooly::exec::gpu;
 using namespace wooly::exec::gpu::testing;
 
 namespace {
+
+/// Sets WOOLY_GPU_RECOVERY for one test (executors read it when made).
+struct RecoveryPolicy {
+  explicit RecoveryPolicy(const char *policy) {
+    setenv("WOOLY_GPU_RECOVERY", policy, 1);
+  }
+  ~RecoveryPolicy() { unsetenv("WOOLY_GPU_RECOVERY"); }
+};
 
 /// TimedHostApi with a context that a launch can lose.
 class FaultingApi : public TimedHostApi {
@@ -70,8 +79,11 @@ public:
     return Status::ok();
   }
 
+  int callsWhileLost = 0;
+
 private:
-  static Status sticky() {
+  Status sticky() {
+    ++callsWhileLost;
     return Status::error(ErrorCode::LaunchFailure,
                          "CUDA_ERROR_ILLEGAL_ADDRESS (emulated)");
   }
@@ -84,9 +96,10 @@ private:
 
 } // namespace
 
-TEST_CASE("a fatal kernel fault resets the GPU context and later sessions "
-          "run",
+TEST_CASE("with WOOLY_GPU_RECOVERY=reset a fatal kernel fault resets the GPU "
+          "context and later sessions run",
           "[gpu][faults]") {
+  RecoveryPolicy policy("reset");
   FaultingApi *api = nullptr;
   auto executor = emulatedExecutor(api);
   FunctionId fnA = 0, fnB = 0;
@@ -141,9 +154,10 @@ TEST_CASE("a launch error that leaves the context usable resets nothing",
   CHECK(b->allocate(64, ptr));
 }
 
-TEST_CASE("a lost context that cannot be reset leaves the executor down, "
+TEST_CASE("a lost context that cannot be reset leaves the executor lost, "
           "saying why",
           "[gpu][faults]") {
+  RecoveryPolicy policy("reset");
   FaultingApi *api = nullptr;
   auto executor = emulatedExecutor(api);
   FunctionId fn = 0;
@@ -157,6 +171,38 @@ TEST_CASE("a lost context that cannot be reset leaves the executor down, "
   CHECK(refused.code == ErrorCode::DeviceUnavailable);
   CHECK(refused.message.find("could not be reset") != std::string::npos);
   CHECK(refused.message.find("emulated reset failure") != std::string::npos);
+  CHECK(executor->lost() == refused.message);
+}
+
+TEST_CASE("by default a fatal kernel fault makes the executor lost, without "
+          "another driver call, so that woolyd restarts",
+          "[gpu][faults]") {
+  FaultingApi *api = nullptr;
+  auto executor = emulatedExecutor(api);
+  FunctionId fnA = 0, fnB = 0;
+  auto a = sessionWithEmptyKernel(*executor, fnA);
+  auto b = sessionWithEmptyKernel(*executor, fnB);
+  CHECK(executor->lost().empty());
+  api->faultNextLaunch = true;
+  REQUIRE(a->launch(fnA, {}, {}, 0));
+  CHECK(a->synchronize(0).code == ErrorCode::LaunchFailure);
+  CHECK(api->resets == 0);
+  std::string why = executor->lost();
+  CHECK(why.find("fatal fault in a kernel") != std::string::npos);
+  CHECK(why.find("restart woolyd") != std::string::npos);
+  // Every session is told, and the broken driver is not called again.
+  int before = api->callsWhileLost;
+  DevicePtr ptr = 0;
+  Status after = b->allocate(64, ptr);
+  CHECK(after.code == ErrorCode::DeviceUnavailable);
+  CHECK(after.message == why);
+  CHECK(b->synchronize(0).code == ErrorCode::DeviceUnavailable);
+  std::unique_ptr<Context> next;
+  CHECK(executor->createContext({}, next).code == ErrorCode::DeviceUnavailable);
+  a.reset();
+  b.reset();
+  CHECK(api->callsWhileLost == before);
+  CHECK(executor->memoryUsed() == 0);
 }
 
 TEST_CASE("a session's driver table reaches the driver while its epoch lasts, "
@@ -182,7 +228,7 @@ TEST_CASE("a session's driver table reaches the driver while its epoch lasts, "
   };
   auto owned = std::make_unique<MappingApi>();
   MappingApi *api = owned.get();
-  DeviceEpochs epochs(std::move(owned));
+  DeviceEpochs epochs(std::move(owned), DeviceEpochs::Recovery::ResetContext);
   EpochDeviceApi session(epochs, epochs.current());
   DevicePtr base = 0;
   REQUIRE(session.reserveRange(1 << 21, 1 << 21, base));
