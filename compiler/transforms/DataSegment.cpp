@@ -34,5 +34,16 @@ std::optional<wooly::DataSegment> wooly::getDataSegment(ModuleOp module) {
       return std::nullopt;
     segment.sizes.emplace_back(entry.getName().str(), bytes.getInt());
   }
+  if (Attribute bank = dict.get("const_bank")) { // only with const-bank
+    auto entries = dyn_cast<DictionaryAttr>(bank);
+    if (!entries)
+      return std::nullopt;
+    for (NamedAttribute entry : entries) {
+      auto bytes = dyn_cast<IntegerAttr>(entry.getValue());
+      if (!bytes)
+        return std::nullopt;
+      segment.constBank.emplace_back(entry.getName().str(), bytes.getInt());
+    }
+  }
   return segment;
 }

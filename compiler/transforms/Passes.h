@@ -42,6 +42,10 @@ struct DataSegment {
   std::vector<std::pair<std::string, uint64_t>> symbols; // name -> offset
   std::vector<std::pair<std::string, uint64_t>> sizes;   // name -> bytes
   std::string initialBytes; // `size` bytes, zero where uninitialized
+  /// const-bank: const variables left in the module (its constant bank),
+  /// name -> bytes; the executor resolves them on the session's own module
+  /// instance (cuModuleGetGlobal), not in the segment.
+  std::vector<std::pair<std::string, uint64_t>> constBank;
 };
 /// Reads the data segment of a fenced module; std::nullopt when the module
 /// was not fenced or the attribute is malformed.
