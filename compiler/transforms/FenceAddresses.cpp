@@ -17,6 +17,7 @@
 #include "mlir/Interfaces/ControlFlowInterfaces.h"
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 
@@ -147,7 +148,8 @@ private:
   /// const-space loads stay in the module (on NVIDIA GPUs the const space is
   /// the module instance's constant bank, which a const load cannot leave,
   /// so these loads need no fence and keep the cached, broadcast constant
-  /// path). `bankValues` gets every pointer and address derived from them.
+  /// path). `bankRoot` maps every pointer and address derived from one to
+  /// its variable.
   void findBankVariables() {
     llvm::StringMap<SmallVector<Value>> roots;
     llvm::StringSet<> escaped;
@@ -169,6 +171,11 @@ private:
       if (Attribute properties = op->getPropertiesAsAttribute())
         properties.walk(escape);
     });
+    // A value derived from two variables (their addresses added, or merged
+    // in a block argument) has no single variable to clamp to: neither stays.
+    llvm::MapVector<GlobalOp, SmallVector<Value>> candidates;
+    llvm::DenseMap<Value, GlobalOp> owner;
+    llvm::SmallPtrSet<Operation *, 4> shared;
     for (auto global : module.getOps<GlobalOp>()) {
       StringRef name = global.getSymName();
       if (global.getSpace() != AddressSpace::Const || escaped.contains(name))
@@ -176,9 +183,69 @@ private:
       SmallVector<Value> derived;
       if (!onlyConstLoads(roots.lookup(name), derived))
         continue;
-      bankVariables.insert(name);
-      bankValues.insert(derived.begin(), derived.end());
+      for (Value v : derived) {
+        auto [it, inserted] = owner.try_emplace(v, global);
+        if (!inserted) {
+          shared.insert(it->second);
+          shared.insert(global);
+        }
+      }
+      candidates[global] = std::move(derived);
     }
+    for (auto &[global, derived] : candidates) {
+      if (shared.contains(global))
+        continue;
+      bankVariables.insert(global.getSymName());
+      for (Value v : derived)
+        bankRoot[v] = global;
+    }
+  }
+
+  /// A const-bank load: `ptr` stays in its variable. A constant offset
+  /// within the variable needs nothing (nvcc's `ld.const [taps+4]`); any
+  /// other becomes `v + min(p - v, size - width)` (unsigned), so the load
+  /// cannot read past the variable into whatever else the constant bank, or
+  /// memory beyond it, holds: isolation must not rest on what the hardware
+  /// does with an out-of-range constant address.
+  void clampToVariable(OpOperand &operand, GlobalOp global) {
+    Value ptr = operand.get();
+    auto load = cast<LoadOp>(operand.getOwner());
+    uint64_t width = getStorageSize(load.getType());
+    uint64_t size = global.getSizeInBytes();
+    int64_t offset = 0;
+    Value root = ptr;
+    bool constant = true;
+    while (auto add = root.getDefiningOp<PtrAddOp>()) {
+      APInt value;
+      if (!matchPattern(add.getOffset(), m_ConstantInt(&value)) ||
+          value.getBitWidth() > 64) {
+        constant = false;
+        break;
+      }
+      offset += value.getSExtValue();
+      root = add.getBase();
+    }
+    if (constant && root.getDefiningOp<AddressOfOp>() && width &&
+        width <= size && offset >= 0 &&
+        static_cast<uint64_t>(offset) <= size - width)
+      return;
+    Location loc = ptr.getLoc();
+    Type i64 = builder.getI64Type();
+    Value start = AddressOfOp::create(builder, loc, ptr.getType(),
+                                      global.getSymName());
+    bankValues.insert(start);
+    Value base = PtrToIntOp::create(builder, loc, i64, start);
+    Value address = PtrToIntOp::create(builder, loc, i64, ptr);
+    Value relative = arith::SubIOp::create(builder, loc, address, base);
+    uint64_t last = width && width <= size ? size - width : 0;
+    Value limit =
+        arith::ConstantIntOp::create(builder, loc, static_cast<int64_t>(last),
+                                     64);
+    Value kept = arith::MinUIOp::create(builder, loc, relative, limit);
+    Value clamped = arith::AddIOp::create(builder, loc, base, kept);
+    Value inside = IntToPtrOp::create(builder, loc, ptr.getType(), clamped);
+    bankValues.insert(inside);
+    operand.set(inside);
   }
 
   /// True when `roots` reach only const-space loads; `derived` gets every
@@ -199,7 +266,12 @@ private:
         Operation *user = use.getOwner();
         // A load's only operand is its pointer; a compare (a loop's end
         // address) yields no address.
-        if (isa<LoadOp, arith::CmpIOp>(user))
+        if (auto load = dyn_cast<LoadOp>(user)) {
+          if (!getStorageSize(load.getType()))
+            return false; // a width the clamp cannot reason about
+          continue;
+        }
+        if (isa<arith::CmpIOp>(user))
           continue;
         if (auto add = dyn_cast<PtrAddOp>(user)) {
           if (&use != &add.getBaseMutable())
@@ -439,8 +511,11 @@ private:
     AddressSpace space = type.getSpace();
     Location loc = ptr.getLoc();
     Type i64 = builder.getI64Type();
-    if (space == AddressSpace::Const && bankValues.contains(ptr))
-      return; // the module's constant bank: a hardware window (const-bank)
+    if (space == AddressSpace::Const && bankRoot.count(ptr)) {
+      // The module's constant bank (const-bank): no arena fence.
+      clampToVariable(operand, bankRoot.lookup(ptr));
+      return;
+    }
     if (space == AddressSpace::Global || space == AddressSpace::Const) {
       if (compiledAccess && fenceWithOffsets(operand, arena))
         return;
@@ -605,7 +680,8 @@ private:
     Type constPtr = PtrType::get(ctx, AddressSpace::Const);
     Type globalPtr = PtrType::get(ctx, AddressSpace::Global);
     auto retype = [&](Value v) {
-      if (v.getType() == constPtr && !bankValues.contains(v))
+      if (v.getType() == constPtr && !bankRoot.count(v) &&
+          !bankValues.contains(v))
         v.setType(globalPtr);
     };
     module.walk([&](Operation *op) {
@@ -635,7 +711,8 @@ private:
   bool confineWindows; // check shared/local accesses against their windows
   bool constBank;      // keep load-only const variables in the module
   llvm::StringSet<> bankVariables;
-  llvm::DenseSet<Value> bankValues; // pointers/addresses into the bank
+  llvm::DenseMap<Value, GlobalOp> bankRoot; // derived value -> its variable
+  llvm::DenseSet<Value> bankValues; // const pointers the retyping must keep
   llvm::StringMap<uint64_t> offsets;
   SmallVector<GlobalOp> segmentGlobals;
 };

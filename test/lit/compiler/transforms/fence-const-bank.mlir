@@ -7,6 +7,10 @@
 // leave the bank whatever its address, so isolation does not depend on this
 // analysis; it decides only where the variable lives. Without the option
 // every const variable moves into the data segment (fence-addresses.mlir).
+// A bank load whose offset is not a constant inside its variable is clamped
+// into the variable (v + min(p - v, size - width), unsigned), so no load
+// reads past the module's own variables, whatever the hardware does with an
+// out-of-range constant address.
 
 // Loads through the variable's address plus constant offsets (nvcc's
 // `ld.const.f32 [taps+4]`): the variable stays, no mask, const_bank lists
@@ -18,10 +22,23 @@
 // CHECK-LABEL: wooly.kernel @direct
 // CHECK: %[[T:.*]] = wooly.addressof @taps : !wooly.ptr<const>
 // CHECK-NOT: arith.andi
+// CHECK-NOT: arith.minui
 // CHECK: wooly.load %[[T]] {{.*}}: !wooly.ptr<const> -> f32
-// CHECK: %[[T4:.*]] = wooly.ptradd %[[T]], %{{.*}} : !wooly.ptr<const>, i64
+// CHECK: %[[T60:.*]] = wooly.ptradd %[[T]], %{{.*}} : !wooly.ptr<const>, i64
 // CHECK-NOT: arith.andi
-// CHECK: wooly.load %[[T4]] {{.*}}: !wooly.ptr<const> -> f32
+// CHECK-NOT: arith.minui
+// CHECK: wooly.load %[[T60]] {{.*}}: !wooly.ptr<const> -> f32
+// A constant offset past the end is clamped like any other.
+// CHECK: %[[T64:.*]] = wooly.ptradd %[[T]], %{{.*}} : !wooly.ptr<const>, i64
+// CHECK: %[[S:.*]] = wooly.addressof @taps : !wooly.ptr<const>
+// CHECK: %[[SI:.*]] = wooly.ptrtoint %[[S]]
+// CHECK: %[[PI:.*]] = wooly.ptrtoint %[[T64]]
+// CHECK: %[[R:.*]] = arith.subi %[[PI]], %[[SI]] : i64
+// CHECK: %[[LAST:.*]] = arith.constant 60 : i64
+// CHECK: %[[K:.*]] = arith.minui %[[R]], %[[LAST]] : i64
+// CHECK: %[[A:.*]] = arith.addi %[[SI]], %[[K]] : i64
+// CHECK: %[[P:.*]] = wooly.inttoptr %[[A]] : i64 to !wooly.ptr<const>
+// CHECK: wooly.load %[[P]] {{.*}}: !wooly.ptr<const> -> f32
 // CHECK: arith.andi
 // CHECK: wooly.store
 
@@ -34,12 +51,16 @@
 wooly.global @taps : 16 x f32 in const align 4
 wooly.global @counter : 1 x f32 in global align 4
 wooly.kernel @direct(%out: !wooly.ptr<global>) {
-  %c4 = arith.constant 4 : i64
+  %c60 = arith.constant 60 : i64
+  %c64 = arith.constant 64 : i64
   %t = wooly.addressof @taps : !wooly.ptr<const>
   %a = wooly.load %t {alignment = 4 : i64} : !wooly.ptr<const> -> f32
-  %t4 = wooly.ptradd %t, %c4 : !wooly.ptr<const>, i64
-  %b = wooly.load %t4 {alignment = 4 : i64} : !wooly.ptr<const> -> f32
-  %s = arith.addf %a, %b : f32
+  %t60 = wooly.ptradd %t, %c60 : !wooly.ptr<const>, i64
+  %b = wooly.load %t60 {alignment = 4 : i64} : !wooly.ptr<const> -> f32
+  %t64 = wooly.ptradd %t, %c64 : !wooly.ptr<const>, i64
+  %c = wooly.load %t64 {alignment = 4 : i64} : !wooly.ptr<const> -> f32
+  %ab = arith.addf %a, %b : f32
+  %s = arith.addf %ab, %c : f32
   wooly.store %s, %out {alignment = 4 : i64} : f32, !wooly.ptr<global>
   wooly.return
 }
@@ -57,9 +78,12 @@ wooly.kernel @direct(%out: !wooly.ptr<global>) {
 // CHECK-NOT: arith.andi
 // CHECK: wooly.inttoptr %{{.*}} : i64 to !wooly.ptr<const>
 // CHECK-NOT: arith.andi
+// CHECK: arith.constant 28 : i64
+// CHECK: arith.minui
 // CHECK: wooly.load %{{.*}} : !wooly.ptr<const> -> i32
 // CHECK: ^bb1(%{{.*}}: i64, %{{.*}}: i32):
 // CHECK-NOT: arith.andi
+// CHECK: arith.minui
 // CHECK: wooly.load %{{.*}} : !wooly.ptr<const> -> i32
 // CHECK: arith.andi
 // CHECK: wooly.store
@@ -164,5 +188,31 @@ wooly.kernel @passed_and_foreign(%out: !wooly.ptr<global>, %raw: i64) {
   %b = wooly.load %q {alignment = 4 : i64} : !wooly.ptr<const> -> i32
   %s = arith.addi %a, %b : i32
   wooly.store %s, %out {alignment = 4 : i64} : i32, !wooly.ptr<global>
+  wooly.return
+}
+
+// -----
+
+// An address derived from two const variables has no single variable to
+// clamp to: both move into the data segment.
+
+// CHECK: wooly.data_segment = {alignment = 16 : i64, init = "{{.*}}", size = 8 : i64, sizes = {a = 4 : i64, b = 4 : i64}, symbols = {a = 0 : i64, b = 4 : i64}}
+// CHECK-NOT: const_bank
+// CHECK-NOT: wooly.global
+// CHECK-LABEL: wooly.kernel @two_roots
+// CHECK-NOT: !wooly.ptr<const>
+// CHECK: wooly.return
+wooly.global @a : 1 x i32 in const align 4
+wooly.global @b : 1 x i32 in const align 4
+wooly.kernel @two_roots(%out: !wooly.ptr<global>, %pick: i1) {
+  %pa = wooly.addressof @a : !wooly.ptr<const>
+  %pb = wooly.addressof @b : !wooly.ptr<const>
+  %ia = wooly.ptrtoint %pa : !wooly.ptr<const> to i64
+  %ib = wooly.ptrtoint %pb : !wooly.ptr<const> to i64
+  cf.cond_br %pick, ^join(%ia : i64), ^join(%ib : i64)
+^join(%i: i64):
+  %p = wooly.inttoptr %i : i64 to !wooly.ptr<const>
+  %v = wooly.load %p {alignment = 4 : i64} : !wooly.ptr<const> -> i32
+  wooly.store %v, %out {alignment = 4 : i64} : i32, !wooly.ptr<global>
   wooly.return
 }
