@@ -15,9 +15,9 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/ControlFlowInterfaces.h"
-#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 
@@ -181,7 +181,7 @@ private:
       if (global.getSpace() != AddressSpace::Const || escaped.contains(name))
         continue;
       SmallVector<Value> derived;
-      if (!onlyConstLoads(roots.lookup(name), derived))
+      if (!onlyConstLoads(roots.lookup(name), global.getSizeInBytes(), derived))
         continue;
       for (Value v : derived) {
         auto [it, inserted] = owner.try_emplace(v, global);
@@ -231,16 +231,15 @@ private:
       return;
     Location loc = ptr.getLoc();
     Type i64 = builder.getI64Type();
-    Value start = AddressOfOp::create(builder, loc, ptr.getType(),
-                                      global.getSymName());
+    Value start =
+        AddressOfOp::create(builder, loc, ptr.getType(), global.getSymName());
     bankValues.insert(start);
     Value base = PtrToIntOp::create(builder, loc, i64, start);
     Value address = PtrToIntOp::create(builder, loc, i64, ptr);
     Value relative = arith::SubIOp::create(builder, loc, address, base);
     uint64_t last = width && width <= size ? size - width : 0;
-    Value limit =
-        arith::ConstantIntOp::create(builder, loc, static_cast<int64_t>(last),
-                                     64);
+    Value limit = arith::ConstantIntOp::create(builder, loc,
+                                               static_cast<int64_t>(last), 64);
     Value kept = arith::MinUIOp::create(builder, loc, relative, limit);
     Value clamped = arith::AddIOp::create(builder, loc, base, kept);
     Value inside = IntToPtrOp::create(builder, loc, ptr.getType(), clamped);
@@ -248,12 +247,13 @@ private:
     operand.set(inside);
   }
 
-  /// True when `roots` reach only const-space loads; `derived` gets every
-  /// value on the way. Addresses may go through integers (PTX computes them
-  /// in registers: `mov.u64 %rd, taps; add.s64 ...; ld.const [%rd]`) but
-  /// must come back as const pointers: a const variable in the bank has no
-  /// address a global or generic access could use.
-  static bool onlyConstLoads(ArrayRef<Value> roots,
+  /// True when `roots` reach only const-space loads of at most `size`
+  /// bytes (the variable's: the clamp keeps each load inside it); `derived`
+  /// gets every value on the way. Addresses may go through integers (PTX
+  /// computes them in registers: `mov.u64 %rd, taps; add.s64 ...;
+  /// ld.const [%rd]`) but must come back as const pointers: a const variable
+  /// in the bank has no address a global or generic access could use.
+  static bool onlyConstLoads(ArrayRef<Value> roots, uint64_t size,
                              SmallVectorImpl<Value> &derived) {
     SmallVector<Value> work(roots.begin(), roots.end());
     llvm::DenseSet<Value> seen;
@@ -267,8 +267,9 @@ private:
         // A load's only operand is its pointer; a compare (a loop's end
         // address) yields no address.
         if (auto load = dyn_cast<LoadOp>(user)) {
-          if (!getStorageSize(load.getType()))
-            return false; // a width the clamp cannot reason about
+          uint64_t width = getStorageSize(load.getType());
+          if (!width || width > size)
+            return false; // a width the clamp cannot keep inside
           continue;
         }
         if (isa<arith::CmpIOp>(user))

@@ -216,3 +216,20 @@ wooly.kernel @two_roots(%out: !wooly.ptr<global>, %pick: i1) {
   wooly.store %v, %out {alignment = 4 : i64} : i32, !wooly.ptr<global>
   wooly.return
 }
+
+// -----
+
+// A load wider than its variable cannot be clamped inside it: the variable
+// moves into the data segment.
+
+// CHECK: wooly.data_segment = {alignment = 16 : i64, init = "{{.*}}", size = 2 : i64, sizes = {narrow = 2 : i64}, symbols = {narrow = 0 : i64}}
+// CHECK-NOT: const_bank
+// CHECK-LABEL: wooly.kernel @too_wide
+// CHECK: wooly.load %{{.*}} : !wooly.ptr<global> -> i32
+wooly.global @narrow : 1 x i16 in const align 2
+wooly.kernel @too_wide(%out: !wooly.ptr<global>) {
+  %p = wooly.addressof @narrow : !wooly.ptr<const>
+  %v = wooly.load %p {alignment = 4 : i64} : !wooly.ptr<const> -> i32
+  wooly.store %v, %out {alignment = 4 : i64} : i32, !wooly.ptr<global>
+  wooly.return
+}
