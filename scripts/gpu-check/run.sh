@@ -59,6 +59,20 @@ for name in $(grep -o 'FAIL [a-z_0-9]* on cuda' "$out/ctest.log" | cut -d' ' -f2
   echo "alone: $name: $(tail -1 "$log")" | tee -a "$out/alone.log"
   kill $pid; wait $pid 2>/dev/null
 done
+# The in-place context reset (WOOLY_GPU_RECOVERY=reset) after a trap: does
+# a session after it work in the same process? (The default restarts woolyd.)
+reset=$(mktemp)
+WOOLY_GPU_RECOVERY=reset build/bin/woolyd --listen "ipc://$reset.sock" \
+  --executor cuda --insecure 2>"$reset.log" &
+pid=$!
+sleep 1
+for name in kernel_trap vector_add; do
+  timeout 60 build/bin/wooly-run --server "ipc://$reset.sock" \
+    build/examples/$name >"$reset.out" 2>&1
+  echo "reset policy: $name: $(tail -1 "$reset.out")" | tee -a "$out/reset.log"
+done
+kill $pid; wait $pid 2>/dev/null
+tail -5 "$reset.log" | tee -a "$out/reset.log"
 echo "native error_cases:"; build/examples/error_cases 2>&1 | tail -3
 echo "what CUDA answers:"; .gpu-bundle/probe_errors 2>&1 | tee "$out/probe.log"
 step bench-gpu 150 build/bin/bench/wooly-bench-gpu build/examples/ptx 200
