@@ -180,3 +180,38 @@ wooly.kernel @k(%a: i64, %i: i32, %x: i64) {
   CHECK(failed(hugePm.run(*huge)));
   CHECK(f.diagnostics.find("offset-guard is at most") != std::string::npos);
 }
+
+TEST_CASE("with const-bank, const variables read only by const loads stay in "
+          "the module and the data segment lists them",
+          "[transforms][fencing]") {
+  Fixture f;
+  // @scale is only loaded through const pointers: it stays. @taps has its
+  // generic address taken: it goes to the arena as without the option.
+  auto module = f.parse(R"(
+wooly.global @scale : 2 x f32 in const align 8 = dense<[2.0, 0.5]> : tensor<2xf32>
+wooly.global @taps : 4 x f32 in const align 16
+wooly.kernel @k(%x: !wooly.ptr<global>) {
+  %s = wooly.addressof @scale : !wooly.ptr<const>
+  %v = wooly.load %s : !wooly.ptr<const> -> f32
+  wooly.store %v, %x : f32, !wooly.ptr<global>
+  %g = wooly.addressof @taps : !wooly.ptr<generic>
+  %w = wooly.load %g : !wooly.ptr<generic> -> f32
+  wooly.store %w, %x : f32, !wooly.ptr<global>
+  wooly.return
+}
+)");
+  REQUIRE(module);
+  wooly::WoolyFenceAddressesOptions options;
+  options.constBank = true;
+  PassManager pm(&f.context);
+  pm.addPass(wooly::createWoolyFenceAddresses(options));
+  REQUIRE(succeeded(pm.run(*module)));
+  auto segment = wooly::getDataSegment(*module);
+  REQUIRE(segment.has_value());
+  REQUIRE(segment->constBank.size() == 1);
+  CHECK(segment->constBank[0].first == "scale");
+  CHECK(segment->constBank[0].second == 8);
+  REQUIRE(segment->symbols.size() == 1);
+  CHECK(segment->symbols[0].first == "taps");
+  CHECK(segment->size == 16);
+}
