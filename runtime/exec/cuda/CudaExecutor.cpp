@@ -353,24 +353,16 @@ public:
   }
 
   Status raiseStackSize(uint64_t bytes, uint64_t &now) override {
-    // One session's query and raise must not interleave with another's.
-    std::lock_guard<std::mutex> lock(stackMutex);
-    size_t size = 0;
-    auto query = [&] { return d.cuCtxGetLimit(&size, CU_LIMIT_STACK_SIZE); };
-    if (Status s = call("cuCtxGetLimit", query); !s)
-      return s;
-    if (size < bytes) {
-      if (Status s = call("cuCtxSetLimit",
-                          [&] {
-                            return d.cuCtxSetLimit(CU_LIMIT_STACK_SIZE, bytes);
-                          });
-          !s)
-        return s;
-      if (Status s = call("cuCtxGetLimit", query); !s)
-        return s;
-    }
-    now = size;
-    return Status::ok();
+    return raiseLimit(
+        "cuCtxGetLimit",
+        [&](size_t *size) {
+          return d.cuCtxGetLimit(size, CU_LIMIT_STACK_SIZE);
+        },
+        "cuCtxSetLimit",
+        [&](size_t size) {
+          return d.cuCtxSetLimit(CU_LIMIT_STACK_SIZE, size);
+        },
+        bytes, now);
   }
 
 private:
@@ -387,7 +379,6 @@ private:
   std::atomic<CUcontext> context;
   bool retained = true; // the primary context, until a reset fails
   CUmemAllocationProp deviceMemory{}; // physical memory on this device
-  std::mutex stackMutex;
 
   /// The green context best-effort sessions' streams live in, made on first
   /// use; NotSupported (and priorities only) when it cannot be made.

@@ -12,6 +12,7 @@
 
 #include "runtime/exec/gpu/DeviceApi.h"
 
+#include <mutex>
 #include <type_traits>
 
 namespace wooly::exec::gpu {
@@ -48,7 +49,30 @@ protected:
     return Status::ok();
   }
 
+  /// raiseStackSize for a driver: `get(size_t *)` reads the stack limit
+  /// and `set(size_t)` sets it (each returning the driver's result, named
+  /// `getName`/`setName` in errors); the size is only ever raised.
+  template <typename Get, typename Set>
+  Status raiseLimit(const char *getName, Get &&get, const char *setName,
+                    Set &&set, uint64_t bytes, uint64_t &now) {
+    // One session's query and raise must not interleave with another's.
+    std::lock_guard<std::mutex> lock(limitMutex);
+    size_t size = 0;
+    auto query = [&] { return get(&size); };
+    if (Status s = call(getName, query); !s)
+      return s;
+    if (size < bytes) {
+      if (Status s = call(setName, [&] { return set(size_t(bytes)); }); !s)
+        return s;
+      if (Status s = call(getName, query); !s)
+        return s;
+    }
+    now = size;
+    return Status::ok();
+  }
+
   const Driver &d;
+  std::mutex limitMutex;
 };
 
 } // namespace wooly::exec::gpu

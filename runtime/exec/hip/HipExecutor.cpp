@@ -10,8 +10,6 @@
 
 #include "llvm/Support/Error.h"
 
-#include <mutex>
-
 namespace wooly::exec::hip {
 
 namespace {
@@ -246,25 +244,16 @@ public:
   }
 
   Status raiseStackSize(uint64_t bytes, uint64_t &now) override {
-    // One session's query and raise must not interleave with another's.
-    std::lock_guard<std::mutex> lock(stackMutex);
-    size_t size = 0;
-    auto query = [&] { return d.hipDeviceGetLimit(&size, hipLimitStackSize); };
-    if (Status s = call("hipDeviceGetLimit", query); !s)
-      return s;
-    if (size < bytes) {
-      if (Status s = call("hipDeviceSetLimit",
-                          [&] {
-                            return d.hipDeviceSetLimit(hipLimitStackSize,
-                                                       bytes);
-                          });
-          !s)
-        return s;
-      if (Status s = call("hipDeviceGetLimit", query); !s)
-        return s;
-    }
-    now = size;
-    return Status::ok();
+    return raiseLimit(
+        "hipDeviceGetLimit",
+        [&](size_t *size) {
+          return d.hipDeviceGetLimit(size, hipLimitStackSize);
+        },
+        "hipDeviceSetLimit",
+        [&](size_t size) {
+          return d.hipDeviceSetLimit(hipLimitStackSize, size);
+        },
+        bytes, now);
   }
 
 private:
@@ -279,7 +268,6 @@ private:
   }
   int ordinal;
   hipMemAllocationProp deviceMemory{}; // physical memory on this device
-  std::mutex stackMutex;
 };
 
 } // namespace
