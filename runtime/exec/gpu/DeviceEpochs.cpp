@@ -26,8 +26,7 @@ int64_t steadyNs() {
 DeviceEpochs::DeviceEpochs(std::unique_ptr<DeviceApi> device)
     : DeviceEpochs(std::move(device), recoveryFromEnvironment()) {}
 
-DeviceEpochs::DeviceEpochs(std::unique_ptr<DeviceApi> device,
-                           Recovery recovery)
+DeviceEpochs::DeviceEpochs(std::unique_ptr<DeviceApi> device, Recovery recovery)
     : driver(std::move(device)), recovery(recovery) {}
 
 std::string DeviceEpochs::down() const {

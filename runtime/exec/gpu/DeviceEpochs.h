@@ -121,8 +121,7 @@ public:
                   DriverStream stream) override;
   Status memsetD8(DevicePtr dst, uint8_t value, uint64_t bytes,
                   DriverStream stream) override;
-  Status moduleLoad(std::span<const uint8_t> image,
-                    DriverModule &out) override;
+  Status moduleLoad(std::span<const uint8_t> image, DriverModule &out) override;
   Status moduleUnload(DriverModule module) override;
   Status moduleGetFunction(DriverModule module, const std::string &name,
                            DriverFunction &out) override;

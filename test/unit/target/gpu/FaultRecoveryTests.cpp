@@ -28,8 +28,8 @@ struct RecoveryPolicy {
 /// TimedHostApi with a context that a launch can lose.
 class FaultingApi : public TimedHostApi {
 public:
-  bool faultNextLaunch = false;  // the next launch loses the context
-  bool failNextLaunch = false;   // the next launch fails, context intact
+  bool faultNextLaunch = false; // the next launch loses the context
+  bool failNextLaunch = false;  // the next launch fails, context intact
   bool canReset = true;
   bool lost = false;
   int resets = 0;
