@@ -496,6 +496,90 @@ unsigned inductionsFromRound(BasicBlock *header, BasicBlock *backEdge,
   return rewritten;
 }
 
+/// In a loop that holds a cut (a barrier, a warp collective), each
+/// induction variable `i = phi [i0, preheader], [i + S, latch]` is live
+/// across the cut and takes a frame slot, which every thread stores and
+/// loads again at every cut. When the loop has two or more whose start i0
+/// and step S are cheap functions of the context (rematerializable), they
+/// become `i0 + count * S` from one new i64 counter of the back edges taken
+/// since the loop was entered, computed at each use (wrapping arithmetic,
+/// like the adds it replaces: the same bits): the frames then hold the
+/// counter alone. matmul_tiled's tile loop has five (the tile number, A's
+/// element address, B's element index, the two tile coordinates).
+/// Run before the cuts are made, while the loops are still loops. Returns
+/// how many it rewrote.
+unsigned inductionsFromCount(Function &f, const DenseSet<CallInst *> &cuts) {
+  DominatorTree dt(f);
+  LoopInfo loops(dt);
+  Value *ctx = f.getArg(0);
+  DenseMap<Value *, bool> memo;
+  auto holdsCut = [&](Loop &loop) {
+    return llvm::any_of(loop.blocks(), [&](BasicBlock *bb) {
+      return llvm::any_of(*bb, [&](Instruction &i) {
+        auto *call = dyn_cast<CallInst>(&i);
+        return call && cuts.contains(call);
+      });
+    });
+  };
+  struct Induction {
+    PHINode *phi;
+    Value *start, *by;
+  };
+  unsigned rewritten = 0;
+  for (Loop *loop : loops.getLoopsInPreorder()) {
+    BasicBlock *header = loop->getHeader();
+    BasicBlock *latch = loop->getLoopLatch();
+    BasicBlock *preheader = loop->getLoopPreheader();
+    if (!latch || !preheader || !holdsCut(*loop))
+      continue;
+    SmallVector<Induction> found;
+    for (PHINode &phi : header->phis()) {
+      auto *type = dyn_cast<IntegerType>(phi.getType());
+      if (!type || type->getBitWidth() > 64 || phi.getNumIncomingValues() != 2)
+        continue;
+      auto *step = dyn_cast<BinaryOperator>(phi.getIncomingValueForBlock(latch));
+      if (!step || step->getOpcode() != Instruction::Add)
+        continue;
+      Value *by = step->getOperand(0) == &phi   ? step->getOperand(1)
+                  : step->getOperand(1) == &phi ? step->getOperand(0)
+                                                : nullptr;
+      Value *start = phi.getIncomingValueForBlock(preheader);
+      if (by && rematerializable(by, ctx, nullptr, memo) &&
+          rematerializable(start, ctx, nullptr, memo))
+        found.push_back({&phi, start, by});
+    }
+    if (found.size() < 2)
+      continue;
+    Type *i64 = Type::getInt64Ty(f.getContext());
+    PHINode *count = PHINode::Create(i64, 2, "iv.count");
+    count->insertBefore(header->begin());
+    IRBuilder<> atLatch(latch->getTerminator());
+    count->addIncoming(ConstantInt::get(i64, 0), preheader);
+    count->addIncoming(atLatch.CreateAdd(count, ConstantInt::get(i64, 1),
+                                         "iv.count.next"),
+                       latch);
+    for (auto [phi, start, by] : found) {
+      SmallVector<Use *> uses;
+      for (Use &u : phi->uses())
+        uses.push_back(&u);
+      for (Use *u : uses) {
+        auto *user = cast<Instruction>(u->getUser());
+        Instruction *where = user;
+        if (auto *p = dyn_cast<PHINode>(user))
+          where = p->getIncomingBlock(*u)->getTerminator();
+        IRBuilder<> b(where);
+        Value *k = b.CreateTrunc(count, phi->getType());
+        u->set(b.CreateAdd(rematerializeAt(start, where, nullptr),
+                           b.CreateMul(k, rematerializeAt(by, where, nullptr)),
+                           "iv.count.value"));
+      }
+      phi->eraseFromParent();
+      ++rewritten;
+    }
+  }
+  return rewritten;
+}
+
 struct Cut {
   CallInst *call;
   LaneOp op; // LaneOp::Barrier for a block barrier
@@ -534,6 +618,7 @@ bool split(Function &kernel, RegionLayout &result, bool withLoopCuts,
   // loops).
   DenseMap<CallInst *, BasicBlock *> counted;
   DenseMap<CallInst *, CallInst *> exitOf;
+  unsigned countInductions = 0;
   {
     DenseSet<CallInst *> real;
     for (Instruction &i : instructions(*clone))
@@ -542,6 +627,8 @@ bool split(Function &kernel, RegionLayout &result, bool withLoopCuts,
           if (callee->getName() == "__wooly_barrier" ||
               warpCollective(callee->getName()) != LaneOp::None)
             real.insert(call);
+    if (!real.empty())
+      countInductions = inductionsFromCount(*clone, real);
     if (withLoopCuts && !real.empty())
       loopCutsMade = insertLoopCuts(*clone, real, layout, counted, exitOf);
   }
@@ -815,11 +902,21 @@ bool split(Function &kernel, RegionLayout &result, bool withLoopCuts,
     a->replaceAllUsesWith(slots[a]);
     a->eraseFromParent();
   }
+  // A use that its definition dominates in the cut function runs in the same
+  // region call as the definition (every path to it from the dispatch passes
+  // the definition, and a cut returns), so it keeps the value itself: only
+  // uses reached from a resume point read the slot. Reading the slot back
+  // where the value is at hand cost a store-to-load round trip per use (the
+  // slots of different values may alias as far as LLVM knows, so it cannot
+  // forward the store): matmul_tiled's tile loads spent most of their time
+  // there.
+  DominatorTree dom(*f);
   for (Instruction *v : demote) {
     Value *slot = slots[v];
     SmallVector<Use *> uses;
     for (Use &u : v->uses())
-      uses.push_back(&u);
+      if (!dom.dominates(v, u))
+        uses.push_back(&u);
     for (Use *u : uses) {
       auto *user = cast<Instruction>(u->getUser());
       Instruction *where = user;
@@ -839,6 +936,7 @@ bool split(Function &kernel, RegionLayout &result, bool withLoopCuts,
   result.cuts = cuts.size();
   result.warpCuts = warpCuts;
   result.roundInductions = roundInductions;
+  result.countInductions = countInductions;
   result.loopCuts.clear();
   for (auto [k, cut] : llvm::enumerate(cuts))
     if (cut.op == LaneOp::LoopCut && !cut.exitOfLoop)

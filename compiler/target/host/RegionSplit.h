@@ -64,6 +64,10 @@ struct RegionLayout {
   /// How many induction variables of loop cuts are recomputed from the
   /// round number instead of living in the frames.
   unsigned roundInductions = 0;
+  /// How many induction variables of loops that hold a cut are recomputed
+  /// from one counter of the loop's back edges (named `iv.count.value`)
+  /// instead of each living in the frames.
+  unsigned countInductions = 0;
 };
 
 /// The region kernel's parameters before the kernel's own: the context,
