@@ -269,9 +269,16 @@ void buildRegionEntry(llvm::Module &m, const HostKernel &info,
   // compare-and-branch, which keeps the thread loop free of control flow.
   llvm::AllocaInst *anyDone = nullptr, *lo = nullptr, *hi = nullptr, *hiCut = nullptr;
   llvm::BasicBlock *fastSettle = nullptr;
+  // The counter of the block-counted barrier loop the block is in
+  // (RegionLayout::countedCuts): the loop round of every thread.
+  llvm::AllocaInst *counter = nullptr;
   if (!region.warpCuts) {
     llvm::IRBuilder<> at(&entry->getEntryBlock(),
                          entry->getEntryBlock().getTerminator()->getIterator());
+    if (!region.countedCuts.empty()) {
+      counter = at.CreateAlloca(at.getInt64Ty(), nullptr, "barrier.count");
+      at.CreateStore(at.getInt64(0), counter);
+    }
     anyDone = at.CreateAlloca(at.getInt1Ty(), nullptr, "anydone");
     lo = at.CreateAlloca(at.getInt32Ty(), nullptr, "lo");
     hi = at.CreateAlloca(at.getInt32Ty(), nullptr, "hi");
@@ -293,6 +300,31 @@ void buildRegionEntry(llvm::Module &m, const HostKernel &info,
     fold(hi, llvm::Intrinsic::umax, reached);
     fold(hiCut, llvm::Intrinsic::umax, b.CreateSelect(ended, b.getInt32(0), reached));
   };
+  // The loop round of the threads resumed in this round.
+  auto withCounter = [&](llvm::function_ref<void()> emit) {
+    if (counter)
+      values[5] = b.CreateLoad(b.getInt64Ty(), counter, "barrier.round");
+    emit();
+    values[5] = b.getInt64(0);
+  };
+  // Moves the counter on as the block goes from the resume point it ran to
+  // `to`: +step from the cut's `after`, else 0 (the threads entered the
+  // loop), and 0 at any other cut.
+  auto advanceCounter = [&](llvm::Value *to) {
+    if (!counter)
+      return;
+    llvm::Value *from = b.CreateLoad(b.getInt32Ty(), resume);
+    llvm::Value *old = b.CreateLoad(b.getInt64Ty(), counter);
+    llvm::Value *next = b.getInt64(0);
+    for (const RegionLayout::CountedCut &cut : region.countedCuts) {
+      llvm::Value *here = b.CreateICmpEQ(to, b.getInt32(cut.resume));
+      llvm::Value *after = b.CreateICmpEQ(from, b.getInt32(cut.after));
+      llvm::Value *moved = b.CreateSelect(
+          after, b.CreateAdd(old, b.getInt64(cut.step)), b.getInt64(0));
+      next = b.CreateSelect(here, moved, next);
+    }
+    b.CreateStore(next, counter);
+  };
   // Barrier kernels once some thread has ended: one set of loops for every
   // resume point (the uncommon case; one more specialized copy per region
   // would double the compile time).
@@ -300,7 +332,9 @@ void buildRegionEntry(llvm::Module &m, const HostKernel &info,
   if (!region.warpCuts) {
     live = llvm::BasicBlock::Create(c, "regions.live", entry);
     b.SetInsertPoint(live);
-    threadLoops([&](llvm::Value *t) { runThread(t, current); });
+    withCounter([&] {
+      threadLoops([&](llvm::Value *t) { runThread(t, current); });
+    });
   }
   // The thread loops of one region, resuming at `from`.
   auto emitRegion = [&](llvm::BasicBlock *body, llvm::Value *from,
@@ -316,7 +350,9 @@ void buildRegionEntry(llvm::Module &m, const HostKernel &info,
     b.CreateStore(b.getInt32(kRegionFinished), lo);
     b.CreateStore(b.getInt32(0), hi);
     b.CreateStore(b.getInt32(0), hiCut);
-    threadLoops([&](llvm::Value *t) { runAll(t, from); }, fastSettle);
+    withCounter([&] {
+      threadLoops([&](llvm::Value *t) { runAll(t, from); }, fastSettle);
+    });
   };
   // The thread loops after a loop cut (warp form). The settle step released
   // the threads at this cut, all having taken the loop's back edge once;
@@ -475,6 +511,7 @@ void buildRegionEntry(llvm::Module &m, const HostKernel &info,
     b.CreateRetVoid();
     b.SetInsertPoint(good);
     b.CreateStore(b.CreateICmpEQ(most, b.getInt32(kRegionFinished)), anyDone);
+    advanceCounter(least);
     b.CreateStore(least, resume);
     b.CreateBr(round);
   }
@@ -489,6 +526,7 @@ void buildRegionEntry(llvm::Module &m, const HostKernel &info,
   llvm::Value *target =
       region.warpCuts ? b.CreateCall(settle, {ctx, state, total})
                       : static_cast<llvm::Value *>(b.CreateLoad(b.getInt32Ty(), agreed));
+  advanceCounter(target);
   b.CreateStore(target, resume);
   if (loopRound)
     b.CreateStore(b.getInt64(0), loopRound);

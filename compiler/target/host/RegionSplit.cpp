@@ -22,6 +22,8 @@
 #include "llvm/Transforms/Utils/BasicBlockUtils.h"
 #include "llvm/Transforms/Utils/Cloning.h"
 
+#include <optional>
+
 using namespace llvm;
 
 namespace wooly::host {
@@ -496,6 +498,49 @@ unsigned inductionsFromRound(BasicBlock *header, BasicBlock *backEdge,
   return rewritten;
 }
 
+/// A loop whose back-edge counter (inductionsFromCount) the block entry
+/// can keep for all its threads: `cuts` in the order every iteration
+/// passes them.
+struct CountedLoop {
+  PHINode *count;
+  SmallVector<CallInst *> cuts;
+};
+
+/// The cuts of `loop` in the order each iteration passes them, when the
+/// block entry can keep the loop's back-edge counter itself: every cut of
+/// the loop sits in the loop's own blocks (not in an inner loop) and
+/// dominates its latch, and no thread that leaves the loop can come back to
+/// its header without a cut (reentersWithoutCut). Then a thread stopping at
+/// cut j > 1 took no back edge since it resumed after cut j - 1; one
+/// stopping at the first cut took the back edge exactly once if it resumed
+/// after the last cut, and else entered the loop (count 0): which cut the
+/// block resumed from and the counter it passed give every thread's count,
+/// however the threads branch in between. None otherwise.
+std::optional<SmallVector<CallInst *>>
+blockCountedCuts(Loop &loop, DominatorTree &dt,
+                 const DenseSet<CallInst *> &cuts) {
+  BasicBlock *latch = loop.getLoopLatch();
+  SmallVector<CallInst *> order;
+  for (BasicBlock *bb : loop.blocks())
+    for (Instruction &i : *bb) {
+      auto *call = dyn_cast<CallInst>(&i);
+      if (!call || !cuts.contains(call))
+        continue;
+      if (!latch || !dt.dominates(bb, latch) ||
+          !llvm::all_of(loop.getSubLoops(),
+                        [&](Loop *inner) { return !inner->contains(bb); }))
+        return std::nullopt;
+      order.push_back(call);
+    }
+  if (order.empty() || reentersWithoutCut(loop, cuts))
+    return std::nullopt;
+  // Cuts that all dominate the latch dominate one another: a chain.
+  llvm::sort(order, [&](CallInst *a, CallInst *b) {
+    return a != b && dt.dominates(a, b);
+  });
+  return order;
+}
+
 /// In a loop that holds a cut (a barrier, a warp collective), each
 /// induction variable `i = phi [i0, preheader], [i + S, latch]` is live
 /// across the cut and takes a frame slot, which every thread stores and
@@ -508,7 +553,8 @@ unsigned inductionsFromRound(BasicBlock *header, BasicBlock *backEdge,
 /// element address, B's element index, the two tile coordinates).
 /// Run before the cuts are made, while the loops are still loops. Returns
 /// how many it rewrote.
-unsigned inductionsFromCount(Function &f, const DenseSet<CallInst *> &cuts) {
+unsigned inductionsFromCount(Function &f, const DenseSet<CallInst *> &cuts,
+                             SmallVectorImpl<CountedLoop> &counters) {
   DominatorTree dt(f);
   LoopInfo loops(dt);
   Value *ctx = f.getArg(0);
@@ -558,6 +604,8 @@ unsigned inductionsFromCount(Function &f, const DenseSet<CallInst *> &cuts) {
     count->addIncoming(atLatch.CreateAdd(count, ConstantInt::get(i64, 1),
                                          "iv.count.next"),
                        latch);
+    if (auto order = blockCountedCuts(*loop, dt, cuts))
+      counters.push_back({count, std::move(*order)});
     for (auto [phi, start, by] : found) {
       SmallVector<Use *> uses;
       for (Use &u : phi->uses())
@@ -578,6 +626,47 @@ unsigned inductionsFromCount(Function &f, const DenseSet<CallInst *> &cuts) {
     }
   }
   return rewritten;
+}
+
+/// Barrier-only kernels (the block entry then resumes every thread that
+/// has not ended at one cut, or stops as divergent): in each block-counted
+/// loop (blockCountedCuts), a use of the back-edge counter that a resume
+/// point in the loop dominates takes the loop round argument instead, which
+/// the block entry sets from `countedCuts`. The counter then is not live
+/// across the loop's cuts (no frame slot), and the exit test and the
+/// induction variables computed from it are the same for every thread of
+/// the region's thread loop: uniform, affine addresses, vectorizable.
+/// Returns how many loops it rewrote.
+unsigned countFromBlock(Function &f, ArrayRef<CountedLoop> counters,
+                        const DenseMap<CallInst *, unsigned> &cutIndex,
+                        ArrayRef<BasicBlock *> resumes,
+                        std::vector<RegionLayout::CountedCut> &table) {
+  if (counters.empty())
+    return 0;
+  DominatorTree dt(f);
+  Value *round = f.getArg(5);
+  for (const CountedLoop &loop : counters) {
+    SmallVector<unsigned> points; // resume point after each cut, in order
+    for (CallInst *call : loop.cuts)
+      points.push_back(cutIndex.lookup(call) + 1);
+    SmallVector<Use *> uses;
+    for (Use &u : loop.count->uses())
+      uses.push_back(&u);
+    for (Use *u : uses) {
+      auto *user = cast<Instruction>(u->getUser());
+      BasicBlock *where = user->getParent();
+      if (auto *phi = dyn_cast<PHINode>(user))
+        where = phi->getIncomingBlock(*u);
+      if (llvm::any_of(points, [&](unsigned k) {
+            return dt.dominates(resumes[k - 1], where);
+          }))
+        u->set(round);
+    }
+    for (auto [j, k] : llvm::enumerate(points))
+      table.push_back(j == 0 ? RegionLayout::CountedCut{k, points.back(), 1}
+                             : RegionLayout::CountedCut{k, points[j - 1], 0});
+  }
+  return counters.size();
 }
 
 struct Cut {
@@ -619,6 +708,7 @@ bool split(Function &kernel, RegionLayout &result, bool withLoopCuts,
   DenseMap<CallInst *, BasicBlock *> counted;
   DenseMap<CallInst *, CallInst *> exitOf;
   unsigned countInductions = 0;
+  SmallVector<CountedLoop> counters;
   {
     DenseSet<CallInst *> real;
     for (Instruction &i : instructions(*clone))
@@ -628,7 +718,7 @@ bool split(Function &kernel, RegionLayout &result, bool withLoopCuts,
               warpCollective(callee->getName()) != LaneOp::None)
             real.insert(call);
     if (!real.empty())
-      countInductions = inductionsFromCount(*clone, real);
+      countInductions = inductionsFromCount(*clone, real, counters);
     if (withLoopCuts && !real.empty())
       loopCutsMade = insertLoopCuts(*clone, real, layout, counted, exitOf);
   }
@@ -804,6 +894,11 @@ bool split(Function &kernel, RegionLayout &result, bool withLoopCuts,
   b.SetInsertPoint(jump);
 
   threadIndexFromParameters(*f, layout);
+  result.countedCuts.clear();
+  unsigned blockCounted =
+      warpCuts ? 0
+               : countFromBlock(*f, counters, cutIndex, resumes,
+                                result.countedCuts);
   DenseMap<Value *, bool> memo;
   unsigned roundInductions = 0;
   for (auto [k, cut] : llvm::enumerate(cuts))
@@ -937,6 +1032,7 @@ bool split(Function &kernel, RegionLayout &result, bool withLoopCuts,
   result.warpCuts = warpCuts;
   result.roundInductions = roundInductions;
   result.countInductions = countInductions;
+  result.blockCountedLoops = blockCounted;
   result.loopCuts.clear();
   for (auto [k, cut] : llvm::enumerate(cuts))
     if (cut.op == LaneOp::LoopCut && !cut.exitOfLoop)

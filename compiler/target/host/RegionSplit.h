@@ -36,6 +36,14 @@
 // thread index and the round's thread loop can vectorize (it does for
 // reduction_shuffle in the executor's fenced build, docs/host-backend.md).
 //
+// A loop that holds barriers keeps one counter of its back edges for its
+// induction variables. In a barrier-only kernel, where every barrier of the
+// loop dominates its latch and no thread re-enters the loop without a cut,
+// the block entry keeps that counter for the whole block and passes it as
+// the loop round (RegionLayout::countedCuts): the threads' exit test and
+// addresses are then the same function of it in every thread, not a value
+// each loads from its frame.
+//
 //===----------------------------------------------------------------------===//
 #ifndef WOOLY_COMPILER_TARGET_HOST_REGIONSPLIT_H
 #define WOOLY_COMPILER_TARGET_HOST_REGIONSPLIT_H
@@ -68,12 +76,25 @@ struct RegionLayout {
   /// from one counter of the loop's back edges (named `iv.count.value`)
   /// instead of each living in the frames.
   unsigned countInductions = 0;
+  /// Barrier-only kernels: the loops whose back-edge counter the block
+  /// entry keeps (one i64, passed as the loop round) instead of each thread
+  /// in its frame. When the block stops at `resume`, the counter becomes
+  /// `counter + step` if the block ran resume point `after` just before,
+  /// else 0 (the threads entered the loop). See blockCountedLoops in
+  /// RegionSplit.cpp for when a loop qualifies.
+  struct CountedCut {
+    unsigned resume, after, step;
+  };
+  std::vector<CountedCut> countedCuts;
+  unsigned blockCountedLoops = 0;
 };
 
 /// The region kernel's parameters before the kernel's own: the context,
 /// the resume point, tid.x, tid.y, tid.z (i32 each) and the loop round (i64:
 /// in the thread loops after a loop cut, how many times every thread there
-/// has taken the loop's back edge; 0 elsewhere).
+/// has taken the loop's back edge; in a barrier-only kernel, the counter of
+/// the block-counted barrier loop the block stopped in (countedCuts); 0
+/// elsewhere).
 inline constexpr unsigned kRegionLeadingParams = 6;
 
 /// Rewrites `kernel` (hidden context first) into resumable regions: the
