@@ -63,20 +63,23 @@ public:
   uint64_t resets() const { return current() - 1; }
 
   /// Runs `call(device)` for a session of `at`, unless that epoch is over.
-  /// Calls run concurrently; a reset waits for all of them to return.
+  /// Calls run concurrently; a reset waits for all of them to return. Only
+  /// ResetContext ever resets, so only it pays for the shared lock on every
+  /// driver call (launches included).
   template <typename Call> Status run(uint64_t at, Call &&call) {
+    if (isLost.load())
+      return lost();
     Status status;
-    {
-      if (isLost.load())
-        return lost();
+    if (recovery == Recovery::Restart) {
+      status = call(*driver);
+    } else {
       std::shared_lock<std::shared_mutex> lock(mutex);
       if (at != epoch.load())
         return ended();
       status = call(*driver);
-      if (status || !mayMeanLost(status.code))
-        return status;
     }
-    recover(at, status);
+    if (!status && mayMeanLost(status.code))
+      recover(at, status);
     return status;
   }
 
