@@ -530,31 +530,39 @@ FailureOr<Value> NVPTXTargetInfo::lowerApproxFtz(OpBuilder &b, Location loc,
   // and the non-ftz form's own subnormal scaling. Only f32 has them.
   if (!operands[0].getType().isF32())
     return failure();
-  Type f32 = b.getF32Type();
+  const char *intrinsic = nullptr;
   switch (kind) {
   case ApproxKind::Sin:
-    return callIntrinsic(b, loc, f32, "llvm.nvvm.sin.approx.ftz.f", operands);
+    intrinsic = "llvm.nvvm.sin.approx.ftz.f";
+    break;
   case ApproxKind::Cos:
-    return callIntrinsic(b, loc, f32, "llvm.nvvm.cos.approx.ftz.f", operands);
+    intrinsic = "llvm.nvvm.cos.approx.ftz.f";
+    break;
   case ApproxKind::Ex2:
-    return callIntrinsic(b, loc, f32, "llvm.nvvm.ex2.approx.ftz.f32",
-                         operands);
+    intrinsic = "llvm.nvvm.ex2.approx.ftz.f32";
+    break;
   case ApproxKind::Lg2:
-    return callIntrinsic(b, loc, f32, "llvm.nvvm.lg2.approx.ftz.f", operands);
+    intrinsic = "llvm.nvvm.lg2.approx.ftz.f";
+    break;
   case ApproxKind::Rcp:
-    return callIntrinsic(b, loc, f32, "llvm.nvvm.rcp.approx.ftz.f", operands);
+    intrinsic = "llvm.nvvm.rcp.approx.ftz.f";
+    break;
   case ApproxKind::Rsqrt:
-    return callIntrinsic(b, loc, f32, "llvm.nvvm.rsqrt.approx.ftz.f",
-                         operands);
+    intrinsic = "llvm.nvvm.rsqrt.approx.ftz.f";
+    break;
   case ApproxKind::Sqrt:
-    return callIntrinsic(b, loc, f32, "llvm.nvvm.sqrt.approx.ftz.f", operands);
+    intrinsic = "llvm.nvvm.sqrt.approx.ftz.f";
+    break;
   case ApproxKind::Div:
-    return callIntrinsic(b, loc, f32, "llvm.nvvm.div.approx.ftz.f", operands);
+    intrinsic = "llvm.nvvm.div.approx.ftz.f";
+    break;
   case ApproxKind::Tanh:
     // tanh.approx.f32 has no .ftz form.
     return failure();
   }
-  return failure();
+  if (!intrinsic)
+    return failure();
+  return callIntrinsic(b, loc, b.getF32Type(), intrinsic, operands);
 }
 
 FailureOr<Value> NVPTXTargetInfo::lowerDirectedRounding(
