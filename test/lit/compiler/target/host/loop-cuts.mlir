@@ -5,7 +5,7 @@
 // its back edge that never waits (RegionLane op 8, released by the settle
 // step at once), so the block runs it one iteration at a time for all its
 // threads. The loop's resume point gets its own thread loops even in a
-// kernel with 8 cuts or more; they count the threads still in the loop,
+// kernel with 8 cuts or more; they flag whether any thread goes on,
 // number the rounds and take the loop's induction variable from the round
 // number. Loops bounded by a constant, loops started
 // from a constant and kernels without barriers or warp collectives keep
@@ -45,15 +45,18 @@ wooly.global @buf : 256 x i32 in shared align 4
 // CHECK: enter:
 // CHECK: getelementptr inbounds i8, ptr %{{[0-9]+}}, i32 34
 // CHECK: getelementptr i8, ptr %inloop
+// While some thread is still in the loop, the next round starts without
+// the settle step:
 // CHECK: region1.more:
-// CHECK-NEXT: load i32, ptr %left
+// CHECK-NEXT: load i32, ptr %looping
 // CHECK-NEXT: icmp ne i32
-// CHECK-NEXT: br i1 %{{[0-9]+}}, label %region1.leave, label %region1.again
+// CHECK-NEXT: br i1 %{{[0-9]+}}, label %round, label %region1.leave
 // The round's thread loop: whether the thread is still in the loop is its
 // byte; the induction variable is first + round * stride, not a frame
 // slot; a thread writes no RegionLane field (no op 8 at the back edge or
 // the exit, no pc, nothing of the barrier after the loop: op 7), only its
-// frame slots, its byte and its cut in `reached`.
+// frame slots and the round's flag; a thread that leaves, its byte (2) and
+// its cut in `reached`.
 // CHECK-NOT: store i8 {{[78]}}
 // CHECK: getelementptr i8, ptr %inloop
 // CHECK-NEXT: load i8
@@ -64,17 +67,21 @@ wooly.global @buf : 256 x i32 in shared align 4
 // CHECK: %[[STEP:[0-9]+]] = mul i32 %[[K]], %{{[0-9]+}}
 // CHECK-NEXT: %iv.round{{[.a-z0-9]*}} = add i32 %{{[0-9]+}}, %[[STEP]]
 // CHECK-NOT: store i8 {{[78]}}
-// CHECK: getelementptr i32, ptr %reached
-// CHECK-NOT: store i8 {{[78]}}
-// CHECK: region1.leave:
-// While some thread is still in the loop, the next round starts without
-// the settle step:
-// CHECK: region1.again:
+// CHECK: %[[AGAIN:[0-9]+]] = icmp eq i32 %{{[0-9]+}}, 1
+// CHECK-NEXT: br i1 %[[AGAIN]], label %stays, label %leaves
+// CHECK: leaves:
+// CHECK-NEXT: getelementptr i32, ptr %reached
+// CHECK-NEXT: store i32
+// CHECK-NEXT: store i8 2, ptr
+// CHECK-NEXT: br label %stays
+// CHECK: stays:
 // CHECK-NEXT: load i32, ptr %looping
-// CHECK-NEXT: icmp ne i32
-// CHECK-NEXT: br i1 %{{[0-9]+}}, label %round, label %settle
-// A thread that left the loop in the round gets its cut in its RegionLane's
-// pc (offset 28) once the round is over.
+// CHECK-NEXT: zext i1 %[[AGAIN]] to i32
+// CHECK-NEXT: or i32
+// CHECK-NEXT: store i32 %{{[0-9]+}}, ptr %looping
+// Once no thread goes on, a thread that left the loop (in any round) gets
+// its cut in its RegionLane's pc (offset 28), then the settle step runs.
+// CHECK: region1.leave:
 // CHECK: gone:
 // CHECK-NEXT: store i8 0, ptr
 // CHECK-NEXT: %[[AT:[0-9]+]] = getelementptr i32, ptr %reached
