@@ -15,7 +15,8 @@
 // the rest for those going round again, FirstRound.h; v12: the rest runs
 // round by round, one iteration of each thread going round again per pass,
 // `K.next_round`; v13: `K.next_round` takes the round number and
-// recomputes thread-strided header values from it),
+// recomputes thread-strided header values from it; v14: wide shuffles,
+// mode bit 2 of a shuffle RegionLane, WideShuffles.h),
 // changes kAbiVersion, which is part of the compiled-object cache key (it is
 // also how a compiler change reaches objects already in a cache).
 //
@@ -42,7 +43,7 @@
 
 namespace wooly::host {
 
-inline constexpr uint32_t kAbiVersion = 13;
+inline constexpr uint32_t kAbiVersion = 14;
 
 /// The most threads a block has (launches with more are refused).
 inline constexpr uint32_t kMaxBlockThreads = 1024;
@@ -111,7 +112,7 @@ struct RegionLane {
   uint32_t mask;    // member mask
   uint32_t pc;      // the cut it stopped at (kRegionFinished: it ended)
   uint8_t op;       // LaneOp
-  uint8_t mode;     // shuffle/vote/match mode, redux kind
+  uint8_t mode;     // shuffle/vote/match mode, redux kind; shuffle bit 2: wide (WideShuffles.h)
   uint8_t waiting;  // 0: runs in the next round
   uint8_t reserved[5];
 };

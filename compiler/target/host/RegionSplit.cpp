@@ -3,6 +3,7 @@
 #include "compiler/target/host/RegionSplit.h"
 #include "compiler/target/host/HostABI.h"
 #include "compiler/target/host/LocalMemory.h"
+#include "compiler/target/host/WideShuffles.h"
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
@@ -39,6 +40,7 @@ bool needsFiber(StringRef callee) {
 LaneOp warpCollective(StringRef callee) {
   return StringSwitch<LaneOp>(callee)
       .Case("__wooly_shuffle", LaneOp::Shuffle)
+      .Case(kWideShuffle, LaneOp::Shuffle)
       .Case("__wooly_vote", LaneOp::Vote)
       .Case("__wooly_match", LaneOp::Match)
       .Case("__wooly_redux", LaneOp::Redux)
@@ -691,7 +693,8 @@ bool split(Function &kernel, RegionLayout &result, bool withLoopCuts,
   ValueToValueMapTy map;
   Function *clone = CloneFunction(&kernel, map);
   auto dropMarker = [&] {
-    for (const char *name : {kLoopCutMarker, kLoopExitMarker})
+    for (StringRef name : {StringRef(kLoopCutMarker), StringRef(kLoopExitMarker),
+                           StringRef(kWideShuffle)})
       if (Function *marker = m.getFunction(name); marker && marker->use_empty())
         marker->eraseFromParent();
   };
@@ -702,6 +705,7 @@ bool split(Function &kernel, RegionLayout &result, bool withLoopCuts,
   };
   if (!inlineEverything(*clone) || countEnds(*clone) != endsBefore)
     return fail();
+  fuseWideShuffles(*clone);
 
   // Loop cuts only in kernels that have real cuts (the others stay block
   // loops).

@@ -23,7 +23,7 @@ uint64_t warpCollectiveResult(const RegionLane *warp, uint32_t lane,
     int b = static_cast<int>(t.arg);
     int j = self;
     bool inRange = false;
-    switch (t.mode) {
+    switch (t.mode & 3) {
     case 0: // idx
       j = minLane | (b & 31 & ~segMask);
       inRange = j <= maxLane;
@@ -42,6 +42,11 @@ uint64_t warpCollectiveResult(const RegionLane *warp, uint32_t lane,
       break;
     }
     bool valid = inRange && j >= 0 && j < 32 && (members >> j & 1);
+    // Wide (bit 2, compiler/target/host/WideShuffles.h): two 32-bit
+    // shuffles with the same source in one, their values packed in 64 bits;
+    // the answer is all 64 bits, without the valid bit.
+    if (t.mode & 4)
+      return valid ? warp[j].value : t.value;
     uint32_t value = valid ? static_cast<uint32_t>(warp[j].value)
                            : static_cast<uint32_t>(t.value);
     return value | (uint64_t(valid) << 32);

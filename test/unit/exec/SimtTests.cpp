@@ -219,6 +219,130 @@ TEST_CASE("warp collectives on fibers give PTX's answers", "[host][warp]") {
 
 namespace {
 
+// 64-bit shuffles as nvcc writes them: each half shuffled on its own with
+// the same operands, which the region split fuses into one wide cut
+// (WideShuffles.h). Thread t's value: low half t*10, high half t*7+3.
+// out[4*t + k] (64-bit): k=0 shfl.down 1, 1 shfl.xor 1, 2 shfl.idx 5 in
+// segments of 8, 3 (lanes < 16 only, mask 0xffff) shfl.down 1, else -1.
+const char *kWideShuffles = R"(
+wooly.kernel @wide(%out: !wooly.ptr<global>) {
+  %tid = wooly.thread_id x : i32
+  %lane = wooly.lane_id : i32
+  %c10 = arith.constant 10 : i32
+  %c7 = arith.constant 7 : i32
+  %c3 = arith.constant 3 : i32
+  %lo = arith.muli %tid, %c10 : i32
+  %hi0 = arith.muli %tid, %c7 : i32
+  %hi = arith.addi %hi0, %c3 : i32
+  %full = arith.constant -1 : i32
+  %c1 = arith.constant 1 : i32
+  %c5 = arith.constant 5 : i32
+  %c31 = arith.constant 31 : i32
+  %cseg8 = arith.constant 6175 : i32
+  %c32 = arith.constant 32 : i64
+  %c32w = arith.constant 32 : i64
+  %t64 = arith.extui %tid : i32 to i64
+  %c4 = arith.constant 4 : i64
+  %c8 = arith.constant 8 : i64
+  %slot = arith.muli %t64, %c4 : i64
+  %boff = arith.muli %slot, %c8 : i64
+  %p0 = wooly.ptradd %out, %boff : !wooly.ptr<global>, i64
+  %a0, %oa0 = wooly.shuffle down %lo, %c1, %c31, %full : i32
+  %b0, %ob0 = wooly.shuffle down %hi, %c1, %c31, %full : i32
+  %a1, %oa1 = wooly.shuffle xor %lo, %c1, %c31, %full : i32
+  %b1, %ob1 = wooly.shuffle xor %hi, %c1, %c31, %full : i32
+  %a2, %oa2 = wooly.shuffle idx %lo, %c5, %cseg8, %full : i32
+  %b2, %ob2 = wooly.shuffle idx %hi, %c5, %cseg8, %full : i32
+  %w0l = arith.extui %a0 : i32 to i64
+  %w0h = arith.extui %b0 : i32 to i64
+  %w0s = arith.shli %w0h, %c32 : i64
+  %w0 = arith.ori %w0l, %w0s : i64
+  %w1l = arith.extui %a1 : i32 to i64
+  %w1h = arith.extui %b1 : i32 to i64
+  %w1s = arith.shli %w1h, %c32 : i64
+  %w1 = arith.ori %w1l, %w1s : i64
+  %w2l = arith.extui %a2 : i32 to i64
+  %w2h = arith.extui %b2 : i32 to i64
+  %w2s = arith.shli %w2h, %c32 : i64
+  %w2 = arith.ori %w2l, %w2s : i64
+  wooly.store %w0, %p0 {alignment = 8 : i64} : i64, !wooly.ptr<global>
+  %p1 = wooly.ptradd %p0, %c8 : !wooly.ptr<global>, i64
+  wooly.store %w1, %p1 {alignment = 8 : i64} : i64, !wooly.ptr<global>
+  %p2 = wooly.ptradd %p1, %c8 : !wooly.ptr<global>, i64
+  wooly.store %w2, %p2 {alignment = 8 : i64} : i64, !wooly.ptr<global>
+  %p3 = wooly.ptradd %p2, %c8 : !wooly.ptr<global>, i64
+  %c16 = arith.constant 16 : i32
+  %low = arith.cmpi ult, %lane, %c16 : i32
+  cf.cond_br %low, ^partial, ^rest
+^partial:
+  %half = arith.constant 65535 : i32
+  %a3, %oa3 = wooly.shuffle down %lo, %c1, %c31, %half : i32
+  %b3, %ob3 = wooly.shuffle down %hi, %c1, %c31, %half : i32
+  %w3l = arith.extui %a3 : i32 to i64
+  %w3h = arith.extui %b3 : i32 to i64
+  %w3s = arith.shli %w3h, %c32w : i64
+  %w3 = arith.ori %w3l, %w3s : i64
+  wooly.store %w3, %p3 {alignment = 8 : i64} : i64, !wooly.ptr<global>
+  cf.br ^end
+^rest:
+  %none = arith.constant -1 : i64
+  wooly.store %none, %p3 {alignment = 8 : i64} : i64, !wooly.ptr<global>
+  cf.br ^end
+^end:
+  wooly.return
+}
+)";
+
+/// Runs kWideShuffles (or a variant) on 64 threads and checks its answers.
+void checkWideShuffles(const std::string &wis) {
+  auto ctx = newContext();
+  exec::KernelInfo info;
+  exec::FunctionId fn = loadKernel(*ctx, wis, "wide", info);
+  const int threads = 64;
+  exec::DevicePtr dout = upload(*ctx, std::vector<int64_t>(threads * 4, 0x5a5a5a5a));
+  Args args(info);
+  args.set(0, dout);
+  exec::Status s = launch(*ctx, fn, {1, 1, 1}, {threads, 1, 1}, args);
+  INFO(s.message);
+  REQUIRE(s);
+  std::vector<int64_t> out = download<int64_t>(*ctx, dout, threads * 4);
+  for (int t = 0; t < threads; ++t) {
+    int lane = t % 32, warpBase = t - lane;
+    auto v = [&](int l) {
+      int32_t id = warpBase + l;
+      return static_cast<int64_t>((uint64_t(uint32_t(id * 7 + 3)) << 32) |
+                                  uint32_t(id * 10));
+    };
+    INFO("thread " << t);
+    CHECK(out[t * 4 + 0] == (lane < 31 ? v(lane + 1) : v(lane)));
+    CHECK(out[t * 4 + 1] == v(lane ^ 1));
+    CHECK(out[t * 4 + 2] == v((lane & ~7) + 5));
+    if (lane < 16) // lane 15's source (16) is not a member: its own value
+      CHECK(out[t * 4 + 3] == (lane < 15 ? v(lane + 1) : v(lane)));
+    else
+      CHECK(out[t * 4 + 3] == -1);
+  }
+}
+
+} // namespace
+
+TEST_CASE("64-bit shuffles, one half at a time, give PTX's answers",
+          "[host][warp]") {
+  // Regions (each pair one wide cut) and fibers (a block reduction up front
+  // keeps the kernel there: two plain shuffles per pair) must agree.
+  checkWideShuffles(kWideShuffles);
+  std::string onFibers = kWideShuffles;
+  std::string anchor = "%lane = wooly.lane_id : i32\n";
+  size_t at = onFibers.find(anchor);
+  REQUIRE(at != std::string::npos);
+  onFibers.insert(at + anchor.size(),
+                  "  %always = arith.constant true\n"
+                  "  %votes = wooly.barrier_reduce popc %always : i32\n");
+  checkWideShuffles(onFibers);
+}
+
+namespace {
+
 // Threads >= %n return before the barrier; the rest store their id, wait,
 // and read their neighbour's (thread (t+1) % n). Exited threads must not
 // hold the barrier up.
