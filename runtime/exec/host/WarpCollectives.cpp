@@ -10,46 +10,80 @@ namespace wooly::exec::host {
 using ::wooly::host::kRegionFinished;
 using ::wooly::host::kRegionMixed;
 
+namespace {
+
+/// PTX shfl.sync's source lane `j` for lane `self` with `t`'s operands (c
+/// packs the clamp, bits 0-4, and the segment mask, bits 8-12), and whether
+/// it is within the clamp and the warp. The member mask is the caller's.
+inline bool shuffleSource(const RegionLane &t, int self, int &j) {
+  int segMask = (t.c >> 8) & 31;
+  int minLane = self & segMask;
+  int maxLane = minLane | ((t.c & 31) & ~segMask);
+  int b = static_cast<int>(t.arg);
+  bool inRange = false;
+  j = self;
+  switch (t.mode & 3) {
+  case 0: // idx
+    j = minLane | (b & 31 & ~segMask);
+    inRange = j <= maxLane;
+    break;
+  case 1: // up
+    j = self - (b & 31);
+    inRange = j >= maxLane;
+    break;
+  case 2: // down
+    j = self + (b & 31);
+    inRange = j <= maxLane;
+    break;
+  case 3: // xor
+    j = self ^ (b & 31);
+    inRange = j <= maxLane;
+    break;
+  }
+  return inRange && j >= 0 && j < 32;
+}
+
+/// A shuffle's answer once its source is known: the source's value, or the
+/// lane's own when `valid` is false. Wide shuffles (mode bit 2,
+/// compiler/target/host/WideShuffles.h) are two 32-bit shuffles with the
+/// same source in one, their values packed in 64 bits: the answer is all
+/// 64 bits, without the valid bit.
+inline uint64_t shuffleAnswer(const RegionLane *warp, const RegionLane &t, int j,
+                              bool valid) {
+  if (t.mode & 4)
+    return valid ? warp[j].value : t.value;
+  uint32_t value = valid ? static_cast<uint32_t>(warp[j].value)
+                         : static_cast<uint32_t>(t.value);
+  return value | (uint64_t(valid) << 32);
+}
+
+/// Whether all 32 lanes of `warp` are live and wait in a shuffle with the
+/// same mode, source, clamp and a full member mask: the common case (a
+/// whole warp's reduction step), which settles without the general path's
+/// member bookkeeping.
+bool uniformFullShuffle(const RegionLane *warp) {
+  const RegionLane &f = warp[0];
+  if (f.op != static_cast<uint8_t>(LaneOp::Shuffle) || f.mask != ~0u)
+    return false;
+  bool same = true;
+  for (uint32_t l = 0; l < 32; ++l) {
+    const RegionLane &w = warp[l];
+    same &= w.pc != kRegionFinished && w.op == f.op && w.mode == f.mode &&
+            w.arg == f.arg && w.c == f.c && w.mask == f.mask;
+  }
+  return same;
+}
+
+} // namespace
+
 uint64_t warpCollectiveResult(const RegionLane *warp, uint32_t lane,
                               uint32_t members, uint32_t live) {
   const RegionLane &t = warp[lane];
   switch (static_cast<LaneOp>(t.op)) {
   case LaneOp::Shuffle: {
-    // PTX shfl.sync: c packs the clamp (bits 0-4) and segment mask (8-12).
-    int self = static_cast<int>(lane);
-    int segMask = (t.c >> 8) & 31;
-    int minLane = self & segMask;
-    int maxLane = minLane | ((t.c & 31) & ~segMask);
-    int b = static_cast<int>(t.arg);
-    int j = self;
-    bool inRange = false;
-    switch (t.mode & 3) {
-    case 0: // idx
-      j = minLane | (b & 31 & ~segMask);
-      inRange = j <= maxLane;
-      break;
-    case 1: // up
-      j = self - (b & 31);
-      inRange = j >= maxLane;
-      break;
-    case 2: // down
-      j = self + (b & 31);
-      inRange = j <= maxLane;
-      break;
-    case 3: // xor
-      j = self ^ (b & 31);
-      inRange = j <= maxLane;
-      break;
-    }
-    bool valid = inRange && j >= 0 && j < 32 && (members >> j & 1);
-    // Wide (bit 2, compiler/target/host/WideShuffles.h): two 32-bit
-    // shuffles with the same source in one, their values packed in 64 bits;
-    // the answer is all 64 bits, without the valid bit.
-    if (t.mode & 4)
-      return valid ? warp[j].value : t.value;
-    uint32_t value = valid ? static_cast<uint32_t>(warp[j].value)
-                           : static_cast<uint32_t>(t.value);
-    return value | (uint64_t(valid) << 32);
+    int j;
+    bool valid = shuffleSource(t, static_cast<int>(lane), j) && (members >> j & 1);
+    return shuffleAnswer(warp, t, j, valid);
   }
   case LaneOp::Vote: {
     uint32_t ballot = 0;
@@ -172,6 +206,17 @@ Settled settleRegionLanes(RegionLane *lanes, uint32_t count) {
   for (uint32_t base = 0; base < count; base += 32) {
     RegionLane *warp = lanes + base;
     uint32_t n = std::min<uint32_t>(32, count - base);
+    if (n == 32 && uniformFullShuffle(warp)) {
+      anyLive = true;
+      for (uint32_t l = 0; l < 32; ++l) {
+        int j;
+        bool valid = shuffleSource(warp[l], static_cast<int>(l), j);
+        warp[l].result = shuffleAnswer(warp, warp[l], j, valid);
+      }
+      for (uint32_t l = 0; l < 32; ++l)
+        release(warp[l]);
+      continue;
+    }
     uint32_t live = 0, arrived = 0;
     for (uint32_t l = 0; l < n; ++l) {
       if (warp[l].pc == kRegionFinished)
