@@ -5,7 +5,7 @@
 // its back edge that never waits (RegionLane op 8, released by the settle
 // step at once), so the block runs it one iteration at a time for all its
 // threads. The loop's resume point gets its own thread loops even in a
-// kernel with 8 cuts or more; they flag whether any thread goes on,
+// kernel with 8 cuts or more; they count the threads that go on,
 // number the rounds and take the loop's induction variable from the round
 // number. Loops bounded by a constant, loops started
 // from a constant and kernels without barriers or warp collectives keep
@@ -35,32 +35,44 @@ wooly.global @buf : 256 x i32 in shared align 4
 // CHECK-NEXT: getelementptr inbounds i8, ptr %lane{{.*}}, i32 32
 // CHECK-NEXT: store i8 8, ptr
 // The loop's rounds are numbered; the first fills a byte per thread from
-// the RegionLanes the settle step released (waiting, offset 34, is 0).
+// the RegionLanes the settle step released (waiting, offset 34, is 0) and
+// counts the threads that entered.
 // CHECK: region1:
+// CHECK-NEXT: %[[TOTAL:[0-9]+]] = trunc i64 %{{[0-9]+}} to i32
 // CHECK-NEXT: %[[PREV:[0-9]+]] = load i64, ptr %loop.round
 // CHECK-NEXT: %round.number = add nuw i64 %[[PREV]], 1
 // CHECK-NEXT: store i64 %round.number, ptr %loop.round
 // CHECK-NEXT: %[[FIRST:[0-9]+]] = icmp eq i64 %[[PREV]], 0
 // CHECK-NEXT: br i1 %[[FIRST]], label %region1.first, label %region1.rounds
+// CHECK: region1.first:
+// CHECK-NEXT: store i32 0, ptr %looping
+// A round whose threads are all in the loop (every thread of the block
+// entered it and none has left) reads no byte:
+// CHECK: region1.rounds:
+// CHECK-NEXT: store i32 0, ptr %looping
+// CHECK-NEXT: %[[FULL:[0-9]+]] = load i1, ptr %allinloop
+// CHECK-NEXT: br i1 %[[FULL]], label %region1.full, label %region1.some
 // CHECK: enter:
 // CHECK: getelementptr inbounds i8, ptr %{{[0-9]+}}, i32 34
 // CHECK: getelementptr i8, ptr %inloop
+// CHECK: store i32 %{{[0-9]+}}, ptr %looping
+// CHECK: enter.end:
+// CHECK-NEXT: %[[ENTERED:[0-9]+]] = load i32, ptr %looping
+// CHECK-NEXT: %[[ALL:[0-9]+]] = icmp eq i32 %[[ENTERED]], %[[TOTAL]]
+// CHECK-NEXT: store i1 %[[ALL]], ptr %allinloop
 // While some thread is still in the loop, the next round starts without
-// the settle step:
+// the settle step; it is a full round again if every thread stayed.
 // CHECK: region1.more:
-// CHECK-NEXT: load i32, ptr %looping
-// CHECK-NEXT: icmp ne i32
-// CHECK-NEXT: br i1 %{{[0-9]+}}, label %round, label %region1.leave
-// The round's thread loop: whether the thread is still in the loop is its
-// byte; the induction variable is first + round * stride, not a frame
-// slot; a thread writes no RegionLane field (no op 8 at the back edge or
-// the exit, no pc, nothing of the barrier after the loop: op 7), only its
-// frame slots and the round's flag; a thread that leaves, its byte (2) and
-// its cut in `reached`.
-// CHECK-NOT: store i8 {{[78]}}
-// CHECK: getelementptr i8, ptr %inloop
-// CHECK-NEXT: load i8
-// CHECK-NEXT: icmp eq i8 %{{[0-9]+}}, 1
+// CHECK-NEXT: %[[STAYED:[0-9]+]] = load i32, ptr %looping
+// CHECK-NEXT: %[[STILL:[0-9]+]] = icmp eq i32 %[[STAYED]], %[[TOTAL]]
+// CHECK-NEXT: store i1 %[[STILL]], ptr %allinloop
+// CHECK-NEXT: %[[ANY:[0-9]+]] = icmp ne i32 %[[STAYED]], 0
+// CHECK-NEXT: br i1 %[[ANY]], label %round, label %region1.leave
+// The full round's thread loop: the induction variable is first + round *
+// stride, not a frame slot; a thread writes no RegionLane field (no op 8
+// at the back edge or the exit, no pc, nothing of the barrier after the
+// loop: op 7), only its frame slots and the count of threads going on; a
+// thread that leaves, its byte (2) and its cut in `reached`.
 // CHECK-NOT: store i8 {{[78]}}
 // CHECK: %[[K:[0-9]+]] = trunc i64 %round.number to i32
 // CHECK-NOT: store i8 {{[78]}}
@@ -77,8 +89,17 @@ wooly.global @buf : 256 x i32 in shared align 4
 // CHECK: stays:
 // CHECK-NEXT: load i32, ptr %looping
 // CHECK-NEXT: zext i1 %[[AGAIN]] to i32
-// CHECK-NEXT: or i32
+// CHECK-NEXT: add i32
 // CHECK-NEXT: store i32 %{{[0-9]+}}, ptr %looping
+// The other rounds run a thread only while its byte says it is in the loop.
+// CHECK: region1.some
+// CHECK: getelementptr i8, ptr %inloop
+// CHECK-NEXT: load i8
+// CHECK-NEXT: icmp eq i8 %{{[0-9]+}}, 1
+// CHECK-NOT: store i8 {{[78]}}
+// CHECK: %iv.round
+// CHECK-NOT: store i8 {{[78]}}
+// CHECK: stays{{[0-9]+}}:
 // Once no thread goes on, a thread that left the loop (in any round) gets
 // its cut in its RegionLane's pc (offset 28), then the settle step runs.
 // CHECK: region1.leave:
