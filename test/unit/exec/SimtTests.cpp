@@ -164,19 +164,41 @@ TEST_CASE("a tree reduction with barriers in a loop matches the CPU",
                                       in.begin() + (b + 1) * 256, 0));
 }
 
-/// Runs a kernel with kWarpOps' body on 64 threads and checks its answers.
-static void checkWarpOps(const std::string &wis) {
+/// Runs `kernel` of `wis` (one pointer parameter) as one block of `threads`
+/// threads on `threads * perThread` poisoned words and returns them.
+template <typename T>
+static std::vector<T> runOneBlock(const std::string &wis, const char *kernel,
+                                  int threads, int perThread) {
   auto ctx = newContext();
   exec::KernelInfo info;
-  exec::FunctionId fn = loadKernel(*ctx, wis, "warp", info);
-  const int threads = 64;
-  exec::DevicePtr dout = upload(*ctx, std::vector<int32_t>(threads * 8, 0x5a5a5a5a));
+  exec::FunctionId fn = loadKernel(*ctx, wis, kernel, info);
+  size_t words = size_t(threads) * perThread;
+  exec::DevicePtr dout = upload(*ctx, std::vector<T>(words, 0x5a5a5a5a));
   Args args(info);
   args.set(0, dout);
-  exec::Status s = launch(*ctx, fn, {1, 1, 1}, {threads, 1, 1}, args);
+  exec::Status s = launch(*ctx, fn, {1, 1, 1}, {uint32_t(threads), 1, 1}, args);
   INFO(s.message);
   REQUIRE(s);
-  std::vector<int32_t> out = download<int32_t>(*ctx, dout, threads * 8);
+  return download<T>(*ctx, dout, words);
+}
+
+/// `wis` with a block reduction right after its `%lane = wooly.lane_id`,
+/// which keeps the kernel on fibers, whose warp collectives share
+/// WarpCollectives.cpp but arrive one lane at a time.
+static std::string onFibers(std::string wis) {
+  std::string anchor = "%lane = wooly.lane_id : i32\n";
+  size_t at = wis.find(anchor);
+  REQUIRE(at != std::string::npos);
+  wis.insert(at + anchor.size(),
+             "  %always = arith.constant true\n"
+             "  %votes = wooly.barrier_reduce popc %always : i32\n");
+  return wis;
+}
+
+/// Runs a kernel with kWarpOps' body on 64 threads and checks its answers.
+static void checkWarpOps(const std::string &wis) {
+  const int threads = 64;
+  std::vector<int32_t> out = runOneBlock<int32_t>(wis, "warp", threads, 8);
   for (int t = 0; t < threads; ++t) {
     int lane = t % 32, warpBase = t - lane;
     auto v = [&](int l) { return (warpBase + l) * 10; };
@@ -205,16 +227,7 @@ TEST_CASE("warp shuffles, votes, redux and match give PTX's answers",
 }
 
 TEST_CASE("warp collectives on fibers give PTX's answers", "[host][warp]") {
-  // A block reduction up front keeps the kernel on fibers, whose warp
-  // collectives share WarpCollectives.cpp but arrive one lane at a time.
-  std::string wis = kWarpOps;
-  std::string anchor = "%lane = wooly.lane_id : i32\n";
-  size_t at = wis.find(anchor);
-  REQUIRE(at != std::string::npos);
-  wis.insert(at + anchor.size(),
-             "  %always = arith.constant true\n"
-             "  %votes = wooly.barrier_reduce popc %always : i32\n");
-  checkWarpOps(wis);
+  checkWarpOps(onFibers(kWarpOps));
 }
 
 namespace {
@@ -295,17 +308,8 @@ wooly.kernel @wide(%out: !wooly.ptr<global>) {
 
 /// Runs kWideShuffles (or a variant) on 64 threads and checks its answers.
 void checkWideShuffles(const std::string &wis) {
-  auto ctx = newContext();
-  exec::KernelInfo info;
-  exec::FunctionId fn = loadKernel(*ctx, wis, "wide", info);
   const int threads = 64;
-  exec::DevicePtr dout = upload(*ctx, std::vector<int64_t>(threads * 4, 0x5a5a5a5a));
-  Args args(info);
-  args.set(0, dout);
-  exec::Status s = launch(*ctx, fn, {1, 1, 1}, {threads, 1, 1}, args);
-  INFO(s.message);
-  REQUIRE(s);
-  std::vector<int64_t> out = download<int64_t>(*ctx, dout, threads * 4);
+  std::vector<int64_t> out = runOneBlock<int64_t>(wis, "wide", threads, 4);
   for (int t = 0; t < threads; ++t) {
     int lane = t % 32, warpBase = t - lane;
     auto v = [&](int l) {
@@ -328,17 +332,10 @@ void checkWideShuffles(const std::string &wis) {
 
 TEST_CASE("64-bit shuffles, one half at a time, give PTX's answers",
           "[host][warp]") {
-  // Regions (each pair one wide cut) and fibers (a block reduction up front
-  // keeps the kernel there: two plain shuffles per pair) must agree.
+  // Regions (each pair one wide cut) and fibers (two plain shuffles per
+  // pair) must agree.
   checkWideShuffles(kWideShuffles);
-  std::string onFibers = kWideShuffles;
-  std::string anchor = "%lane = wooly.lane_id : i32\n";
-  size_t at = onFibers.find(anchor);
-  REQUIRE(at != std::string::npos);
-  onFibers.insert(at + anchor.size(),
-                  "  %always = arith.constant true\n"
-                  "  %votes = wooly.barrier_reduce popc %always : i32\n");
-  checkWideShuffles(onFibers);
+  checkWideShuffles(onFibers(kWideShuffles));
 }
 
 namespace {
