@@ -49,7 +49,8 @@ bool onlyLowHalfUsed(CallInst *call) {
 
 /// Whether `second` can join `first` (both shuffles, `first` earlier in the
 /// same block): the same mode, source lane, clamp/segment and mask, nothing
-/// with a side effect between them (the fused cut sits where `second` is),
+/// between them that touches memory (the fused cut sits where `second` is:
+/// a load there would now run before the other threads reached `first`),
 /// and `second`'s value not computed from `first`'s answer. What between
 /// them does use that answer (the lowering's unpacking of it) moves after
 /// `second`.
@@ -62,7 +63,7 @@ bool canFuse(CallInst *first, CallInst *second) {
   SmallPtrSet<Instruction *, 8> fromFirst = {first};
   SmallVector<Instruction *> toMove;
   for (Instruction *i = first->getNextNode(); i != second; i = i->getNextNode()) {
-    if (i->mayHaveSideEffects())
+    if (i->mayHaveSideEffects() || i->mayReadFromMemory())
       return false;
     if (llvm::any_of(i->operands(), [&](Value *v) {
           auto *def = dyn_cast<Instruction>(v);

@@ -30,9 +30,10 @@ namespace wooly::host {
 inline constexpr llvm::StringLiteral kWideShuffle = "__wooly_shuffle_wide";
 
 /// Fuses pairs of `__wooly_shuffle` calls in one basic block that have the
-/// same mode, source lane, clamp and mask, nothing between them that has a
-/// side effect, a second value that does not depend on the first shuffle,
-/// and only their low 32 bits used. Returns the number of pairs fused.
+/// same mode, source lane, clamp and mask, nothing between them that reads
+/// or writes memory, a second value that does not depend on the first
+/// shuffle, and only their low 32 bits used. Returns the number of pairs
+/// fused.
 unsigned fuseWideShuffles(llvm::Function &f);
 
 } // namespace wooly::host

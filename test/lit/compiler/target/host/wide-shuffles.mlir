@@ -101,3 +101,30 @@ wooly.kernel @unpaired(%out: !wooly.ptr<global>) {
   wooly.store %gc, %o {alignment = 4 : i64} : i32, !wooly.ptr<global>
   wooly.return
 }
+
+// A load between the two halves (here from the buffer other threads write):
+// fused, it would run before the other threads reached the first shuffle,
+// so the pair stays two cuts.
+// CHECK-LABEL: define void @__wooly_block_loadbetween(
+// CHECK: switch i32 %{{[0-9]+}}, label %mixed [
+// CHECK-NEXT: i32 0, label %region0
+// CHECK-NEXT: i32 1, label %region1
+// CHECK-NEXT: i32 2, label %region2
+// CHECK-NEXT: ]
+// CHECK-NOT: store i8 6, ptr
+wooly.kernel @loadbetween(%out: !wooly.ptr<global>) {
+  %tid = wooly.thread_id x : i32
+  %c4 = arith.constant 4 : i64
+  %full = arith.constant -1 : i32
+  %c1 = arith.constant 1 : i32
+  %c31 = arith.constant 31 : i32
+  %t64 = arith.extui %tid : i32 to i64
+  %off = arith.muli %t64, %c4 : i64
+  %o = wooly.ptradd %out, %off : !wooly.ptr<global>, i64
+  %ga, %oka = wooly.shuffle down %tid, %c1, %c31, %full : i32
+  %seen = wooly.load %out {alignment = 4 : i64} : !wooly.ptr<global> -> i32
+  %gb, %okb = wooly.shuffle down %seen, %c1, %c31, %full : i32
+  %sum = arith.addi %ga, %gb : i32
+  wooly.store %sum, %o {alignment = 4 : i64} : i32, !wooly.ptr<global>
+  wooly.return
+}
