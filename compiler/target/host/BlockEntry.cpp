@@ -369,11 +369,10 @@ void buildRegionEntry(llvm::Module &m, const HostKernel &info,
   // reads no byte: reduction_shuffle's vectorized round then has no masks
   // on its loads and stores (4.06 -> 3.39 ms per launch on one worker) and
   // histogram's scalar one no test per thread (4.10 -> 3.60 ms). A thread
-  // that left marks its byte 2 and
-  // its cut in `reached` (a branch LLVM predicates into masked stores where
-  // the round vectorizes); once no thread goes on, the leavers' RegionLanes
-  // get their cut (`pc`) for the settle step, which sees every thread where
-  // it stopped.
+  // that left marks its byte 2 and its cut in `reached` (a branch LLVM
+  // predicates into masked stores where the round vectorizes); once no
+  // thread goes on, the leavers' RegionLanes get their cut (`pc`) for the
+  // settle step, which sees every thread where it stopped.
   llvm::AllocaInst *looping = nullptr, *allInLoop = nullptr, *loopRound = nullptr,
                    *inLoop = nullptr, *reachedAt = nullptr;
   // A flat loop over the block's threads (bookkeeping, no kernel call).
