@@ -47,14 +47,23 @@ bool onlyLowHalfUsed(CallInst *call) {
   });
 }
 
+/// Whether `i` has an operand among `defs`.
+bool usesAny(Instruction *i, const SmallPtrSetImpl<Instruction *> &defs) {
+  return llvm::any_of(i->operands(), [&](Value *v) {
+    auto *def = dyn_cast<Instruction>(v);
+    return def && defs.contains(def);
+  });
+}
+
 /// Whether `second` can join `first` (both shuffles, `first` earlier in the
-/// same block): the same mode, source lane, clamp/segment and mask, nothing
-/// between them that touches memory (the fused cut sits where `second` is:
-/// a load there would now run before the other threads reached `first`),
-/// and `second`'s value not computed from `first`'s answer. What between
-/// them does use that answer (the lowering's unpacking of it) moves after
-/// `second`.
-bool canFuse(CallInst *first, CallInst *second) {
+/// same block), and if so makes it ready to: the same mode, source lane,
+/// clamp/segment and mask, nothing between them that touches memory (the
+/// fused cut sits where `second` is: a load there would now run before the
+/// other threads reached `first`), and `second`'s value not computed from
+/// `first`'s answer. What between them does use that answer (the
+/// lowering's unpacking of it) is moved after `second`; unused valid bits
+/// are removed either way.
+bool arrangeFusion(CallInst *first, CallInst *second) {
   for (unsigned a : {0u, 1u, 3u, 4u, 5u})
     if (first->getArgOperand(a) != second->getArgOperand(a))
       return false;
@@ -65,22 +74,14 @@ bool canFuse(CallInst *first, CallInst *second) {
   for (Instruction *i = first->getNextNode(); i != second; i = i->getNextNode()) {
     if (i->mayHaveSideEffects() || i->mayReadFromMemory())
       return false;
-    if (llvm::any_of(i->operands(), [&](Value *v) {
-          auto *def = dyn_cast<Instruction>(v);
-          return def && fromFirst.contains(def);
-        })) {
+    if (usesAny(i, fromFirst)) {
       fromFirst.insert(i);
       toMove.push_back(i);
     }
   }
-  if (llvm::any_of(second->operands(), [&](Value *v) {
-        auto *def = dyn_cast<Instruction>(v);
-        return def && fromFirst.contains(def);
-      }))
+  if (usesAny(second, fromFirst) || !onlyLowHalfUsed(first) ||
+      !onlyLowHalfUsed(second))
     return false;
-  if (!onlyLowHalfUsed(first) || !onlyLowHalfUsed(second))
-    return false;
-  // What uses the answer goes after `second`, in its order.
   Instruction *after = second;
   for (Instruction *i : toMove) {
     i->moveAfter(after);
@@ -128,7 +129,7 @@ unsigned fuseWideShuffles(Function &f) {
       if (isShuffle(i))
         shuffles.push_back(cast<CallInst>(&i));
     for (size_t k = 0; k + 1 < shuffles.size(); ++k) {
-      if (!canFuse(shuffles[k], shuffles[k + 1]))
+      if (!arrangeFusion(shuffles[k], shuffles[k + 1]))
         continue;
       fuse(shuffles[k], shuffles[k + 1]);
       ++fused;
