@@ -229,6 +229,14 @@ struct ExecutorOptions {
   unsigned workerThreads = 0;         // host: 0 = one per core
   uint64_t launchTimeoutMs = 0;       // watchdog; 0 = none
   std::string cacheDir;               // compiled-kernel cache; "" = $WOOLY_CACHE_DIR or ~/.cache/wooly
+  /// host: how best-effort blocks make way for latency-sensitive ones.
+  /// Auto: where best-effort blocks may run under SCHED_IDLE (root, or an
+  /// RLIMIT_NICE that lets a thread come back), the OS preempts them;
+  /// elsewhere they pause at their kernels' poll points. Pause: they pause
+  /// in every case (measured worse where SCHED_IDLE works: bench/RESULTS.md,
+  /// daemon, session 6; kept for tests and comparison).
+  enum class BestEffortYield { Auto, Pause };
+  BestEffortYield bestEffortYield = BestEffortYield::Auto;
 };
 
 /// Creates the executor named `kind` ("host", "cuda", "hip"); "auto" picks the

@@ -8,6 +8,7 @@
 #include "runtime/exec/host/DeviceRuntime.h"
 #include "runtime/exec/host/ModuleCompiler.h"
 #include "runtime/exec/host/Preemption.h"
+#include "runtime/exec/host/WakeSignal.h"
 
 #include <cerrno>
 #include <pthread.h>
@@ -152,9 +153,8 @@ public:
   /// of every tenant, and those woken for nothing competed for the cores
   /// with the one that was done. Shared, so that a worker may signal it
   /// after releasing the executor's mutex while the context goes away.
-  std::shared_ptr<std::condition_variable> changedPtr =
-      std::make_shared<std::condition_variable>();
-  std::condition_variable &changed = *changedPtr;
+  std::shared_ptr<WakeSignal> changedPtr = std::make_shared<WakeSignal>();
+  WakeSignal &changed = *changedPtr;
 
 private:
   Stream *findStream(StreamId id);
@@ -171,6 +171,79 @@ private:
   uint64_t nextId = 1;
 };
 
+/// Runs best-effort thread blocks under SCHED_IDLE, so that on busy cores
+/// other threads woken onto their core take it: the urgent worker with a
+/// latency-sensitive block, the thread waiting for that launch, the
+/// daemon's I/O and session threads. Nice 15 (used before) was not enough:
+/// Linux (EEVDF) lets a thread that has just got the core keep it for its
+/// time slice (~1.5 ms on 2 cores) even against a waking thread of higher
+/// priority, and a scheduler trace of the 2-vCPU build VM showed the
+/// latency-sensitive tail made of exactly that (bench/RESULTS.md, daemon,
+/// 2026-11-26). A waking normal thread preempts a SCHED_IDLE one without
+/// that protection, and a core that runs only SCHED_IDLE threads counts as
+/// idle when the OS places a woken thread. The price: best-effort blocks
+/// get almost no CPU while other programs on the machine want it (3 shares
+/// against 15 for a nice-19 thread; nice 15 had 36), which is what best
+/// effort means on a server shared with anything.
+///
+/// A worker that demotes itself also raises its nice value to 19: a
+/// thread that only changes its policy keeps the core (its priority number
+/// stays 120, so Linux does not reschedule), and a thread woken onto that
+/// core meanwhile (while the worker took the scheduler lock at normal
+/// priority) waited for the next tick, up to 4 ms (scheduler traces,
+/// 2026-11-26 session 6). A higher nice value is a lower priority, so the
+/// core is rescheduled at once. Under SCHED_IDLE the nice value does not
+/// change the thread's share.
+///
+/// Only used where the thread may return to its normal policy and nice
+/// value afterwards (root, or an RLIMIT_NICE that reaches its nice value):
+/// `usableHere()`, asked on the thread that creates the workers (they
+/// inherit its policy and nice value).
+class BackgroundPolicy {
+public:
+  static bool usableHere() {
+    errno = 0;
+    int nice = getpriority(PRIO_PROCESS, static_cast<int>(syscall(SYS_gettid)));
+    // Entering SCHED_IDLE is always allowed; leaving it needs root or an
+    // RLIMIT_NICE whose ceiling (20 - limit) reaches the thread's nice.
+    struct rlimit limit;
+    bool mayReturn = geteuid() == 0 ||
+                     (getrlimit(RLIMIT_NICE, &limit) == 0 &&
+                      20 - static_cast<long>(limit.rlim_cur) <= nice);
+    return errno == 0 && mayReturn && sched_getscheduler(0) == SCHED_OTHER;
+  }
+  explicit BackgroundPolicy(bool usable) : usable(usable) {
+    errno = 0;
+    int n = getpriority(PRIO_PROCESS, tid());
+    if (errno == 0)
+      normalNice = n;
+  }
+  void forClass(PriorityClass priority) {
+    if (usable)
+      set(priority == PriorityClass::BestEffort);
+  }
+
+private:
+  static int tid() { return static_cast<int>(syscall(SYS_gettid)); }
+  void set(bool idle) {
+    if (idle == background)
+      return;
+    sched_param none{};
+    if (idle) {
+      if (pthread_setschedparam(pthread_self(), SCHED_IDLE, &none) != 0)
+        return;
+      background = true;
+      setpriority(PRIO_PROCESS, tid(), 19); // reschedules this core now
+      return;
+    }
+    setpriority(PRIO_PROCESS, tid(), normalNice);
+    if (pthread_setschedparam(pthread_self(), SCHED_OTHER, &none) == 0)
+      background = false;
+  }
+  bool usable;
+  bool background = false;
+  int normalNice = 0;
+};
 class HostExecutor final : public Executor {
 public:
   explicit HostExecutor(const ExecutorOptions &options);
@@ -183,16 +256,16 @@ public:
 
   // Shared with HostContext.
   std::mutex mutex;
-  std::condition_variable workReady;
+  WakeSignal workReady;
   /// Wakes the watchdog when the executor stops.
   std::condition_variable workDone;
   /// Wakes the urgent worker (see workerLoop); signalled wherever work may
   /// have become claimable.
-  std::condition_variable urgentReady;
+  WakeSignal urgentReady;
   void wakeWorkers() {
-    workReady.notify_one();
+    workReady.notifyOne();
     if (urgentWorkQueued())
-      urgentReady.notify_one();
+      urgentReady.notifyOne();
   }
   /// Whether a latency-sensitive context has work a worker could claim
   /// now. Urgent workers are woken only then: they used to be woken at
@@ -223,6 +296,12 @@ public:
   /// Best-effort workers paused at their kernels' poll points (see
   /// updatePauses).
   PauseControl pauses;
+  /// Whether best-effort blocks run under SCHED_IDLE (BackgroundPolicy).
+  bool backgroundPolicy = false;
+  /// Whether best-effort blocks pause at poll points for latency-sensitive
+  /// work: only where the OS does not preempt them for it (no
+  /// SCHED_IDLE), unless the options ask for pauses anyway.
+  bool pausing = true;
   /// Returns whether it asked best-effort launches to yield.
   bool updatePauses();
   /// Called as latency-sensitive launches complete (setLaunchTraceHook).
@@ -236,7 +315,7 @@ private:
   bool claimFrom(Stream &stream, Work &work);
   /// Returns the condition variable to signal once the mutex is released
   /// (null when nothing completed).
-  std::shared_ptr<std::condition_variable> finish(const Work &work,
+  std::shared_ptr<WakeSignal> finish(const Work &work,
                                                   uint64_t elapsedNs);
   void execute(const Work &work, BlockRunner &runner);
 
@@ -278,6 +357,9 @@ HostExecutor::HostExecutor(const ExecutorOptions &opts)
                        static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
   device.computeUnits = n;
   cores = n;
+  backgroundPolicy = BackgroundPolicy::usableHere();
+  pausing = !backgroundPolicy ||
+            opts.bestEffortYield == ExecutorOptions::BestEffortYield::Pause;
   active.assign(2 * n, nullptr);
   pausable = std::make_unique<std::atomic<bool>[]>(2 * n);
   device.maxSharedPerBlockOptin = 99 * 1024;
@@ -308,8 +390,8 @@ HostExecutor::~HostExecutor() {
     stopping = true;
     pauses.setWanted(0);
   }
-  workReady.notify_all();
-  urgentReady.notify_all();
+  workReady.notifyAll();
+  urgentReady.notifyAll();
   workDone.notify_all();
   for (std::thread &t : workers)
     t.join();
@@ -371,14 +453,14 @@ bool HostExecutor::claimFrom(Stream &stream, Work &work) {
       head->event->doneGen = std::max(head->event->doneGen, head->gen);
       head->event->timeNs = nowNs();
       stream.ops.pop_front();
-      stream.context->changed.notify_all();
+      stream.context->changed.notifyAll();
       continue;
     case OpKind::Wait:
       if (head->event->doneGen < head->gen)
         return false;
       stream.ops.pop_front();
       if (stream.ops.empty()) // a caller may wait for the stream to drain
-        stream.context->changed.notify_all();
+        stream.context->changed.notifyAll();
       continue;
     default:
       if (head->running)
@@ -448,7 +530,7 @@ void HostExecutor::execute(const Work &work, BlockRunner &runner) {
   }
 }
 
-std::shared_ptr<std::condition_variable>
+std::shared_ptr<WakeSignal>
 HostExecutor::finish(const Work &work, uint64_t elapsedNs) {
   Stream &stream = *work.stream;
   HostContext &c = *stream.context;
@@ -477,63 +559,11 @@ HostExecutor::finish(const Work &work, uint64_t elapsedNs) {
     }
   }
   stream.ops.pop_front();
-  workReady.notify_all();
+  workReady.notifyAll();
   if (urgentWorkQueued())
-    urgentReady.notify_one();
+    urgentReady.notifyOne();
   return c.changedPtr;
 }
-
-namespace {
-/// Runs best-effort thread blocks under SCHED_IDLE, so that on busy cores
-/// other threads woken onto their core take it: the urgent worker with a
-/// latency-sensitive block, the thread waiting for that launch, the
-/// daemon's I/O and session threads. Nice 15 (used before) was not enough:
-/// Linux (EEVDF) lets a thread that has just got the core keep it for its
-/// time slice (~1.5 ms on 2 cores) even against a waking thread of higher
-/// priority, and a scheduler trace of the 2-vCPU build VM showed the
-/// latency-sensitive tail made of exactly that (bench/RESULTS.md, daemon,
-/// 2026-11-26). A waking normal thread preempts a SCHED_IDLE one without
-/// that protection, and a core that runs only SCHED_IDLE threads counts as
-/// idle when the OS places a woken thread. What it does not cover: a woken
-/// thread that is not yet eligible to run (EEVDF lag) can still lose the
-/// core to a runnable best-effort worker; only a worker that is not
-/// runnable (paused, Preemption.cpp) is sure to leave it. The price:
-/// best-effort blocks get almost no CPU while other programs on the
-/// machine want it (3 shares against 15 for a nice-19 thread; nice 15 had
-/// 36), which is what best effort means on a server shared with anything.
-/// Only used where the thread may return to its normal policy afterwards
-/// (root, or an RLIMIT_NICE that reaches its nice value); otherwise
-/// priorities stay as they are.
-class BackgroundPolicy {
-public:
-  BackgroundPolicy() {
-    errno = 0;
-    int nice = getpriority(PRIO_PROCESS, static_cast<int>(syscall(SYS_gettid)));
-    // Entering SCHED_IDLE is always allowed; leaving it needs root or an
-    // RLIMIT_NICE whose ceiling (20 - limit) reaches the thread's nice.
-    struct rlimit limit;
-    bool mayReturn = geteuid() == 0 ||
-                     (getrlimit(RLIMIT_NICE, &limit) == 0 &&
-                      20 - static_cast<long>(limit.rlim_cur) <= nice);
-    usable = errno == 0 && mayReturn && sched_getscheduler(0) == SCHED_OTHER;
-  }
-  void forClass(PriorityClass priority) {
-    if (usable)
-      set(priority == PriorityClass::BestEffort);
-  }
-
-private:
-  void set(bool idle) {
-    if (idle == background)
-      return;
-    sched_param none{};
-    if (pthread_setschedparam(pthread_self(), idle ? SCHED_IDLE : SCHED_OTHER,
-                              &none) == 0)
-      background = idle;
-  }
-  bool usable = false, background = false;
-};
-} // namespace
 
 namespace {
 /// What a worker measures around one traced chunk (LaunchTrace).
@@ -583,11 +613,11 @@ void HostExecutor::workerLoop(unsigned index, bool urgent) {
                      std::to_string(urgent ? index - cores : index);
   pthread_setname_np(pthread_self(), name.c_str());
   BlockRunner runner(index);
-  BackgroundPolicy policy;
+  BackgroundPolicy policy(backgroundPolicy);
   PauseControl::bindWorker(&pauses, &pausable[index]);
   PriorityClass minimum =
       urgent ? PriorityClass::LatencySensitive : PriorityClass::BestEffort;
-  std::condition_variable &ready = urgent ? urgentReady : workReady;
+  WakeSignal &ready = urgent ? urgentReady : workReady;
   std::unique_lock<std::mutex> lock(mutex);
   while (!stopping) {
     Work work;
@@ -629,7 +659,7 @@ void HostExecutor::workerLoop(unsigned index, bool urgent) {
       chunk.mergeInto(*trace, start, end);
     if (work.op->kind == OpKind::Launch)
       work.op->launch->pausedNs += paused;
-    std::shared_ptr<std::condition_variable> done = finish(work, elapsed);
+    std::shared_ptr<WakeSignal> done = finish(work, elapsed);
     updatePauses();
     if (done) {
       // Wake the waiters with the mutex free: a waiter woken under it
@@ -638,7 +668,7 @@ void HostExecutor::workerLoop(unsigned index, bool urgent) {
       // best-effort block while holding the mutex (seen in a scheduler
       // trace: 1.4 ms).
       lock.unlock();
-      done->notify_all();
+      done->notifyAll();
       lock.lock();
     }
   }
@@ -690,8 +720,9 @@ bool HostExecutor::updatePauses() {
   }
   int64_t wanting = static_cast<int64_t>(
       std::min<uint64_t>(urgentWork, active.size()));
-  int64_t want = std::clamp<int64_t>(wanting + others + canPause - cores, 0,
-                                     canPause);
+  int64_t want = pausing ? std::clamp<int64_t>(wanting + others + canPause - cores,
+                                               0, canPause)
+                         : 0;
   int32_t before = pauses.wanted();
   pauses.setWanted(static_cast<int32_t>(want)); // wakes when lowered
   if (withdrawn && want >= before)
@@ -769,8 +800,8 @@ HostContext::~HostContext() {
       if (op->kind == OpKind::Launch)
         op->launch->state.fail(ErrorCode::InvalidHandle, "context destroyed");
   executor.pauses.poke(); // paused workers of those launches leave now
-  executor.workReady.notify_all();
-  executor.urgentReady.notify_all();
+  executor.workReady.notifyAll();
+  executor.urgentReady.notifyAll();
   changed.wait(lock, [&] { return idle(); });
   executor.contexts.erase(std::find(executor.contexts.begin(),
                                     executor.contexts.end(), this));
@@ -1253,8 +1284,8 @@ void setLaunchTraceHook(Executor &executor,
 }
 
 HostPauseCounters pauseCounters(Executor &executor) {
-  PauseControl &p = static_cast<HostExecutor &>(executor).pauses;
-  return {p.pauses(), p.paused()};
+  HostExecutor &e = static_cast<HostExecutor &>(executor);
+  return {e.pauses.pauses(), e.pauses.paused(), e.pausing};
 }
 
 } // namespace wooly::exec::host

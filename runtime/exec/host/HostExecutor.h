@@ -6,9 +6,11 @@
 // launches. Workers take blocks from the highest priority class first and,
 // within a class, from the context with the least weighted device time.
 // Latency-sensitive launches also have workers of their own (one per core),
-// and while they want cores, best-effort blocks pause at their kernels' poll
-// points and continue afterwards (Preemption.h), so a latency-sensitive
-// launch overtakes a long best-effort block mid-block. A watchdog stops
+// so a latency-sensitive launch overtakes a long best-effort block mid-block:
+// best-effort blocks run under SCHED_IDLE where the process may do that, and
+// the OS hands their core to the urgent worker at once; elsewhere, while
+// latency-sensitive launches want cores, best-effort blocks pause at their
+// kernels' poll points and continue afterwards (Preemption.h). A watchdog stops
 // launches that run longer than ExecutorOptions::launchTimeoutMs (compiled
 // loops poll a cancel word).
 //
@@ -34,6 +36,8 @@ HostCompileCounters compileCounters(Executor &hostExecutor);
 struct HostPauseCounters {
   uint64_t pauses = 0;
   int32_t pausedNow = 0;
+  /// Whether best-effort blocks pause at all (ExecutorOptions::bestEffortYield).
+  bool pausing = true;
 };
 /// Valid only for executors made by createHostExecutor.
 HostPauseCounters pauseCounters(Executor &hostExecutor);

@@ -1,14 +1,10 @@
 //===- Preemption.cpp - Best-effort blocks that step aside ----------------===//
 
 #include "runtime/exec/host/Preemption.h"
-
-#include <linux/futex.h>
-#include <sys/syscall.h>
-#include <unistd.h>
+#include "runtime/exec/host/Futex.h"
 
 #include <chrono>
 #include <climits>
-#include <ctime>
 
 namespace wooly::exec::host {
 
@@ -25,20 +21,8 @@ uint64_t nowNs() {
           .count());
 }
 
-/// Sleeps while `*word == expected`, at most `ns`. A cancel is not a
-/// futex wake (LaunchState::fail only stores), so paused workers also look
-/// again on their own now and then.
-void futexWait(std::atomic<uint32_t> &word, uint32_t expected, long ns) {
-  timespec timeout{0, ns};
-  syscall(SYS_futex, reinterpret_cast<uint32_t *>(&word), FUTEX_WAIT_PRIVATE,
-          expected, &timeout, nullptr, 0);
-}
-
-void futexWakeAll(std::atomic<uint32_t> &word) {
-  syscall(SYS_futex, reinterpret_cast<uint32_t *>(&word), FUTEX_WAKE_PRIVATE,
-          INT_MAX, nullptr, nullptr, 0);
-}
-
+/// A cancel is not a futex wake (LaunchState::fail only stores), so paused
+/// workers also look again on their own now and then.
 constexpr long kRecheckNs = 5'000'000;
 /// How long a paused worker stays paused after it is no longer wanted.
 /// The end of a latency-sensitive launch wakes the thread waiting for it;
@@ -63,7 +47,7 @@ void PauseControl::setWanted(int32_t count) {
 
 void PauseControl::poke() {
   generation.fetch_add(1, std::memory_order_release);
-  futexWakeAll(generation);
+  futexWake(generation, INT_MAX);
 }
 
 void PauseControl::bindWorker(PauseControl *control,

@@ -110,9 +110,12 @@ struct Waiter {
 };
 
 /// A host executor of its own with one worker per priority class.
-std::unique_ptr<exec::Executor> oneWorkerExecutor() {
+std::unique_ptr<exec::Executor> oneWorkerExecutor(
+    exec::ExecutorOptions::BestEffortYield yield =
+        exec::ExecutorOptions::BestEffortYield::Auto) {
   exec::ExecutorOptions options;
   options.workerThreads = 1;
+  options.bestEffortYield = yield;
   options.cacheDir = "/tmp/wooly-unit-exec-cache";
   std::unique_ptr<exec::Executor> executor;
   REQUIRE(exec::createExecutor("host", options, executor));
@@ -130,9 +133,11 @@ std::unique_ptr<exec::Context> contextIn(exec::Executor &executor,
 }
 
 /// One worker per class: the best-effort block and the latency-sensitive
-/// one oversubscribe the single core, so the best-effort worker must pause.
+/// one oversubscribe the single core, so the best-effort worker must pause
+/// (asked for: by default it pauses only where the OS cannot preempt it).
 struct OneCore {
-  std::unique_ptr<exec::Executor> executor = oneWorkerExecutor();
+  std::unique_ptr<exec::Executor> executor =
+      oneWorkerExecutor(exec::ExecutorOptions::BestEffortYield::Pause);
   std::unique_ptr<exec::Context> background =
       contextIn(*executor, exec::PriorityClass::BestEffort);
   std::unique_ptr<exec::Context> urgent =
@@ -294,8 +299,17 @@ TEST_CASE("the poll pauses only bound pausable workers and reports cancels",
   CHECK(control.pauses() == 2);
 }
 
-TEST_CASE("best-effort work runs under the OS's idle policy, other work "
-          "under the normal one",
+/// Whether the executor may leave the normal policy and nice value and come
+/// back (root, or an RLIMIT_NICE that reaches the thread's nice value).
+bool mayUseIdlePolicy() {
+  struct rlimit limit;
+  return geteuid() == 0 ||
+         (getrlimit(RLIMIT_NICE, &limit) == 0 &&
+          20 - static_cast<long>(limit.rlim_cur) <= getpriority(PRIO_PROCESS, 0));
+}
+
+TEST_CASE("best-effort work runs under the OS's idle policy at nice 19, other "
+          "work under the normal one at the process's nice value",
           "[host][scheduling]") {
   std::unique_ptr<exec::Executor> executor = oneWorkerExecutor();
   std::unique_ptr<exec::Context> background =
@@ -306,10 +320,11 @@ TEST_CASE("best-effort work runs under the OS's idle policy, other work "
   // policy of their context's class; the single worker takes all three in
   // turn, so the last one shows that the worker went back.
   std::mutex seenMutex;
-  std::vector<int> seen;
+  std::vector<std::pair<int, int>> seen; // policy, nice
   auto record = [&] {
     std::lock_guard<std::mutex> lock(seenMutex);
-    seen.push_back(sched_getscheduler(0));
+    seen.push_back({sched_getscheduler(0),
+                    getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()))});
   };
   REQUIRE(foreground->enqueueHostFunction(0, record));
   REQUIRE(foreground->synchronize(0));
@@ -318,15 +333,40 @@ TEST_CASE("best-effort work runs under the OS's idle policy, other work "
   REQUIRE(foreground->enqueueHostFunction(0, record));
   REQUIRE(foreground->synchronize(0));
   REQUIRE(seen.size() == 3);
-  // The executor only leaves the normal policy where it may come back
-  // (root, or an RLIMIT_NICE that reaches the thread's nice value).
-  struct rlimit limit;
-  bool mayReturn = geteuid() == 0 ||
-                   (getrlimit(RLIMIT_NICE, &limit) == 0 &&
-                    20 - static_cast<long>(limit.rlim_cur) <= getpriority(PRIO_PROCESS, 0));
-  CHECK(seen[0] == SCHED_OTHER);
-  CHECK(seen[1] == (mayReturn ? SCHED_IDLE : SCHED_OTHER));
-  CHECK(seen[2] == SCHED_OTHER);
+  int nice = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
+  bool idle = mayUseIdlePolicy();
+  CHECK(seen[0] == std::pair{SCHED_OTHER, nice});
+  CHECK(seen[1] == (idle ? std::pair{SCHED_IDLE, 19} : std::pair{SCHED_OTHER, nice}));
+  CHECK(seen[2] == std::pair{SCHED_OTHER, nice});
+  // Where the OS preempts best-effort blocks, they need not pause.
+  CHECK(exec::host::pauseCounters(*executor).pausing == !idle);
+}
+
+TEST_CASE("a latency-sensitive launch finishes beside a running best-effort "
+          "block, which pauses only where the OS cannot preempt it",
+          "[host][scheduling][preemption]") {
+  std::unique_ptr<exec::Executor> executor = oneWorkerExecutor();
+  std::unique_ptr<exec::Context> background =
+      contextIn(*executor, exec::PriorityClass::BestEffort);
+  std::unique_ptr<exec::Context> urgent =
+      contextIn(*executor, exec::PriorityClass::LatencySensitive);
+  Waiter slow(*background), fast(*urgent);
+  slow.start();
+  REQUIRE(eventually([&] { return slow.progress() > 0; })); // block running
+  fast.start();
+  REQUIRE(eventually([&] { return fast.progress() > 0; }));
+  fast.release();
+  REQUIRE(urgent->synchronize(0));
+  CHECK(fast.counted() == fast.progress());
+  // The best-effort block cannot end before its flag is set.
+  CHECK(background->queryStream(0).code == exec::ErrorCode::NotReady);
+  slow.release();
+  REQUIRE(background->synchronize(0));
+  CHECK(slow.counted() == slow.progress());
+  exec::host::HostPauseCounters counters = exec::host::pauseCounters(*executor);
+  CHECK(counters.pausing == !mayUseIdlePolicy());
+  if (!counters.pausing)
+    CHECK(counters.pauses == 0);
 }
 
 TEST_CASE("a traced latency-sensitive launch reports its life in order",
