@@ -138,8 +138,13 @@ std::unique_ptr<Connection> Connection::open(std::string &error) {
   if (c->heartbeatMs_ == 0)
     c->heartbeatMs_ = 500;
   c->heartbeat_ = std::thread(&Connection::heartbeatLoop, c.get());
-  if (c->batching_)
-    c->flusher_ = std::thread(&Connection::flushLoop, c.get());
+  if (c->batching_) {
+    Connection *self = c.get();
+    c->batchTimer_ = std::make_unique<DeadlineTimer>(
+        [self] { self->flushIfDue(); }, "wooly-flush");
+    if (!c->batchTimer_->ok())
+      c->batching_ = false; // no timer: one message per request
+  }
   return c;
 }
 
@@ -151,13 +156,7 @@ Connection::~Connection() {
   heartbeatWake_.notify_all();
   if (heartbeat_.joinable())
     heartbeat_.join();
-  {
-    std::lock_guard lock(mutex_);
-    flusherStop_ = true;
-  }
-  flushWake_.notify_all();
-  if (flusher_.joinable())
-    flusher_.join();
+  batchTimer_.reset(); // its callback takes mutex_
   if (socket_) {
     std::lock_guard lock(mutex_);
     proto::ByteWriter empty;
@@ -332,6 +331,11 @@ bool Connection::flushLocked() {
   // Give the buffer back: its capacity serves the next batch.
   batch_.payload().swap(w.bytes());
   batch_.clear();
+  if (batchTimerArmed_ && batchTimer_) {
+    // Nothing is due any more: the timer's thread need not wake.
+    batchTimer_->disarm();
+    batchTimerArmed_ = false;
+  }
   return sent;
 }
 
@@ -345,23 +349,15 @@ uint32_t Connection::pendingRequests() {
   return batch_.count();
 }
 
-void Connection::flushLoop() {
-  // Sleeps until a batch starts, then until its deadline: a batch waits at
-  // most kBatchIdle for more requests, whatever the application does.
-  std::unique_lock lock(mutex_);
-  while (!flusherStop_) {
-    if (batch_.empty()) {
-      flushWake_.wait(lock);
-      continue;
-    }
-    auto deadline = batchDeadline_;
-    flushWake_.wait_until(lock, deadline);
-    if (!batch_.empty() && std::chrono::steady_clock::now() >= batchDeadline_) {
-      try {
-        (void)flushLocked(); // a failure shows at the next call
-      } catch (const zmq::error_t &) {
-      }
-    }
+void Connection::flushIfDue() {
+  // A batch waits at most kBatchIdle for more requests, whatever the
+  // application does.
+  std::lock_guard lock(mutex_);
+  if (batch_.empty() || std::chrono::steady_clock::now() < batchDeadline_)
+    return; // sent already, or a later batch whose timer is armed
+  try {
+    (void)flushLocked(); // a failure shows at the next call
+  } catch (const zmq::error_t &) {
   }
 }
 
@@ -400,7 +396,8 @@ bool Connection::post(MsgType type, proto::ByteWriter &payload, BulkRef bulk) {
     return flushLocked();
   if (first) {
     batchDeadline_ = std::chrono::steady_clock::now() + kBatchIdle;
-    flushWake_.notify_one();
+    batchTimer_->arm(batchDeadline_);
+    batchTimerArmed_ = true;
   }
   return true;
 }

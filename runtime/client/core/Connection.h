@@ -21,9 +21,10 @@
 //   - before a request too big to batch (a large copy keeps its own
 //     zero-copy bulk frame), so order is kept;
 //   - when it holds kBatchMaxRequests requests or kBatchMaxBytes bytes;
-//   - kBatchIdle after its first request, from a flusher thread, so a
-//     launch followed by long host work starts within ~kBatchIdle instead
-//     of waiting for the next CUDA call.
+//   - kBatchIdle after its first request, from a timer's thread
+//     (DeadlineTimer: arming it wakes nobody), so a launch followed by long
+//     host work starts within ~kBatchIdle instead of waiting for the next
+//     CUDA call.
 // A server without FeatureBatch (older woolyd) or WOOLY_BATCH=0 gets one
 // message per request as before.
 //
@@ -31,6 +32,7 @@
 #ifndef WOOLY_RUNTIME_CLIENT_CORE_CONNECTION_H
 #define WOOLY_RUNTIME_CLIENT_CORE_CONNECTION_H
 
+#include "runtime/client/core/DeadlineTimer.h"
 #include "runtime/protocol/daemon/Batch.h"
 #include "runtime/protocol/daemon/Messages.h"
 
@@ -123,7 +125,8 @@ private:
   void heartbeatLoop();
   /// Sends the pending batch, if any (mutex_ held).
   bool flushLocked();
-  void flushLoop();
+  /// The batch timer's callback: sends a batch whose deadline has passed.
+  void flushIfDue();
 
   std::shared_ptr<zmq::context_t> context_;
   std::unique_ptr<zmq::socket_t> socket_;
@@ -146,9 +149,8 @@ private:
   bool limits_ = false;
   proto::BatchWriter batch_;
   std::chrono::steady_clock::time_point batchDeadline_;
-  std::condition_variable flushWake_;
-  bool flusherStop_ = false;
-  std::thread flusher_;
+  bool batchTimerArmed_ = false;
+  std::unique_ptr<DeadlineTimer> batchTimer_;
 };
 
 } // namespace wooly::client

@@ -312,7 +312,7 @@ TEST_CASE("many batched launches and one sync give every launch's effect, "
   REQUIRE(rt.synchronizeDevice().ok());
   CHECK(*m.counter == 20);
 
-  // A batch also goes out with no later call (the flusher thread): a
+  // A batch also goes out with no later call (the batch timer): a
   // launch followed by long host work starts without waiting for it.
   *m.counter = 0;
   REQUIRE(rt.launch(m.bump, {1, 1, 1}, {1, 1, 1}, nullptr, 0, 0).ok());
