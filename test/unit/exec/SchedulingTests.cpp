@@ -133,11 +133,14 @@ std::unique_ptr<exec::Context> contextIn(exec::Executor &executor,
 }
 
 /// One worker per class: the best-effort block and the latency-sensitive
-/// one oversubscribe the single core, so the best-effort worker must pause
-/// (asked for: by default it pauses only where the OS cannot preempt it).
+/// one oversubscribe the single core, so the best-effort worker must make
+/// way; with `Pause` (the default here) it pauses at a poll point, with
+/// `Auto` only where the OS cannot preempt it.
 struct OneCore {
-  std::unique_ptr<exec::Executor> executor =
-      oneWorkerExecutor(exec::ExecutorOptions::BestEffortYield::Pause);
+  explicit OneCore(exec::ExecutorOptions::BestEffortYield yield =
+                       exec::ExecutorOptions::BestEffortYield::Pause)
+      : executor(oneWorkerExecutor(yield)) {}
+  std::unique_ptr<exec::Executor> executor;
   std::unique_ptr<exec::Context> background =
       contextIn(*executor, exec::PriorityClass::BestEffort);
   std::unique_ptr<exec::Context> urgent =
@@ -345,25 +348,21 @@ TEST_CASE("best-effort work runs under the OS's idle policy at nice 19, other "
 TEST_CASE("a latency-sensitive launch finishes beside a running best-effort "
           "block, which pauses only where the OS cannot preempt it",
           "[host][scheduling][preemption]") {
-  std::unique_ptr<exec::Executor> executor = oneWorkerExecutor();
-  std::unique_ptr<exec::Context> background =
-      contextIn(*executor, exec::PriorityClass::BestEffort);
-  std::unique_ptr<exec::Context> urgent =
-      contextIn(*executor, exec::PriorityClass::LatencySensitive);
-  Waiter slow(*background), fast(*urgent);
+  OneCore pool(exec::ExecutorOptions::BestEffortYield::Auto);
+  Waiter slow(*pool.background), fast(*pool.urgent);
   slow.start();
   REQUIRE(eventually([&] { return slow.progress() > 0; })); // block running
   fast.start();
   REQUIRE(eventually([&] { return fast.progress() > 0; }));
   fast.release();
-  REQUIRE(urgent->synchronize(0));
+  REQUIRE(pool.urgent->synchronize(0));
   CHECK(fast.counted() == fast.progress());
   // The best-effort block cannot end before its flag is set.
-  CHECK(background->queryStream(0).code == exec::ErrorCode::NotReady);
+  CHECK(pool.background->queryStream(0).code == exec::ErrorCode::NotReady);
   slow.release();
-  REQUIRE(background->synchronize(0));
+  REQUIRE(pool.background->synchronize(0));
   CHECK(slow.counted() == slow.progress());
-  exec::host::HostPauseCounters counters = exec::host::pauseCounters(*executor);
+  exec::host::HostPauseCounters counters = pool.counters();
   CHECK(counters.pausing == !mayUseIdlePolicy());
   if (!counters.pausing)
     CHECK(counters.pauses == 0);
