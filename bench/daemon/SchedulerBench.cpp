@@ -400,11 +400,15 @@ int main(int argc, char **argv) {
     return 1;
   }
   // --pause: best-effort blocks pause at poll points even where the OS
-  // preempts them (SCHED_IDLE), to compare the two.
+  // preempts them (SCHED_IDLE); --idle-workers: best-effort work on workers
+  // of its own (what an unprivileged process gets), to compare.
   exec::ExecutorOptions options;
-  for (int i = 1; i < argc; ++i)
+  for (int i = 1; i < argc; ++i) {
     if (std::string(argv[i]) == "--pause")
       options.bestEffortYield = exec::ExecutorOptions::BestEffortYield::Pause;
+    if (std::string(argv[i]) == "--idle-workers")
+      options.bestEffortYield = exec::ExecutorOptions::BestEffortYield::IdleWorkers;
+  }
   std::unique_ptr<exec::Executor> executor;
   if (!exec::createExecutor("host", options, executor)) {
     fprintf(stderr, "bench: no host executor\n");
@@ -426,10 +430,10 @@ int main(int argc, char **argv) {
       priorityOnly = true;
     else if (a == "--trace") // where the probe's time goes
       trace = true;
-    else if (a == "--pause")
+    else if (a == "--pause" || a == "--idle-workers")
       continue; // read above
     else {
-      fprintf(stderr, "usage: wooly-bench-daemon [--executor-only | --priority-only] [--trace] [--pause]\n");
+      fprintf(stderr, "usage: wooly-bench-daemon [--executor-only | --priority-only] [--trace] [--pause | --idle-workers]\n");
       return 2;
     }
   }
@@ -437,6 +441,8 @@ int main(int argc, char **argv) {
          executor->info().name.c_str(), executor->info().computeUnits,
          exec::host::pauseCounters(*executor).pausing
              ? "pause at poll points for latency-sensitive work"
+         : exec::host::pauseCounters(*executor).idleWorkers
+             ? "run on workers of their own under SCHED_IDLE, preempted by the OS"
              : "run under SCHED_IDLE, preempted by the OS");
   if (executorOnly) {
     priorityInExecutor(*executor, trace);

@@ -230,12 +230,15 @@ struct ExecutorOptions {
   uint64_t launchTimeoutMs = 0;       // watchdog; 0 = none
   std::string cacheDir;               // compiled-kernel cache; "" = $WOOLY_CACHE_DIR or ~/.cache/wooly
   /// host: how best-effort blocks make way for latency-sensitive ones.
-  /// Auto: where best-effort blocks may run under SCHED_IDLE (root, or an
-  /// RLIMIT_NICE that lets a thread come back), the OS preempts them;
-  /// elsewhere they pause at their kernels' poll points. Pause: they pause
-  /// in every case (measured worse where SCHED_IDLE works: bench/RESULTS.md,
-  /// daemon, session 6; kept for tests and comparison).
-  enum class BestEffortYield { Auto, Pause };
+  /// Auto: where a thread may leave SCHED_IDLE again (root, or an
+  /// RLIMIT_NICE that allows it), the workers run best-effort blocks under
+  /// SCHED_IDLE and the OS preempts them; elsewhere best-effort work gets
+  /// workers of its own that stay under SCHED_IDLE (IdleWorkers); where
+  /// SCHED_IDLE is refused, best-effort blocks pause at their kernels' poll
+  /// points. Pause: they pause in every case (measured worse where
+  /// SCHED_IDLE works: bench/RESULTS.md, daemon, session 6). IdleWorkers:
+  /// workers of their own even where the others could switch.
+  enum class BestEffortYield { Auto, Pause, IdleWorkers };
   BestEffortYield bestEffortYield = BestEffortYield::Auto;
 };
 

@@ -212,6 +212,24 @@ public:
                       20 - static_cast<long>(limit.rlim_cur) <= nice);
     return errno == 0 && mayReturn && sched_getscheduler(0) == SCHED_OTHER;
   }
+  /// Whether a thread may enter SCHED_IDLE here (Linux allows it without
+  /// privileges; a sandbox may not), tried on a thread of its own.
+  static bool entryAllowed() {
+    bool allowed = false;
+    std::thread probe([&] {
+      sched_param none{};
+      allowed = pthread_setschedparam(pthread_self(), SCHED_IDLE, &none) == 0;
+    });
+    probe.join();
+    return allowed;
+  }
+  /// Puts the calling thread under SCHED_IDLE at nice 19 for the rest of
+  /// its life (a best-effort worker where it could not come back).
+  static void enterForGood() {
+    sched_param none{};
+    pthread_setschedparam(pthread_self(), SCHED_IDLE, &none);
+    setpriority(PRIO_PROCESS, tid(), 19);
+  }
   explicit BackgroundPolicy(bool usable) : usable(usable) {
     errno = 0;
     int n = getpriority(PRIO_PROCESS, tid());
@@ -262,10 +280,42 @@ public:
   /// Wakes the urgent worker (see workerLoop); signalled wherever work may
   /// have become claimable.
   WakeSignal urgentReady;
-  void wakeWorkers() {
-    workReady.notifyOne();
-    if (urgentWorkQueued())
+  /// Wakes best-effort workers (idleWorkers); signalled wherever work may
+  /// have become claimable, like workReady.
+  WakeSignal backgroundReady;
+  /// Which sleeping workers and callers to wake: decided under the mutex,
+  /// done after releasing it. A thread woken onto this core may preempt
+  /// this one at once, and a holder of the mutex preempted then stalls
+  /// whoever needs it next; a SCHED_IDLE holder (a best-effort worker of
+  /// its own) for as long as the core is busy (the urgent workers waited
+  /// on the mutex up to 29 ms in a trace, 2026-11-26 session 6).
+  struct Wakes {
+    enum { None, One, All } workers = None; // workReady and backgroundReady
+    bool urgent = false;
+    std::shared_ptr<WakeSignal> waiters; // a finished op's callers
+  };
+  /// Work may have become claimable (mutex held).
+  Wakes claimableWakes() {
+    Wakes w;
+    w.workers = Wakes::One;
+    w.urgent = urgentWorkQueued();
+    return w;
+  }
+  /// Delivers `w` (mutex not held).
+  void deliver(const Wakes &w) {
+    if (w.workers == Wakes::One) {
+      workReady.notifyOne();
+      if (idleWorkers)
+        backgroundReady.notifyOne();
+    } else if (w.workers == Wakes::All) {
+      workReady.notifyAll();
+      if (idleWorkers)
+        backgroundReady.notifyAll();
+    }
+    if (w.urgent)
       urgentReady.notifyOne();
+    if (w.waiters)
+      w.waiters->notifyAll();
   }
   /// Whether a latency-sensitive context has work a worker could claim
   /// now. Urgent workers are woken only then: they used to be woken at
@@ -298,6 +348,12 @@ public:
   PauseControl pauses;
   /// Whether best-effort blocks run under SCHED_IDLE (BackgroundPolicy).
   bool backgroundPolicy = false;
+  /// Whether best-effort work runs on workers of its own that stay under
+  /// SCHED_IDLE ("wooly-b<i>"), and the other workers take none: where a
+  /// thread may not leave SCHED_IDLE again (no root, no RLIMIT_NICE), so
+  /// the workers that take every class cannot use it for best-effort
+  /// blocks. Entering SCHED_IDLE needs no privilege.
+  bool idleWorkers = false;
   /// Whether best-effort blocks pause at poll points for latency-sensitive
   /// work: only where the OS does not preempt them for it (no
   /// SCHED_IDLE), unless the options ask for pauses anyway.
@@ -308,15 +364,16 @@ public:
   std::function<void(const LaunchTrace &)> traceHook;
 
 private:
-  void workerLoop(unsigned index, bool urgent);
+  enum class WorkerKind { Any, Urgent, Background };
+  void workerLoop(unsigned index, WorkerKind kind);
   void tracePick(LaunchTrace &trace, unsigned index, bool urgent);
   void watchdogLoop();
-  bool pick(Work &work, PriorityClass minimum);
+  /// Claims work of a context whose class is within [minimum, maximum].
+  bool pick(Work &work, PriorityClass minimum, PriorityClass maximum);
   bool claimFrom(Stream &stream, Work &work);
-  /// Returns the condition variable to signal once the mutex is released
-  /// (null when nothing completed).
-  std::shared_ptr<WakeSignal> finish(const Work &work,
-                                                  uint64_t elapsedNs);
+  /// Returns whom to wake once the mutex is released (nobody when nothing
+  /// completed).
+  Wakes finish(const Work &work, uint64_t elapsedNs);
   void execute(const Work &work, BlockRunner &runner);
 
   std::vector<std::thread> workers;
@@ -357,11 +414,17 @@ HostExecutor::HostExecutor(const ExecutorOptions &opts)
                        static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
   device.computeUnits = n;
   cores = n;
+  using Yield = ExecutorOptions::BestEffortYield;
   backgroundPolicy = BackgroundPolicy::usableHere();
-  pausing = !backgroundPolicy ||
-            opts.bestEffortYield == ExecutorOptions::BestEffortYield::Pause;
-  active.assign(2 * n, nullptr);
-  pausable = std::make_unique<std::atomic<bool>[]>(2 * n);
+  idleWorkers = (opts.bestEffortYield == Yield::IdleWorkers ||
+                 (opts.bestEffortYield == Yield::Auto && !backgroundPolicy)) &&
+                BackgroundPolicy::entryAllowed();
+  if (idleWorkers)
+    backgroundPolicy = false;
+  pausing = opts.bestEffortYield == Yield::Pause ||
+            (!backgroundPolicy && !idleWorkers);
+  active.assign(3 * n, nullptr);
+  pausable = std::make_unique<std::atomic<bool>[]>(3 * n);
   device.maxSharedPerBlockOptin = 99 * 1024;
   device.clockRateKHz = 1000000; // clock64 counts nanoseconds
   device.computeCapabilityMajor = 7;
@@ -373,13 +436,17 @@ HostExecutor::HostExecutor(const ExecutorOptions &opts)
   wooly::runRecoverable([] {});
   ensureFaultHandlers();
   for (unsigned i = 0; i < n; ++i)
-    workers.emplace_back([this, i] { workerLoop(i, /*urgent=*/false); });
+    workers.emplace_back([this, i] { workerLoop(i, WorkerKind::Any); });
   // As many workers again that only take latency-sensitive work: a worker
   // inside a best-effort block cannot take it until that block pauses or
   // ends, so without them a latency-sensitive launch would wait for it;
   // with best-effort workers paused (updatePauses) they get the cores.
   for (unsigned i = 0; i < n; ++i)
-    workers.emplace_back([this, i, n] { workerLoop(n + i, /*urgent=*/true); });
+    workers.emplace_back([this, i, n] { workerLoop(n + i, WorkerKind::Urgent); });
+  if (idleWorkers)
+    for (unsigned i = 0; i < n; ++i)
+      workers.emplace_back(
+          [this, i, n] { workerLoop(2 * n + i, WorkerKind::Background); });
   if (opts.launchTimeoutMs)
     watchdog = std::thread([this] { watchdogLoop(); });
 }
@@ -392,6 +459,7 @@ HostExecutor::~HostExecutor() {
   }
   workReady.notifyAll();
   urgentReady.notifyAll();
+  backgroundReady.notifyAll();
   workDone.notify_all();
   for (std::thread &t : workers)
     t.join();
@@ -473,11 +541,12 @@ bool HostExecutor::claimFrom(Stream &stream, Work &work) {
   return false;
 }
 
-bool HostExecutor::pick(Work &work, PriorityClass minimum) {
+bool HostExecutor::pick(Work &work, PriorityClass minimum,
+                        PriorityClass maximum) {
   std::vector<HostContext *> order;
   order.reserve(contexts.size());
   for (HostContext *c : contexts)
-    if (c->options.priority >= minimum)
+    if (c->options.priority >= minimum && c->options.priority <= maximum)
       order.push_back(c);
   std::sort(order.begin(), order.end(), [](HostContext *a, HostContext *b) {
     if (a->options.priority != b->options.priority)
@@ -530,8 +599,7 @@ void HostExecutor::execute(const Work &work, BlockRunner &runner) {
   }
 }
 
-std::shared_ptr<WakeSignal>
-HostExecutor::finish(const Work &work, uint64_t elapsedNs) {
+HostExecutor::Wakes HostExecutor::finish(const Work &work, uint64_t elapsedNs) {
   Stream &stream = *work.stream;
   HostContext &c = *stream.context;
   Op &op = *work.op;
@@ -545,7 +613,7 @@ HostExecutor::finish(const Work &work, uint64_t elapsedNs) {
     if (l.cancelled())
       l.next = l.total;
     if (l.next < l.total || l.running > 0)
-      return nullptr;
+      return {};
     Status s = l.state.status();
     if (!s && stream.error)
       stream.error = s;
@@ -559,10 +627,11 @@ HostExecutor::finish(const Work &work, uint64_t elapsedNs) {
     }
   }
   stream.ops.pop_front();
-  workReady.notifyAll();
-  if (urgentWorkQueued())
-    urgentReady.notifyOne();
-  return c.changedPtr;
+  Wakes w;
+  w.workers = Wakes::All; // the stream's next op may be claimable now
+  w.urgent = urgentWorkQueued();
+  w.waiters = c.changedPtr;
+  return w;
 }
 
 namespace {
@@ -606,27 +675,42 @@ void HostExecutor::tracePick(LaunchTrace &trace, unsigned index, bool urgent) {
       trace.bestEffortRunning++;
 }
 
-void HostExecutor::workerLoop(unsigned index, bool urgent) {
+void HostExecutor::workerLoop(unsigned index, WorkerKind kind) {
   // Named for `top -H`, perf and scheduler traces: "wooly-w<i>" take any
-  // work, "wooly-u<i>" only latency-sensitive work.
-  std::string name = (urgent ? "wooly-u" : "wooly-w") +
-                     std::to_string(urgent ? index - cores : index);
+  // work (all but best-effort work where that has workers of its own),
+  // "wooly-u<i>" only latency-sensitive work, "wooly-b<i>" only best-effort
+  // work, under SCHED_IDLE for good.
+  bool urgent = kind == WorkerKind::Urgent;
+  const char *prefix = urgent ? "wooly-u"
+                       : kind == WorkerKind::Background ? "wooly-b"
+                                                        : "wooly-w";
+  std::string name = prefix + std::to_string(index % cores);
   pthread_setname_np(pthread_self(), name.c_str());
   BlockRunner runner(index);
   BackgroundPolicy policy(backgroundPolicy);
+  if (kind == WorkerKind::Background)
+    BackgroundPolicy::enterForGood();
   PauseControl::bindWorker(&pauses, &pausable[index]);
-  PriorityClass minimum =
-      urgent ? PriorityClass::LatencySensitive : PriorityClass::BestEffort;
-  WakeSignal &ready = urgent ? urgentReady : workReady;
+  PriorityClass minimum = PriorityClass::BestEffort,
+                maximum = PriorityClass::LatencySensitive;
+  if (urgent)
+    minimum = PriorityClass::LatencySensitive;
+  else if (kind == WorkerKind::Background)
+    maximum = PriorityClass::BestEffort;
+  else if (idleWorkers)
+    minimum = PriorityClass::Normal;
+  WakeSignal &ready = urgent ? urgentReady
+                      : kind == WorkerKind::Background ? backgroundReady
+                                                       : workReady;
   std::unique_lock<std::mutex> lock(mutex);
   while (!stopping) {
     Work work;
-    if (!pick(work, minimum)) {
+    if (!pick(work, minimum, maximum)) {
       ready.wait(lock);
       continue;
     }
     // More claimable work may remain: let another worker look.
-    wakeWorkers();
+    Wakes claimable = claimableWakes();
     PriorityClass priority = work.stream->context->options.priority;
     active[index] = &work;
     updatePauses();
@@ -635,6 +719,7 @@ void HostExecutor::workerLoop(unsigned index, bool urgent) {
     if (trace)
       tracePick(*trace, index, urgent);
     lock.unlock();
+    deliver(claimable);
     policy.forClass(priority);
     ChunkTrace chunk;
     if (trace)
@@ -659,16 +744,15 @@ void HostExecutor::workerLoop(unsigned index, bool urgent) {
       chunk.mergeInto(*trace, start, end);
     if (work.op->kind == OpKind::Launch)
       work.op->launch->pausedNs += paused;
-    std::shared_ptr<WakeSignal> done = finish(work, elapsed);
+    Wakes done = finish(work, elapsed);
     updatePauses();
-    if (done) {
-      // Wake the waiters with the mutex free: a waiter woken under it
-      // blocked on it at once, and this worker, preempted by the waiter it
-      // woke onto its own core, could then sit runnable behind a
-      // best-effort block while holding the mutex (seen in a scheduler
-      // trace: 1.4 ms).
+    if (done.workers != Wakes::None || done.urgent || done.waiters) {
+      // With the mutex free: a waiter woken under it blocked on it at
+      // once, and this worker, preempted by the waiter it woke onto its
+      // own core, could then sit runnable behind a best-effort block while
+      // holding the mutex (seen in a scheduler trace: 1.4 ms).
       lock.unlock();
-      done->notifyAll();
+      deliver(done);
       lock.lock();
     }
   }
@@ -802,6 +886,7 @@ HostContext::~HostContext() {
   executor.pauses.poke(); // paused workers of those launches leave now
   executor.workReady.notifyAll();
   executor.urgentReady.notifyAll();
+  executor.backgroundReady.notifyAll();
   changed.wait(lock, [&] { return idle(); });
   executor.contexts.erase(std::find(executor.contexts.begin(),
                                     executor.contexts.end(), this));
@@ -821,7 +906,7 @@ Stream *HostContext::findStream(StreamId id) {
 }
 
 Status HostContext::enqueue(StreamId id, std::shared_ptr<Op> op) {
-  std::lock_guard<std::mutex> lock(executor.mutex);
+  std::unique_lock<std::mutex> lock(executor.mutex);
   Stream *stream = findStream(id);
   if (!stream)
     return Status::error(ErrorCode::InvalidHandle,
@@ -842,7 +927,9 @@ Status HostContext::enqueue(StreamId id, std::shared_ptr<Op> op) {
   stream->ops.push_back(std::move(op));
   if (urgent && executor.updatePauses() && trace)
     trace->yieldNs = nowNs();
-  executor.wakeWorkers();
+  HostExecutor::Wakes wakes = executor.claimableWakes();
+  lock.unlock();
+  executor.deliver(wakes);
   return Status::ok();
 }
 
@@ -1285,7 +1372,7 @@ void setLaunchTraceHook(Executor &executor,
 
 HostPauseCounters pauseCounters(Executor &executor) {
   HostExecutor &e = static_cast<HostExecutor &>(executor);
-  return {e.pauses.pauses(), e.pauses.paused(), e.pausing};
+  return {e.pauses.pauses(), e.pauses.paused(), e.pausing, e.idleWorkers};
 }
 
 } // namespace wooly::exec::host

@@ -7,10 +7,12 @@
 // within a class, from the context with the least weighted device time.
 // Latency-sensitive launches also have workers of their own (one per core),
 // so a latency-sensitive launch overtakes a long best-effort block mid-block:
-// best-effort blocks run under SCHED_IDLE where the process may do that, and
-// the OS hands their core to the urgent worker at once; elsewhere, while
-// latency-sensitive launches want cores, best-effort blocks pause at their
-// kernels' poll points and continue afterwards (Preemption.h). A watchdog stops
+// best-effort blocks run under SCHED_IDLE (on any worker where a thread may
+// leave SCHED_IDLE again, else on workers of their own that stay under it),
+// and the OS hands their core to the urgent worker at once; where SCHED_IDLE
+// is refused, while latency-sensitive launches want cores, best-effort blocks
+// pause at their kernels' poll points and continue afterwards
+// (Preemption.h). A watchdog stops
 // launches that run longer than ExecutorOptions::launchTimeoutMs (compiled
 // loops poll a cancel word).
 //
@@ -38,6 +40,8 @@ struct HostPauseCounters {
   int32_t pausedNow = 0;
   /// Whether best-effort blocks pause at all (ExecutorOptions::bestEffortYield).
   bool pausing = true;
+  /// Whether best-effort work runs on workers of its own under SCHED_IDLE.
+  bool idleWorkers = false;
 };
 /// Valid only for executors made by createHostExecutor.
 HostPauseCounters pauseCounters(Executor &hostExecutor);

@@ -10,8 +10,10 @@
 #include <functional>
 #include <future>
 #include <mutex>
+#include <pthread.h>
 #include <sched.h>
 #include <sys/resource.h>
+#include <string>
 #include <thread>
 #include <unistd.h>
 
@@ -311,61 +313,118 @@ bool mayUseIdlePolicy() {
           20 - static_cast<long>(limit.rlim_cur) <= getpriority(PRIO_PROCESS, 0));
 }
 
+/// Whether a thread may enter SCHED_IDLE at all (Linux: without privileges).
+bool mayEnterIdlePolicy() {
+  bool allowed = false;
+  std::thread probe([&] {
+    sched_param none{};
+    allowed = pthread_setschedparam(pthread_self(), SCHED_IDLE, &none) == 0;
+  });
+  probe.join();
+  return allowed;
+}
+
+/// How a worker ran a host function: its policy, nice value and name.
+struct RanOn {
+  int policy = -1, nice = 0;
+  std::string thread;
+  bool operator==(const RanOn &) const = default;
+};
+
+RanOn thisThread() {
+  char name[16] = {};
+  pthread_getname_np(pthread_self(), name, sizeof name);
+  return {sched_getscheduler(0),
+          getpriority(PRIO_PROCESS, static_cast<id_t>(gettid())), name};
+}
+
+/// Runs a host function of a normal-class, then a best-effort, then a
+/// normal-class context on `executor` and says where each ran: host
+/// functions run on the pool's workers like kernel blocks, with the policy
+/// of their context's class.
+std::vector<RanOn> whereClassesRun(exec::Executor &executor) {
+  std::unique_ptr<exec::Context> background =
+      contextIn(executor, exec::PriorityClass::BestEffort);
+  std::unique_ptr<exec::Context> foreground =
+      contextIn(executor, exec::PriorityClass::Normal);
+  std::mutex seenMutex;
+  std::vector<RanOn> seen;
+  auto record = [&] {
+    std::lock_guard<std::mutex> lock(seenMutex);
+    seen.push_back(thisThread());
+  };
+  for (exec::Context *c : {foreground.get(), background.get(), foreground.get()}) {
+    REQUIRE(c->enqueueHostFunction(0, record));
+    REQUIRE(c->synchronize(0));
+  }
+  REQUIRE(seen.size() == 3);
+  return seen;
+}
+
 TEST_CASE("best-effort work runs under the OS's idle policy at nice 19, other "
           "work under the normal one at the process's nice value",
           "[host][scheduling]") {
   std::unique_ptr<exec::Executor> executor = oneWorkerExecutor();
-  std::unique_ptr<exec::Context> background =
-      contextIn(*executor, exec::PriorityClass::BestEffort);
-  std::unique_ptr<exec::Context> foreground =
-      contextIn(*executor, exec::PriorityClass::Normal);
-  // Host functions run on the pool's workers like kernel blocks, with the
-  // policy of their context's class; the single worker takes all three in
-  // turn, so the last one shows that the worker went back.
-  std::mutex seenMutex;
-  std::vector<std::pair<int, int>> seen; // policy, nice
-  auto record = [&] {
-    std::lock_guard<std::mutex> lock(seenMutex);
-    seen.push_back({sched_getscheduler(0),
-                    getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()))});
-  };
-  REQUIRE(foreground->enqueueHostFunction(0, record));
-  REQUIRE(foreground->synchronize(0));
-  REQUIRE(background->enqueueHostFunction(0, record));
-  REQUIRE(background->synchronize(0));
-  REQUIRE(foreground->enqueueHostFunction(0, record));
-  REQUIRE(foreground->synchronize(0));
-  REQUIRE(seen.size() == 3);
+  std::vector<RanOn> seen = whereClassesRun(*executor);
   int nice = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
-  bool idle = mayUseIdlePolicy();
-  CHECK(seen[0] == std::pair{SCHED_OTHER, nice});
-  CHECK(seen[1] == (idle ? std::pair{SCHED_IDLE, 19} : std::pair{SCHED_OTHER, nice}));
-  CHECK(seen[2] == std::pair{SCHED_OTHER, nice});
+  bool idle = mayEnterIdlePolicy();
+  // Where the worker may come back (root, RLIMIT_NICE) the single worker
+  // takes all three in turn, so the last one shows that it went back;
+  // elsewhere best-effort work has a worker of its own.
+  bool switches = mayUseIdlePolicy();
+  CHECK(seen[0] == RanOn{SCHED_OTHER, nice, "wooly-w0"});
+  if (idle)
+    CHECK(seen[1] == RanOn{SCHED_IDLE, 19, switches ? "wooly-w0" : "wooly-b0"});
+  else
+    CHECK(seen[1] == RanOn{SCHED_OTHER, nice, "wooly-w0"});
+  CHECK(seen[2] == RanOn{SCHED_OTHER, nice, "wooly-w0"});
   // Where the OS preempts best-effort blocks, they need not pause.
   CHECK(exec::host::pauseCounters(*executor).pausing == !idle);
+}
+
+TEST_CASE("best-effort work on workers of its own stays under SCHED_IDLE, "
+          "and the other workers take none of it",
+          "[host][scheduling]") {
+  if (!mayEnterIdlePolicy()) {
+    WARN("skipped: this machine refuses SCHED_IDLE");
+    return;
+  }
+  std::unique_ptr<exec::Executor> executor =
+      oneWorkerExecutor(exec::ExecutorOptions::BestEffortYield::IdleWorkers);
+  int nice = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
+  for (int round = 0; round < 2; ++round) {
+    std::vector<RanOn> seen = whereClassesRun(*executor);
+    CHECK(seen[0] == RanOn{SCHED_OTHER, nice, "wooly-w0"});
+    CHECK(seen[1] == RanOn{SCHED_IDLE, 19, "wooly-b0"});
+    CHECK(seen[2] == RanOn{SCHED_OTHER, nice, "wooly-w0"});
+  }
+  CHECK_FALSE(exec::host::pauseCounters(*executor).pausing);
 }
 
 TEST_CASE("a latency-sensitive launch finishes beside a running best-effort "
           "block, which pauses only where the OS cannot preempt it",
           "[host][scheduling][preemption]") {
-  OneCore pool(exec::ExecutorOptions::BestEffortYield::Auto);
-  Waiter slow(*pool.background), fast(*pool.urgent);
-  slow.start();
-  REQUIRE(eventually([&] { return slow.progress() > 0; })); // block running
-  fast.start();
-  REQUIRE(eventually([&] { return fast.progress() > 0; }));
-  fast.release();
-  REQUIRE(pool.urgent->synchronize(0));
-  CHECK(fast.counted() == fast.progress());
-  // The best-effort block cannot end before its flag is set.
-  CHECK(pool.background->queryStream(0).code == exec::ErrorCode::NotReady);
-  slow.release();
-  REQUIRE(pool.background->synchronize(0));
-  CHECK(slow.counted() == slow.progress());
-  exec::host::HostPauseCounters counters = pool.counters();
-  CHECK(counters.pausing == !mayUseIdlePolicy());
-  if (!counters.pausing)
-    CHECK(counters.pauses == 0);
+  using Yield = exec::ExecutorOptions::BestEffortYield;
+  for (Yield yield : {Yield::Auto, Yield::IdleWorkers}) {
+    OneCore pool(yield);
+    Waiter slow(*pool.background), fast(*pool.urgent);
+    slow.start();
+    REQUIRE(eventually([&] { return slow.progress() > 0; })); // block running
+    fast.start();
+    REQUIRE(eventually([&] { return fast.progress() > 0; }));
+    fast.release();
+    REQUIRE(pool.urgent->synchronize(0));
+    CHECK(fast.counted() == fast.progress());
+    // The best-effort block cannot end before its flag is set.
+    CHECK(pool.background->queryStream(0).code == exec::ErrorCode::NotReady);
+    slow.release();
+    REQUIRE(pool.background->synchronize(0));
+    CHECK(slow.counted() == slow.progress());
+    exec::host::HostPauseCounters counters = pool.counters();
+    CHECK(counters.pausing == !mayEnterIdlePolicy());
+    if (!counters.pausing)
+      CHECK(counters.pauses == 0);
+  }
 }
 
 TEST_CASE("a traced latency-sensitive launch reports its life in order",
