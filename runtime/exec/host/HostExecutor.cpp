@@ -5,6 +5,7 @@
 #include "runtime/exec/common/AllocationTable.h"
 #include "runtime/exec/common/Factories.h"
 #include "runtime/exec/host/Arena.h"
+#include "runtime/exec/host/BackgroundPolicy.h"
 #include "runtime/exec/host/DeviceRuntime.h"
 #include "runtime/exec/host/ModuleCompiler.h"
 #include "runtime/exec/host/Preemption.h"
@@ -171,97 +172,6 @@ private:
   uint64_t nextId = 1;
 };
 
-/// Runs best-effort thread blocks under SCHED_IDLE, so that on busy cores
-/// other threads woken onto their core take it: the urgent worker with a
-/// latency-sensitive block, the thread waiting for that launch, the
-/// daemon's I/O and session threads. Nice 15 (used before) was not enough:
-/// Linux (EEVDF) lets a thread that has just got the core keep it for its
-/// time slice (~1.5 ms on 2 cores) even against a waking thread of higher
-/// priority, and a scheduler trace of the 2-vCPU build VM showed the
-/// latency-sensitive tail made of exactly that (bench/RESULTS.md, daemon,
-/// 2026-11-26). A waking normal thread preempts a SCHED_IDLE one without
-/// that protection, and a core that runs only SCHED_IDLE threads counts as
-/// idle when the OS places a woken thread. The price: best-effort blocks
-/// get almost no CPU while other programs on the machine want it (3 shares
-/// against 15 for a nice-19 thread; nice 15 had 36), which is what best
-/// effort means on a server shared with anything.
-///
-/// A worker that demotes itself also raises its nice value to 19: a
-/// thread that only changes its policy keeps the core (its priority number
-/// stays 120, so Linux does not reschedule), and a thread woken onto that
-/// core meanwhile (while the worker took the scheduler lock at normal
-/// priority) waited for the next tick, up to 4 ms (scheduler traces,
-/// 2026-11-26 session 6). A higher nice value is a lower priority, so the
-/// core is rescheduled at once. Under SCHED_IDLE the nice value does not
-/// change the thread's share.
-///
-/// Only used where the thread may return to its normal policy and nice
-/// value afterwards (root, or an RLIMIT_NICE that reaches its nice value):
-/// `usableHere()`, asked on the thread that creates the workers (they
-/// inherit its policy and nice value).
-class BackgroundPolicy {
-public:
-  static bool usableHere() {
-    errno = 0;
-    int nice = getpriority(PRIO_PROCESS, static_cast<int>(syscall(SYS_gettid)));
-    // Entering SCHED_IDLE is always allowed; leaving it needs root or an
-    // RLIMIT_NICE whose ceiling (20 - limit) reaches the thread's nice.
-    struct rlimit limit;
-    bool mayReturn = geteuid() == 0 ||
-                     (getrlimit(RLIMIT_NICE, &limit) == 0 &&
-                      20 - static_cast<long>(limit.rlim_cur) <= nice);
-    return errno == 0 && mayReturn && sched_getscheduler(0) == SCHED_OTHER;
-  }
-  /// Whether a thread may enter SCHED_IDLE here (Linux allows it without
-  /// privileges; a sandbox may not), tried on a thread of its own.
-  static bool entryAllowed() {
-    bool allowed = false;
-    std::thread probe([&] {
-      sched_param none{};
-      allowed = pthread_setschedparam(pthread_self(), SCHED_IDLE, &none) == 0;
-    });
-    probe.join();
-    return allowed;
-  }
-  /// Puts the calling thread under SCHED_IDLE at nice 19 for the rest of
-  /// its life (a best-effort worker where it could not come back).
-  static void enterForGood() {
-    sched_param none{};
-    pthread_setschedparam(pthread_self(), SCHED_IDLE, &none);
-    setpriority(PRIO_PROCESS, tid(), 19);
-  }
-  explicit BackgroundPolicy(bool usable) : usable(usable) {
-    errno = 0;
-    int n = getpriority(PRIO_PROCESS, tid());
-    if (errno == 0)
-      normalNice = n;
-  }
-  void forClass(PriorityClass priority) {
-    if (usable)
-      set(priority == PriorityClass::BestEffort);
-  }
-
-private:
-  static int tid() { return static_cast<int>(syscall(SYS_gettid)); }
-  void set(bool idle) {
-    if (idle == background)
-      return;
-    sched_param none{};
-    if (idle) {
-      if (pthread_setschedparam(pthread_self(), SCHED_IDLE, &none) != 0)
-        return;
-      background = true;
-      setpriority(PRIO_PROCESS, tid(), 19); // reschedules this core now
-      return;
-    }
-    setpriority(PRIO_PROCESS, tid(), normalNice);
-    if (pthread_setschedparam(pthread_self(), SCHED_OTHER, &none) == 0)
-      background = false;
-  }
-  bool usable;
-  bool background = false;
-  int normalNice = 0;
-};
 class HostExecutor final : public Executor {
 public:
   explicit HostExecutor(const ExecutorOptions &options);
@@ -438,9 +348,10 @@ HostExecutor::HostExecutor(const ExecutorOptions &opts)
   for (unsigned i = 0; i < n; ++i)
     workers.emplace_back([this, i] { workerLoop(i, WorkerKind::Any); });
   // As many workers again that only take latency-sensitive work: a worker
-  // inside a best-effort block cannot take it until that block pauses or
-  // ends, so without them a latency-sensitive launch would wait for it;
-  // with best-effort workers paused (updatePauses) they get the cores.
+  // inside a best-effort block cannot take it until that block ends, so
+  // without them a latency-sensitive launch would wait for it; the OS
+  // preempts best-effort blocks for them (SCHED_IDLE), or best-effort
+  // workers pause (updatePauses).
   for (unsigned i = 0; i < n; ++i)
     workers.emplace_back([this, i, n] { workerLoop(n + i, WorkerKind::Urgent); });
   if (idleWorkers)
