@@ -2,6 +2,7 @@
 
 #include "test/unit/exec/HostTestSupport.h"
 
+#include "runtime/exec/host/BackgroundPolicy.h"
 #include "runtime/exec/host/HostExecutor.h"
 #include "runtime/exec/host/Preemption.h"
 
@@ -313,16 +314,9 @@ bool mayUseIdlePolicy() {
           20 - static_cast<long>(limit.rlim_cur) <= getpriority(PRIO_PROCESS, 0));
 }
 
-/// Whether a thread may enter SCHED_IDLE at all (Linux: without privileges).
-bool mayEnterIdlePolicy() {
-  bool allowed = false;
-  std::thread probe([&] {
-    sched_param none{};
-    allowed = pthread_setschedparam(pthread_self(), SCHED_IDLE, &none) == 0;
-  });
-  probe.join();
-  return allowed;
-}
+/// Whether a thread may enter SCHED_IDLE at all (Linux: without privileges;
+/// a fact of the machine, asked the way the executor asks it).
+bool mayEnterIdlePolicy() { return exec::host::BackgroundPolicy::entryAllowed(); }
 
 /// How a worker ran a host function: its policy, nice value and name.
 struct RanOn {
