@@ -1,10 +1,14 @@
 # Shared by the daemon and client e2e tests: start a woolyd on a free
 # loopback port and stop it again.
 #   start_woolyd [extra woolyd options...]   sets WOOLYD_PID and WOOLYD_URL
+#     (WOOLYD_AS=(setpriv ...) runs woolyd through that command, which must
+#     exec it, so that WOOLYD_PID is woolyd's)
 #   stop_woolyd
 #   skip "why"                               exit 77 (ctest: skipped)
 
 skip() { echo "SKIP: $*"; exit 77; }
+
+WOOLYD_AS=()
 
 need_woolyd() {
   [[ -x $WOOLY_BIN/woolyd ]] || skip "woolyd not built (needs the host executor, WoolyExec)"
@@ -13,7 +17,7 @@ need_woolyd() {
 start_woolyd() {
   local log
   log=$(mktemp)
-  "$WOOLY_BIN/woolyd" --listen 'tcp://127.0.0.1:*' "$@" 2>"$log" &
+  "${WOOLYD_AS[@]}" "$WOOLY_BIN/woolyd" --listen 'tcp://127.0.0.1:*' "$@" 2>"$log" &
   WOOLYD_PID=$!
   WOOLYD_LOG=$log
   for _ in $(seq 1 100); do
