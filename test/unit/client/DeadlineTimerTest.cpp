@@ -66,15 +66,17 @@ TEST_CASE("arming again replaces the deadline; a disarmed timer stays quiet",
       },
       "test-timer");
   REQUIRE(timer.ok());
-  timer.arm(Clock::now() + 10ms);
-  auto later = Clock::now() + 100ms;
+  // Deadlines far enough ahead that a descheduled test thread (a loaded
+  // CI machine) does not see the first one pass before it is replaced.
+  timer.arm(Clock::now() + 300ms);
+  auto later = Clock::now() + 600ms;
   timer.arm(later); // replaces the first deadline
   REQUIRE(eventually([&] { return fired.load() == 1; }));
   CHECK(firedAt.load() >= later.time_since_epoch().count());
 
-  timer.arm(Clock::now() + 20ms);
+  timer.arm(Clock::now() + 300ms);
   timer.disarm();
-  std::this_thread::sleep_for(100ms);
+  std::this_thread::sleep_for(500ms);
   CHECK(fired.load() == 1);
 }
 
@@ -83,8 +85,8 @@ TEST_CASE("a destroyed timer never calls back", "[client][timer]") {
   {
     DeadlineTimer timer([&] { fired++; }, "test-timer");
     REQUIRE(timer.ok());
-    timer.arm(Clock::now() + 30ms);
+    timer.arm(Clock::now() + 300ms);
   }
-  std::this_thread::sleep_for(80ms);
+  std::this_thread::sleep_for(500ms);
   CHECK(fired.load() == 0);
 }
