@@ -93,6 +93,16 @@ Form formOf(const std::string &wis, const std::string &kernel,
     REQUIRE(got == form);                                                      \
   } while (0)
 
+/// Requires kernel `kernel` of `wis` to get `form` and returns whether its
+/// block entry stops threads at a loop cut (one compile for both).
+bool loopCutIn(const std::string &wis, const std::string &kernel, Form form) {
+  bool loopCut = false;
+  Form got = formOf(wis, kernel, &loopCut);
+  INFO("form: " << name(got));
+  REQUIRE(got == form);
+  return loopCut;
+}
+
 /// Runs `kernel` with one pointer argument on `block` threads of `grid`
 /// blocks over `count` ints that start as -1; returns them.
 std::vector<int32_t> runOnBuffer(const std::string &wis, const std::string &kernel,
@@ -682,10 +692,7 @@ static void checkGridSum(int32_t n) {
 TEST_CASE("grid-stride loops run in the GPU's order: uneven trips, exits, "
           "atomics, shuffles and a barrier after the loop",
           "[host][region][loopcut]") {
-  bool loopCut = false;
-  REQUIRE_FORM(kGridSum, "gridsum", Form::WarpRegions);
-  formOf(kGridSum, "gridsum", &loopCut);
-  REQUIRE(loopCut);
+  REQUIRE(loopCutIn(kGridSum, "gridsum", Form::WarpRegions));
   checkGridSum(1000); // 3 or 4 iterations per thread
 }
 
@@ -705,10 +712,7 @@ TEST_CASE("grid-stride loops that only some threads of a block go round run "
 TEST_CASE("a histogram's grid-stride loop of shared atomics gets a loop cut "
           "and counts exactly",
           "[host][region][loopcut][atomics]") {
-  bool loopCut = false;
-  REQUIRE_FORM(kHisto, "histo", Form::WarpRegions);
-  formOf(kHisto, "histo", &loopCut);
-  REQUIRE(loopCut);
+  REQUIRE(loopCutIn(kHisto, "histo", Form::WarpRegions));
 
   const uint32_t blocks = 4, threads = 64;
   const int32_t n = 5003;
@@ -795,10 +799,7 @@ TEST_CASE("a kernel whose loop state does not fit the frames keeps its "
           "[host][region][loopcut]") {
   const unsigned accumulators = 260;
   std::string wis = wideSumKernel(accumulators);
-  bool loopCut = true;
-  REQUIRE_FORM(wis, "widesum", Form::BarrierRegions);
-  formOf(wis, "widesum", &loopCut);
-  REQUIRE_FALSE(loopCut);
+  REQUIRE_FALSE(loopCutIn(wis, "widesum", Form::BarrierRegions));
 
   const uint32_t blocks = 2, threads = 64, stride = blocks * threads;
   const int32_t n = 1000;
@@ -1036,10 +1037,7 @@ std::vector<int32_t> runStrided(const std::string &wis, const std::string &kerne
 TEST_CASE("loop cuts take their induction variables from the round: two "
           "loops entered in different rounds by different warps",
           "[host][region][loopcut]") {
-  bool loopCut = false;
-  REQUIRE_FORM(kTwoLoops, "twoloops", Form::WarpRegions);
-  formOf(kTwoLoops, "twoloops", &loopCut);
-  REQUIRE(loopCut);
+  REQUIRE(loopCutIn(kTwoLoops, "twoloops", Form::WarpRegions));
   CHECK(roundInductions(kTwoLoops) == 2 * 2);
 
   const uint32_t blocks = 3, threads = 96, stride = blocks * threads;
@@ -1062,10 +1060,7 @@ TEST_CASE("loop cuts take their induction variables from the round: two "
 TEST_CASE("a grid-stride loop re-entered without a cut keeps its induction "
           "variable in the frame",
           "[host][region][loopcut]") {
-  bool loopCut = false;
-  REQUIRE_FORM(kNestedLoop, "nested", Form::WarpRegions);
-  formOf(kNestedLoop, "nested", &loopCut);
-  CHECK(loopCut);
+  CHECK(loopCutIn(kNestedLoop, "nested", Form::WarpRegions));
   CHECK(roundInductions(kNestedLoop) == 0);
 
   const uint32_t blocks = 2, threads = 64, stride = blocks * threads;
@@ -1084,10 +1079,7 @@ TEST_CASE("a grid-stride loop re-entered without a cut keeps its induction "
 TEST_CASE("a grid-stride loop left two ways (past the end, a break) before a "
           "shuffle and a barrier",
           "[host][region][loopcut]") {
-  bool loopCut = false;
-  REQUIRE_FORM(kTwoExits, "twoexits", Form::WarpRegions);
-  formOf(kTwoExits, "twoexits", &loopCut);
-  REQUIRE(loopCut);
+  REQUIRE(loopCutIn(kTwoExits, "twoexits", Form::WarpRegions));
   CHECK(roundInductions(kTwoExits) == 1 * 2);
 
   const uint32_t blocks = 2, threads = 64, stride = blocks * threads;
