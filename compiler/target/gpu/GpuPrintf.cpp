@@ -2,6 +2,7 @@
 
 #include "compiler/target/gpu/GpuPrintf.h"
 
+#include "compiler/target/gpu/GpuDeviceStrings.h"
 #include "compiler/target/gpu/GpuIRHelpers.h"
 #include "compiler/target/gpu/GpuPrintfABI.h"
 #include "compiler/transforms/Passes.h"
@@ -127,22 +128,11 @@ std::optional<std::string> constantFormat(Value format, ModuleOp module,
   return std::nullopt;
 }
 
-/// An i32/i64 constant.
-Value constant(OpBuilder &b, Location loc, Type type, int64_t value) {
-  return LLVM::ConstantOp::create(b, loc, type, b.getIntegerAttr(type, value));
-}
-
-/// `ptr + offset` bytes.
-Value byteAt(OpBuilder &b, Location loc, Value ptr, Value offset) {
-  return LLVM::GEPOp::create(b, loc, ptr.getType(), b.getI8Type(), ptr,
-                             ValueRange{offset});
-}
-
 /// (v + align - 1) & -align for a power-of-two `align`.
 Value alignUp(OpBuilder &b, Location loc, Value v, int64_t align) {
   Type type = v.getType();
-  Value sum = LLVM::AddOp::create(b, loc, v, constant(b, loc, type, align - 1));
-  return LLVM::AndOp::create(b, loc, sum, constant(b, loc, type, -align));
+  Value sum = LLVM::AddOp::create(b, loc, v, intConstant(b, loc, type, align - 1));
+  return LLVM::AndOp::create(b, loc, sum, intConstant(b, loc, type, -align));
 }
 
 /// The module global { buffer, tag } the executor fills after loading.
@@ -157,103 +147,6 @@ LLVM::GlobalOp printfGlobal(OpBuilder &b, ModuleOp module, Location loc) {
       abi::kGlobalName,
       b.getZeroAttr(RankedTensorType::get({2}, b.getI64Type())),
       /*alignment=*/8, /*addrSpace=*/1);
-}
-
-/// i32 __wooly_printf_string(ptr<1> dst, i64 src, i32 max, i64 base,
-/// i64 mask): the length of the string at `src` (at most `max` bytes; 0 for
-/// a null `src`), copied to `dst` unless it is null. Each byte is read at
-/// ((src + i) & mask) | base, so a fenced kernel's string stays in its
-/// arena byte by byte (mask = ~0, base = 0 when it need not).
-LLVM::LLVMFuncOp stringHelper(ConversionPatternRewriter &b, ModuleOp module,
-                              Location loc) {
-  MLIRContext *context = module.getContext();
-  Type i8 = b.getI8Type(), i32 = b.getI32Type(), i64 = b.getI64Type();
-  auto global = LLVM::LLVMPointerType::get(context, 1);
-  auto generic = LLVM::LLVMPointerType::get(context, 0);
-  bool declared = false;
-  auto fn = lookupOrDeclareFunction(
-      b, module, loc, "__wooly_printf_string",
-      LLVM::LLVMFunctionType::get(i32, {global, i64, i32, i64, i64}),
-      LLVM::Linkage::Internal, &declared);
-  if (!declared)
-    return fn;
-  OpBuilder::InsertionGuard guard(b); // the body's blocks move it
-  Region &body = fn.getBody();
-  Block *entry = b.createBlock(&body, body.end(), {global, i64, i32, i64, i64},
-                               SmallVector<Location>(5, loc));
-  Block *loop = b.createBlock(&body, body.end(), {i32}, {loc});
-  Block *read = b.createBlock(&body, body.end());
-  Block *store = b.createBlock(&body, body.end());
-  Block *next = b.createBlock(&body, body.end());
-  Block *exit = b.createBlock(&body, body.end(), {i32}, {loc});
-  Value dst = entry->getArgument(0), src = entry->getArgument(1),
-        max = entry->getArgument(2), base = entry->getArgument(3),
-        mask = entry->getArgument(4);
-
-  b.setInsertionPointToEnd(entry);
-  Value zero32 = constant(b, loc, i32, 0);
-  Value isNull = LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::eq, src,
-                                      constant(b, loc, i64, 0));
-  LLVM::CondBrOp::create(b, loc, isNull, exit, ValueRange{zero32}, loop,
-                         ValueRange{zero32});
-
-  b.setInsertionPointToEnd(loop);
-  Value i = loop->getArgument(0);
-  Value more = LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::ult, i, max);
-  LLVM::CondBrOp::create(b, loc, more, read, ValueRange{}, exit, ValueRange{i});
-
-  b.setInsertionPointToEnd(read);
-  Value at =
-      LLVM::AddOp::create(b, loc, src, LLVM::ZExtOp::create(b, loc, i64, i));
-  at = LLVM::OrOp::create(b, loc, LLVM::AndOp::create(b, loc, at, mask), base);
-  Value byte = LLVM::LoadOp::create(
-      b, loc, i8, LLVM::IntToPtrOp::create(b, loc, generic, at));
-  Value end = LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::eq, byte,
-                                   constant(b, loc, i8, 0));
-  LLVM::CondBrOp::create(b, loc, end, exit, ValueRange{i}, store, ValueRange{});
-
-  b.setInsertionPointToEnd(store);
-  Value hasDst = LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::ne, dst,
-                                      LLVM::ZeroOp::create(b, loc, global));
-  Block *write = b.createBlock(&body, Region::iterator(next));
-  b.setInsertionPointToEnd(store);
-  LLVM::CondBrOp::create(b, loc, hasDst, write, next);
-  b.setInsertionPointToEnd(write);
-  LLVM::StoreOp::create(
-      b, loc, byte, byteAt(b, loc, dst, LLVM::ZExtOp::create(b, loc, i64, i)));
-  LLVM::BrOp::create(b, loc, ValueRange{}, next);
-
-  b.setInsertionPointToEnd(next);
-  LLVM::BrOp::create(
-      b, loc,
-      ValueRange{LLVM::AddOp::create(b, loc, i, constant(b, loc, i32, 1))},
-      loop);
-
-  b.setInsertionPointToEnd(exit);
-  LLVM::ReturnOp::create(b, loc, exit->getArgument(0));
-  return fn;
-}
-
-/// The arena base and mask of the enclosing fenced function, if it is one.
-std::optional<std::pair<Value, Value>> arenaOf(Operation *op) {
-  auto fn = op->getParentOfType<LLVM::LLVMFuncOp>();
-  if (!fn || fn.getBody().empty())
-    return std::nullopt;
-  Value base, mask;
-  Block &entry = fn.getBody().front();
-  for (unsigned i = 0, e = fn.getNumArguments();
-       i < e && i < entry.getNumArguments(); ++i) {
-    auto name = fn.getArgAttrOfType<StringAttr>(i, "wooly.hidden");
-    if (!name)
-      continue;
-    if (name.getValue() == "arena_base")
-      base = entry.getArgument(i);
-    else if (name.getValue() == "arena_mask")
-      mask = entry.getArgument(i);
-  }
-  if (!base || !mask)
-    return std::nullopt;
-  return std::make_pair(base, mask);
 }
 
 } // namespace
@@ -302,7 +195,6 @@ LogicalResult lowerPrintfToBuffer(PrintfOp op, ValueRange operands,
   auto module = op->getParentOfType<ModuleOp>();
   Type i32 = b.getI32Type(), i64 = b.getI64Type();
   auto global = LLVM::LLVMPointerType::get(context, 1);
-  auto generic = LLVM::LLVMPointerType::get(context, 0);
   uint32_t formatId = op->getAttrOfType<IntegerAttr>(kPrintfIdAttr).getInt();
   std::string format =
       op->getAttrOfType<StringAttr>(kPrintfFormatAttr).getValue().str();
@@ -319,7 +211,7 @@ LogicalResult lowerPrintfToBuffer(PrintfOp op, ValueRange operands,
   }
   Value args = operands[1];
   LLVM::GlobalOp slot = printfGlobal(b, module, loc);
-  LLVM::LLVMFuncOp copyString = stringHelper(b, module, loc);
+  LLVM::LLVMFuncOp copyString = stringCopier(b, module, loc);
   std::optional<std::pair<Value, Value>> arena = arenaOf(op);
   // A fenced module's strings must be read inside the arena: without the
   // arena parameters there is no safe way to read them.
@@ -331,42 +223,35 @@ LogicalResult lowerPrintfToBuffer(PrintfOp op, ValueRange operands,
   Value slotAddress = LLVM::AddressOfOp::create(b, loc, slot);
   Value buffer = LLVM::LoadOp::create(b, loc, i64, slotAddress, 8);
   Value tag = LLVM::LoadOp::create(
-      b, loc, i64, byteAt(b, loc, slotAddress, constant(b, loc, i64, 8)), 8);
+      b, loc, i64, byteAt(b, loc, slotAddress, intConstant(b, loc, i64, 8)), 8);
   tag = LLVM::TruncOp::create(b, loc, i32, tag);
   Value nullDst = LLVM::ZeroOp::create(b, loc, global);
-  Value maxString = constant(b, loc, i32, exec::kPrintfMaxStringBytes);
+  Value maxString = intConstant(b, loc, i32, exec::kPrintfMaxStringBytes);
   struct StringArg {
     Value pointer, base, mask, length, lengthField, entryBytes;
   };
   SmallVector<StringArg> strings;
   Value size =
-      constant(b, loc, i64, abi::kRecordHeaderBytes + (argBytes + 7) / 8 * 8);
+      intConstant(b, loc, i64, abi::kRecordHeaderBytes + (argBytes + 7) / 8 * 8);
   for (uint64_t offset : stringOffsets) {
     StringArg s;
     s.pointer = LLVM::LoadOp::create(
-        b, loc, i64, byteAt(b, loc, args, constant(b, loc, i64, offset)), 8);
-    s.base = constant(b, loc, i64, 0);
-    s.mask = constant(b, loc, i64, -1);
-    if (arena) {
-      // Fenced: a string outside shared/local memory is read in the arena.
-      Value keep = target.inSharedOrLocal(
-          b, loc, LLVM::IntToPtrOp::create(b, loc, generic, s.pointer));
-      s.base = LLVM::SelectOp::create(b, loc, keep, s.base, arena->first);
-      s.mask = LLVM::SelectOp::create(b, loc, keep, s.mask, arena->second);
-    }
+        b, loc, i64, byteAt(b, loc, args, intConstant(b, loc, i64, offset)), 8);
+    std::tie(s.base, s.mask) =
+        stringWindow(b, loc, s.pointer, arena, target.inSharedOrLocal);
     s.length = LLVM::CallOp::create(
                    b, loc, copyString,
                    ValueRange{nullDst, s.pointer, maxString, s.base, s.mask})
                    .getResult();
     Value isNull = LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::eq,
-                                        s.pointer, constant(b, loc, i64, 0));
+                                        s.pointer, intConstant(b, loc, i64, 0));
     s.lengthField = LLVM::SelectOp::create(
         b, loc, isNull,
-        constant(b, loc, i32, static_cast<int32_t>(abi::kNullString)),
+        intConstant(b, loc, i32, static_cast<int32_t>(abi::kNullString)),
         s.length);
     Value entry =
         LLVM::AddOp::create(b, loc, LLVM::ZExtOp::create(b, loc, i64, s.length),
-                            constant(b, loc, i64, 4));
+                            intConstant(b, loc, i64, 4));
     s.entryBytes = alignUp(b, loc, entry, 4);
     size = LLVM::AddOp::create(b, loc, size, s.entryBytes);
     strings.push_back(s);
@@ -383,9 +268,9 @@ LogicalResult lowerPrintfToBuffer(PrintfOp op, ValueRange operands,
   Block *done = b.createBlock(region, Region::iterator(rest), {i32}, {loc});
 
   b.setInsertionPointToEnd(here);
-  Value failed = constant(b, loc, i32, -1);
+  Value failed = intConstant(b, loc, i32, -1);
   Value hasBuffer = LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::ne,
-                                         buffer, constant(b, loc, i64, 0));
+                                         buffer, intConstant(b, loc, i64, 0));
   LLVM::CondBrOp::create(b, loc, hasBuffer, reserve, ValueRange{}, done,
                          ValueRange{failed});
 
@@ -396,11 +281,11 @@ LogicalResult lowerPrintfToBuffer(PrintfOp op, ValueRange operands,
   Value header = LLVM::IntToPtrOp::create(b, loc, global, buffer);
   Value old = LLVM::AtomicRMWOp::create(
       b, loc, LLVM::AtomicBinOp::add,
-      byteAt(b, loc, header, constant(b, loc, i64, abi::kReservedOffset)), size,
+      byteAt(b, loc, header, intConstant(b, loc, i64, abi::kReservedOffset)), size,
       LLVM::AtomicOrdering::monotonic, target.deviceScope, 8);
   Value capacity = LLVM::LoadOp::create(
       b, loc, i32,
-      byteAt(b, loc, header, constant(b, loc, i64, abi::kCapacityOffset)), 4);
+      byteAt(b, loc, header, intConstant(b, loc, i64, abi::kCapacityOffset)), 4);
   Value end = LLVM::AddOp::create(b, loc, old, size);
   Value fits =
       LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::ule, end,
@@ -410,8 +295,8 @@ LogicalResult lowerPrintfToBuffer(PrintfOp op, ValueRange operands,
   b.setInsertionPointToEnd(full);
   LLVM::AtomicRMWOp::create(
       b, loc, LLVM::AtomicBinOp::add,
-      byteAt(b, loc, header, constant(b, loc, i64, abi::kDroppedOffset)),
-      constant(b, loc, i32, 1), LLVM::AtomicOrdering::monotonic,
+      byteAt(b, loc, header, intConstant(b, loc, i64, abi::kDroppedOffset)),
+      intConstant(b, loc, i32, 1), LLVM::AtomicOrdering::monotonic,
       target.deviceScope, 4);
   LLVM::BrOp::create(b, loc, ValueRange{failed}, done);
 
@@ -419,15 +304,15 @@ LogicalResult lowerPrintfToBuffer(PrintfOp op, ValueRange operands,
   Value record =
       byteAt(b, loc, header,
              LLVM::AddOp::create(b, loc, old,
-                                 constant(b, loc, i64, abi::kHeaderBytes)));
+                                 intConstant(b, loc, i64, abi::kHeaderBytes)));
   auto storeField = [&](Value value, Value at) {
     LLVM::StoreOp::create(b, loc, value, byteAt(b, loc, record, at), 4);
   };
   storeField(LLVM::TruncOp::create(b, loc, i32, size),
-             constant(b, loc, i64, 0));
-  storeField(tag, constant(b, loc, i64, 4));
-  storeField(constant(b, loc, i32, formatId), constant(b, loc, i64, 8));
-  storeField(constant(b, loc, i32, argBytes), constant(b, loc, i64, 12));
+             intConstant(b, loc, i64, 0));
+  storeField(tag, intConstant(b, loc, i64, 4));
+  storeField(intConstant(b, loc, i32, formatId), intConstant(b, loc, i64, 8));
+  storeField(intConstant(b, loc, i32, argBytes), intConstant(b, loc, i64, 12));
   // The arguments, one word each: vprintf's buffer aligns each to its size
   // (the padding between them stays zero from the drain).
   for (const exec::PrintfConversion &spec : specs) {
@@ -435,26 +320,26 @@ LogicalResult lowerPrintfToBuffer(PrintfOp op, ValueRange operands,
       continue;
     Type word = b.getIntegerType(8 * spec.size);
     Value value = LLVM::LoadOp::create(
-        b, loc, word, byteAt(b, loc, args, constant(b, loc, i64, spec.offset)),
+        b, loc, word, byteAt(b, loc, args, intConstant(b, loc, i64, spec.offset)),
         spec.size);
     LLVM::StoreOp::create(
         b, loc, value,
         byteAt(b, loc, record,
-               constant(b, loc, i64, abi::kRecordHeaderBytes + spec.offset)),
+               intConstant(b, loc, i64, abi::kRecordHeaderBytes + spec.offset)),
         spec.size);
   }
   Value cursor =
-      constant(b, loc, i64, abi::kRecordHeaderBytes + (argBytes + 7) / 8 * 8);
+      intConstant(b, loc, i64, abi::kRecordHeaderBytes + (argBytes + 7) / 8 * 8);
   for (const StringArg &s : strings) {
     storeField(s.lengthField, cursor);
     Value text =
         byteAt(b, loc, record,
-               LLVM::AddOp::create(b, loc, cursor, constant(b, loc, i64, 4)));
+               LLVM::AddOp::create(b, loc, cursor, intConstant(b, loc, i64, 4)));
     LLVM::CallOp::create(b, loc, copyString,
                          ValueRange{text, s.pointer, s.length, s.base, s.mask});
     cursor = LLVM::AddOp::create(b, loc, cursor, s.entryBytes);
   }
-  LLVM::BrOp::create(b, loc, ValueRange{constant(b, loc, i32, count)}, done);
+  LLVM::BrOp::create(b, loc, ValueRange{intConstant(b, loc, i32, count)}, done);
 
   b.setInsertionPointToEnd(done);
   LLVM::BrOp::create(b, loc, ValueRange{}, rest);

@@ -17,12 +17,12 @@
 #ifndef WOOLY_COMPILER_TARGET_GPU_GPUPRINTF_H
 #define WOOLY_COMPILER_TARGET_GPU_GPUPRINTF_H
 
+#include "compiler/target/gpu/GpuDeviceStrings.h"
 #include "dialects/wooly/WoolyDialect.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Transforms/DialectConversion.h"
 
-#include <functional>
 #include <string>
 #include <vector>
 
@@ -42,8 +42,7 @@ struct PrintfTarget {
   /// An i1: whether a generic pointer points into shared or local memory
   /// (fencing leaves those as they are, as it does for the kernel's own
   /// generic accesses).
-  std::function<mlir::Value(mlir::OpBuilder &, mlir::Location, mlir::Value)>
-      inSharedOrLocal;
+  InSharedOrLocal inSharedOrLocal;
   /// The syncscope of device-wide atomics ("device", "agent").
   std::string deviceScope;
 };

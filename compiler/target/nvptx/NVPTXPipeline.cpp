@@ -4,6 +4,7 @@
 
 #include "compiler/target/common/WoolyToLLVM.h"
 #include "compiler/target/gpu/GpuLowering.h"
+#include "compiler/target/nvptx/FaultPolls.h"
 #include "compiler/target/nvptx/NVPTXTargetInfo.h"
 #include "compiler/target/nvptx/PackHalfPairs.h"
 
@@ -94,6 +95,8 @@ Expected<std::unique_ptr<Module>> lowerToLLVMIR(mlir::ModuleOp module,
   if (!translated)
     return translated.takeError();
   std::unique_ptr<Module> llvmModule = std::move(*translated);
+  // Before libdevice is linked: its (bounded) loops need no polls.
+  insertFaultPolls(*llvmModule);
   if (Error err = linkLibDevice(*llvmModule))
     return std::move(err);
   // Before the optimizer, which cleans up after it (the dead scalar halves).

@@ -8,6 +8,7 @@
 
 #include "compiler/target/nvptx/NVPTXTargetInfo.h"
 
+#include "compiler/target/gpu/GpuFault.h"
 #include "compiler/target/gpu/GpuIRHelpers.h"
 #include "compiler/target/gpu/GpuPrintf.h"
 
@@ -43,6 +44,35 @@ Value toGeneric(OpBuilder &b, Location loc, Value ptr) {
     return ptr;
   return LLVM::AddrSpaceCastOp::create(
       b, loc, LLVM::LLVMPointerType::get(b.getContext()), ptr);
+}
+
+/// Whether a generic pointer points into the thread's shared or local
+/// window (fencing leaves those accesses as they are).
+Value inSharedOrLocal(OpBuilder &b, Location loc, Value ptr) {
+  Type i1 = b.getI1Type();
+  Value shared = callIntrinsic(b, loc, i1, "llvm.nvvm.isspacep.shared", {ptr});
+  Value local = callIntrinsic(b, loc, i1, "llvm.nvvm.isspacep.local", {ptr});
+  return LLVM::OrOp::create(b, loc, shared, local).getResult();
+}
+
+/// What the fault record needs of NVIDIA GPUs: %ctaid and %tid, PTX `exit`
+/// (which releases the block's all-thread barriers), device-scope atomics.
+gpu::FaultTarget faultTarget(std::string deviceScope) {
+  gpu::FaultTarget target;
+  target.deviceScope = std::move(deviceScope);
+  target.threadPlace = [](OpBuilder &b, Location loc) {
+    SmallVector<Value, 6> place;
+    for (StringRef reg : {"ctaid", "tid"})
+      for (const char *d : {"x", "y", "z"})
+        place.push_back(
+            specialRegister(b, loc, b.getI32Type(), (reg + "." + d).str()));
+    return place;
+  };
+  target.endThread = [](OpBuilder &b, Location loc) {
+    callVoidIntrinsic(b, loc, "llvm.nvvm.exit", {});
+  };
+  target.inSharedOrLocal = inSharedOrLocal;
+  return target;
 }
 
 /// The declaration of an external device function the driver provides.
@@ -388,11 +418,12 @@ NVPTXTargetInfo::lowerControl(Operation *op, ValueRange operands,
   MLIRContext *context = op->getContext();
   auto ptr = LLVM::LLVMPointerType::get(context);
   Type i32 = rewriter.getI32Type();
-  if (isa<TrapOp>(op)) {
-    callVoidIntrinsic(rewriter, loc, "llvm.trap", {});
-    rewriter.replaceOpWithNewOp<LLVM::UnreachableOp>(op);
-    return success();
-  }
+  if (isa<TrapOp>(op))
+    return gpu::lowerFaultToRecord(
+        op, operands, rewriter, faultTarget(syncScope(MemScope::GPU)),
+        [](OpBuilder &b, Location loc) {
+          callVoidIntrinsic(b, loc, "llvm.trap", {});
+        });
   if (isa<ExitOp>(op)) {
     // PTX `exit` ends the thread from any call depth.
     callVoidIntrinsic(rewriter, loc, "llvm.nvvm.exit", {});
@@ -410,14 +441,7 @@ NVPTXTargetInfo::lowerControl(Operation *op, ValueRange operands,
     if (gpu::hasConstantFormat(print)) {
       gpu::PrintfTarget target;
       target.deviceScope = syncScope(MemScope::GPU);
-      target.inSharedOrLocal = [](OpBuilder &b, Location loc, Value ptr) {
-        Type i1 = b.getI1Type();
-        Value shared =
-            callIntrinsic(b, loc, i1, "llvm.nvvm.isspacep.shared", {ptr});
-        Value local =
-            callIntrinsic(b, loc, i1, "llvm.nvvm.isspacep.local", {ptr});
-        return LLVM::OrOp::create(b, loc, shared, local).getResult();
-      };
+      target.inSharedOrLocal = inSharedOrLocal;
       return gpu::lowerPrintfToBuffer(print, operands, rewriter, target);
     }
     // Otherwise CUDA's device printf, int vprintf(const char *format, void
@@ -433,22 +457,28 @@ NVPTXTargetInfo::lowerControl(Operation *op, ValueRange operands,
     return success();
   }
   if (isa<AssertFailOp>(op)) {
-    // The driver's __assertfail(message, file, line, function, charSize)
-    // reports the failure and ends the launch with CUDA_ERROR_ASSERT.
-    Type i64 = rewriter.getI64Type();
-    auto type = LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(context),
-                                            {ptr, ptr, i32, ptr, i64});
-    LLVM::LLVMFuncOp assertFail =
-        declareRuntimeFunction(rewriter, op, "__assertfail", type);
-    Value charSize = LLVM::ConstantOp::create(rewriter, loc, i64,
-                                              rewriter.getI64IntegerAttr(1));
-    LLVM::CallOp::create(
-        rewriter, loc, assertFail,
-        ValueRange{toGeneric(rewriter, loc, operands[0]),
-                   toGeneric(rewriter, loc, operands[1]), operands[2],
-                   toGeneric(rewriter, loc, operands[3]), charSize});
-    rewriter.eraseOp(op);
-    return success();
+    // The fault record takes generic pointers, as __assertfail does.
+    SmallVector<Value, 4> generic = {
+        toGeneric(rewriter, loc, operands[0]),
+        toGeneric(rewriter, loc, operands[1]), operands[2],
+        toGeneric(rewriter, loc, operands[3])};
+    return gpu::lowerFaultToRecord(
+        op, generic, rewriter, faultTarget(syncScope(MemScope::GPU)),
+        [&](OpBuilder &b, Location loc) {
+          // The driver's __assertfail(message, file, line, function,
+          // charSize) reports the failure and ends the launch with
+          // CUDA_ERROR_ASSERT.
+          Type i64 = b.getI64Type();
+          auto type = LLVM::LLVMFunctionType::get(
+              LLVM::LLVMVoidType::get(context), {ptr, ptr, i32, ptr, i64});
+          LLVM::LLVMFuncOp assertFail =
+              declareRuntimeFunction(b, op, "__assertfail", type);
+          Value charSize = LLVM::ConstantOp::create(b, loc, i64,
+                                                    b.getI64IntegerAttr(1));
+          LLVM::CallOp::create(b, loc, assertFail,
+                               ValueRange{generic[0], generic[1], generic[2],
+                                          generic[3], charSize});
+        });
   }
   return failure();
 }

@@ -1,0 +1,29 @@
+//===- FaultPolls.h - Stopping a grid after a trap or assert ----*- C++ -*-===//
+//
+// A thread that traps or fails an assert writes its context's fault record
+// and exits (compiler/target/gpu/GpuFault.h); the rest of its grid, and the
+// session's other kernels of the module, must stop soon too: they may wait
+// for work the faulting thread will never do (a flag it would have set),
+// and nothing else ends a GPU kernel. So every loop header of such a module
+// reads the record's kind word (volatile: written by another thread) and
+// exits the thread when it is set, as host kernels poll their cancel word.
+//
+//===----------------------------------------------------------------------===//
+#ifndef WOOLY_COMPILER_TARGET_NVPTX_FAULTPOLLS_H
+#define WOOLY_COMPILER_TARGET_NVPTX_FAULTPOLLS_H
+
+namespace llvm {
+class Module;
+} // namespace llvm
+
+namespace wooly::nvptx {
+
+/// Adds the poll to the header of every loop that may run long, in every
+/// function of `m` when it has the fault slot (`__wooly_fault`, only
+/// modules that can trap or assert); nothing otherwise. Returns how many
+/// polls it added.
+unsigned insertFaultPolls(llvm::Module &m);
+
+} // namespace wooly::nvptx
+
+#endif // WOOLY_COMPILER_TARGET_NVPTX_FAULTPOLLS_H
