@@ -1,9 +1,10 @@
 // A kernel that traps. The launch is accepted and the next synchronization
 // reports cudaErrorLaunchFailure; natively the process's context is then
-// unusable. Through Wooly the fault happens in the GPU context the server
-// shares among its clients: the server must get over it, so in the
-// harnesses that run every example on one woolyd the examples after this
-// one show that it did.
+// unusable. Through Wooly the kernel runs in the GPU context the server
+// shares among its clients: the trap must end this session only (on NVIDIA
+// GPUs it writes the session's fault record; elsewhere the server gets over
+// a lost context), so in the harnesses that run every example on one woolyd
+// the examples after this one show that it did.
 #include "examples/common/example_check.h"
 
 __global__ void fillOrTrap(int *out, int trapAt) {

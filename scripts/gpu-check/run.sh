@@ -59,10 +59,12 @@ for name in $(grep -o 'FAIL [a-z_0-9]* on cuda' "$out/ctest.log" | cut -d' ' -f2
   echo "alone: $name: $(tail -1 "$log")" | tee -a "$out/alone.log"
   kill $pid; wait $pid 2>/dev/null
 done
-# The in-place context reset (WOOLY_GPU_RECOVERY=reset) after a trap: does
-# a session after it work in the same process? (The default restarts woolyd.)
+# The in-place context reset (WOOLY_GPU_RECOVERY=reset) after a trap that
+# goes to the driver (WOOLY_GPU_TRAPS=driver; by default traps stay in their
+# session): does a session after it work in the same process? (The default
+# recovery restarts woolyd.)
 reset=$(mktemp)
-WOOLY_GPU_RECOVERY=reset build/bin/woolyd --listen "ipc://$reset.sock" \
+WOOLY_GPU_TRAPS=driver WOOLY_GPU_RECOVERY=reset build/bin/woolyd --listen "ipc://$reset.sock" \
   --executor cuda --insecure 2>"$reset.log" &
 pid=$!
 sleep 1

@@ -49,6 +49,9 @@ struct CompiledModule {
   /// The format of each printf record the module writes, by index
   /// (compiler/target/gpu/GpuPrintfABI.h); empty when it writes none.
   std::vector<std::string> printfFormats;
+  /// Whether a kernel of the module can trap or fail an assert (on NVIDIA
+  /// GPUs it then has a fault slot: runtime/exec/gpu/FaultRecord.h).
+  bool canFault = false;
 };
 
 /// Compiles a WIS module (bytecode or text) for the executor's device,

@@ -26,7 +26,7 @@ GpuContext::GpuContext(DeviceApi &api, const DeviceInfo &device,
       memoryLimit(options.memoryLimit ? options.memoryLimit
                                       : device.totalMemory),
       fencing(options.addressFencing), weight(options.weight),
-      priority(options.priority) {
+      priority(options.priority), faultRecord(api) {
   if (telemetry)
     timer = std::make_unique<LaunchTimer>(api, *telemetry);
 }
@@ -291,20 +291,27 @@ Status GpuContext::loadModule(std::span<const uint8_t> wis, ModuleId &out) {
       return status;
     }
   ModuleId id = nextId++;
+  auto undo = [&](Status status) {
+    if (module.segment) {
+      uint64_t bytes = 0;
+      segments.erase(module.segment);
+      memory.erase(module.segment, bytes);
+      deviceFree(module.segment);
+    }
+    api.moduleUnload(handle);
+    return status;
+  };
   module.prints = !compiled.printfFormats.empty();
   if (module.prints)
     if (Status status =
             preparePrintf(id, handle, std::move(compiled.printfFormats));
-        !status) {
-      if (module.segment) {
-        uint64_t bytes = 0;
-        segments.erase(module.segment);
-        memory.erase(module.segment, bytes);
-        deviceFree(module.segment);
-      }
-      api.moduleUnload(handle);
-      return status;
-    }
+        !status)
+      return undo(status);
+  if (compiled.canFault)
+    if (Status status =
+            faultRecord.attach(handle, streams.at(0), module.reportsFaults);
+        !status)
+      return undo(status);
   out = id;
   modules.emplace(out, std::move(module));
   return Status::ok();
@@ -557,14 +564,18 @@ Status GpuContext::queryEvent(EventId id) {
   DriverEvent event = nullptr;
   if (Status status = findUnlocked(events, "event", id, event); !status)
     return status;
-  return api.eventQuery(event);
+  if (Status status = api.eventQuery(event); !status)
+    return status;
+  return checkFaults();
 }
 
 Status GpuContext::synchronizeEvent(EventId id) {
   DriverEvent event = nullptr;
   if (Status status = findUnlocked(events, "event", id, event); !status)
     return status;
-  return api.eventSynchronize(event);
+  if (Status status = api.eventSynchronize(event); !status)
+    return status;
+  return checkFaults();
 }
 
 Status GpuContext::elapsedTime(EventId startId, EventId endId, float &ms) {
@@ -640,6 +651,10 @@ Status GpuContext::launch(FunctionId fnId, const LaunchConfig &config,
   const Function &fn = it->second;
   if (Status status = checkLaunch(fn.info, device, config, args); !status)
     return status;
+  // A session whose kernel faulted is over, as a CUDA context is after a
+  // trap: nothing more of it runs.
+  if (Status fault = faultRecord.recorded(); !fault)
+    return fault;
   // The driver copies parameter values at launch: pointers into the
   // caller's buffer (kept alive for this call) are enough.
   std::vector<void *> params;
@@ -668,6 +683,8 @@ Status GpuContext::launch(FunctionId fnId, const LaunchConfig &config,
     return launched;
   if (module.prints)
     printfState.pending = true;
+  if (module.reportsFaults)
+    faultRecord.launched();
   ++launches;
   return Status::ok();
 }
@@ -752,7 +769,9 @@ Status GpuContext::synchronize(StreamId streamId) {
   if (Status status = findUnlocked(streams, "stream", streamId, stream);
       !status)
     return status;
-  return api.streamSynchronize(stream);
+  if (Status status = api.streamSynchronize(stream); !status)
+    return status;
+  return checkFaults();
 }
 
 Status GpuContext::synchronizeAll() {
@@ -766,7 +785,9 @@ Status GpuContext::synchronizeAll() {
   for (DriverStream stream : all)
     if (Status status = api.streamSynchronize(stream); !status && first)
       first = status;
-  return first;
+  if (!first)
+    return first;
+  return checkFaults();
 }
 
 Status GpuContext::queryStream(StreamId streamId) {
@@ -774,7 +795,19 @@ Status GpuContext::queryStream(StreamId streamId) {
   if (Status status = findUnlocked(streams, "stream", streamId, stream);
       !status)
     return status;
-  return api.streamQuery(stream);
+  if (Status status = api.streamQuery(stream); !status)
+    return status;
+  return checkFaults();
+}
+
+Status GpuContext::checkFaults() {
+  std::lock_guard<std::mutex> lock(mutex);
+  return faultRecord.check([&] {
+    for (auto &[id, stream] : streams)
+      if (api.streamQuery(stream).code == ErrorCode::NotReady)
+        return false;
+    return true;
+  });
 }
 
 void GpuContext::setShare(uint32_t newWeight, PriorityClass newPriority) {

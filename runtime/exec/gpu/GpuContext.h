@@ -25,6 +25,7 @@
 #include "runtime/exec/common/AllocationTable.h"
 #include "runtime/exec/gpu/ArenaAllocator.h"
 #include "runtime/exec/gpu/DeviceApi.h"
+#include "runtime/exec/gpu/FaultRecord.h"
 #include "runtime/exec/gpu/LaunchTimer.h"
 
 #include <atomic>
@@ -116,6 +117,7 @@ private:
     DevicePtr segment = 0; // the data segment in the arena (fenced only)
     std::map<std::string, std::pair<uint64_t, uint64_t>> symbols;
     bool prints = false; // writes printf records
+    bool reportsFaults = false; // traps into the context's fault record
   };
   /// The fenced arena: where it is, what is allocated, what backs it.
   struct Arena {
@@ -146,6 +148,10 @@ private:
   };
   /// Bytes of the printf buffer, header included.
   static constexpr uint64_t kPrintfBufferBytes = 4u << 20;
+
+  /// After a wait that succeeded: the fault a kernel of this context
+  /// recorded (FaultRecord.h), else ok. Takes the lock.
+  Status checkFaults();
 
   // Callers hold `mutex`.
   Status preparePrintf(ModuleId id, DriverModule handle,
@@ -199,6 +205,7 @@ private:
   std::atomic<uint64_t> launches{0};
   std::unique_ptr<LaunchTimer> timer; // with the executor's telemetry
   PrintfState printfState;
+  FaultRecord faultRecord;
 };
 
 } // namespace wooly::exec::gpu

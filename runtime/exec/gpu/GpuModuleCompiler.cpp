@@ -129,6 +129,14 @@ Status GpuModuleCompiler::compile(std::span<const uint8_t> wis, bool fence,
   compiled.kernels = describeKernels(module);
   compiled.fenced = fence;
   compiled.printfFormats = std::move(printfFormats);
+  compiled.canFault =
+      module
+          .walk([](mlir::Operation *op) {
+            return mlir::isa<wooly::TrapOp, wooly::AssertFailOp>(op)
+                       ? mlir::WalkResult::interrupt()
+                       : mlir::WalkResult::advance();
+          })
+          .wasInterrupted();
   if (fence)
     compiled.segment = segmentOf(module);
   std::string error;

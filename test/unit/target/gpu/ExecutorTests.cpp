@@ -295,3 +295,91 @@ TEST_CASE("fenced kernels stay in their session on the hip executor",
           "[gpu][exec][device][fence]") {
   runFencingOn("hip");
 }
+
+namespace {
+// Thread 0 of block 0 asserts when told to; every other thread waits for a
+// flag that only thread 0 would set, so the grid ends only if the loop
+// polls stop it (compiler/target/nvptx/FaultPolls.h).
+const char *kAssertOrWait = R"(
+wooly.global @msg : 11 x i8 in global = "told to\00\00\00\00"
+wooly.global @file : 8 x i8 in global = "wait.cu\00"
+wooly.global @fn : 7 x i8 in global = "waiter\00"
+wooly.kernel @waiter(%flag: !wooly.ptr<global>, %fail: i32) {
+  %t = wooly.thread_id x : i32
+  %b = wooly.block_id x : i32
+  %tb = arith.ori %t, %b : i32
+  %z = arith.constant 0 : i32
+  %first = arith.cmpi eq, %tb, %z : i32
+  cf.cond_br %first, ^lead, ^wait
+^lead:
+  %bad = arith.cmpi ne, %fail, %z : i32
+  cf.cond_br %bad, ^assert, ^set
+^assert:
+  %m = wooly.addressof @msg : !wooly.ptr<generic>
+  %f = wooly.addressof @file : !wooly.ptr<generic>
+  %n = wooly.addressof @fn : !wooly.ptr<generic>
+  %line = arith.constant 7 : i32
+  wooly.assert_fail %m, %f, %line, %n : !wooly.ptr<generic>, !wooly.ptr<generic>, !wooly.ptr<generic>
+  cf.br ^set
+^set:
+  %one = arith.constant 1 : i32
+  wooly.store %one, %flag {alignment = 4 : i64, is_volatile} : i32, !wooly.ptr<global>
+  wooly.return
+^wait:
+  %v = wooly.load %flag {alignment = 4 : i64, is_volatile} : !wooly.ptr<global> -> i32
+  %set = arith.cmpi ne, %v, %z : i32
+  cf.cond_br %set, ^done, ^wait
+^done:
+  wooly.return
+}
+)";
+} // namespace
+
+// A device-side assert in one session's kernel on the shared CUDA context:
+// that session gets the error at its next synchronization, its waiting
+// threads stop, and other sessions (one made afterwards too) go on in the
+// same context. HIP kernels still trap through the driver
+// (docs/gpu-backends.md): not run there.
+TEST_CASE("a device-side assert stays in its session on the cuda executor",
+          "[gpu][exec][device][fault]") {
+  std::unique_ptr<Executor> executor = deviceExecutor("cuda");
+  if (!executor)
+    return;
+  ContextOptions options;
+  options.memoryLimit = 8 << 20;
+  std::unique_ptr<Context> a, b;
+  REQUIRE(executor->createContext(options, a));
+  REQUIRE(executor->createContext(options, b));
+  std::string text = kAssertOrWait;
+  std::span<const uint8_t> wis(reinterpret_cast<const uint8_t *>(text.data()),
+                               text.size());
+  auto run = [&](Context &context, int32_t fail) {
+    ModuleId module = 0;
+    REQUIRE(context.loadModule(wis, module));
+    FunctionId fn = 0;
+    KernelInfo info;
+    REQUIRE(context.getFunction(module, "waiter", fn, info));
+    DevicePtr flag = 0;
+    REQUIRE(context.allocate(4, flag));
+    REQUIRE(context.memset(flag, 0, 4, 0));
+    std::vector<uint8_t> args(info.argBufferSize);
+    std::memcpy(args.data() + info.params[0].offset, &flag, 8);
+    std::memcpy(args.data() + info.params[1].offset, &fail, 4);
+    LaunchConfig config;
+    config.grid = {8, 1, 1};
+    config.block = {128, 1, 1};
+    REQUIRE(context.launch(fn, config, args, 0));
+    return context.synchronize(0);
+  };
+  REQUIRE(run(*b, 0)); // the kernel works when it is not told to fail
+  Status failed = run(*a, 1);
+  CHECK(failed.code == ErrorCode::Trap);
+  CHECK(failed.message ==
+        "device-side assert triggered: wait.cu:7: waiter: block (0,0,0) "
+        "thread (0,0,0) Assertion `told to` failed.");
+  CHECK(executor->lost().empty());
+  CHECK(run(*b, 0));
+  std::unique_ptr<Context> c;
+  REQUIRE(executor->createContext(options, c));
+  CHECK(run(*c, 0));
+}

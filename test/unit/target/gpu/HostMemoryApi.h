@@ -2,7 +2,8 @@
 //-*-===//
 //
 // A DeviceApi whose device memory is host memory (DevicePtr = host address)
-// and whose modules are a 16-byte __wooly_printf slot each, so GpuContext's
+// and whose modules are a 16-byte __wooly_printf and a 16-byte
+// __wooly_fault slot each, so GpuContext's
 // bookkeeping runs without a GPU. Tests override the module and launch
 // calls where they need more.
 //
@@ -10,6 +11,7 @@
 #ifndef WOOLY_TEST_UNIT_TARGET_GPU_HOSTMEMORYAPI_H
 #define WOOLY_TEST_UNIT_TARGET_GPU_HOSTMEMORYAPI_H
 
+#include "compiler/target/gpu/GpuFaultABI.h"
 #include "compiler/target/gpu/GpuPrintfABI.h"
 #include "runtime/exec/gpu/DeviceApi.h"
 
@@ -29,6 +31,7 @@ public:
   std::vector<uint64_t *> loaded; // each module's slot, in load order
   bool busy = false;              // streamQuery says NotReady
   bool modulesPrint = true;
+  bool modulesFault = true; // have a __wooly_fault slot
   int launches = 0, readBacks = 0;
   uint64_t largestReadBack = 0; // bytes of the largest copyDtoH
 
@@ -67,7 +70,8 @@ public:
     return Status::ok();
   }
   Status moduleLoad(std::span<const uint8_t>, DriverModule &out) override {
-    auto slot = std::make_unique<uint64_t[]>(2);
+    // __wooly_printf, then __wooly_fault.
+    auto slot = std::make_unique<uint64_t[]>(4);
     out = slot.get();
     loaded.push_back(slot.get());
     modules.emplace(out, std::move(slot));
@@ -83,6 +87,11 @@ public:
   }
   Status moduleGetGlobal(DriverModule module, const std::string &name,
                          DevicePtr &out, uint64_t &bytes) override {
+    if (name == wooly::gpu::fault_abi::kGlobalName && modulesFault) {
+      out = reinterpret_cast<DevicePtr>(module) + 16;
+      bytes = 16;
+      return Status::ok();
+    }
     if (name != wooly::gpu::printf_abi::kGlobalName || !modulesPrint)
       return Status::error(ErrorCode::NotFound, "no such global");
     out = reinterpret_cast<DevicePtr>(module);
