@@ -35,11 +35,12 @@ enum class ErrorCode : uint32_t {
   NotFound,          // no such kernel or global symbol in a module
   LaunchFailure,     // a kernel faulted (out-of-bounds access, misaligned access)
   LaunchTimeout,     // the launch watchdog stopped a kernel
-  Trap,              // the kernel executed `trap` (or an assertion failed)
+  Trap,              // the kernel executed `trap`
   NotReady,          // query: work still pending
   NotSupported,      // the device cannot do this
   DeviceUnavailable, // the driver is missing or failed
   Internal,
+  Assert,            // a device-side assert failed (CUDA's cudaErrorAssert)
 };
 
 const char *errorCodeName(ErrorCode code);

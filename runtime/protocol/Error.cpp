@@ -33,6 +33,8 @@ const char *errorCodeName(ErrorCode code) {
     return "DeviceUnavailable";
   case ErrorCode::Internal:
     return "Internal";
+  case ErrorCode::Assert:
+    return "Assert";
   case ErrorCode::BadMagic:
     return "BadMagic";
   case ErrorCode::VersionMismatch:

@@ -34,6 +34,7 @@ enum class ErrorCode : uint32_t {
   NotSupported,
   DeviceUnavailable,
   Internal,
+  Assert,
 
   BadMagic = 100,  // not a Wooly frame at all
   VersionMismatch, // a Wooly frame of another protocol version

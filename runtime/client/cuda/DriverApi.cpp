@@ -40,6 +40,7 @@ CUresult toCU(const Result &r) {
   case WireCode::LaunchFailure: return CUDA_ERROR_ILLEGAL_ADDRESS;
   case WireCode::LaunchTimeout: return CUDA_ERROR_LAUNCH_TIMEOUT;
   case WireCode::Trap: return CUDA_ERROR_LAUNCH_FAILED;
+  case WireCode::Assert: return CUDA_ERROR_ASSERT;
   case WireCode::NotReady: return CUDA_ERROR_NOT_READY;
   case WireCode::NotSupported: return CUDA_ERROR_NOT_SUPPORTED;
   case WireCode::DeviceUnavailable: return CUDA_ERROR_NO_DEVICE;

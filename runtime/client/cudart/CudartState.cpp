@@ -32,6 +32,8 @@ cudaError_t toCudaError(WireCode code) {
     return cudaErrorLaunchTimeout;
   case WireCode::Trap:
     return cudaErrorLaunchFailure;
+  case WireCode::Assert:
+    return cudaErrorAssert;
   case WireCode::NotReady:
     return cudaErrorNotReady;
   case WireCode::NotSupported:
@@ -80,7 +82,7 @@ cudaError_t record(cudaError_t e) {
 cudaError_t record(const Result &r) {
   cudaError_t e = toCudaError(r.code);
   if (!r.ok() && (r.code == WireCode::LaunchFailure ||
-                  r.code == WireCode::Trap ||
+                  r.code == WireCode::Trap || r.code == WireCode::Assert ||
                   r.code == WireCode::LaunchTimeout ||
                   r.code >= WireCode::ProtocolError))
     fprintf(stderr, "wooly: %s\n", r.message.c_str());

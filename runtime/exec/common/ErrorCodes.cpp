@@ -32,6 +32,7 @@ WOOLY_SAME_CODE(NotReady)
 WOOLY_SAME_CODE(NotSupported)
 WOOLY_SAME_CODE(DeviceUnavailable)
 WOOLY_SAME_CODE(Internal)
+WOOLY_SAME_CODE(Assert)
 #undef WOOLY_SAME_CODE
 
 const char *errorCodeName(ErrorCode code) {

@@ -203,6 +203,7 @@ ErrorCode errorCodeFor(CUresult result) {
   case 702: // CUDA_ERROR_LAUNCH_TIMEOUT
     return ErrorCode::LaunchTimeout;
   case 710: // CUDA_ERROR_ASSERT
+    return ErrorCode::Assert;
   case 719: // CUDA_ERROR_LAUNCH_FAILED: what `trap` gives (the client's
             // cudaErrorLaunchFailure, as natively)
     return ErrorCode::Trap;

@@ -65,6 +65,7 @@ bool DeviceEpochs::mayMeanLost(ErrorCode code) {
   case ErrorCode::LaunchFailure:
   case ErrorCode::LaunchTimeout:
   case ErrorCode::Trap:
+  case ErrorCode::Assert:
   case ErrorCode::DeviceUnavailable:
   case ErrorCode::Internal:
     return true;

@@ -61,7 +61,7 @@ Status decodeFaultRecord(std::span<const uint8_t> bytes) {
   if (kind == abi::kAssert)
     // CUDA's own words for a failed device-side assert.
     return Status::error(
-        ErrorCode::Trap,
+        ErrorCode::Assert,
         "device-side assert triggered: " + text(bytes, abi::kFileOffset) +
             ":" + std::to_string(word(bytes, abi::kLineOffset)) + ": " +
             text(bytes, abi::kFunctionOffset) + ": " + where +

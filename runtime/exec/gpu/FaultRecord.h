@@ -25,8 +25,8 @@
 namespace wooly::exec::gpu {
 
 /// What the record's bytes say: ok for no fault or one not completely
-/// written yet, else the error for the session (ErrorCode::Trap, as the
-/// host executor reports traps and asserts), in the words CUDA uses for an
+/// written yet, else the error for the session (ErrorCode::Trap or Assert,
+/// as the host executor reports them), in the words CUDA uses for an
 /// assert. `bytes` may be shorter than the record: missing bytes read as 0.
 Status decodeFaultRecord(std::span<const uint8_t> bytes);
 

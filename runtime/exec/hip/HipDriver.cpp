@@ -168,8 +168,8 @@ ErrorCode errorCodeFor(hipError_t result) {
     return ErrorCode::NotReady;
   case 702:
     return ErrorCode::LaunchTimeout;
-  case 710:
-    return ErrorCode::Trap;
+  case 710: // hipErrorAssert
+    return ErrorCode::Assert;
   case 700:
   case 701:
   case 719:

@@ -772,7 +772,7 @@ extern "C" void __wooly_assert_fail(HostThreadContext *ctx, const char *message,
                      ": " + where(ctx) + " Assertion `" +
                      (message ? message : "?") + "` failed.\n";
   appendOutput(t, text);
-  t->block->job->launch->fail(ErrorCode::Trap,
+  t->block->job->launch->fail(ErrorCode::Assert,
                               "device-side assert triggered: " + text);
   abortBlock(t);
 }

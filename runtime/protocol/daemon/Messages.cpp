@@ -63,7 +63,8 @@ const char *wireCodeName(WireCode code) {
     CASE(Success) CASE(InvalidValue) CASE(OutOfMemory) CASE(InvalidHandle)
     CASE(InvalidAddress) CASE(CompileError) CASE(NotFound) CASE(LaunchFailure)
     CASE(LaunchTimeout) CASE(Trap) CASE(NotReady) CASE(NotSupported)
-    CASE(DeviceUnavailable) CASE(Internal) CASE(ProtocolError) CASE(NoSession)
+    CASE(DeviceUnavailable) CASE(Internal) CASE(Assert) CASE(ProtocolError)
+    CASE(NoSession)
     CASE(ServerRestarted)
 #undef CASE
   }

@@ -115,6 +115,7 @@ enum class WireCode : uint32_t {
   NotSupported,
   DeviceUnavailable,
   Internal,
+  Assert,
   // Protocol-level codes (no executor equivalent).
   ProtocolError = 102, // garbage, a truncated message, a version mismatch
                        // (protocol::ErrorCode::Malformed)

@@ -1,11 +1,12 @@
 # Every example program on a woolyd using the GPU executor named by $1
 # (cuda or hip), compared with the same program run natively by the CUDA
 # runtime: each example the native run passes must pass through Wooly too.
-# kernel_trap runs last, followed by vector_add again: the trap must stay
-# in its session (on CUDA it writes the session's fault record instead of
-# faulting the GPU context all sessions share: runtime/exec/gpu/FaultRecord.h),
-# and the server must serve the next session all the same, without losing
-# its context (on HIP, where traps still go to the driver, woolyd restarts).
+# device_assert and kernel_trap run last, each followed by vector_add again:
+# the assert and the trap must stay in their session (on CUDA they write the
+# session's fault record instead of faulting the GPU context all sessions
+# share: runtime/exec/gpu/FaultRecord.h), and the server must serve the next
+# session all the same, without losing its context (on HIP, where they still
+# go to the driver, woolyd restarts).
 # On a failure woolyd's log is shown.
 # Skipped where the executor has no device.
 set -u
@@ -31,10 +32,13 @@ kill -TERM $pid; wait $pid 2>/dev/null; rm -f "$log" "$log.sock"
 start_woolyd --executor "$kind" --insecure
 tmp=$(mktemp -d)
 fail=0 ran=0
-order=$(grep -vx kernel_trap "$list")
-grep -qx kernel_trap "$list" && order="$order
-kernel_trap
+# The two that fault the device run last, each followed by vector_add.
+order=$(grep -vx -e kernel_trap -e device_assert "$list")
+for faulting in device_assert kernel_trap; do
+  grep -qx $faulting "$list" && order="$order
+$faulting
 vector_add"
+done
 while read -r name; do
   [[ -n $name ]] || continue
   program=$WOOLY_BUILD/examples/$name

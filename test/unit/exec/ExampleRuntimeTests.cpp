@@ -142,3 +142,45 @@ TEST_CASE("kernel_trap fills when not asked, traps once when asked, and the "
   CHECK(ctx.synchronize(0)); // reported once
   launchOk(ctx, fn, {2, 1, 1}, {128, 1, 1}, fill);
 }
+
+TEST_CASE("device_assert scales while its assert holds; a failed one is an "
+          "Assert error with CUDA's text, and threads waiting for the failed "
+          "thread stop",
+          "[host][examples][errors]") {
+  Example ex;
+  if (!loadExample("device_assert", ex))
+    return;
+  exec::KernelInfo info;
+  exec::FunctionId fn = ex.kernel("checkedScale", info);
+  exec::Context &ctx = *ex.ctx;
+  const int n = 4096;
+  std::vector<float> in(n);
+  for (int i = 0; i < n; ++i)
+    in[i] = float(i % 97) * 0.5f;
+  exec::DevicePtr dIn = upload(ctx, in);
+  exec::DevicePtr out = poisoned(ctx, n * sizeof(float));
+  exec::DevicePtr gate = upload(ctx, std::vector<int32_t>(1, 0));
+  Args args(info);
+  args.set(0, dIn).set(1, out).set(2, 3.0f).set(3, int32_t(n)).set(4, gate);
+  launchOk(ctx, fn, {8, 1, 1}, {128, 1, 1}, args);
+  std::vector<float> expected(n);
+  for (int i = 0; i < n; ++i)
+    expected[i] = in[i] * 3.0f;
+  CHECK(download<float>(ctx, out, n) == expected);
+
+  // in[0] < 0: thread 0 of block 0 fails its assert and never opens the
+  // gate the others wait at.
+  in[0] = -1.0f;
+  exec::DevicePtr bad = upload(ctx, in);
+  exec::DevicePtr closed = upload(ctx, std::vector<int32_t>(1, 0));
+  Args failing(info);
+  failing.set(0, bad).set(1, out).set(2, 3.0f).set(3, int32_t(n)).set(4,
+                                                                      closed);
+  exec::Status s = launch(ctx, fn, {8, 1, 1}, {128, 1, 1}, failing);
+  CHECK(s.code == exec::ErrorCode::Assert);
+  CHECK(s.message.find("device-side assert triggered: ") == 0);
+  CHECK(s.message.find("block (0,0,0) thread (0,0,0) Assertion `x >= 0.0f` "
+                       "failed.") != std::string::npos);
+  CHECK(ctx.synchronize(0)); // reported once
+  launchOk(ctx, fn, {8, 1, 1}, {128, 1, 1}, args);
+}

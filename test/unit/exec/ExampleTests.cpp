@@ -28,6 +28,7 @@ const std::map<std::string, std::set<std::string>> kTestedKernels = {
     {"atomics", {"contend"}},
     {"bitonic_sort", {"bitonicShared", "bitonicGlobalStep"}},
     {"constant_memory", {"fir", "bumpCounters"}},
+    {"device_assert", {"checkedScale"}},
     {"device_printf", {"greet"}},
     {"device_recursion", {"callEverything"}},
     {"driver_api_vecadd_kernel", {"vecAdd"}},

@@ -44,7 +44,7 @@ TEST_CASE("driver results map to executor errors with their names",
   CHECK(cuda::errorCodeFor(0) == ErrorCode::Success);
   CHECK(cuda::errorCodeFor(2) == ErrorCode::OutOfMemory);
   CHECK(cuda::errorCodeFor(700) == ErrorCode::LaunchFailure);
-  CHECK(cuda::errorCodeFor(710) == ErrorCode::Trap);
+  CHECK(cuda::errorCodeFor(710) == ErrorCode::Assert);
   CHECK(cuda::errorCodeFor(218) == ErrorCode::CompileError);
   CHECK(cuda::errorCodeFor(600) == ErrorCode::NotReady);
   CHECK(hip::errorCodeFor(1) == ErrorCode::InvalidValue);
@@ -373,7 +373,7 @@ TEST_CASE("a device-side assert stays in its session on the cuda executor",
   };
   REQUIRE(run(*b, 0)); // the kernel works when it is not told to fail
   Status failed = run(*a, 1);
-  CHECK(failed.code == ErrorCode::Trap);
+  CHECK(failed.code == ErrorCode::Assert);
   CHECK(failed.message ==
         "device-side assert triggered: wait.cu:7: waiter: block (0,0,0) "
         "thread (0,0,0) Assertion `told to` failed.");

@@ -115,15 +115,15 @@ TEST_CASE("a trap or assert is reported to its own session only",
   REQUIRE(launch(*b, fnB));
   writeRecord(recordA, abi::kAssert, true, "n < 64", "scan.cu", 41, "scan");
   Status synced = a->synchronize(0);
-  CHECK(synced.code == ErrorCode::Trap);
+  CHECK(synced.code == ErrorCode::Assert);
   CHECK(synced.message ==
         "device-side assert triggered: scan.cu:41: scan: block (4,0,0) "
         "thread (17,1,0) Assertion `n < 64` failed.");
   // Every later synchronization says so again, and nothing more of A runs.
-  CHECK(a->synchronizeAll().code == ErrorCode::Trap);
-  CHECK(a->queryStream(0).code == ErrorCode::Trap);
+  CHECK(a->synchronizeAll().code == ErrorCode::Assert);
+  CHECK(a->queryStream(0).code == ErrorCode::Assert);
   int launches = f.api.launches;
-  CHECK(launch(*a, fnA).code == ErrorCode::Trap);
+  CHECK(launch(*a, fnA).code == ErrorCode::Assert);
   CHECK(f.api.launches == launches);
   // B, on the same device, goes on.
   CHECK(b->synchronize(0));

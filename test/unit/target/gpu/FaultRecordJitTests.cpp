@@ -198,7 +198,7 @@ TEST_CASE("an assert in device code fills the fault record the context "
   CHECK(record.word(abi::kKindOffset) == abi::kAssert);
   CHECK(record.word(abi::kCompleteOffset) == 1);
   exec::Status status = exec::gpu::decodeFaultRecord(record.bytes);
-  CHECK(status.code == exec::ErrorCode::Trap);
+  CHECK(status.code == exec::ErrorCode::Assert);
   CHECK(status.message ==
         "device-side assert triggered: a.cu:12: check: block (5,1,0) thread "
         "(33,0,2) Assertion `x > 0` failed.");
