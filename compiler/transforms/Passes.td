@@ -11,7 +11,9 @@ def WoolyVerifyModule : Pass<"wooly-verify-module", "::mlir::ModuleOp"> {
     checks that the module uses only the WIS dialects (wooly, arith, math, cf,
     scf, builtin), holds only kernels, device functions and variables at
     module scope, has no register slots left and no external functions (WIS
-    code cannot call out of its module), and stays within the resource
+    code cannot call out of its module), names no symbol with the prefix
+    `__wooly_` (reserved for what the backends add: the printf and fault
+    slots the executors fill, helper functions), and stays within the resource
     limits: static shared memory, local memory per thread, kernel parameter
     bytes, module variable bytes and call depth. Recursion is allowed; its
     depth is bounded at run time by the backend's stack guard.

@@ -57,10 +57,22 @@ LogicalResult verifyOps(ModuleOp module) {
   return success(ok);
 }
 
+/// Names Wooly gives what it adds to a compiled module (the printf and
+/// fault slots the executor fills, helper functions): a client's symbol of
+/// that name would be taken for them.
+constexpr llvm::StringLiteral kReservedPrefix = "__wooly_";
+
 LogicalResult verifyModuleScope(ModuleOp module, const WISLimits &limits) {
   bool ok = true;
   uint64_t globalBytes = 0;
   for (Operation &op : module.getBody()->getOperations()) {
+    if (auto symbol = dyn_cast<SymbolOpInterface>(op);
+        symbol && symbol.getName().starts_with(kReservedPrefix)) {
+      op.emitError("@") << symbol.getName() << ": names starting with "
+                        << kReservedPrefix
+                        << " are reserved for what Wooly adds to a module";
+      ok = false;
+    }
     if (auto fn = dyn_cast<FuncOp>(op)) {
       if (fn.isDeclaration()) {
         fn.emitError("device function @")

@@ -38,3 +38,17 @@ wooly.kernel @k() {
   %c = llvm.mlir.constant(1 : i32) : i32
   wooly.return
 }
+
+// -----
+
+// Wooly's own names: a client's variable could otherwise stand in for the
+// slot an executor writes the fault record's address into.
+// expected-error @+1 {{@__wooly_fault: names starting with __wooly_ are reserved for what Wooly adds to a module}}
+wooly.global @__wooly_fault : 2 x i64 in const
+
+// -----
+
+// expected-error @+1 {{@__wooly_printf_string: names starting with __wooly_ are reserved for what Wooly adds to a module}}
+wooly.func @__wooly_printf_string() {
+  wooly.return
+}
