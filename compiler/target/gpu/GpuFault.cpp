@@ -15,19 +15,6 @@ namespace wooly::gpu {
 
 namespace abi = fault_abi;
 
-LLVM::GlobalOp faultGlobal(OpBuilder &b, ModuleOp module, Location loc) {
-  if (auto existing = module.lookupSymbol<LLVM::GlobalOp>(abi::kGlobalName))
-    return existing;
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(module.getBody());
-  auto type = LLVM::LLVMArrayType::get(b.getI64Type(), 2);
-  return LLVM::GlobalOp::create(
-      b, loc, type, /*isConstant=*/false, LLVM::Linkage::External,
-      abi::kGlobalName,
-      b.getZeroAttr(RankedTensorType::get({2}, b.getI64Type())),
-      /*alignment=*/8, /*addrSpace=*/1);
-}
-
 LogicalResult lowerFaultToRecord(
     Operation *op, ValueRange operands, ConversionPatternRewriter &b,
     const FaultTarget &target,
@@ -45,7 +32,7 @@ LogicalResult lowerFaultToRecord(
   if (isAssert && !arena && module->hasAttr(kDataSegmentAttr))
     return op->emitError("assert in a fenced module, but the function has no "
                          "arena parameters to read its message with");
-  LLVM::GlobalOp slot = faultGlobal(b, module, loc);
+  LLVM::GlobalOp slot = executorSlot(b, module, loc, abi::kGlobalName);
   LLVM::LLVMFuncOp copyString =
       isAssert ? stringCopier(b, module, loc) : LLVM::LLVMFuncOp();
 

@@ -37,10 +37,6 @@ struct FaultTarget {
   InSharedOrLocal inSharedOrLocal;
 };
 
-/// The module global { record, zero } the executor fills after loading.
-mlir::LLVM::GlobalOp faultGlobal(mlir::OpBuilder &b, mlir::ModuleOp module,
-                                 mlir::Location loc);
-
 /// Replaces `op` (wooly.trap, or wooly.assert_fail with its converted
 /// operands) by the record-writing code. `driverFault` builds the fallback
 /// at the builder's point; for trap it must end its block (unreachable is

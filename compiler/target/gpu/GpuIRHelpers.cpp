@@ -138,4 +138,17 @@ LLVM::LLVMFuncOp lookupOrDeclareFunction(OpBuilder &b, ModuleOp module,
   return LLVM::LLVMFuncOp::create(b, loc, name, type, linkage);
 }
 
+LLVM::GlobalOp executorSlot(OpBuilder &b, ModuleOp module, Location loc,
+                            StringRef name) {
+  if (auto existing = module.lookupSymbol<LLVM::GlobalOp>(name))
+    return existing;
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(module.getBody());
+  auto type = LLVM::LLVMArrayType::get(b.getI64Type(), 2);
+  return LLVM::GlobalOp::create(
+      b, loc, type, /*isConstant=*/false, LLVM::Linkage::External, name,
+      b.getZeroAttr(RankedTensorType::get({2}, b.getI64Type())),
+      /*alignment=*/8, /*addrSpace=*/1);
+}
+
 } // namespace wooly::gpu

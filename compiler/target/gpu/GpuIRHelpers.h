@@ -79,6 +79,12 @@ void exposeModuleVariables(
     mlir::ModuleOp module,
     std::optional<mlir::LLVM::Visibility> visibility = std::nullopt);
 
+/// The module variable `name`: two u64 in global memory, zero until the
+/// executor fills them after loading (the printf and fault slots); made at
+/// the module's start on first use.
+mlir::LLVM::GlobalOp executorSlot(mlir::OpBuilder &b, mlir::ModuleOp module,
+                                  mlir::Location loc, llvm::StringRef name);
+
 } // namespace wooly::gpu
 
 #endif // WOOLY_COMPILER_TARGET_GPU_GPUIRHELPERS_H

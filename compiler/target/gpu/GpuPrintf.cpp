@@ -135,20 +135,6 @@ Value alignUp(OpBuilder &b, Location loc, Value v, int64_t align) {
   return LLVM::AndOp::create(b, loc, sum, intConstant(b, loc, type, -align));
 }
 
-/// The module global { buffer, tag } the executor fills after loading.
-LLVM::GlobalOp printfGlobal(OpBuilder &b, ModuleOp module, Location loc) {
-  if (auto existing = module.lookupSymbol<LLVM::GlobalOp>(abi::kGlobalName))
-    return existing;
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(module.getBody());
-  auto type = LLVM::LLVMArrayType::get(b.getI64Type(), 2);
-  return LLVM::GlobalOp::create(
-      b, loc, type, /*isConstant=*/false, LLVM::Linkage::External,
-      abi::kGlobalName,
-      b.getZeroAttr(RankedTensorType::get({2}, b.getI64Type())),
-      /*alignment=*/8, /*addrSpace=*/1);
-}
-
 } // namespace
 
 std::vector<std::string> annotatePrintfFormats(ModuleOp module) {
@@ -210,7 +196,7 @@ LogicalResult lowerPrintfToBuffer(PrintfOp op, ValueRange operands,
       stringOffsets.push_back(spec.offset);
   }
   Value args = operands[1];
-  LLVM::GlobalOp slot = printfGlobal(b, module, loc);
+  LLVM::GlobalOp slot = executorSlot(b, module, loc, abi::kGlobalName);
   LLVM::LLVMFuncOp copyString = stringCopier(b, module, loc);
   std::optional<std::pair<Value, Value>> arena = arenaOf(op);
   // A fenced module's strings must be read inside the arena: without the

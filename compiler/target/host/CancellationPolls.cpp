@@ -1,13 +1,9 @@
 //===- CancellationPolls.cpp - Where compiled kernels look at the launch --===//
 
 #include "compiler/target/host/CancellationPolls.h"
+#include "compiler/target/common/LongLoops.h"
 #include "compiler/target/host/HostABI.h"
 
-#include "llvm/Analysis/AssumptionCache.h"
-#include "llvm/Analysis/LoopInfo.h"
-#include "llvm/Analysis/ScalarEvolution.h"
-#include "llvm/Analysis/TargetLibraryInfo.h"
-#include "llvm/IR/Dominators.h"
 #include "llvm/IR/MDBuilder.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Transforms/Utils/BasicBlockUtils.h"
@@ -42,14 +38,11 @@ llvm::MDNode *unlikely(llvm::LLVMContext &c) {
 
 } // namespace
 
-/// The watchdog's and the scheduler's hook: every loop header polls the
-/// launch's cancel word; on a nonzero word it asks the runtime, which may
-/// pause the worker for a while (a yield request) and says whether the
-/// launch is cancelled; only then the function is left, so an infinite loop
-/// ends and a paused kernel continues. Loops that provably run at most
-/// kUnpolledTrips times are left alone: they end by themselves, and a poll
-/// (an atomic load) would keep them from vectorizing.
-constexpr unsigned kUnpolledTrips = 4096;
+/// The watchdog's and the scheduler's hook: every loop header that may run
+/// long (LongLoops.h) polls the launch's cancel word; on a nonzero word it
+/// asks the runtime, which may pause the worker for a while (a yield
+/// request) and says whether the launch is cancelled; only then the
+/// function is left, so an infinite loop ends and a paused kernel continues.
 void insertCancellationPolls(llvm::Module &m) {
   llvm::LLVMContext &c = m.getContext();
   auto *ptr = llvm::PointerType::get(c, 0);
@@ -62,19 +55,7 @@ void insertCancellationPolls(llvm::Module &m) {
         !fn.getArg(0)->getType()->isPointerTy() ||
         fn.getName().starts_with("__wooly_"))
       continue;
-    llvm::DominatorTree tree(fn);
-    llvm::LoopInfo loops(tree);
-    llvm::TargetLibraryInfoImpl libraryImpl(m.getTargetTriple());
-    llvm::TargetLibraryInfo library(libraryImpl, &fn);
-    llvm::AssumptionCache assumptions(fn);
-    llvm::ScalarEvolution evolution(fn, library, assumptions, tree, loops);
-    llvm::SmallVector<llvm::BasicBlock *> headers;
-    for (llvm::Loop *loop : loops.getLoopsInPreorder()) {
-      unsigned trips = evolution.getSmallConstantMaxTripCount(loop);
-      if (trips != 0 && trips <= kUnpolledTrips)
-        continue;
-      headers.push_back(loop->getHeader());
-    }
+    llvm::SmallVector<llvm::BasicBlock *> headers = longLoopHeaders(fn);
     for (llvm::BasicBlock *header : headers) {
       llvm::IRBuilder<> b(&*header->getFirstInsertionPt());
       llvm::Value *word =

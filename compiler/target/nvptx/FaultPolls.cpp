@@ -2,13 +2,9 @@
 
 #include "compiler/target/nvptx/FaultPolls.h"
 
+#include "compiler/target/common/LongLoops.h"
 #include "compiler/target/gpu/GpuFaultABI.h"
 
-#include "llvm/Analysis/AssumptionCache.h"
-#include "llvm/Analysis/LoopInfo.h"
-#include "llvm/Analysis/ScalarEvolution.h"
-#include "llvm/Analysis/TargetLibraryInfo.h"
-#include "llvm/IR/Dominators.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/IntrinsicsNVPTX.h"
 #include "llvm/IR/MDBuilder.h"
@@ -18,10 +14,6 @@
 namespace wooly::nvptx {
 
 namespace abi = wooly::gpu::fault_abi;
-
-/// Loops that provably run at most this many times end by themselves: a
-/// poll there would only cost (as on the host, CancellationPolls.cpp).
-constexpr unsigned kUnpolledTrips = 4096;
 
 unsigned insertFaultPolls(llvm::Module &m) {
   llvm::GlobalVariable *slot = m.getGlobalVariable(abi::kGlobalName);
@@ -36,19 +28,7 @@ unsigned insertFaultPolls(llvm::Module &m) {
     // Wooly's own helpers (the bounded string copy) are left alone.
     if (fn.isDeclaration() || fn.getName().starts_with("__wooly_"))
       continue;
-    llvm::DominatorTree tree(fn);
-    llvm::LoopInfo loops(tree);
-    llvm::TargetLibraryInfoImpl libraryImpl(m.getTargetTriple());
-    llvm::TargetLibraryInfo library(libraryImpl, &fn);
-    llvm::AssumptionCache assumptions(fn);
-    llvm::ScalarEvolution evolution(fn, library, assumptions, tree, loops);
-    llvm::SmallVector<llvm::BasicBlock *> headers;
-    for (llvm::Loop *loop : loops.getLoopsInPreorder()) {
-      unsigned trips = evolution.getSmallConstantMaxTripCount(loop);
-      if (trips == 0 || trips > kUnpolledTrips)
-        headers.push_back(loop->getHeader());
-    }
-    for (llvm::BasicBlock *header : headers) {
+    for (llvm::BasicBlock *header : longLoopHeaders(fn)) {
       llvm::IRBuilder<> b(&*header->getFirstInsertionPt());
       // The record's address (the same for the whole launch: LICM may
       // hoist it), or the slot's zero word where the executor keeps the

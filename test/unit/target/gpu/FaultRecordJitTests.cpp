@@ -6,20 +6,14 @@
 // special registers it reads become host functions returning a thread's
 // place, and PTX `exit` one that leaves the kernel by longjmp.
 
-#include "compiler/Registration.h"
-#include "compiler/target/common/WoolyToLLVM.h"
 #include "compiler/target/gpu/GpuFaultABI.h"
 #include "compiler/target/nvptx/FaultPolls.h"
-#include "compiler/target/nvptx/NVPTXTargetInfo.h"
 #include "runtime/exec/gpu/FaultRecord.h"
+#include "test/unit/target/gpu/NvptxOnHost.h"
 
-#include "mlir/IR/MLIRContext.h"
-#include "mlir/Parser/Parser.h"
 
 #include "llvm/ExecutionEngine/Orc/LLJIT.h"
-#include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
-#include "llvm/Support/TargetSelect.h"
 
 #include <catch2/catch.hpp>
 
@@ -88,81 +82,52 @@ void driverAssertFail(const char *, const char *, int32_t, const char *,
 using CheckFn = void (*)(int32_t);
 using SpinFn = void (*)(volatile int32_t *);
 
-struct HostRun {
-  mlir::MLIRContext context;
-  std::unique_ptr<llvm::orc::LLJIT> jit;
-  CheckFn check = nullptr;
-  SpinFn spin = nullptr;
-  uint64_t *slot = nullptr; // __wooly_fault: {record, zero}
-  unsigned polls = 0;
-
-  HostRun() {
-    mlir::DialectRegistry registry;
-    registerAllWoolyDialects(registry);
-    context.appendDialectRegistry(registry);
-    context.loadAllAvailableDialects();
-    auto module = mlir::parseSourceString<mlir::ModuleOp>(kKernels, &context);
-    REQUIRE(module);
-    nvptx::NVPTXTargetInfo target(90);
-    REQUIRE(mlir::succeeded(lowerWISToLLVMDialect(*module, target)));
-    auto llvmContext = std::make_unique<llvm::LLVMContext>();
-    std::unique_ptr<llvm::Module> ir = translateToLLVMIR(*module, *llvmContext);
-    REQUIRE(ir);
-    polls = nvptx::insertFaultPolls(*ir);
-    // The GPU-only intrinsics become calls of host functions.
-    const std::pair<const char *, void *> hosts[] = {
-        {"llvm.nvvm.read.ptx.sreg.ctaid.x", (void *)&place<0>},
-        {"llvm.nvvm.read.ptx.sreg.ctaid.y", (void *)&place<1>},
-        {"llvm.nvvm.read.ptx.sreg.ctaid.z", (void *)&place<2>},
-        {"llvm.nvvm.read.ptx.sreg.tid.x", (void *)&place<3>},
-        {"llvm.nvvm.read.ptx.sreg.tid.y", (void *)&place<4>},
-        {"llvm.nvvm.read.ptx.sreg.tid.z", (void *)&place<5>},
-        {"llvm.nvvm.exit", (void *)&exitThread}};
-    llvm::orc::SymbolMap symbols;
-    llvm::InitializeNativeTarget();
-    llvm::InitializeNativeTargetAsmPrinter();
-    auto built = llvm::orc::LLJITBuilder().create();
-    if (!built)
-      FAIL(llvm::toString(built.takeError()));
-    jit = std::move(*built);
-    int n = 0;
-    for (auto [name, address] : hosts) {
-      llvm::Function *intrinsic = ir->getFunction(name);
-      if (!intrinsic)
-        continue;
-      std::string hostName = "wooly_test_host_" + std::to_string(n++);
-      llvm::Function *host = llvm::Function::Create(
-          intrinsic->getFunctionType(), llvm::GlobalValue::ExternalLinkage,
-          hostName, *ir);
-      intrinsic->replaceAllUsesWith(host);
-      intrinsic->eraseFromParent();
-      symbols[jit->mangleAndIntern(hostName)] = {
-          llvm::orc::ExecutorAddr::fromPtr(address),
-          llvm::JITSymbolFlags::Exported};
-    }
-    symbols[jit->mangleAndIntern("__assertfail")] = {
-        llvm::orc::ExecutorAddr::fromPtr(&driverAssertFail),
+/// Replaces the GPU-only intrinsics by calls of host functions and
+/// defines the driver's __assertfail.
+void onHost(llvm::Module &ir, llvm::orc::LLJIT &jit) {
+  const std::pair<const char *, void *> hosts[] = {
+      {"llvm.nvvm.read.ptx.sreg.ctaid.x", (void *)&place<0>},
+      {"llvm.nvvm.read.ptx.sreg.ctaid.y", (void *)&place<1>},
+      {"llvm.nvvm.read.ptx.sreg.ctaid.z", (void *)&place<2>},
+      {"llvm.nvvm.read.ptx.sreg.tid.x", (void *)&place<3>},
+      {"llvm.nvvm.read.ptx.sreg.tid.y", (void *)&place<4>},
+      {"llvm.nvvm.read.ptx.sreg.tid.z", (void *)&place<5>},
+      {"llvm.nvvm.exit", (void *)&exitThread}};
+  llvm::orc::SymbolMap symbols;
+  int n = 0;
+  for (auto [name, address] : hosts) {
+    llvm::Function *intrinsic = ir.getFunction(name);
+    if (!intrinsic)
+      continue;
+    std::string hostName = "wooly_test_host_" + std::to_string(n++);
+    llvm::Function *host =
+        llvm::Function::Create(intrinsic->getFunctionType(),
+                               llvm::GlobalValue::ExternalLinkage, hostName, ir);
+    intrinsic->replaceAllUsesWith(host);
+    intrinsic->eraseFromParent();
+    symbols[jit.mangleAndIntern(hostName)] = {
+        llvm::orc::ExecutorAddr::fromPtr(address),
         llvm::JITSymbolFlags::Exported};
-    if (llvm::Error e =
-            jit->getMainJITDylib().define(llvm::orc::absoluteSymbols(symbols)))
-      FAIL(llvm::toString(std::move(e)));
-    for (llvm::Function &fn : *ir)
-      fn.setCallingConv(llvm::CallingConv::C);
-    ir->setTargetTriple(jit->getTargetTriple());
-    ir->setDataLayout(jit->getDataLayout());
-    if (llvm::Error e = jit->addIRModule(
-            llvm::orc::ThreadSafeModule(std::move(ir), std::move(llvmContext))))
-      FAIL(llvm::toString(std::move(e)));
-    auto lookup = [&](const char *name) {
-      auto symbol = jit->lookup(name);
-      if (!symbol)
-        FAIL(llvm::toString(symbol.takeError()));
-      return *symbol;
-    };
-    check = lookup("check").toPtr<CheckFn>();
-    spin = lookup("spin").toPtr<SpinFn>();
-    slot = lookup(abi::kGlobalName).toPtr<uint64_t *>();
   }
+  symbols[jit.mangleAndIntern("__assertfail")] = {
+      llvm::orc::ExecutorAddr::fromPtr(&driverAssertFail),
+      llvm::JITSymbolFlags::Exported};
+  if (llvm::Error e =
+          jit.getMainJITDylib().define(llvm::orc::absoluteSymbols(symbols)))
+    FAIL(llvm::toString(std::move(e)));
+}
+
+/// The kernels with the pipeline's polls, run on the host.
+struct HostRun {
+  unsigned polls = 0;
+  testing::NvptxOnHost code{kKernels, {},
+                            [this](llvm::Module &ir, llvm::orc::LLJIT &jit) {
+                              polls = nvptx::insertFaultPolls(ir);
+                              onHost(ir, jit);
+                            }};
+  CheckFn check = code.lookup<CheckFn>("check");
+  SpinFn spin = code.lookup<SpinFn>("spin");
+  uint64_t *slot = code.lookup<uint64_t *>(abi::kGlobalName); // {record, zero}
 };
 
 /// Runs one thread of a kernel; whether it left by `exit`.

@@ -5,21 +5,13 @@
 // buffer in host memory; what PrintfBuffer reads from it must be what the
 // shared formatter prints for the same call.
 
-#include "compiler/Registration.h"
-#include "compiler/target/common/WoolyToLLVM.h"
 #include "compiler/target/gpu/GpuPrintf.h"
 #include "compiler/target/gpu/GpuPrintfABI.h"
-#include "compiler/target/nvptx/NVPTXTargetInfo.h"
 #include "runtime/exec/common/DevicePrintf.h"
 #include "runtime/exec/gpu/PrintfBuffer.h"
+#include "test/unit/target/gpu/NvptxOnHost.h"
 
-#include "mlir/IR/MLIRContext.h"
-#include "mlir/Parser/Parser.h"
 
-#include "llvm/ExecutionEngine/Orc/LLJIT.h"
-#include "llvm/IR/LLVMContext.h"
-#include "llvm/IR/Module.h"
-#include "llvm/Support/TargetSelect.h"
 
 #include <catch2/catch.hpp>
 
@@ -52,49 +44,13 @@ using ShowFn = void (*)(const void *args, int32_t *out);
 
 /// The kernel lowered by the nvptx TargetInfo and JIT-compiled for the host.
 struct HostRun {
-  mlir::MLIRContext context;
   std::vector<std::string> formats;
-  std::unique_ptr<llvm::orc::LLJIT> jit;
-  ShowFn show = nullptr;
-  uint64_t *slot = nullptr; // __wooly_printf: {buffer, tag}
-
-  HostRun() {
-    mlir::DialectRegistry registry;
-    registerAllWoolyDialects(registry);
-    context.appendDialectRegistry(registry);
-    context.loadAllAvailableDialects();
-    auto module = mlir::parseSourceString<mlir::ModuleOp>(kKernel, &context);
-    REQUIRE(module);
-    formats = gpu::annotatePrintfFormats(*module);
-    REQUIRE(formats.size() == 2);
-    nvptx::NVPTXTargetInfo target(90);
-    REQUIRE(mlir::succeeded(lowerWISToLLVMDialect(*module, target)));
-    auto llvmContext = std::make_unique<llvm::LLVMContext>();
-    std::unique_ptr<llvm::Module> ir = translateToLLVMIR(*module, *llvmContext);
-    REQUIRE(ir);
-    llvm::InitializeNativeTarget();
-    llvm::InitializeNativeTargetAsmPrinter();
-    auto built = llvm::orc::LLJITBuilder().create();
-    if (!built)
-      FAIL(llvm::toString(built.takeError()));
-    jit = std::move(*built);
-    // A host function now: the C convention, the host's layout.
-    for (llvm::Function &fn : *ir)
-      fn.setCallingConv(llvm::CallingConv::C);
-    ir->setTargetTriple(jit->getTargetTriple());
-    ir->setDataLayout(jit->getDataLayout());
-    if (llvm::Error e = jit->addIRModule(
-            llvm::orc::ThreadSafeModule(std::move(ir), std::move(llvmContext))))
-      FAIL(llvm::toString(std::move(e)));
-    auto fn = jit->lookup("show");
-    if (!fn)
-      FAIL(llvm::toString(fn.takeError()));
-    show = fn->toPtr<ShowFn>();
-    auto global = jit->lookup(abi::kGlobalName);
-    if (!global)
-      FAIL(llvm::toString(global.takeError()));
-    slot = global->toPtr<uint64_t *>();
-  }
+  testing::NvptxOnHost code{kKernel, [this](mlir::ModuleOp module) {
+                              formats = gpu::annotatePrintfFormats(module);
+                              REQUIRE(formats.size() == 2);
+                            }};
+  ShowFn show = code.lookup<ShowFn>("show");
+  uint64_t *slot = code.lookup<uint64_t *>(abi::kGlobalName); // {buffer, tag}
 };
 
 /// A printf buffer in host memory with `capacity` bytes for records.
