@@ -1,7 +1,8 @@
 //===- main.cpp - woolyd: the Wooly server ---------------------------------===//
 //
 //   woolyd --listen URL [--controller URL] [--executor auto|host|cuda|hip]
-//          [--keys DIR | --insecure] [--status] [--verbose]
+//          [--keys DIR | --insecure] [--launch-timeout SECONDS] [--status]
+//          [--verbose]
 //   woolyd --gen-keys DIR
 //
 // --status connects to the server listening on URL and prints its telemetry
@@ -15,6 +16,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <unistd.h>
@@ -30,7 +32,7 @@ static int usage(const char *why) {
   fprintf(stderr,
           "usage: woolyd --listen URL [--controller URL] "
           "[--executor auto|host|cuda|hip] [--keys DIR | --insecure] "
-          "[--status] [--verbose]\n"
+          "[--launch-timeout SECONDS] [--status] [--verbose]\n"
           "       woolyd --gen-keys DIR\n");
   return 1;
 }
@@ -42,7 +44,8 @@ static bool isLoopbackTcp(const std::string &url) {
 }
 
 int main(int argc, char **argv) {
-  std::string listen, controller, executorKind = "auto", keysDir, genKeys;
+  std::string listen, controller, executorKind = "auto", keysDir, genKeys,
+      launchTimeout;
   bool insecure = false, status = false, verbose = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -57,6 +60,7 @@ int main(int argc, char **argv) {
         : a == "--executor"   ? !value(executorKind)
         : a == "--keys"       ? !value(keysDir)
         : a == "--gen-keys"   ? !value(genKeys)
+        : a == "--launch-timeout" ? !value(launchTimeout)
                               : false)
       return usage((a + " needs a value").c_str());
     if (a == "--insecure")
@@ -68,7 +72,7 @@ int main(int argc, char **argv) {
     else if (a == "--help" || a == "-h")
       return usage(nullptr), 0;
     else if (a != "--listen" && a != "--controller" && a != "--executor" &&
-             a != "--keys" && a != "--gen-keys")
+             a != "--keys" && a != "--gen-keys" && a != "--launch-timeout")
       return usage(("unknown option '" + a + "'").c_str());
   }
   if (!genKeys.empty()) {
@@ -110,6 +114,17 @@ int main(int argc, char **argv) {
   }
 
   exec::ExecutorOptions execOptions;
+  if (!launchTimeout.empty()) {
+    // Seconds, fractions allowed; 0 (the default) sets no limit.
+    char *end = nullptr;
+    double seconds = std::strtod(launchTimeout.c_str(), &end);
+    if (!end || *end || !(seconds >= 0) || seconds > 1e6)
+      return usage("--launch-timeout takes a number of seconds (0: no "
+                   "limit, the default)");
+    execOptions.launchTimeoutMs = static_cast<uint64_t>(seconds * 1000 + 0.5);
+    if (seconds > 0 && execOptions.launchTimeoutMs == 0)
+      execOptions.launchTimeoutMs = 1;
+  }
   std::unique_ptr<exec::Executor> executor;
   exec::Status s = exec::createExecutor(executorKind, execOptions, executor);
   if (!s)
