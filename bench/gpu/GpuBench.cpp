@@ -10,7 +10,12 @@
 // (1.0 = native speed; the goal is >= 0.95). Also checks that all three
 // produce the same results (BenchCases.cpp says how each output compares).
 //
-//   wooly-bench-gpu [PTX_DIR] [RUNS]
+//   wooly-bench-gpu [PTX_DIR] [RUNS] [--polls]
+//
+// --polls compiles every Wooly module with the fault polls in its loops, as
+// the cuda executor does under woolyd --launch-timeout (the fenced path
+// through an executor with a limit no kernel here reaches): run with and
+// without it to see what the polls cost.
 //
 // Without an NVIDIA GPU it prints why and exits 0 (nothing to measure).
 // Results that differ are flagged in their row (exit 0); a case that cannot
@@ -45,6 +50,8 @@ using namespace wooly::bench;
 namespace {
 
 const CudaDriver *d = nullptr;
+/// --polls: every Wooly module with the fault polls (see the file comment).
+bool gPollEveryModule = false;
 
 void check(CUresult rc, const char *what) {
   if (rc != CUDA_SUCCESS) {
@@ -103,6 +110,7 @@ std::string compileWooly(const std::string &ptx, const char *file,
     return "writing bytecode failed";
   wooly::nvptx::CodegenOptions options;
   options.arch = arch;
+  options.pollEveryModule = gPollEveryModule;
   auto compiled = wooly::nvptx::compileToPTX(module->get(), options);
   if (!compiled)
     return "compile failed: " + llvm::toString(compiled.takeError());
@@ -140,6 +148,7 @@ size_t mismatches(const Case &c, const std::vector<Bytes> &native,
 int main(int argc, char **argv) {
   std::string dir = argc > 1 ? argv[1] : WOOLY_EXAMPLE_DIR "/ptx";
   int runs = argc > 2 ? std::max(1, std::atoi(argv[2])) : 200;
+  gPollEveryModule = argc > 3 && std::string(argv[3]) == "--polls";
   std::string why;
   d = CudaDriver::get(why);
   int count = 0;
@@ -163,14 +172,22 @@ int main(int argc, char **argv) {
   d->cuDeviceGetName(name, sizeof name - 1, device);
   std::string arch = smArchFor(major, minor);
   std::printf("device: %s (%s), %d runs per kernel (fewer for slow ones), "
-              "median times\n",
-              name, arch.c_str(), runs);
+              "median times%s\n",
+              name, arch.c_str(), runs,
+              gPollEveryModule ? "; Wooly modules with fault polls in every "
+                                 "loop (--polls)"
+                               : "");
 
   // The fenced path: woolyd's executor for this device and one client
   // context, fenced as woolyd makes them. The executor shares the device's
   // primary context with the native runs above.
   std::unique_ptr<wooly::exec::Executor> executor;
-  if (wooly::exec::Status s = createCudaExecutorFor(0, {}, executor); !s) {
+  wooly::exec::ExecutorOptions executorOptions;
+  if (gPollEveryModule)
+    executorOptions.launchTimeoutMs = 3600 * 1000; // polls, never a stop
+  if (wooly::exec::Status s =
+          createCudaExecutorFor(0, executorOptions, executor);
+      !s) {
     std::fprintf(stderr, "cuda executor: %s\n", s.message.c_str());
     return 1;
   }

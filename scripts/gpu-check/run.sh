@@ -7,7 +7,8 @@
 #      kernels, device printf, timing, best-effort SM partition, named
 #      barriers), woolyd's GPU report, and every example through woolyd
 #      --executor cuda against its native run
-#   3. wooly-bench-gpu: Wooly-compiled kernels against nvcc's (aim >= 0.95)
+#   3. wooly-bench-gpu: Wooly-compiled kernels against nvcc's (aim >= 0.95),
+#      then again with the fault polls in every module (--polls)
 set -u
 root=$PWD
 out=${OUT:-/tmp/gpu-check}
@@ -79,4 +80,8 @@ echo "native error_cases:"; build/examples/error_cases 2>&1 | tail -3
 echo "what CUDA answers:"; .gpu-bundle/probe_errors 2>&1 | tee "$out/probe.log"
 step bench-gpu 150 build/bin/bench/wooly-bench-gpu build/examples/ptx 200
 cat "$out/bench-gpu.log"
+# What the fault polls cost where every module has them (woolyd
+# --launch-timeout), against the run above.
+step bench-gpu-polls 120 build/bin/bench/wooly-bench-gpu build/examples/ptx 100 --polls
+cat "$out/bench-gpu-polls.log"
 cat "$out/summary.log"

@@ -14,8 +14,9 @@
 // Record (all fields little-endian, zeroed by the executor):
 //   u32 kind       kNone, or what the first fault of the context was; set
 //                  by a compare-and-swap from kNone, so the first fault
-//                  wins, and polled at loop headers by every thread of the
-//                  module's kernels, which then exit
+//                  wins (or by the executor: kStop), and polled at loop
+//                  headers by every thread of the module's kernels, which
+//                  then exit
 //   u32 complete   1 once the fields below are written (a release store)
 //   u32 block[3]   %ctaid of the faulting thread
 //   u32 thread[3]  %tid of the faulting thread
@@ -46,7 +47,10 @@ inline constexpr uint64_t kFileOffset = kMessageOffset + kTextBytes;
 inline constexpr uint64_t kFunctionOffset = kFileOffset + kTextBytes;
 inline constexpr uint64_t kRecordBytes = kFunctionOffset + kTextBytes;
 
-enum Kind : uint32_t { kNone = 0, kTrap = 1, kAssert = 2 };
+/// kStop is written by the executor, not by a kernel (the launch watchdog,
+/// a session that goes away): the polls end every thread, nothing else is
+/// in the record.
+enum Kind : uint32_t { kNone = 0, kTrap = 1, kAssert = 2, kStop = 3 };
 
 } // namespace wooly::gpu::fault_abi
 

@@ -24,6 +24,11 @@ namespace wooly::nvptx {
 /// polls it added.
 unsigned insertFaultPolls(llvm::Module &m);
 
+/// Gives `m` the fault slot where it has none (a module that cannot trap),
+/// so that the executor can stop its kernels through the polls too (the
+/// launch watchdog, a session that goes away).
+void addFaultSlot(llvm::Module &m);
+
 } // namespace wooly::nvptx
 
 #endif // WOOLY_COMPILER_TARGET_NVPTX_FAULTPOLLS_H

@@ -41,6 +41,10 @@ unsigned computeCapability(llvm::StringRef arch);
 struct CodegenOptions {
   std::string arch = "sm_75"; // nvcc 13's default
   unsigned optLevel = 3;      // 0..3
+  /// Give every module the fault slot and its loops the fault polls, not
+  /// only modules that can trap (FaultPolls.h): what lets the cuda
+  /// executor's launch watchdog stop any kernel.
+  bool pollEveryModule = false;
 };
 
 /// A TargetMachine for `options`, the NVPTX target registered on first use.

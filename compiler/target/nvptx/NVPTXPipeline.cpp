@@ -96,6 +96,8 @@ Expected<std::unique_ptr<Module>> lowerToLLVMIR(mlir::ModuleOp module,
     return translated.takeError();
   std::unique_ptr<Module> llvmModule = std::move(*translated);
   // Before libdevice is linked: its (bounded) loops need no polls.
+  if (options.pollEveryModule)
+    addFaultSlot(*llvmModule);
   insertFaultPolls(*llvmModule);
   if (Error err = linkLibDevice(*llvmModule))
     return std::move(err);

@@ -513,6 +513,9 @@ Status createCudaExecutorFor(int ordinal, const ExecutorOptions &options,
       smArchFor(info.computeCapabilityMajor, info.computeCapabilityMinor);
   info.warpSize = 32;
   std::string arch = info.arch;
+  // With a launch timeout every module gets the fault polls, through which
+  // the watchdog stops kernels (runtime/exec/gpu/LaunchWatchdog.h).
+  bool pollEveryModule = options.launchTimeoutMs > 0;
   out = std::make_unique<gpu::GpuExecutor>(
       std::move(api), std::move(info), "nvptx",
       gpu::backendFor<nvptx::CodegenOptions>(
@@ -520,7 +523,11 @@ Status createCudaExecutorFor(int ordinal, const ExecutorOptions &options,
           [](mlir::ModuleOp module, const nvptx::CodegenOptions &options) {
             return nvptx::compileToPTX(module, options);
           },
-          /*terminate=*/true));
+          /*terminate=*/true,
+          [pollEveryModule](nvptx::CodegenOptions &codegen) {
+            codegen.pollEveryModule = pollEveryModule;
+          }),
+      gpu::steadyClockNs, options.launchTimeoutMs);
   return Status::ok();
 }
 

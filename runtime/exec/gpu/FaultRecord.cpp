@@ -54,8 +54,9 @@ std::string triple(std::span<const uint8_t> bytes, uint64_t at) {
 
 Status decodeFaultRecord(std::span<const uint8_t> bytes) {
   uint32_t kind = word(bytes, abi::kKindOffset);
-  if (kind == abi::kNone || word(bytes, abi::kCompleteOffset) == 0)
-    return Status::ok();
+  if (kind == abi::kNone || kind == abi::kStop ||
+      word(bytes, abi::kCompleteOffset) == 0)
+    return Status::ok(); // kStop: the executor knows why it stopped them
   std::string where = "block (" + triple(bytes, abi::kBlockOffset) +
                       ") thread (" + triple(bytes, abi::kThreadOffset) + ")";
   if (kind == abi::kAssert)
@@ -80,8 +81,10 @@ bool trapsGoToDriver() {
 }
 
 FaultRecord::~FaultRecord() {
-  if (reads)
+  if (reads) {
+    api.streamSynchronize(reads); // a stop still on its way to the record
     api.streamDestroy(reads);
+  }
   if (record)
     api.memFree(record);
 }
@@ -126,6 +129,16 @@ Status FaultRecord::attach(DriverModule module, DriverStream stream,
     return status;
   attached = true;
   return Status::ok();
+}
+
+bool FaultRecord::stop(Status why) {
+  if (!record)
+    return false;
+  if (fault.isOk())
+    fault = std::move(why);
+  // On the record's own stream, so it lands while the kernels run.
+  api.copyHtoD(record + abi::kKindOffset, &stopWord, sizeof stopWord, reads);
+  return true;
 }
 
 Status FaultRecord::check(const std::function<bool()> &allIdle) {

@@ -17,6 +17,7 @@
 #ifndef WOOLY_RUNTIME_EXEC_GPU_FAULTRECORD_H
 #define WOOLY_RUNTIME_EXEC_GPU_FAULTRECORD_H
 
+#include "compiler/target/gpu/GpuFaultABI.h"
 #include "runtime/exec/gpu/DeviceApi.h"
 
 #include <functional>
@@ -59,12 +60,19 @@ public:
   /// The fault already read back (ok for none); no device access.
   const Status &recorded() const { return fault; }
 
+  /// Ends the context's kernels at their next loop poll (kStop in the
+  /// record, written without waiting) and makes `why` the context's
+  /// error, unless it already has one. False where there is no record
+  /// (no kernel of the context could be stopped).
+  bool stop(Status why);
+
 private:
   DeviceApi &api;
   DevicePtr record = 0;
   DriverStream reads = nullptr; // the read-backs' own stream
   bool pending = false;
   Status fault;
+  uint32_t stopWord = wooly::gpu::fault_abi::kStop; // the copy's source
 };
 
 } // namespace wooly::exec::gpu

@@ -21,12 +21,12 @@ static Status invalidHandle(const char *what, uint64_t id) {
 
 GpuContext::GpuContext(DeviceApi &api, const DeviceInfo &device,
                        const ContextOptions &options, ModuleCompiler compiler,
-                       GpuTelemetry *telemetry)
+                       GpuTelemetry *telemetry, LaunchWatchdog *watchdog)
     : api(api), device(device), compiler(std::move(compiler)),
       memoryLimit(options.memoryLimit ? options.memoryLimit
                                       : device.totalMemory),
       fencing(options.addressFencing), weight(options.weight),
-      priority(options.priority), faultRecord(api) {
+      priority(options.priority), faultRecord(api), watchdog(watchdog) {
   if (telemetry)
     timer = std::make_unique<LaunchTimer>(api, *telemetry);
 }
@@ -35,12 +35,12 @@ Status GpuContext::create(DeviceApi &api, const DeviceInfo &device,
                           const ContextOptions &options,
                           ModuleCompiler compiler,
                           std::unique_ptr<Context> &out,
-                          GpuTelemetry *telemetry) {
+                          GpuTelemetry *telemetry, LaunchWatchdog *watchdog) {
   if (options.memoryLimit && options.memoryGuaranteed > options.memoryLimit)
     return Status::error(ErrorCode::InvalidValue,
                          "guaranteed memory exceeds the memory limit");
-  auto context = std::make_unique<GpuContext>(api, device, options,
-                                              std::move(compiler), telemetry);
+  auto context = std::make_unique<GpuContext>(
+      api, device, options, std::move(compiler), telemetry, watchdog);
   DriverStream stream = nullptr;
   if (Status status = context->newStream(0, stream); !status)
     return status;
@@ -48,12 +48,20 @@ Status GpuContext::create(DeviceApi &api, const DeviceInfo &device,
   if (context->fencing)
     if (Status status = context->reserveArena(); !status)
       return status;
+  if (watchdog)
+    watchdog->add(context.get());
   out = std::move(context);
   return Status::ok();
 }
 
 GpuContext::~GpuContext() {
-  // A session going away frees everything it held, whatever state it left.
+  if (watchdog)
+    watchdog->remove(this);
+  // A session going away frees everything it held, whatever state it left;
+  // its kernels that poll the fault record stop now instead of running to
+  // their end (or forever).
+  faultRecord.stop(Status::error(ErrorCode::DeviceUnavailable,
+                                 "the session is closed"));
   for (auto &[id, stream] : streams)
     api.streamSynchronize(stream);
   timer.reset(); // its last launches are done: their time counts
@@ -307,7 +315,7 @@ Status GpuContext::loadModule(std::span<const uint8_t> wis, ModuleId &out) {
             preparePrintf(id, handle, std::move(compiled.printfFormats));
         !status)
       return undo(status);
-  if (compiled.canFault)
+  if (compiled.canFault || watchdog)
     if (Status status =
             faultRecord.attach(handle, streams.at(0), module.reportsFaults);
         !status)
@@ -798,6 +806,25 @@ Status GpuContext::queryStream(StreamId streamId) {
   if (Status status = api.streamQuery(stream); !status)
     return status;
   return checkFaults();
+}
+
+std::optional<uint64_t> GpuContext::oldestRunningStart() {
+  if (!timer)
+    return std::nullopt;
+  std::vector<uint64_t> running;
+  timer->harvest(&running);
+  if (running.empty())
+    return std::nullopt;
+  return *std::min_element(running.begin(), running.end());
+}
+
+bool GpuContext::stopOverdue(uint64_t limitMs) {
+  std::lock_guard<std::mutex> lock(mutex);
+  return faultRecord.stop(Status::error(
+      ErrorCode::LaunchTimeout,
+      "a kernel of this session ran longer than the " +
+          std::to_string(limitMs) +
+          " ms launch watchdog limit and was stopped (an infinite loop?)"));
 }
 
 Status GpuContext::checkFaults() {

@@ -26,6 +26,7 @@
 #include "runtime/exec/gpu/ArenaAllocator.h"
 #include "runtime/exec/gpu/DeviceApi.h"
 #include "runtime/exec/gpu/FaultRecord.h"
+#include "runtime/exec/gpu/LaunchWatchdog.h"
 #include "runtime/exec/gpu/LaunchTimer.h"
 
 #include <atomic>
@@ -37,21 +38,29 @@
 
 namespace wooly::exec::gpu {
 
-class GpuContext final : public Context {
+class GpuContext final : public Context, public WatchedSession {
 public:
   /// Use `create`: the constructor leaves the context without a stream 0.
   GpuContext(DeviceApi &api, const DeviceInfo &device,
              const ContextOptions &options, ModuleCompiler compiler,
-             GpuTelemetry *telemetry = nullptr);
+             GpuTelemetry *telemetry = nullptr,
+             LaunchWatchdog *watchdog = nullptr);
   ~GpuContext() override;
 
   /// With `telemetry` (the executor's), every launch is timed with driver
   /// events (LaunchTimer) and stats() reports kernel time, queueing delays
-  /// and pending launches; without it, launches only.
+  /// and pending launches; without it, launches only. With `watchdog` (and
+  /// telemetry, which tells when kernels started), kernels running past its
+  /// limit are stopped; every module's fault slot is then attached.
   static Status create(DeviceApi &api, const DeviceInfo &device,
                        const ContextOptions &options, ModuleCompiler compiler,
                        std::unique_ptr<Context> &out,
-                       GpuTelemetry *telemetry = nullptr);
+                       GpuTelemetry *telemetry = nullptr,
+                       LaunchWatchdog *watchdog = nullptr);
+
+  // WatchedSession
+  std::optional<uint64_t> oldestRunningStart() override;
+  bool stopOverdue(uint64_t limitMs) override;
 
   Status allocate(uint64_t bytes, DevicePtr &out) override;
   Status free(DevicePtr ptr) override;
@@ -206,6 +215,7 @@ private:
   std::unique_ptr<LaunchTimer> timer; // with the executor's telemetry
   PrintfState printfState;
   FaultRecord faultRecord;
+  LaunchWatchdog *watchdog = nullptr;
 };
 
 } // namespace wooly::exec::gpu

@@ -4,6 +4,7 @@
 
 #include "runtime/exec/gpu/GpuContext.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -11,7 +12,8 @@ namespace wooly::exec::gpu {
 
 GpuExecutor::GpuExecutor(std::unique_ptr<DeviceApi> api, DeviceInfo info,
                          const std::string &target, BackendCompile backend,
-                         HostClock clock)
+                         HostClock clock, uint64_t launchTimeoutMs,
+                         bool watchdogThread)
     : epochs(std::make_unique<DeviceEpochs>(std::move(api))),
       device(std::move(info)),
       compiler(target + ":" + device.arch, std::move(backend)),
@@ -21,7 +23,16 @@ GpuExecutor::GpuExecutor(std::unique_ptr<DeviceApi> api, DeviceInfo info,
   const char *timing = std::getenv("WOOLY_GPU_LAUNCH_TIMING");
   timeLaunches = !(timing && std::strcmp(timing, "0") == 0);
   generation();
+  // The watchdog learns when kernels started from their timing events.
+  if (launchTimeoutMs && !timeLaunches)
+    std::fprintf(stderr, "wooly: the launch timeout needs kernel timing; "
+                         "WOOLY_GPU_LAUNCH_TIMING=0 turns it off\n");
+  else if (launchTimeoutMs)
+    watchdog = std::make_unique<LaunchWatchdog>(launchTimeoutMs, this->clock,
+                                                watchdogThread);
 }
+
+GpuExecutor::~GpuExecutor() = default;
 
 std::pair<EpochDeviceApi *, GpuTelemetry *> GpuExecutor::generation() {
   std::lock_guard<std::mutex> lock(generationsMutex);
@@ -41,7 +52,8 @@ Status GpuExecutor::createContext(const ContextOptions &options,
     return Status::error(ErrorCode::DeviceUnavailable, down);
   auto [api, telemetry] = generation();
   return GpuContext::create(*api, device, options, compiler.asCallback(), out,
-                            timeLaunches ? telemetry : nullptr);
+                            timeLaunches ? telemetry : nullptr,
+                            watchdog.get());
 }
 
 double GpuExecutor::busyFraction() {

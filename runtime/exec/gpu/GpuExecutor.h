@@ -12,6 +12,7 @@
 #include "runtime/exec/gpu/DeviceEpochs.h"
 #include "runtime/exec/gpu/GpuModuleCompiler.h"
 #include "runtime/exec/gpu/GpuTelemetry.h"
+#include "runtime/exec/gpu/LaunchWatchdog.h"
 
 #include <mutex>
 
@@ -23,9 +24,15 @@ class GpuExecutor final : public Executor {
 public:
   /// `target` prefixes the device's arch in cache keys ("nvptx", "amdgpu");
   /// `clock` is the host clock kernel times are mapped to (a test's own).
+  /// With `launchTimeoutMs`, kernels running longer are stopped
+  /// (LaunchWatchdog.h; the backend must compile every module with the
+  /// fault polls); `watchdogThread` false leaves the checks to
+  /// checkLaunchTimes() (tests).
   GpuExecutor(std::unique_ptr<DeviceApi> api, DeviceInfo info,
               const std::string &target, BackendCompile backend,
-              HostClock clock = steadyClockNs);
+              HostClock clock = steadyClockNs, uint64_t launchTimeoutMs = 0,
+              bool watchdogThread = true);
+  ~GpuExecutor() override;
 
   const DeviceInfo &info() const override { return device; }
   Status createContext(const ContextOptions &options,
@@ -41,6 +48,11 @@ public:
   /// How many times a fatal kernel fault made the executor reset the
   /// device's context (DeviceEpochs.h).
   uint64_t contextResets() const { return epochs->resets(); }
+  /// One pass of the launch watchdog (what its thread does periodically).
+  void checkLaunchTimes() {
+    if (watchdog)
+      watchdog->check();
+  }
 
 private:
   /// What the sessions of one epoch share: their driver table and the
@@ -61,19 +73,23 @@ private:
   std::mutex generationsMutex;
   std::vector<Generation> generations;
   bool timeLaunches = true; // WOOLY_GPU_LAUNCH_TIMING=0 turns it off
+  std::unique_ptr<LaunchWatchdog> watchdog; // with a launch timeout
 };
 
 /// A BackendCompile over a backend entry point that returns the image as a
 /// byte container (`compile(module, options)`); `terminate` appends the NUL
-/// that PTX text needs.
+/// that PTX text needs; `configure` sets options beyond the arch.
 template <typename Options, typename Compile>
 BackendCompile backendFor(std::string arch, Compile compile,
-                          bool terminate = false) {
-  return [arch = std::move(arch), compile,
-          terminate](mlir::ModuleOp module, std::vector<uint8_t> &image,
+                          bool terminate = false,
+                          std::function<void(Options &)> configure = {}) {
+  return [arch = std::move(arch), compile, terminate,
+          configure](mlir::ModuleOp module, std::vector<uint8_t> &image,
                      std::string &error) {
     Options options;
     options.arch = arch;
+    if (configure)
+      configure(options);
     auto result = compile(module, options);
     if (!result) {
       error = llvm::toString(result.takeError());

@@ -10,6 +10,8 @@
 
 #include "llvm/Support/Error.h"
 
+#include <cstdio>
+
 namespace wooly::exec::hip {
 
 namespace {
@@ -317,6 +319,10 @@ Status createHipExecutorFor(int ordinal, const ExecutorOptions &options,
   info.computeCapabilityMajor = 7;
   info.computeCapabilityMinor = 5;
   std::string arch = info.arch;
+  if (options.launchTimeoutMs)
+    std::fprintf(stderr,
+                 "wooly: the hip executor cannot stop kernels yet (AMD code "
+                 "has no fault polls); the launch timeout has no effect\n");
   out = std::make_unique<gpu::GpuExecutor>(
       std::move(api), std::move(info), "amdgpu",
       gpu::backendFor<amdgpu::CodegenOptions>(

@@ -22,9 +22,11 @@
 namespace wooly::exec::gpu::testing {
 
 /// An executor over a new TimedHostApi (or a test's subclass of it), which
-/// `api` points to (the executor owns it).
+/// `api` points to (the executor owns it). With `launchTimeoutMs`, its
+/// watchdog checks only when the test calls checkLaunchTimes().
 template <typename Api = TimedHostApi>
-std::unique_ptr<GpuExecutor> emulatedExecutor(Api *&api) {
+std::unique_ptr<GpuExecutor> emulatedExecutor(Api *&api,
+                                              uint64_t launchTimeoutMs = 0) {
   auto owned = std::make_unique<Api>();
   api = owned.get();
   api->modulesPrint = false;
@@ -38,7 +40,7 @@ std::unique_ptr<GpuExecutor> emulatedExecutor(Api *&api) {
         image = {0};
         return true;
       },
-      std::move(clock));
+      std::move(clock), launchTimeoutMs, /*watchdogThread=*/false);
 }
 
 /// A session of `executor` (unfenced: no arena in host memory) with the

@@ -117,6 +117,45 @@ TEST_CASE("WIS saxpy becomes PTX that ptxas accepts", "[gpu][nvptx]") {
   }
 }
 
+namespace {
+// A loop with no trap or assert in it: waits for a flag.
+const char *kWait = R"(
+wooly.kernel @wait(%flag: !wooly.ptr<global>) {
+  cf.br ^loop
+^loop:
+  %v = wooly.load %flag {alignment = 4 : i64, is_volatile} : !wooly.ptr<global> -> i32
+  %z = arith.constant 0 : i32
+  %set = arith.cmpi ne, %v, %z : i32
+  cf.cond_br %set, ^done, ^loop
+^done:
+  wooly.return
+}
+)";
+} // namespace
+
+TEST_CASE("with pollEveryModule a module that cannot trap gets the fault "
+          "slot and its loops the polls",
+          "[gpu][nvptx][fault]") {
+  wooly::nvptx::CodegenOptions options;
+  options.arch = "sm_90";
+  {
+    Parsed parsed(kWait);
+    auto ptx = wooly::nvptx::compileToPTX(*parsed.module, options);
+    requireOk(ptx);
+    CHECK(ptx->find("__wooly_fault") == std::string::npos);
+    CHECK(ptx->find("exit;") == std::string::npos);
+  }
+  options.pollEveryModule = true;
+  Parsed parsed(kWait);
+  auto ptx = wooly::nvptx::compileToPTX(*parsed.module, options);
+  requireOk(ptx);
+  CHECK(ptx->find(".visible .global .align 8 .b8 __wooly_fault[16];") !=
+        std::string::npos);
+  CHECK(ptx->find("ld.volatile.global.b32") != std::string::npos);
+  CHECK(ptx->find("exit;") != std::string::npos);
+  CHECK(ptxasAccepts(*ptx, "sm_90"));
+}
+
 TEST_CASE("math functions link CUDA's libdevice", "[gpu][nvptx]") {
   if (wooly::nvptx::findLibDevice().empty()) {
     WARN("libdevice not found: skipped");

@@ -1,0 +1,156 @@
+// The GPU executors' launch watchdog (LaunchWatchdog.h) over the emulated
+// device of TimedHostApi, whose clock is the test's: a kernel running past
+// the limit gets "stop" written into its session's fault record (its polls
+// would then end it), and that session alone gets LaunchTimeout; one pass
+// stops one session, and the kernels running then get a new limit (they
+// may only have waited for the runaway's SMs); a session that goes away
+// stops its kernels; one compiled without polls is reported, not stopped.
+
+#include "test/unit/target/gpu/EmulatedExecutor.h"
+
+#include "compiler/target/gpu/GpuFaultABI.h"
+
+#include <cstring>
+
+using namespace wooly::exec;
+using namespace wooly::exec::gpu;
+using namespace wooly::exec::gpu::testing;
+namespace abi = wooly::gpu::fault_abi;
+
+namespace {
+
+constexpr uint64_t kMs = 1'000'000;
+
+/// TimedHostApi that counts the executor's stop writes.
+class StopSpy : public TimedHostApi {
+public:
+  int stops = 0;
+  Status copyHtoD(DevicePtr dst, const void *src, uint64_t bytes,
+                  DriverStream stream) override {
+    uint32_t word = 0;
+    if (bytes == 4)
+      std::memcpy(&word, src, 4);
+    if (word == abi::kStop)
+      ++stops;
+    return TimedHostApi::copyHtoD(dst, src, bytes, stream);
+  }
+  /// Every kernel in flight ends now (as at their polls after a stop).
+  void endAllNow() {
+    for (auto &[stream, at] : freeAt)
+      at = std::min(at, now);
+    for (auto &[event, at] : events)
+      if (at && *at > now)
+        at = now;
+  }
+};
+
+/// The kind word of the fault record the index-th loaded module points at.
+uint32_t recordKind(StopSpy &api, size_t index) {
+  uint64_t *slot = api.loaded.at(index) + 2;
+  REQUIRE(slot[0] != 0);
+  uint32_t kind = 0;
+  std::memcpy(&kind, reinterpret_cast<const void *>(slot[0]), 4);
+  return kind;
+}
+
+Status launch(Context &context, FunctionId fn) {
+  LaunchConfig config;
+  return context.launch(fn, config, {}, 0);
+}
+
+} // namespace
+
+TEST_CASE("the GPU launch watchdog stops a kernel past its limit, in its "
+          "session only",
+          "[gpu][watchdog]") {
+  StopSpy *api = nullptr;
+  auto executor = emulatedExecutor(api, /*launchTimeoutMs=*/1000);
+  FunctionId fnA = 0, fnB = 0;
+  std::unique_ptr<Context> a = sessionWithEmptyKernel(*executor, fnA);
+  std::unique_ptr<Context> b = sessionWithEmptyKernel(*executor, fnB);
+  api->kernelNs = {3600'000 * kMs}; // A's kernel would run for an hour
+  REQUIRE(launch(*a, fnA));
+  api->now += 1; // it started
+  executor->checkLaunchTimes();
+  api->now += 900 * kMs;
+  executor->checkLaunchTimes();
+  CHECK(api->stops == 0);
+  CHECK(recordKind(*api, 0) == abi::kNone);
+  api->now += 200 * kMs; // 1.1 s
+  executor->checkLaunchTimes();
+  CHECK(api->stops == 1);
+  CHECK(recordKind(*api, 0) == abi::kStop);
+  CHECK(recordKind(*api, 1) == abi::kNone);
+  api->endAllNow();
+  Status synced = a->synchronize(0);
+  CHECK(synced.code == ErrorCode::LaunchTimeout);
+  CHECK(synced.message.find("longer than the 1000 ms launch watchdog limit") !=
+        std::string::npos);
+  CHECK(launch(*a, fnA).code == ErrorCode::LaunchTimeout); // sticky
+  // B goes on.
+  REQUIRE(launch(*b, fnB));
+  CHECK(b->synchronize(0));
+  executor->checkLaunchTimes();
+  CHECK(api->stops == 1);
+}
+
+TEST_CASE("the GPU launch watchdog stops one session a pass and gives the "
+          "kernels running then a new limit",
+          "[gpu][watchdog]") {
+  StopSpy *api = nullptr;
+  auto executor = emulatedExecutor(api, /*launchTimeoutMs=*/1000);
+  FunctionId fnA = 0, fnB = 0;
+  std::unique_ptr<Context> a = sessionWithEmptyKernel(*executor, fnA);
+  std::unique_ptr<Context> b = sessionWithEmptyKernel(*executor, fnB);
+  // A runs away; B's kernel, started a little later, cannot get SMs while
+  // A holds them (on the emulated device: it simply takes as long).
+  api->kernelNs = {3600'000 * kMs, 3600'000 * kMs};
+  REQUIRE(launch(*a, fnA));
+  api->now += 200 * kMs;
+  REQUIRE(launch(*b, fnB));
+  api->now += 1500 * kMs; // both look overdue
+  executor->checkLaunchTimes();
+  CHECK(api->stops == 1);
+  CHECK(recordKind(*api, 0) == abi::kStop); // the older one
+  CHECK(recordKind(*api, 1) == abi::kNone);
+  api->now += 500 * kMs;
+  executor->checkLaunchTimes();
+  CHECK(recordKind(*api, 1) == abi::kNone); // B's limit starts again
+  api->now += 600 * kMs;
+  executor->checkLaunchTimes();
+  CHECK(recordKind(*api, 1) == abi::kStop); // now B itself ran too long
+}
+
+TEST_CASE("a GPU session that goes away stops its running kernels",
+          "[gpu][watchdog]") {
+  StopSpy *api = nullptr;
+  auto executor = emulatedExecutor(api, /*launchTimeoutMs=*/60'000);
+  FunctionId fn = 0;
+  std::unique_ptr<Context> a = sessionWithEmptyKernel(*executor, fn);
+  api->kernelNs = {3600'000 * kMs};
+  REQUIRE(launch(*a, fn));
+  a.reset();
+  CHECK(api->stops == 1);
+}
+
+TEST_CASE("a GPU kernel compiled without polls is reported, not stopped, and "
+          "the watchdog goes on with the others",
+          "[gpu][watchdog]") {
+  StopSpy *api = nullptr;
+  auto executor = emulatedExecutor(api, /*launchTimeoutMs=*/1000);
+  FunctionId fnA = 0, fnB = 0;
+  api->modulesFault = false; // A's module has no fault slot
+  std::unique_ptr<Context> a = sessionWithEmptyKernel(*executor, fnA);
+  api->modulesFault = true;
+  std::unique_ptr<Context> b = sessionWithEmptyKernel(*executor, fnB);
+  api->kernelNs = {3600'000 * kMs, 3600'000 * kMs};
+  REQUIRE(launch(*a, fnA));
+  api->now += 100 * kMs;
+  REQUIRE(launch(*b, fnB));
+  api->now += 1500 * kMs;
+  executor->checkLaunchTimes(); // A is the oldest: it cannot be stopped
+  CHECK(api->stops == 0);
+  executor->checkLaunchTimes(); // B is seen
+  CHECK(api->stops == 1);
+  CHECK(recordKind(*api, 1) == abi::kStop);
+}
