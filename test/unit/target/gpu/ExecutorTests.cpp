@@ -13,6 +13,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 
 using namespace wooly::exec;
@@ -382,4 +383,76 @@ TEST_CASE("a device-side assert stays in its session on the cuda executor",
   std::unique_ptr<Context> c;
   REQUIRE(executor->createContext(options, c));
   CHECK(run(*c, 0));
+}
+
+namespace {
+// Spins until *flag is set, which nobody does.
+const char *kSpinForever = R"(
+wooly.kernel @spin(%flag: !wooly.ptr<global>) {
+  cf.br ^wait
+^wait:
+  %v = wooly.load %flag {alignment = 4 : i64, is_volatile} : !wooly.ptr<global> -> i32
+  %z = arith.constant 0 : i32
+  %set = arith.cmpi ne, %v, %z : i32
+  cf.cond_br %set, ^done, ^wait
+^done:
+  wooly.return
+}
+)";
+} // namespace
+
+// The cuda executor's launch watchdog (LaunchWatchdog.h): a kernel that
+// never ends is stopped through its polls after the limit, its session gets
+// LaunchTimeout, another session's kernel runs; a session closed while its
+// kernel spins does not wait for it.
+TEST_CASE("the cuda executor's launch watchdog stops a kernel that never "
+          "ends",
+          "[gpu][exec][device][watchdog]") {
+  ExecutorOptions executorOptions;
+  executorOptions.launchTimeoutMs = 500;
+  std::unique_ptr<Executor> executor;
+  if (Status status = createExecutor("cuda", executorOptions, executor);
+      !status) {
+    WARN("no cuda device: skipped (" << status.message << ")");
+    return;
+  }
+  ContextOptions options;
+  options.memoryLimit = 8 << 20;
+  std::string text = kSpinForever;
+  std::span<const uint8_t> wis(reinterpret_cast<const uint8_t *>(text.data()),
+                               text.size());
+  auto spin = [&](Context &context) {
+    ModuleId module = 0;
+    REQUIRE(context.loadModule(wis, module));
+    FunctionId fn = 0;
+    KernelInfo info;
+    REQUIRE(context.getFunction(module, "spin", fn, info));
+    DevicePtr flag = 0;
+    REQUIRE(context.allocate(4, flag));
+    REQUIRE(context.memset(flag, 0, 4, 0));
+    std::vector<uint8_t> args(info.argBufferSize);
+    std::memcpy(args.data() + info.params[0].offset, &flag, 8);
+    LaunchConfig config;
+    config.grid = {4, 1, 1};
+    config.block = {64, 1, 1};
+    REQUIRE(context.launch(fn, config, args, 0));
+  };
+  std::unique_ptr<Context> a, b;
+  REQUIRE(executor->createContext(options, a));
+  REQUIRE(executor->createContext(options, b));
+  auto started = std::chrono::steady_clock::now();
+  spin(*a);
+  Status synced = a->synchronize(0);
+  auto took = std::chrono::steady_clock::now() - started;
+  CHECK(synced.code == ErrorCode::LaunchTimeout);
+  CHECK(took < std::chrono::seconds(10));
+  runSaxpyOn("cuda"); // a session of another executor on the same device
+  std::unique_ptr<Context> c;
+  REQUIRE(executor->createContext(options, c));
+  spin(*c);
+  started = std::chrono::steady_clock::now();
+  c.reset(); // stops its kernel instead of waiting for it
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(5));
+  CHECK(b->synchronize(0));
+  CHECK(executor->lost().empty());
 }
