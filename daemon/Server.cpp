@@ -504,9 +504,16 @@ void Server::Impl::reap() {
   std::vector<std::string> silent;
   {
     std::lock_guard lock(sessionsMutex);
+    // A busy worker may wait for a kernel on behalf of a client that died
+    // meanwhile: a live client waiting for its reply keeps probing (every
+    // heartbeat interval), so silence means gone here too. Its kernels are
+    // stopped, or the wait (and the session's memory) could last forever.
     for (auto &[rid, w] : workers)
-      if (!w->busy && now - w->lastSeen > server.options_.sessionTimeoutMs)
+      if (now - w->lastSeen > server.options_.sessionTimeoutMs) {
+        if (w->busy)
+          w->session->abandon();
         silent.push_back(rid);
+      }
   }
   for (auto &rid : silent)
     retire(rid, "client silent: gone or dead");

@@ -103,13 +103,21 @@ Session::Session(uint64_t id, std::string client, exec::Executor &executor,
       limits_(limits), device_(describeDevice(executor.info())) {}
 
 Session::~Session() {
-  // Let queued work finish (it may read host buffers we own), then drop the
-  // context, which frees every allocation, module, stream and event.
+  // Stop the kernels (nobody will read their results; one may never end),
+  // let queued copies finish (they may read host buffers we own), then drop
+  // the context, which frees every allocation, module, stream and event.
   if (context_) {
+    context_->abandon();
     (void)context_->synchronizeAll();
     context_.reset();
   }
   quota_.close(id_);
+}
+
+void Session::abandon() {
+  abandoned_ = true;
+  if (context_)
+    context_->abandon();
 }
 
 exec::Status Session::takeDeferred() {
@@ -224,6 +232,10 @@ Reply Session::handleBatch(const proto::Header &header,
 }
 
 Reply Session::dispatch(MsgType type, proto::ByteReader &r, const Bulk &bulk) {
+  if (abandoned_)
+    return Reply::error(WireCode::NoSession,
+                        "this session was closed: its client was silent "
+                        "for longer than the session timeout");
   switch (type) {
   case MsgType::MemAlloc:
     return alloc(r);

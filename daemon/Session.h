@@ -107,6 +107,11 @@ public:
   void setShare(uint32_t weight, exec::PriorityClass priority);
   SessionUsage usage() const;
   exec::Context &context() { return *context_; }
+  /// The client is gone (silent past the session timeout, maybe while this
+  /// session waits for a kernel on its behalf): stops its kernels, so the
+  /// wait returns and nothing more runs; every later request is refused.
+  /// Thread-safe; the session is closed next.
+  void abandon();
 
 private:
   Session(uint64_t id, std::string client, exec::Executor &executor,
@@ -141,6 +146,7 @@ private:
   uint64_t id_;
   std::string client_;
   std::string tenant_ = "default";
+  std::atomic<bool> abandoned_{false};
   MemoryQuota &quota_;
   ModuleCache &moduleCache_;
   SessionLimits limits_;

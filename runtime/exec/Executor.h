@@ -206,6 +206,14 @@ public:
   /// `granted` is the size they now get. The default, the host executor's,
   /// accepts any size: its kernels run on the workers' own stacks.
   virtual Status setStackSize(uint64_t bytes, uint64_t &granted);
+
+  /// The client is gone: stop this context's kernels now, running and
+  /// queued (they fail; a synchronize waiting for them returns), so that
+  /// neither a wait on the client's behalf nor the context's destruction
+  /// waits for a kernel that may never end. Thread-safe; the context is to
+  /// be destroyed next. Copies still run (they may read the caller's
+  /// buffers). The default does nothing.
+  virtual void abandon() {}
 };
 
 /// One device.

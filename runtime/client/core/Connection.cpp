@@ -3,6 +3,8 @@
 #include "runtime/client/core/Embedded.h"
 #include "runtime/client/core/Placement.h"
 
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <unistd.h>
@@ -245,7 +247,14 @@ ClientReply Connection::receiveLocked(uint32_t seq) {
   // While waiting (a long kernel is fine), probe a silent server with a
   // heartbeat, which its I/O thread answers at once: no answer means it is
   // gone, "no session" means it restarted. Either is an error, not a hang.
+  // The probes come as often as heartbeats would (the heartbeat thread
+  // cannot send while this holds the socket): they are what tells the
+  // server that a client waiting for a long kernel is alive, where one
+  // silent for its session timeout is taken for dead and its kernels are
+  // stopped.
   using Clock = std::chrono::steady_clock;
+  const auto probeAfter =
+      std::chrono::milliseconds(std::max<uint32_t>(heartbeatMs_, 100));
   auto lastHeard = Clock::now(), probeSent = Clock::now();
   uint32_t probeSeq = 0;
   bool probing = false;
@@ -257,7 +266,7 @@ ClientReply Connection::receiveLocked(uint32_t seq) {
   };
   for (;;) {
     zmq::pollitem_t item{socket_->handle(), 0, ZMQ_POLLIN, 0};
-    if (zmq::poll(&item, 1, std::chrono::milliseconds(1000)) == 0) {
+    if (zmq::poll(&item, 1, std::min(probeAfter, std::chrono::milliseconds(1000))) == 0) {
       if (embedded_)
         continue;
       auto now = Clock::now();
@@ -265,7 +274,7 @@ ClientReply Connection::receiveLocked(uint32_t seq) {
         return fail(proto::WireCode::DeviceUnavailable,
                     "the Wooly server at " + url_ +
                         " stopped answering (it died or the network is down)");
-      if (!probing && now - lastHeard > std::chrono::seconds(2)) {
+      if (!probing && now - lastHeard > probeAfter) {
         probeSeq = nextSeq_++;
         proto::ByteWriter empty;
         sendLocked(MsgType::Heartbeat, 0, probeSeq, empty, {});

@@ -60,8 +60,7 @@ GpuContext::~GpuContext() {
   // A session going away frees everything it held, whatever state it left;
   // its kernels that poll the fault record stop now instead of running to
   // their end (or forever).
-  faultRecord.stop(Status::error(ErrorCode::DeviceUnavailable,
-                                 "the session is closed"));
+  abandon();
   for (auto &[id, stream] : streams)
     api.streamSynchronize(stream);
   timer.reset(); // its last launches are done: their time counts
@@ -806,6 +805,12 @@ Status GpuContext::queryStream(StreamId streamId) {
   if (Status status = api.streamQuery(stream); !status)
     return status;
   return checkFaults();
+}
+
+void GpuContext::abandon() {
+  std::lock_guard<std::mutex> lock(mutex);
+  faultRecord.stop(
+      Status::error(ErrorCode::DeviceUnavailable, "the session is closed"));
 }
 
 std::optional<uint64_t> GpuContext::oldestRunningStart() {

@@ -58,6 +58,10 @@ public:
                        GpuTelemetry *telemetry = nullptr,
                        LaunchWatchdog *watchdog = nullptr);
 
+  /// Stops the kernels that poll the fault record (NVIDIA modules that can
+  /// fault, or every module under a launch timeout); others run on.
+  void abandon() override;
+
   // WatchedSession
   std::optional<uint64_t> oldestRunningStart() override;
   bool stopOverdue(uint64_t limitMs) override;

@@ -139,6 +139,7 @@ public:
   void setShare(uint32_t weight, PriorityClass priority) override;
   ContextStats stats() const override;
   std::string takePrintfOutput() override;
+  void abandon() override;
 
   // Scheduler state, guarded by the executor's mutex.
   ContextOptions options;
@@ -788,8 +789,8 @@ Status HostContext::init() {
   return Status::ok();
 }
 
-HostContext::~HostContext() {
-  std::unique_lock<std::mutex> lock(executor.mutex);
+void HostContext::abandon() {
+  std::lock_guard<std::mutex> lock(executor.mutex);
   for (auto &[id, stream] : streams)
     for (auto &op : stream->ops)
       if (op->kind == OpKind::Launch)
@@ -798,6 +799,11 @@ HostContext::~HostContext() {
   executor.workReady.notifyAll();
   executor.urgentReady.notifyAll();
   executor.backgroundReady.notifyAll();
+}
+
+HostContext::~HostContext() {
+  abandon();
+  std::unique_lock<std::mutex> lock(executor.mutex);
   changed.wait(lock, [&] { return idle(); });
   executor.contexts.erase(std::find(executor.contexts.begin(),
                                     executor.contexts.end(), this));

@@ -1,5 +1,6 @@
 # A client killed with -9 while holding device memory: the server notices
 # the silence and frees everything within 5 s; another client is unaffected.
+# Then one killed while its kernel spins forever.
 set -u
 source "$(dirname "$0")/lib.sh"
 need_woolyd
@@ -31,5 +32,35 @@ took=$(awk "BEGIN { printf \"%.2f\", $(date +%s.%N) - $start }")
 echo "memory back after ${took}s"
 kill -0 "$other" || { echo "FAIL: the other client died"; exit 1; }
 [[ $(memory_used) -eq $((8 << 20)) ]] || { echo "FAIL: the other client's memory changed"; exit 1; }
+
+# A client killed while its kernel never ends (no launch timeout on this
+# server): its teardown stops the kernel, so its memory comes back and the
+# workers it held serve the next client.
+spinner=$WOOLY_BUILD/test/e2e/daemon/spinner
+victim=$WOOLY_BUILD/test/e2e/daemon/victim
+if [[ -x $spinner && -x $victim ]]; then
+  "$WOOLY_BIN/wooly-run" --server "$WOOLYD_URL" "$spinner" >"$tmp/spinner" 2>&1 &
+  spinning=$!
+  for _ in $(seq 1 100); do
+    [[ $(memory_used) -gt $((8 << 20)) ]] && break
+    sleep 0.1
+  done
+  sleep 1 # its kernel is running
+  kill -9 "$spinning"
+  start=$(date +%s.%N)
+  freed=
+  for _ in $(seq 1 60); do
+    used=$(memory_used)
+    if [[ $used -le $((8 << 20)) ]]; then freed=1; break; fi
+    sleep 0.1
+  done
+  took=$(awk "BEGIN { printf \"%.2f\", $(date +%s.%N) - $start }")
+  [[ -n $freed ]] || { echo "FAIL: a spinning client's memory not back after $took s"; exit 1; }
+  echo "spinning client's memory back after ${took}s"
+  timeout 20 "$WOOLY_BIN/wooly-run" --server "$WOOLYD_URL" "$victim" 0 >"$tmp/after" 2>&1
+  grep -q PASS "$tmp/after" || { cat "$tmp/after"; echo "FAIL: no client served after the spinning one"; exit 1; }
+else
+  echo "spinning client not tested: test programs not built (needs nvcc)"
+fi
 kill "$other"; wait "$other" 2>/dev/null
 echo PASS
