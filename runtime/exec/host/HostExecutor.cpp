@@ -11,6 +11,8 @@
 #include "runtime/exec/host/Preemption.h"
 #include "runtime/exec/host/WakeSignal.h"
 
+#include "llvm/Demangle/Demangle.h"
+
 #include <cerrno>
 #include <pthread.h>
 #include <sched.h>
@@ -749,7 +751,8 @@ void HostExecutor::watchdogLoop() {
         // not count (only finished chunks' pauses are known here).
         if (l.startNs && now - l.startNs > limitNs + l.pausedNs) {
           l.state.fail(ErrorCode::LaunchTimeout,
-                       "kernel '" + l.kernel->info.name + "' ran longer than the " +
+                       "kernel '" + llvm::demangle(l.kernel->info.name) +
+                           "' ran longer than the " +
                            std::to_string(options.launchTimeoutMs) +
                            " ms launch watchdog limit and was stopped "
                            "(an infinite loop?)");
