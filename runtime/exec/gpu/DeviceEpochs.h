@@ -83,6 +83,10 @@ public:
     return status;
   }
 
+  /// Makes the executor lost for good, for `why` (the launch watchdog found
+  /// a kernel it cannot stop: only a new process ends it).
+  void giveUp(const std::string &why) { markLost(why); }
+
   /// The error every call of an ended epoch gets.
   static Status ended();
   /// The error every call gets once the executor is lost.

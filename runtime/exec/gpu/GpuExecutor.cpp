@@ -28,8 +28,10 @@ GpuExecutor::GpuExecutor(std::unique_ptr<DeviceApi> api, DeviceInfo info,
     std::fprintf(stderr, "wooly: the launch timeout needs kernel timing; "
                          "WOOLY_GPU_LAUNCH_TIMING=0 turns it off\n");
   else if (launchTimeoutMs)
-    watchdog = std::make_unique<LaunchWatchdog>(launchTimeoutMs, this->clock,
-                                                watchdogThread);
+    watchdog = std::make_unique<LaunchWatchdog>(
+        launchTimeoutMs, this->clock,
+        [this](const std::string &why) { epochs->giveUp(why); },
+        watchdogThread);
 }
 
 GpuExecutor::~GpuExecutor() = default;

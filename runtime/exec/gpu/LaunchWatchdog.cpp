@@ -8,8 +8,10 @@
 
 namespace wooly::exec::gpu {
 
-LaunchWatchdog::LaunchWatchdog(uint64_t limitMs, HostClock clock, bool thread)
-    : limit(limitMs), clock(std::move(clock)) {
+LaunchWatchdog::LaunchWatchdog(
+    uint64_t limitMs, HostClock clock,
+    std::function<void(const std::string &)> giveUp, bool thread)
+    : limit(limitMs), clock(std::move(clock)), giveUp(std::move(giveUp)) {
   if (thread && limit)
     worker = std::thread([this] { loop(); });
 }
@@ -55,12 +57,24 @@ void LaunchWatchdog::check() {
   std::lock_guard<std::mutex> lock(mutex);
   uint64_t now = clock();
   uint64_t limitNs = limit * 1000000ull;
+  uint64_t graceNs = std::max<uint64_t>(limitNs, 1000000000ull);
   WatchedSession *oldest = nullptr;
   uint64_t oldestStart = 0;
   for (WatchedSession *session : sessions) {
-    if (done.count(session))
-      continue;
     std::optional<uint64_t> start = session->oldestRunningStart();
+    if (auto it = done.find(session); it != done.end()) {
+      if (start && *start <= it->second && now - it->second > graceNs &&
+          !gaveUp) {
+        gaveUp = true;
+        std::string why =
+            "a kernel ran past the " + std::to_string(limit) +
+            " ms launch limit and could not be stopped (no polls it "
+            "reaches); only a new process ends it: restart woolyd";
+        if (giveUp)
+          giveUp(why);
+      }
+      continue;
+    }
     if (!start)
       continue;
     uint64_t counted = std::max(*start, lastStopNs);
@@ -71,7 +85,7 @@ void LaunchWatchdog::check() {
   }
   if (!oldest || now < oldestStart || now - oldestStart <= limitNs)
     return;
-  done.insert(oldest);
+  done[oldest] = now;
   if (oldest->stopOverdue(limit)) {
     lastStopNs = now;
   } else if (!warned) {

@@ -14,6 +14,13 @@
 // oldest start, and every kernel running at that moment gets a full limit
 // again from then on.
 //
+// A kernel still running a limit (at least 1 s) after its session was
+// stopped, or found overdue in a session that cannot be stopped (no polls:
+// AMD code, WOOLY_GPU_TRAPS=driver; threads stuck at a counted barrier),
+// would hold its SMs for good: the watchdog then gives up on the device
+// (`giveUp`: the executor is lost, and woolyd restarts, which ends every
+// kernel of the process, the other sessions' too).
+//
 //===----------------------------------------------------------------------===//
 #ifndef WOOLY_RUNTIME_EXEC_GPU_LAUNCHWATCHDOG_H
 #define WOOLY_RUNTIME_EXEC_GPU_LAUNCHWATCHDOG_H
@@ -22,8 +29,11 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <functional>
+#include <map>
 #include <optional>
 #include <set>
+#include <string>
 #include <thread>
 
 namespace wooly::exec::gpu {
@@ -42,8 +52,11 @@ public:
 class LaunchWatchdog {
 public:
   /// With `thread`, checks every limit/4 (1 to 100 ms) on a thread of its
-  /// own; without, only when check() is called (tests).
-  LaunchWatchdog(uint64_t limitMs, HostClock clock, bool thread = true);
+  /// own; without, only when check() is called (tests). `giveUp` is told
+  /// why, once, when a kernel cannot be stopped.
+  LaunchWatchdog(uint64_t limitMs, HostClock clock,
+                 std::function<void(const std::string &)> giveUp,
+                 bool thread = true);
   ~LaunchWatchdog();
   LaunchWatchdog(const LaunchWatchdog &) = delete;
   LaunchWatchdog &operator=(const LaunchWatchdog &) = delete;
@@ -64,9 +77,13 @@ private:
   std::condition_variable stopRequested;
   bool stopping = false;
   std::set<WatchedSession *> sessions;
-  /// Stopped (over for good: its error is sticky) or found unstoppable:
-  /// not picked again, so the others' overdue kernels are still seen.
-  std::set<WatchedSession *> done;
+  /// Stopped (over for good: its error is sticky) or found unstoppable,
+  /// with when: not picked again, so the others' overdue kernels are still
+  /// seen; a kernel of theirs from before then still running a grace
+  /// period later cannot be stopped.
+  std::map<WatchedSession *, uint64_t> done;
+  std::function<void(const std::string &)> giveUp;
+  bool gaveUp = false;
   uint64_t lastStopNs = 0; // kernels running then got a new limit
   bool warned = false;     // about a session it could not stop
   std::thread worker;

@@ -4,7 +4,8 @@
 // would then end it), and that session alone gets LaunchTimeout; one pass
 // stops one session, and the kernels running then get a new limit (they
 // may only have waited for the runaway's SMs); a session that goes away
-// stops its kernels; one compiled without polls is reported, not stopped.
+// stops its kernels; a kernel that cannot be stopped (no polls, or it did
+// not stop) ends the executor a grace period later.
 
 #include "test/unit/target/gpu/EmulatedExecutor.h"
 
@@ -33,6 +34,20 @@ public:
     if (word == abi::kStop)
       ++stops;
     return TimedHostApi::copyHtoD(dst, src, bytes, stream);
+  }
+  std::vector<DriverStream> launchStreams; // of each launch, in order
+  Status launch(DriverFunction fn, const LaunchConfig &config, void **params,
+                DriverStream stream) override {
+    launchStreams.push_back(stream);
+    return TimedHostApi::launch(fn, config, params, stream);
+  }
+  /// The kernels of `stream` end now (as at their polls after a stop).
+  void endNow(DriverStream stream) {
+    uint64_t until = freeAt[stream];
+    for (auto &[event, at] : events)
+      if (at && *at == until)
+        at = now;
+    freeAt[stream] = now;
   }
   /// Every kernel in flight ends now (as at their polls after a stop).
   void endAllNow() {
@@ -90,8 +105,10 @@ TEST_CASE("the GPU launch watchdog stops a kernel past its limit, in its "
   // B goes on.
   REQUIRE(launch(*b, fnB));
   CHECK(b->synchronize(0));
+  api->now += 5000 * kMs;
   executor->checkLaunchTimes();
   CHECK(api->stops == 1);
+  CHECK(executor->lost().empty()); // A's kernel ended when stopped
 }
 
 TEST_CASE("the GPU launch watchdog stops one session a pass and gives the "
@@ -113,6 +130,7 @@ TEST_CASE("the GPU launch watchdog stops one session a pass and gives the "
   CHECK(api->stops == 1);
   CHECK(recordKind(*api, 0) == abi::kStop); // the older one
   CHECK(recordKind(*api, 1) == abi::kNone);
+  api->endNow(api->launchStreams.at(0)); // A's threads left at their polls
   api->now += 500 * kMs;
   executor->checkLaunchTimes();
   CHECK(recordKind(*api, 1) == abi::kNone); // B's limit starts again
@@ -153,4 +171,34 @@ TEST_CASE("a GPU kernel compiled without polls is reported, not stopped, and "
   executor->checkLaunchTimes(); // B is seen
   CHECK(api->stops == 1);
   CHECK(recordKind(*api, 1) == abi::kStop);
+  CHECK(executor->lost().empty());
+  // A's kernel still runs a grace period (the limit, at least 1 s) later:
+  // nothing but a new process ends it.
+  api->now += 1100 * kMs;
+  executor->checkLaunchTimes();
+  CHECK(executor->lost().find("could not be stopped") != std::string::npos);
+}
+
+TEST_CASE("a GPU kernel still running a grace period after its session was "
+          "stopped ends the executor; one that stopped does not",
+          "[gpu][watchdog]") {
+  StopSpy *api = nullptr;
+  auto executor = emulatedExecutor(api, /*launchTimeoutMs=*/1000);
+  FunctionId fnA = 0, fnB = 0;
+  std::unique_ptr<Context> a = sessionWithEmptyKernel(*executor, fnA);
+  std::unique_ptr<Context> b = sessionWithEmptyKernel(*executor, fnB);
+  api->kernelNs = {3600'000 * kMs};
+  REQUIRE(launch(*a, fnA));
+  api->now += 1500 * kMs;
+  executor->checkLaunchTimes();
+  REQUIRE(api->stops == 1);
+  api->now += 900 * kMs; // within the grace period
+  executor->checkLaunchTimes();
+  CHECK(executor->lost().empty());
+  api->now += 200 * kMs; // past it, and the kernel did not stop
+  executor->checkLaunchTimes();
+  CHECK(executor->lost().find("1000 ms launch limit and could not be stopped") !=
+        std::string::npos);
+  DevicePtr ptr = 0; // no session gets anything from the device now
+  CHECK(b->allocate(16, ptr).code == ErrorCode::DeviceUnavailable);
 }
