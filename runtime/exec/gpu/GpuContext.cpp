@@ -55,14 +55,16 @@ Status GpuContext::create(DeviceApi &api, const DeviceInfo &device,
 }
 
 GpuContext::~GpuContext() {
-  if (watchdog)
-    watchdog->remove(this);
   // A session going away frees everything it held, whatever state it left;
   // its kernels that poll the fault record stop now instead of running to
   // their end (or forever).
   abandon();
+  // Still watched while its streams drain: a kernel that does not stop is
+  // the launch watchdog's to give up on (LaunchWatchdog.h).
   for (auto &[id, stream] : streams)
     api.streamSynchronize(stream);
+  if (watchdog)
+    watchdog->remove(this);
   timer.reset(); // its last launches are done: their time counts
   for (auto &[id, event] : events)
     api.eventDestroy(event);
