@@ -129,7 +129,24 @@ exec::Status Session::takeDeferred() {
 
 Reply Session::synced(exec::Status status) {
   exec::Status earlier = takeDeferred();
-  Reply reply = fromStatus(earlier ? status : earlier);
+  const exec::Status &told = earlier ? status : earlier;
+  switch (told.code) {
+  case exec::ErrorCode::Trap:
+  case exec::ErrorCode::Assert:
+  case exec::ErrorCode::LaunchTimeout:
+  case exec::ErrorCode::LaunchFailure: {
+    // Sticky for the client (CUDA's rule): the session's device work is
+    // over, which `woolyd --status` shows.
+    std::lock_guard lock(mutex_);
+    if (error_.empty())
+      error_ = std::string(proto::wireCodeName(toWire(told.code))) + ": " +
+               told.message;
+    break;
+  }
+  default:
+    break;
+  }
+  Reply reply = fromStatus(told);
   // Synchronizing replies carry the kernels' printf output (CUDA prints it
   // at synchronization points).
   reply.fields.putString(context_->takePrintfOutput());
@@ -731,6 +748,7 @@ SessionUsage Session::usage() const {
     u.events = events_.size();
     u.weight = weight_;
     u.priority = priority_;
+    u.error = error_;
   }
   u.stats = context_->stats();
   return u;

@@ -64,6 +64,10 @@ struct SessionUsage {
   exec::ContextStats stats;
   uint32_t weight = 1;
   exec::PriorityClass priority = exec::PriorityClass::Normal;
+  /// What ended the session's device work, if anything did: the first
+  /// sticky kernel error it was told (a trap, a failed assert, the launch
+  /// watchdog, an illegal address), "Code: message"; empty while none.
+  std::string error;
 };
 
 /// Limits the server puts on every request, whatever the client asks.
@@ -164,6 +168,7 @@ private:
   std::set<uint64_t> streams_;
   std::set<uint64_t> events_;
   exec::Status deferred_;
+  std::string error_; // SessionUsage::error, under mutex_
   uint32_t weight_ = 1;
   exec::PriorityClass priority_ = exec::PriorityClass::Normal;
 };

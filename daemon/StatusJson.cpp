@@ -71,7 +71,10 @@ std::string formatStatusJson(const StatusReport &r) {
          num(s.stats.queueDelayP50Ns) + ",\"queueDelayP99Ns\":" +
          num(s.stats.queueDelayP99Ns) + ",\"pendingLaunches\":" +
          num(s.stats.pendingLaunches) + ",\"weight\":" + num(s.weight) +
-         ",\"priority\":" + str(priorityName(s.priority)) + "}";
+         ",\"priority\":" + str(priorityName(s.priority));
+    if (!s.error.empty())
+      j += ",\"error\":" + str(s.error);
+    j += "}";
   }
   j += "]}";
   return j;

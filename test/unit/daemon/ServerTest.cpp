@@ -465,3 +465,98 @@ TEST_CASE("a session sets its kernels' stack size, and only that limit",
   // The session is still there.
   CHECK(c.alloc(64) != 0);
 }
+
+namespace {
+// Waits for *flag != 0 (nobody sets it), or traps when *flag < 0.
+const char *kWaitOrTrap = R"(
+wooly.kernel @wait(%flag: !wooly.ptr<global>) {
+  cf.br ^loop
+^loop:
+  %v = wooly.load %flag {alignment = 4 : i64, is_volatile} : !wooly.ptr<global> -> i32
+  %z = arith.constant 0 : i32
+  %bad = arith.cmpi slt, %v, %z : i32
+  cf.cond_br %bad, ^trap, ^check
+^trap:
+  wooly.trap
+^check:
+  %set = arith.cmpi ne, %v, %z : i32
+  cf.cond_br %set, ^done, ^loop
+^done:
+  wooly.return
+}
+)";
+
+/// Loads kWaitOrTrap and launches @wait on a 4-byte flag holding `value`
+/// (asynchronously); false where a step failed.
+bool launchWait(RawClient &c, int32_t value) {
+  uint64_t flag = c.alloc(4);
+  if (!flag)
+    return false;
+  std::vector<uint8_t> bytes(4);
+  std::memcpy(bytes.data(), &value, 4);
+  if (!c.call(MsgType::MemcpyHtoD, u64s({flag, 0}), &bytes).ok())
+    return false;
+  std::vector<uint8_t> wis(kWaitOrTrap, kWaitOrTrap + std::strlen(kWaitOrTrap));
+  RawReply loaded = c.call(MsgType::ModuleLoad, {}, &wis);
+  if (!loaded.ok())
+    return false;
+  proto::ByteWriter gf;
+  gf.put<uint64_t>(loaded.reader().get<uint64_t>("module"));
+  gf.putString("wait");
+  RawReply fn = c.call(MsgType::GetFunction, gf);
+  if (!fn.ok())
+    return false;
+  proto::ByteWriter launch;
+  launch.put<uint64_t>(fn.reader().get<uint64_t>("fn"));
+  for (uint32_t v : {2u, 1u, 1u, 32u, 1u, 1u, 0u})
+    launch.put(v);
+  launch.put<uint64_t>(0);
+  std::vector<uint8_t> args(8);
+  std::memcpy(args.data(), &flag, 8);
+  c.send(MsgType::Launch, launch, &args, /*async=*/true);
+  return true;
+}
+} // namespace
+
+TEST_CASE("a session whose client vanishes while the session waits for its "
+          "endless kernel is closed, the kernel stopped",
+          "[server]") {
+  REQUIRE_HOST();
+  daemon::ServerOptions options;
+  options.sessionTimeoutMs = 300;
+  Fixture f(options);
+  {
+    RawClient c(*f.context, f.url);
+    REQUIRE(c.hello().ok());
+    REQUIRE(launchWait(c, 0));
+    // The session's worker waits for the kernel on the client's behalf.
+    c.send(MsgType::DeviceSync, {}, nullptr);
+    CHECK(f.server->sessionCount() == 1);
+  } // the client vanishes without a goodbye, and sends nothing more
+  CHECK(waitFor([&] { return f.server->sessionCount() == 0; }, 5000));
+  CHECK(waitFor([&] { return f.server->memoryInUse() == 0; }, 5000));
+  // Both workers are free again: another client's kernel runs.
+  RawClient d(*f.context, f.url);
+  REQUIRE(d.hello().ok());
+  REQUIRE(launchWait(d, 1));
+  CHECK(d.call(MsgType::DeviceSync).ok());
+}
+
+TEST_CASE("status JSON shows what ended a session's device work",
+          "[server][telemetry]") {
+  REQUIRE_HOST();
+  Fixture f;
+  RawClient c(*f.context, f.url);
+  REQUIRE(c.hello().ok());
+  auto status = [&] {
+    RawReply r = c.call(MsgType::Status);
+    REQUIRE(r.ok());
+    return r.reader().getString("json");
+  };
+  CHECK(status().find("\"error\"") == std::string::npos);
+  REQUIRE(launchWait(c, -1)); // traps
+  RawReply sync = c.call(MsgType::DeviceSync);
+  CHECK(sync.code == WireCode::Trap);
+  CHECK(status().find("\"error\":\"Trap: the kernel executed trap in block") !=
+        std::string::npos);
+}

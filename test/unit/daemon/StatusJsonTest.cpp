@@ -25,7 +25,13 @@ TEST_CASE("status JSON carries device, memory and per-session usage",
   CHECK(j.find("\"queueDepth\":2") != std::string::npos);
   CHECK(j.find("\"launches\":5") != std::string::npos);
   CHECK(j.find("\"queueDelayP99Ns\":900") != std::string::npos);
+  CHECK(j.find("\"error\"") == std::string::npos); // none: no field
   CHECK(jsonEscape(std::string("a\nb")) == "a\\u000ab");
+  r.sessions[0].error = "Assert: device-side assert triggered: a.cu:3: f: "
+                        "block (0,0,0) thread (1,0,0) Assertion `x` failed.";
+  CHECK(formatStatusJson(r).find(
+            "\"error\":\"Assert: device-side assert triggered: a.cu:3") !=
+        std::string::npos);
 }
 
 TEST_CASE("telemetry and status JSON say whether the server is draining",
