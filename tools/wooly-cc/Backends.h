@@ -31,6 +31,9 @@ struct BackendRequest {
   std::string chip;   // "sm_90" from --target=nvptx:sm_90; empty if none
   std::string emit;   // one of the backend's emitKinds
   int optLevel = 2;   // -O0..-O3
+  /// --fault-polls: loop polls of the fault record in every module, as the
+  /// cuda executor compiles them under a launch timeout (nvptx only).
+  bool faultPolls = false;
 };
 
 struct Backend {

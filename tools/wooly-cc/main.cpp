@@ -32,6 +32,7 @@ struct Options {
   std::string target;
   std::string emit = "wis";
   int optLevel = 2;
+  bool faultPolls = false;
 };
 
 void printHelp(llvm::raw_ostream &os) {
@@ -58,6 +59,9 @@ options
   --emit=wis        MLIR bytecode, what the Wooly server loads (default)
   --emit=wis-text   readable MLIR text
   -O0 .. -O3        -O0 builds SSA only; -O1 and up also simplify (default -O2)
+  --fault-polls     nvptx: give every module the fault slot and every loop
+                    the poll that lets woolyd stop it, as the cuda executor
+                    compiles modules under woolyd --launch-timeout
   -h, --help        this text
 )";
   const auto &all = wooly::cc::backends();
@@ -100,6 +104,8 @@ bool parseArgs(int argc, char **argv, Options &opts, std::string &error,
       opts.emit = arg.substr(7);
     } else if (arg.rfind("--target=", 0) == 0) {
       opts.target = arg.substr(9);
+    } else if (arg == "--fault-polls") {
+      opts.faultPolls = true;
     } else if (arg.size() == 3 && arg[0] == '-' && arg[1] == 'O' &&
                arg[2] >= '0' && arg[2] <= '3') {
       opts.optLevel = arg[2] - '0';
@@ -139,6 +145,7 @@ int main(int argc, char **argv) {
   wooly::cc::BackendRequest request;
   request.emit = opts.emit;
   request.optLevel = opts.optLevel;
+  request.faultPolls = opts.faultPolls;
   if (!opts.target.empty()) {
     std::string name = opts.target.substr(0, opts.target.find(':'));
     if (opts.target.find(':') != std::string::npos)
@@ -162,6 +169,9 @@ int main(int argc, char **argv) {
     if (!known)
       return fail("target '" + backend->name + "' cannot --emit=" + opts.emit);
   }
+  if (opts.faultPolls && (!backend || backend->name != "nvptx"))
+    return fail("--fault-polls is for --target=nvptx (the fault record's "
+                "polls exist for NVIDIA GPUs only)");
 
   mlir::MLIRContext ctx;
   mlir::FailureOr<mlir::OwningOpRef<mlir::ModuleOp>> module = mlir::failure();

@@ -36,6 +36,9 @@ template <typename Options> struct GpuBackendSpec {
   /// Writes `module` as `emit` (any kind but "llvm") to `out`.
   llvm::Error (*emitMachineCode)(llvm::Module &module, const Options &options,
                                  llvm::StringRef emit, llvm::raw_ostream &out);
+  /// Sets the options only this backend has from the request; may be null.
+  void (*configure)(Options &options, const cc::BackendRequest &request) =
+      nullptr;
 };
 
 template <typename Options>
@@ -48,6 +51,8 @@ void registerGpuBackend(GpuBackendSpec<Options> spec) {
          if (!request.chip.empty())
            options.arch = request.chip;
          options.optLevel = static_cast<unsigned>(request.optLevel);
+         if (spec.configure)
+           spec.configure(options, request);
          llvm::LLVMContext context;
          auto llvmModule = spec.lower(module, context, options);
          if (!llvmModule) {

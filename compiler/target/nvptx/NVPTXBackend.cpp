@@ -25,7 +25,10 @@ void registerNVPTXBackend() {
        {"ptx", "asm", "llvm"},
        lowerToLLVMIR,
        createTargetMachine,
-       emitMachineCode});
+       emitMachineCode,
+       [](CodegenOptions &options, const cc::BackendRequest &request) {
+         options.pollEveryModule = request.faultPolls;
+       }});
 }
 
 } // namespace wooly::nvptx

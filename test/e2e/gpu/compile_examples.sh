@@ -1,5 +1,7 @@
 # Every example kernel (nvcc's PTX) through wooly-cc to PTX for sm_75/sm_90,
-# checked by ptxas where it is installed, and to HSA code objects for
+# checked by ptxas where it is installed (for sm_90 also with the fault
+# polls in every loop, as the cuda executor compiles modules under woolyd
+# --launch-timeout), and to HSA code objects for
 # gfx90a/gfx942/gfx1100, checked with llvm-readelf (EM_AMDGPU, processor,
 # one kernel descriptor per .entry).
 set -u
@@ -25,6 +27,19 @@ for ptx in "$ptxdir"/*.ptx; do
     echo "FAIL ptxas $sm $name: $(head -3 "$tmp/err")"; fail=1; continue
   fi
   ok=$((ok + 1))
+  if [[ $sm == sm_90 ]]; then
+    if ! "$WOOLY_BIN/wooly-cc" "$ptx" --target=nvptx:$sm --emit=ptx --fault-polls \
+         -o "$tmp/$base.polls.ptx" 2>"$tmp/err"; then
+      echo "FAIL nvptx:$sm --fault-polls $name: $(head -3 "$tmp/err")"; fail=1; continue
+    fi
+    if ! grep -q '__wooly_fault' "$tmp/$base.polls.ptx"; then
+      echo "FAIL nvptx:$sm --fault-polls $name: no fault slot"; fail=1; continue
+    fi
+    if [[ -n $ptxas ]] && ! "$ptxas" -arch=$sm "$tmp/$base.polls.ptx" -o "$tmp/$base.polls.cubin" 2>"$tmp/err"; then
+      echo "FAIL ptxas $sm --fault-polls $name: $(head -3 "$tmp/err")"; fail=1; continue
+    fi
+    ok=$((ok + 1))
+  fi
   [[ $sm == sm_75 ]] || continue
   for chip in gfx90a gfx942 gfx1100; do
     out=$tmp/$name.$chip.hsaco
