@@ -1,7 +1,7 @@
 # Every example kernel (nvcc's PTX) through wooly-cc to PTX for sm_75/sm_90,
-# checked by ptxas where it is installed (for sm_90 also with the fault
-# polls in every loop, as the cuda executor compiles modules under woolyd
-# --launch-timeout), and to HSA code objects for
+# checked by ptxas where it is installed (for sm_90 also address-fenced and
+# with the fault polls in every loop: what the cuda executor loads under
+# woolyd --launch-timeout), and to HSA code objects for
 # gfx90a/gfx942/gfx1100, checked with llvm-readelf (EM_AMDGPU, processor,
 # one kernel descriptor per .entry).
 set -u
@@ -28,8 +28,10 @@ for ptx in "$ptxdir"/*.ptx; do
   fi
   ok=$((ok + 1))
   if [[ $sm == sm_90 ]]; then
-    if ! "$WOOLY_BIN/wooly-cc" "$ptx" --target=nvptx:$sm --emit=ptx --fault-polls \
-         -o "$tmp/$base.polls.ptx" 2>"$tmp/err"; then
+    if ! { "$WOOLY_BIN/wooly-cc" "$ptx" --emit=wis-text -o "$tmp/$base.mlir" &&
+           "$WOOLY_BIN/wooly-opt" "$tmp/$base.mlir" --wooly-fence-addresses -o "$tmp/$base.fenced.mlir" &&
+           "$WOOLY_BIN/wooly-cc" "$tmp/$base.fenced.mlir" --target=nvptx:$sm --emit=ptx --fault-polls \
+             -o "$tmp/$base.polls.ptx"; } 2>"$tmp/err"; then
       echo "FAIL nvptx:$sm --fault-polls $name: $(head -3 "$tmp/err")"; fail=1; continue
     fi
     if ! grep -q '__wooly_fault' "$tmp/$base.polls.ptx"; then
