@@ -11,20 +11,23 @@
 
 namespace wooly {
 
-llvm::SmallVector<llvm::BasicBlock *> longLoopHeaders(llvm::Function &fn) {
+llvm::SmallVector<LongLoop> longLoops(llvm::Function &fn) {
   llvm::DominatorTree tree(fn);
   llvm::LoopInfo loops(tree);
   llvm::TargetLibraryInfoImpl libraryImpl(fn.getParent()->getTargetTriple());
   llvm::TargetLibraryInfo library(libraryImpl, &fn);
   llvm::AssumptionCache assumptions(fn);
   llvm::ScalarEvolution evolution(fn, library, assumptions, tree, loops);
-  llvm::SmallVector<llvm::BasicBlock *> headers;
+  llvm::SmallVector<LongLoop> found;
   for (llvm::Loop *loop : loops.getLoopsInPreorder()) {
     unsigned trips = evolution.getSmallConstantMaxTripCount(loop);
-    if (trips == 0 || trips > kUnpolledTrips)
-      headers.push_back(loop->getHeader());
+    if (trips != 0 && trips <= kUnpolledTrips)
+      continue;
+    LongLoop &l = found.emplace_back();
+    l.header = loop->getHeader();
+    loop->getLoopLatches(l.latches);
   }
-  return headers;
+  return found;
 }
 
 } // namespace wooly

@@ -21,9 +21,16 @@ namespace wooly {
 
 inline constexpr unsigned kUnpolledTrips = 4096;
 
-/// The headers of `fn`'s loops (nested ones included, outer first) whose
-/// trip count LLVM cannot bound by kUnpolledTrips.
-llvm::SmallVector<llvm::BasicBlock *> longLoopHeaders(llvm::Function &fn);
+/// One loop that may run long: its header and the blocks that branch back
+/// to it.
+struct LongLoop {
+  llvm::BasicBlock *header = nullptr;
+  llvm::SmallVector<llvm::BasicBlock *, 2> latches;
+};
+
+/// `fn`'s loops (nested ones included, outer first) whose trip count LLVM
+/// cannot bound by kUnpolledTrips.
+llvm::SmallVector<LongLoop> longLoops(llvm::Function &fn);
 
 } // namespace wooly
 

@@ -55,8 +55,8 @@ void insertCancellationPolls(llvm::Module &m) {
         !fn.getArg(0)->getType()->isPointerTy() ||
         fn.getName().starts_with("__wooly_"))
       continue;
-    llvm::SmallVector<llvm::BasicBlock *> headers = longLoopHeaders(fn);
-    for (llvm::BasicBlock *header : headers) {
+    for (const LongLoop &loop : longLoops(fn)) {
+      llvm::BasicBlock *header = loop.header;
       llvm::IRBuilder<> b(&*header->getFirstInsertionPt());
       llvm::Value *word =
           b.CreateLoad(ptr, fieldPtr(b, fn.getArg(0), offsets::cancel));

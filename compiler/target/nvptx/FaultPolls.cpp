@@ -28,28 +28,43 @@ unsigned insertFaultPolls(llvm::Module &m) {
     // Wooly's own helpers (the bounded string copy) are left alone.
     if (fn.isDeclaration() || fn.getName().starts_with("__wooly_"))
       continue;
-    for (llvm::BasicBlock *header : longLoopHeaders(fn)) {
-      llvm::IRBuilder<> b(&*header->getFirstInsertionPt());
-      // The record's address (the same for the whole launch: LICM may
-      // hoist it), or the slot's zero word where the executor keeps the
-      // driver's traps.
-      llvm::Value *record =
-          b.CreateAlignedLoad(b.getInt64Ty(), slot, llvm::Align(8));
-      llvm::Value *zero = b.CreatePtrToInt(
-          b.CreateConstInBoundsGEP1_64(b.getInt8Ty(), slot,
-                                       abi::kZeroWordOffset),
-          b.getInt64Ty());
-      llvm::Value *at = b.CreateSelect(
-          b.CreateICmpEQ(record, b.getInt64(0)), zero,
-          b.CreateAdd(record, b.getInt64(abi::kKindOffset)));
-      llvm::Value *kind = b.CreateAlignedLoad(
-          b.getInt32Ty(), b.CreateIntToPtr(at, slot->getType()),
-          llvm::Align(4), /*isVolatile=*/true);
-      llvm::Instruction *leave = llvm::SplitBlockAndInsertIfThen(
-          b.CreateICmpNE(kind, b.getInt32(0)), &*b.GetInsertPoint(),
-          /*Unreachable=*/true, unlikely);
-      b.SetInsertPoint(leave);
-      b.CreateCall(exitThread);
+    llvm::SmallVector<LongLoop> loops = longLoops(fn);
+    if (loops.empty())
+      continue;
+    // Once per call, at the entry: the record's kind word, or the slot's
+    // zero word where the executor keeps the driver's traps. The slot does
+    // not change while a kernel runs (the executor writes it at load), so
+    // its load is invariant: without saying so, LLVM could not hoist it
+    // past the loops' stores, and every trip would wait for two loads.
+    llvm::IRBuilder<> b(&*fn.getEntryBlock().getFirstInsertionPt());
+    llvm::LoadInst *record =
+        b.CreateAlignedLoad(b.getInt64Ty(), slot, llvm::Align(8));
+    record->setMetadata(llvm::LLVMContext::MD_invariant_load,
+                        llvm::MDNode::get(c, {}));
+    llvm::Value *zero = b.CreatePtrToInt(
+        b.CreateConstInBoundsGEP1_64(b.getInt8Ty(), slot,
+                                     abi::kZeroWordOffset),
+        b.getInt64Ty());
+    llvm::Value *at = b.CreateIntToPtr(
+        b.CreateSelect(b.CreateICmpEQ(record, b.getInt64(0)), zero,
+                       b.CreateAdd(record, b.getInt64(abi::kKindOffset))),
+        slot->getType());
+    for (const LongLoop &loop : loops) {
+      // Read at the header, tested where the loop branches back: the load
+      // is in flight while the body runs (a warp waits for a load only
+      // where its value is used), not a stall at the top of every trip.
+      b.SetInsertPoint(&*loop.header->getFirstInsertionPt());
+      llvm::Value *kind = b.CreateAlignedLoad(b.getInt32Ty(), at,
+                                              llvm::Align(4),
+                                              /*isVolatile=*/true);
+      for (llvm::BasicBlock *latch : loop.latches) {
+        b.SetInsertPoint(latch->getTerminator());
+        llvm::Instruction *leave = llvm::SplitBlockAndInsertIfThen(
+            b.CreateICmpNE(kind, b.getInt32(0)), latch->getTerminator(),
+            /*Unreachable=*/true, unlikely);
+        b.SetInsertPoint(leave);
+        b.CreateCall(exitThread);
+      }
       ++added;
     }
   }

@@ -18,7 +18,8 @@ class Module;
 
 namespace wooly::nvptx {
 
-/// Adds the poll to the header of every loop that may run long, in every
+/// Adds the poll to every loop that may run long (read at its header, tested
+/// where it branches back), in every
 /// function of `m` when it has the fault slot (`__wooly_fault`, only
 /// modules that can trap or assert); nothing otherwise. Returns how many
 /// polls it added.

@@ -46,12 +46,16 @@
 // PTX: atom.relaxed.gpu.global.cas.b32 {{.*}}, 0, 2;
 // PTX: st.release.gpu.global.b32
 // PTX: exit;
-// The spin loop of `spin` polls the record (or the slot's zero word); the
-// record's address is loaded once, before the loop.
+// The spin loop of `spin` polls the record (or the slot's zero word): the
+// slot is read once, at the entry (an invariant load: the non-coherent
+// path), the kind word at the top of every trip, and tested where the loop
+// branches back, so the body runs while the load is in flight.
 // PTX-LABEL: .entry spin(
-// PTX: ld.global.b64 {{.*}}[__wooly_fault];
+// PTX: ld.global.nc.b64 [[REC:%rd[0-9]+]], [__wooly_fault];
+// PTX: selp.b64 [[AT:%rd[0-9]+]], {{.*}}, [[REC]],
 // PTX: $L__BB{{[0-9_]+}}:
-// PTX-NEXT: ld.volatile.global.b32
+// PTX-NEXT: ld.volatile.global.b32 [[KIND:%r[0-9]+]], {{\[}}[[AT]]{{\]}};
+// PTX: setp.eq.b32 {{%p[0-9]+}}, [[KIND]], 0;
 // PTX: exit;
 // PTX: atom.relaxed.gpu.global.cas.b32 {{.*}}, 0, 1;
 // `fixed` runs its loop 8 times: no poll there, though its module can fault.
