@@ -4,9 +4,11 @@
 // and exits (compiler/target/gpu/GpuFault.h); the rest of its grid, and the
 // session's other kernels of the module, must stop soon too: they may wait
 // for work the faulting thread will never do (a flag it would have set),
-// and nothing else ends a GPU kernel. So every loop header of such a module
-// reads the record's kind word (volatile: written by another thread) and
-// exits the thread when it is set, as host kernels poll their cancel word.
+// and nothing else ends a GPU kernel. So every loop of such a module reads
+// the record's kind word (volatile: written by another thread, or by the
+// executor to stop the session's kernels) at its header and exits the
+// thread, where it branches back, when the word is set; as host kernels
+// poll their cancel word.
 //
 //===----------------------------------------------------------------------===//
 #ifndef WOOLY_COMPILER_TARGET_NVPTX_FAULTPOLLS_H
