@@ -51,6 +51,8 @@ cd "$build"
 # ctest's files: each folder's CTestTestfile.cmake and the lists of Catch2
 # tests it includes.
 { printf '%s\n' "${bins[@]}"; find lib/wooly examples -maxdepth 2 \( -type f -o -type l \);
+  # The endless kernel of the launch watchdog's e2e check (gpu/run_examples.sh).
+  [[ -x test/e2e/daemon/spinner ]] && echo test/e2e/daemon/spinner;
   find . -path '*/CMakeFiles' -prune -o \( -name CTestTestfile.cmake \
     -o -name '*_include-*.cmake' -o -name '*_tests-*.cmake' \) -print; } |
   tar -cf - -T - | xz -T0 -6 >"$out/build.tar.xz"

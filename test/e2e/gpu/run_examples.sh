@@ -63,7 +63,29 @@ if [[ $kind == cuda ]] && grep -q "context was lost" "$WOOLYD_LOG"; then
   grep "context was lost" "$WOOLYD_LOG" | head -3
   fail=1
 fi
+# The launch watchdog on the GPU (cuda: every module polled under a limit):
+# an endless kernel ends with cudaErrorLaunchTimeout on a woolyd with
+# --launch-timeout, and the next session on it is served.
+spinner=$WOOLY_BUILD/test/e2e/daemon/spinner
+if [[ $kind == cuda && -x $spinner ]]; then
+  first_log=$WOOLYD_LOG
+  stop_woolyd
+  start_woolyd --executor cuda --insecure --launch-timeout 2
+  if timeout 60 "$WOOLY_BIN/wooly-run" --server "$WOOLYD_URL" "$spinner" >"$tmp/spinner" 2>&1 &&
+     grep -q DONE "$tmp/spinner"; then
+    echo "ok spinner stopped by --launch-timeout"
+  else
+    echo "FAIL spinner under --launch-timeout on cuda:"; tail -5 "$tmp/spinner"; fail=1
+  fi
+  if timeout 60 "$WOOLY_BIN/wooly-run" --server "$WOOLYD_URL" "$WOOLY_BUILD/examples/vector_add" >"$tmp/after" 2>&1 &&
+     grep -q '^PASS$' "$tmp/after"; then
+    echo "ok vector_add after the stopped kernel"
+  else
+    echo "FAIL vector_add after the stopped kernel:"; tail -5 "$tmp/after"; fail=1
+  fi
+fi
 if ((fail)); then
+  [[ -n ${first_log:-} ]] && { echo "the examples' woolyd's log:"; tail -20 "$first_log"; }
   echo "woolyd's log:"; tail -20 "$WOOLYD_LOG"
 fi
 rm -rf "$tmp"
