@@ -199,7 +199,9 @@ bool lowerMinMax(FL &l, const Instruction &inst, bool isMax) {
 
 bool lowerUnary(FL &l, const Instruction &inst) {
   auto ts = l.types(inst);
-  if (ts.size() == 1 && ts[0].isFloat)
+  // Only neg and abs take floats; clz.f32 and the like are refused below.
+  if (ts.size() == 1 && ts[0].isFloat &&
+      (inst.opcode == "neg" || inst.opcode == "abs"))
     return FL::handlers().at(inst.opcode + ".f")(l, inst);
   PtxType t;
   if (!oneType(l, inst, t, 2))
