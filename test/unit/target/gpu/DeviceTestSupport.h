@@ -55,9 +55,10 @@ inline BackendCompile amdgpuBackend(std::string arch) {
 
 /// The executor of `kind` ("cuda", "hip"), or null after a warning that the
 /// test is skipped because this machine has no such device.
-inline std::unique_ptr<Executor> deviceExecutor(const std::string &kind) {
+inline std::unique_ptr<Executor>
+deviceExecutor(const std::string &kind, const ExecutorOptions &options = {}) {
   std::unique_ptr<Executor> executor;
-  Status status = createExecutor(kind, {}, executor);
+  Status status = createExecutor(kind, options, executor);
   if (status)
     return executor;
   WARN("no " << kind << " device: skipped (" << status.message << ")");

@@ -334,6 +334,31 @@ wooly.kernel @waiter(%flag: !wooly.ptr<global>, %fail: i32) {
   wooly.return
 }
 )";
+
+/// Loads `wis` into `context` and launches `kernel` on `grid` blocks of
+/// `block` threads: its first parameter a new zeroed 4-byte flag, its
+/// second (if it has one) `second`.
+void launchOnFlag(Context &context, const char *wis, const char *kernel,
+                  unsigned grid, unsigned block, int32_t second = 0) {
+  std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t *>(wis),
+                                 std::strlen(wis));
+  ModuleId module = 0;
+  REQUIRE(context.loadModule(bytes, module));
+  FunctionId fn = 0;
+  KernelInfo info;
+  REQUIRE(context.getFunction(module, kernel, fn, info));
+  DevicePtr flag = 0;
+  REQUIRE(context.allocate(4, flag));
+  REQUIRE(context.memset(flag, 0, 4, 0));
+  std::vector<uint8_t> args(info.argBufferSize);
+  std::memcpy(args.data() + info.params[0].offset, &flag, 8);
+  if (info.params.size() > 1)
+    std::memcpy(args.data() + info.params[1].offset, &second, 4);
+  LaunchConfig config;
+  config.grid = {grid, 1, 1};
+  config.block = {block, 1, 1};
+  REQUIRE(context.launch(fn, config, args, 0));
+}
 } // namespace
 
 // A device-side assert in one session's kernel on the shared CUDA context:
@@ -351,25 +376,8 @@ TEST_CASE("a device-side assert stays in its session on the cuda executor",
   std::unique_ptr<Context> a, b;
   REQUIRE(executor->createContext(options, a));
   REQUIRE(executor->createContext(options, b));
-  std::string text = kAssertOrWait;
-  std::span<const uint8_t> wis(reinterpret_cast<const uint8_t *>(text.data()),
-                               text.size());
   auto run = [&](Context &context, int32_t fail) {
-    ModuleId module = 0;
-    REQUIRE(context.loadModule(wis, module));
-    FunctionId fn = 0;
-    KernelInfo info;
-    REQUIRE(context.getFunction(module, "waiter", fn, info));
-    DevicePtr flag = 0;
-    REQUIRE(context.allocate(4, flag));
-    REQUIRE(context.memset(flag, 0, 4, 0));
-    std::vector<uint8_t> args(info.argBufferSize);
-    std::memcpy(args.data() + info.params[0].offset, &flag, 8);
-    std::memcpy(args.data() + info.params[1].offset, &fail, 4);
-    LaunchConfig config;
-    config.grid = {8, 1, 1};
-    config.block = {128, 1, 1};
-    REQUIRE(context.launch(fn, config, args, 0));
+    launchOnFlag(context, kAssertOrWait, "waiter", 8, 128, fail);
     return context.synchronize(0);
   };
   REQUIRE(run(*b, 0)); // the kernel works when it is not told to fail
@@ -410,32 +418,13 @@ TEST_CASE("the cuda executor's launch watchdog stops a kernel that never "
           "[gpu][exec][device][watchdog]") {
   ExecutorOptions executorOptions;
   executorOptions.launchTimeoutMs = 500;
-  std::unique_ptr<Executor> executor;
-  if (Status status = createExecutor("cuda", executorOptions, executor);
-      !status) {
-    WARN("no cuda device: skipped (" << status.message << ")");
+  std::unique_ptr<Executor> executor = deviceExecutor("cuda", executorOptions);
+  if (!executor)
     return;
-  }
   ContextOptions options;
   options.memoryLimit = 8 << 20;
-  std::string text = kSpinForever;
-  std::span<const uint8_t> wis(reinterpret_cast<const uint8_t *>(text.data()),
-                               text.size());
   auto spin = [&](Context &context) {
-    ModuleId module = 0;
-    REQUIRE(context.loadModule(wis, module));
-    FunctionId fn = 0;
-    KernelInfo info;
-    REQUIRE(context.getFunction(module, "spin", fn, info));
-    DevicePtr flag = 0;
-    REQUIRE(context.allocate(4, flag));
-    REQUIRE(context.memset(flag, 0, 4, 0));
-    std::vector<uint8_t> args(info.argBufferSize);
-    std::memcpy(args.data() + info.params[0].offset, &flag, 8);
-    LaunchConfig config;
-    config.grid = {4, 1, 1};
-    config.block = {64, 1, 1};
-    REQUIRE(context.launch(fn, config, args, 0));
+    launchOnFlag(context, kSpinForever, "spin", 4, 64);
   };
   std::unique_ptr<Context> a, b;
   REQUIRE(executor->createContext(options, a));
