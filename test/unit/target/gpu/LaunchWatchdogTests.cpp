@@ -73,17 +73,34 @@ Status launch(Context &context, FunctionId fn) {
   return context.launch(fn, config, {}, 0);
 }
 
+constexpr uint64_t kHour = 3600'000 * kMs;
+
+/// An emulated executor with the launch watchdog and two sessions, A and B,
+/// each with the empty kernel; A's module without the fault slot (so
+/// without polls) unless `aPolls`.
+struct Watched {
+  StopSpy *api = nullptr;
+  std::unique_ptr<GpuExecutor> executor;
+  FunctionId fnA = 0, fnB = 0;
+  std::unique_ptr<Context> a, b;
+
+  explicit Watched(uint64_t limitMs, bool aPolls = true) {
+    executor = emulatedExecutor(api, limitMs);
+    api->modulesFault = aPolls;
+    a = sessionWithEmptyKernel(*executor, fnA);
+    api->modulesFault = true;
+    b = sessionWithEmptyKernel(*executor, fnB);
+  }
+};
+
 } // namespace
 
 TEST_CASE("the GPU launch watchdog stops a kernel past its limit, in its "
           "session only",
           "[gpu][watchdog]") {
-  StopSpy *api = nullptr;
-  auto executor = emulatedExecutor(api, /*launchTimeoutMs=*/1000);
-  FunctionId fnA = 0, fnB = 0;
-  std::unique_ptr<Context> a = sessionWithEmptyKernel(*executor, fnA);
-  std::unique_ptr<Context> b = sessionWithEmptyKernel(*executor, fnB);
-  api->kernelNs = {3600'000 * kMs}; // A's kernel would run for an hour
+  Watched w(/*limitMs=*/1000);
+  auto &[api, executor, fnA, fnB, a, b] = w;
+  api->kernelNs = {kHour}; // A's kernel would run for an hour
   REQUIRE(launch(*a, fnA));
   api->now += 1; // it started
   executor->checkLaunchTimes();
@@ -114,14 +131,11 @@ TEST_CASE("the GPU launch watchdog stops a kernel past its limit, in its "
 TEST_CASE("the GPU launch watchdog stops one session a pass and gives the "
           "kernels running then a new limit",
           "[gpu][watchdog]") {
-  StopSpy *api = nullptr;
-  auto executor = emulatedExecutor(api, /*launchTimeoutMs=*/1000);
-  FunctionId fnA = 0, fnB = 0;
-  std::unique_ptr<Context> a = sessionWithEmptyKernel(*executor, fnA);
-  std::unique_ptr<Context> b = sessionWithEmptyKernel(*executor, fnB);
+  Watched w(/*limitMs=*/1000);
+  auto &[api, executor, fnA, fnB, a, b] = w;
   // A runs away; B's kernel, started a little later, cannot get SMs while
   // A holds them (on the emulated device: it simply takes as long).
-  api->kernelNs = {3600'000 * kMs, 3600'000 * kMs};
+  api->kernelNs = {kHour, kHour};
   REQUIRE(launch(*a, fnA));
   api->now += 200 * kMs;
   REQUIRE(launch(*b, fnB));
@@ -141,27 +155,19 @@ TEST_CASE("the GPU launch watchdog stops one session a pass and gives the "
 
 TEST_CASE("a GPU session that goes away stops its running kernels",
           "[gpu][watchdog]") {
-  StopSpy *api = nullptr;
-  auto executor = emulatedExecutor(api, /*launchTimeoutMs=*/60'000);
-  FunctionId fn = 0;
-  std::unique_ptr<Context> a = sessionWithEmptyKernel(*executor, fn);
-  api->kernelNs = {3600'000 * kMs};
-  REQUIRE(launch(*a, fn));
-  a.reset();
-  CHECK(api->stops == 1);
+  Watched w(/*limitMs=*/60'000);
+  w.api->kernelNs = {kHour};
+  REQUIRE(launch(*w.a, w.fnA));
+  w.a.reset();
+  CHECK(w.api->stops == 1);
 }
 
 TEST_CASE("a GPU kernel compiled without polls is reported, not stopped, and "
           "the watchdog goes on with the others",
           "[gpu][watchdog]") {
-  StopSpy *api = nullptr;
-  auto executor = emulatedExecutor(api, /*launchTimeoutMs=*/1000);
-  FunctionId fnA = 0, fnB = 0;
-  api->modulesFault = false; // A's module has no fault slot
-  std::unique_ptr<Context> a = sessionWithEmptyKernel(*executor, fnA);
-  api->modulesFault = true;
-  std::unique_ptr<Context> b = sessionWithEmptyKernel(*executor, fnB);
-  api->kernelNs = {3600'000 * kMs, 3600'000 * kMs};
+  Watched w(/*limitMs=*/1000, /*aPolls=*/false);
+  auto &[api, executor, fnA, fnB, a, b] = w;
+  api->kernelNs = {kHour, kHour};
   REQUIRE(launch(*a, fnA));
   api->now += 100 * kMs;
   REQUIRE(launch(*b, fnB));
@@ -182,12 +188,9 @@ TEST_CASE("a GPU kernel compiled without polls is reported, not stopped, and "
 TEST_CASE("a GPU kernel still running a grace period after its session was "
           "stopped ends the executor; one that stopped does not",
           "[gpu][watchdog]") {
-  StopSpy *api = nullptr;
-  auto executor = emulatedExecutor(api, /*launchTimeoutMs=*/1000);
-  FunctionId fnA = 0, fnB = 0;
-  std::unique_ptr<Context> a = sessionWithEmptyKernel(*executor, fnA);
-  std::unique_ptr<Context> b = sessionWithEmptyKernel(*executor, fnB);
-  api->kernelNs = {3600'000 * kMs};
+  Watched w(/*limitMs=*/1000);
+  auto &[api, executor, fnA, fnB, a, b] = w;
+  api->kernelNs = {kHour};
   REQUIRE(launch(*a, fnA));
   api->now += 1500 * kMs;
   executor->checkLaunchTimes();
