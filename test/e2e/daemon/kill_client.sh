@@ -19,17 +19,22 @@ done
 grep -q HOLDING "$tmp/victim" || { cat "$tmp/victim"; echo "FAIL: client never allocated"; exit 1; }
 used=$(memory_used)
 [[ $used -ge $((72 << 20)) ]] || { echo "FAIL: server reports $used bytes in use"; exit 1; }
-kill -9 "$victim"
-start=$(date +%s.%N)
-freed=
-for _ in $(seq 1 60); do
-  used=$(memory_used)
-  if [[ $used -le $((8 << 20)) ]]; then freed=1; break; fi
-  sleep 0.1
-done
-took=$(awk "BEGIN { printf \"%.2f\", $(date +%s.%N) - $start }")
-[[ -n $freed ]] || { echo "FAIL: memory not back after $took s ($used bytes in use)"; exit 1; }
-echo "memory back after ${took}s"
+# kill_and_wait PID WHAT: kills the client with -9 and waits (at most 6 s)
+# until the server holds no more than the other client's 8 MiB.
+kill_and_wait() {
+  kill -9 "$1"
+  local start freed= used took
+  start=$(date +%s.%N)
+  for _ in $(seq 1 60); do
+    used=$(memory_used)
+    if [[ $used -le $((8 << 20)) ]]; then freed=1; break; fi
+    sleep 0.1
+  done
+  took=$(awk "BEGIN { printf \"%.2f\", $(date +%s.%N) - $start }")
+  [[ -n $freed ]] || { echo "FAIL: $2 memory not back after $took s ($used bytes in use)"; exit 1; }
+  echo "$2 memory back after ${took}s"
+}
+kill_and_wait "$victim" "the killed client's"
 kill -0 "$other" || { echo "FAIL: the other client died"; exit 1; }
 [[ $(memory_used) -eq $((8 << 20)) ]] || { echo "FAIL: the other client's memory changed"; exit 1; }
 
@@ -46,17 +51,7 @@ if [[ -x $spinner && -x $victim ]]; then
     sleep 0.1
   done
   sleep 1 # its kernel is running
-  kill -9 "$spinning"
-  start=$(date +%s.%N)
-  freed=
-  for _ in $(seq 1 60); do
-    used=$(memory_used)
-    if [[ $used -le $((8 << 20)) ]]; then freed=1; break; fi
-    sleep 0.1
-  done
-  took=$(awk "BEGIN { printf \"%.2f\", $(date +%s.%N) - $start }")
-  [[ -n $freed ]] || { echo "FAIL: a spinning client's memory not back after $took s"; exit 1; }
-  echo "spinning client's memory back after ${took}s"
+  kill_and_wait "$spinning" "the spinning client's"
   timeout 20 "$WOOLY_BIN/wooly-run" --server "$WOOLYD_URL" "$victim" 0 >"$tmp/after" 2>&1
   grep -q PASS "$tmp/after" || { cat "$tmp/after"; echo "FAIL: no client served after the spinning one"; exit 1; }
 else
