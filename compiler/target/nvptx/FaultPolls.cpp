@@ -71,16 +71,4 @@ unsigned insertFaultPolls(llvm::Module &m) {
   return added;
 }
 
-void addFaultSlot(llvm::Module &m) {
-  if (m.getGlobalVariable(abi::kGlobalName))
-    return;
-  auto *type = llvm::ArrayType::get(llvm::Type::getInt64Ty(m.getContext()), 2);
-  auto *slot = new llvm::GlobalVariable(
-      m, type, /*isConstant=*/false, llvm::GlobalValue::ExternalLinkage,
-      llvm::ConstantAggregateZero::get(type), abi::kGlobalName,
-      /*InsertBefore=*/nullptr, llvm::GlobalValue::NotThreadLocal,
-      /*AddressSpace=*/1);
-  slot->setAlignment(llvm::Align(8));
-}
-
 } // namespace wooly::nvptx

@@ -20,17 +20,12 @@ class Module;
 
 namespace wooly::nvptx {
 
-/// Adds the poll to every loop that may run long (read at its header, tested
-/// where it branches back), in every
-/// function of `m` when it has the fault slot (`__wooly_fault`, only
-/// modules that can trap or assert); nothing otherwise. Returns how many
-/// polls it added.
+/// Adds the poll to every loop that may run long (read at its header,
+/// tested where it branches back), in every function of `m` when it has
+/// the fault slot (`__wooly_fault`: modules that can trap or assert, or
+/// every module with CodegenOptions::pollEveryModule); nothing otherwise.
+/// Returns how many polls it added.
 unsigned insertFaultPolls(llvm::Module &m);
-
-/// Gives `m` the fault slot where it has none (a module that cannot trap),
-/// so that the executor can stop its kernels through the polls too (the
-/// launch watchdog, a session that goes away).
-void addFaultSlot(llvm::Module &m);
 
 } // namespace wooly::nvptx
 

@@ -3,6 +3,8 @@
 #include "compiler/target/nvptx/NVPTXPipeline.h"
 
 #include "compiler/target/common/WoolyToLLVM.h"
+#include "compiler/target/gpu/GpuFaultABI.h"
+#include "compiler/target/gpu/GpuIRHelpers.h"
 #include "compiler/target/gpu/GpuLowering.h"
 #include "compiler/target/nvptx/FaultPolls.h"
 #include "compiler/target/nvptx/NVPTXTargetInfo.h"
@@ -88,6 +90,11 @@ Expected<std::unique_ptr<Module>> lowerToLLVMIR(mlir::ModuleOp module,
   if (Error err = gpu::lowerToLLVMDialect(module, target,
                                           "nvptx (" + options.arch + ")"))
     return std::move(err);
+  // A module that cannot trap has no fault slot yet: the polls need one.
+  if (options.pollEveryModule) {
+    mlir::OpBuilder b(module.getContext());
+    gpu::executorSlot(b, module, module.getLoc(), gpu::fault_abi::kGlobalName);
+  }
   fenceOrderedAtomicRMW(module);
   exposeModuleVariables(module);
   auto translated = gpu::translateForTarget(
@@ -96,8 +103,6 @@ Expected<std::unique_ptr<Module>> lowerToLLVMIR(mlir::ModuleOp module,
     return translated.takeError();
   std::unique_ptr<Module> llvmModule = std::move(*translated);
   // Before libdevice is linked: its (bounded) loops need no polls.
-  if (options.pollEveryModule)
-    addFaultSlot(*llvmModule);
   insertFaultPolls(*llvmModule);
   if (Error err = linkLibDevice(*llvmModule))
     return std::move(err);
