@@ -86,11 +86,14 @@ Error emitToBuffer(Module &module, TargetMachine &machine, StringRef vendor,
                                                            verifyMessage);
   bool emitted = false;
   // Instruction selection reports what it cannot lower with a fatal error:
-  // a bad kernel must fail its compile, not the server.
+  // a bad kernel must fail its compile, not the server. The pass manager
+  // lives outside the recoverable step: a fatal error jumps out of it
+  // without unwinding, and the machine functions it owns (hundreds of KiB)
+  // would leak with every such compile; destroyed here, they do not.
+  raw_svector_ostream stream(out);
+  legacy::PassManager codegen;
   std::optional<std::string> failure = runRecoverable([&] {
     optimizeModule(module, machine, optLevel);
-    raw_svector_ostream stream(out);
-    legacy::PassManager codegen;
     if (machine.addPassesToEmitFile(codegen, stream, nullptr, kind))
       return;
     codegen.run(module);

@@ -1,6 +1,7 @@
 //===- HostCompiler.cpp - WIS to host machine code ------------------------===//
 
 #include "compiler/target/host/HostCompiler.h"
+#include "compiler/target/common/RecoverableCodegen.h"
 #include "compiler/target/common/WoolyToLLVM.h"
 #include "compiler/target/host/HostABI.h"
 #include "compiler/target/host/HostTargetInfo.h"
@@ -284,7 +285,13 @@ llvm::Error emitHostCode(llvm::Module &module, llvm::TargetMachine &machine,
                                            : llvm::CodeGenFileType::AssemblyFile;
   if (machine.addPassesToEmitFile(passes, os, nullptr, type))
     return llvm::createStringError("the host target cannot emit this file type");
-  passes.run(module);
+  // Instruction selection reports what it cannot lower with a fatal error,
+  // which fails this compile instead of the process. `passes` owns the
+  // machine functions and lives outside the recoverable step, so a failed
+  // compile frees them (a fatal error leaves the step without unwinding).
+  if (std::optional<std::string> crash =
+          wooly::runRecoverable([&] { passes.run(module); }))
+    return llvm::createStringError("host code generation failed: " + *crash);
   return llvm::Error::success();
 }
 

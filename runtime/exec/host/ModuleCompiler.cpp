@@ -271,15 +271,20 @@ Status ModuleCompiler::load(std::span<const uint8_t> wis, bool fence,
     llvm::LLVMContext llvmContext;
     llvm::SmallVector<char, 0> buffer;
     std::string failure;
-    // A fatal error inside LLVM fails this compile, not the server.
+    // A fatal error inside LLVM fails this compile, not the server. It
+    // leaves the step without unwinding: what must be freed then (the IR
+    // module) is held outside it.
+    std::unique_ptr<llvm::Module> ir;
     std::optional<std::string> crash = wooly::runRecoverable([&] {
-      auto ir = wooly::host::lowerToHostIR(module, info, llvmContext, **machine, 3);
-      if (!ir) {
-        failure = llvm::toString(ir.takeError());
+      auto lowered =
+          wooly::host::lowerToHostIR(module, info, llvmContext, **machine, 3);
+      if (!lowered) {
+        failure = llvm::toString(lowered.takeError());
         return;
       }
+      ir = std::move(*lowered);
       if (llvm::Error e = wooly::host::emitHostCode(
-              **ir, **machine, wooly::host::HostEmitKind::Object, buffer))
+              *ir, **machine, wooly::host::HostEmitKind::Object, buffer))
         failure = llvm::toString(std::move(e));
     });
     if (crash)

@@ -3,6 +3,7 @@
 
 #include "compiler/target/amdgpu/AMDGPUCodegen.h"
 #include "compiler/target/nvptx/NVPTXCodegen.h"
+#include "test/unit/target/HeapInUse.h"
 
 #include "llvm/AsmParser/Parser.h"
 #include "llvm/IR/LLVMContext.h"
@@ -29,6 +30,17 @@ std::unique_ptr<llvm::Module> parseIR(llvm::LLVMContext &context,
   REQUIRE(module);
   return module;
 }
+
+// redux.sync exists from sm_80 on: instruction selection for sm_75 fails
+// with one of LLVM's fatal errors.
+const char *kReduxKernel = R"(
+define ptx_kernel void @k(ptr addrspace(1) %p, i32 %v) {
+  %r = call i32 @llvm.nvvm.redux.sync.add(i32 %v, i32 -1)
+  store i32 %r, ptr addrspace(1) %p
+  ret void
+}
+declare i32 @llvm.nvvm.redux.sync.add(i32, i32)
+)";
 
 const char *kPtxKernel = R"(
 define ptx_kernel void @scale(ptr addrspace(1) %p, float %a) {
@@ -171,20 +183,38 @@ TEST_CASE("amdgpu says which linker is missing", "[gpu][amdgpu]") {
 TEST_CASE("a module the backend cannot select fails its compile, not the "
           "process",
           "[gpu][nvptx]") {
-  // redux.sync exists from sm_80 on: instruction selection for sm_75 fails.
-  const char *text = R"(
-define ptx_kernel void @k(ptr addrspace(1) %p, i32 %v) {
-  %r = call i32 @llvm.nvvm.redux.sync.add(i32 %v, i32 -1)
-  store i32 %r, ptr addrspace(1) %p
-  ret void
-}
-declare i32 @llvm.nvvm.redux.sync.add(i32, i32)
-)";
   llvm::LLVMContext context;
-  auto module = parseIR(context, text);
+  auto module = parseIR(context, kReduxKernel);
   wooly::nvptx::CodegenOptions options;
   options.arch = "sm_75";
   auto ptx = wooly::nvptx::emitPTX(*module, options);
   REQUIRE_FALSE(static_cast<bool>(ptx));
   CHECK(llvm::toString(ptx.takeError()).find("sm_75") != std::string::npos);
+}
+
+TEST_CASE("a compile the backend gives up on frees what it built",
+          "[gpu][nvptx]") {
+  // A client can send such modules again and again (each one different, so
+  // the daemon's cache of failures does not stop them): the server's heap
+  // must not grow with them. Before the pass manager was kept outside the
+  // recoverable step each failure left ~450 KiB of machine code behind.
+  auto failOnce = [] {
+    llvm::LLVMContext context;
+    auto module = parseIR(context, kReduxKernel);
+    wooly::nvptx::CodegenOptions options;
+    options.arch = "sm_75";
+    auto ptx = wooly::nvptx::emitPTX(*module, options);
+    REQUIRE_FALSE(static_cast<bool>(ptx));
+    llvm::consumeError(ptx.takeError());
+  };
+  failOnce(); // LLVM's one-time tables
+  size_t before = wooly::test::heapInUse();
+  constexpr int kCompiles = 20;
+  for (int i = 0; i < kCompiles; ++i)
+    failOnce();
+  size_t after = wooly::test::heapInUse();
+  size_t grown = after > before ? after - before : 0;
+  INFO("heap grew by " << grown << " bytes over " << kCompiles
+                       << " failed compiles");
+  CHECK(grown < kCompiles * 16 * 1024);
 }
