@@ -37,14 +37,17 @@ exec::Status ModuleCache::load(exec::Context &context,
     Entry &entry = entries_[key];
     if (status) {
       entry.state = Entry::Ready;
+      settled_.push_back(key);
     } else if (status.code == exec::ErrorCode::CompileError) {
       entry.state = Entry::Failed;
       entry.failure = status;
+      settled_.push_back(key);
     } else {
       // Not a property of the module (out of memory, device gone): let the
       // next request try again.
       entries_.erase(key);
     }
+    trim();
     changed_.notify_all();
     return status;
   }
@@ -60,6 +63,20 @@ exec::Status ModuleCache::load(exec::Context &context,
   ++counters_.hits;
   lock.unlock();
   return context.loadModule(wis, out);
+}
+
+void ModuleCache::trim() {
+  // Only settled entries are in settled_, and an entry leaves the map only
+  // here or before it settles: the front is always in the map, settled.
+  while (settled_.size() > capacity_) {
+    entries_.erase(settled_.front());
+    settled_.pop_front();
+  }
+}
+
+size_t ModuleCache::size() const {
+  std::lock_guard lock(mutex_);
+  return entries_.size();
 }
 
 ModuleCache::Counters ModuleCache::counters() const {

@@ -7,6 +7,9 @@
 // instead of starting their own, then load the compiled result from the
 // executor's cache. A module that failed to compile is remembered with its
 // error, so a client cannot make the server recompile bad input in a loop.
+// What is remembered is bounded (oldest first out): a long-running server
+// whose clients bring ever new modules (generated kernels) must not grow
+// without end. A module forgotten is compiled again if it comes back.
 //
 //===----------------------------------------------------------------------===//
 #ifndef WOOLY_DAEMON_MODULECACHE_H
@@ -16,6 +19,7 @@
 
 #include <array>
 #include <condition_variable>
+#include <deque>
 #include <map>
 #include <mutex>
 
@@ -27,6 +31,11 @@ std::string toHex(const Sha256 &hash);
 
 class ModuleCache {
 public:
+  /// How many compiled or failed modules a woolyd remembers.
+  static constexpr size_t kDefaultCapacity = 4096;
+  explicit ModuleCache(size_t capacity = kDefaultCapacity)
+      : capacity_(capacity) {}
+
   exec::Status load(exec::Context &context, std::span<const uint8_t> wis,
                     exec::ModuleId &out);
 
@@ -36,8 +45,13 @@ public:
     uint64_t rejected = 0; // loads refused from the remembered failure
   };
   Counters counters() const;
+  /// Modules remembered now (compiled, failed or compiling).
+  size_t size() const;
 
 private:
+  /// Forgets the oldest settled modules beyond the capacity.
+  void trim();
+
   struct Entry {
     enum State { Compiling, Ready, Failed } state = Compiling;
     exec::Status failure;
@@ -45,6 +59,8 @@ private:
   mutable std::mutex mutex_;
   std::condition_variable changed_;
   std::map<Sha256, Entry> entries_;
+  std::deque<Sha256> settled_; // oldest first, each settled entry once
+  size_t capacity_;
   Counters counters_;
 };
 
