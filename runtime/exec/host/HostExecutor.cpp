@@ -1280,7 +1280,7 @@ std::string HostContext::takePrintfOutput() {
 
 HostCompileCounters compileCounters(Executor &executor) {
   CompileStats s = static_cast<HostExecutor &>(executor).compiler.stats();
-  return {s.compiles, s.memoryHits, s.diskHits};
+  return {s.compiles, s.memoryHits, s.diskHits, s.remembered};
 }
 
 void setLaunchTraceHook(Executor &executor,

@@ -29,6 +29,7 @@ namespace wooly::exec::host {
 /// Compile-cache counters of a host executor (for tests and benchmarks).
 struct HostCompileCounters {
   uint64_t compiles = 0, memoryHits = 0, diskHits = 0;
+  uint64_t remembered = 0; // entries of the in-memory cache, live or not
 };
 /// Valid only for executors made by createHostExecutor.
 HostCompileCounters compileCounters(Executor &hostExecutor);

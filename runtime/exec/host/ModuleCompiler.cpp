@@ -203,7 +203,9 @@ ModuleCompiler::ModuleCompiler(std::string dir)
 
 CompileStats ModuleCompiler::stats() {
   std::lock_guard<std::mutex> lock(mutex);
-  return counters;
+  CompileStats out = counters;
+  out.remembered = loaded.size();
+  return out;
 }
 
 Status ModuleCompiler::load(std::span<const uint8_t> wis, bool fence,
@@ -304,6 +306,10 @@ Status ModuleCompiler::load(std::span<const uint8_t> wis, bool fence,
   else
     counters.compiles++;
   loaded[key] = compiled;
+  if (loaded.size() >= sweepAt) {
+    std::erase_if(loaded, [](const auto &entry) { return entry.second.expired(); });
+    sweepAt = std::max(kFirstSweep, 2 * loaded.size());
+  }
   out = std::move(compiled);
   return Status::ok();
 }

@@ -59,6 +59,7 @@ struct CompiledModule {
 
 struct CompileStats {
   uint64_t compiles = 0, memoryHits = 0, diskHits = 0;
+  uint64_t remembered = 0; // entries of the in-memory cache, live or not
 };
 
 class ModuleCompiler {
@@ -72,6 +73,11 @@ private:
   std::string cacheDir;
   std::mutex mutex;
   std::map<std::string, std::weak_ptr<CompiledModule>> loaded;
+  /// loaded's size at which modules no context holds are dropped from it:
+  /// a long-running server sees ever new modules, and each entry keeps its
+  /// module's allocation (made together with the control block) alive.
+  static constexpr size_t kFirstSweep = 16;
+  size_t sweepAt = kFirstSweep;
   CompileStats counters;
 };
 

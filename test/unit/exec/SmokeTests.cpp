@@ -73,3 +73,38 @@ TEST_CASE("compiled modules are cached in memory and on disk", "[host][cache]") 
   }
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("the in-memory module cache forgets modules no context holds",
+          "[host][cache]") {
+  // A long-running server sees ever new modules; its cache must not keep
+  // an entry for each one it ever compiled.
+  std::string dir = "/tmp/wooly-cache-test-" + std::to_string(::getpid());
+  std::filesystem::remove_all(dir);
+  std::string wis = readSource("examples/wis/saxpy.mlir");
+  exec::ExecutorOptions options;
+  options.workerThreads = 1;
+  options.cacheDir = dir;
+  std::unique_ptr<exec::Executor> executor;
+  REQUIRE(exec::createExecutor("host", options, executor));
+  std::unique_ptr<exec::Context> ctx;
+  REQUIRE(executor->createContext({}, ctx));
+  exec::ModuleId kept;
+  REQUIRE(ctx->loadModule(bytesOf(wis), kept));
+  constexpr int kModules = 40;
+  for (int i = 0; i < kModules; ++i) {
+    // Each a different module (its bytes differ), each unloaded again.
+    std::string variant = wis + "// variant " + std::to_string(i) + "\n";
+    exec::ModuleId m;
+    REQUIRE(ctx->loadModule(bytesOf(variant), m));
+    REQUIRE(ctx->unloadModule(m));
+  }
+  exec::host::HostCompileCounters c = exec::host::compileCounters(*executor);
+  CHECK(c.compiles == kModules + 1);
+  INFO("remembered " << c.remembered);
+  CHECK(c.remembered < 20);
+  // The module still held is still served from memory.
+  exec::ModuleId again;
+  REQUIRE(ctx->loadModule(bytesOf(wis), again));
+  CHECK(exec::host::compileCounters(*executor).memoryHits == 1u);
+  std::filesystem::remove_all(dir);
+}
