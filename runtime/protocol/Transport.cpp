@@ -1,5 +1,6 @@
 //===- Transport.cpp - Sending and receiving Wooly messages over ZeroMQ ---===//
 #include "runtime/protocol/Transport.h"
+#include "runtime/protocol/HandOver.h"
 
 #include <atomic>
 #include <cstring>
@@ -50,11 +51,14 @@ Status sendFrames(zmq::socket_t &socket, const zmq::message_t *routingId,
                        "cannot send: no connected peer took the message in "
                        "time");
     auto bodyMsg = bulkFromVector(std::move(body));
+    handOverFrame(bodyMsg.data());
     socket.send(bodyMsg, bulk.empty() ? zmq::send_flags::none
                                       : zmq::send_flags::sndmore);
-    for (size_t i = 0; i < bulk.size(); ++i)
+    for (size_t i = 0; i < bulk.size(); ++i) {
+      handOverFrame(bulk[i].data());
       socket.send(bulk[i], i + 1 == bulk.size() ? zmq::send_flags::none
                                                 : zmq::send_flags::sndmore);
+    }
   } catch (const zmq::error_t &e) {
     return makeError(ErrorCode::Transport,
                      std::string("cannot send a message: ") + e.what());
@@ -81,6 +85,7 @@ Result<Incoming> receiveMessage(zmq::socket_t &socket, SocketRole role,
       zmq::message_t frame;
       if (!socket.recv(frame, zmq::recv_flags::none))
         return makeError(ErrorCode::Transport, "receive interrupted");
+      takeOverFrame(frame.data());
       frames.push_back(std::move(frame));
     } while (frames.back().more());
 
