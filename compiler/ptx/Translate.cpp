@@ -14,6 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/ptx/Translate.h"
+#include "compiler/cache/DiskCache.h"
 #include "compiler/ptx/Parser.h"
 #include "compiler/ptx/lower/FunctionLowering.h"
 
@@ -420,14 +421,6 @@ translatePTX(llvm::StringRef ptx, llvm::StringRef fileName, MLIRContext &ctx,
   return module;
 }
 
-std::string cacheDirectory() {
-  if (const char *dir = std::getenv("WOOLY_CACHE_DIR"); dir && *dir)
-    return dir;
-  if (const char *home = std::getenv("HOME"); home && *home)
-    return std::string(home) + "/.cache/wooly";
-  return "/tmp/wooly-cache";
-}
-
 FailureOr<std::string>
 translatePTXCached(llvm::StringRef ptx, llvm::StringRef fileName,
                    MLIRContext &ctx, const TranslateOptions &options,
@@ -438,19 +431,17 @@ translatePTXCached(llvm::StringRef ptx, llvm::StringRef fileName,
   hasher.update(kTranslatorVersion);
   hasher.update(llvm::StringRef(std::to_string(options.optLevel)));
   hasher.update(ptx);
-  std::string key = llvm::toHex(hasher.final(), /*LowerCase=*/true);
-  std::string dir = cacheDirectory();
-  llvm::SmallString<256> path(dir);
-  llvm::sys::path::append(path, "ptx-" + key + ".wisbc");
+  std::string name =
+      "ptx-" + llvm::toHex(hasher.final(), /*LowerCase=*/true) + ".wisbc";
+  DiskCache &cache = DiskCache::shared(DiskCache::defaultDirectory());
 
-  // A hit must at least look like MLIR bytecode; anything else (a torn or
-  // foreign file) is translated again and replaced.
-  if (auto cached = llvm::MemoryBuffer::getFile(path)) {
-    llvm::StringRef bytes = (*cached)->getBuffer();
-    if (bytes.starts_with("ML\xefR")) {
+  // A hit must at least look like MLIR bytecode; anything else (a foreign
+  // file) is translated again and replaced.
+  if (std::optional<std::string> cached = cache.read(name)) {
+    if (llvm::StringRef(*cached).starts_with("ML\xefR")) {
       if (cacheHit)
         *cacheHit = true;
-      return bytes.str();
+      return std::move(*cached);
     }
   }
   auto module = translatePTX(ptx, fileName, ctx, options, errors);
@@ -461,18 +452,7 @@ translatePTXCached(llvm::StringRef ptx, llvm::StringRef fileName,
   if (failed(writeBytecodeToFile(module->get(), os)))
     return failure();
   os.flush();
-  // Write to a temporary name and rename: readers never see half a file.
-  if (!llvm::sys::fs::create_directories(dir)) {
-    llvm::SmallString<256> tmp;
-    int fd;
-    if (!llvm::sys::fs::createUniqueFile(path + ".tmp-%%%%%%", fd, tmp)) {
-      llvm::raw_fd_ostream out(fd, /*shouldClose=*/true);
-      out << bytes;
-      out.close();
-      if (out.has_error() || llvm::sys::fs::rename(tmp, path))
-        llvm::sys::fs::remove(tmp);
-    }
-  }
+  cache.write(name, bytes);
   return bytes;
 }
 

@@ -46,11 +46,8 @@ translatePTX(llvm::StringRef ptx, llvm::StringRef fileName,
              mlir::MLIRContext &ctx, const TranslateOptions &options = {},
              std::string *errors = nullptr);
 
-/// The cache folder: $WOOLY_CACHE_DIR, else $HOME/.cache/wooly.
-std::string cacheDirectory();
-
-/// translatePTX, then MLIR bytecode, cached by a SHA-256 of the PTX text and
-/// the translator version. `cacheHit` (optional) says whether the cache
+/// translatePTX, then MLIR bytecode, cached (DiskCache: $WOOLY_CACHE_DIR, else
+/// ~/.cache/wooly) by a SHA-256 of the PTX text and the translator version. `cacheHit` (optional) says whether the cache
 /// answered. A cache that cannot be written is not an error.
 mlir::FailureOr<std::string>
 translatePTXCached(llvm::StringRef ptx, llvm::StringRef fileName,

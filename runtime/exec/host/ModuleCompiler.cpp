@@ -102,37 +102,6 @@ std::string cacheKey(std::span<const uint8_t> wis, bool fence) {
   return buf;
 }
 
-std::string defaultCacheDir() {
-  if (const char *env = std::getenv("WOOLY_CACHE_DIR"); env && *env)
-    return env;
-  if (const char *home = std::getenv("HOME"); home && *home)
-    return std::string(home) + "/.cache/wooly";
-  return "";
-}
-
-bool readFile(const std::string &path, std::string &out) {
-  auto buffer = llvm::MemoryBuffer::getFile(path);
-  if (!buffer)
-    return false;
-  out = (*buffer)->getBuffer().str();
-  return !out.empty();
-}
-
-void writeFileAtomically(const std::string &path, const std::string &data) {
-  llvm::sys::fs::create_directories(llvm::sys::path::parent_path(path));
-  std::string temp = path + ".tmp" + std::to_string(::getpid());
-  {
-    std::ofstream f(temp, std::ios::binary);
-    if (!f)
-      return;
-    f.write(data.data(), static_cast<std::streamsize>(data.size()));
-    if (!f)
-      return;
-  }
-  if (std::rename(temp.c_str(), path.c_str()) != 0)
-    std::remove(temp.c_str());
-}
-
 Status compileError(const std::string &what, const std::string &details) {
   return Status::error(ErrorCode::CompileError,
                        what + (details.empty() ? "" : ":\n" + details));
@@ -199,7 +168,8 @@ Status makeJit(const std::string &object, CompiledModule &module) {
 } // namespace
 
 ModuleCompiler::ModuleCompiler(std::string dir)
-    : cacheDir(dir.empty() ? defaultCacheDir() : std::move(dir)) {}
+    : cache(DiskCache::shared(dir.empty() ? DiskCache::defaultDirectory()
+                                          : dir)) {}
 
 CompileStats ModuleCompiler::stats() {
   std::lock_guard<std::mutex> lock(mutex);
@@ -262,9 +232,9 @@ Status ModuleCompiler::load(std::span<const uint8_t> wis, bool fence,
   }
 
   std::string object;
-  std::string path =
-      cacheDir.empty() ? std::string() : cacheDir + "/host-" + key + ".o";
-  if (!path.empty() && readFile(path, object)) {
+  std::string name = "host-" + key + ".o";
+  if (std::optional<std::string> cached = cache.read(name)) {
+    object = std::move(*cached);
     compiled->fromDiskCache = true;
   } else {
     auto machine = wooly::host::createHostTargetMachine(3);
@@ -294,8 +264,7 @@ Status ModuleCompiler::load(std::span<const uint8_t> wis, bool fence,
     if (!failure.empty())
       return compileError("host code generation failed", failure);
     object.assign(buffer.begin(), buffer.end());
-    if (!path.empty())
-      writeFileAtomically(path, object);
+    cache.write(name, object);
   }
   Status s = makeJit(object, *compiled);
   if (!s)

@@ -11,6 +11,7 @@
 #ifndef WOOLY_RUNTIME_EXEC_HOST_MODULECOMPILER_H
 #define WOOLY_RUNTIME_EXEC_HOST_MODULECOMPILER_H
 
+#include "compiler/cache/DiskCache.h"
 #include "compiler/target/host/HostCompiler.h"
 #include "runtime/exec/host/DeviceRuntime.h"
 
@@ -70,7 +71,7 @@ public:
   CompileStats stats();
 
 private:
-  std::string cacheDir;
+  DiskCache &cache;
   std::mutex mutex;
   std::map<std::string, std::weak_ptr<CompiledModule>> loaded;
   /// loaded's size at which modules no context holds are dropped from it:
