@@ -49,16 +49,30 @@ TEST_CASE("saxpy from examples/wis runs on the host executor", "[host]") {
   }
 }
 
-TEST_CASE("compiled modules are cached in memory and on disk", "[host][cache]") {
+namespace {
+/// Host executors with one worker over a disk cache of their own (removed
+/// afterwards), and the saxpy module to load in them.
+struct CacheFixture {
   std::string dir = "/tmp/wooly-cache-test-" + std::to_string(::getpid());
-  std::filesystem::remove_all(dir);
   std::string wis = readSource("examples/wis/saxpy.mlir");
-  exec::ExecutorOptions options;
-  options.workerThreads = 1;
-  options.cacheDir = dir;
+  CacheFixture() { std::filesystem::remove_all(dir); }
+  ~CacheFixture() { std::filesystem::remove_all(dir); }
+  std::unique_ptr<exec::Executor> executor() const {
+    exec::ExecutorOptions options;
+    options.workerThreads = 1;
+    options.cacheDir = dir;
+    std::unique_ptr<exec::Executor> out;
+    REQUIRE(exec::createExecutor("host", options, out));
+    return out;
+  }
+};
+} // namespace
+
+TEST_CASE("compiled modules are cached in memory and on disk", "[host][cache]") {
+  CacheFixture f;
+  const std::string &wis = f.wis;
   for (int round = 0; round < 2; ++round) {
-    std::unique_ptr<exec::Executor> executor;
-    REQUIRE(exec::createExecutor("host", options, executor));
+    std::unique_ptr<exec::Executor> executor = f.executor();
     std::unique_ptr<exec::Context> a, b;
     REQUIRE(executor->createContext({}, a));
     REQUIRE(executor->createContext({}, b));
@@ -71,21 +85,15 @@ TEST_CASE("compiled modules are cached in memory and on disk", "[host][cache]") 
     CHECK(c.diskHits == (round == 0 ? 0u : 1u));
     CHECK(c.memoryHits == 1u);
   }
-  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("the in-memory module cache forgets modules no context holds",
           "[host][cache]") {
   // A long-running server sees ever new modules; its cache must not keep
   // an entry for each one it ever compiled.
-  std::string dir = "/tmp/wooly-cache-test-" + std::to_string(::getpid());
-  std::filesystem::remove_all(dir);
-  std::string wis = readSource("examples/wis/saxpy.mlir");
-  exec::ExecutorOptions options;
-  options.workerThreads = 1;
-  options.cacheDir = dir;
-  std::unique_ptr<exec::Executor> executor;
-  REQUIRE(exec::createExecutor("host", options, executor));
+  CacheFixture f;
+  const std::string &wis = f.wis;
+  std::unique_ptr<exec::Executor> executor = f.executor();
   std::unique_ptr<exec::Context> ctx;
   REQUIRE(executor->createContext({}, ctx));
   exec::ModuleId kept;
@@ -106,5 +114,4 @@ TEST_CASE("the in-memory module cache forgets modules no context holds",
   exec::ModuleId again;
   REQUIRE(ctx->loadModule(bytesOf(wis), again));
   CHECK(exec::host::compileCounters(*executor).memoryHits == 1u);
-  std::filesystem::remove_all(dir);
 }

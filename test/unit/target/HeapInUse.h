@@ -14,12 +14,24 @@
 #include <malloc.h>
 
 #include <cstddef>
+#include <functional>
 
 namespace wooly::test {
 
 inline size_t heapInUse() {
   struct mallinfo2 info = mallinfo2();
   return info.uordblks + info.hblkhd;
+}
+
+/// How much the heap grew over `times` runs of `op`, after one run first
+/// (which may fill one-time tables, LLVM's among them).
+inline size_t heapGrowthOver(int times, const std::function<void()> &op) {
+  op();
+  size_t before = heapInUse();
+  for (int i = 0; i < times; ++i)
+    op();
+  size_t after = heapInUse();
+  return after > before ? after - before : 0;
 }
 
 } // namespace wooly::test

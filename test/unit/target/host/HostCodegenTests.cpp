@@ -55,13 +55,9 @@ TEST_CASE("what the host backend cannot select fails the compile, not the "
 
 TEST_CASE("a host compile the backend gives up on frees what it built",
           "[host][codegen]") {
-  failToSelect(); // LLVM's one-time tables
-  size_t before = wooly::test::heapInUse();
   constexpr int kCompiles = 20;
-  for (int i = 0; i < kCompiles; ++i)
-    CHECK_FALSE(failToSelect().empty());
-  size_t after = wooly::test::heapInUse();
-  size_t grown = after > before ? after - before : 0;
+  size_t grown = wooly::test::heapGrowthOver(
+      kCompiles, [] { CHECK_FALSE(failToSelect().empty()); });
   INFO("heap grew by " << grown << " bytes over " << kCompiles
                        << " failed compiles");
   CHECK(grown < kCompiles * 16 * 1024);
