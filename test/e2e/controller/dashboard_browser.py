@@ -12,6 +12,7 @@ import urllib.request
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -32,25 +33,37 @@ driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opti
 try:
     driver.set_page_load_timeout(20)
     driver.get(base + "/")
-    wait = WebDriverWait(driver, 15)
+    # The page updates every second; an element read between two updates
+    # may be replaced under the test (a card leaves and comes back when a
+    # server misses heartbeats on a loaded machine): look again.
+    wait = WebDriverWait(driver, 15,
+                         ignored_exceptions=[StaleElementReferenceException])
     wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".card")) == 3)
-    names = sorted(e.text for e in driver.find_elements(By.CSS_SELECTOR, ".card .name"))
+    names = wait.until(lambda d: sorted(
+        e.text for e in d.find_elements(By.CSS_SELECTOR, ".card .name")))
     assert names == ["alpha", "beta", "gamma"], names
     print("dashboard shows", names)
 
     # A chart updates: new telemetry samples are drawn.
-    canvas = driver.find_element(By.ID, "chart-alpha")
-    wait.until(lambda d: int(canvas.get_attribute("data-samples") or 0) >= 2)
-    before_samples = int(canvas.get_attribute("data-samples"))
-    before_image = driver.execute_script("return arguments[0].toDataURL()", canvas)
-    wait.until(lambda d: int(canvas.get_attribute("data-samples")) > before_samples)
-    wait.until(lambda d: d.execute_script("return arguments[0].toDataURL()", canvas)
-               != before_image)
-    print("chart redrew:", before_samples, "->", canvas.get_attribute("data-samples"),
-          "samples")
+    def samples(d):
+        return int(d.find_element(By.ID, "chart-alpha").get_attribute("data-samples") or 0)
+
+    def image(d):
+        return d.execute_script("return arguments[0].toDataURL()",
+                                d.find_element(By.ID, "chart-alpha"))
+
+    wait.until(lambda d: samples(d) >= 2)
+    before_samples, before_image = wait.until(lambda d: (samples(d), image(d)))
+    wait.until(lambda d: samples(d) > before_samples)
+    wait.until(lambda d: image(d) != before_image)
+    print("chart redrew:", before_samples, "->", samples(driver), "samples")
 
     # Drain beta from the page; the API must say so.
-    driver.find_element(By.CSS_SELECTOR, '#server-beta button.drain').click()
+    def click_drain(d):
+        d.find_element(By.CSS_SELECTOR, '#server-beta button.drain').click()
+        return True
+
+    wait.until(click_drain)
     deadline = time.time() + 10
     while time.time() < deadline:
         state = {s["name"]: s["state"] for s in api("/api/v1/servers")}["beta"]
