@@ -43,6 +43,7 @@ void DeadlineTimer::arm(std::chrono::steady_clock::time_point when) {
   itimerspec spec{};
   spec.it_value.tv_sec = ns / 1'000'000'000;
   spec.it_value.tv_nsec = ns % 1'000'000'000;
+  arms_.fetch_add(1, std::memory_order_release);
   timerfd_settime(timer_, TFD_TIMER_ABSTIME, &spec, nullptr);
 }
 
@@ -67,8 +68,10 @@ void DeadlineTimer::loop(std::string threadName) {
     // the new deadline has not passed and nothing is due.
     if (read(timer_, &expirations, sizeof expirations) ==
             static_cast<ssize_t>(sizeof expirations) &&
-        expirations)
+        expirations) {
+      (void)arms_.load(std::memory_order_acquire);
       onExpiry_();
+    }
   }
 }
 

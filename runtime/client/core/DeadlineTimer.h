@@ -12,7 +12,9 @@
 #ifndef WOOLY_RUNTIME_CLIENT_CORE_DEADLINETIMER_H
 #define WOOLY_RUNTIME_CLIENT_CORE_DEADLINETIMER_H
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <thread>
@@ -29,7 +31,8 @@ public:
   DeadlineTimer(const DeadlineTimer &) = delete;
   DeadlineTimer &operator=(const DeadlineTimer &) = delete;
 
-  /// Fires once at `when` (replacing any earlier deadline).
+  /// Fires once at `when` (replacing any earlier deadline). What the
+  /// caller did before arming is visible to the callback it leads to.
   void arm(std::chrono::steady_clock::time_point when);
   void disarm();
   /// Whether the timer and its thread could be made (file descriptors).
@@ -39,6 +42,10 @@ private:
   void loop(std::string threadName);
   int timer_ = -1; // timerfd, CLOCK_MONOTONIC (steady_clock's clock)
   int stop_ = -1;  // eventfd that ends the thread
+  /// Counts arms: the release by arm() and the acquire before the callback
+  /// order the two threads (the timerfd orders them only in the kernel,
+  /// outside the C++ memory model and invisible to ThreadSanitizer).
+  std::atomic<uint64_t> arms_{0};
   std::function<void()> onExpiry_;
   std::thread thread_;
 };
