@@ -91,10 +91,17 @@ bool PauseControl::poll(std::atomic<uint32_t> &word) {
       return true;
     if (!(w & kYieldBit))
       return false;
+    // The start time is published before the slot is taken: whoever sees
+    // the worker paused (paused(), a trace at the urgent launch's end) must
+    // see when it paused. Only where a slot is free: a worker that then
+    // loses the race for it leaves its own time, a moment after the
+    // winner's.
+    uint64_t start = nowNs();
+    if (inPause.load(std::memory_order_relaxed) <
+        want.load(std::memory_order_acquire))
+      lastStartNs.store(start, std::memory_order_relaxed);
     if (claimSlot()) {
       started.fetch_add(1, std::memory_order_relaxed);
-      uint64_t start = nowNs();
-      lastStartNs.store(start, std::memory_order_relaxed);
       uint64_t leaveAt = 0; // when the grace ends, once no longer wanted
       for (;;) {
         uint32_t seen = generation.load(std::memory_order_acquire);

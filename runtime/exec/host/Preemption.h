@@ -41,10 +41,11 @@ public:
   /// (requestYield), or nobody reaches the slow path to claim the slot.
   void setWanted(int32_t count);
   int32_t wanted() const { return want.load(std::memory_order_relaxed); }
-  int32_t paused() const { return inPause.load(std::memory_order_relaxed); }
+  int32_t paused() const { return inPause.load(std::memory_order_acquire); }
   /// Pauses started so far (tests and benchmarks).
   uint64_t pauses() const { return started.load(std::memory_order_relaxed); }
-  /// steady_clock nanoseconds at which the latest pause started (traces).
+  /// steady_clock nanoseconds at which the latest pause started (traces);
+  /// written before the pause shows in paused().
   uint64_t lastPauseNs() const {
     return lastStartNs.load(std::memory_order_relaxed);
   }
