@@ -80,6 +80,11 @@ run_examples() {
   runtime=$(clang-22 -print-file-name=libclang_rt.asan-x86_64.so)
   while read -r name; do
     [[ -n $name ]] || continue
+    # Through woolyd, the sanitized client cannot map a managed variable's
+    # host view at its device address (its allocator holds that range); the
+    # documented fallback then gives the variable another host address, and
+    # this example passes &variable to a kernel (docs/managed-memory.md).
+    [[ -n $server && $name == managed_variable ]] && continue
     # The examples are not instrumented: the ASan runtime comes first.
     check "example-$name${server:+-woolyd}" env LD_PRELOAD="$runtime" \
       LD_LIBRARY_PATH="$build/lib/wooly" ${server:+WOOLY_SERVER=$server} \
@@ -126,10 +131,11 @@ for kind in "${kinds[@]}"; do
     filter=()
     # A kernel's memory fault ends its launch by a siglongjmp out of the
     # SIGSEGV handler, often from one of the host executor's own stacks (its
-    # fibers): under ThreadSanitizer the process dies there. The three tests
-    # whose kernels fault that way run under AddressSanitizer only.
+    # fibers): under ThreadSanitizer the process dies there, now and then.
+    # The tests whose kernels fault that way ([signal]) run under
+    # AddressSanitizer only.
     [[ $kind == thread && $unit == wooly-exec-host-tests ]] &&
-      filter=('~"an out-of-bounds store is a launch failure\, not a crash" ~"shared and local pointers cannot leave their windows (fenced)" ~"a generic address leaving a local array never reaches a stack"')
+      filter=('~[signal]')
     check "$unit" "$build/bin/unit/$unit" "${filter[@]}"
   done
   if [[ $kind == address ]]; then

@@ -1,4 +1,8 @@
 //===- FaultTests.cpp - Bad kernels give errors, the executor goes on -----===//
+//
+// Tag [signal]: the kernel's fault reaches the executor as a signal
+// (SIGSEGV on a guard page) whose handler ends the launch with siglongjmp;
+// scripts/sanitize.sh leaves these out under ThreadSanitizer.
 
 #include "test/unit/exec/HostTestSupport.h"
 
@@ -119,7 +123,7 @@ void expectHealthy(exec::Context &ctx) {
 } // namespace
 
 TEST_CASE("an out-of-bounds store is a launch failure, not a crash",
-          "[host][fault]") {
+          "[host][fault][signal]") {
   for (bool fencing : {false, true}) {
     INFO("fencing " << fencing);
     auto ctx = newContext(fencing);
@@ -139,7 +143,7 @@ TEST_CASE("an out-of-bounds store is a launch failure, not a crash",
   }
 }
 
-TEST_CASE("running off the shared window is a launch failure", "[host][fault]") {
+TEST_CASE("running off the shared window is a launch failure", "[host][fault][signal]") {
   auto ctx = newContext();
   exec::KernelInfo info;
   exec::FunctionId fn = loadKernel(*ctx, kSharedPoke, "spoke", info);
@@ -192,7 +196,7 @@ wooly.kernel @shared_offset(%off: i64) {
 )";
 
 TEST_CASE("shared and local pointers cannot leave their windows (fenced)",
-          "[host][fault][isolation]") {
+          "[host][fault][isolation][signal]") {
   auto ctx = newContext(/*fencing=*/true);
   exec::DevicePtr victim = upload(*ctx, std::vector<int32_t>(4, 7));
   for (const char *kernel : {"via_shared", "via_local"}) {
@@ -372,7 +376,7 @@ TEST_CASE("contexts are isolated and memory quotas hold", "[host][memory]") {
 
 TEST_CASE("fenced indexed accesses: in-arena addresses are exact, near misses "
           "fault in the guard, far ones wrap into the arena",
-          "[host][fault][fencing]") {
+          "[host][fault][fencing][signal]") {
   auto ctx = newContext();
   exec::KernelInfo info;
   exec::FunctionId fn = loadKernel(*ctx, kIndexedPoke, "ipoke", info);
