@@ -141,8 +141,17 @@ bool HostExecutor::claimFrom(Stream &stream, Work &work) {
       Launch &l = *head->launch;
       if (l.cancelled())
         l.next = l.total; // stop handing out blocks
-      if (l.next >= l.total)
-        return false;     // the rest is running
+      if (l.next >= l.total) {
+        if (l.running > 0)
+          return false; // the rest is running; its last chunk completes it
+        // Stopped while none of its blocks ran (the watchdog between two
+        // chunks, a context torn down with it queued): no worker will
+        // finish it, so it ends here.
+        completeLaunch(stream, l);
+        stream.ops.pop_front();
+        stream.context->changed.notifyAll();
+        continue;
+      }
       // Claim enough blocks to amortise the lock (about 100 us of work),
       // few enough that other contexts get a turn soon.
       uint64_t perBlock = l.blocksDone ? l.blockNs / l.blocksDone : 0;
@@ -160,7 +169,8 @@ bool HostExecutor::claimFrom(Stream &stream, Work &work) {
       }
       work = {&stream, head, l.next, count};
       l.next += count;
-      l.running++;
+      if (l.running++ == 0)
+        l.activeSinceNs = nowNs();
       return true;
     }
     case OpKind::Record:
@@ -245,13 +255,28 @@ void HostExecutor::execute(const Work &work, BlockRunner &runner) {
   }
 }
 
+void HostExecutor::completeLaunch(Stream &stream, Launch &l) {
+  Status s = l.state.status();
+  if (!s && stream.error)
+    stream.error = s;
+  stream.context->pending--;
+  if (l.trace && traceHook) {
+    l.trace->doneNs = nowNs();
+    uint64_t pause = pauses.lastPauseNs();
+    if (pause >= l.trace->submitNs)
+      l.trace->pauseStartNs = pause;
+    traceHook(*l.trace);
+  }
+}
+
 HostExecutor::Wakes HostExecutor::finish(const Work &work, uint64_t elapsedNs) {
   Stream &stream = *work.stream;
   HostContext &c = *stream.context;
   Op &op = *work.op;
   if (op.kind == OpKind::Launch) {
     Launch &l = *op.launch;
-    l.running--;
+    if (--l.running == 0)
+      l.activeNs += nowNs() - l.activeSinceNs;
     l.blockNs += elapsedNs;
     l.blocksDone += work.count;
     c.kernelNs += elapsedNs;
@@ -260,17 +285,7 @@ HostExecutor::Wakes HostExecutor::finish(const Work &work, uint64_t elapsedNs) {
       l.next = l.total;
     if (l.next < l.total || l.running > 0)
       return {};
-    Status s = l.state.status();
-    if (!s && stream.error)
-      stream.error = s;
-    c.pending--;
-    if (l.trace && traceHook) {
-      l.trace->doneNs = nowNs();
-      uint64_t pause = pauses.lastPauseNs();
-      if (pause >= l.trace->submitNs)
-        l.trace->pauseStartNs = pause;
-      traceHook(*l.trace);
-    }
+    completeLaunch(stream, l);
   }
   stream.ops.pop_front();
   Wakes w;
@@ -474,14 +489,17 @@ void HostExecutor::watchdogLoop() {
   while (!stopping) {
     workDone.wait_for(lock, period);
     uint64_t now = nowNs();
+    bool stopped = false;
     for (HostContext *c : contexts)
       for (auto &[id, stream] : c->streams) {
         if (stream->ops.empty() || stream->ops.front()->kind != OpKind::Launch)
           continue;
         Launch &l = *stream->ops.front()->launch;
-        // Time its workers spent paused for latency-sensitive work does
-        // not count (only finished chunks' pauses are known here).
-        if (l.startNs && now - l.startNs > limitNs + l.pausedNs) {
+        // Only time its blocks ran counts: not time it waited for workers
+        // other launches held (another session's endless kernel must not
+        // get this one stopped), nor time its workers spent paused for
+        // latency-sensitive work (only finished chunks' pauses are known).
+        if (l.activeAt(now) > limitNs + l.pausedNs) {
           l.state.fail(ErrorCode::LaunchTimeout,
                        "kernel '" + llvm::demangle(l.kernel->info.name) +
                            "' ran longer than the " +
@@ -489,8 +507,18 @@ void HostExecutor::watchdogLoop() {
                            " ms launch watchdog limit and was stopped "
                            "(an infinite loop?)");
           pauses.poke(); // a paused worker of it leaves now
+          stopped = true;
         }
       }
+    if (stopped) {
+      // A launch stopped while none of its blocks ran ends when a worker
+      // next looks at its stream (claimFrom): let one look now.
+      Wakes all;
+      all.workers = Wakes::All;
+      lock.unlock();
+      deliver(all);
+      lock.lock();
+    }
   }
 }
 

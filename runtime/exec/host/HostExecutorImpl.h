@@ -58,6 +58,13 @@ struct Launch {
   uint64_t total = 0, next = 0, running = 0;
   uint64_t submitNs = 0, startNs = 0, blockNs = 0, blocksDone = 0;
   uint64_t pausedNs = 0; // time its workers spent paused (not charged)
+  /// Time with at least one of its blocks running (the watchdog's measure:
+  /// a launch waiting for workers that other launches hold is not running),
+  /// up to the start of the current such stretch, `activeSinceNs`.
+  uint64_t activeNs = 0, activeSinceNs = 0;
+  uint64_t activeAt(uint64_t now) const {
+    return activeNs + (running ? now - activeSinceNs : 0);
+  }
   std::unique_ptr<LaunchTrace> trace; // only while a trace hook is set
 
   bool cancelled() const {
@@ -290,6 +297,9 @@ private:
   /// Returns whom to wake once the mutex is released (nobody when nothing
   /// completed).
   Wakes finish(const Work &work, uint64_t elapsedNs);
+  /// Settles a launch none of whose blocks runs or will run (its stream's
+  /// error, the context's pending count, its trace); the caller pops it.
+  void completeLaunch(Stream &stream, Launch &launch);
   void execute(const Work &work, BlockRunner &runner);
 
   std::vector<std::thread> workers;

@@ -39,12 +39,13 @@ kill -0 "$other" || { echo "FAIL: the other client died"; exit 1; }
 [[ $(memory_used) -eq $((8 << 20)) ]] || { echo "FAIL: the other client's memory changed"; exit 1; }
 
 # A client killed while its kernel never ends (no launch timeout on this
-# server): its teardown stops the kernel, so its memory comes back and the
-# workers it held serve the next client.
+# server), a second launch queued behind it: its teardown stops both (the
+# queued one never ran a block), so its memory comes back and the workers
+# it held serve the next client.
 spinner=$WOOLY_BUILD/test/e2e/daemon/spinner
 victim=$WOOLY_BUILD/test/e2e/daemon/victim
 if [[ -x $spinner && -x $victim ]]; then
-  "$WOOLY_BIN/wooly-run" --server "$WOOLYD_URL" "$spinner" >"$tmp/spinner" 2>&1 &
+  "$WOOLY_BIN/wooly-run" --server "$WOOLYD_URL" "$spinner" 2 >"$tmp/spinner" 2>&1 &
   spinning=$!
   for _ in $(seq 1 100); do
     [[ $(memory_used) -gt $((8 << 20)) ]] && break

@@ -1,8 +1,10 @@
 // A kernel that never ends (it waits for a flag nobody sets): under a
 // woolyd with --launch-timeout its launch must end with
 // cudaErrorLaunchTimeout, sticky as natively, and the server go on. Never
-// run natively: it would hang.
+// run natively: it would hang. `spinner N` queues N such launches (a client
+// killed with launches waiting behind a running one: kill_client.sh).
 #include <cstdio>
+#include <cstdlib>
 #include <cuda_runtime.h>
 
 __global__ void spin(volatile int *flag, int *out) {
@@ -11,7 +13,8 @@ __global__ void spin(volatile int *flag, int *out) {
   out[threadIdx.x] = 1;
 }
 
-int main() {
+int main(int argc, char **argv) {
+  int launches = argc > 1 ? atoi(argv[1]) : 1;
   int *flag = nullptr, *out = nullptr;
   if (cudaMalloc(&flag, sizeof(int)) != cudaSuccess ||
       cudaMalloc(&out, 64 * sizeof(int)) != cudaSuccess ||
@@ -19,7 +22,8 @@ int main() {
     printf("FAIL setup\n");
     return 1;
   }
-  spin<<<2, 64>>>(flag, out);
+  for (int i = 0; i < launches; ++i)
+    spin<<<2, 64>>>(flag, out);
   cudaError_t synced = cudaDeviceSynchronize();
   printf("%s\n", cudaGetErrorName(synced));
   if (synced != cudaErrorLaunchTimeout) {

@@ -8,6 +8,8 @@
 
 #include <chrono>
 #include <climits>
+#include <future>
+#include <thread>
 
 using namespace wooly;
 using namespace wooly::test;
@@ -292,6 +294,34 @@ wooly.kernel @peek(%p: i64) {
   wooly.return
 }
 )";
+
+TEST_CASE("a context torn down with launches queued behind a running one "
+          "goes away",
+          "[host][fault]") {
+  // Both launches are stopped; the second never ran a block, so no worker
+  // finishes it: teardown used to wait for it forever (and the executor's
+  // watchdog left such launches in their streams the same way).
+  auto ctx = newContext();
+  exec::KernelInfo info;
+  exec::FunctionId fn = loadKernel(*ctx, kSpin, "spin", info);
+  exec::DevicePtr p = upload(*ctx, std::vector<int32_t>(1, 0));
+  Args args(info);
+  args.set(0, p);
+  exec::LaunchConfig config;
+  config.grid = {1, 1, 1};
+  config.block = {32, 1, 1};
+  REQUIRE(ctx->launch(fn, config, args.bytes(), 0));
+  REQUIRE(ctx->launch(fn, config, args.bytes(), 0));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100)); // the first runs
+  auto done = std::make_shared<std::promise<void>>();
+  std::future<void> gone = done->get_future();
+  // Detached: if teardown hangs, the test fails instead of hanging too.
+  std::thread([ctx = std::move(ctx), done]() mutable {
+    ctx.reset();
+    done->set_value();
+  }).detach();
+  REQUIRE(gone.wait_for(std::chrono::seconds(20)) == std::future_status::ready);
+}
 
 TEST_CASE("printf cannot read outside the local window (fenced)",
           "[host][printf][isolation]") {

@@ -155,6 +155,45 @@ struct OneCore {
 
 } // namespace
 
+TEST_CASE("the watchdog stops only the launch that runs too long, not one "
+          "waiting for the workers it holds",
+          "[host][scheduling][fault]") {
+  // One worker, a 1 s limit. B's two-block launch starts; A's endless
+  // block takes the worker between B's blocks and holds it until the
+  // watchdog stops it. B waited all that time without running: it must
+  // finish afterwards, not be stopped with A.
+  exec::ExecutorOptions options;
+  options.workerThreads = 1;
+  options.launchTimeoutMs = 1000;
+  options.cacheDir = "/tmp/wooly-unit-exec-cache";
+  std::unique_ptr<exec::Executor> executor;
+  REQUIRE(exec::createExecutor("host", options, executor));
+  auto a = contextIn(*executor, exec::PriorityClass::Normal);
+  auto b = contextIn(*executor, exec::PriorityClass::Normal);
+
+  // Both waiters' words are uploaded first: a copy needs the worker too.
+  Waiter aw(*a), bw(*b);
+  {
+    exec::KernelInfo info;
+    exec::FunctionId fn = loadKernel(*b, kWait, "wait", info);
+    Args args(info);
+    args.set(0, bw.words).set(1, bw.words + 4).set(2, bw.words + 8);
+    exec::LaunchConfig two;
+    two.grid = {2, 1, 1};
+    REQUIRE(b->launch(fn, two, args.bytes(), 0));
+  }
+  REQUIRE(eventually([&] { return bw.progress() > 0; })); // B's first block
+  aw.start(); // queued: the worker is in B's block
+  bw.release(); // B's first block ends; A has had less time: it goes next
+  REQUIRE(eventually([&] { return aw.progress() > 0; }));
+
+  exec::Status as = a->synchronize(0);
+  CHECK(as.code == exec::ErrorCode::LaunchTimeout);
+  exec::Status bs = b->synchronize(0);
+  INFO(bs.message);
+  CHECK(bs);
+}
+
 TEST_CASE("a long best-effort block pauses mid-block for a latency-sensitive "
           "launch and continues",
           "[host][scheduling][preemption]") {
