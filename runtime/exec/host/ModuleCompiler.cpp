@@ -16,19 +16,14 @@
 #include "llvm/ExecutionEngine/Orc/LLJIT.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
-#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
-#include "llvm/Support/Path.h"
 #include "llvm/Support/xxhash.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/TargetParser/Host.h"
 
-#include <cstdlib>
 #include <dlfcn.h>
 #include <sys/stat.h>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 namespace wooly::exec::host {
 

@@ -102,13 +102,15 @@ struct Waiter {
   int32_t progress() { return word(1).load(); }
   void release() { word(0).store(1); }
   int32_t counted() { return word(2).load(); }
-  void start() {
+  /// Launches `wait` (every block counts in the same words).
+  void start(exec::Dim3 grid = {1, 1, 1}) {
     exec::KernelInfo info;
     exec::FunctionId fn = loadKernel(ctx, wis, "wait", info);
     Args args(info);
     args.set(0, words).set(1, words + 4).set(2, words + 8);
-    exec::LaunchConfig one;
-    REQUIRE(ctx.launch(fn, one, args.bytes(), 0));
+    exec::LaunchConfig config;
+    config.grid = grid;
+    REQUIRE(ctx.launch(fn, config, args.bytes(), 0));
   }
 };
 
@@ -173,15 +175,7 @@ TEST_CASE("the watchdog stops only the launch that runs too long, not one "
 
   // Both waiters' words are uploaded first: a copy needs the worker too.
   Waiter aw(*a), bw(*b);
-  {
-    exec::KernelInfo info;
-    exec::FunctionId fn = loadKernel(*b, kWait, "wait", info);
-    Args args(info);
-    args.set(0, bw.words).set(1, bw.words + 4).set(2, bw.words + 8);
-    exec::LaunchConfig two;
-    two.grid = {2, 1, 1};
-    REQUIRE(b->launch(fn, two, args.bytes(), 0));
-  }
+  bw.start({2, 1, 1});
   REQUIRE(eventually([&] { return bw.progress() > 0; })); // B's first block
   aw.start(); // queued: the worker is in B's block
   bw.release(); // B's first block ends; A has had less time: it goes next
