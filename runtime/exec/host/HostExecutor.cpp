@@ -500,6 +500,8 @@ void HostExecutor::watchdogLoop() {
         // get this one stopped), nor time its workers spent paused for
         // latency-sensitive work (only finished chunks' pauses are known).
         if (l.activeAt(now) > limitNs + l.pausedNs) {
+          // Woken once per launch, not every period while its blocks leave.
+          stopped |= !l.cancelled();
           l.state.fail(ErrorCode::LaunchTimeout,
                        "kernel '" + llvm::demangle(l.kernel->info.name) +
                            "' ran longer than the " +
@@ -507,7 +509,6 @@ void HostExecutor::watchdogLoop() {
                            " ms launch watchdog limit and was stopped "
                            "(an infinite loop?)");
           pauses.poke(); // a paused worker of it leaves now
-          stopped = true;
         }
       }
     if (stopped) {
