@@ -14,7 +14,8 @@ constexpr size_t kPlacementLogLength = 500;
 
 Controller::Controller(ControllerOptions options)
     : options_(std::move(options)),
-      registry_(options_.heartbeat, options_.missedBeats) {}
+      registry_(options_.heartbeat, options_.missedBeats,
+                options_.forgetAfter) {}
 
 Result<std::unique_ptr<Controller>>
 Controller::create(zmq::context_t &context, ControllerOptions options) {
@@ -77,15 +78,18 @@ void Controller::tick(Clock::time_point now) {
     for (auto &d : waiting)
       answerPlacement(&d.routingId, d.requestId, d.request);
   }
-  std::vector<std::string> down;
+  Registry::HealthChanges changes;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    down = registry_.checkHealth(now);
+    changes = registry_.checkHealth(now);
   }
-  for (const auto &name : down)
+  for (const auto &name : changes.markedDown)
     log("server " + name + " is down: no telemetry for " +
         std::to_string(options_.missedBeats) + " heartbeats of " +
         std::to_string(options_.heartbeat.count()) + " ms");
+  for (const auto &name : changes.forgotten)
+    log("server " + name + " forgotten: no telemetry for " +
+        std::to_string(options_.forgetAfter.count()) + " ms");
 }
 
 void Controller::handle(Incoming &in) {

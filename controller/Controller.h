@@ -30,6 +30,9 @@ struct ControllerOptions {
   protocol::ServerSecurity security;
   std::chrono::milliseconds heartbeat{500};
   int missedBeats = 3;
+  /// A down server silent this long is forgotten; 0: kept until it
+  /// deregisters.
+  std::chrono::milliseconds forgetAfter{std::chrono::hours(1)};
   Policy policy = Policy::Spread;
   /// Receives one line per event (registrations, health, placements);
   /// null writes them to stderr.

@@ -3,6 +3,8 @@
 
 #include "controller/Placement.h"
 
+#include <cstdlib>
+
 namespace wooly::controller {
 using protocol::ErrorCode;
 using protocol::makeError;
@@ -27,7 +29,8 @@ parseCommandLine(const std::vector<std::string> &args) {
       cl.quiet = true;
     else if (a == "--listen" || a == "--http" || a == "--keys" ||
              a == "--gen-keys" || a == "--http-token-file" ||
-             a == "--heartbeat-ms" || a == "--policy") {
+             a == "--heartbeat-ms" || a == "--policy" ||
+             a == "--forget-after") {
       if (!value(v))
         return makeError(ErrorCode::InvalidValue, a + " needs a value");
       if (a == "--listen")
@@ -42,7 +45,17 @@ parseCommandLine(const std::vector<std::string> &args) {
         cl.tokenFile = v;
       else if (a == "--policy")
         cl.policy = v;
-      else {
+      else if (a == "--forget-after") {
+        char *end = nullptr;
+        double seconds = std::strtod(v.c_str(), &end);
+        // Up to a year; NaN fails both comparisons.
+        if (v.empty() || *end || !(seconds >= 0 && seconds <= 366 * 86400.0))
+          return makeError(ErrorCode::InvalidValue,
+                           "--forget-after must be 0 (never) or a number of "
+                           "seconds, got " +
+                               v);
+        cl.forgetAfterMs = static_cast<int64_t>(seconds * 1000 + 0.5);
+      } else {
         char *end = nullptr;
         long ms = std::strtol(v.c_str(), &end, 10);
         if (v.empty() || *end || ms < 10 || ms > 60000)

@@ -6,6 +6,7 @@
 #include "controller/Http.h"
 #include "runtime/protocol/Error.h"
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,7 @@ struct CommandLine {
   std::string genKeysDir;
   std::string tokenFile;
   int heartbeatMs = 500;
+  int64_t forgetAfterMs = 3600 * 1000;
   std::string policy = "spread";
   bool quiet = false;
   bool help = false;
@@ -40,6 +42,9 @@ inline constexpr const char *kUsage =
     "on /api and /metrics\n"
     "  --heartbeat-ms N      telemetry interval asked of servers (default "
     "500); 3 missed = down\n"
+    "  --forget-after S      forget a down server silent for S seconds "
+    "(default 3600;\n"
+    "                        0: keep it until it deregisters)\n"
     "  --policy P            spread (default) or binpack\n"
     "  --quiet               log warnings only\n";
 

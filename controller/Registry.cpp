@@ -46,11 +46,12 @@ RegisterReplyMsg Registry::registerServer(const RegisterServerMsg &m,
                     it->second.info.endpoint + "; pick another name";
     return reply;
   }
-  if (it == servers_.end() && servers_.size() >= kMaxServers) {
+  if (it == servers_.end() && servers_.size() >= kMaxServers &&
+      !forgetLongestSilent()) {
     reply.accepted = false;
     reply.message = "the controller already tracks " +
                     std::to_string(kMaxServers) +
-                    " servers; deregister some first";
+                    " live servers; deregister some first";
     return reply;
   }
   ServerRecord &r = servers_[m.serverName];
@@ -114,16 +115,36 @@ bool Registry::deregister(const std::string &name) {
   return servers_.erase(name) != 0;
 }
 
-std::vector<std::string> Registry::checkHealth(Clock::time_point now) {
-  std::vector<std::string> down;
+Registry::HealthChanges Registry::checkHealth(Clock::time_point now) {
+  HealthChanges changes;
   auto limit = heartbeat_ * missedBeats_;
-  for (auto &[name, r] : servers_)
+  for (auto it = servers_.begin(); it != servers_.end();) {
+    ServerRecord &r = it->second;
     if (r.up && now - r.lastSeen > limit) {
       r.up = false;
       r.timesMarkedDown++;
-      down.push_back(name);
+      changes.markedDown.push_back(it->first);
     }
-  return down;
+    if (!r.up && forgetAfter_.count() > 0 && now - r.lastSeen > forgetAfter_) {
+      changes.forgotten.push_back(it->first);
+      it = servers_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return changes;
+}
+
+bool Registry::forgetLongestSilent() {
+  auto victim = servers_.end();
+  for (auto it = servers_.begin(); it != servers_.end(); ++it)
+    if (!it->second.up && (victim == servers_.end() ||
+                           it->second.lastSeen < victim->second.lastSeen))
+      victim = it;
+  if (victim == servers_.end())
+    return false;
+  servers_.erase(victim);
+  return true;
 }
 
 bool Registry::setDraining(const std::string &name, bool draining) {

@@ -7,7 +7,11 @@
 // Health: a server is up while telemetry arrives; after `missedBeats`
 // heartbeat intervals without any it is marked down (it gets no new clients)
 // and comes back up with its next telemetry. A down server is kept (with its
-// history) until it deregisters.
+// history, for operators to see) until it deregisters or has been silent for
+// `forgetAfter`; a fleet whose servers come and go under ever-new names
+// (containers) would otherwise fill the registry with the dead. A forgotten
+// server that comes back is told to register again, as after a controller
+// restart.
 //
 //===----------------------------------------------------------------------===//
 #ifndef WOOLY_CONTROLLER_REGISTRY_H
@@ -67,12 +71,16 @@ struct ServerRecord {
 class Registry {
 public:
   static constexpr size_t kHistoryLength = 120;
-  /// Registrations beyond this are refused, so a misbehaving peer cannot
-  /// grow the controller without bound.
+  /// Registrations beyond this are refused (unless a down server can be
+  /// forgotten to make room), so a misbehaving peer cannot grow the
+  /// controller without bound.
   static constexpr size_t kMaxServers = 20000;
 
-  explicit Registry(std::chrono::milliseconds heartbeat, int missedBeats = 3)
-      : heartbeat_(heartbeat), missedBeats_(missedBeats) {}
+  /// `forgetAfter` 0: keep down servers until they deregister.
+  explicit Registry(std::chrono::milliseconds heartbeat, int missedBeats = 3,
+                    std::chrono::milliseconds forgetAfter = {})
+      : heartbeat_(heartbeat), missedBeats_(missedBeats),
+        forgetAfter_(forgetAfter) {}
 
   protocol::RegisterReplyMsg
   registerServer(const protocol::RegisterServerMsg &m, Clock::time_point now);
@@ -80,8 +88,13 @@ public:
                                              Clock::time_point now);
   bool deregister(const std::string &name);
 
-  /// Marks servers down that missed their heartbeats; returns their names.
-  std::vector<std::string> checkHealth(Clock::time_point now);
+  struct HealthChanges {
+    std::vector<std::string> markedDown; // missed their heartbeats just now
+    std::vector<std::string> forgotten;  // silent for `forgetAfter`: removed
+  };
+  /// Marks servers down that missed their heartbeats and forgets those down
+  /// for `forgetAfter`.
+  HealthChanges checkHealth(Clock::time_point now);
 
   /// Queues Drain/Undrain for the server; false if it is unknown.
   bool setDraining(const std::string &name, bool draining);
@@ -110,9 +123,13 @@ public:
 private:
   void expireReservations(ServerRecord &r, Clock::time_point now);
   static void refreshView(ServerRecord &r);
+  /// Removes the down server silent longest, to make room; false if none is
+  /// down.
+  bool forgetLongestSilent();
 
   std::chrono::milliseconds heartbeat_;
   int missedBeats_;
+  std::chrono::milliseconds forgetAfter_;
   std::map<std::string, ServerRecord> servers_;
   std::map<std::string, TenantSetting> fleetTenantSettings_;
 };

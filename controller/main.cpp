@@ -51,6 +51,7 @@ int main(int argc, char **argv) {
   ControllerOptions options;
   options.listenUrl = cl.listen;
   options.heartbeat = std::chrono::milliseconds(cl.heartbeatMs);
+  options.forgetAfter = std::chrono::milliseconds(cl.forgetAfterMs);
   options.policy = *parsePolicy(cl.policy);
   if (!cl.keysDir.empty()) {
     auto sec = protocol::ServerSecurity::fromKeysDir(cl.keysDir);

@@ -17,6 +17,8 @@ expect_user_error "--listen URL is required" "$C" --http 127.0.0.1:0 --insecure
 expect_user_error "needs --keys DIR" "$C" --listen tcp://127.0.0.1:1 --http 127.0.0.1:0
 expect_user_error "HOST:PORT" "$C" --listen tcp://127.0.0.1:1 --http nowhere --insecure
 expect_user_error "unknown argument" "$C" --bogus
+expect_user_error "--forget-after must be" "$C" --listen tcp://127.0.0.1:1 --http 127.0.0.1:0 --insecure --forget-after -5
+expect_user_error "--forget-after must be" "$C" --listen tcp://127.0.0.1:1 --http 127.0.0.1:0 --insecure --forget-after soon
 expect_user_error "cannot read" "$C" --listen tcp://127.0.0.1:1 --http 127.0.0.1:0 --keys "$WORK/none"
 expect_user_error "cannot listen on" "$C" --listen tcp://999.1.1.1:1 --http 127.0.0.1:0 --insecure
 expect_user_error "cannot get the fleet" "$WOOLY_BIN/wooly-smi" --controller "tcp://127.0.0.1:$(free_port)"

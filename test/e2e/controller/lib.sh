@@ -76,9 +76,10 @@ server_count() {
 }
 count_is() { [[ $(server_count) == "$1" ]]; }
 
-# ms_until_state NAME STATE TIMEOUT_MS: polls the API every 10 ms from one
-# process (so polling adds little to the measurement) and prints how many
-# ms passed until NAME reached STATE; fails on timeout.
+# ms_until_state NAME STATE TIMEOUT_MS (STATE as server_state prints it):
+# polls the API every 10 ms from one process (so polling adds little to the
+# measurement) and prints how many ms passed until NAME reached STATE; fails
+# on timeout.
 ms_until_state() {
   python3 - "$HTTP_PORT" "$@" <<'PY'
 import json, sys, time, urllib.request
@@ -87,7 +88,7 @@ start = time.monotonic()
 while (time.monotonic() - start) * 1000 < limit:
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/servers") as r:
         servers = {s["name"]: s["state"] for s in json.load(r)}
-    if servers.get(name) == state:
+    if servers.get(name, "missing") == state:
         print(int((time.monotonic() - start) * 1000)); sys.exit(0)
     time.sleep(0.01)
 sys.exit(1)

@@ -58,12 +58,13 @@ TEST_CASE("three missed heartbeats mark a server down and telemetry brings it "
   auto t0 = Clock::now();
   r.registerServer(reg("a"), t0);
   r.applyTelemetry(beat("a"), t0 + 400ms);
-  CHECK(r.checkHealth(t0 + 1400ms).empty()); // 1000 ms since telemetry
-  CHECK(r.checkHealth(t0 + 1900ms).empty()); // exactly 3 intervals: still up
+  CHECK(r.checkHealth(t0 + 1400ms).markedDown.empty()); // 1000 ms silent
+  CHECK(r.checkHealth(t0 + 1900ms).markedDown.empty()); // 3 intervals: up
   auto down = r.checkHealth(t0 + 1901ms);
-  REQUIRE(down == std::vector<std::string>{"a"});
+  REQUIRE(down.markedDown == std::vector<std::string>{"a"});
   CHECK_FALSE(r.find("a")->up);
-  CHECK(r.checkHealth(t0 + 5s).empty()); // reported once
+  CHECK(r.checkHealth(t0 + 5s).markedDown.empty()); // reported once
+  CHECK(r.checkHealth(t0 + 24h).forgotten.empty()); // kept: no forgetAfter
   auto views = r.placementViews(t0 + 5s);
   CHECK_FALSE(views[0]->up);
   r.applyTelemetry(beat("a"), t0 + 6s);
@@ -151,4 +152,51 @@ TEST_CASE("the registry has a size limit", "[controller][registry]") {
   CHECK_FALSE(refused.accepted);
   CHECK_THAT(refused.message, Catch::Contains("deregister"));
   CHECK(r.registerServer(reg("s7"), t0).accepted); // known names still may
+}
+
+TEST_CASE("a down server silent for forgetAfter is forgotten",
+          "[controller][registry]") {
+  Registry r(500ms, 3, 60s);
+  auto t0 = Clock::now();
+  r.registerServer(reg("gone"), t0);
+  r.registerServer(reg("alive", "tcp://127.0.0.1:7702"), t0);
+  r.applyTelemetry(beat("gone"), t0 + 1s);
+  for (auto t = t0; t <= t0 + 61s; t += 500ms) { // 60 s silent at 61 s
+    r.applyTelemetry(beat("alive"), t);
+    auto changes = r.checkHealth(t);
+    CHECK(changes.forgotten.empty());
+  }
+  CHECK_FALSE(r.find("gone")->up); // down, kept for operators to see
+  auto changes = r.checkHealth(t0 + 61s + 1ms);
+  CHECK(changes.forgotten == std::vector<std::string>{"gone"});
+  CHECK(r.find("gone") == nullptr);
+  CHECK(r.find("alive") != nullptr);
+  // It comes back: told to register, as after a controller restart.
+  CHECK(r.applyTelemetry(beat("gone"), t0 + 70s).status ==
+        TelemetryStatus::UnknownServer);
+  CHECK(r.registerServer(reg("gone"), t0 + 70s).accepted);
+  CHECK(r.find("gone")->up);
+}
+
+TEST_CASE("a full registry makes room by forgetting the server silent longest",
+          "[controller][registry]") {
+  Registry r(500ms);
+  auto t0 = Clock::now();
+  for (size_t i = 0; i < Registry::kMaxServers; ++i)
+    REQUIRE(r.registerServer(reg("s" + std::to_string(i)), t0).accepted);
+  // s5 and s9 fall silent, s9 first; everyone else keeps beating.
+  r.applyTelemetry(beat("s5"), t0 + 2s);
+  for (size_t i = 0; i < Registry::kMaxServers; ++i)
+    if (i != 5 && i != 9)
+      r.applyTelemetry(beat("s" + std::to_string(i)), t0 + 10s);
+  auto changes = r.checkHealth(t0 + 10s);
+  CHECK(changes.markedDown == std::vector<std::string>{"s5", "s9"});
+  CHECK(r.registerServer(reg("new1"), t0 + 10s).accepted);
+  CHECK(r.find("s9") == nullptr);
+  CHECK(r.find("s5") != nullptr);
+  CHECK(r.registerServer(reg("new2"), t0 + 10s).accepted);
+  CHECK(r.find("s5") == nullptr);
+  auto refused = r.registerServer(reg("new3"), t0 + 10s);
+  CHECK_FALSE(refused.accepted); // only live servers left
+  CHECK(r.servers().size() == Registry::kMaxServers);
 }
