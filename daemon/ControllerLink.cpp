@@ -93,7 +93,7 @@ ControllerLink::start(zmq::context_t &context, const std::string &url,
         case protocol::OperatorCommandKind::SetTenantWeight: {
           // Weights are relative; the scheduler takes integers 1..1000.
           uint32_t w = uint32_t(std::clamp(c.weight, 0.001, 1000.0) + 0.5);
-          size_t n = server.setTenantWeight(c.tenant, std::max(w, 1u));
+          size_t n = server.setTenantShare(c.tenant, std::max(w, 1u));
           fprintf(stderr,
                   "woolyd: tenant '%s' weight %u (%zu sessions; memory "
                   "quotas apply to new sessions only)\n",

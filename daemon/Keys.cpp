@@ -4,6 +4,9 @@
 //   server.key / server.pub   the server's key pair
 //   client.key / client.pub   a client key pair (what `wooly-run` presents)
 //   authorized_keys           client public keys the server accepts, one a line
+//   admin.key / admin.pub     an operator's key pair (`woolyd --set-share`)
+//   admin_keys                operator public keys, one a line (optional):
+//                             they may connect and change shares
 //
 //===----------------------------------------------------------------------===//
 #include "daemon/Server.h"
@@ -50,24 +53,25 @@ std::string writeKeyDirectory(const std::string &dir) {
   if (ec)
     return "cannot create " + dir + ": " + ec.message();
   std::filesystem::path d(dir);
-  KeyPair server = generateKeyPair(), client = generateKeyPair();
+  KeyPair server = generateKeyPair(), client = generateKeyPair(),
+          admin = generateKeyPair();
   bool ok = writeFile(d / "server.key", server.secretKey, true) &&
             writeFile(d / "server.pub", server.publicKey, false) &&
             writeFile(d / "client.key", client.secretKey, true) &&
             writeFile(d / "client.pub", client.publicKey, false) &&
-            writeFile(d / "authorized_keys", client.publicKey, false);
+            writeFile(d / "authorized_keys", client.publicKey, false) &&
+            writeFile(d / "admin.key", admin.secretKey, true) &&
+            writeFile(d / "admin.pub", admin.publicKey, false) &&
+            writeFile(d / "admin_keys", admin.publicKey, false);
   return ok ? "" : "cannot write key files in " + dir;
 }
 
-std::string readServerKeys(const std::string &dir, CurveKeys &out) {
-  std::filesystem::path d(dir);
-  if (std::string err = readKeyFile(d / "server.key", out.serverSecret);
-      !err.empty())
-    return err;
-  std::ifstream in(d / "authorized_keys");
+/// Reads a list of public keys, one a line ('#' starts a comment line).
+static std::string readKeyList(const std::filesystem::path &path,
+                               std::vector<std::string> &keys) {
+  std::ifstream in(path);
   if (!in)
-    return "cannot read " + (d / "authorized_keys").string() +
-           ": list the client public keys the server accepts, one a line";
+    return "cannot read " + path.string();
   std::string line;
   while (std::getline(in, line)) {
     while (!line.empty() && isspace((unsigned char)line.back()))
@@ -75,22 +79,47 @@ std::string readServerKeys(const std::string &dir, CurveKeys &out) {
     if (line.empty() || line[0] == '#')
       continue;
     if (line.size() != 40)
-      return (d / "authorized_keys").string() +
-             ": not a 40-character Z85 key: '" + line + "'";
-    out.allowedKeys.push_back(line);
+      return path.string() + ": not a 40-character Z85 key: '" + line + "'";
+    keys.push_back(line);
   }
   return "";
 }
 
-std::string readClientKeys(const std::string &dir, ClientKeys &out) {
+std::string readServerKeys(const std::string &dir, CurveKeys &out) {
   std::filesystem::path d(dir);
-  for (auto [file, key] :
-       {std::pair{"client.pub", &out.clientPublic},
-        std::pair{"client.key", &out.clientSecret},
-        std::pair{"server.pub", &out.serverPublic}})
+  if (std::string err = readKeyFile(d / "server.key", out.serverSecret);
+      !err.empty())
+    return err;
+  if (!std::filesystem::exists(d / "authorized_keys"))
+    return "cannot read " + (d / "authorized_keys").string() +
+           ": list the client public keys the server accepts, one a line";
+  if (std::string err = readKeyList(d / "authorized_keys", out.allowedKeys);
+      !err.empty())
+    return err;
+  // Key directories written before operators had keys have no admin_keys:
+  // nobody may change shares over CURVE then.
+  if (std::filesystem::exists(d / "admin_keys"))
+    return readKeyList(d / "admin_keys", out.adminKeys);
+  return "";
+}
+
+static std::string readKeyPair(const std::string &dir, const char *pub,
+                               const char *sec, ClientKeys &out) {
+  std::filesystem::path d(dir);
+  for (auto [file, key] : {std::pair{pub, &out.clientPublic},
+                           std::pair{sec, &out.clientSecret},
+                           std::pair{"server.pub", &out.serverPublic}})
     if (std::string err = readKeyFile(d / file, *key); !err.empty())
       return err;
   return "";
+}
+
+std::string readClientKeys(const std::string &dir, ClientKeys &out) {
+  return readKeyPair(dir, "client.pub", "client.key", out);
+}
+
+std::string readAdminKeys(const std::string &dir, ClientKeys &out) {
+  return readKeyPair(dir, "admin.pub", "admin.key", out);
 }
 
 } // namespace wooly::daemon

@@ -1,5 +1,6 @@
 //===- Server.cpp - The woolyd server core -------------------------------===//
 #include "daemon/Server.h"
+#include "daemon/PriorityNames.h"
 #include "daemon/StatusJson.h"
 
 #include <atomic>
@@ -58,6 +59,9 @@ void sendReply(zmq::socket_t &socket, const std::string &rid,
   socket.send(zmq::buffer(out), zmq::send_flags::sndmore);
   socket.send(*reply.bulk, zmq::send_flags::none);
 }
+
+/// The ZAP handler's user id for a connection with a key from admin_keys.
+constexpr const char *kAdminUser = "wooly-admin";
 
 } // namespace
 
@@ -156,7 +160,13 @@ struct Server::Impl {
   std::vector<std::shared_ptr<Worker>> dying;
   uint64_t nextSession = 1;
   std::atomic<bool> draining{false};
-  std::map<std::string, uint32_t> tenantWeights; // under sessionsMutex
+  // An operator's share for a tenant (under sessionsMutex): wins over what
+  // the tenant's sessions ask for.
+  struct TenantShare {
+    uint32_t weight = 1;
+    std::optional<exec::PriorityClass> priority;
+  };
+  std::map<std::string, TenantShare> tenantShares;
   std::mutex telemetryMutex;
   std::condition_variable telemetryWake;
   // The executor's busy fraction over the last telemetry interval; the
@@ -172,6 +182,10 @@ struct Server::Impl {
   void onRequest(std::vector<zmq::message_t> &frames);
   void hello(const std::string &rid, const proto::Header &h,
              proto::ByteReader &r);
+  /// Whether the connection a frame came on may change shares.
+  bool isAdmin(zmq::message_t &frame) const;
+  void setShareAdmin(const std::string &rid, const proto::Header &h,
+                     proto::ByteReader &r, bool admin);
   void retire(const std::string &rid, const char *why);
   void reap();
   void replyError(const std::string &rid, const proto::Header &h,
@@ -361,6 +375,9 @@ void Server::Impl::onRequest(std::vector<zmq::message_t> &frames) {
       sendReply(router, rid, header, reply);
       return;
     }
+    case MsgType::SetShareAdmin:
+      setShareAdmin(rid, header, payload, isAdmin(frames[1]));
+      return;
     case MsgType::Heartbeat:
       if (!(header.flags & proto::FlagAsync)) {
         Reply reply = worker ? Reply{}
@@ -429,9 +446,12 @@ void Server::Impl::hello(const std::string &rid, const proto::Header &h,
                         "server is full (" +
                             std::to_string(server.options_.maxSessions) +
                             " sessions)");
-    // An operator's weight for this tenant wins over the client's request.
-    if (auto it = tenantWeights.find(tenant); it != tenantWeights.end())
-      weight = it->second;
+    // An operator's share for this tenant wins over the client's request.
+    if (auto it = tenantShares.find(tenant); it != tenantShares.end()) {
+      weight = it->second.weight;
+      if (it->second.priority)
+        cls = static_cast<uint32_t>(*it->second.priority);
+    }
   }
   const exec::DeviceInfo &dev = server.executor_->info();
   uint64_t limit = wantLimit ? wantLimit : server.options_.defaultMemoryLimit;
@@ -465,6 +485,12 @@ void Server::Impl::hello(const std::string &rid, const proto::Header &h,
   {
     std::lock_guard lock(sessionsMutex);
     workers[rid] = worker;
+    // An operator may have set this tenant's share since we looked.
+    if (auto it = tenantShares.find(tenant); it != tenantShares.end()) {
+      auto p = it->second.priority.value_or(options.priority);
+      if (it->second.weight != options.weight || p != options.priority)
+        worker->session->setShare(it->second.weight, p);
+    }
   }
   if (server.options_.verbose)
     fprintf(stderr, "woolyd: session %llu opened for %s\n",
@@ -477,6 +503,64 @@ void Server::Impl::hello(const std::string &rid, const proto::Header &h,
   reply.fields.put<uint32_t>(server.options_.sessionTimeoutMs / 4);
   d.encode(reply.fields);
   reply.fields.put<uint32_t>(proto::FeatureBatch | proto::FeatureLimits);
+  sendReply(router, rid, h, reply);
+}
+
+bool Server::Impl::isAdmin(zmq::message_t &frame) const {
+  // Without CURVE nobody is authenticated: whoever can reach the endpoint
+  // (an ipc:// socket's file permissions, loopback, the same process) is
+  // trusted with it, shares included.
+  if (!server.options_.curve)
+    return true;
+  try {
+    const char *user = frame.gets("User-Id");
+    return user && std::string(user) == kAdminUser;
+  } catch (const zmq::error_t &) {
+    return false; // no metadata
+  }
+}
+
+void Server::Impl::setShareAdmin(const std::string &rid, const proto::Header &h,
+                                 proto::ByteReader &r, bool admin) {
+  uint8_t target = r.get<uint8_t>("target");
+  std::string tenant = r.getString("tenant", 256);
+  uint64_t session = r.get<uint64_t>("session");
+  uint32_t weight = r.get<uint32_t>("weight");
+  uint32_t cls = r.get<uint32_t>("priority");
+  r.expectEnd();
+  if (!admin)
+    return replyError(rid, h, WireCode::NotPermitted,
+                      "changing shares needs an operator key (one listed in "
+                      "the server's admin_keys; `woolyd --gen-keys` writes "
+                      "admin.key)");
+  if (target > 1 || weight == 0 || weight > 1000 ||
+      (cls > 2 && cls != proto::kKeepPriority) ||
+      (target == 0 && tenant.empty()) || (target == 1 && session == 0))
+    return replyError(rid, h, WireCode::InvalidValue,
+                      "a share is a tenant or session, a weight 1..1000 and "
+                      "optionally a priority class");
+  std::optional<exec::PriorityClass> priority;
+  if (cls != proto::kKeepPriority)
+    priority = static_cast<exec::PriorityClass>(cls);
+  uint32_t changed = 0;
+  if (target == 0) {
+    changed = uint32_t(server.setTenantShare(tenant, weight, priority));
+  } else {
+    if (!server.setShare(session, weight, priority))
+      return replyError(rid, h, WireCode::NotFound,
+                        "no session " + std::to_string(session) +
+                            " (`woolyd --status` lists them)");
+    changed = 1;
+  }
+  if (server.options_.verbose)
+    fprintf(stderr, "woolyd: operator set the share of %s to weight %u%s%s "
+                    "(%u sessions now)\n",
+            target == 0 ? ("tenant '" + tenant + "'").c_str()
+                        : ("session " + std::to_string(session)).c_str(),
+            weight, priority ? ", " : "",
+            priority ? priorityClassName(*priority) : "", changed);
+  Reply reply;
+  reply.fields.put<uint32_t>(changed);
   sendReply(router, rid, h, reply);
 }
 
@@ -529,6 +613,7 @@ void Server::Impl::reap() {
 void Server::Impl::zapLoop(zmq::socket_t socket) {
   nameThread("woolyd-zap");
   const auto &allowed = server.options_.curve->allowedKeys;
+  const auto &admins = server.options_.curve->adminKeys;
   while (!stopping) {
     std::vector<zmq::message_t> frames;
     try {
@@ -544,13 +629,16 @@ void Server::Impl::zapLoop(zmq::socket_t socket) {
         return;
       continue;
     }
-    bool ok = false;
+    bool ok = false, admin = false;
     if (frames[5].to_string() == "CURVE" && frames.size() >= 7 &&
         frames[6].size() == 32) {
       char z85[41];
       zmq_z85_encode(z85, static_cast<const uint8_t *>(frames[6].data()), 32);
+      for (const std::string &k : admins)
+        admin = admin || k == z85;
       for (const std::string &k : allowed)
         ok = ok || k == z85;
+      ok = ok || admin;
     }
     socket.send(frames[0], zmq::send_flags::sndmore); // version
     socket.send(frames[1], zmq::send_flags::sndmore); // request id
@@ -558,7 +646,9 @@ void Server::Impl::zapLoop(zmq::socket_t socket) {
                 zmq::send_flags::sndmore);
     socket.send(zmq::buffer(std::string(ok ? "OK" : "client key not allowed")),
                 zmq::send_flags::sndmore);
-    socket.send(zmq::str_buffer(""), zmq::send_flags::sndmore);
+    // The user id rides on every message of the connection (isAdmin()).
+    socket.send(zmq::buffer(std::string(admin ? kAdminUser : "")),
+                zmq::send_flags::sndmore);
     socket.send(zmq::str_buffer(""), zmq::send_flags::none);
     if (!ok && server.options_.verbose)
       fprintf(stderr, "woolyd: refused a client whose key is not allowed\n");
@@ -615,13 +705,19 @@ size_t Server::sessionCount() const {
 
 uint64_t Server::memoryInUse() const { return impl_->quota->totalUsed(); }
 
-size_t Server::setTenantWeight(const std::string &tenant, uint32_t weight) {
+size_t Server::setTenantShare(const std::string &tenant, uint32_t weight,
+                              std::optional<exec::PriorityClass> cls) {
   std::lock_guard lock(impl_->sessionsMutex);
-  impl_->tenantWeights[tenant] = weight;
+  Impl::TenantShare &share = impl_->tenantShares[tenant];
+  share.weight = weight;
+  if (cls)
+    share.priority = cls;
   size_t changed = 0;
   for (auto &[rid, w] : impl_->workers)
     if (w->session && w->session->tenant() == tenant) {
-      w->session->setShare(weight, w->session->usage().priority);
+      w->session->setShare(weight, share.priority
+                                       ? *share.priority
+                                       : w->session->usage().priority);
       ++changed;
     }
   return changed;
@@ -634,11 +730,11 @@ ModuleCache::Counters Server::moduleCounters() const {
 }
 
 bool Server::setShare(uint64_t session, uint32_t weight,
-                      exec::PriorityClass cls) {
+                      std::optional<exec::PriorityClass> cls) {
   std::lock_guard lock(impl_->sessionsMutex);
   for (auto &[rid, w] : impl_->workers)
     if (w->session && w->session->id() == session) {
-      w->session->setShare(weight, cls);
+      w->session->setShare(weight, cls.value_or(w->session->usage().priority));
       return true;
     }
   return false;

@@ -24,6 +24,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
@@ -35,6 +36,9 @@ struct StatusReport;
 struct CurveKeys {
   std::string serverSecret;             // Z85, 40 characters
   std::vector<std::string> allowedKeys; // client public keys, Z85
+  /// Operators' public keys (Z85): they may connect too, and only they may
+  /// change shares (MsgType::SetShareAdmin).
+  std::vector<std::string> adminKeys;
 };
 
 struct ServerOptions {
@@ -79,11 +83,16 @@ public:
   const std::string &endpoint() const { return endpoint_; }
   std::shared_ptr<zmq::context_t> zmqContext() const { return context_; }
 
-  /// Changes a session's share while it runs (admin / controller).
-  bool setShare(uint64_t session, uint32_t weight, exec::PriorityClass cls);
-  /// Changes the weight of every session of `tenant` (and of its later
-  /// sessions); returns how many sessions changed.
-  size_t setTenantWeight(const std::string &tenant, uint32_t weight);
+  /// Changes a session's weight, and its priority class if given, while it
+  /// runs (`woolyd --set-session-share`); false if there is no such session.
+  bool setShare(uint64_t session, uint32_t weight,
+                std::optional<exec::PriorityClass> cls = {});
+  /// Changes the weight, and the priority class if given, of every session
+  /// of `tenant` and of its later sessions, whatever they ask for
+  /// (`woolyd --set-share`, the controller); returns how many sessions
+  /// changed.
+  size_t setTenantShare(const std::string &tenant, uint32_t weight,
+                        std::optional<exec::PriorityClass> cls = {});
   /// A draining server refuses new sessions and serves the current ones.
   void setDraining(bool draining);
 
@@ -103,10 +112,12 @@ struct KeyPair {
   std::string publicKey, secretKey;
 };
 KeyPair generateKeyPair();
-/// Writes server.key/server.pub, client.key/client.pub and authorized_keys
-/// (holding client.pub) into `dir`; returns an error message or "".
+/// Writes server.key/server.pub, client.key/client.pub, authorized_keys
+/// (holding client.pub), admin.key/admin.pub and admin_keys (holding
+/// admin.pub) into `dir`; returns an error message or "".
 std::string writeKeyDirectory(const std::string &dir);
-/// Reads server.key and authorized_keys from `dir`.
+/// Reads server.key, authorized_keys and, if there is one, admin_keys from
+/// `dir`.
 std::string readServerKeys(const std::string &dir, CurveKeys &out);
 
 /// What a client presents: its key pair and the server's public key.
@@ -115,6 +126,8 @@ struct ClientKeys {
 };
 /// Reads client.pub, client.key and server.pub from `dir`.
 std::string readClientKeys(const std::string &dir, ClientKeys &out);
+/// Reads admin.pub, admin.key and server.pub from `dir` (an operator's keys).
+std::string readAdminKeys(const std::string &dir, ClientKeys &out);
 
 } // namespace wooly::daemon
 

@@ -1,5 +1,6 @@
 //===- StatusJson.cpp - The telemetry document ---------------------------===//
 #include "daemon/StatusJson.h"
+#include "daemon/PriorityNames.h"
 
 #include <cstdio>
 
@@ -20,18 +21,6 @@ std::string jsonEscape(const std::string &s) {
     }
   }
   return out;
-}
-
-static const char *priorityName(exec::PriorityClass p) {
-  switch (p) {
-  case exec::PriorityClass::BestEffort:
-    return "best-effort";
-  case exec::PriorityClass::Normal:
-    return "normal";
-  case exec::PriorityClass::LatencySensitive:
-    return "latency-sensitive";
-  }
-  return "normal";
 }
 
 std::string formatStatusJson(const StatusReport &r) {
@@ -71,7 +60,7 @@ std::string formatStatusJson(const StatusReport &r) {
          num(s.stats.queueDelayP50Ns) + ",\"queueDelayP99Ns\":" +
          num(s.stats.queueDelayP99Ns) + ",\"pendingLaunches\":" +
          num(s.stats.pendingLaunches) + ",\"weight\":" + num(s.weight) +
-         ",\"priority\":" + str(priorityName(s.priority));
+         ",\"priority\":" + str(priorityClassName(s.priority));
     if (!s.error.empty())
       j += ",\"error\":" + str(s.error);
     j += "}";

@@ -3,16 +3,21 @@
 //   woolyd --listen URL [--controller URL] [--executor auto|host|cuda|hip]
 //          [--keys DIR | --insecure] [--launch-timeout SECONDS] [--status]
 //          [--verbose]
+//   woolyd --listen URL [--keys DIR] --set-share TENANT=WEIGHT[:CLASS]
+//   woolyd --listen URL [--keys DIR] --set-session-share ID=WEIGHT[:CLASS]
 //   woolyd --gen-keys DIR
 //
 // --status connects to the server listening on URL and prints its telemetry
-// JSON. Plain (unencrypted) TCP on a non-loopback address needs --insecure.
+// JSON; --set-share and --set-session-share change a running server's shares
+// (operator keys: DIR/admin.key). Plain (unencrypted) TCP on a non-loopback
+// address needs --insecure.
 //
 //===----------------------------------------------------------------------===//
 #include "daemon/ControllerLink.h"
 #include "daemon/Restart.h"
 #include "daemon/Server.h"
-#include "daemon/StatusClient.h"
+#include "daemon/OperatorClient.h"
+#include "daemon/PriorityNames.h"
 
 #include <csignal>
 #include <cstdio>
@@ -33,8 +38,41 @@ static int usage(const char *why) {
           "usage: woolyd --listen URL [--controller URL] "
           "[--executor auto|host|cuda|hip] [--keys DIR | --insecure] "
           "[--launch-timeout SECONDS] [--status] [--verbose]\n"
-          "       woolyd --gen-keys DIR\n");
+          "       woolyd --listen URL [--keys DIR] --set-share "
+          "TENANT=WEIGHT[:CLASS]\n"
+          "       woolyd --listen URL [--keys DIR] --set-session-share "
+          "ID=WEIGHT[:CLASS]\n"
+          "       woolyd --gen-keys DIR\n"
+          "WEIGHT is 1..1000; CLASS best-effort, normal or "
+          "latency-sensitive (unchanged if left out)\n");
   return 1;
+}
+
+/// "WHO=WEIGHT[:CLASS]" of --set-share / --set-session-share; "" or why not.
+static std::string parseShare(const std::string &text, std::string &who,
+                              uint32_t &weight,
+                              std::optional<exec::PriorityClass> &priority) {
+  size_t eq = text.rfind('=');
+  if (eq == std::string::npos || eq == 0)
+    return "a share is WHO=WEIGHT[:CLASS], e.g. team-a=3:latency-sensitive";
+  who = text.substr(0, eq);
+  std::string rest = text.substr(eq + 1), cls;
+  if (size_t colon = rest.find(':'); colon != std::string::npos) {
+    cls = rest.substr(colon + 1);
+    rest.resize(colon);
+  }
+  char *end = nullptr;
+  unsigned long w = std::strtoul(rest.c_str(), &end, 10);
+  if (rest.empty() || *end || w < 1 || w > 1000)
+    return "the weight must be a whole number 1..1000, got '" + rest + "'";
+  weight = uint32_t(w);
+  if (!cls.empty()) {
+    priority = daemon::parsePriorityClass(cls);
+    if (!priority)
+      return "the priority class must be best-effort, normal or "
+             "latency-sensitive, got '" + cls + "'";
+  }
+  return "";
 }
 
 static bool isLoopbackTcp(const std::string &url) {
@@ -45,7 +83,7 @@ static bool isLoopbackTcp(const std::string &url) {
 
 int main(int argc, char **argv) {
   std::string listen, controller, executorKind = "auto", keysDir, genKeys,
-      launchTimeout;
+      launchTimeout, tenantShare, sessionShare;
   bool insecure = false, status = false, verbose = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -61,6 +99,8 @@ int main(int argc, char **argv) {
         : a == "--keys"       ? !value(keysDir)
         : a == "--gen-keys"   ? !value(genKeys)
         : a == "--launch-timeout" ? !value(launchTimeout)
+        : a == "--set-share"  ? !value(tenantShare)
+        : a == "--set-session-share" ? !value(sessionShare)
                               : false)
       return usage((a + " needs a value").c_str());
     if (a == "--insecure")
@@ -72,16 +112,18 @@ int main(int argc, char **argv) {
     else if (a == "--help" || a == "-h")
       return usage(nullptr), 0;
     else if (a != "--listen" && a != "--controller" && a != "--executor" &&
-             a != "--keys" && a != "--gen-keys" && a != "--launch-timeout")
+             a != "--keys" && a != "--gen-keys" && a != "--launch-timeout" &&
+             a != "--set-share" && a != "--set-session-share")
       return usage(("unknown option '" + a + "'").c_str());
   }
   if (!genKeys.empty()) {
     std::string err = daemon::writeKeyDirectory(genKeys);
     if (!err.empty())
       return fprintf(stderr, "woolyd: %s\n", err.c_str()), 1;
-    printf("wrote server and client keys to %s (give clients client.key, "
-           "client.pub and server.pub; list allowed client keys in "
-           "authorized_keys)\n",
+    printf("wrote server, client and operator keys to %s (give clients "
+           "client.key, client.pub and server.pub, and list allowed client "
+           "keys in authorized_keys; admin.key is the operator's, for "
+           "--set-share, listed in admin_keys)\n",
            genKeys.c_str());
     return 0;
   }
@@ -95,6 +137,40 @@ int main(int argc, char **argv) {
     if (!daemon::queryStatus(listen, keysDir, json, err))
       return fprintf(stderr, "woolyd: %s\n", err.c_str()), 1;
     printf("%s\n", json.c_str());
+    return 0;
+  }
+  if (!tenantShare.empty() || !sessionShare.empty()) {
+    if (!tenantShare.empty() && !sessionShare.empty())
+      return usage("one of --set-share and --set-session-share at a time");
+    daemon::ShareTarget target;
+    std::string who;
+    uint32_t weight = 1;
+    std::optional<exec::PriorityClass> priority;
+    std::string why = parseShare(
+        tenantShare.empty() ? sessionShare : tenantShare, who, weight, priority);
+    if (!why.empty())
+      return usage(why.c_str());
+    if (!tenantShare.empty()) {
+      target.tenant = who;
+    } else {
+      char *end = nullptr;
+      target.session = std::strtoull(who.c_str(), &end, 10);
+      if (*end || target.session == 0)
+        return usage(("a session is its number in `woolyd --status`, got '" +
+                      who + "'")
+                         .c_str());
+    }
+    uint32_t changed = 0;
+    std::string err;
+    if (!daemon::setShare(listen, keysDir, target, weight, priority, changed,
+                          err))
+      return fprintf(stderr, "woolyd: %s\n", err.c_str()), 1;
+    printf("%s: weight %u%s%s (%u session%s now)\n",
+           target.tenant.empty() ? ("session " + who).c_str()
+                                 : ("tenant " + who).c_str(),
+           weight, priority ? ", " : "",
+           priority ? daemon::priorityClassName(*priority) : "", changed,
+           changed == 1 ? "" : "s");
     return 0;
   }
 

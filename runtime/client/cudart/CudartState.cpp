@@ -44,6 +44,8 @@ cudaError_t toCudaError(WireCode code) {
   case WireCode::NoSession:
   case WireCode::ServerRestarted:
     return cudaErrorDevicesUnavailable;
+  case WireCode::NotPermitted:
+    return cudaErrorNotPermitted;
   case WireCode::Internal:
     return cudaErrorUnknown;
   }

@@ -42,7 +42,8 @@ const char *msgTypeName(uint16_t type) {
 #define CASE(X)                                                                \
   case MsgType::X:                                                             \
     return #X;
-    CASE(Hello) CASE(Goodbye) CASE(Heartbeat) CASE(Status) CASE(MemAlloc)
+    CASE(Hello) CASE(Goodbye) CASE(Heartbeat) CASE(Status) CASE(SetShareAdmin)
+    CASE(MemAlloc)
     CASE(MemFree) CASE(MemGetInfo) CASE(MemcpyHtoD) CASE(MemcpyDtoH)
     CASE(MemcpyDtoD) CASE(Memset) CASE(PointerInfo) CASE(ModuleLoad)
     CASE(ModuleUnload) CASE(GetFunction) CASE(GetGlobal) CASE(Launch)
@@ -65,7 +66,7 @@ const char *wireCodeName(WireCode code) {
     CASE(LaunchTimeout) CASE(Trap) CASE(NotReady) CASE(NotSupported)
     CASE(DeviceUnavailable) CASE(Internal) CASE(Assert) CASE(ProtocolError)
     CASE(NoSession)
-    CASE(ServerRestarted)
+    CASE(ServerRestarted) CASE(NotPermitted)
 #undef CASE
   }
   return "UnknownError";

@@ -34,6 +34,12 @@ enum class MsgType : uint16_t {
   Goodbye,
   Heartbeat,
   Status, // telemetry JSON; needs no session (woolyd --status)
+  // An operator changes a tenant's or a session's share (woolyd
+  // --set-share); needs no session, and an admin key where CURVE is on:
+  //   u8 target (0 tenant, 1 session), string tenant, u64 session,
+  //   u32 weight 1..1000, u32 priority class 0..2 or kKeepPriority
+  // Reply: u32 sessions changed.
+  SetShareAdmin,
   MemAlloc = 16,
   MemFree,
   MemGetInfo,
@@ -121,7 +127,11 @@ enum class WireCode : uint32_t {
                        // (protocol::ErrorCode::Malformed)
   NoSession = 200,     // a request before Hello or after the session expired
   ServerRestarted,     // the session id is unknown: the server restarted
+  NotPermitted,        // an operator's request from a key not in admin_keys
 };
+
+/// SetShareAdmin's priority class when only the weight changes.
+constexpr uint32_t kKeepPriority = 0xffffffffu;
 
 const char *wireCodeName(WireCode code);
 

@@ -41,6 +41,7 @@ public:
     bytes_.insert(bytes_.end(), b.begin(), b.end());
   }
   std::vector<uint8_t> &bytes() { return bytes_; }
+  const std::vector<uint8_t> &bytes() const { return bytes_; }
   std::vector<uint8_t> take() { return std::move(bytes_); }
 
 private:

@@ -16,7 +16,7 @@ tmp=$(mktemp -d)
   { echo "FAIL: bad executor"; exit 1; }
 
 "$bin" --gen-keys "$tmp/keys" >/dev/null || { echo "FAIL: --gen-keys"; exit 1; }
-for f in server.key server.pub client.key client.pub authorized_keys; do
+for f in server.key server.pub client.key client.pub authorized_keys admin.key admin.pub admin_keys; do
   [[ -s $tmp/keys/$f ]] || { echo "FAIL: --gen-keys did not write $f"; exit 1; }
 done
 

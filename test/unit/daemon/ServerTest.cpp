@@ -242,7 +242,7 @@ TEST_CASE("with CURVE, only clients whose key is allowed get in",
   daemon::KeyPair allowed = daemon::generateKeyPair();
   daemon::KeyPair stranger = daemon::generateKeyPair();
   daemon::ServerOptions options;
-  options.curve = daemon::CurveKeys{server.secretKey, {allowed.publicKey}};
+  options.curve = daemon::CurveKeys{server.secretKey, {allowed.publicKey}, {}};
   Fixture f(options);
   RawClient ok(*f.context, f.url, server.publicKey.c_str(),
                allowed.publicKey.c_str(), allowed.secretKey.c_str());
@@ -342,14 +342,115 @@ TEST_CASE("operators drain a server and set a tenant's weight",
   RawClient a(*f.context, f.url), b(*f.context, f.url);
   REQUIRE(a.hello(0, 0, 1, 1, "team-a").ok());
   REQUIRE(b.hello(0, 0, 1, 1, "team-b").ok());
-  CHECK(f.server->setTenantWeight("team-a", 5) == 1);
+  CHECK(f.server->setTenantShare("team-a", 5) == 1);
   std::string json = f.server->statusJson();
   CHECK(json.find("\"tenant\":\"team-a\",\"memory\"") != std::string::npos);
   CHECK(json.find("\"weight\":5") != std::string::npos);
   // A later session of the tenant gets the operator's weight.
   RawClient a2(*f.context, f.url);
   REQUIRE(a2.hello(0, 0, 1, 1, "team-a").ok());
-  CHECK(f.server->setTenantWeight("team-a", 2) == 2);
+  CHECK(f.server->setTenantShare("team-a", 2) == 2);
+}
+
+namespace {
+/// SetShareAdmin's payload (Messages.h).
+proto::ByteWriter shareRequest(const std::string &tenant, uint64_t session,
+                               uint32_t weight, uint32_t priority) {
+  proto::ByteWriter w;
+  w.put<uint8_t>(tenant.empty() ? 1 : 0);
+  w.putString(tenant);
+  w.put<uint64_t>(session);
+  w.put<uint32_t>(weight);
+  w.put<uint32_t>(priority);
+  return w;
+}
+
+std::string sessionJson(daemon::Server &server, const std::string &tenant) {
+  std::string json = server.statusJson();
+  size_t at = json.find("\"tenant\":\"" + tenant + "\"");
+  REQUIRE(at != std::string::npos);
+  size_t start = json.rfind('{', at), end = json.find('}', at);
+  return json.substr(start, end - start);
+}
+} // namespace
+
+TEST_CASE("an operator changes a tenant's or a session's share over the "
+          "socket",
+          "[server][scheduling][admin]") {
+  REQUIRE_HOST();
+  Fixture f; // no CURVE: whoever reaches the endpoint is trusted
+  RawClient a(*f.context, f.url), b(*f.context, f.url);
+  REQUIRE(a.hello(0, 0, 1, 1, "team-a").ok());
+  RawReply hb = b.hello(0, 0, 1, 1, "team-b");
+  REQUIRE(hb.ok());
+  uint64_t sessionB = hb.reader().get<uint64_t>("session");
+
+  RawClient op(*f.context, f.url); // needs no session
+  RawReply r = op.call(MsgType::SetShareAdmin,
+                       shareRequest("team-a", 0, 7, 2)); // latency-sensitive
+  REQUIRE(r.ok());
+  CHECK(r.reader().get<uint32_t>("changed") == 1);
+  CHECK(sessionJson(*f.server, "team-a").find("\"weight\":7,\"priority\":"
+                                              "\"latency-sensitive\"") !=
+        std::string::npos);
+  // A later session of the tenant gets it too, whatever it asks for.
+  RawClient a2(*f.context, f.url);
+  REQUIRE(a2.hello(0, 0, 3, 0, "team-a").ok());
+  r = op.call(MsgType::SetShareAdmin,
+              shareRequest("team-a", 0, 4, proto::kKeepPriority));
+  REQUIRE(r.ok());
+  CHECK(r.reader().get<uint32_t>("changed") == 2);
+  std::string json = f.server->statusJson();
+  CHECK(json.find("\"weight\":7") == std::string::npos);
+
+  // One session, priority kept.
+  r = op.call(MsgType::SetShareAdmin,
+              shareRequest("", sessionB, 9, proto::kKeepPriority));
+  REQUIRE(r.ok());
+  CHECK(sessionJson(*f.server, "team-b").find("\"weight\":9,\"priority\":"
+                                              "\"normal\"") !=
+        std::string::npos);
+  r = op.call(MsgType::SetShareAdmin, shareRequest("", 999999, 1, 0));
+  CHECK(r.code == WireCode::NotFound);
+  CHECK(r.message.find("--status") != std::string::npos);
+  for (auto bad : {shareRequest("team-a", 0, 0, 1),
+                   shareRequest("team-a", 0, 1001, 1),
+                   shareRequest("team-a", 0, 1, 3), shareRequest("", 0, 1, 1)})
+    CHECK(op.call(MsgType::SetShareAdmin, bad).code == WireCode::InvalidValue);
+  proto::ByteWriter truncated;
+  truncated.put<uint8_t>(0);
+  CHECK(op.call(MsgType::SetShareAdmin, truncated).code ==
+        WireCode::ProtocolError);
+}
+
+TEST_CASE("with CURVE, only operator keys may change shares",
+          "[server][auth][admin]") {
+  REQUIRE_HOST();
+  daemon::KeyPair server = daemon::generateKeyPair();
+  daemon::KeyPair client = daemon::generateKeyPair();
+  daemon::KeyPair admin = daemon::generateKeyPair();
+  daemon::ServerOptions options;
+  options.curve =
+      daemon::CurveKeys{server.secretKey, {client.publicKey}, {admin.publicKey}};
+  Fixture f(options);
+  RawClient tenant(*f.context, f.url, server.publicKey.c_str(),
+                   client.publicKey.c_str(), client.secretKey.c_str());
+  REQUIRE(tenant.hello(0, 0, 1, 1, "team-a").ok());
+  RawReply r = tenant.call(MsgType::SetShareAdmin,
+                           shareRequest("team-a", 0, 1000, 2));
+  CHECK(r.code == WireCode::NotPermitted);
+  CHECK(r.message.find("admin_keys") != std::string::npos);
+  CHECK(sessionJson(*f.server, "team-a").find("\"weight\":1,") !=
+        std::string::npos);
+  // An operator key connects without being in authorized_keys.
+  RawClient op(*f.context, f.url, server.publicKey.c_str(),
+               admin.publicKey.c_str(), admin.secretKey.c_str());
+  r = op.call(MsgType::SetShareAdmin, shareRequest("team-a", 0, 5, 0));
+  REQUIRE(r.ok());
+  CHECK(r.reader().get<uint32_t>("changed") == 1);
+  CHECK(sessionJson(*f.server, "team-a").find("\"weight\":5,\"priority\":"
+                                              "\"best-effort\"") !=
+        std::string::npos);
 }
 
 TEST_CASE("a batch runs its requests in order as if sent one by one, and "

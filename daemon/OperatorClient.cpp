@@ -1,0 +1,123 @@
+//===- OperatorClient.cpp - An operator's requests to a running woolyd ----===//
+#include "daemon/OperatorClient.h"
+#include "daemon/Server.h"
+
+#include <zmq_addon.hpp>
+
+namespace wooly::daemon {
+
+namespace proto = wooly::protocol::daemon;
+
+namespace {
+
+/// Sends one request of `type` and leaves the reply's fields after (code,
+/// message) in `reply`; false with `error` set otherwise.
+bool request(const std::string &url, const ClientKeys *keys,
+             proto::MsgType type, const proto::ByteWriter &payload,
+             zmq::message_t &reply, size_t &fieldsAt, std::string &error) {
+  try {
+    zmq::context_t context;
+    zmq::socket_t socket(context, zmq::socket_type::dealer);
+    socket.set(zmq::sockopt::linger, 0);
+    if (keys) {
+      socket.set(zmq::sockopt::curve_serverkey, keys->serverPublic);
+      socket.set(zmq::sockopt::curve_publickey, keys->clientPublic);
+      socket.set(zmq::sockopt::curve_secretkey, keys->clientSecret);
+    }
+    socket.connect(url);
+    proto::Header h;
+    h.type = uint16_t(type);
+    h.seq = 1;
+    h.payloadLength = uint32_t(payload.bytes().size());
+    uint8_t header[proto::kHeaderSize];
+    h.encode(header);
+    socket.send(zmq::buffer(header, sizeof header), zmq::send_flags::sndmore);
+    socket.send(zmq::buffer(payload.bytes()), zmq::send_flags::none);
+    zmq::pollitem_t item{socket.handle(), 0, ZMQ_POLLIN, 0};
+    if (zmq::poll(&item, 1, std::chrono::seconds(5)) == 0) {
+      error = "no answer from " + url + " within 5 s (is woolyd running "
+              "there, and are the keys right?)";
+      return false;
+    }
+    std::vector<zmq::message_t> frames;
+    (void)zmq::recv_multipart(socket, std::back_inserter(frames));
+    if (frames.size() < 2) {
+      error = "malformed reply";
+      return false;
+    }
+    proto::ByteReader r(
+        {static_cast<const uint8_t *>(frames[1].data()), frames[1].size()});
+    auto code = r.get<uint32_t>("code");
+    std::string message = r.getString("message");
+    if (code != 0) {
+      error = message;
+      return false;
+    }
+    fieldsAt = frames[1].size() - r.remaining();
+    reply = std::move(frames[1]);
+    return true;
+  } catch (const std::exception &e) {
+    error = std::string(proto::msgTypeName(uint16_t(type))) + " request to " +
+            url + " failed: " + e.what();
+    return false;
+  }
+}
+
+proto::ByteReader fields(const zmq::message_t &reply, size_t at) {
+  return proto::ByteReader(
+      {static_cast<const uint8_t *>(reply.data()) + at, reply.size() - at});
+}
+
+} // namespace
+
+bool queryStatus(const std::string &url, const std::string &keysDir,
+                 std::string &json, std::string &error) {
+  ClientKeys keys;
+  if (!keysDir.empty())
+    if (error = readClientKeys(keysDir, keys); !error.empty())
+      return false;
+  zmq::message_t reply;
+  size_t at = 0;
+  if (!request(url, keysDir.empty() ? nullptr : &keys, proto::MsgType::Status,
+               proto::ByteWriter(), reply, at, error))
+    return false;
+  try {
+    proto::ByteReader r = fields(reply, at);
+    json = r.getString("json", 64u << 20);
+    return true;
+  } catch (const std::exception &e) {
+    error = std::string("malformed status reply: ") + e.what();
+    return false;
+  }
+}
+
+bool setShare(const std::string &url, const std::string &keysDir,
+              const ShareTarget &target, uint32_t weight,
+              std::optional<exec::PriorityClass> priority, uint32_t &changed,
+              std::string &error) {
+  ClientKeys keys;
+  if (!keysDir.empty())
+    if (error = readAdminKeys(keysDir, keys); !error.empty())
+      return false;
+  proto::ByteWriter w;
+  w.put<uint8_t>(target.tenant.empty() ? 1 : 0);
+  w.putString(target.tenant);
+  w.put<uint64_t>(target.session);
+  w.put<uint32_t>(weight);
+  w.put<uint32_t>(priority ? uint32_t(*priority) : proto::kKeepPriority);
+  zmq::message_t reply;
+  size_t at = 0;
+  if (!request(url, keysDir.empty() ? nullptr : &keys,
+               proto::MsgType::SetShareAdmin, w, reply, at, error))
+    return false;
+  try {
+    proto::ByteReader r = fields(reply, at);
+    changed = r.get<uint32_t>("changed");
+    return true;
+  } catch (const std::exception &e) {
+    error = std::string("malformed reply: ") + e.what();
+    return false;
+  }
+}
+
+} // namespace wooly::daemon

@@ -1,0 +1,42 @@
+//===- OperatorClient.h - An operator's requests to woolyd --*- C++ -*-===//
+//
+// What `woolyd --status`, `--set-share` and `--set-session-share` send: one
+// request on a fresh connection, its answer or a message that says why
+// there is none (5 s at most).
+//
+//===----------------------------------------------------------------------===//
+#ifndef WOOLY_DAEMON_OPERATORCLIENT_H
+#define WOOLY_DAEMON_OPERATORCLIENT_H
+
+#include "runtime/exec/Executor.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace wooly::daemon {
+
+/// Sends a Status request to the server at `url` (CURVE client keys from
+/// `keysDir` when not empty) and returns its JSON. False with `error` set on
+/// failure.
+bool queryStatus(const std::string &url, const std::string &keysDir,
+                 std::string &json, std::string &error);
+
+/// Whose share an operator changes: every session of a tenant (and its later
+/// ones), or one session.
+struct ShareTarget {
+  std::string tenant; // empty: `session`
+  uint64_t session = 0;
+};
+
+/// Sends SetShareAdmin to the server at `url` (CURVE operator keys,
+/// admin.key, from `keysDir` when not empty); `changed` is how many sessions
+/// got the new share. False with `error` set on failure or refusal.
+bool setShare(const std::string &url, const std::string &keysDir,
+              const ShareTarget &target, uint32_t weight,
+              std::optional<exec::PriorityClass> priority, uint32_t &changed,
+              std::string &error);
+
+} // namespace wooly::daemon
+
+#endif // WOOLY_DAEMON_OPERATORCLIENT_H
