@@ -2,6 +2,7 @@
 #include "daemon/OperatorClient.h"
 #include "daemon/Server.h"
 
+#include <filesystem>
 #include <zmq_addon.hpp>
 
 namespace wooly::daemon {
@@ -72,10 +73,16 @@ proto::ByteReader fields(const zmq::message_t &reply, size_t at) {
 
 bool queryStatus(const std::string &url, const std::string &keysDir,
                  std::string &json, std::string &error) {
+  // An operator sees every session, a client its own: the operator's key
+  // where the directory has one.
   ClientKeys keys;
-  if (!keysDir.empty())
-    if (error = readClientKeys(keysDir, keys); !error.empty())
-      return false;
+  if (!keysDir.empty() &&
+      !std::filesystem::exists(std::filesystem::path(keysDir) / "admin.key"))
+    error = readClientKeys(keysDir, keys);
+  else if (!keysDir.empty())
+    error = readAdminKeys(keysDir, keys);
+  if (!error.empty())
+    return false;
   zmq::message_t reply;
   size_t at = 0;
   if (!request(url, keysDir.empty() ? nullptr : &keys, proto::MsgType::Status,

@@ -16,9 +16,10 @@
 
 namespace wooly::daemon {
 
-/// Sends a Status request to the server at `url` (CURVE client keys from
-/// `keysDir` when not empty) and returns its JSON. False with `error` set on
-/// failure.
+/// Sends a Status request to the server at `url` and returns its JSON. With
+/// a `keysDir`, over CURVE with its operator key (admin.key) if it has one,
+/// which sees every session, else its client key, which sees the sessions
+/// opened with that key. False with `error` set on failure.
 bool queryStatus(const std::string &url, const std::string &keysDir,
                  std::string &json, std::string &error);
 

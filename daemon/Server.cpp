@@ -75,6 +75,10 @@ static void nameThread(const char *name) {
 /// One session's worker thread and request queue.
 struct Worker {
   std::string rid;
+  /// Who opened the session: the ZAP user id of its connection (the
+  /// client's CURVE key), "" without CURVE. `--status` shows a non-operator
+  /// only the sessions of its own key.
+  std::string owner;
   std::unique_ptr<Session> session;
   std::mutex mutex;
   std::condition_variable ready;
@@ -181,9 +185,12 @@ struct Server::Impl {
   void telemetryLoop();
   void onRequest(std::vector<zmq::message_t> &frames);
   void hello(const std::string &rid, const proto::Header &h,
-             proto::ByteReader &r);
-  /// Whether the connection a frame came on may change shares.
+             proto::ByteReader &r, const std::string &owner);
+  /// Whether the connection a frame came on may change shares and see
+  /// every session.
   bool isAdmin(zmq::message_t &frame) const;
+  /// The ZAP user id of the connection a frame came on ("" without CURVE).
+  static std::string peerUser(zmq::message_t &frame);
   void setShareAdmin(const std::string &rid, const proto::Header &h,
                      proto::ByteReader &r, bool admin);
   void retire(const std::string &rid, const char *why);
@@ -367,11 +374,23 @@ void Server::Impl::onRequest(std::vector<zmq::message_t> &frames) {
   try {
     switch (type) {
     case MsgType::Hello:
-      hello(rid, header, payload);
+      hello(rid, header, payload, peerUser(frames[1]));
       return;
     case MsgType::Status: {
       Reply reply;
-      reply.fields.putString(server.statusJson());
+      StatusReport report = server.statusReport();
+      if (!isAdmin(frames[1])) {
+        // Other tenants' programs, pids and usage are not a tenant's to see.
+        std::string me = peerUser(frames[1]);
+        std::lock_guard lock(sessionsMutex);
+        std::erase_if(report.sessions, [&](const SessionUsage &u) {
+          for (auto &[id, w] : workers)
+            if (w->session && w->session->id() == u.id)
+              return w->owner != me;
+          return true;
+        });
+      }
+      reply.fields.putString(formatStatusJson(report));
       sendReply(router, rid, header, reply);
       return;
     }
@@ -420,7 +439,7 @@ void Server::Impl::onRequest(std::vector<zmq::message_t> &frames) {
 }
 
 void Server::Impl::hello(const std::string &rid, const proto::Header &h,
-                         proto::ByteReader &r) {
+                         proto::ByteReader &r, const std::string &owner) {
   uint32_t pid = r.get<uint32_t>("pid");
   std::string name = r.getString("client", 256);
   uint64_t wantGuaranteed = r.get<uint64_t>("memoryGuaranteed");
@@ -469,6 +488,7 @@ void Server::Impl::hello(const std::string &rid, const proto::Header &h,
   options.addressFencing = server.options_.addressFencing;
   auto worker = std::make_shared<Worker>();
   worker->rid = rid;
+  worker->owner = owner;
   std::string client = name + " (pid " + std::to_string(pid) + ")";
   exec::Status status =
       Session::create(id, client, *server.executor_, *quota, modules, options,
@@ -506,18 +526,20 @@ void Server::Impl::hello(const std::string &rid, const proto::Header &h,
   sendReply(router, rid, h, reply);
 }
 
+std::string Server::Impl::peerUser(zmq::message_t &frame) {
+  try {
+    const char *user = frame.gets("User-Id");
+    return user ? user : "";
+  } catch (const zmq::error_t &) {
+    return ""; // no metadata: no ZAP handler
+  }
+}
+
 bool Server::Impl::isAdmin(zmq::message_t &frame) const {
   // Without CURVE nobody is authenticated: whoever can reach the endpoint
   // (an ipc:// socket's file permissions, loopback, the same process) is
-  // trusted with it, shares included.
-  if (!server.options_.curve)
-    return true;
-  try {
-    const char *user = frame.gets("User-Id");
-    return user && std::string(user) == kAdminUser;
-  } catch (const zmq::error_t &) {
-    return false; // no metadata
-  }
+  // trusted with it, shares and every session's status included.
+  return !server.options_.curve || peerUser(frame) == kAdminUser;
 }
 
 void Server::Impl::setShareAdmin(const std::string &rid, const proto::Header &h,
@@ -630,9 +652,9 @@ void Server::Impl::zapLoop(zmq::socket_t socket) {
       continue;
     }
     bool ok = false, admin = false;
+    char z85[41] = "";
     if (frames[5].to_string() == "CURVE" && frames.size() >= 7 &&
         frames[6].size() == 32) {
-      char z85[41];
       zmq_z85_encode(z85, static_cast<const uint8_t *>(frames[6].data()), 32);
       for (const std::string &k : admins)
         admin = admin || k == z85;
@@ -646,8 +668,11 @@ void Server::Impl::zapLoop(zmq::socket_t socket) {
                 zmq::send_flags::sndmore);
     socket.send(zmq::buffer(std::string(ok ? "OK" : "client key not allowed")),
                 zmq::send_flags::sndmore);
-    // The user id rides on every message of the connection (isAdmin()).
-    socket.send(zmq::buffer(std::string(admin ? kAdminUser : "")),
+    // The user id rides on every message of the connection (peerUser()):
+    // operators are one user, each client key its own.
+    socket.send(zmq::buffer(admin ? std::string(kAdminUser)
+                            : ok  ? std::string("key:") + z85
+                                  : std::string()),
                 zmq::send_flags::sndmore);
     socket.send(zmq::str_buffer(""), zmq::send_flags::none);
     if (!ok && server.options_.verbose)

@@ -453,6 +453,44 @@ TEST_CASE("with CURVE, only operator keys may change shares",
         std::string::npos);
 }
 
+TEST_CASE("with CURVE, a tenant's status shows only its own sessions",
+          "[server][auth][admin]") {
+  REQUIRE_HOST();
+  daemon::KeyPair server = daemon::generateKeyPair();
+  daemon::KeyPair keyA = daemon::generateKeyPair();
+  daemon::KeyPair keyB = daemon::generateKeyPair();
+  daemon::KeyPair admin = daemon::generateKeyPair();
+  daemon::ServerOptions options;
+  options.curve = daemon::CurveKeys{
+      server.secretKey, {keyA.publicKey, keyB.publicKey}, {admin.publicKey}};
+  Fixture f(options);
+  auto connect = [&](const daemon::KeyPair &k) {
+    return std::make_unique<RawClient>(*f.context, f.url,
+                                       server.publicKey.c_str(),
+                                       k.publicKey.c_str(), k.secretKey.c_str());
+  };
+  auto a = connect(keyA), b = connect(keyB);
+  REQUIRE(a->hello(0, 0, 1, 1, "team-a").ok());
+  REQUIRE(b->hello(0, 0, 1, 1, "team-b").ok());
+  auto statusOf = [&](const daemon::KeyPair &k) {
+    RawReply r = connect(k)->call(MsgType::Status);
+    REQUIRE(r.ok());
+    return r.reader().getString("json");
+  };
+  std::string seenByA = statusOf(keyA);
+  CHECK(seenByA.find("team-a") != std::string::npos);
+  CHECK(seenByA.find("team-b") == std::string::npos);
+  CHECK(seenByA.find("\"device\":") != std::string::npos);
+  std::string seenByB = statusOf(keyB);
+  CHECK(seenByB.find("team-b") != std::string::npos);
+  CHECK(seenByB.find("team-a") == std::string::npos);
+  std::string seenByOperator = statusOf(admin);
+  CHECK(seenByOperator.find("team-a") != std::string::npos);
+  CHECK(seenByOperator.find("team-b") != std::string::npos);
+  // What the controller gets is the whole picture too.
+  CHECK(f.server->statusReport().sessions.size() == 2);
+}
+
 TEST_CASE("a batch runs its requests in order as if sent one by one, and "
           "its first error comes back at the next sync",
           "[server][batch]") {
