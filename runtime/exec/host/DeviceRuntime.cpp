@@ -4,10 +4,12 @@
 #include "runtime/exec/common/DevicePrintf.h"
 #include "runtime/exec/host/Preemption.h"
 #include "runtime/exec/host/Fiber.h"
+#include "runtime/exec/host/SanitizerFibers.h"
 #include "runtime/exec/host/WarpCollectives.h"
 
 #include <setjmp.h>
 #include <signal.h>
+#include <ucontext.h>
 #include <sys/mman.h>
 
 #include <algorithm>
@@ -95,6 +97,7 @@ struct ThreadState {
   HostThreadContext ctx;
   Block *block = nullptr;
   void *sp = nullptr;
+  SanitizerFiber *fiber = nullptr; // its stack, as the sanitizers know it
   enum State : uint8_t { Ready, Waiting, Done } state = Ready;
   uint32_t linear = 0, lane = 0, warp = 0;
   // The warp collective this thread waits in and its answer (`result`,
@@ -124,6 +127,7 @@ struct Block {
   std::vector<Warp> warps;
   Barrier barriers[16];
   void *schedulerSp = nullptr;
+  SanitizerFiber *schedulerFiber = nullptr;
   bool fibers = false;
   bool aborted = false;
 };
@@ -144,30 +148,44 @@ ThreadState *stateOf(HostThreadContext *ctx) {
   return static_cast<ThreadState *>(ctx->runtime);
 }
 
-/// The next runnable fiber after `t` in round-robin order, or null. Going
-/// straight from fiber to fiber halves the switches of a barrier.
-void *nextStack(ThreadState *t) {
+struct SwitchTarget {
+  void *sp;
+  SanitizerFiber *fiber;
+};
+
+/// The next runnable fiber after `t` in round-robin order, or the block's
+/// scheduler. Going straight from fiber to fiber halves the switches of a
+/// barrier.
+SwitchTarget nextContext(ThreadState *t) {
   Block *b = t->block;
   if (b->aborted)
-    return b->schedulerSp;
+    return {b->schedulerSp, b->schedulerFiber};
   uint32_t start = static_cast<uint32_t>(t - b->threads);
   for (uint32_t k = 1; k < b->count; ++k) {
     uint32_t i = start + k;
     if (i >= b->count)
       i -= b->count;
     if (b->threads[i].state == ThreadState::Ready)
-      return b->threads[i].sp;
+      return {b->threads[i].sp, b->threads[i].fiber};
   }
-  return b->schedulerSp;
+  return {b->schedulerSp, b->schedulerFiber};
 }
 
 [[noreturn]] void leaveFiber(ThreadState *t) {
-  void *dead;
-  wooly_fiber_switch(&dead, nextStack(t));
+  SwitchTarget to = nextContext(t);
+  beforeFiberSwitch(nullptr, *to.fiber);
+  // Not a local: under ASan a local may live on the fiber's fake stack,
+  // which the announcement above has just freed.
+  wooly_fiber_switch(&t->sp, to.sp);
   __builtin_unreachable();
 }
 
-void yield(ThreadState *t) { wooly_fiber_switch(&t->sp, nextStack(t)); }
+void yield(ThreadState *t) {
+  SwitchTarget to = nextContext(t);
+  beforeFiberSwitch(t->fiber, *to.fiber);
+  wooly_fiber_switch(&t->sp, to.sp);
+  afterFiberSwitch(*t->fiber);
+}
 
 /// Ends the whole block now (trap, watchdog): fibers are simply abandoned.
 void abortBlock(ThreadState *t) {
@@ -297,6 +315,7 @@ void threadFinished(ThreadState *t) {
 
 void fiberMain(void *arg) {
   auto *t = static_cast<ThreadState *>(arg);
+  afterFiberSwitch(*t->fiber);
   t->block->job->entry(&t->ctx, t->block->job->args);
   threadFinished(t);
   leaveFiber(t);
@@ -307,12 +326,36 @@ void fiberMain(void *arg) {
 thread_local sigjmp_buf *activeJump = nullptr;
 thread_local int faultSignal = 0;
 thread_local void *faultAddress = nullptr;
+#ifdef WOOLY_SANITIZER_FIBERS
+// While a fiber runs: the scheduler's stack, where a fault's siglongjmp
+// lands (told to the sanitizers first).
+thread_local SanitizerFiber *runningFiberScheduler = nullptr;
+thread_local bool faultedOnFiber = false;
+#endif
 struct sigaction previousHandlers[32];
 
 void onFault(int sig, siginfo_t *info, void *uctx) {
   if (activeJump) {
     faultSignal = sig;
     faultAddress = info ? info->si_addr : nullptr;
+    // The mask of the code that faulted: SA_NODEFER leaves it unchanged in
+    // the handler, but a sanitizer's wrapper around this handler blocks
+    // every signal while it runs (ThreadSanitizer does), and the jump does
+    // not restore the mask, so the worker's next fault would kill the
+    // process.
+    if (uctx)
+      pthread_sigmask(SIG_SETMASK,
+                      &static_cast<ucontext_t *>(uctx)->uc_sigmask, nullptr);
+#ifdef WOOLY_SANITIZER_FIBERS
+    // Back to the scheduler's stack: told to ASan. The fiber's fake stack
+    // is kept, not freed: this handler runs on another stack, where ASan
+    // cannot tell which one is the fiber's.
+    faultedOnFiber = runningFiberScheduler != nullptr;
+    if (faultedOnFiber) {
+      static thread_local SanitizerFiber abandoned;
+      beforeFiberSwitch(&abandoned, *runningFiberScheduler);
+    }
+#endif
     siglongjmp(*activeJump, 1);
   }
   // Not ours: hand it to whoever was there before (or the default action).
@@ -373,6 +416,8 @@ struct BlockRunner::Impl {
   unsigned worker;
   std::vector<ThreadState> threads;
   std::vector<uint8_t *> stacks;
+  std::vector<SanitizerFiber> stackFibers; // one per stack, for ASan
+  SanitizerFiber schedulerFiber;           // the worker thread's own stack
   // The block's shared window sits between two inaccessible guards of
   // kSharedGuardBytes, so running off either end faults instead of reaching
   // the worker's other memory, and so do the window start plus any offset
@@ -418,6 +463,7 @@ struct BlockRunner::Impl {
         return nullptr;
       mprotect(s, kPage, PROT_NONE); // overflow faults instead of corrupting
       stacks.push_back(static_cast<uint8_t *>(s));
+      stackFibers.push_back({stacks.back(), kFiberStackBytes});
     }
     return stacks[i];
   }
@@ -448,6 +494,9 @@ BlockRunner::BlockRunner(unsigned workerIndex) : impl(new Impl) {
     sigaltstack(&ss, nullptr);
   }
   impl->localArea = mapLocalArea(kWorkerLocalBytes);
+  impl->schedulerFiber = threadStackFiber(); // built on its worker thread
+  // Threads keep pointers into it.
+  impl->stackFibers.reserve(::wooly::host::kMaxBlockThreads);
 }
 
 BlockRunner::~BlockRunner() {
@@ -524,6 +573,7 @@ void BlockRunner::run(const BlockJob &job, Dim3 blockId) {
   b.fibers = job.perThread;
   b.aborted = false;
   b.schedulerSp = nullptr;
+  b.schedulerFiber = &m.schedulerFiber;
   if (job.perThread)
     std::fill(std::begin(b.barriers), std::end(b.barriers), Barrier());
   uint32_t slots = job.perThread ? count : 1;
@@ -534,11 +584,17 @@ void BlockRunner::run(const BlockJob &job, Dim3 blockId) {
   b.live = b.count;
 
   // No signal mask is saved (that would be a system call per block): the
-  // handler runs with SA_NODEFER, so leaving it by longjmp leaves the mask as
-  // it was.
+  // handler restores the mask of the faulting code before it jumps.
   sigjmp_buf jump;
   if (sigsetjmp(jump, 0)) {
     activeJump = nullptr;
+#ifdef WOOLY_SANITIZER_FIBERS
+    if (faultedOnFiber) {
+      afterFiberSwitch(m.schedulerFiber);
+      runningFiberScheduler = nullptr;
+      faultedOnFiber = false;
+    }
+#endif
     char address[32];
     std::snprintf(address, sizeof address, "%p", faultAddress);
     launch->fail(ErrorCode::LaunchFailure,
@@ -594,6 +650,10 @@ void BlockRunner::run(const BlockJob &job, Dim3 blockId) {
     // Stagger the stack tops: identical offsets modulo 4 KiB would put every
     // fiber's saved registers in the same L1 cache set.
     t.sp = prepareFiber(stack + kFiberStackBytes - (i % 61) * 64, fiberMain, &t);
+    // A fresh fiber: nothing of an earlier one that a stopped block left
+    // suspended (its ASan fake stack) may be resumed with it.
+    m.stackFibers[i] = SanitizerFiber{stack, kFiberStackBytes};
+    t.fiber = &m.stackFibers[i];
     b.warps[t.warp].live |= 1u << t.lane;
   }
   for (;;) {
@@ -606,7 +666,15 @@ void BlockRunner::run(const BlockJob &job, Dim3 blockId) {
       if (t.state != ThreadState::Ready)
         continue;
       ran = true;
+      beforeFiberSwitch(&m.schedulerFiber, *t.fiber);
+#ifdef WOOLY_SANITIZER_FIBERS
+      runningFiberScheduler = &m.schedulerFiber;
+#endif
       wooly_fiber_switch(&b.schedulerSp, t.sp);
+#ifdef WOOLY_SANITIZER_FIBERS
+      runningFiberScheduler = nullptr;
+#endif
+      afterFiberSwitch(m.schedulerFiber);
     }
     // Only the stop bit ends the block: a yield request (Preemption.h) is
     // served by the compiled polls inside the fibers, which continue.

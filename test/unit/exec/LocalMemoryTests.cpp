@@ -255,7 +255,7 @@ wooly.kernel @through(%out: !wooly.ptr<global>, %split: i64) {
 } // namespace
 
 TEST_CASE("a generic address leaving a local array never reaches a stack",
-          "[host][local][fault][signal]") {
+          "[host][local][fault][signal][fiber-signal]") {
   for (const Form &form : kForms) {
     INFO(form.name);
     auto ctx = newContext();
