@@ -235,23 +235,42 @@ TEST_CASE("garbage and truncated messages get errors and the server lives",
   CHECK(good.call(MsgType::Status).ok());
 }
 
+namespace {
+/// Options for a server with CURVE on: its secret key, the client keys it
+/// lets in and the operators' keys.
+daemon::ServerOptions curveOptions(const daemon::KeyPair &server,
+                                   std::vector<std::string> allowed,
+                                   std::vector<std::string> admins = {}) {
+  daemon::ServerOptions options;
+  options.curve =
+      daemon::CurveKeys{server.secretKey, std::move(allowed), std::move(admins)};
+  return options;
+}
+
+/// A raw client of `f`'s server presenting `key`.
+std::unique_ptr<RawClient> curveClient(Fixture &f,
+                                       const daemon::KeyPair &server,
+                                       const daemon::KeyPair &key) {
+  return std::make_unique<RawClient>(*f.context, f.url,
+                                     server.publicKey.c_str(),
+                                     key.publicKey.c_str(),
+                                     key.secretKey.c_str());
+}
+} // namespace
+
 TEST_CASE("with CURVE, only clients whose key is allowed get in",
           "[server][auth]") {
   REQUIRE_HOST();
   daemon::KeyPair server = daemon::generateKeyPair();
   daemon::KeyPair allowed = daemon::generateKeyPair();
   daemon::KeyPair stranger = daemon::generateKeyPair();
-  daemon::ServerOptions options;
-  options.curve = daemon::CurveKeys{server.secretKey, {allowed.publicKey}, {}};
-  Fixture f(options);
-  RawClient ok(*f.context, f.url, server.publicKey.c_str(),
-               allowed.publicKey.c_str(), allowed.secretKey.c_str());
-  CHECK(ok.hello().ok());
-  RawClient refused(*f.context, f.url, server.publicKey.c_str(),
-                    stranger.publicKey.c_str(), stranger.secretKey.c_str());
-  refused.send(MsgType::Status, {});
+  Fixture f(curveOptions(server, {allowed.publicKey}));
+  auto ok = curveClient(f, server, allowed);
+  CHECK(ok->hello().ok());
+  auto refused = curveClient(f, server, stranger);
+  refused->send(MsgType::Status, {});
   // The handshake never completes: no answer, no session.
-  CHECK_FALSE(refused.receive(1000).has_value());
+  CHECK_FALSE(refused->receive(1000).has_value());
   CHECK(f.server->sessionCount() == 1);
   RawClient plain(*f.context, f.url);
   plain.send(MsgType::Status, {});
@@ -429,23 +448,18 @@ TEST_CASE("with CURVE, only operator keys may change shares",
   daemon::KeyPair server = daemon::generateKeyPair();
   daemon::KeyPair client = daemon::generateKeyPair();
   daemon::KeyPair admin = daemon::generateKeyPair();
-  daemon::ServerOptions options;
-  options.curve =
-      daemon::CurveKeys{server.secretKey, {client.publicKey}, {admin.publicKey}};
-  Fixture f(options);
-  RawClient tenant(*f.context, f.url, server.publicKey.c_str(),
-                   client.publicKey.c_str(), client.secretKey.c_str());
-  REQUIRE(tenant.hello(0, 0, 1, 1, "team-a").ok());
-  RawReply r = tenant.call(MsgType::SetShareAdmin,
-                           shareRequest("team-a", 0, 1000, 2));
+  Fixture f(curveOptions(server, {client.publicKey}, {admin.publicKey}));
+  auto tenant = curveClient(f, server, client);
+  REQUIRE(tenant->hello(0, 0, 1, 1, "team-a").ok());
+  RawReply r = tenant->call(MsgType::SetShareAdmin,
+                            shareRequest("team-a", 0, 1000, 2));
   CHECK(r.code == WireCode::NotPermitted);
   CHECK(r.message.find("admin_keys") != std::string::npos);
   CHECK(sessionJson(*f.server, "team-a").find("\"weight\":1,") !=
         std::string::npos);
   // An operator key connects without being in authorized_keys.
-  RawClient op(*f.context, f.url, server.publicKey.c_str(),
-               admin.publicKey.c_str(), admin.secretKey.c_str());
-  r = op.call(MsgType::SetShareAdmin, shareRequest("team-a", 0, 5, 0));
+  r = curveClient(f, server, admin)
+          ->call(MsgType::SetShareAdmin, shareRequest("team-a", 0, 5, 0));
   REQUIRE(r.ok());
   CHECK(r.reader().get<uint32_t>("changed") == 1);
   CHECK(sessionJson(*f.server, "team-a").find("\"weight\":5,\"priority\":"
@@ -460,20 +474,13 @@ TEST_CASE("with CURVE, a tenant's status shows only its own sessions",
   daemon::KeyPair keyA = daemon::generateKeyPair();
   daemon::KeyPair keyB = daemon::generateKeyPair();
   daemon::KeyPair admin = daemon::generateKeyPair();
-  daemon::ServerOptions options;
-  options.curve = daemon::CurveKeys{
-      server.secretKey, {keyA.publicKey, keyB.publicKey}, {admin.publicKey}};
-  Fixture f(options);
-  auto connect = [&](const daemon::KeyPair &k) {
-    return std::make_unique<RawClient>(*f.context, f.url,
-                                       server.publicKey.c_str(),
-                                       k.publicKey.c_str(), k.secretKey.c_str());
-  };
-  auto a = connect(keyA), b = connect(keyB);
+  Fixture f(
+      curveOptions(server, {keyA.publicKey, keyB.publicKey}, {admin.publicKey}));
+  auto a = curveClient(f, server, keyA), b = curveClient(f, server, keyB);
   REQUIRE(a->hello(0, 0, 1, 1, "team-a").ok());
   REQUIRE(b->hello(0, 0, 1, 1, "team-b").ok());
   auto statusOf = [&](const daemon::KeyPair &k) {
-    RawReply r = connect(k)->call(MsgType::Status);
+    RawReply r = curveClient(f, server, k)->call(MsgType::Status);
     REQUIRE(r.ok());
     return r.reader().getString("json");
   };
