@@ -97,7 +97,7 @@ struct ThreadState {
   HostThreadContext ctx;
   Block *block = nullptr;
   void *sp = nullptr;
-  SanitizerFiber *fiber = nullptr; // its stack, as the sanitizers know it
+  SanitizerFiber fiber; // its stack, as the sanitizers know it
   enum State : uint8_t { Ready, Waiting, Done } state = Ready;
   uint32_t linear = 0, lane = 0, warp = 0;
   // The warp collective this thread waits in and its answer (`result`,
@@ -166,7 +166,7 @@ SwitchTarget nextContext(ThreadState *t) {
     if (i >= b->count)
       i -= b->count;
     if (b->threads[i].state == ThreadState::Ready)
-      return {b->threads[i].sp, b->threads[i].fiber};
+      return {b->threads[i].sp, &b->threads[i].fiber};
   }
   return {b->schedulerSp, b->schedulerFiber};
 }
@@ -182,9 +182,9 @@ SwitchTarget nextContext(ThreadState *t) {
 
 void yield(ThreadState *t) {
   SwitchTarget to = nextContext(t);
-  beforeFiberSwitch(t->fiber, *to.fiber);
+  beforeFiberSwitch(&t->fiber, *to.fiber);
   wooly_fiber_switch(&t->sp, to.sp);
-  afterFiberSwitch(*t->fiber);
+  afterFiberSwitch(t->fiber);
 }
 
 /// Ends the whole block now (trap, watchdog): fibers are simply abandoned.
@@ -315,7 +315,7 @@ void threadFinished(ThreadState *t) {
 
 void fiberMain(void *arg) {
   auto *t = static_cast<ThreadState *>(arg);
-  afterFiberSwitch(*t->fiber);
+  afterFiberSwitch(t->fiber);
   t->block->job->entry(&t->ctx, t->block->job->args);
   threadFinished(t);
   leaveFiber(t);
@@ -416,7 +416,6 @@ struct BlockRunner::Impl {
   unsigned worker;
   std::vector<ThreadState> threads;
   std::vector<uint8_t *> stacks;
-  std::vector<SanitizerFiber> stackFibers; // one per stack, for ASan
   SanitizerFiber schedulerFiber;           // the worker thread's own stack
   // The block's shared window sits between two inaccessible guards of
   // kSharedGuardBytes, so running off either end faults instead of reaching
@@ -463,7 +462,6 @@ struct BlockRunner::Impl {
         return nullptr;
       mprotect(s, kPage, PROT_NONE); // overflow faults instead of corrupting
       stacks.push_back(static_cast<uint8_t *>(s));
-      stackFibers.push_back({stacks.back(), kFiberStackBytes});
     }
     return stacks[i];
   }
@@ -495,8 +493,6 @@ BlockRunner::BlockRunner(unsigned workerIndex) : impl(new Impl) {
   }
   impl->localArea = mapLocalArea(kWorkerLocalBytes);
   impl->schedulerFiber = threadStackFiber(); // built on its worker thread
-  // Threads keep pointers into it.
-  impl->stackFibers.reserve(::wooly::host::kMaxBlockThreads);
 }
 
 BlockRunner::~BlockRunner() {
@@ -650,10 +646,9 @@ void BlockRunner::run(const BlockJob &job, Dim3 blockId) {
     // Stagger the stack tops: identical offsets modulo 4 KiB would put every
     // fiber's saved registers in the same L1 cache set.
     t.sp = prepareFiber(stack + kFiberStackBytes - (i % 61) * 64, fiberMain, &t);
-    // A fresh fiber: nothing of an earlier one that a stopped block left
-    // suspended (its ASan fake stack) may be resumed with it.
-    m.stackFibers[i] = SanitizerFiber{stack, kFiberStackBytes};
-    t.fiber = &m.stackFibers[i];
+    // Fresh with the thread state: nothing of an earlier fiber that a
+    // stopped block left suspended (its ASan fake stack) is resumed with it.
+    t.fiber = SanitizerFiber{stack, kFiberStackBytes};
     b.warps[t.warp].live |= 1u << t.lane;
   }
   for (;;) {
@@ -666,7 +661,7 @@ void BlockRunner::run(const BlockJob &job, Dim3 blockId) {
       if (t.state != ThreadState::Ready)
         continue;
       ran = true;
-      beforeFiberSwitch(&m.schedulerFiber, *t.fiber);
+      beforeFiberSwitch(&m.schedulerFiber, t.fiber);
 #ifdef WOOLY_SANITIZER_FIBERS
       runningFiberScheduler = &m.schedulerFiber;
 #endif
