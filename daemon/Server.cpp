@@ -454,6 +454,11 @@ void Server::Impl::hello(const std::string &rid, const proto::Header &h,
     return replyError(rid, h, WireCode::DeviceUnavailable,
                       "this server is draining and takes no new sessions; "
                       "try another (or ask the controller)");
+  // The device is gone until woolyd replaces itself (daemon/Restart.h):
+  // the client asks again and gets a session of the new process.
+  if (std::string why = server.executor_->lost(); !why.empty())
+    return replyError(rid, h, WireCode::Restarting,
+                      why + " (this server is restarting: ask again)");
   if (weight == 0 || weight > 1000 || cls > 2)
     return replyError(rid, h, WireCode::InvalidValue,
                       "share must have weight 1..1000 and priority 0..2");

@@ -18,6 +18,7 @@
 #include "daemon/Server.h"
 #include "daemon/OperatorClient.h"
 #include "daemon/PriorityNames.h"
+#include "daemon/StopSignals.h"
 
 #include <csignal>
 #include <cstdio>
@@ -27,9 +28,6 @@
 #include <unistd.h>
 
 using namespace wooly;
-
-static volatile sig_atomic_t gStop = 0;
-static void onSignal(int) { gStop = 1; }
 
 static int usage(const char *why) {
   if (why)
@@ -201,6 +199,10 @@ int main(int argc, char **argv) {
     if (seconds > 0 && execOptions.launchTimeoutMs == 0)
       execOptions.launchTimeoutMs = 1;
   }
+  // From here on SIGINT and SIGTERM wait for the loop below, in every
+  // thread the executor, ZeroMQ or the driver start (daemon/StopSignals.h).
+  daemon::StopSignals stopSignals;
+  signal(SIGPIPE, SIG_IGN);
   std::unique_ptr<exec::Executor> executor;
   exec::Status s = exec::createExecutor(executorKind, execOptions, executor);
   if (!s)
@@ -230,27 +232,30 @@ int main(int argc, char **argv) {
             controller.c_str());
   }
 
-  signal(SIGINT, onSignal);
-  signal(SIGTERM, onSignal);
-  signal(SIGPIPE, SIG_IGN);
-  while (!gStop) {
-    usleep(100 * 1000);
+  while (!stopSignals.wait(std::chrono::milliseconds(100))) {
     // A GPU context lost to a kernel fault: only a new process has a
     // working one (daemon/Restart.h). Threads may be stuck in the driver,
     // so nothing is torn down but the controller registration.
-    if (std::string why = executor->lost(); !why.empty()) {
-      fprintf(stderr, "woolyd: %s; restarting on %s\n", why.c_str(),
-              server->endpoint().c_str());
-      // The replies already queued (the faulting session's error among
-      // them) leave before the sockets go.
-      usleep(500 * 1000);
-      link.reset();
-      std::string err = daemon::replaceProcess(
-          daemon::ownExecutable(),
-          daemon::restartArguments(argc, argv, server->endpoint()));
-      fprintf(stderr, "woolyd: cannot restart: %s\n", err.c_str());
-      _exit(75);
+    std::string why = executor->lost();
+    if (why.empty())
+      continue;
+    fprintf(stderr, "woolyd: %s; restarting on %s\n", why.c_str(),
+            server->endpoint().c_str());
+    // The replies already queued (the faulting session's error among
+    // them) leave before the sockets go; a stop meanwhile is a stop.
+    bool stop = stopSignals.wait(std::chrono::milliseconds(500));
+    link.reset();
+    // A signal after this check stays pending across execv: the new
+    // woolyd takes it as soon as it serves.
+    if (stop || stopSignals.pending()) {
+      fprintf(stderr, "woolyd: shutting down (the device was lost)\n");
+      _exit(0); // the executor's teardown could wait on the broken driver
     }
+    std::string err = daemon::replaceProcess(
+        daemon::ownExecutable(),
+        daemon::restartArguments(argc, argv, server->endpoint()));
+    fprintf(stderr, "woolyd: cannot restart: %s\n", err.c_str());
+    _exit(75);
   }
   fprintf(stderr, "woolyd: shutting down\n");
   link.reset(); // deregister first

@@ -102,26 +102,12 @@ std::unique_ptr<Connection> Connection::open(std::string &error) {
   hello.putString(env("WOOLY_TENANT"));
   {
     std::lock_guard lock(c->mutex_);
-    uint32_t seq = c->nextSeq_++;
-    if (!c->sendLocked(MsgType::Hello, 0, seq, hello, {})) {
-      error = "cannot reach the Wooly server at " + server;
-      return nullptr;
-    }
-    // The first answer decides whether a server is there at all.
-    zmq::pollitem_t item{c->socket_->handle(), 0, ZMQ_POLLIN, 0};
     int timeoutMs = atoi(env("WOOLY_CONNECT_TIMEOUT_MS").c_str());
-    if (zmq::poll(&item, 1, std::chrono::milliseconds(timeoutMs > 0 ? timeoutMs : 10000)) == 0) {
-      error = "no answer from the Wooly server at " + server +
-              " (is woolyd running there? with CURVE, are WOOLY_KEYS right and "
-              "is this client's key in the server's authorized_keys?)";
+    ClientReply r;
+    if (!c->helloLocked(hello, std::chrono::milliseconds(
+                                   timeoutMs > 0 ? timeoutMs : 10000),
+                        r, error))
       return nullptr;
-    }
-    ClientReply r = c->receiveLocked(seq);
-    if (!r.ok()) {
-      error = "the Wooly server at " + server + " refused the session: " +
-              r.message;
-      return nullptr;
-    }
     proto::ByteReader f = r.fields();
     try {
       c->sessionId_ = f.get<uint64_t>("session");
@@ -148,6 +134,69 @@ std::unique_ptr<Connection> Connection::open(std::string &error) {
       c->batching_ = false; // no timer: one message per request
   }
   return c;
+}
+
+bool Connection::helloLocked(proto::ByteWriter &hello,
+                             std::chrono::milliseconds timeout,
+                             ClientReply &r, std::string &error) {
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = Clock::now() + timeout;
+  // While woolyd restarts after a lost device (Restarting), the hello is
+  // sent again until the new process answers: a hello sent just before
+  // the old one went may never be read, so each later try waits a slice,
+  // not the whole timeout. Replies to earlier tries are told apart by seq.
+  const auto retryAfter = std::chrono::milliseconds(200);
+  const auto retrySlice = std::chrono::milliseconds(1000);
+  std::string restarting;
+  for (;;) {
+    uint32_t seq = nextSeq_++;
+    if (!sendLocked(MsgType::Hello, 0, seq, hello, {})) {
+      error = "cannot reach the Wooly server at " + url_;
+      return false;
+    }
+    auto until = restarting.empty() ? deadline
+                                    : std::min(deadline, Clock::now() + retrySlice);
+    bool answered = false;
+    for (;;) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          until - Clock::now());
+      zmq::pollitem_t item{socket_->handle(), 0, ZMQ_POLLIN, 0};
+      if (left.count() <= 0 ||
+          zmq::poll(&item, 1, std::max(left, std::chrono::milliseconds(0))) == 0)
+        break;
+      proto::Header h;
+      r = ClientReply{};
+      if (!readReplyLocked(h, r) || h.seq == seq ||
+          h.type == uint16_t(MsgType::Error)) {
+        answered = true;
+        break;
+      }
+      // A reply to an earlier try: skipped.
+    }
+    if (answered && r.code != proto::WireCode::Restarting) {
+      if (!r.ok()) {
+        error = "the Wooly server at " + url_ + " refused the session: " +
+                r.message;
+        return false;
+      }
+      return true;
+    }
+    if (answered)
+      restarting = r.message;
+    if (Clock::now() + retryAfter >= deadline) {
+      if (!restarting.empty())
+        error = "the Wooly server at " + url_ +
+                " did not come back in time from a restart: " + restarting;
+      else
+        error = "no answer from the Wooly server at " + url_ +
+                " (is woolyd running there? with CURVE, are WOOLY_KEYS "
+                "right and is this client's key in the server's "
+                "authorized_keys?)";
+      return false;
+    }
+    if (answered)
+      std::this_thread::sleep_for(retryAfter);
+  }
 }
 
 Connection::~Connection() {
@@ -243,6 +292,40 @@ void Connection::waitBulkReleased() {
     std::this_thread::sleep_for(std::chrono::microseconds(20));
 }
 
+bool Connection::readReplyLocked(proto::Header &h, ClientReply &r) {
+  std::vector<zmq::message_t> frames;
+  (void)zmq::recv_multipart(*socket_, std::back_inserter(frames));
+  if (frames.size() < 2) {
+    r.code = proto::WireCode::ProtocolError;
+    r.message = "malformed reply from the server";
+    return false;
+  }
+  try {
+    h = proto::Header::decode(
+        {static_cast<const uint8_t *>(frames[0].data()), frames[0].size()});
+  } catch (const proto::DecodeError &e) {
+    r.code = proto::WireCode::ProtocolError;
+    r.message = std::string("server reply: ") + e.what();
+    return false;
+  }
+  try {
+    r.payload = std::move(frames[1]);
+    proto::ByteReader f(std::span<const uint8_t>(
+        static_cast<const uint8_t *>(r.payload.data()), r.payload.size()));
+    r.code = static_cast<proto::WireCode>(f.get<uint32_t>("code"));
+    r.message = f.getString("message");
+    r.fieldsOffset = r.payload.size() - f.remaining();
+  } catch (const proto::DecodeError &e) {
+    r.code = proto::WireCode::ProtocolError;
+    r.message = std::string("server reply: ") + e.what();
+  }
+  if (frames.size() > 2) {
+    r.bulk = std::move(frames[2]);
+    r.hasBulk = true;
+  }
+  return true;
+}
+
 ClientReply Connection::receiveLocked(uint32_t seq) {
   // While waiting (a long kernel is fine), probe a silent server with a
   // heartbeat, which its I/O thread answers at once: no answer means it is
@@ -284,31 +367,10 @@ ClientReply Connection::receiveLocked(uint32_t seq) {
       continue;
     }
     lastHeard = Clock::now();
-    std::vector<zmq::message_t> frames;
-    (void)zmq::recv_multipart(*socket_, std::back_inserter(frames));
-    ClientReply r;
-    if (frames.size() < 2)
-      return fail(proto::WireCode::ProtocolError,
-                  "malformed reply from the server");
     proto::Header h;
-    try {
-      h = proto::Header::decode(
-          {static_cast<const uint8_t *>(frames[0].data()), frames[0].size()});
-    } catch (const proto::DecodeError &e) {
-      return fail(proto::WireCode::ProtocolError,
-                  std::string("server reply: ") + e.what());
-    }
-    try {
-      r.payload = std::move(frames[1]);
-      proto::ByteReader f(std::span<const uint8_t>(
-          static_cast<const uint8_t *>(r.payload.data()), r.payload.size()));
-      r.code = static_cast<proto::WireCode>(f.get<uint32_t>("code"));
-      r.message = f.getString("message");
-      r.fieldsOffset = r.payload.size() - f.remaining();
-    } catch (const proto::DecodeError &e) {
-      r.code = proto::WireCode::ProtocolError;
-      r.message = std::string("server reply: ") + e.what();
-    }
+    ClientReply r;
+    if (!readReplyLocked(h, r))
+      return r;
     if (probing && h.seq == probeSeq) {
       probing = false;
       if (r.code == proto::WireCode::NoSession)
@@ -323,10 +385,6 @@ ClientReply Connection::receiveLocked(uint32_t seq) {
       continue; // a stale reply to a request we gave up on
     if (r.code == proto::WireCode::NoSession)
       r.code = proto::WireCode::ServerRestarted;
-    if (frames.size() > 2) {
-      r.bulk = std::move(frames[2]);
-      r.hasBulk = true;
-    }
     return r;
   }
 }

@@ -122,6 +122,14 @@ private:
                   proto::ByteWriter &payload, BulkRef bulk);
   ClientReply unreachable() const;
   ClientReply receiveLocked(uint32_t seq);
+  /// Reads one reply (socket readable); false, with `r` saying why, when
+  /// the frames are not a reply.
+  bool readReplyLocked(proto::Header &h, ClientReply &r);
+  /// Sends Hello and waits for the session, asking again while the server
+  /// answers Restarting, all within `timeout`. False with `error` set.
+  bool helloLocked(proto::ByteWriter &hello,
+                   std::chrono::milliseconds timeout, ClientReply &r,
+                   std::string &error);
   void heartbeatLoop();
   /// Sends the pending batch, if any (mutex_ held).
   bool flushLocked();

@@ -43,6 +43,7 @@ cudaError_t toCudaError(WireCode code) {
   case WireCode::ProtocolError:
   case WireCode::NoSession:
   case WireCode::ServerRestarted:
+  case WireCode::Restarting:
     return cudaErrorDevicesUnavailable;
   case WireCode::NotPermitted:
     return cudaErrorNotPermitted;

@@ -66,7 +66,7 @@ const char *wireCodeName(WireCode code) {
     CASE(LaunchTimeout) CASE(Trap) CASE(NotReady) CASE(NotSupported)
     CASE(DeviceUnavailable) CASE(Internal) CASE(Assert) CASE(ProtocolError)
     CASE(NoSession)
-    CASE(ServerRestarted) CASE(NotPermitted)
+    CASE(ServerRestarted) CASE(NotPermitted) CASE(Restarting)
 #undef CASE
   }
   return "UnknownError";

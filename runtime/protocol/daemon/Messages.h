@@ -128,6 +128,9 @@ enum class WireCode : uint32_t {
   NoSession = 200,     // a request before Hello or after the session expired
   ServerRestarted,     // the session id is unknown: the server restarted
   NotPermitted,        // an operator's request from a key not in admin_keys
+  Restarting,          // Hello while the device is lost and woolyd is about
+                       // to restart: ask again (the client does, until its
+                       // connect timeout)
 };
 
 /// SetShareAdmin's priority class when only the weight changes.

@@ -84,6 +84,42 @@ if [[ $kind == cuda && -x $spinner ]]; then
     echo "FAIL vector_add after the stopped kernel:"; tail -5 "$tmp/after"; fail=1
   fi
 fi
+# A trap left to the driver (WOOLY_GPU_TRAPS=driver) loses the CUDA
+# context: woolyd replaces itself (daemon/Restart.h). A client that comes
+# right after the trap waits for the new process (Restarting, asked again),
+# and a SIGTERM right after a trap still ends woolyd, whether the old or the
+# new process takes it (daemon/StopSignals.h).
+trapper=$WOOLY_BUILD/examples/kernel_trap
+if [[ $kind == cuda && -x $trapper ]]; then
+  first_log=${first_log:-$WOOLYD_LOG}
+  stop_woolyd
+  WOOLYD_AS=(env WOOLY_GPU_TRAPS=driver)
+  start_woolyd --executor cuda --insecure
+  WOOLYD_AS=()
+  for step in kernel_trap vector_add; do
+    if timeout 60 "$WOOLY_BIN/wooly-run" --server "$WOOLYD_URL" "$WOOLY_BUILD/examples/$step" >"$tmp/restart" 2>&1 &&
+       grep -q '^PASS$' "$tmp/restart"; then
+      echo "ok $step (traps to the driver)"
+    else
+      echo "FAIL $step on a woolyd whose traps go to the driver:"; tail -5 "$tmp/restart"; fail=1
+    fi
+  done
+  grep -q "restarting on" "$WOOLYD_LOG" ||
+    { echo "FAIL: the trap did not restart woolyd"; fail=1; }
+  timeout 60 "$WOOLY_BIN/wooly-run" --server "$WOOLYD_URL" "$trapper" >/dev/null 2>&1
+  kill -TERM "$WOOLYD_PID"
+  for _ in $(seq 1 100); do
+    kill -0 "$WOOLYD_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$WOOLYD_PID" 2>/dev/null; then
+    echo "FAIL: woolyd still runs 10 s after a SIGTERM sent right after a trap"
+    kill -KILL "$WOOLYD_PID"; fail=1
+  else
+    echo "ok SIGTERM right after a trap ends woolyd"
+  fi
+  wait "$WOOLYD_PID" 2>/dev/null; WOOLYD_PID=
+fi
 if ((fail)); then
   [[ -n ${first_log:-} ]] && { echo "the examples' woolyd's log:"; tail -20 "$first_log"; }
   echo "woolyd's log:"; tail -20 "$WOOLYD_LOG"

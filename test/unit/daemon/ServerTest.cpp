@@ -7,6 +7,7 @@
 #include "daemon/ControllerLink.h"
 #include "daemon/Server.h"
 #include "runtime/protocol/daemon/Batch.h"
+#include "test/unit/daemon/LosableExecutor.h"
 #include "test/unit/daemon/RawClient.h"
 
 #include <catch2/catch.hpp>
@@ -715,4 +716,33 @@ TEST_CASE("status JSON shows what ended a session's device work",
   CHECK(sync.code == WireCode::Trap);
   CHECK(status().find("\"error\":\"Trap: the kernel executed trap in block") !=
         std::string::npos);
+}
+
+TEST_CASE("a hello while the device is lost asks the client to come back "
+          "and opens nothing",
+          "[server][restart]") {
+  REQUIRE_HOST();
+  std::unique_ptr<exec::Executor> host;
+  REQUIRE(exec::createExecutor("host", {}, host).isOk());
+  test::LosableExecutor executor(std::move(host));
+  auto context = std::make_shared<zmq::context_t>();
+  daemon::ServerOptions options;
+  options.listen = "tcp://127.0.0.1:*";
+  std::unique_ptr<daemon::Server> server;
+  REQUIRE(daemon::Server::start(context, executor, options, server).isOk());
+  RawClient before(*context, server->endpoint());
+  REQUIRE(before.hello().ok());
+
+  executor.setLost("the GPU context was lost to a fatal fault in a kernel");
+  RawClient c(*context, server->endpoint());
+  RawReply r = c.hello();
+  CHECK(r.code == WireCode::Restarting);
+  CHECK(r.message.find("fatal fault in a kernel") != std::string::npos);
+  CHECK(r.message.find("restarting") != std::string::npos);
+  CHECK(server->sessionCount() == 1);
+  CHECK(server->memoryInUse() == 0);
+
+  executor.setLost("");
+  CHECK(c.hello().ok());
+  CHECK(server->sessionCount() == 2);
 }
