@@ -5,6 +5,7 @@
 #include "compiler/target/common/LongLoops.h"
 #include "compiler/target/gpu/GpuFaultABI.h"
 
+#include "llvm/IR/CFG.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/IntrinsicsNVPTX.h"
 #include "llvm/IR/MDBuilder.h"
@@ -49,18 +50,50 @@ unsigned insertFaultPolls(llvm::Module &m) {
         b.CreateSelect(b.CreateICmpEQ(record, b.getInt64(0)), zero,
                        b.CreateAdd(record, b.getInt64(abi::kKindOffset))),
         slot->getType());
+    // Each loop's back edges by their branch instructions: the splits
+    // below move a branch into a new block, and a block may end one loop
+    // and another (an inner header that also closes its outer loop).
+    struct Polled {
+      llvm::BasicBlock *header;
+      llvm::SmallVector<llvm::Instruction *, 2> backEdges;
+    };
+    llvm::SmallVector<Polled> polled;
     for (const LongLoop &loop : loops) {
-      // Read at the header, tested where the loop branches back: the load
-      // is in flight while the body runs (a warp waits for a load only
-      // where its value is used), not a stall at the top of every trip.
-      b.SetInsertPoint(&*loop.header->getFirstInsertionPt());
-      llvm::Value *kind = b.CreateAlignedLoad(b.getInt32Ty(), at,
-                                              llvm::Align(4),
-                                              /*isVolatile=*/true);
-      for (llvm::BasicBlock *latch : loop.latches) {
-        b.SetInsertPoint(latch->getTerminator());
+      Polled p{loop.header, {}};
+      for (llvm::BasicBlock *latch : loop.latches)
+        p.backEdges.push_back(latch->getTerminator());
+      polled.push_back(std::move(p));
+    }
+    for (const Polled &loop : polled) {
+      // The trips since the loop was entered, counted where it branches
+      // back; every kTripsPerPoll-th reads the kind word and leaves if it
+      // is set (both rare: the branch weights say so).
+      llvm::BasicBlock *header = loop.header;
+      llvm::PHINode *trips = llvm::PHINode::Create(
+          b.getInt32Ty(), 2, "wooly.poll.trips", header->begin());
+      for (llvm::BasicBlock *pred : llvm::predecessors(header))
+        if (!llvm::is_contained(loop.backEdges, pred->getTerminator()))
+          trips->addIncoming(b.getInt32(0), pred);
+      for (llvm::Instruction *backEdge : loop.backEdges) {
+        llvm::BasicBlock *latch = backEdge->getParent();
+        b.SetInsertPoint(backEdge);
+        llvm::Value *next = b.CreateAdd(trips, b.getInt32(1),
+                                        "wooly.poll.next");
+        // One incoming value per edge; the split below moves the edge,
+        // and the phi's incoming block with it, into a new block.
+        for (llvm::BasicBlock *succ : llvm::successors(latch))
+          if (succ == header)
+            trips->addIncoming(next, latch);
+        llvm::Value *due = b.CreateICmpEQ(
+            b.CreateAnd(next, b.getInt32(kTripsPerPoll - 1)), b.getInt32(0));
+        llvm::Instruction *read = llvm::SplitBlockAndInsertIfThen(
+            due, backEdge, /*Unreachable=*/false, unlikely);
+        b.SetInsertPoint(read);
+        llvm::Value *kind = b.CreateAlignedLoad(b.getInt32Ty(), at,
+                                                llvm::Align(4),
+                                                /*isVolatile=*/true);
         llvm::Instruction *leave = llvm::SplitBlockAndInsertIfThen(
-            b.CreateICmpNE(kind, b.getInt32(0)), latch->getTerminator(),
+            b.CreateICmpNE(kind, b.getInt32(0)), read,
             /*Unreachable=*/true, unlikely);
         b.SetInsertPoint(leave);
         b.CreateCall(exitThread);

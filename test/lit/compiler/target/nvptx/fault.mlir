@@ -46,15 +46,17 @@
 // PTX: atom.relaxed.gpu.global.cas.b32 {{.*}}, 0, 2;
 // PTX: st.release.gpu.global.b32
 // PTX: exit;
-// The spin loop of `spin` polls the record (or the slot's zero word): the
-// slot is read once, at the entry (an invariant load: the non-coherent
-// path), the kind word at the top of every trip, and tested where the loop
-// branches back, so the body runs while the load is in flight.
+// The spin loop of `spin` polls the record (or the slot's zero word) once
+// every 64 trips (compiler/target/nvptx/FaultPolls.h: a read every trip
+// queued the whole GPU on one L2 line): the slot is read once, at the entry
+// (an invariant load: the non-coherent path); a trip counter, counted where
+// the loop branches back, decides when the kind word is read there.
 // PTX-LABEL: .entry spin(
 // PTX: ld.global.nc.b64 [[REC:%rd[0-9]+]], [__wooly_fault];
 // PTX: selp.b64 [[AT:%rd[0-9]+]], {{.*}}, [[REC]],
-// PTX: $L__BB{{[0-9_]+}}:
-// PTX-NEXT: ld.volatile.global.b32 [[KIND:%r[0-9]+]], {{\[}}[[AT]]{{\]}};
+// PTX: and.b32 {{%r[0-9]+}}, [[TRIPS:%r[0-9]+]], 63;
+// PTX: add.s32 [[TRIPS]], [[TRIPS]], 1;
+// PTX: ld.volatile.global.b32 [[KIND:%r[0-9]+]], {{\[}}[[AT]]{{\]}};
 // PTX: setp.eq.b32 {{%p[0-9]+}}, [[KIND]], 0;
 // PTX: exit;
 // PTX: atom.relaxed.gpu.global.cas.b32 {{.*}}, 0, 1;
