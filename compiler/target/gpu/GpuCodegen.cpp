@@ -3,6 +3,7 @@
 #include "compiler/target/gpu/GpuCodegen.h"
 
 #include "compiler/target/common/RecoverableCodegen.h"
+#include "compiler/target/gpu/CallLoopsRolled.h"
 
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
@@ -67,6 +68,10 @@ void optimizeModule(Module &module, TargetMachine &machine, unsigned optLevel) {
   builder.registerFunctionAnalyses(fam);
   builder.registerLoopAnalyses(lam);
   builder.crossRegisterProxies(lam, fam, cgam, mam);
+  builder.registerVectorizerStartEPCallback(
+      [](FunctionPassManager &passes, OptimizationLevel) {
+        passes.addPass(CallLoopsRolledPass());
+      });
   OptimizationLevel level = optLevel == 1   ? OptimizationLevel::O1
                             : optLevel == 2 ? OptimizationLevel::O2
                                             : OptimizationLevel::O3;
