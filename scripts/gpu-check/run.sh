@@ -9,7 +9,13 @@
 #      --executor cuda against its native run
 #   3. wooly-bench-gpu: Wooly-compiled kernels against nvcc's (aim >= 0.95),
 #      then again with the fault polls in every module (--polls)
+# --quick (about 2 minutes, for a device lease nearly spent): the device
+# tests of traps, asserts and the watchdog, the e2e check on the examples
+# in $QUICK_EXAMPLES (woolyd's restart and watchdog checks included), and
+# both benchmarks with fewer runs.
 set -u
+quick=0
+[[ ${1:-} == --quick ]] && quick=1
 root=$PWD
 out=${OUT:-/tmp/gpu-check}
 mkdir -p "$out"
@@ -45,6 +51,18 @@ step() { # step NAME SECONDS COMMAND...: runs it, log under $out, status line
   echo "== $name: rc=$rc in $((SECONDS - t0)) s" | tee -a "$out/summary.log"
 }
 
+if ((quick)); then
+  step device-tests 60 build/bin/unit/wooly-gpu-tests "[fault],[watchdog]"
+  tail -3 "$out/device-tests.log"
+  step e2e 150 env WOOLY_GPU_EXAMPLES="${QUICK_EXAMPLES:-vector_add device_recursion device_assert kernel_trap}" \
+    ctest --test-dir build --output-on-failure -V --timeout 140 -R 'e2e/gpu/run-examples-cuda'
+  grep -E "ok |FAIL|PASS|native run" "$out/e2e.log"
+  step bench-gpu 60 build/bin/bench/wooly-bench-gpu build/examples/ptx 100
+  cat "$out/bench-gpu.log"
+  step bench-gpu-polls 60 build/bin/bench/wooly-bench-gpu build/examples/ptx 50 --polls
+  cat "$out/bench-gpu-polls.log" "$out/summary.log"
+  exit 0
+fi
 step ctest 300 ctest --test-dir build --output-on-failure -V --timeout 240 \
   -R 'wooly-gpu-tests|wooly-gpu-printf-tests|wooly-gpu-server-tests|e2e/gpu/run-examples-cuda'
 grep -E "tests passed,|tests failed|Failed|Timeout|skipped|SKIP|: ok |FAIL|native run|not compared" \

@@ -55,9 +55,20 @@ void prepareModule(Module &module, TargetMachine &machine) {
   module.setDataLayout(machine.createDataLayout());
 }
 
+void internalizeDeviceFunctions(Module &module) {
+  for (Function &fn : module) {
+    CallingConv::ID cc = fn.getCallingConv();
+    if (fn.isDeclaration() || cc == CallingConv::PTX_Kernel ||
+        cc == CallingConv::AMDGPU_KERNEL)
+      continue;
+    fn.setLinkage(GlobalValue::InternalLinkage);
+  }
+}
+
 void optimizeModule(Module &module, TargetMachine &machine, unsigned optLevel) {
   if (optLevel == 0)
     return;
+  internalizeDeviceFunctions(module);
   LoopAnalysisManager lam;
   FunctionAnalysisManager fam;
   CGSCCAnalysisManager cgam;

@@ -7,7 +7,8 @@
 # share: runtime/exec/gpu/FaultRecord.h), and the server must serve the next
 # session all the same, without losing its context (on HIP, where they still
 # go to the driver, woolyd restarts).
-# On a failure woolyd's log is shown.
+# On a failure woolyd's log is shown. WOOLY_GPU_EXAMPLES="a b ..." runs only
+# those examples (the checks after them run all the same).
 # Skipped where the executor has no device.
 set -u
 kind=${1:?usage: run_examples.sh cuda|hip}
@@ -32,6 +33,10 @@ kill -TERM $pid; wait $pid 2>/dev/null; rm -f "$log" "$log.sock"
 start_woolyd --executor "$kind" --insecure
 tmp=$(mktemp -d)
 fail=0 ran=0
+if [[ -n ${WOOLY_GPU_EXAMPLES:-} ]]; then
+  tr ' ' '\n' <<<"$WOOLY_GPU_EXAMPLES" | grep -v '^$' | grep -xFf - "$list" >"$tmp/list"
+  list=$tmp/list
+fi
 # The two that fault the device run last, each followed by vector_add.
 order=$(grep -vx -e kernel_trap -e device_assert "$list")
 for faulting in device_assert kernel_trap; do

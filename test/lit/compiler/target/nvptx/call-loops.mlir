@@ -6,8 +6,19 @@
 // RUN: wooly-cc %s --target=nvptx:sm_90 --emit=ptx -o %t.ptx
 // RUN: FileCheck %s < %t.ptx
 // RUN: %if ptxas %{ %ptxas -arch=sm_90 %t.ptx -o %t.cubin %}
+// Device functions are internal, as nvcc's `.func`: in an address-fenced
+// module (docs/address-fencing.md) the recursion's hidden fence parameters,
+// which it only hands on, are dropped.
+// RUN: wooly-opt %s --wooly-fence-addresses -o %t.fenced.mlir
+// RUN: wooly-cc %t.fenced.mlir --target=nvptx:sm_90 --emit=ptx -o - | FileCheck %s --check-prefix=FENCED
 
-// CHECK-LABEL: .func {{.*}} fib(
+// FENCED: .func (.param .b32 func_retval0) fib(
+// FENCED-NEXT: .param .b32 fib_param_0
+// FENCED-NEXT: )
+// FENCED-LABEL: .entry callfib(
+// FENCED: call.uni (retval0), fib, (param0);
+
+// CHECK-LABEL: .func (.param .b32 func_retval0) fib(
 // CHECK: $L__BB{{[0-9_]+}}:
 // CHECK-NEXT: .pragma "nounroll";
 // CHECK: call.uni (retval0), fib,
