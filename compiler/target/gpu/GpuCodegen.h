@@ -47,8 +47,16 @@ createTargetMachine(const TargetMachineRequest &request);
 /// Sets the triple and data layout of `module` for `machine`.
 void prepareModule(llvm::Module &module, llvm::TargetMachine &machine);
 
+/// Gives every function that is not a kernel internal linkage, as nvcc's
+/// `.func` (not `.visible`): a loaded module is the whole program, nothing
+/// looks its device functions up, and so LLVM may drop what their callers
+/// pass but they never use (the address fence's hidden parameters that a
+/// recursion only hands on) and inline those called once.
+void internalizeDeviceFunctions(llvm::Module &module);
+
 /// Runs LLVM's optimization pipeline for the level (with the passes the
-/// TargetMachine adds to it) on `module`; nothing at -O0.
+/// TargetMachine adds to it, and CallLoopsRolledPass) on `module`, its
+/// device functions internalized; nothing at -O0.
 void optimizeModule(llvm::Module &module, llvm::TargetMachine &machine,
                     unsigned optLevel);
 
