@@ -18,7 +18,7 @@
 #include "daemon/Server.h"
 #include "daemon/OperatorClient.h"
 #include "daemon/PriorityNames.h"
-#include "daemon/StopSignals.h"
+#include "daemon/StopRequest.h"
 
 #include <csignal>
 #include <cstdio>
@@ -199,9 +199,6 @@ int main(int argc, char **argv) {
     if (seconds > 0 && execOptions.launchTimeoutMs == 0)
       execOptions.launchTimeoutMs = 1;
   }
-  // From here on SIGINT and SIGTERM wait for the loop below, in every
-  // thread the executor, ZeroMQ or the driver start (daemon/StopSignals.h).
-  daemon::StopSignals stopSignals;
   signal(SIGPIPE, SIG_IGN);
   std::unique_ptr<exec::Executor> executor;
   exec::Status s = exec::createExecutor(executorKind, execOptions, executor);
@@ -232,25 +229,25 @@ int main(int argc, char **argv) {
             controller.c_str());
   }
 
-  while (!stopSignals.wait(std::chrono::milliseconds(100))) {
+  daemon::installStopHandlers();
+  while (!daemon::stopRequested()) {
+    usleep(100 * 1000);
     // A GPU context lost to a kernel fault: only a new process has a
     // working one (daemon/Restart.h). Threads may be stuck in the driver,
     // so nothing is torn down but the controller registration.
     std::string why = executor->lost();
     if (why.empty())
       continue;
-    fprintf(stderr, "woolyd: %s; restarting on %s\n", why.c_str(),
+    bool restart = daemon::beginRestart(); // a stop from now on: _exit
+    fprintf(stderr, "woolyd: %s; %s %s\n", why.c_str(),
+            restart ? "restarting on" : "stopping instead of restarting on",
             server->endpoint().c_str());
     // The replies already queued (the faulting session's error among
-    // them) leave before the sockets go; a stop meanwhile is a stop.
-    bool stop = stopSignals.wait(std::chrono::milliseconds(500));
+    // them) leave before the sockets go.
+    usleep(500 * 1000);
     link.reset();
-    // A signal after this check stays pending across execv: the new
-    // woolyd takes it as soon as it serves.
-    if (stop || stopSignals.pending()) {
-      fprintf(stderr, "woolyd: shutting down (the device was lost)\n");
+    if (!restart)
       _exit(0); // the executor's teardown could wait on the broken driver
-    }
     std::string err = daemon::replaceProcess(
         daemon::ownExecutable(),
         daemon::restartArguments(argc, argv, server->endpoint()));

@@ -103,10 +103,12 @@ std::unique_ptr<Connection> Connection::open(std::string &error) {
   {
     std::lock_guard lock(c->mutex_);
     int timeoutMs = atoi(env("WOOLY_CONNECT_TIMEOUT_MS").c_str());
+    int restartMs = atoi(env("WOOLY_RESTART_WAIT_MS").c_str());
     ClientReply r;
-    if (!c->helloLocked(hello, std::chrono::milliseconds(
-                                   timeoutMs > 0 ? timeoutMs : 10000),
-                        r, error))
+    if (!c->helloLocked(
+            hello, std::chrono::milliseconds(timeoutMs > 0 ? timeoutMs : 10000),
+            std::chrono::milliseconds(restartMs > 0 ? restartMs : 60000), r,
+            error))
       return nullptr;
     proto::ByteReader f = r.fields();
     try {
@@ -138,9 +140,10 @@ std::unique_ptr<Connection> Connection::open(std::string &error) {
 
 bool Connection::helloLocked(proto::ByteWriter &hello,
                              std::chrono::milliseconds timeout,
+                             std::chrono::milliseconds restartWait,
                              ClientReply &r, std::string &error) {
   using Clock = std::chrono::steady_clock;
-  const auto deadline = Clock::now() + timeout;
+  auto deadline = Clock::now() + timeout;
   // While woolyd restarts after a lost device (Restarting), the hello is
   // sent again until the new process answers: a hello sent just before
   // the old one went may never be read, so each later try waits a slice,
@@ -181,8 +184,17 @@ bool Connection::helloLocked(proto::ByteWriter &hello,
       }
       return true;
     }
-    if (answered)
+    if (answered && restarting.empty()) {
+      // A server is there and coming back: a new CUDA process can take
+      // many seconds (the driver tears the faulted context down first).
       restarting = r.message;
+      deadline = std::max(deadline, Clock::now() + restartWait);
+      fprintf(stderr,
+              "wooly: the Wooly server at %s is restarting (%s); waiting up "
+              "to %.0f s for it\n",
+              url_.c_str(), restarting.c_str(),
+              std::chrono::duration<double>(deadline - Clock::now()).count());
+    }
     if (Clock::now() + retryAfter >= deadline) {
       if (!restarting.empty())
         error = "the Wooly server at " + url_ +

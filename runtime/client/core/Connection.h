@@ -125,10 +125,11 @@ private:
   /// Reads one reply (socket readable); false, with `r` saying why, when
   /// the frames are not a reply.
   bool readReplyLocked(proto::Header &h, ClientReply &r);
-  /// Sends Hello and waits for the session, asking again while the server
-  /// answers Restarting, all within `timeout`. False with `error` set.
-  bool helloLocked(proto::ByteWriter &hello,
-                   std::chrono::milliseconds timeout, ClientReply &r,
+  /// Sends Hello and waits for the session within `timeout`; once the
+  /// server answers Restarting, asks again until it serves, for at least
+  /// `restartWait` from then. False with `error` set.
+  bool helloLocked(proto::ByteWriter &hello, std::chrono::milliseconds timeout,
+                   std::chrono::milliseconds restartWait, ClientReply &r,
                    std::string &error);
   void heartbeatLoop();
   /// Sends the pending batch, if any (mutex_ held).

@@ -93,7 +93,7 @@ fi
 # context: woolyd replaces itself (daemon/Restart.h). A client that comes
 # right after the trap waits for the new process (Restarting, asked again),
 # and a SIGTERM right after a trap still ends woolyd, whether the old or the
-# new process takes it (daemon/StopSignals.h).
+# new process takes it (daemon/StopRequest.h).
 trapper=$WOOLY_BUILD/examples/kernel_trap
 if [[ $kind == cuda && -x $trapper ]]; then
   first_log=${first_log:-$WOOLYD_LOG}
@@ -102,7 +102,8 @@ if [[ $kind == cuda && -x $trapper ]]; then
   start_woolyd --executor cuda --insecure
   WOOLYD_AS=()
   for step in kernel_trap vector_add; do
-    if timeout 60 "$WOOLY_BIN/wooly-run" --server "$WOOLYD_URL" "$WOOLY_BUILD/examples/$step" >"$tmp/restart" 2>&1 &&
+    # Up to WOOLY_RESTART_WAIT_MS (60 s) for the new woolyd.
+    if timeout 90 "$WOOLY_BIN/wooly-run" --server "$WOOLYD_URL" "$WOOLY_BUILD/examples/$step" >"$tmp/restart" 2>&1 &&
        grep -q '^PASS$' "$tmp/restart"; then
       echo "ok $step (traps to the driver)"
     else
