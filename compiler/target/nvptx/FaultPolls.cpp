@@ -32,24 +32,7 @@ unsigned insertFaultPolls(llvm::Module &m) {
     llvm::SmallVector<LongLoop> loops = longLoops(fn);
     if (loops.empty())
       continue;
-    // Once per call, at the entry: the record's kind word, or the slot's
-    // zero word where the executor keeps the driver's traps. The slot does
-    // not change while a kernel runs (the executor writes it at load), so
-    // its load is invariant: without saying so, LLVM could not hoist it
-    // past the loops' stores, and every trip would wait for two loads.
-    llvm::IRBuilder<> b(&*fn.getEntryBlock().getFirstInsertionPt());
-    llvm::LoadInst *record =
-        b.CreateAlignedLoad(b.getInt64Ty(), slot, llvm::Align(8));
-    record->setMetadata(llvm::LLVMContext::MD_invariant_load,
-                        llvm::MDNode::get(c, {}));
-    llvm::Value *zero = b.CreatePtrToInt(
-        b.CreateConstInBoundsGEP1_64(b.getInt8Ty(), slot,
-                                     abi::kZeroWordOffset),
-        b.getInt64Ty());
-    llvm::Value *at = b.CreateIntToPtr(
-        b.CreateSelect(b.CreateICmpEQ(record, b.getInt64(0)), zero,
-                       b.CreateAdd(record, b.getInt64(abi::kKindOffset))),
-        slot->getType());
+    llvm::IRBuilder<> b(c);
     // Each loop's back edges by their branch instructions: the splits
     // below move a branch into a new block, and a block may end one loop
     // and another (an inner header that also closes its outer loop).
@@ -88,7 +71,23 @@ unsigned insertFaultPolls(llvm::Module &m) {
             b.CreateAnd(next, b.getInt32(kTripsPerPoll - 1)), b.getInt32(0));
         llvm::Instruction *read = llvm::SplitBlockAndInsertIfThen(
             due, backEdge, /*Unreachable=*/false, unlikely);
+        // Here, not once per call: a device function called often (a
+        // recursion) would pay for it on every call. The record's kind
+        // word, or the slot's zero word where the executor keeps the
+        // driver's traps; the slot does not change while a kernel runs.
         b.SetInsertPoint(read);
+        llvm::LoadInst *record =
+            b.CreateAlignedLoad(b.getInt64Ty(), slot, llvm::Align(8));
+        record->setMetadata(llvm::LLVMContext::MD_invariant_load,
+                            llvm::MDNode::get(c, {}));
+        llvm::Value *zero = b.CreatePtrToInt(
+            b.CreateConstInBoundsGEP1_64(b.getInt8Ty(), slot,
+                                         abi::kZeroWordOffset),
+            b.getInt64Ty());
+        llvm::Value *at = b.CreateIntToPtr(
+            b.CreateSelect(b.CreateICmpEQ(record, b.getInt64(0)), zero,
+                           b.CreateAdd(record, b.getInt64(abi::kKindOffset))),
+            slot->getType());
         llvm::Value *kind = b.CreateAlignedLoad(b.getInt32Ty(), at,
                                                 llvm::Align(4),
                                                 /*isVolatile=*/true);

@@ -48,11 +48,12 @@
 // PTX: exit;
 // The spin loop of `spin` polls the record (or the slot's zero word) once
 // every 64 trips (compiler/target/nvptx/FaultPolls.h: a read every trip
-// queued the whole GPU on one L2 line): the slot is read once, at the entry
-// (an invariant load: the non-coherent path); a trip counter, counted where
-// the loop branches back, decides when the kind word is read there.
+// queued the whole GPU on one L2 line): a trip counter, counted where the
+// loop branches back, decides when the kind word is read there. The slot
+// is read on that rare path (here LLVM hoists it to the entry: the trap
+// reads it too).
 // PTX-LABEL: .entry spin(
-// PTX: ld.global.nc.b64 [[REC:%rd[0-9]+]], [__wooly_fault];
+// PTX: ld.global{{(.nc)?}}.b64 [[REC:%rd[0-9]+]], [__wooly_fault];
 // PTX: selp.b64 [[AT:%rd[0-9]+]], {{.*}}, [[REC]],
 // PTX: and.b32 {{%r[0-9]+}}, [[TRIPS:%r[0-9]+]], 63;
 // PTX: add.s32 [[TRIPS]], [[TRIPS]], 1;
