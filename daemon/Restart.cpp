@@ -3,7 +3,10 @@
 #include "daemon/Restart.h"
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <dirent.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 namespace wooly::daemon {
@@ -19,14 +22,35 @@ std::vector<std::string> restartArguments(int argc, char **argv,
   return args;
 }
 
+void closeOnExecAbove(int lowest) {
+  // /proc/self/fd lists exactly the open ones (no guessing a maximum).
+  DIR *dir = opendir("/proc/self/fd");
+  if (!dir)
+    return;
+  int own = dirfd(dir);
+  while (dirent *entry = readdir(dir)) {
+    char *end = nullptr;
+    long fd = std::strtol(entry->d_name, &end, 10);
+    if (*end || end == entry->d_name || fd <= lowest || fd == own)
+      continue;
+    int flags = fcntl(int(fd), F_GETFD);
+    if (flags >= 0)
+      fcntl(int(fd), F_SETFD, flags | FD_CLOEXEC);
+  }
+  closedir(dir);
+}
+
 std::string replaceProcess(const std::string &program,
                            const std::vector<std::string> &args) {
   std::vector<char *> argv;
   for (const std::string &a : args)
     argv.push_back(const_cast<char *>(a.c_str()));
   argv.push_back(nullptr);
-  // ZeroMQ's sockets are close-on-exec: the new process can bind the same
-  // endpoint. Everything else of this process ends here.
+  // Nothing of this process but stdin, stdout and stderr goes on: ZeroMQ's
+  // sockets are close-on-exec already (the new process binds the same
+  // endpoint), but a driver's device files may not be, and one left open
+  // would keep the lost context, and its memory, alive beside the new one.
+  closeOnExecAbove(STDERR_FILENO);
   execv(program.c_str(), argv.data());
   return "execv " + program + ": " + std::strerror(errno);
 }

@@ -22,8 +22,12 @@ namespace wooly::daemon {
 std::vector<std::string> restartArguments(int argc, char **argv,
                                           const std::string &endpoint);
 
-/// Replaces this process by `program` run with `args` (args[0] included).
-/// Returns only when that fails, with the reason.
+/// Marks every open file descriptor above `lowest` close-on-exec.
+void closeOnExecAbove(int lowest);
+
+/// Replaces this process by `program` run with `args` (args[0] included),
+/// keeping only stdin, stdout and stderr open. Returns only when that
+/// fails, with the reason.
 std::string replaceProcess(const std::string &program,
                            const std::vector<std::string> &args);
 

@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 #include <csignal>
+#include <fcntl.h>
 #include <functional>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -92,4 +93,20 @@ TEST_CASE("a stop signal while woolyd restarts ends it at once",
           raise(SIGTERM);
           return 0;
         }) == 100 + SIGTERM);
+}
+
+TEST_CASE("the new process gets no file of the old one but stdin, stdout "
+          "and stderr",
+          "[restart]") {
+  // A descriptor opened without O_CLOEXEC, as a driver's device file may
+  // be: closed across the replacement.
+  CHECK(inChild([] {
+          int fd = open("/dev/null", O_RDONLY);
+          if (fd < 3)
+            return 1;
+          std::string path = "/proc/self/fd/" + std::to_string(fd);
+          replaceProcess("/bin/sh",
+                         {"sh", "-c", "test ! -e " + path + " && test -e /proc/self/fd/2"});
+          return 9;
+        }) == 0);
 }
