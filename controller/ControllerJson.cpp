@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "controller/Controller.h"
+#include "daemon/PriorityNames.h"
 
 #include <cstdint>
 #include <map>
@@ -185,16 +186,25 @@ json placementsJsonOf(const PlacementLog &log, size_t maxCandidates) {
   return out;
 }
 
+json settingJson(const TenantSetting &s) {
+  return {{"weight", s.weight},
+          {"memoryQuota", s.memoryQuotaBytes},
+          {"priority", s.priority == protocol::kKeepPriority
+                           ? json(nullptr)
+                           : json(daemon::priorityClassName(
+                                 static_cast<exec::PriorityClass>(s.priority)))}};
+}
+
 json weightsJsonOf(const Servers &servers,
                    const std::map<std::string, TenantSetting> &fleetSettings) {
   json fleet = json::object();
   for (const auto &[tenant, s] : fleetSettings)
-    fleet[tenant] = {{"weight", s.weight}, {"memoryQuota", s.memoryQuotaBytes}};
+    fleet[tenant] = settingJson(s);
   json perServer = json::object();
   for (const auto &[name, r] : servers) {
     json t = json::object();
     for (const auto &[tenant, s] : r.tenantSettings)
-      t[tenant] = {{"weight", s.weight}, {"memoryQuota", s.memoryQuotaBytes}};
+      t[tenant] = settingJson(s);
     perServer[name] = t;
   }
   return {{"fleet", fleet}, {"servers", perServer}};

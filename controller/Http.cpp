@@ -2,6 +2,7 @@
 #include "controller/Http.h"
 
 #include "controller/web/DashboardPage.h"
+#include "daemon/PriorityNames.h"
 
 #include <httplib.h>
 
@@ -335,11 +336,27 @@ void HttpServer::routes() {
         !std::isfinite(body["weight"].get<double>()))
       return sendProblem(res, 400, "\"weight\" must be a positive number");
     setting.weight = body["weight"].get<double>();
+    // The tenant's priority class on the servers; absent or null: whatever
+    // its sessions ask for.
+    json priority = nullptr;
+    if (body.contains("priority") && !body["priority"].is_null()) {
+      auto cls = body["priority"].is_string()
+                     ? daemon::parsePriorityClass(
+                           body["priority"].get<std::string>())
+                     : std::nullopt;
+      if (!cls)
+        return sendProblem(res, 400,
+                           "\"priority\" must be \"best-effort\", "
+                           "\"normal\" or \"latency-sensitive\"");
+      setting.priority = static_cast<uint8_t>(*cls);
+      priority = daemon::priorityClassName(*cls);
+    }
     if (!c.setTenantWeight(server, tenant, setting))
       return sendProblem(res, 404, "no server named " + server);
     sendJson(res, {{"tenant", tenant},
                    {"weight", setting.weight},
                    {"memoryQuota", setting.memoryQuotaBytes},
+                   {"priority", priority},
                    {"server", server.empty() ? json(nullptr) : json(server)}});
   });
 }

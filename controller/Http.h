@@ -14,7 +14,7 @@
 //   POST /api/v1/servers/NAME/undrain
 //   GET  /api/v1/weights
 //   POST /api/v1/weights                {"tenant","weight","memoryQuota"?,
-//                                        "server"?}
+//                                        "priority"?,"server"?}
 // With a token, /api/ and /metrics need "Authorization: Bearer TOKEN".
 //
 //===----------------------------------------------------------------------===//

@@ -65,7 +65,8 @@ RegisterReplyMsg Registry::registerServer(const RegisterServerMsg &m,
     for (const auto &[tenant, setting] : fleetTenantSettings_) {
       r.tenantSettings[tenant] = setting;
       r.pendingCommands.push_back({OperatorCommandKind::SetTenantWeight, tenant,
-                                   setting.weight, setting.memoryQuotaBytes});
+                                   setting.weight, setting.memoryQuotaBytes,
+                                   setting.priority});
     }
   reply.accepted = true;
   reply.message = fresh ? "registered" : "registered again";
@@ -164,7 +165,8 @@ bool Registry::setTenantWeight(const std::string &server,
   auto apply = [&](ServerRecord &r) {
     r.tenantSettings[tenant] = setting;
     r.pendingCommands.push_back({OperatorCommandKind::SetTenantWeight, tenant,
-                                 setting.weight, setting.memoryQuotaBytes});
+                                 setting.weight, setting.memoryQuotaBytes,
+                                 setting.priority});
   };
   if (!server.empty()) {
     ServerRecord *r = find(server);

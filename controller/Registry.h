@@ -42,6 +42,9 @@ struct UtilizationSample {
 struct TenantSetting {
   double weight = 1.0;
   uint64_t memoryQuotaBytes = 0; // 0 = unlimited
+  /// The tenant's priority class on servers (OperatorCommand::priority), or
+  /// protocol::kKeepPriority: whatever its sessions ask for.
+  uint8_t priority = protocol::kKeepPriority;
 };
 
 struct ServerRecord {

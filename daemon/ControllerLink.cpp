@@ -1,5 +1,6 @@
 //===- ControllerLink.cpp - woolyd's registration and telemetry ----------===//
 #include "daemon/ControllerLink.h"
+#include "daemon/PriorityNames.h"
 #include "daemon/StatusJson.h"
 #include "runtime/protocol/ControllerClient.h"
 
@@ -92,12 +93,22 @@ ControllerLink::start(zmq::context_t &context, const std::string &url,
           break;
         case protocol::OperatorCommandKind::SetTenantWeight: {
           // Weights are relative; the scheduler takes integers 1..1000.
-          uint32_t w = uint32_t(std::clamp(c.weight, 0.001, 1000.0) + 0.5);
-          size_t n = server.setTenantShare(c.tenant, std::max(w, 1u));
+          uint32_t w = std::max(
+              uint32_t(std::clamp(c.weight, 0.001, 1000.0) + 0.5), 1u);
+          std::optional<exec::PriorityClass> cls;
+          if (c.priority != protocol::kKeepPriority)
+            cls = static_cast<exec::PriorityClass>(c.priority);
+          size_t n = server.setTenantShare(c.tenant, w, cls);
+          server.setTenantMemoryQuota(c.tenant, c.memoryQuotaBytes);
+          std::string quota =
+              c.memoryQuotaBytes
+                  ? std::to_string(c.memoryQuotaBytes) + " bytes"
+                  : std::string("none");
           fprintf(stderr,
-                  "woolyd: tenant '%s' weight %u (%zu sessions; memory "
-                  "quotas apply to new sessions only)\n",
-                  c.tenant.c_str(), std::max(w, 1u), n);
+                  "woolyd: tenant '%s' weight %u%s%s, memory quota %s "
+                  "(controller; %zu sessions)\n",
+                  c.tenant.c_str(), w, cls ? ", " : "",
+                  cls ? priorityClassName(*cls) : "", quota.c_str(), n);
           break;
         }
         }

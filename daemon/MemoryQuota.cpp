@@ -23,8 +23,43 @@ uint64_t MemoryQuota::reservedGuarantees() const {
   return sum;
 }
 
+uint64_t MemoryQuota::tenantUsedLocked(const std::string &tenant) const {
+  uint64_t sum = 0;
+  for (const auto &[id, a] : accounts_)
+    if (a.tenant == tenant)
+      sum += a.used;
+  return sum;
+}
+
+uint64_t MemoryQuota::tenantCommittedLocked(const std::string &tenant) const {
+  uint64_t sum = 0;
+  for (const auto &[id, a] : accounts_)
+    if (a.tenant == tenant)
+      sum += std::max(a.used, a.guaranteed);
+  return sum;
+}
+
+void MemoryQuota::setTenantQuota(const std::string &tenant, uint64_t bytes) {
+  std::lock_guard lock(mutex_);
+  if (bytes == 0)
+    tenantQuotas_.erase(tenant);
+  else
+    tenantQuotas_[tenant] = bytes;
+}
+
+uint64_t MemoryQuota::tenantQuota(const std::string &tenant) const {
+  std::lock_guard lock(mutex_);
+  auto it = tenantQuotas_.find(tenant);
+  return it == tenantQuotas_.end() ? 0 : it->second;
+}
+
+uint64_t MemoryQuota::tenantUsed(const std::string &tenant) const {
+  std::lock_guard lock(mutex_);
+  return tenantUsedLocked(tenant);
+}
+
 bool MemoryQuota::open(uint64_t session, uint64_t guaranteed, uint64_t limit,
-                       std::string &why) {
+                       std::string &why, const std::string &tenant) {
   std::lock_guard lock(mutex_);
   if (limit == 0 || limit > deviceBytes_)
     limit = deviceBytes_;
@@ -40,7 +75,17 @@ bool MemoryQuota::open(uint64_t session, uint64_t guaranteed, uint64_t limit,
           " bytes of device memory are not reserved by other sessions";
     return false;
   }
-  accounts_[session] = Account{guaranteed, limit, 0};
+  if (auto q = tenantQuotas_.find(tenant);
+      q != tenantQuotas_.end() &&
+      tenantCommittedLocked(tenant) + guaranteed > q->second) {
+    why = "cannot guarantee " + std::to_string(guaranteed) +
+          " bytes: tenant '" + tenant + "' has a memory quota of " +
+          std::to_string(q->second) + " bytes on this server, " +
+          std::to_string(tenantCommittedLocked(tenant)) +
+          " of them held or guaranteed by its other sessions";
+    return false;
+  }
+  accounts_[session] = Account{guaranteed, limit, 0, tenant};
   return true;
 }
 
@@ -71,6 +116,21 @@ bool MemoryQuota::charge(uint64_t session, uint64_t bytes, std::string &why) {
           std::to_string(a.limit) + " bytes (" + std::to_string(a.used) +
           " in use)";
     return false;
+  }
+  // The tenant's quota holds what its sessions use and what they have
+  // guaranteed but not used yet (admitted within it at open).
+  if (auto q = tenantQuotas_.find(a.tenant); q != tenantQuotas_.end()) {
+    uint64_t before = tenantCommittedLocked(a.tenant);
+    uint64_t after = before - std::max(a.used, a.guaranteed) +
+                     std::max(a.used + bytes, a.guaranteed);
+    if (after > before && after > q->second) {
+      why = "allocating " + std::to_string(bytes) +
+            " bytes would exceed the memory quota of tenant '" + a.tenant +
+            "' on this server (" + std::to_string(q->second) + " bytes, " +
+            std::to_string(tenantUsedLocked(a.tenant)) +
+            " in use by its sessions)";
+      return false;
+    }
   }
   if (bytes > availableLocked(a)) {
     why = "device memory is exhausted: " + std::to_string(bytes) +

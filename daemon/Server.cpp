@@ -483,7 +483,7 @@ void Server::Impl::hello(const std::string &rid, const proto::Header &h,
     limit = dev.totalMemory;
   uint64_t id = nextSession++;
   std::string why;
-  if (!quota->open(id, wantGuaranteed, limit, why))
+  if (!quota->open(id, wantGuaranteed, limit, why, tenant))
     return replyError(rid, h, WireCode::OutOfMemory, why);
   exec::ContextOptions options;
   options.memoryLimit = limit;
@@ -751,6 +751,10 @@ size_t Server::setTenantShare(const std::string &tenant, uint32_t weight,
       ++changed;
     }
   return changed;
+}
+
+void Server::setTenantMemoryQuota(const std::string &tenant, uint64_t bytes) {
+  impl_->quota->setTenantQuota(tenant.empty() ? "default" : tenant, bytes);
 }
 
 void Server::setDraining(bool draining) { impl_->draining = draining; }

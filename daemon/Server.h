@@ -93,6 +93,10 @@ public:
   /// changed.
   size_t setTenantShare(const std::string &tenant, uint32_t weight,
                         std::optional<exec::PriorityClass> cls = {});
+  /// Caps the device memory `tenant`'s sessions hold together (0: no cap;
+  /// the controller's memoryQuota). Applies to their next allocations and
+  /// guarantees; what they hold stays theirs.
+  void setTenantMemoryQuota(const std::string &tenant, uint64_t bytes);
   /// A draining server refuses new sessions and serves the current ones.
   void setDraining(bool draining);
 

@@ -9,7 +9,7 @@ constexpr size_t kMinString = 4;
 constexpr size_t kMinDeviceInfo = 3 * kMinString + 8 + 4;
 constexpr size_t kMinDeviceTelemetry = 3 * kMinString + 8 + 8 + 8;
 constexpr size_t kMinSessionUsage = 2 * kMinString + 8 * 5;
-constexpr size_t kMinOperatorCommand = 1 + kMinString + 8 + 8;
+constexpr size_t kMinOperatorCommand = 1 + kMinString + 8 + 8 + 1;
 
 void write(Writer &w, const DeviceInfo &d) {
   w.string(d.name);
@@ -74,6 +74,7 @@ void write(Writer &w, const OperatorCommand &c) {
   w.string(c.tenant);
   w.f64(c.weight);
   w.u64(c.memoryQuotaBytes);
+  w.u8(c.priority);
 }
 void read(Reader &r, OperatorCommand &c) {
   uint8_t kind = r.u8();
@@ -83,8 +84,11 @@ void read(Reader &r, OperatorCommand &c) {
   c.tenant = r.string();
   c.weight = r.f64();
   c.memoryQuotaBytes = r.u64();
+  c.priority = r.u8();
   if (!(c.weight > 0.0))
     r.fail("tenant weight must be a positive number");
+  if (c.priority > 2 && c.priority != kKeepPriority)
+    r.fail("unknown priority class " + std::to_string(c.priority));
 }
 
 template <typename T> void writeList(Writer &w, const std::vector<T> &v) {

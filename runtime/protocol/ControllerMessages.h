@@ -94,11 +94,19 @@ enum class OperatorCommandKind : uint8_t {
   SetTenantWeight = 3, // scheduler weight and memory quota for a tenant
 };
 
+/// OperatorCommand::priority when the tenant's class stays as it is.
+inline constexpr uint8_t kKeepPriority = 0xff;
+
 struct OperatorCommand {
   OperatorCommandKind kind = OperatorCommandKind::Drain;
   std::string tenant;            // SetTenantWeight only
   double weight = 1.0;           // SetTenantWeight: relative share, > 0
-  uint64_t memoryQuotaBytes = 0; // SetTenantWeight: 0 = unlimited
+  /// SetTenantWeight: bytes the tenant's sessions hold together on the
+  /// server; 0 = unlimited.
+  uint64_t memoryQuotaBytes = 0;
+  /// SetTenantWeight: the tenant's priority class on the server (0
+  /// best-effort, 1 normal, 2 latency-sensitive), or kKeepPriority.
+  uint8_t priority = kKeepPriority;
   bool operator==(const OperatorCommand &) const = default;
 };
 

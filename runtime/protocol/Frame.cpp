@@ -53,7 +53,8 @@ std::array<uint8_t, kHeaderBytes> encodeHeader(const FrameHeader &header) {
   return out;
 }
 
-Result<FrameHeader> decodeHeader(std::span<const uint8_t> frame) {
+Result<FrameHeader> decodeHeader(std::span<const uint8_t> frame,
+                                 uint16_t version) {
   if (frame.size() < 4 || (frame[0] != 'W' || frame[1] != 'O' ||
                            frame[2] != 'O' || frame[3] != 'L'))
     return makeError(ErrorCode::BadMagic,
@@ -72,11 +73,11 @@ Result<FrameHeader> decodeHeader(std::span<const uint8_t> frame) {
   h.bulkFrames = r.u16();
   h.payloadLength = r.u32();
   h.requestId = r.u64();
-  if (h.version != kProtocolVersion)
+  if (h.version != version)
     return makeError(ErrorCode::VersionMismatch,
                      "peer speaks Wooly protocol version " +
                          std::to_string(h.version) + ", this side speaks " +
-                         std::to_string(kProtocolVersion) +
+                         std::to_string(version) +
                          "; run matching Wooly versions on both sides");
   if (h.flags & ~FlagKnownMask)
     return makeError(ErrorCode::Malformed,

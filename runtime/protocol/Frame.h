@@ -31,7 +31,13 @@
 namespace wooly::protocol {
 
 inline constexpr uint32_t kFrameMagic = 0x4C4F4F57; // bytes 'W' 'O' 'O' 'L'
-inline constexpr uint16_t kProtocolVersion = 1;
+/// The controller's messages (this folder); 2: OperatorCommand carries the
+/// tenant's priority class.
+inline constexpr uint16_t kProtocolVersion = 2;
+/// The client <-> daemon messages (runtime/protocol/daemon), in the same
+/// frames; versioned apart so that a controller change leaves clients and
+/// servers of different builds talking.
+inline constexpr uint16_t kDaemonProtocolVersion = 1;
 inline constexpr size_t kHeaderBytes = 24;
 /// Bodies are small records; anything big is a bulk frame.
 inline constexpr uint32_t kMaxBodyBytes = 16u << 20;
@@ -83,9 +89,11 @@ struct FrameHeader {
 
 std::array<uint8_t, kHeaderBytes> encodeHeader(const FrameHeader &header);
 
-/// Decodes and validates a header frame: size, magic, version, flags and
-/// limits. The error says which check failed and what the peer should do.
-Result<FrameHeader> decodeHeader(std::span<const uint8_t> frame);
+/// Decodes and validates a header frame: size, magic, version (`version`,
+/// the family's), flags and limits. The error says which check failed and
+/// what the peer should do.
+Result<FrameHeader> decodeHeader(std::span<const uint8_t> frame,
+                                 uint16_t version = kProtocolVersion);
 
 } // namespace wooly::protocol
 

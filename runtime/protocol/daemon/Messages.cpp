@@ -6,6 +6,7 @@ namespace wooly::protocol::daemon {
 
 void Header::encode(uint8_t out[kHeaderSize]) const {
   protocol::FrameHeader h;
+  h.version = protocol::kDaemonProtocolVersion;
   h.type = uint16_t(((flags & FlagAsync) && !reply ? kAsyncTypeBase
                                                    : kSyncTypeBase) +
                     type);
@@ -18,7 +19,8 @@ void Header::encode(uint8_t out[kHeaderSize]) const {
 }
 
 Header Header::decode(std::span<const uint8_t> frame) {
-  protocol::Result<protocol::FrameHeader> r = protocol::decodeHeader(frame);
+  protocol::Result<protocol::FrameHeader> r =
+      protocol::decodeHeader(frame, protocol::kDaemonProtocolVersion);
   if (!r)
     throw DecodeError(r.error().message);
   const protocol::FrameHeader &f = r.value();

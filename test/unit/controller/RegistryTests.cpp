@@ -86,7 +86,7 @@ TEST_CASE("drain and tenant weights travel with the next telemetry reply",
   r.registerServer(reg("b", "tcp://127.0.0.1:7702"), t0);
   CHECK(r.setDraining("a", true));
   CHECK_FALSE(r.setDraining("nope", true));
-  CHECK(r.setTenantWeight("", "alice", {2.0, 4ull << 30}));
+  CHECK(r.setTenantWeight("", "alice", {2.0, 4ull << 30, 2}));
   CHECK_FALSE(r.setTenantWeight("nope", "alice", {2.0, 0}));
 
   auto replyA = r.applyTelemetry(beat("a"), t0);
@@ -95,6 +95,8 @@ TEST_CASE("drain and tenant weights travel with the next telemetry reply",
   CHECK(replyA.commands[1].kind == OperatorCommandKind::SetTenantWeight);
   CHECK(replyA.commands[1].tenant == "alice");
   CHECK(replyA.commands[1].weight == 2.0);
+  CHECK(replyA.commands[1].memoryQuotaBytes == 4ull << 30);
+  CHECK(replyA.commands[1].priority == 2); // latency-sensitive
   CHECK(r.applyTelemetry(beat("a"), t0).commands.empty()); // delivered once
   auto replyB = r.applyTelemetry(beat("b"), t0);
   REQUIRE(replyB.commands.size() == 1);
@@ -105,6 +107,13 @@ TEST_CASE("drain and tenant weights travel with the next telemetry reply",
   auto replyC = r.applyTelemetry(beat("c"), t0);
   REQUIRE(replyC.commands.size() == 1);
   CHECK(replyC.commands[0].tenant == "alice");
+  CHECK(replyC.commands[0].priority == 2);
+  CHECK(replyC.commands[0].memoryQuotaBytes == 4ull << 30);
+  // Without a class, the servers keep whatever the sessions ask for.
+  CHECK(r.setTenantWeight("c", "bob", {1.0, 0}));
+  auto replyC2 = r.applyTelemetry(beat("c"), t0);
+  REQUIRE(replyC2.commands.size() == 1);
+  CHECK(replyC2.commands[0].priority == wooly::protocol::kKeepPriority);
 }
 
 TEST_CASE("a restarted controller learns a drain from the server",

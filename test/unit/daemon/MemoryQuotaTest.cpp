@@ -56,3 +56,51 @@ TEST_CASE("closing a session returns all of its memory", "[quota]") {
   CHECK(q.charge(2, 1000, why));
   CHECK_FALSE(q.charge(99, 1, why)); // unknown session
 }
+
+TEST_CASE("a tenant's sessions together stay within its quota", "[quota]") {
+  MemoryQuota q(2000);
+  std::string why;
+  q.setTenantQuota("a", 500);
+  CHECK(q.tenantQuota("a") == 500);
+  REQUIRE(q.open(1, 0, 0, why, "a"));
+  REQUIRE(q.open(2, 0, 0, why, "a"));
+  REQUIRE(q.open(3, 0, 0, why, "b"));
+  CHECK(q.charge(1, 300, why));
+  CHECK(q.charge(2, 200, why));
+  CHECK_FALSE(q.charge(2, 1, why));
+  CHECK(why.find("memory quota of tenant 'a'") != std::string::npos);
+  CHECK(q.tenantUsed("a") == 500);
+  // Other tenants are not capped by it.
+  CHECK(q.charge(3, 500, why));
+  // Freed memory can be allocated again, by either session.
+  q.refund(1, 100);
+  CHECK(q.charge(2, 100, why));
+  // Lowering the quota keeps what is held and refuses more.
+  q.setTenantQuota("a", 200);
+  CHECK(q.tenantUsed("a") == 500);
+  CHECK_FALSE(q.charge(1, 1, why));
+  // 0 lifts it.
+  q.setTenantQuota("a", 0);
+  CHECK(q.tenantQuota("a") == 0);
+  CHECK(q.charge(1, 1, why));
+}
+
+TEST_CASE("a tenant's guarantees fit in its quota, and are its sessions' to "
+          "use",
+          "[quota]") {
+  MemoryQuota q(1000);
+  std::string why;
+  q.setTenantQuota("a", 400);
+  REQUIRE(q.open(1, 300, 0, why, "a"));
+  CHECK_FALSE(q.open(2, 200, 0, why, "a"));
+  CHECK(why.find("tenant 'a' has a memory quota of 400") != std::string::npos);
+  REQUIRE(q.open(3, 100, 0, why, "a"));
+  REQUIRE(q.open(4, 0, 0, why, "a"));
+  // Session 4 may take only what the others have not guaranteed (nothing
+  // here)...
+  CHECK_FALSE(q.charge(4, 1, why));
+  // ...while sessions 1 and 3 get their guarantees.
+  CHECK(q.charge(1, 300, why));
+  CHECK(q.charge(3, 100, why));
+  CHECK(q.tenantUsed("a") == 400);
+}

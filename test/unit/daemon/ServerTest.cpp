@@ -370,6 +370,18 @@ TEST_CASE("operators drain a server and set a tenant's weight",
   RawClient a2(*f.context, f.url);
   REQUIRE(a2.hello(0, 0, 1, 1, "team-a").ok());
   CHECK(f.server->setTenantShare("team-a", 2) == 2);
+
+  // A memory quota caps the tenant's sessions together, not the others.
+  f.server->setTenantMemoryQuota("team-a", 8192);
+  CHECK(a.alloc(4096) != 0);
+  CHECK(a2.alloc(4096) != 0);
+  RawReply over = a2.call(MsgType::MemAlloc, u64s({1}));
+  CHECK(over.code == WireCode::OutOfMemory);
+  CHECK(over.message.find("memory quota of tenant 'team-a'") !=
+        std::string::npos);
+  CHECK(b.alloc(16384) != 0);
+  f.server->setTenantMemoryQuota("team-a", 0);
+  CHECK(a2.alloc(4096) != 0);
 }
 
 namespace {

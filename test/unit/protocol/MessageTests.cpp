@@ -84,6 +84,11 @@ TEST_CASE("semantic checks in decoders", "[protocol][codec]") {
   auto reply = samples::telemetryReply();
   reply.commands[1].weight = -1;
   CHECK_FALSE(decodeBody<TelemetryReplyMsg>(encodeBody(reply)).isOk());
+  reply = samples::telemetryReply();
+  reply.commands[1].priority = 3; // neither a class nor kKeepPriority
+  auto bad = decodeBody<TelemetryReplyMsg>(encodeBody(reply));
+  REQUIRE_FALSE(bad.isOk());
+  CHECK_THAT(bad.error().message, Catch::Contains("priority class 3"));
 }
 
 TEST_CASE("header round trip and validation", "[protocol][frame]") {
@@ -117,13 +122,15 @@ TEST_CASE("header round trip and validation", "[protocol][frame]") {
     CHECK(r.error().code == ErrorCode::BadMagic);
   }
   SECTION("version mismatch says both versions") {
-    FrameHeader v2 = h;
-    v2.version = 2;
-    auto r = decodeHeader(encodeHeader(v2));
+    FrameHeader v1 = h;
+    v1.version = 1; // a controller before OperatorCommand's priority
+    auto r = decodeHeader(encodeHeader(v1));
     REQUIRE_FALSE(r.isOk());
     CHECK(r.error().code == ErrorCode::VersionMismatch);
     CHECK_THAT(r.error().message,
-               Catch::Contains("version 2") && Catch::Contains("speaks 1"));
+               Catch::Contains("version 1") && Catch::Contains("speaks 2"));
+    // The client <-> daemon family has its own version.
+    CHECK(decodeHeader(encodeHeader(v1), kDaemonProtocolVersion).isOk());
   }
   SECTION("unknown flags and oversized lengths") {
     FrameHeader f = h;
