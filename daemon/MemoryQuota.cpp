@@ -99,7 +99,17 @@ uint64_t MemoryQuota::availableLocked(const Account &a) const {
   uint64_t inGuarantee = a.used < a.guaranteed ? a.guaranteed - a.used : 0;
   uint64_t committed = reservedGuarantees() + burstInUse();
   uint64_t pool = deviceBytes_ > committed ? deviceBytes_ - committed : 0;
-  return std::min(toLimit, inGuarantee + pool);
+  uint64_t available = std::min(toLimit, inGuarantee + pool);
+  // Within the tenant's quota, beside what its other sessions hold or have
+  // guaranteed.
+  if (auto q = tenantQuotas_.find(a.tenant); q != tenantQuotas_.end()) {
+    uint64_t others = tenantCommittedLocked(a.tenant) -
+                      std::max(a.used, a.guaranteed);
+    uint64_t room = q->second > others + a.used ? q->second - others - a.used
+                                                : 0;
+    available = std::min(available, std::max(room, inGuarantee));
+  }
+  return available;
 }
 
 bool MemoryQuota::charge(uint64_t session, uint64_t bytes, std::string &why) {

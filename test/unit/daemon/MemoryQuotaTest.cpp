@@ -70,6 +70,7 @@ TEST_CASE("a tenant's sessions together stay within its quota", "[quota]") {
   CHECK_FALSE(q.charge(2, 1, why));
   CHECK(why.find("memory quota of tenant 'a'") != std::string::npos);
   CHECK(q.tenantUsed("a") == 500);
+  CHECK(q.available(1) == 0); // what cudaMemGetInfo reports as free
   // Other tenants are not capped by it.
   CHECK(q.charge(3, 500, why));
   // Freed memory can be allocated again, by either session.
@@ -98,6 +99,8 @@ TEST_CASE("a tenant's guarantees fit in its quota, and are its sessions' to "
   REQUIRE(q.open(4, 0, 0, why, "a"));
   // Session 4 may take only what the others have not guaranteed (nothing
   // here)...
+  CHECK(q.available(4) == 0);
+  CHECK(q.available(1) == 300);
   CHECK_FALSE(q.charge(4, 1, why));
   // ...while sessions 1 and 3 get their guarantees.
   CHECK(q.charge(1, 300, why));
