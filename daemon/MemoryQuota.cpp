@@ -53,6 +53,11 @@ uint64_t MemoryQuota::tenantQuota(const std::string &tenant) const {
   return it == tenantQuotas_.end() ? 0 : it->second;
 }
 
+std::map<std::string, uint64_t> MemoryQuota::tenantQuotas() const {
+  std::lock_guard lock(mutex_);
+  return tenantQuotas_;
+}
+
 uint64_t MemoryQuota::tenantUsed(const std::string &tenant) const {
   std::lock_guard lock(mutex_);
   return tenantUsedLocked(tenant);

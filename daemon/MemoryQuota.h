@@ -44,6 +44,8 @@ public:
   /// The tenant's cap (0: none) and what its sessions hold now.
   uint64_t tenantQuota(const std::string &tenant) const;
   uint64_t tenantUsed(const std::string &tenant) const;
+  /// Every tenant with a cap, and the cap.
+  std::map<std::string, uint64_t> tenantQuotas() const;
   /// Releases everything the session holds.
   void close(uint64_t session);
 

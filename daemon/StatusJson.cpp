@@ -44,6 +44,17 @@ std::string formatStatusJson(const StatusReport &r) {
   j += std::string(",\"draining\":") + (r.draining ? "true" : "false");
   j += ",\"modules\":{\"compiles\":" + num(r.moduleCompiles) +
        ",\"hits\":" + num(r.moduleHits) + "}";
+  j += ",\"tenants\":[";
+  for (size_t i = 0; i < r.tenants.size(); ++i) {
+    const TenantStatus &t = r.tenants[i];
+    j += std::string(i ? "," : "") + "{\"tenant\":" + str(t.tenant) +
+         ",\"weight\":" + (t.weight ? num(*t.weight) : "null") +
+         ",\"priority\":" +
+         (t.priority ? str(priorityClassName(*t.priority)) : "null") +
+         ",\"memoryQuota\":" + num(t.memoryQuota) +
+         ",\"memoryUsed\":" + num(t.memoryUsed) + "}";
+  }
+  j += "]";
   j += ",\"sessions\":[";
   for (size_t i = 0; i < r.sessions.size(); ++i) {
     const SessionUsage &s = r.sessions[i];

@@ -10,10 +10,20 @@
 
 #include "daemon/Session.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace wooly::daemon {
+
+/// What an operator set for a tenant (woolyd --set-share, the controller).
+struct TenantStatus {
+  std::string tenant;
+  std::optional<uint32_t> weight;              // none: each session's own
+  std::optional<exec::PriorityClass> priority; // none: each session's own
+  uint64_t memoryQuota = 0;                    // 0: none
+  uint64_t memoryUsed = 0;                     // by the tenant's sessions
+};
 
 struct StatusReport {
   std::string endpoint;
@@ -23,6 +33,7 @@ struct StatusReport {
   uint64_t moduleCompiles = 0, moduleHits = 0;
   bool draining = false; // refusing new sessions (operator or controller)
   std::vector<SessionUsage> sessions;
+  std::vector<TenantStatus> tenants; // those an operator set something for
 };
 
 std::string formatStatusJson(const StatusReport &report);

@@ -62,6 +62,12 @@ out=$(WOOLY_TENANT=alice "$WOOLY_BIN/wooly-run" --server "$WOOLYD_URL" "$hold" $
 [[ $out == *HOLDING* ]] || fail "alice within her quota: $out"
 out=$(WOOLY_TENANT=bob "$WOOLY_BIN/wooly-run" --server "$WOOLYD_URL" "$hold" $((8 << 20)) 0 2>&1) || true
 [[ $out == *HOLDING* ]] || fail "bob: $out"
+"$WOOLYD" --listen "$WOOLYD_URL" --status | python3 -c '
+import json, sys
+t = {t["tenant"]: t for t in json.load(sys.stdin)["tenants"]}["alice"]
+assert t == {"tenant": "alice", "weight": 3, "priority": "latency-sensitive",
+             "memoryQuota": 4194304, "memoryUsed": 1048576}, t' ||
+  fail "woolyd --status does not show alice's settings"
 echo "alice's quota holds her to 4 MiB; bob is not capped"
 # A later session of alice's gets the class whatever it asks for.
 WOOLY_TENANT=alice WOOLY_PRIORITY=best-effort "$WOOLY_BIN/wooly-run" --server "$WOOLYD_URL" \

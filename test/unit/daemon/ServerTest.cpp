@@ -380,6 +380,10 @@ TEST_CASE("operators drain a server and set a tenant's weight",
   CHECK(over.message.find("memory quota of tenant 'team-a'") !=
         std::string::npos);
   CHECK(b.alloc(16384) != 0);
+  CHECK(f.server->statusJson().find(
+            "{\"tenant\":\"team-a\",\"weight\":2,\"priority\":null,"
+            "\"memoryQuota\":8192,\"memoryUsed\":8192}") !=
+        std::string::npos);
   f.server->setTenantMemoryQuota("team-a", 0);
   CHECK(a2.alloc(4096) != 0);
 }
@@ -492,6 +496,9 @@ TEST_CASE("with CURVE, a tenant's status shows only its own sessions",
   auto a = curveClient(f, server, keyA), b = curveClient(f, server, keyB);
   REQUIRE(a->hello(0, 0, 1, 1, "team-a").ok());
   REQUIRE(b->hello(0, 0, 1, 1, "team-b").ok());
+  // Operators' tenant settings are seen with the tenant's sessions only.
+  f.server->setTenantShare("team-b", 4);
+  f.server->setTenantMemoryQuota("team-c", 1 << 20);
   auto statusOf = [&](const daemon::KeyPair &k) {
     RawReply r = curveClient(f, server, k)->call(MsgType::Status);
     REQUIRE(r.ok());
@@ -507,6 +514,10 @@ TEST_CASE("with CURVE, a tenant's status shows only its own sessions",
   std::string seenByOperator = statusOf(admin);
   CHECK(seenByOperator.find("team-a") != std::string::npos);
   CHECK(seenByOperator.find("team-b") != std::string::npos);
+  CHECK(seenByOperator.find("team-c") != std::string::npos);
+  CHECK(seenByA.find("team-c") == std::string::npos);
+  CHECK(seenByB.find("{\"tenant\":\"team-b\",\"weight\":4") !=
+        std::string::npos);
   // What the controller gets is the whole picture too.
   CHECK(f.server->statusReport().sessions.size() == 2);
 }

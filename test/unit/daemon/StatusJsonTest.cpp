@@ -48,3 +48,23 @@ TEST_CASE("telemetry and status JSON say whether the server is draining",
   CHECK(toTelemetry(r, "srv", 5).draining);
   CHECK(formatStatusJson(r).find("\"draining\":true") != std::string::npos);
 }
+
+TEST_CASE("status JSON lists what operators set for tenants", "[telemetry]") {
+  StatusReport r;
+  CHECK(formatStatusJson(r).find("\"tenants\":[]") != std::string::npos);
+  TenantStatus a;
+  a.tenant = "alice";
+  a.weight = 3;
+  a.priority = wooly::exec::PriorityClass::LatencySensitive;
+  a.memoryQuota = 4096;
+  a.memoryUsed = 1024;
+  TenantStatus b;
+  b.tenant = "bob";
+  b.memoryQuota = 100;
+  r.tenants = {a, b};
+  CHECK(formatStatusJson(r).find(
+            "\"tenants\":[{\"tenant\":\"alice\",\"weight\":3,\"priority\":"
+            "\"latency-sensitive\",\"memoryQuota\":4096,\"memoryUsed\":1024},"
+            "{\"tenant\":\"bob\",\"weight\":null,\"priority\":null,"
+            "\"memoryQuota\":100,\"memoryUsed\":0}]") != std::string::npos);
+}
