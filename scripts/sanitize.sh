@@ -19,7 +19,7 @@ kinds=("$@")
 ((${#kinds[@]})) || kinds=(address thread)
 
 # The tests of what runs concurrently or reads untrusted input.
-units=(ProtocolTests daemon-core daemon-server ControllerTests client-cudart
+units=(ProtocolTests daemon-core daemon-server ControllerTests client-cudart client-hello
        client-deadline-timer wooly-exec-host-tests wooly-gpu-printf-tests)
 # Also under AddressSanitizer: the compilers and the rest of the runtime.
 # (Not client-managed: it checks that a managed variable's host view sits at
