@@ -127,4 +127,29 @@ bool setShare(const std::string &url, const std::string &keysDir,
   }
 }
 
+bool setTenantQuota(const std::string &url, const std::string &keysDir,
+                    const std::string &tenant, uint64_t bytes, uint64_t &used,
+                    std::string &error) {
+  ClientKeys keys;
+  if (!keysDir.empty())
+    if (error = readAdminKeys(keysDir, keys); !error.empty())
+      return false;
+  proto::ByteWriter w;
+  w.putString(tenant);
+  w.put<uint64_t>(bytes);
+  zmq::message_t reply;
+  size_t at = 0;
+  if (!request(url, keysDir.empty() ? nullptr : &keys,
+               proto::MsgType::SetQuotaAdmin, w, reply, at, error))
+    return false;
+  try {
+    proto::ByteReader r = fields(reply, at);
+    used = r.get<uint64_t>("used");
+    return true;
+  } catch (const std::exception &e) {
+    error = std::string("malformed reply: ") + e.what();
+    return false;
+  }
+}
+
 } // namespace wooly::daemon

@@ -1,8 +1,8 @@
 //===- OperatorClient.h - An operator's requests to woolyd --*- C++ -*-===//
 //
-// What `woolyd --status`, `--set-share` and `--set-session-share` send: one
-// request on a fresh connection, its answer or a message that says why
-// there is none (5 s at most).
+// What `woolyd --status`, `--set-share`, `--set-session-share` and
+// `--set-quota` send: one request on a fresh connection, its answer or a
+// message that says why there is none (5 s at most).
 //
 //===----------------------------------------------------------------------===//
 #ifndef WOOLY_DAEMON_OPERATORCLIENT_H
@@ -37,6 +37,13 @@ bool setShare(const std::string &url, const std::string &keysDir,
               const ShareTarget &target, uint32_t weight,
               std::optional<exec::PriorityClass> priority, uint32_t &changed,
               std::string &error);
+
+/// Sends SetQuotaAdmin to the server at `url` (keys as for setShare):
+/// `tenant`'s sessions hold at most `bytes` together (0: no cap); `used` is
+/// what they hold now. False with `error` set on failure or refusal.
+bool setTenantQuota(const std::string &url, const std::string &keysDir,
+                    const std::string &tenant, uint64_t bytes, uint64_t &used,
+                    std::string &error);
 
 } // namespace wooly::daemon
 

@@ -193,6 +193,8 @@ struct Server::Impl {
   static std::string peerUser(zmq::message_t &frame);
   void setShareAdmin(const std::string &rid, const proto::Header &h,
                      proto::ByteReader &r, bool admin);
+  void setQuotaAdmin(const std::string &rid, const proto::Header &h,
+                     proto::ByteReader &r, bool admin);
   void retire(const std::string &rid, const char *why);
   void reap();
   void replyError(const std::string &rid, const proto::Header &h,
@@ -402,6 +404,9 @@ void Server::Impl::onRequest(std::vector<zmq::message_t> &frames) {
     case MsgType::SetShareAdmin:
       setShareAdmin(rid, header, payload, isAdmin(frames[1]));
       return;
+    case MsgType::SetQuotaAdmin:
+      setQuotaAdmin(rid, header, payload, isAdmin(frames[1]));
+      return;
     case MsgType::Heartbeat:
       if (!(header.flags & proto::FlagAsync)) {
         Reply reply = worker ? Reply{}
@@ -593,6 +598,32 @@ void Server::Impl::setShareAdmin(const std::string &rid, const proto::Header &h,
             priority ? priorityClassName(*priority) : "", changed);
   Reply reply;
   reply.fields.put<uint32_t>(changed);
+  sendReply(router, rid, h, reply);
+}
+
+void Server::Impl::setQuotaAdmin(const std::string &rid, const proto::Header &h,
+                                 proto::ByteReader &r, bool admin) {
+  std::string tenant = r.getString("tenant", 256);
+  uint64_t bytes = r.get<uint64_t>("bytes");
+  r.expectEnd();
+  if (!admin)
+    return replyError(rid, h, WireCode::NotPermitted,
+                      "changing memory quotas needs an operator key (one "
+                      "listed in the server's admin_keys; `woolyd "
+                      "--gen-keys` writes admin.key)");
+  if (tenant.empty())
+    return replyError(rid, h, WireCode::InvalidValue,
+                      "a memory quota is for a tenant");
+  server.setTenantMemoryQuota(tenant, bytes);
+  uint64_t used = quota->tenantUsed(tenant);
+  if (server.options_.verbose)
+    fprintf(stderr,
+            "woolyd: operator set the memory quota of tenant '%s' to %llu "
+            "bytes (0: none; %llu in use)\n",
+            tenant.c_str(), (unsigned long long)bytes,
+            (unsigned long long)used);
+  Reply reply;
+  reply.fields.put<uint64_t>(used);
   sendReply(router, rid, h, reply);
 }
 

@@ -5,14 +5,16 @@
 //          [--verbose]
 //   woolyd --listen URL [--keys DIR] --set-share TENANT=WEIGHT[:CLASS]
 //   woolyd --listen URL [--keys DIR] --set-session-share ID=WEIGHT[:CLASS]
+//   woolyd --listen URL [--keys DIR] --set-quota TENANT=SIZE
 //   woolyd --gen-keys DIR
 //
 // --status connects to the server listening on URL and prints its telemetry
-// JSON; --set-share and --set-session-share change a running server's shares
-// (operator keys: DIR/admin.key). Plain (unencrypted) TCP on a non-loopback
+// JSON; --set-share and --set-session-share change a running server's shares,
+// --set-quota a tenant's memory quota (operator keys: DIR/admin.key). Plain (unencrypted) TCP on a non-loopback
 // address needs --insecure.
 //
 //===----------------------------------------------------------------------===//
+#include "daemon/ByteSize.h"
 #include "daemon/ControllerLink.h"
 #include "daemon/Restart.h"
 #include "daemon/Server.h"
@@ -40,9 +42,12 @@ static int usage(const char *why) {
           "TENANT=WEIGHT[:CLASS]\n"
           "       woolyd --listen URL [--keys DIR] --set-session-share "
           "ID=WEIGHT[:CLASS]\n"
+          "       woolyd --listen URL [--keys DIR] --set-quota TENANT=SIZE\n"
           "       woolyd --gen-keys DIR\n"
           "WEIGHT is 1..1000; CLASS best-effort, normal or "
-          "latency-sensitive (unchanged if left out)\n");
+          "latency-sensitive (unchanged if left out); SIZE the bytes the "
+          "tenant's sessions may hold together (4GiB, 512MiB, ...; 0: no "
+          "quota)\n");
   return 1;
 }
 
@@ -81,7 +86,7 @@ static bool isLoopbackTcp(const std::string &url) {
 
 int main(int argc, char **argv) {
   std::string listen, controller, executorKind = "auto", keysDir, genKeys,
-      launchTimeout, tenantShare, sessionShare;
+      launchTimeout, tenantShare, sessionShare, tenantQuota;
   bool insecure = false, status = false, verbose = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -99,6 +104,7 @@ int main(int argc, char **argv) {
         : a == "--launch-timeout" ? !value(launchTimeout)
         : a == "--set-share"  ? !value(tenantShare)
         : a == "--set-session-share" ? !value(sessionShare)
+        : a == "--set-quota" ? !value(tenantQuota)
                               : false)
       return usage((a + " needs a value").c_str());
     if (a == "--insecure")
@@ -111,7 +117,8 @@ int main(int argc, char **argv) {
       return usage(nullptr), 0;
     else if (a != "--listen" && a != "--controller" && a != "--executor" &&
              a != "--keys" && a != "--gen-keys" && a != "--launch-timeout" &&
-             a != "--set-share" && a != "--set-session-share")
+             a != "--set-share" && a != "--set-session-share" &&
+             a != "--set-quota")
       return usage(("unknown option '" + a + "'").c_str());
   }
   if (!genKeys.empty()) {
@@ -135,6 +142,29 @@ int main(int argc, char **argv) {
     if (!daemon::queryStatus(listen, keysDir, json, err))
       return fprintf(stderr, "woolyd: %s\n", err.c_str()), 1;
     printf("%s\n", json.c_str());
+    return 0;
+  }
+  if (!tenantQuota.empty()) {
+    if (!tenantShare.empty() || !sessionShare.empty())
+      return usage("--set-quota goes alone, not with --set-share");
+    size_t eq = tenantQuota.rfind('=');
+    uint64_t bytes = 0;
+    if (eq == std::string::npos || eq == 0 ||
+        !daemon::parseByteSize(tenantQuota.substr(eq + 1), bytes))
+      return usage(("a memory quota is TENANT=SIZE, e.g. team-a=4GiB (0: "
+                    "none), got '" + tenantQuota + "'")
+                       .c_str());
+    std::string tenant = tenantQuota.substr(0, eq), err;
+    uint64_t used = 0;
+    if (!daemon::setTenantQuota(listen, keysDir, tenant, bytes, used, err))
+      return fprintf(stderr, "woolyd: %s\n", err.c_str()), 1;
+    if (bytes)
+      printf("tenant %s: memory quota %llu bytes (%llu in use now)\n",
+             tenant.c_str(), (unsigned long long)bytes,
+             (unsigned long long)used);
+    else
+      printf("tenant %s: no memory quota (%llu bytes in use now)\n",
+             tenant.c_str(), (unsigned long long)used);
     return 0;
   }
   if (!tenantShare.empty() || !sessionShare.empty()) {

@@ -24,6 +24,7 @@
 //       placed SERVER ENDPOINT      or      refused WHY
 //
 //===----------------------------------------------------------------------===//
+#include "daemon/ByteSize.h"
 #include "runtime/protocol/ControllerClient.h"
 
 #include <atomic>
@@ -51,26 +52,7 @@ int usageError(const std::string &message) {
 }
 
 bool parseSize(const std::string &text, uint64_t &out) {
-  char *end = nullptr;
-  double v = std::strtod(text.c_str(), &end);
-  if (end == text.c_str() || v < 0)
-    return false;
-  std::string unit(end);
-  static const std::map<std::string, double> units = {{"", 1},
-                                                      {"B", 1},
-                                                      {"K", 1024.0},
-                                                      {"KiB", 1024.0},
-                                                      {"M", 1 << 20},
-                                                      {"MiB", 1 << 20},
-                                                      {"G", 1 << 30},
-                                                      {"GiB", 1 << 30},
-                                                      {"T", 1099511627776.0},
-                                                      {"TiB", 1099511627776.0}};
-  auto it = units.find(unit);
-  if (it == units.end())
-    return false;
-  out = static_cast<uint64_t>(v * it->second);
-  return true;
+  return wooly::daemon::parseByteSize(text, out);
 }
 
 struct Args {

@@ -40,6 +40,11 @@ enum class MsgType : uint16_t {
   //   u32 weight 1..1000, u32 priority class 0..2 or kKeepPriority
   // Reply: u32 sessions changed.
   SetShareAdmin,
+  // An operator caps what a tenant's sessions hold together (woolyd
+  // --set-quota); needs no session, and an admin key where CURVE is on:
+  //   string tenant, u64 bytes (0: no cap)
+  // Reply: u64 bytes the tenant's sessions hold now.
+  SetQuotaAdmin,
   MemAlloc = 16,
   MemFree,
   MemGetInfo,

@@ -1,7 +1,8 @@
 # An operator changes shares of a running woolyd: --set-share for every
 # session of a tenant (and its later ones), --set-session-share for one
-# session; with CURVE only a key from admin_keys may, a tenant's key is
-# refused; bad spellings are user errors.
+# session, --set-quota for what a tenant's sessions hold together; with
+# CURVE only a key from admin_keys may, a tenant's key is refused; bad
+# spellings are user errors.
 set -u
 source "$(dirname "$0")/lib.sh"
 need_woolyd
@@ -54,6 +55,23 @@ out=$("$bin" --listen "$WOOLYD_URL" --keys "$tmp/keys" --set-session-share "$bob
   fail "bob's session share did not change"
 echo "session share changed: $out"
 
+# alice holds 4 KiB; a quota of 64 KiB lets a new session of hers take 32
+# KiB but not 128 KiB, while bob is not capped; 0 lifts it.
+out=$("$bin" --listen "$WOOLYD_URL" --keys "$tmp/keys" --set-quota alice=64KiB) ||
+  fail "--set-quota: $out"
+[[ $out == "tenant alice: memory quota 65536 bytes (4096 in use now)" ]] || fail "said: $out"
+try() { # try TENANT BYTES: what the client printed
+  WOOLY_KEYS=$tmp/keys WOOLY_TENANT=$1 "$WOOLY_BIN/wooly-run" --server "$WOOLYD_URL" \
+    "$WOOLY_BIN/wooly-test-hold-memory" "$2" 0 2>&1
+}
+[[ $(try alice 32768) == *HOLDING* ]] || fail "alice within her quota"
+[[ $(try alice 131072) == *"REFUSED cudaErrorMemoryAllocation"* ]] || fail "alice over her quota"
+[[ $(try bob 131072) == *HOLDING* ]] || fail "bob was capped by alice's quota"
+out=$("$bin" --listen "$WOOLYD_URL" --keys "$tmp/keys" --set-quota alice=0) || fail "--set-quota 0: $out"
+[[ $out == "tenant alice: no memory quota (4096 bytes in use now)" ]] || fail "said: $out"
+[[ $(try alice 131072) == *HOLDING* ]] || fail "alice's quota was not lifted"
+echo "tenant memory quota set and lifted while her client runs"
+
 # A tenant's own key is not an operator's: refused, nothing changes.
 mkdir "$tmp/tenant"
 cp "$tmp/keys/client.key" "$tmp/tenant/admin.key"
@@ -62,6 +80,8 @@ cp "$tmp/keys/server.pub" "$tmp/tenant/server.pub"
 "$bin" --listen "$WOOLYD_URL" --keys "$tmp/tenant" --set-share alice=1000 2>"$tmp/err"
 [[ $? == 1 ]] && grep -q "operator key" "$tmp/err" || fail "a tenant key changed shares: $(cat "$tmp/err")"
 [[ $(session_field alice weight) == 3 ]] || fail "the refused request changed alice's weight"
+"$bin" --listen "$WOOLYD_URL" --keys "$tmp/tenant" --set-quota bob=1 2>"$tmp/err"
+[[ $? == 1 ]] && grep -q "operator key" "$tmp/err" || fail "a tenant key set a quota: $(cat "$tmp/err")"
 echo "a tenant's key is refused: $(cat "$tmp/err")"
 
 expect_usage() {
@@ -73,5 +93,8 @@ want="1..1000" expect_usage --set-share alice=0
 want="latency-sensitive" expect_usage --set-share alice=2:urgent
 want="its number" expect_usage --set-session-share x=2
 want="no session 999" expect_usage --set-session-share 999=2
+want="TENANT=SIZE" expect_usage --set-quota alice=lots
+want="TENANT=SIZE" expect_usage --set-quota =4GiB
+want="goes alone" expect_usage --set-quota alice=1 --set-share alice=2
 [[ $(session_field alice weight) == 3 ]] || fail "a refused request changed a share"
 echo PASS

@@ -459,6 +459,43 @@ TEST_CASE("an operator changes a tenant's or a session's share over the "
         WireCode::ProtocolError);
 }
 
+namespace {
+/// SetQuotaAdmin's payload (Messages.h).
+proto::ByteWriter quotaRequest(const std::string &tenant, uint64_t bytes) {
+  proto::ByteWriter w;
+  w.putString(tenant);
+  w.put<uint64_t>(bytes);
+  return w;
+}
+} // namespace
+
+TEST_CASE("an operator caps a tenant's memory over the socket",
+          "[server][admin][quota]") {
+  REQUIRE_HOST();
+  Fixture f;
+  RawClient a(*f.context, f.url), b(*f.context, f.url), op(*f.context, f.url);
+  REQUIRE(a.hello(0, 0, 1, 1, "team-a").ok());
+  REQUIRE(b.hello(0, 0, 1, 1, "team-b").ok());
+  REQUIRE(a.alloc(4096) != 0);
+  RawReply r = op.call(MsgType::SetQuotaAdmin, quotaRequest("team-a", 8192));
+  REQUIRE(r.ok());
+  CHECK(r.reader().get<uint64_t>("used") == 4096);
+  CHECK(a.alloc(4096) != 0);
+  RawReply over;
+  CHECK(a.alloc(1, &over) == 0);
+  CHECK(over.code == WireCode::OutOfMemory);
+  CHECK(b.alloc(65536) != 0); // another tenant
+  // 0 lifts it; an empty tenant or a truncated request is refused.
+  REQUIRE(op.call(MsgType::SetQuotaAdmin, quotaRequest("team-a", 0)).ok());
+  CHECK(a.alloc(1) != 0);
+  CHECK(op.call(MsgType::SetQuotaAdmin, quotaRequest("", 1)).code ==
+        WireCode::InvalidValue);
+  proto::ByteWriter truncated;
+  truncated.putString("team-a");
+  CHECK(op.call(MsgType::SetQuotaAdmin, truncated).code ==
+        WireCode::ProtocolError);
+}
+
 TEST_CASE("with CURVE, only operator keys may change shares",
           "[server][auth][admin]") {
   REQUIRE_HOST();
@@ -472,6 +509,8 @@ TEST_CASE("with CURVE, only operator keys may change shares",
                             shareRequest("team-a", 0, 1000, 2));
   CHECK(r.code == WireCode::NotPermitted);
   CHECK(r.message.find("admin_keys") != std::string::npos);
+  r = tenant->call(MsgType::SetQuotaAdmin, quotaRequest("team-b", 1));
+  CHECK(r.code == WireCode::NotPermitted);
   CHECK(sessionJson(*f.server, "team-a").find("\"weight\":1,") !=
         std::string::npos);
   // An operator key connects without being in authorized_keys.
