@@ -98,58 +98,55 @@ bool queryStatus(const std::string &url, const std::string &keysDir,
   }
 }
 
-bool setShare(const std::string &url, const std::string &keysDir,
-              const ShareTarget &target, uint32_t weight,
-              std::optional<exec::PriorityClass> priority, uint32_t &changed,
-              std::string &error) {
+namespace {
+/// An operator's request (admin.key from `keysDir` when not empty); its
+/// reply's one field into `out`.
+template <typename T>
+bool operatorRequest(const std::string &url, const std::string &keysDir,
+                     proto::MsgType type, const proto::ByteWriter &payload,
+                     const char *field, T &out, std::string &error) {
   ClientKeys keys;
   if (!keysDir.empty())
     if (error = readAdminKeys(keysDir, keys); !error.empty())
       return false;
-  proto::ByteWriter w;
-  w.put<uint8_t>(target.tenant.empty() ? 1 : 0);
-  w.putString(target.tenant);
-  w.put<uint64_t>(target.session);
-  w.put<uint32_t>(weight);
-  w.put<uint32_t>(priority ? uint32_t(*priority) : proto::kKeepPriority);
   zmq::message_t reply;
   size_t at = 0;
-  if (!request(url, keysDir.empty() ? nullptr : &keys,
-               proto::MsgType::SetShareAdmin, w, reply, at, error))
+  if (!request(url, keysDir.empty() ? nullptr : &keys, type, payload, reply,
+               at, error))
     return false;
   try {
     proto::ByteReader r = fields(reply, at);
-    changed = r.get<uint32_t>("changed");
+    out = r.get<T>(field);
     return true;
   } catch (const std::exception &e) {
     error = std::string("malformed reply: ") + e.what();
     return false;
   }
 }
+} // namespace
+
+bool setShare(const std::string &url, const std::string &keysDir,
+              const ShareTarget &target, uint32_t weight,
+              std::optional<exec::PriorityClass> priority, uint32_t &changed,
+              std::string &error) {
+  proto::ByteWriter w;
+  w.put<uint8_t>(target.tenant.empty() ? 1 : 0);
+  w.putString(target.tenant);
+  w.put<uint64_t>(target.session);
+  w.put<uint32_t>(weight);
+  w.put<uint32_t>(priority ? uint32_t(*priority) : proto::kKeepPriority);
+  return operatorRequest(url, keysDir, proto::MsgType::SetShareAdmin, w,
+                         "changed", changed, error);
+}
 
 bool setTenantQuota(const std::string &url, const std::string &keysDir,
                     const std::string &tenant, uint64_t bytes, uint64_t &used,
                     std::string &error) {
-  ClientKeys keys;
-  if (!keysDir.empty())
-    if (error = readAdminKeys(keysDir, keys); !error.empty())
-      return false;
   proto::ByteWriter w;
   w.putString(tenant);
   w.put<uint64_t>(bytes);
-  zmq::message_t reply;
-  size_t at = 0;
-  if (!request(url, keysDir.empty() ? nullptr : &keys,
-               proto::MsgType::SetQuotaAdmin, w, reply, at, error))
-    return false;
-  try {
-    proto::ByteReader r = fields(reply, at);
-    used = r.get<uint64_t>("used");
-    return true;
-  } catch (const std::exception &e) {
-    error = std::string("malformed reply: ") + e.what();
-    return false;
-  }
+  return operatorRequest(url, keysDir, proto::MsgType::SetQuotaAdmin, w,
+                         "used", used, error);
 }
 
 } // namespace wooly::daemon

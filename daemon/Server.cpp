@@ -202,6 +202,13 @@ struct Server::Impl {
     Reply reply = Reply::error(code, std::move(message));
     sendReply(router, rid, h, reply);
   }
+  void refuseNonOperator(const std::string &rid, const proto::Header &h,
+                         const char *what) {
+    replyError(rid, h, WireCode::NotPermitted,
+               std::string(what) +
+                   " needs an operator key (one listed in the server's "
+                   "admin_keys; `woolyd --gen-keys` writes admin.key)");
+  }
 };
 
 exec::Status Server::start(std::shared_ptr<zmq::context_t> context,
@@ -566,10 +573,7 @@ void Server::Impl::setShareAdmin(const std::string &rid, const proto::Header &h,
   uint32_t cls = r.get<uint32_t>("priority");
   r.expectEnd();
   if (!admin)
-    return replyError(rid, h, WireCode::NotPermitted,
-                      "changing shares needs an operator key (one listed in "
-                      "the server's admin_keys; `woolyd --gen-keys` writes "
-                      "admin.key)");
+    return refuseNonOperator(rid, h, "changing shares");
   if (target > 1 || weight == 0 || weight > 1000 ||
       (cls > 2 && cls != proto::kKeepPriority) ||
       (target == 0 && tenant.empty()) || (target == 1 && session == 0))
@@ -607,10 +611,7 @@ void Server::Impl::setQuotaAdmin(const std::string &rid, const proto::Header &h,
   uint64_t bytes = r.get<uint64_t>("bytes");
   r.expectEnd();
   if (!admin)
-    return replyError(rid, h, WireCode::NotPermitted,
-                      "changing memory quotas needs an operator key (one "
-                      "listed in the server's admin_keys; `woolyd "
-                      "--gen-keys` writes admin.key)");
+    return refuseNonOperator(rid, h, "changing memory quotas");
   if (tenant.empty())
     return replyError(rid, h, WireCode::InvalidValue,
                       "a memory quota is for a tenant");
