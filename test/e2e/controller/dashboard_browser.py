@@ -2,7 +2,8 @@
 
 Loads the page, waits for the three servers, checks that a utilization chart
 redraws with new telemetry, clicks "Drain" on one server and checks that the
-JSON API reports it draining. Saves a screenshot as a test artifact.
+JSON API reports it draining, and sets a tenant's weight, class and memory
+quota from the page's form. Saves a screenshot as a test artifact.
 Usage: dashboard_browser.py HTTP_PORT SCREENSHOT_PATH
 """
 import json
@@ -76,6 +77,38 @@ try:
     wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "#server-beta button.drain").text
                == "Undrain")
     print("clicking Drain put beta into draining (API and page agree)")
+
+    # A tenant's settings from the form; the API and the page's table agree.
+    from selenium.webdriver.support.ui import Select
+    driver.find_element(By.ID, "tenant-name").send_keys("alice")
+    weight = driver.find_element(By.ID, "tenant-weight")
+    weight.clear()
+    weight.send_keys("3")
+    Select(driver.find_element(By.ID, "tenant-priority")).select_by_visible_text(
+        "latency-sensitive")
+    driver.find_element(By.ID, "tenant-quota").send_keys("1.5GiB")
+    driver.find_element(By.CSS_SELECTOR, "#tenant-form button").click()
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        alice = api("/api/v1/weights")["fleet"].get("alice")
+        if alice:
+            break
+        time.sleep(0.1)
+    assert alice == {"weight": 3, "priority": "latency-sensitive",
+                     "memoryQuota": 3 << 29}, alice
+    wait.until(lambda d: "alice 3 latency-sensitive 1.5 GiB" in
+               d.find_element(By.ID, "tenants").text)
+    # A size the page cannot read is said, and nothing is sent.
+    driver.find_element(By.ID, "tenant-name").clear()
+    driver.find_element(By.ID, "tenant-name").send_keys("bob")
+    driver.find_element(By.ID, "tenant-quota").clear()
+    driver.find_element(By.ID, "tenant-quota").send_keys("lots")
+    driver.find_element(By.CSS_SELECTOR, "#tenant-form button").click()
+    wait.until(lambda d: "memory quota" in d.find_element(By.ID, "tenant-error").text)
+    assert "bob" not in api("/api/v1/weights")["fleet"]
+    time.sleep(1.2)  # a refresh later the message is still there
+    assert "memory quota" in driver.find_element(By.ID, "tenant-error").text
+    print("the tenant form set alice's weight, class and quota")
     time.sleep(1.2)  # one more refresh so the screenshot shows live charts
     driver.save_screenshot(screenshot)
     print("screenshot:", screenshot)
