@@ -102,10 +102,12 @@ if [[ $kind == cuda && -x $trapper ]]; then
   start_woolyd --executor cuda --insecure
   WOOLYD_AS=()
   for step in kernel_trap vector_add; do
-    # Up to WOOLY_RESTART_WAIT_MS (60 s) for the new woolyd.
+    # Up to WOOLY_RESTART_WAIT_MS (60 s) for the new woolyd; how long it
+    # took is printed (the restart's time on this GPU).
+    t0=$(date +%s%3N)
     if timeout 90 "$WOOLY_BIN/wooly-run" --server "$WOOLYD_URL" "$WOOLY_BUILD/examples/$step" >"$tmp/restart" 2>&1 &&
        grep -q '^PASS$' "$tmp/restart"; then
-      echo "ok $step (traps to the driver)"
+      echo "ok $step (traps to the driver) in $(($(date +%s%3N) - t0)) ms"
     else
       echo "FAIL $step on a woolyd whose traps go to the driver:"; tail -5 "$tmp/restart"; fail=1
     fi
