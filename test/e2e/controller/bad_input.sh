@@ -24,11 +24,7 @@ expect_user_error "cannot listen on" "$C" --listen tcp://999.1.1.1:1 --http 127.
 expect_user_error "cannot get the fleet" "$WOOLY_BIN/wooly-smi" --controller "tcp://127.0.0.1:$(free_port)"
 echo "command-line errors are user errors"
 
-ZMQ_PORT=$(free_port)
-HTTP_PORT=$(free_port)
-URL=tcp://127.0.0.1:$ZMQ_PORT
-start controller "$C" --listen "$URL" --http "127.0.0.1:$HTTP_PORT" --insecure
-wait_for 5000 api /healthz || fail "controller did not come up"
+launch_controller
 expect_user_error "cannot listen for HTTP" "$C" --listen tcp://127.0.0.1:$(free_port) \
   --http "127.0.0.1:$HTTP_PORT" --insecure
 

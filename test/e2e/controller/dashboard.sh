@@ -9,12 +9,7 @@ if [[ ! -x /usr/bin/chromedriver ]] || ! command -v chromium >/dev/null ||
   exit 77
 fi
 
-ZMQ_PORT=$(free_port)
-HTTP_PORT=$(free_port)
-URL=tcp://127.0.0.1:$ZMQ_PORT
-start controller "$WOOLY_BIN/wooly-controller" --listen "$URL" \
-  --http "127.0.0.1:$HTTP_PORT" --insecure --heartbeat-ms 250
-wait_for 5000 api /healthz || fail "controller did not come up"
+launch_controller --heartbeat-ms 250
 start alpha "$WOOLY_BIN/wooly-fleet-sim" serve --controller "$URL" --insecure \
   --name alpha --busy 0.6 --jitter 0.2 --memory-used 6GiB --sessions 2 --tenant alice
 start beta "$WOOLY_BIN/wooly-fleet-sim" serve --controller "$URL" --insecure \

@@ -38,6 +38,18 @@ start() {
 
 now_ms() { date +%s%3N; }
 
+# launch_controller [ARGS...]: wooly-controller on free loopback ports
+# (sets ZMQ_PORT, HTTP_PORT and URL), plain (--insecure), with ARGS; waits
+# until its HTTP side answers.
+launch_controller() {
+  ZMQ_PORT=$(free_port)
+  HTTP_PORT=$(free_port)
+  URL=tcp://127.0.0.1:$ZMQ_PORT
+  start controller "$WOOLY_BIN/wooly-controller" --listen "$URL" \
+    --http "127.0.0.1:$HTTP_PORT" --insecure "$@"
+  wait_for 5000 api /healthz || fail "controller did not come up"
+}
+
 # wait_for TIMEOUT_MS CMD...: polls CMD every 50 ms until it succeeds.
 wait_for() {
   local limit=$1

@@ -11,12 +11,7 @@ if [[ ! -x $WOOLYD || ! -x $hold ]]; then
   exit 77
 fi
 
-ZMQ_PORT=$(free_port)
-HTTP_PORT=$(free_port)
-URL=tcp://127.0.0.1:$ZMQ_PORT
-start controller "$WOOLY_BIN/wooly-controller" --listen "$URL" \
-  --http "127.0.0.1:$HTTP_PORT" --insecure
-wait_for 5000 api /healthz || fail "controller did not come up"
+launch_controller
 WOOLYD_URL=tcp://127.0.0.1:$(free_port)
 start woolyd "$WOOLYD" --listen "$WOOLYD_URL" --controller "$URL" \
   --executor host --insecure

@@ -9,12 +9,7 @@ if [[ ! -x $WOOLYD ]]; then
   exit 77
 fi
 
-ZMQ_PORT=$(free_port)
-HTTP_PORT=$(free_port)
-URL=tcp://127.0.0.1:$ZMQ_PORT
-start controller "$WOOLY_BIN/wooly-controller" --listen "$URL" \
-  --http "127.0.0.1:$HTTP_PORT" --insecure
-wait_for 5000 api /healthz || fail "controller did not come up"
+launch_controller
 
 # woolyd may be built before its host executor is: then there is nothing to
 # test here yet.
