@@ -1,5 +1,6 @@
 //===- Controller.cpp - The controller service ----------------------------===//
 #include "controller/Controller.h"
+#include "daemon/PriorityNames.h"
 
 #include "controller/Format.h"
 
@@ -254,6 +255,11 @@ bool Controller::setTenantWeight(const std::string &server,
   }
   if (ok)
     log("tenant " + tenant + " weight " + formatFixed(setting.weight) +
+        (setting.priority == protocol::kKeepPriority
+             ? std::string()
+             : std::string(" class ") +
+                   daemon::priorityClassName(
+                       static_cast<exec::PriorityClass>(setting.priority))) +
         " quota " +
         (setting.memoryQuotaBytes ? formatBytes(setting.memoryQuotaBytes)
                                   : std::string("unlimited")) +

@@ -137,6 +137,22 @@ void printFleet(const json &fleet) {
   } else {
     std::puts("No sessions.");
   }
+
+  // What operators set per tenant, fleet-wide (POST /api/v1/weights).
+  const json &tenants = fleet["weights"]["fleet"];
+  if (tenants.is_object() && !tenants.empty()) {
+    Table t({"Tenant", "Weight", "Class", "Memory quota"});
+    for (const auto &[name, w] : tenants.items()) {
+      char weight[32];
+      std::snprintf(weight, sizeof(weight), "%g", w["weight"].get<double>());
+      uint64_t quota = w["memoryQuota"].get<uint64_t>();
+      t.add({name, weight,
+             w["priority"].is_string() ? w["priority"].get<std::string>()
+                                       : "each session's own",
+             quota ? bytes(quota) : "none"});
+    }
+    t.print();
+  }
 }
 
 } // namespace

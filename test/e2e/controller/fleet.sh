@@ -86,8 +86,11 @@ out=$(place --memory 64GiB)
 [[ $out == "refused no server can take this: "* ]] || fail "unexpected: $out"
 echo "$out"
 
-# 5. wooly-smi shows the fleet.
+# 5. wooly-smi shows the fleet, and the tenants' settings.
+curl -sf -X POST -d '{"tenant":"carol","weight":2.5,"priority":"best-effort","memoryQuota":1073741824}' \
+  "http://127.0.0.1:$HTTP_PORT/api/v1/weights" >/dev/null || fail "POST weights"
 smi=$("$WOOLY_BIN/wooly-smi" --controller "$URL")
+grep -qE "carol +\| 2\.5 +\| best-effort +\| 1\.0 GiB" <<<"$smi" || fail "wooly-smi lacks carol's settings: $smi"
 for word in heavy medium light draining down "Kernel time"; do
   grep -q "$word" <<<"$smi" || fail "wooly-smi output lacks '$word': $smi"
 done
