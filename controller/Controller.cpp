@@ -247,7 +247,7 @@ bool Controller::drain(const std::string &server, bool draining) {
 
 bool Controller::setTenantWeight(const std::string &server,
                                  const std::string &tenant,
-                                 TenantSetting setting) {
+                                 TenantSetting &setting) {
   bool ok;
   {
     std::lock_guard<std::mutex> lock(mutex_);

@@ -62,8 +62,9 @@ public:
   std::shared_ptr<const PlacementRecord>
   place(const protocol::PlacementRequestMsg &request);
   bool drain(const std::string &server, bool draining);
+  /// Registry::setTenantWeight, logged; `setting` comes back as it now is.
   bool setTenantWeight(const std::string &server, const std::string &tenant,
-                       TenantSetting setting);
+                       TenantSetting &setting);
 
   // Views for the API, the dashboard and wooly-smi (ControllerJson.cpp).
   /// `historySamples`: how many of the newest utilization samples (of up to

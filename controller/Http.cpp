@@ -336,9 +336,8 @@ void HttpServer::routes() {
         !std::isfinite(body["weight"].get<double>()))
       return sendProblem(res, 400, "\"weight\" must be a positive number");
     setting.weight = body["weight"].get<double>();
-    // The tenant's priority class on the servers; absent or null: whatever
-    // its sessions ask for.
-    json priority = nullptr;
+    // The tenant's priority class on the servers; absent or null: the one
+    // set before, if any, else whatever its sessions ask for.
     if (body.contains("priority") && !body["priority"].is_null()) {
       auto cls = body["priority"].is_string()
                      ? daemon::parsePriorityClass(
@@ -349,10 +348,13 @@ void HttpServer::routes() {
                            "\"priority\" must be \"best-effort\", "
                            "\"normal\" or \"latency-sensitive\"");
       setting.priority = static_cast<uint8_t>(*cls);
-      priority = daemon::priorityClassName(*cls);
     }
     if (!c.setTenantWeight(server, tenant, setting))
       return sendProblem(res, 404, "no server named " + server);
+    json priority = nullptr;
+    if (setting.priority != protocol::kKeepPriority)
+      priority = daemon::priorityClassName(
+          static_cast<exec::PriorityClass>(setting.priority));
     sendJson(res, {{"tenant", tenant},
                    {"weight", setting.weight},
                    {"memoryQuota", setting.memoryQuotaBytes},

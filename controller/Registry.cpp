@@ -161,20 +161,31 @@ bool Registry::setDraining(const std::string &name, bool draining) {
 
 bool Registry::setTenantWeight(const std::string &server,
                                const std::string &tenant,
-                               TenantSetting setting) {
+                               TenantSetting &setting) {
+  // No class asked for: the one set before stays (servers keep it anyway).
+  auto keepClass = [&](const std::map<std::string, TenantSetting> &before,
+                       TenantSetting &s) {
+    if (s.priority != protocol::kKeepPriority)
+      return;
+    if (auto it = before.find(tenant); it != before.end())
+      s.priority = it->second.priority;
+  };
   auto apply = [&](ServerRecord &r) {
-    r.tenantSettings[tenant] = setting;
+    TenantSetting s = setting;
+    keepClass(r.tenantSettings, s);
+    r.tenantSettings[tenant] = s;
     r.pendingCommands.push_back({OperatorCommandKind::SetTenantWeight, tenant,
-                                 setting.weight, setting.memoryQuotaBytes,
-                                 setting.priority});
+                                 s.weight, s.memoryQuotaBytes, s.priority});
+    return s;
   };
   if (!server.empty()) {
     ServerRecord *r = find(server);
     if (!r)
       return false;
-    apply(*r);
+    setting = apply(*r);
     return true;
   }
+  keepClass(fleetTenantSettings_, setting);
   fleetTenantSettings_[tenant] = setting;
   for (auto &[name, r] : servers_)
     apply(r);

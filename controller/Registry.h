@@ -103,9 +103,10 @@ public:
   bool setDraining(const std::string &name, bool draining);
   /// Queues SetTenantWeight for one server, or for all if `server` is empty;
   /// false if a named server is unknown. Also remembered for servers that
-  /// register later.
+  /// register later. Without a class (kKeepPriority) the class set before
+  /// stays; `setting` comes back as it now is.
   bool setTenantWeight(const std::string &server, const std::string &tenant,
-                       TenantSetting setting);
+                       TenantSetting &setting);
   const std::map<std::string, TenantSetting> &fleetTenantSettings() const {
     return fleetTenantSettings_;
   }

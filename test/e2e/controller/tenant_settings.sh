@@ -83,6 +83,12 @@ lifted() {
     grep -q HOLDING
 }
 wait_for 5000 lifted || fail "alice's quota was not lifted"
+# A new weight alone keeps the class set before.
+api /api/v1/weights | python3 -c '
+import json, sys
+w = json.load(sys.stdin)["fleet"]["alice"]
+assert w["priority"] == "latency-sensitive" and w["memoryQuota"] == 0, w' ||
+  fail "the class was dropped by a POST without one"
 code=$(post '{"tenant":"alice","weight":3,"priority":"urgent"}')
 [[ $code == 400 ]] || fail "a bad priority class got $code"
 grep -q 'latency-sensitive' "$WORK/post.json" || fail "the 400 does not say the classes: $(cat "$WORK/post.json")"

@@ -86,8 +86,10 @@ TEST_CASE("drain and tenant weights travel with the next telemetry reply",
   r.registerServer(reg("b", "tcp://127.0.0.1:7702"), t0);
   CHECK(r.setDraining("a", true));
   CHECK_FALSE(r.setDraining("nope", true));
-  CHECK(r.setTenantWeight("", "alice", {2.0, 4ull << 30, 2}));
-  CHECK_FALSE(r.setTenantWeight("nope", "alice", {2.0, 0}));
+  TenantSetting alice{2.0, 4ull << 30, 2};
+  CHECK(r.setTenantWeight("", "alice", alice));
+  TenantSetting nope{2.0, 0};
+  CHECK_FALSE(r.setTenantWeight("nope", "alice", nope));
 
   auto replyA = r.applyTelemetry(beat("a"), t0);
   REQUIRE(replyA.commands.size() == 2);
@@ -109,11 +111,21 @@ TEST_CASE("drain and tenant weights travel with the next telemetry reply",
   CHECK(replyC.commands[0].tenant == "alice");
   CHECK(replyC.commands[0].priority == 2);
   CHECK(replyC.commands[0].memoryQuotaBytes == 4ull << 30);
-  // Without a class, the servers keep whatever the sessions ask for.
-  CHECK(r.setTenantWeight("c", "bob", {1.0, 0}));
+  // Without a class, the servers keep whatever the sessions ask for...
+  TenantSetting bob{1.0, 0};
+  CHECK(r.setTenantWeight("c", "bob", bob));
   auto replyC2 = r.applyTelemetry(beat("c"), t0);
   REQUIRE(replyC2.commands.size() == 1);
   CHECK(replyC2.commands[0].priority == wooly::protocol::kKeepPriority);
+  // ...or the class set before: a new weight alone does not drop it.
+  TenantSetting alice2{5.0, 0};
+  CHECK(r.setTenantWeight("", "alice", alice2));
+  CHECK(alice2.priority == 2);
+  CHECK(r.fleetTenantSettings().at("alice").priority == 2);
+  auto replyC3 = r.applyTelemetry(beat("c"), t0);
+  REQUIRE(replyC3.commands.size() == 1);
+  CHECK(replyC3.commands[0].priority == 2);
+  CHECK(replyC3.commands[0].weight == 5.0);
 }
 
 TEST_CASE("a restarted controller learns a drain from the server",
