@@ -284,8 +284,14 @@ int main(int argc, char **argv) {
     fprintf(stderr, "woolyd: cannot restart: %s\n", err.c_str());
     _exit(75);
   }
-  fprintf(stderr, "woolyd: shutting down\n");
   link.reset(); // deregister first
+  if (std::string why = executor->lost(); !why.empty()) {
+    // As when restarting: the teardown could wait on the broken driver.
+    fprintf(stderr, "woolyd: shutting down (the device was lost: %s)\n",
+            why.c_str());
+    _exit(0);
+  }
+  fprintf(stderr, "woolyd: shutting down\n");
   server.reset();
   return 0;
 }
