@@ -267,4 +267,17 @@ bool Controller::setTenantWeight(const std::string &server,
   return ok;
 }
 
+bool Controller::clearTenant(const std::string &server,
+                             const std::string &tenant) {
+  bool ok;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ok = registry_.clearTenant(server, tenant);
+  }
+  if (ok)
+    log("tenant " + tenant + " settings cleared on " +
+        (server.empty() ? std::string("every server") : server));
+  return ok;
+}
+
 } // namespace wooly::controller

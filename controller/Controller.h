@@ -62,6 +62,8 @@ public:
   std::shared_ptr<const PlacementRecord>
   place(const protocol::PlacementRequestMsg &request);
   bool drain(const std::string &server, bool draining);
+  /// Registry::clearTenant, logged.
+  bool clearTenant(const std::string &server, const std::string &tenant);
   /// Registry::setTenantWeight, logged; `setting` comes back as it now is.
   bool setTenantWeight(const std::string &server, const std::string &tenant,
                        TenantSetting &setting);

@@ -318,6 +318,16 @@ void HttpServer::routes() {
         [&c](const httplib::Request &, httplib::Response &res) {
           sendJson(res, c.weightsJson());
         });
+  s.Delete(R"(/api/v1/weights/(.+))", [&c](const httplib::Request &req,
+                                            httplib::Response &res) {
+    std::string tenant = req.matches[1].str();
+    std::string server = req.get_param_value("server");
+    if (!c.clearTenant(server, tenant))
+      return sendProblem(res, 404, "no server named " + server);
+    sendJson(res, {{"tenant", tenant},
+                   {"cleared", true},
+                   {"server", server.empty() ? json(nullptr) : json(server)}});
+  });
   s.Post("/api/v1/weights", [&c](const httplib::Request &req,
                                  httplib::Response &res) {
     json body;

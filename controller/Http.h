@@ -15,6 +15,7 @@
 //   GET  /api/v1/weights
 //   POST /api/v1/weights                {"tenant","weight","memoryQuota"?,
 //                                        "priority"?,"server"?}
+//   DELETE /api/v1/weights/TENANT[?server=NAME]
 // With a token, /api/ and /metrics need "Authorization: Bearer TOKEN".
 //
 //===----------------------------------------------------------------------===//

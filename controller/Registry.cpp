@@ -192,6 +192,25 @@ bool Registry::setTenantWeight(const std::string &server,
   return true;
 }
 
+bool Registry::clearTenant(const std::string &server,
+                           const std::string &tenant) {
+  auto apply = [&](ServerRecord &r) {
+    r.tenantSettings.erase(tenant);
+    r.pendingCommands.push_back({OperatorCommandKind::ClearTenant, tenant});
+  };
+  if (!server.empty()) {
+    ServerRecord *r = find(server);
+    if (!r)
+      return false;
+    apply(*r);
+    return true;
+  }
+  fleetTenantSettings_.erase(tenant);
+  for (auto &[name, r] : servers_)
+    apply(r);
+  return true;
+}
+
 void Registry::reserve(const std::string &name, uint64_t bytes,
                        Clock::time_point now) {
   if (ServerRecord *r = find(name)) {

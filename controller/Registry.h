@@ -107,6 +107,10 @@ public:
   /// stays; `setting` comes back as it now is.
   bool setTenantWeight(const std::string &server, const std::string &tenant,
                        TenantSetting &setting);
+  /// Forgets the tenant's settings on one server, or on all (and for later
+  /// ones) if `server` is empty, and queues ClearTenant for them; false if
+  /// a named server is unknown.
+  bool clearTenant(const std::string &server, const std::string &tenant);
   const std::map<std::string, TenantSetting> &fleetTenantSettings() const {
     return fleetTenantSettings_;
   }

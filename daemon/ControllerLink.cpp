@@ -111,6 +111,15 @@ ControllerLink::start(zmq::context_t &context, const std::string &url,
                   cls ? priorityClassName(*cls) : "", quota.c_str(), n);
           break;
         }
+        case protocol::OperatorCommandKind::ClearTenant: {
+          size_t n = server.clearTenantShare(c.tenant);
+          server.setTenantMemoryQuota(c.tenant, 0);
+          fprintf(stderr,
+                  "woolyd: tenant '%s' back to each session's own share, no "
+                  "memory quota (controller; %zu sessions)\n",
+                  c.tenant.c_str(), n);
+          break;
+        }
         }
       });
   link->impl_->agent->start();

@@ -32,7 +32,7 @@ struct ShareTarget {
 
 /// Sends SetShareAdmin to the server at `url` (CURVE operator keys,
 /// admin.key, from `keysDir` when not empty); `changed` is how many sessions
-/// got the new share. False with `error` set on failure or refusal.
+/// got the new share. Weight 0 for a tenant clears its share. False with `error` set on failure or refusal.
 bool setShare(const std::string &url, const std::string &keysDir,
               const ShareTarget &target, uint32_t weight,
               std::optional<exec::PriorityClass> priority, uint32_t &changed,

@@ -79,6 +79,10 @@ struct Worker {
   /// client's CURVE key), "" without CURVE. `--status` shows a non-operator
   /// only the sessions of its own key.
   std::string owner;
+  /// The share the client asked for at Hello, which an operator's tenant
+  /// share overrides until it is cleared.
+  uint32_t askedWeight = 1;
+  exec::PriorityClass askedPriority = exec::PriorityClass::Normal;
   std::unique_ptr<Session> session;
   std::mutex mutex;
   std::condition_variable ready;
@@ -480,6 +484,8 @@ void Server::Impl::hello(const std::string &rid, const proto::Header &h,
     return replyError(rid, h, WireCode::InvalidValue,
                       "share must have weight 1..1000 and priority 0..2");
   retire(rid, "new hello"); // a reconnecting client starts afresh
+  const uint32_t askedWeight = weight;
+  const auto askedPriority = static_cast<exec::PriorityClass>(cls);
   {
     std::lock_guard lock(sessionsMutex);
     if (workers.size() >= server.options_.maxSessions)
@@ -511,6 +517,8 @@ void Server::Impl::hello(const std::string &rid, const proto::Header &h,
   auto worker = std::make_shared<Worker>();
   worker->rid = rid;
   worker->owner = owner;
+  worker->askedWeight = askedWeight;
+  worker->askedPriority = askedPriority;
   std::string client = name + " (pid " + std::to_string(pid) + ")";
   exec::Status status =
       Session::create(id, client, *server.executor_, *quota, modules, options,
@@ -574,12 +582,24 @@ void Server::Impl::setShareAdmin(const std::string &rid, const proto::Header &h,
   r.expectEnd();
   if (!admin)
     return refuseNonOperator(rid, h, "changing shares");
-  if (target > 1 || weight == 0 || weight > 1000 ||
+  if (target > 1 || (weight == 0 && target != 0) || weight > 1000 ||
       (cls > 2 && cls != proto::kKeepPriority) ||
       (target == 0 && tenant.empty()) || (target == 1 && session == 0))
     return replyError(rid, h, WireCode::InvalidValue,
                       "a share is a tenant or session, a weight 1..1000 and "
-                      "optionally a priority class");
+                      "optionally a priority class (weight 0: a tenant's "
+                      "share cleared)");
+  if (weight == 0) {
+    uint32_t changed = uint32_t(server.clearTenantShare(tenant));
+    if (server.options_.verbose)
+      fprintf(stderr,
+              "woolyd: operator cleared the share of tenant '%s' (%u "
+              "sessions back to their own)\n",
+              tenant.c_str(), changed);
+    Reply reply;
+    reply.fields.put<uint32_t>(changed);
+    return sendReply(router, rid, h, reply);
+  }
   std::optional<exec::PriorityClass> priority;
   if (cls != proto::kKeepPriority)
     priority = static_cast<exec::PriorityClass>(cls);
@@ -798,6 +818,18 @@ size_t Server::setTenantShare(const std::string &tenant, uint32_t weight,
       w->session->setShare(weight, share.priority
                                        ? *share.priority
                                        : w->session->usage().priority);
+      ++changed;
+    }
+  return changed;
+}
+
+size_t Server::clearTenantShare(const std::string &tenant) {
+  std::lock_guard lock(impl_->sessionsMutex);
+  impl_->tenantShares.erase(tenant);
+  size_t changed = 0;
+  for (auto &[rid, w] : impl_->workers)
+    if (w->session && w->session->tenant() == tenant) {
+      w->session->setShare(w->askedWeight, w->askedPriority);
       ++changed;
     }
   return changed;

@@ -93,6 +93,10 @@ public:
   /// changed.
   size_t setTenantShare(const std::string &tenant, uint32_t weight,
                         std::optional<exec::PriorityClass> cls = {});
+  /// Drops the operator's share of `tenant` (setTenantShare): its sessions
+  /// go back to the share each asked for, later ones keep theirs; returns
+  /// how many changed.
+  size_t clearTenantShare(const std::string &tenant);
   /// Caps the device memory `tenant`'s sessions hold together (0: no cap;
   /// the controller's memoryQuota). Applies to their next allocations and
   /// guarantees; what they hold stays theirs.

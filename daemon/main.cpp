@@ -6,6 +6,7 @@
 //   woolyd --listen URL [--keys DIR] --set-share TENANT=WEIGHT[:CLASS]
 //   woolyd --listen URL [--keys DIR] --set-session-share ID=WEIGHT[:CLASS]
 //   woolyd --listen URL [--keys DIR] --set-quota TENANT=SIZE
+//   woolyd --listen URL [--keys DIR] --clear-share TENANT
 //   woolyd --gen-keys DIR
 //
 // --status connects to the server listening on URL and prints its telemetry
@@ -43,6 +44,7 @@ static int usage(const char *why) {
           "       woolyd --listen URL [--keys DIR] --set-session-share "
           "ID=WEIGHT[:CLASS]\n"
           "       woolyd --listen URL [--keys DIR] --set-quota TENANT=SIZE\n"
+          "       woolyd --listen URL [--keys DIR] --clear-share TENANT\n"
           "       woolyd --gen-keys DIR\n"
           "WEIGHT is 1..1000; CLASS best-effort, normal or "
           "latency-sensitive (unchanged if left out); SIZE the bytes the "
@@ -86,7 +88,7 @@ static bool isLoopbackTcp(const std::string &url) {
 
 int main(int argc, char **argv) {
   std::string listen, controller, executorKind = "auto", keysDir, genKeys,
-      launchTimeout, tenantShare, sessionShare, tenantQuota;
+      launchTimeout, tenantShare, sessionShare, tenantQuota, clearShare;
   bool insecure = false, status = false, verbose = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -105,6 +107,7 @@ int main(int argc, char **argv) {
         : a == "--set-share"  ? !value(tenantShare)
         : a == "--set-session-share" ? !value(sessionShare)
         : a == "--set-quota" ? !value(tenantQuota)
+        : a == "--clear-share" ? !value(clearShare)
                               : false)
       return usage((a + " needs a value").c_str());
     if (a == "--insecure")
@@ -118,7 +121,7 @@ int main(int argc, char **argv) {
     else if (a != "--listen" && a != "--controller" && a != "--executor" &&
              a != "--keys" && a != "--gen-keys" && a != "--launch-timeout" &&
              a != "--set-share" && a != "--set-session-share" &&
-             a != "--set-quota")
+             a != "--set-quota" && a != "--clear-share")
       return usage(("unknown option '" + a + "'").c_str());
   }
   if (!genKeys.empty()) {
@@ -142,6 +145,21 @@ int main(int argc, char **argv) {
     if (!daemon::queryStatus(listen, keysDir, json, err))
       return fprintf(stderr, "woolyd: %s\n", err.c_str()), 1;
     printf("%s\n", json.c_str());
+    return 0;
+  }
+  if (!clearShare.empty()) {
+    if (!tenantShare.empty() || !sessionShare.empty() || !tenantQuota.empty())
+      return usage("--clear-share goes alone");
+    daemon::ShareTarget target;
+    target.tenant = clearShare;
+    uint32_t changed = 0;
+    std::string err;
+    // Weight 0: the tenant's share cleared (SetShareAdmin).
+    if (!daemon::setShare(listen, keysDir, target, 0, std::nullopt, changed,
+                          err))
+      return fprintf(stderr, "woolyd: %s\n", err.c_str()), 1;
+    printf("tenant %s: each session's own share again (%u session%s now)\n",
+           clearShare.c_str(), changed, changed == 1 ? "" : "s");
     return 0;
   }
   if (!tenantQuota.empty()) {

@@ -185,13 +185,16 @@ int serve(const Args &a) {
         raw->draining = true;
       else if (c.kind == OperatorCommandKind::Undrain)
         raw->draining = false;
+      else if (c.kind == OperatorCommandKind::ClearTenant)
+        raw->tenantSettings.erase(c.tenant);
       else
         raw->tenantSettings[c.tenant] = c;
       std::fprintf(stderr, "wooly-fleet-sim: %s: command %s%s\n",
                    raw->registration.serverName.c_str(),
                    c.kind == OperatorCommandKind::Drain ? "drain"
-                   : c.kind == OperatorCommandKind::Undrain
-                       ? "undrain"
+                   : c.kind == OperatorCommandKind::Undrain ? "undrain"
+                   : c.kind == OperatorCommandKind::ClearTenant
+                       ? "clear-tenant "
                        : "set-tenant-weight ",
                    c.tenant.c_str());
     };

@@ -78,7 +78,7 @@ void write(Writer &w, const OperatorCommand &c) {
 }
 void read(Reader &r, OperatorCommand &c) {
   uint8_t kind = r.u8();
-  if (kind < 1 || kind > 3)
+  if (kind < 1 || kind > 4)
     r.fail("unknown operator command kind " + std::to_string(kind));
   c.kind = static_cast<OperatorCommandKind>(kind);
   c.tenant = r.string();

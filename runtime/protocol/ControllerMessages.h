@@ -92,6 +92,8 @@ enum class OperatorCommandKind : uint8_t {
   Drain = 1,           // take no new sessions, finish the current ones
   Undrain = 2,         // take sessions again
   SetTenantWeight = 3, // scheduler weight and memory quota for a tenant
+  ClearTenant = 4,     // drop the tenant's settings: its sessions go back to
+                       // the shares they asked for, no memory quota
 };
 
 /// OperatorCommand::priority when the tenant's class stays as it is.
@@ -99,7 +101,7 @@ inline constexpr uint8_t kKeepPriority = 0xff;
 
 struct OperatorCommand {
   OperatorCommandKind kind = OperatorCommandKind::Drain;
-  std::string tenant;            // SetTenantWeight only
+  std::string tenant;            // SetTenantWeight, ClearTenant
   double weight = 1.0;           // SetTenantWeight: relative share, > 0
   /// SetTenantWeight: bytes the tenant's sessions hold together on the
   /// server; 0 = unlimited.

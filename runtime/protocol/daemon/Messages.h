@@ -37,7 +37,8 @@ enum class MsgType : uint16_t {
   // An operator changes a tenant's or a session's share (woolyd
   // --set-share); needs no session, and an admin key where CURVE is on:
   //   u8 target (0 tenant, 1 session), string tenant, u64 session,
-  //   u32 weight 1..1000, u32 priority class 0..2 or kKeepPriority
+  //   u32 weight 1..1000, u32 priority class 0..2 or kKeepPriority;
+  //   weight 0 for a tenant clears its share (woolyd --clear-share)
   // Reply: u32 sessions changed.
   SetShareAdmin,
   // An operator caps what a tenant's sessions hold together (woolyd

@@ -109,6 +109,19 @@ try:
     time.sleep(1.2)  # a refresh later the message is still there
     assert "memory quota" in driver.find_element(By.ID, "tenant-error").text
     print("the tenant form set alice's weight, class and quota")
+
+    # Clear alice from her row: gone from the API and the table.
+    def click_clear(d):
+        d.find_element(By.CSS_SELECTOR, '#tenants button.clear[data-tenant="alice"]').click()
+        return True
+
+    wait.until(click_clear)
+    deadline = time.time() + 10
+    while time.time() < deadline and "alice" in api("/api/v1/weights")["fleet"]:
+        time.sleep(0.1)
+    assert "alice" not in api("/api/v1/weights")["fleet"]
+    wait.until(lambda d: "alice" not in d.find_element(By.ID, "tenants").text)
+    print("Clear on alice's row cleared her settings")
     time.sleep(1.2)  # one more refresh so the screenshot shows live charts
     driver.save_screenshot(screenshot)
     print("screenshot:", screenshot)

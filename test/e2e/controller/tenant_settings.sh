@@ -89,6 +89,23 @@ import json, sys
 w = json.load(sys.stdin)["fleet"]["alice"]
 assert w["priority"] == "latency-sensitive" and w["memoryQuota"] == 0, w' ||
   fail "the class was dropped by a POST without one"
+# Cleared: alice's sessions are back to what they asked for (normal,
+# best-effort), and the settings are gone from the API and woolyd.
+code=$(curl -s -o "$WORK/post.json" -w '%{http_code}' -X DELETE \
+  "http://127.0.0.1:$HTTP_PORT/api/v1/weights/alice")
+[[ $code == 200 ]] || fail "DELETE weights/alice: $code $(cat "$WORK/post.json")"
+back() {
+  "$WOOLYD" --listen "$WOOLYD_URL" --status | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+s = sorted(x["priority"] + "/" + str(x["weight"]) for x in d["sessions"] if x["tenant"] == "alice")
+assert s == ["best-effort/1", "normal/1"], s
+assert all(t["tenant"] != "alice" for t in d["tenants"]), d["tenants"]'
+}
+wait_for 5000 back || fail "alice's sessions did not get their own shares back"
+api /api/v1/weights | python3 -c 'import json,sys; assert "alice" not in json.load(sys.stdin)["fleet"]' ||
+  fail "the controller still lists alice"
+echo "cleared: alice's sessions are back to their own shares"
 code=$(post '{"tenant":"alice","weight":3,"priority":"urgent"}')
 [[ $code == 400 ]] || fail "a bad priority class got $code"
 grep -q 'latency-sensitive' "$WORK/post.json" || fail "the 400 does not say the classes: $(cat "$WORK/post.json")"

@@ -84,6 +84,17 @@ cp "$tmp/keys/server.pub" "$tmp/tenant/server.pub"
 [[ $? == 1 ]] && grep -q "operator key" "$tmp/err" || fail "a tenant key set a quota: $(cat "$tmp/err")"
 echo "a tenant's key is refused: $(cat "$tmp/err")"
 
+# Cleared: bob (whose session had its own share changed by id) keeps that,
+# alice's session goes back to what it asked for.
+out=$("$bin" --listen "$WOOLYD_URL" --keys "$tmp/keys" --clear-share alice) ||
+  fail "--clear-share: $out"
+[[ $out == "tenant alice: each session's own share again (1 session now)" ]] || fail "said: $out"
+[[ $(session_field alice weight) == 1 && $(session_field alice priority) == normal ]] ||
+  fail "alice's share was not cleared: $(session_field alice weight) $(session_field alice priority)"
+echo "tenant share cleared: $out"
+"$bin" --listen "$WOOLYD_URL" --keys "$tmp/keys" --set-share alice=3:latency-sensitive >/dev/null ||
+  fail "setting alice's share again"
+
 expect_usage() {
   "$bin" --listen "$WOOLYD_URL" --keys "$tmp/keys" "$@" 2>"$tmp/err" >/dev/null
   [[ $? == 1 ]] && grep -q -- "$want" "$tmp/err" || fail "'$*' said: $(cat "$tmp/err")"
@@ -96,5 +107,6 @@ want="no session 999" expect_usage --set-session-share 999=2
 want="TENANT=SIZE" expect_usage --set-quota alice=lots
 want="TENANT=SIZE" expect_usage --set-quota =4GiB
 want="goes alone" expect_usage --set-quota alice=1 --set-share alice=2
+want="goes alone" expect_usage --clear-share alice --set-share alice=2
 [[ $(session_field alice weight) == 3 ]] || fail "a refused request changed a share"
 echo PASS

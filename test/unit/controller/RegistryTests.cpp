@@ -126,6 +126,18 @@ TEST_CASE("drain and tenant weights travel with the next telemetry reply",
   REQUIRE(replyC3.commands.size() == 1);
   CHECK(replyC3.commands[0].priority == 2);
   CHECK(replyC3.commands[0].weight == 5.0);
+
+  // Cleared: every server is told, and a later one gets nothing for alice.
+  CHECK(r.clearTenant("", "alice"));
+  CHECK_FALSE(r.clearTenant("nope", "alice"));
+  CHECK(r.fleetTenantSettings().count("alice") == 0);
+  auto replyC4 = r.applyTelemetry(beat("c"), t0);
+  REQUIRE(replyC4.commands.size() == 1);
+  CHECK(replyC4.commands[0].kind == OperatorCommandKind::ClearTenant);
+  CHECK(replyC4.commands[0].tenant == "alice");
+  CHECK(r.find("c")->tenantSettings.count("alice") == 0);
+  r.registerServer(reg("d", "tcp://127.0.0.1:7704"), t0);
+  CHECK(r.applyTelemetry(beat("d"), t0).commands.empty());
 }
 
 TEST_CASE("a restarted controller learns a drain from the server",

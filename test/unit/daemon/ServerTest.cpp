@@ -449,14 +449,29 @@ TEST_CASE("an operator changes a tenant's or a session's share over the "
   r = op.call(MsgType::SetShareAdmin, shareRequest("", 999999, 1, 0));
   CHECK(r.code == WireCode::NotFound);
   CHECK(r.message.find("--status") != std::string::npos);
-  for (auto bad : {shareRequest("team-a", 0, 0, 1),
-                   shareRequest("team-a", 0, 1001, 1),
+  for (auto bad : {shareRequest("team-a", 0, 1001, 1),
                    shareRequest("team-a", 0, 1, 3), shareRequest("", 0, 1, 1)})
     CHECK(op.call(MsgType::SetShareAdmin, bad).code == WireCode::InvalidValue);
   proto::ByteWriter truncated;
   truncated.put<uint8_t>(0);
   CHECK(op.call(MsgType::SetShareAdmin, truncated).code ==
         WireCode::ProtocolError);
+
+  // Weight 0 clears a tenant's share: its sessions get back what they
+  // asked for at Hello, and later ones keep theirs. Not for one session.
+  r = op.call(MsgType::SetShareAdmin, shareRequest("team-a", 0, 0, 0));
+  REQUIRE(r.ok());
+  CHECK(r.reader().get<uint32_t>("changed") == 2);
+  CHECK(sessionJson(*f.server, "team-a").find("\"weight\":1,\"priority\":"
+                                              "\"normal\"") !=
+        std::string::npos); // a: 1, normal
+  CHECK(f.server->statusJson().find("\"weight\":3,\"priority\":"
+                                    "\"best-effort\"") !=
+        std::string::npos); // a2: 3, best-effort
+  CHECK(f.server->statusJson().find("{\"tenant\":\"team-a\"") ==
+        std::string::npos);
+  CHECK(op.call(MsgType::SetShareAdmin, shareRequest("", sessionB, 0, 0))
+            .code == WireCode::InvalidValue);
 }
 
 namespace {

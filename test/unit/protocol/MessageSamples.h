@@ -37,7 +37,8 @@ inline TelemetryReplyMsg telemetryReply() {
   m.commands = {
       {OperatorCommandKind::Drain, "", 1.0, 0},
       {OperatorCommandKind::SetTenantWeight, "alice", 2.5, 4ull << 30, 2},
-      {OperatorCommandKind::SetTenantWeight, "bob", 1.0, 0, kKeepPriority}};
+      {OperatorCommandKind::SetTenantWeight, "bob", 1.0, 0, kKeepPriority},
+      {OperatorCommandKind::ClearTenant, "carol", 1.0, 0, kKeepPriority}};
   return m;
 }
 inline DeregisterMsg deregister() { return {"gpu-node-7"}; }
