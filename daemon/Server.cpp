@@ -1,5 +1,6 @@
 //===- Server.cpp - The woolyd server core -------------------------------===//
 #include "daemon/Server.h"
+#include "daemon/OperatorState.h"
 #include "daemon/PriorityNames.h"
 #include "daemon/StatusJson.h"
 
@@ -840,6 +841,35 @@ void Server::setTenantMemoryQuota(const std::string &tenant, uint64_t bytes) {
 }
 
 void Server::setDraining(bool draining) { impl_->draining = draining; }
+
+OperatorState Server::operatorState() const {
+  OperatorState state;
+  state.draining = impl_->draining;
+  std::map<std::string, OperatorState::Tenant> tenants;
+  {
+    std::lock_guard lock(impl_->sessionsMutex);
+    for (const auto &[name, share] : impl_->tenantShares) {
+      tenants[name].weight = share.weight;
+      tenants[name].priority = share.priority;
+    }
+  }
+  for (const auto &[name, bytes] : impl_->quota->tenantQuotas())
+    tenants[name].memoryQuota = bytes;
+  for (auto &[name, t] : tenants) {
+    t.name = name;
+    state.tenants.push_back(std::move(t));
+  }
+  return state;
+}
+
+void Server::applyOperatorState(const OperatorState &state) {
+  setDraining(state.draining);
+  for (const OperatorState::Tenant &t : state.tenants) {
+    if (t.weight)
+      setTenantShare(t.name, *t.weight, t.priority);
+    setTenantMemoryQuota(t.name, t.memoryQuota);
+  }
+}
 
 ModuleCache::Counters Server::moduleCounters() const {
   return impl_->modules.counters();

@@ -32,6 +32,7 @@
 namespace wooly::daemon {
 
 struct StatusReport;
+struct OperatorState;
 
 struct CurveKeys {
   std::string serverSecret;             // Z85, 40 characters
@@ -101,6 +102,10 @@ public:
   /// the controller's memoryQuota). Applies to their next allocations and
   /// guarantees; what they hold stays theirs.
   void setTenantMemoryQuota(const std::string &tenant, uint64_t bytes);
+  /// What operators set (the drain, tenants' shares and quotas), to carry
+  /// across a restart (daemon/OperatorState.h), and setting it back.
+  OperatorState operatorState() const;
+  void applyOperatorState(const OperatorState &state);
   /// A draining server refuses new sessions and serves the current ones.
   void setDraining(bool draining);
 

@@ -20,6 +20,7 @@
 #include "daemon/Restart.h"
 #include "daemon/Server.h"
 #include "daemon/OperatorClient.h"
+#include "daemon/OperatorState.h"
 #include "daemon/PriorityNames.h"
 #include "daemon/StopRequest.h"
 
@@ -260,6 +261,22 @@ int main(int argc, char **argv) {
   s = daemon::Server::start(context, *executor, options, server);
   if (!s)
     return fprintf(stderr, "woolyd: %s\n", s.message.c_str()), 1;
+  // A restarted woolyd: what operators set before (daemon/OperatorState.h).
+  if (const char *carried = getenv(daemon::kOperatorStateVariable)) {
+    std::string err;
+    if (auto state = daemon::decodeOperatorState(carried, err)) {
+      server->applyOperatorState(*state);
+      fprintf(stderr,
+              "woolyd: kept the operators' settings across the restart "
+              "(%s, %zu tenant%s)\n",
+              state->draining ? "draining" : "not draining",
+              state->tenants.size(), state->tenants.size() == 1 ? "" : "s");
+    } else {
+      fprintf(stderr, "woolyd: ignoring %s: %s\n",
+              daemon::kOperatorStateVariable, err.c_str());
+    }
+    unsetenv(daemon::kOperatorStateVariable);
+  }
   const exec::DeviceInfo &dev = executor->info();
   fprintf(stderr, "woolyd: serving %s (%s) on %s%s\n", dev.name.c_str(),
           dev.executor.c_str(), server->endpoint().c_str(),
@@ -296,6 +313,9 @@ int main(int argc, char **argv) {
     link.reset();
     if (!restart)
       _exit(0); // the executor's teardown could wait on the broken driver
+    // The drain and the tenants' shares and quotas go to the new process.
+    setenv(daemon::kOperatorStateVariable,
+           daemon::encodeOperatorState(server->operatorState()).c_str(), 1);
     std::string err = daemon::replaceProcess(
         daemon::ownExecutable(),
         daemon::restartArguments(argc, argv, server->endpoint()));

@@ -101,6 +101,9 @@ if [[ $kind == cuda && -x $trapper ]]; then
   WOOLYD_AS=(env WOOLY_GPU_TRAPS=driver)
   start_woolyd --executor cuda --insecure
   WOOLYD_AS=()
+  # An operator's setting, to see it survive the restart.
+  "$WOOLY_BIN/woolyd" --listen "$WOOLYD_URL" --set-quota probe=1GiB >/dev/null ||
+    { echo "FAIL: --set-quota"; fail=1; }
   for step in kernel_trap vector_add; do
     # Up to WOOLY_RESTART_WAIT_MS (60 s) for the new woolyd; how long it
     # took is printed (the restart's time on this GPU).
@@ -114,6 +117,11 @@ if [[ $kind == cuda && -x $trapper ]]; then
   done
   grep -q "restarting on" "$WOOLYD_LOG" ||
     { echo "FAIL: the trap did not restart woolyd"; fail=1; }
+  if "$WOOLY_BIN/woolyd" --listen "$WOOLYD_URL" --status | grep -q '"tenant":"probe".*"memoryQuota":1073741824'; then
+    echo "ok the operator's quota survived the restart"
+  else
+    echo "FAIL: the operator's quota did not survive the restart"; fail=1
+  fi
   timeout 60 "$WOOLY_BIN/wooly-run" --server "$WOOLYD_URL" "$trapper" >/dev/null 2>&1
   kill -TERM "$WOOLYD_PID"
   for _ in $(seq 1 100); do

@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "daemon/ControllerLink.h"
+#include "daemon/OperatorState.h"
 #include "daemon/Server.h"
 #include "runtime/protocol/daemon/Batch.h"
 #include "test/unit/daemon/LosableExecutor.h"
@@ -822,4 +823,34 @@ TEST_CASE("a hello while the device is lost asks the client to come back "
   executor.setLost("");
   CHECK(c.hello().ok());
   CHECK(server->sessionCount() == 2);
+}
+
+TEST_CASE("what operators set carries over to another server, as across a "
+          "restart",
+          "[server][admin][restart]") {
+  REQUIRE_HOST();
+  Fixture before;
+  before.server->setDraining(true);
+  before.server->setTenantShare("team-a", 4,
+                                exec::PriorityClass::LatencySensitive);
+  before.server->setTenantMemoryQuota("team-b", 8192);
+  daemon::OperatorState state = before.server->operatorState();
+  CHECK(state.draining);
+  REQUIRE(state.tenants.size() == 2);
+
+  Fixture after;
+  after.server->applyOperatorState(state);
+  CHECK(after.server->operatorState() == state);
+  RawClient refused(*after.context, after.url);
+  CHECK(refused.hello(0, 0, 1, 1, "team-a").code ==
+        WireCode::DeviceUnavailable); // still draining
+  after.server->setDraining(false);
+  RawClient a(*after.context, after.url), b(*after.context, after.url);
+  REQUIRE(a.hello(0, 0, 1, 1, "team-a").ok());
+  REQUIRE(b.hello(0, 0, 1, 1, "team-b").ok());
+  CHECK(sessionJson(*after.server, "team-a")
+            .find("\"weight\":4,\"priority\":\"latency-sensitive\"") !=
+        std::string::npos);
+  CHECK(b.alloc(8192) != 0);
+  CHECK(b.alloc(1) == 0); // team-b's quota came along
 }
