@@ -406,7 +406,7 @@ void Server::Impl::onRequest(std::vector<zmq::message_t> &frames) {
         std::erase_if(report.tenants, [&](const TenantStatus &t) {
           return std::none_of(
               report.sessions.begin(), report.sessions.end(),
-              [&](const SessionUsage &u) { return u.tenant == t.tenant; });
+              [&](const SessionUsage &u) { return u.tenant == t.name; });
         });
       }
       reply.fields.putString(formatStatusJson(report));
@@ -779,23 +779,17 @@ StatusReport Server::statusReport() const {
   ModuleCache::Counters c = impl_->modules.counters();
   report.moduleCompiles = c.compiles;
   report.moduleHits = c.hits;
-  std::map<std::string, uint64_t> quotas = impl_->quota->tenantQuotas();
+  // What operators set (taken before the sessions' lock, which it takes).
+  for (OperatorState::Tenant &setting : operatorState().tenants) {
+    TenantStatus t;
+    static_cast<OperatorState::Tenant &>(t) = std::move(setting);
+    t.memoryUsed = impl_->quota->tenantUsed(t.name);
+    report.tenants.push_back(std::move(t));
+  }
   std::lock_guard lock(impl_->sessionsMutex);
   for (auto &[rid, w] : impl_->workers)
     if (w->session)
       report.sessions.push_back(w->session->usage());
-  std::map<std::string, TenantStatus> tenants;
-  for (const auto &[tenant, share] : impl_->tenantShares) {
-    tenants[tenant].weight = share.weight;
-    tenants[tenant].priority = share.priority;
-  }
-  for (const auto &[tenant, bytes] : quotas)
-    tenants[tenant].memoryQuota = bytes;
-  for (auto &[tenant, t] : tenants) {
-    t.tenant = tenant;
-    t.memoryUsed = impl_->quota->tenantUsed(tenant);
-    report.tenants.push_back(std::move(t));
-  }
   return report;
 }
 

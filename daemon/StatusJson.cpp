@@ -47,7 +47,7 @@ std::string formatStatusJson(const StatusReport &r) {
   j += ",\"tenants\":[";
   for (size_t i = 0; i < r.tenants.size(); ++i) {
     const TenantStatus &t = r.tenants[i];
-    j += std::string(i ? "," : "") + "{\"tenant\":" + str(t.tenant) +
+    j += std::string(i ? "," : "") + "{\"tenant\":" + str(t.name) +
          ",\"weight\":" + (t.weight ? num(*t.weight) : "null") +
          ",\"priority\":" +
          (t.priority ? str(priorityClassName(*t.priority)) : "null") +

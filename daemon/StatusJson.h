@@ -8,6 +8,7 @@
 #ifndef WOOLY_DAEMON_STATUSJSON_H
 #define WOOLY_DAEMON_STATUSJSON_H
 
+#include "daemon/OperatorState.h"
 #include "daemon/Session.h"
 
 #include <optional>
@@ -16,13 +17,10 @@
 
 namespace wooly::daemon {
 
-/// What an operator set for a tenant (woolyd --set-share, the controller).
-struct TenantStatus {
-  std::string tenant;
-  std::optional<uint32_t> weight;              // none: each session's own
-  std::optional<exec::PriorityClass> priority; // none: each session's own
-  uint64_t memoryQuota = 0;                    // 0: none
-  uint64_t memoryUsed = 0;                     // by the tenant's sessions
+/// What an operator set for a tenant (woolyd --set-share, --set-quota, the
+/// controller), and what the tenant's sessions hold.
+struct TenantStatus : OperatorState::Tenant {
+  uint64_t memoryUsed = 0;
 };
 
 struct StatusReport {

@@ -53,13 +53,13 @@ TEST_CASE("status JSON lists what operators set for tenants", "[telemetry]") {
   StatusReport r;
   CHECK(formatStatusJson(r).find("\"tenants\":[]") != std::string::npos);
   TenantStatus a;
-  a.tenant = "alice";
+  a.name = "alice";
   a.weight = 3;
   a.priority = wooly::exec::PriorityClass::LatencySensitive;
   a.memoryQuota = 4096;
   a.memoryUsed = 1024;
   TenantStatus b;
-  b.tenant = "bob";
+  b.name = "bob";
   b.memoryQuota = 100;
   r.tenants = {a, b};
   CHECK(formatStatusJson(r).find(
