@@ -11,7 +11,8 @@
 //
 // --status connects to the server listening on URL and prints its telemetry
 // JSON; --set-share and --set-session-share change a running server's shares,
-// --set-quota a tenant's memory quota (operator keys: DIR/admin.key). Plain (unencrypted) TCP on a non-loopback
+// --set-quota a tenant's memory quota, --clear-share drops a tenant's share
+// (operator keys: DIR/admin.key). Plain (unencrypted) TCP on a non-loopback
 // address needs --insecure.
 //
 //===----------------------------------------------------------------------===//
