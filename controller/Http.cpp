@@ -277,6 +277,7 @@ void HttpServer::routes() {
                !readString(body, "arch", m.arch, res) ||
                !readString(body, "tenant", m.tenant, res) ||
                !readString(body, "policy", m.policy, res) ||
+               !readString(body, "avoid", m.avoid, res) ||
                !readString(body, "priority", priority, res))
              return;
            if (priority == "batch")

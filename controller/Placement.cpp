@@ -67,6 +67,8 @@ std::string filterReason(const ServerView &s,
            " s)";
   if (s.draining)
     return "draining";
+  if (!req.avoid.empty() && s.name == req.avoid)
+    return "restarting (the client was turned away there)";
   bool vendorSeen = false;
   for (const auto &d : s.devices)
     vendorSeen |= matches(req.vendor, d.vendor);

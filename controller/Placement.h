@@ -4,7 +4,8 @@
 // tested on constructed fleets. Two steps:
 //
 // 1. Filter: a server is eligible if it is up (heartbeats arriving), not
-//    draining, has a device of the requested vendor/arch, and that device has
+//    draining, not the one the request avoids (a client that found it
+//    restarting asks again without it), has a device of the requested vendor/arch, and that device has
 //    at least the requested memory free (free = total - used - memory
 //    reserved by placements the server's telemetry does not show yet).
 // 2. Score (0..100, higher wins; ties go to the lexically smaller name so

@@ -203,6 +203,8 @@ void write(Writer &w, const PlacementRequestMsg &m) {
   w.u8(static_cast<uint8_t>(m.priority));
   w.string(m.tenant);
   w.string(m.policy);
+  if (!m.avoid.empty())
+    w.string(m.avoid);
 }
 void read(Reader &r, PlacementRequestMsg &m) {
   m.memoryBytes = r.u64();
@@ -214,6 +216,8 @@ void read(Reader &r, PlacementRequestMsg &m) {
   m.priority = static_cast<PriorityClass>(p);
   m.tenant = r.string();
   m.policy = r.string();
+  if (r.remaining() != 0)
+    m.avoid = r.string();
 }
 
 void write(Writer &w, const PlacementReplyMsg &m) {

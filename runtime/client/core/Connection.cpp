@@ -43,14 +43,12 @@ std::unique_ptr<Connection> Connection::open(std::string &error) {
   c->context_ = std::make_shared<zmq::context_t>();
   std::string server = env("WOOLY_SERVER");
   std::string controller = env("WOOLY_CONTROLLER");
-  std::string placedServerKey;
+  Placement placement; // when the controller chose the server
   try {
     if (server.empty() && !controller.empty()) {
-      Placement placement;
       if (!placeWithController(*c->context_, controller, placement, error))
         return nullptr;
       server = placement.endpoint;
-      placedServerKey = placement.serverPublicKey;
     }
     if (server.empty()) {
       c->embeddedServer_ = startEmbeddedServer(c->context_, server, error);
@@ -58,32 +56,8 @@ std::unique_ptr<Connection> Connection::open(std::string &error) {
         return nullptr;
       c->embedded_ = true;
     }
-    c->url_ = server;
-    c->socket_ =
-        std::make_unique<zmq::socket_t>(*c->context_, zmq::socket_type::dealer);
-    c->socket_->set(zmq::sockopt::linger, 1000);
-    c->socket_->set(zmq::sockopt::sndhwm, 0);
-    c->socket_->set(zmq::sockopt::rcvhwm, 0);
-    // A DEALER blocks on send while no connection is up (server down, or a
-    // CURVE handshake refused): bound that instead of hanging the program.
-    c->socket_->set(zmq::sockopt::sndtimeo, 10000);
-    std::string keys = env("WOOLY_KEYS");
-    if (!keys.empty() && !c->embedded_) {
-      std::string pub = readKey(keys + "/client.pub", error);
-      std::string sec = readKey(keys + "/client.key", error);
-      // A placement names the chosen server's key.
-      std::string srv = placedServerKey.empty()
-                            ? readKey(keys + "/server.pub", error)
-                            : placedServerKey;
-      if (!error.empty())
-        return nullptr;
-      c->socket_->set(zmq::sockopt::curve_serverkey, srv);
-      c->socket_->set(zmq::sockopt::curve_publickey, pub);
-      c->socket_->set(zmq::sockopt::curve_secretkey, sec);
-    }
-    c->socket_->connect(server);
   } catch (const zmq::error_t &e) {
-    error = "cannot connect to '" + server + "': " + e.what();
+    error = "cannot start the embedded Wooly server: " + std::string(e.what());
     return nullptr;
   }
 
@@ -102,13 +76,40 @@ std::unique_ptr<Connection> Connection::open(std::string &error) {
   hello.putString(env("WOOLY_TENANT"));
   {
     std::lock_guard lock(c->mutex_);
+    if (!c->connectLocked(server, placement.serverPublicKey, error))
+      return nullptr;
     int timeoutMs = atoi(env("WOOLY_CONNECT_TIMEOUT_MS").c_str());
     int restartMs = atoi(env("WOOLY_RESTART_WAIT_MS").c_str());
+    auto timeout = std::chrono::milliseconds(timeoutMs > 0 ? timeoutMs : 10000);
+    auto restartWait = std::chrono::milliseconds(restartMs > 0 ? restartMs : 60000);
+    bool placed = !placement.serverName.empty();
     ClientReply r;
-    if (!c->helloLocked(
-            hello, std::chrono::milliseconds(timeoutMs > 0 ? timeoutMs : 10000),
-            std::chrono::milliseconds(restartMs > 0 ? restartMs : 60000), r,
-            error))
+    HelloOutcome outcome = c->helloLocked(
+        hello, timeout, placed ? std::chrono::milliseconds(0) : restartWait, r,
+        error);
+    if (outcome == HelloOutcome::Restarting) {
+      // The controller placed us on a woolyd that is replacing itself after
+      // a lost device: another server may take us now, without the wait.
+      Placement other;
+      std::string whyNot;
+      if (placeWithController(*c->context_, controller, other, whyNot,
+                              placement.serverName) &&
+          other.endpoint != server) {
+        fprintf(stderr,
+                "wooly: %s (%s) is restarting (%s); the controller placed "
+                "this program on %s (%s) instead\n",
+                placement.serverName.c_str(), server.c_str(), error.c_str(),
+                other.serverName.c_str(), other.endpoint.c_str());
+        if (!c->connectLocked(other.endpoint, other.serverPublicKey, error))
+          return nullptr;
+      } else if (!whyNot.empty()) {
+        fprintf(stderr, "wooly: no other server for this program (%s)\n",
+                whyNot.c_str());
+      }
+      error.clear();
+      outcome = c->helloLocked(hello, timeout, restartWait, r, error);
+    }
+    if (outcome != HelloOutcome::Session)
       return nullptr;
     proto::ByteReader f = r.fields();
     try {
@@ -138,10 +139,50 @@ std::unique_ptr<Connection> Connection::open(std::string &error) {
   return c;
 }
 
-bool Connection::helloLocked(proto::ByteWriter &hello,
-                             std::chrono::milliseconds timeout,
-                             std::chrono::milliseconds restartWait,
-                             ClientReply &r, std::string &error) {
+bool Connection::connectLocked(const std::string &server,
+                               const std::string &serverKey,
+                               std::string &error) {
+  try {
+    if (socket_) {
+      // A server we leave (it was restarting): nothing of ours must wait
+      // to reach it.
+      socket_->set(zmq::sockopt::linger, 0);
+      socket_.reset();
+    }
+    url_ = server;
+    socket_ = std::make_unique<zmq::socket_t>(*context_, zmq::socket_type::dealer);
+    socket_->set(zmq::sockopt::linger, 1000);
+    socket_->set(zmq::sockopt::sndhwm, 0);
+    socket_->set(zmq::sockopt::rcvhwm, 0);
+    // A DEALER blocks on send while no connection is up (server down, or a
+    // CURVE handshake refused): bound that instead of hanging the program.
+    socket_->set(zmq::sockopt::sndtimeo, 10000);
+    std::string keys = env("WOOLY_KEYS");
+    if (!keys.empty() && !embedded_) {
+      std::string pub = readKey(keys + "/client.pub", error);
+      std::string sec = readKey(keys + "/client.key", error);
+      // A placement names the chosen server's key.
+      std::string srv =
+          serverKey.empty() ? readKey(keys + "/server.pub", error) : serverKey;
+      if (!error.empty())
+        return false;
+      socket_->set(zmq::sockopt::curve_serverkey, srv);
+      socket_->set(zmq::sockopt::curve_publickey, pub);
+      socket_->set(zmq::sockopt::curve_secretkey, sec);
+    }
+    socket_->connect(server);
+  } catch (const zmq::error_t &e) {
+    error = "cannot connect to '" + server + "': " + e.what();
+    return false;
+  }
+  return true;
+}
+
+Connection::HelloOutcome
+Connection::helloLocked(proto::ByteWriter &hello,
+                        std::chrono::milliseconds timeout,
+                        std::chrono::milliseconds restartWait, ClientReply &r,
+                        std::string &error) {
   using Clock = std::chrono::steady_clock;
   auto deadline = Clock::now() + timeout;
   // While woolyd restarts after a lost device (Restarting), the hello is
@@ -155,7 +196,7 @@ bool Connection::helloLocked(proto::ByteWriter &hello,
     uint32_t seq = nextSeq_++;
     if (!sendLocked(MsgType::Hello, 0, seq, hello, {})) {
       error = "cannot reach the Wooly server at " + url_;
-      return false;
+      return HelloOutcome::Failed;
     }
     auto until = restarting.empty() ? deadline
                                     : std::min(deadline, Clock::now() + retrySlice);
@@ -180,9 +221,13 @@ bool Connection::helloLocked(proto::ByteWriter &hello,
       if (!r.ok()) {
         error = "the Wooly server at " + url_ + " refused the session: " +
                 r.message;
-        return false;
+        return HelloOutcome::Failed;
       }
-      return true;
+      return HelloOutcome::Session;
+    }
+    if (answered && restartWait.count() == 0) {
+      error = r.message;
+      return HelloOutcome::Restarting;
     }
     if (answered && restarting.empty()) {
       // A server is there and coming back: a new CUDA process can take
@@ -204,7 +249,7 @@ bool Connection::helloLocked(proto::ByteWriter &hello,
                 " (is woolyd running there? with CURVE, are WOOLY_KEYS "
                 "right and is this client's key in the server's "
                 "authorized_keys?)";
-      return false;
+      return HelloOutcome::Failed;
     }
     if (answered)
       std::this_thread::sleep_for(retryAfter);

@@ -125,12 +125,21 @@ private:
   /// Reads one reply (socket readable); false, with `r` saying why, when
   /// the frames are not a reply.
   bool readReplyLocked(proto::Header &h, ClientReply &r);
+  /// (Re)creates the socket and connects it to `server` (CURVE keys from
+  /// $WOOLY_KEYS; `serverKey` when a placement named the server's, else
+  /// the keys directory's server.pub). False with `error` set.
+  bool connectLocked(const std::string &server, const std::string &serverKey,
+                     std::string &error);
+  enum class HelloOutcome { Session, Restarting, Failed };
   /// Sends Hello and waits for the session within `timeout`; once the
   /// server answers Restarting, asks again until it serves, for at least
-  /// `restartWait` from then. False with `error` set.
-  bool helloLocked(proto::ByteWriter &hello, std::chrono::milliseconds timeout,
-                   std::chrono::milliseconds restartWait, ClientReply &r,
-                   std::string &error);
+  /// `restartWait` from then. With `restartWait` 0 a Restarting answer is
+  /// returned at once (`error` says why), so that the caller may go to
+  /// another server. Failed: `error` set.
+  HelloOutcome helloLocked(proto::ByteWriter &hello,
+                           std::chrono::milliseconds timeout,
+                           std::chrono::milliseconds restartWait,
+                           ClientReply &r, std::string &error);
   void heartbeatLoop();
   /// Sends the pending batch, if any (mutex_ held).
   bool flushLocked();

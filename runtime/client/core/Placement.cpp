@@ -13,7 +13,7 @@ static std::string env(const char *name) {
 
 bool placeWithController(zmq::context_t &context,
                          const std::string &controllerUrl, Placement &out,
-                         std::string &error) {
+                         std::string &error, const std::string &avoid) {
   protocol::ControllerEndpoint controller{controllerUrl,
                                           protocol::ClientSecurity::insecure()};
   if (std::string keys = env("WOOLY_KEYS"); !keys.empty()) {
@@ -31,12 +31,14 @@ bool placeWithController(zmq::context_t &context,
   request.priority = prio == "best-effort"         ? protocol::PriorityClass::Batch
                      : prio == "latency-sensitive" ? protocol::PriorityClass::Interactive
                                                    : protocol::PriorityClass::Normal;
+  request.avoid = avoid;
   auto reply = protocol::requestPlacement(context, controller, request);
   if (!reply) {
     error = "the controller at " + controllerUrl +
             " gave no placement: " + reply.error().message;
     return false;
   }
+  out.serverName = reply->serverName;
   out.endpoint = reply->endpoint;
   out.serverPublicKey = reply->serverPublicKey;
   if (getenv("WOOLY_LOG"))

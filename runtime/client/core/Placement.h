@@ -8,17 +8,19 @@
 namespace wooly::client {
 
 struct Placement {
+  std::string serverName; // as the controller knows it
   std::string endpoint;
   std::string serverPublicKey; // "" when the server runs without CURVE
 };
 
 /// Asks the controller at `controllerUrl` for a server (CURVE keys from
 /// $WOOLY_KEYS when set; memory need from $WOOLY_MEMORY_LIMIT, tenant from
-/// $WOOLY_TENANT, class from $WOOLY_PRIORITY). Returns false with `error` set
-/// when there is no placement.
+/// $WOOLY_TENANT, class from $WOOLY_PRIORITY), any server but `avoid` (a
+/// server name; "" for none). Returns false with `error` set when there is
+/// no placement.
 bool placeWithController(zmq::context_t &context,
                          const std::string &controllerUrl, Placement &out,
-                         std::string &error);
+                         std::string &error, const std::string &avoid = "");
 
 } // namespace wooly::client
 

@@ -179,3 +179,27 @@ TEST_CASE("policy names", "[controller][placement]") {
   CHECK(parsePolicy("binpack") == Policy::Binpack);
   CHECK_FALSE(parsePolicy("random"));
 }
+
+TEST_CASE("a request may avoid a server, which says why it was left out",
+          "[controller][placement]") {
+  std::vector<ServerView> fleet = {server("a", 80, 0, 0.0),
+                                   server("b", 80, 40, 0.5)};
+  CHECK(decidePlacement(fleet, need(4), Policy::Spread).server == "a");
+  auto r = need(4);
+  r.avoid = "a";
+  Decision d = decidePlacement(fleet, r, Policy::Spread);
+  REQUIRE(d.placed);
+  CHECK(d.server == "b");
+  REQUIRE(d.candidates.size() == 2);
+  CHECK(d.candidates[1].server == "a");
+  CHECK_FALSE(d.candidates[1].eligible);
+  CHECK_THAT(d.candidates[1].reason, Catch::Contains("restarting"));
+  SECTION("avoiding the only server refuses, naming it") {
+    std::vector<ServerView> one = {server("a", 80, 0, 0.0)};
+    Decision none = decidePlacement(one, r, Policy::Spread);
+    CHECK_FALSE(none.placed);
+    CHECK_THAT(none.explanation,
+               Catch::Contains("no server can take this") &&
+                   Catch::Contains("a: restarting"));
+  }
+}

@@ -35,9 +35,35 @@ TEST_CASE("a body cut at any byte is a Malformed error", "[protocol][codec]") {
 }
 
 TEST_CASE("trailing bytes are rejected", "[protocol][codec]") {
-  auto bytes = encodeBody(samples::placementRequest());
+  auto bytes = encodeBody(samples::placementReply());
   bytes.push_back(0);
-  auto r = decodeBody<PlacementRequestMsg>(bytes);
+  auto r = decodeBody<PlacementReplyMsg>(bytes);
+  REQUIRE_FALSE(r.isOk());
+  CHECK_THAT(r.error().message, Catch::Contains("trailing"));
+}
+
+TEST_CASE("a placement request carries the server to avoid only when set",
+          "[protocol][codec]") {
+  PlacementRequestMsg plain = samples::placementRequest();
+  PlacementRequestMsg avoiding = plain;
+  avoiding.avoid = "gpu-node-7";
+  auto without = encodeBody(plain);
+  auto with = encodeBody(avoiding);
+  // Without it the request is byte for byte what clients sent before the
+  // field existed, so controllers of the same version read both.
+  REQUIRE(with.size() == without.size() + 4 + avoiding.avoid.size());
+  CHECK(std::equal(without.begin(), without.end(), with.begin()));
+  auto back = decodeBody<PlacementRequestMsg>(with);
+  REQUIRE(back.isOk());
+  CHECK(back->avoid == "gpu-node-7");
+  CHECK(*back == avoiding);
+  // Cut inside the name, or followed by more: malformed.
+  for (size_t cut = without.size() + 1; cut < with.size(); ++cut)
+    CHECK_FALSE(
+        decodeBody<PlacementRequestMsg>(std::span<const uint8_t>(with.data(), cut))
+            .isOk());
+  with.push_back(0);
+  auto r = decodeBody<PlacementRequestMsg>(with);
   REQUIRE_FALSE(r.isOk());
   CHECK_THAT(r.error().message, Catch::Contains("trailing"));
 }
