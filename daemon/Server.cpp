@@ -1,5 +1,6 @@
 //===- Server.cpp - The woolyd server core -------------------------------===//
 #include "daemon/Server.h"
+#include "daemon/LocalPeer.h"
 #include "daemon/OperatorState.h"
 #include "daemon/PriorityNames.h"
 #include "daemon/StatusJson.h"
@@ -196,6 +197,8 @@ struct Server::Impl {
   bool isAdmin(zmq::message_t &frame) const;
   /// The ZAP user id of the connection a frame came on ("" without CURVE).
   static std::string peerUser(zmq::message_t &frame);
+  /// The peer's address as ZeroMQ tells it ("" where it has none).
+  static std::string peerAddress(zmq::message_t &frame);
   void setShareAdmin(const std::string &rid, const proto::Header &h,
                      proto::ByteReader &r, bool admin);
   void setQuotaAdmin(const std::string &rid, const proto::Header &h,
@@ -211,8 +214,14 @@ struct Server::Impl {
                          const char *what) {
     replyError(rid, h, WireCode::NotPermitted,
                std::string(what) +
-                   " needs an operator key (one listed in the server's "
-                   "admin_keys; `woolyd --gen-keys` writes admin.key)");
+                   (server.options_.curve
+                        ? " needs an operator key (one listed in the "
+                          "server's admin_keys; `woolyd --gen-keys` writes "
+                          "admin.key)"
+                        : " without CURVE is allowed only from this machine "
+                          "(a loopback address) or over ipc://; to operate "
+                          "woolyd from elsewhere, start it with --keys DIR "
+                          "and use an operator key"));
   }
 };
 
@@ -395,12 +404,15 @@ void Server::Impl::onRequest(std::vector<zmq::message_t> &frames) {
       StatusReport report = server.statusReport();
       if (!isAdmin(frames[1])) {
         // Other tenants' programs, pids and usage are not a tenant's to see.
+        // Without CURVE (a peer elsewhere on the network) nobody's sessions
+        // can be told apart, so none are shown.
         std::string me = peerUser(frames[1]);
+        bool known = server.options_.curve.has_value();
         std::lock_guard lock(sessionsMutex);
         std::erase_if(report.sessions, [&](const SessionUsage &u) {
           for (auto &[id, w] : workers)
             if (w->session && w->session->id() == u.id)
-              return w->owner != me;
+              return !known || w->owner != me;
           return true;
         });
         std::erase_if(report.tenants, [&](const TenantStatus &t) {
@@ -567,10 +579,22 @@ std::string Server::Impl::peerUser(zmq::message_t &frame) {
 }
 
 bool Server::Impl::isAdmin(zmq::message_t &frame) const {
-  // Without CURVE nobody is authenticated: whoever can reach the endpoint
-  // (an ipc:// socket's file permissions, loopback, the same process) is
-  // trusted with it, shares and every session's status included.
-  return !server.options_.curve || peerUser(frame) == kAdminUser;
+  if (server.options_.curve)
+    return peerUser(frame) == kAdminUser;
+  // Without CURVE nobody is authenticated: whoever reaches the endpoint
+  // from this machine (an ipc:// socket's file permissions, loopback, the
+  // same process) is trusted with it, shares and every session's status
+  // included; a peer elsewhere on the network (--insecure) is not.
+  return isLocalPeer(server.options_.listen, peerAddress(frame));
+}
+
+std::string Server::Impl::peerAddress(zmq::message_t &frame) {
+  try {
+    const char *address = frame.gets("Peer-Address");
+    return address ? address : "";
+  } catch (const zmq::error_t &) {
+    return ""; // no metadata (inproc)
+  }
 }
 
 void Server::Impl::setShareAdmin(const std::string &rid, const proto::Header &h,

@@ -12,7 +12,10 @@
 #include "test/unit/daemon/RawClient.h"
 
 #include <catch2/catch.hpp>
+#include <arpa/inet.h>
 #include <cstring>
+#include <ifaddrs.h>
+#include <net/if.h>
 #include <random>
 #include <thread>
 
@@ -510,6 +513,71 @@ TEST_CASE("an operator caps a tenant's memory over the socket",
   truncated.putString("team-a");
   CHECK(op.call(MsgType::SetQuotaAdmin, truncated).code ==
         WireCode::ProtocolError);
+}
+
+namespace {
+/// An IPv4 address of this machine other than loopback, "" if none.
+std::string publicAddress() {
+  ifaddrs *all = nullptr;
+  if (getifaddrs(&all) != 0)
+    return "";
+  std::string found;
+  for (ifaddrs *i = all; i && found.empty(); i = i->ifa_next) {
+    if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET ||
+        !(i->ifa_flags & IFF_UP) || (i->ifa_flags & IFF_LOOPBACK))
+      continue;
+    char text[INET_ADDRSTRLEN];
+    auto *in = reinterpret_cast<sockaddr_in *>(i->ifa_addr);
+    if (inet_ntop(AF_INET, &in->sin_addr, text, sizeof text))
+      found = text;
+  }
+  freeifaddrs(all);
+  return found;
+}
+} // namespace
+
+TEST_CASE("without CURVE, operator requests come only from this machine",
+          "[server][admin]") {
+  REQUIRE_HOST();
+  std::string address = publicAddress();
+  if (address.empty()) {
+    WARN("skipped: this machine has no IPv4 address but loopback to come "
+         "from");
+    return;
+  }
+  daemon::ServerOptions options;
+  options.listen = "tcp://0.0.0.0:*"; // as `woolyd --insecure` on a network
+  Fixture f(options);
+  std::string port = f.url.substr(f.url.rfind(':'));
+  RawClient remote(*f.context, "tcp://" + address + port);
+  RawClient local(*f.context, "tcp://127.0.0.1" + port);
+  // A peer on the network may run programs...
+  REQUIRE(remote.hello(0, 0, 1, 1, "team-a").ok());
+  REQUIRE(local.hello(0, 0, 1, 1, "team-b").ok());
+  // ...but not change shares or quotas, nor see the sessions.
+  RawReply r = remote.call(MsgType::SetShareAdmin,
+                           shareRequest("team-b", 0, 1, 0));
+  CHECK(r.code == WireCode::NotPermitted);
+  CHECK(r.message.find("only from this machine") != std::string::npos);
+  CHECK(remote.call(MsgType::SetQuotaAdmin, quotaRequest("team-b", 1)).code ==
+        WireCode::NotPermitted);
+  CHECK(sessionJson(*f.server, "team-b").find("\"weight\":1,\"priority\":"
+                                              "\"normal\"") !=
+        std::string::npos);
+  r = remote.call(MsgType::Status);
+  REQUIRE(r.ok());
+  std::string seen = r.reader().getString("json");
+  CHECK(seen.find("team-a") == std::string::npos);
+  CHECK(seen.find("team-b") == std::string::npos);
+  // From loopback: an operator.
+  r = local.call(MsgType::SetShareAdmin, shareRequest("team-a", 0, 6, 0));
+  REQUIRE(r.ok());
+  CHECK(r.reader().get<uint32_t>("changed") == 1);
+  r = local.call(MsgType::Status);
+  REQUIRE(r.ok());
+  seen = r.reader().getString("json");
+  CHECK(seen.find("team-a") != std::string::npos);
+  CHECK(seen.find("team-b") != std::string::npos);
 }
 
 TEST_CASE("with CURVE, only operator keys may change shares",
