@@ -68,7 +68,7 @@ std::string filterReason(const ServerView &s,
   if (s.draining)
     return "draining";
   if (!req.avoid.empty() && s.name == req.avoid)
-    return "restarting (the client was turned away there)";
+    return "avoided by the client (restarting or not answering there)";
   bool vendorSeen = false;
   for (const auto &d : s.devices)
     vendorSeen |= matches(req.vendor, d.vendor);

@@ -5,9 +5,10 @@
 //
 // 1. Filter: a server is eligible if it is up (heartbeats arriving), not
 //    draining, not the one the request avoids (a client that found it
-//    restarting asks again without it), has a device of the requested vendor/arch, and that device has
-//    at least the requested memory free (free = total - used - memory
-//    reserved by placements the server's telemetry does not show yet).
+//    restarting or silent asks again without it), has a device of the
+//    requested vendor/arch, and that device has at least the requested
+//    memory free (free = total - used - memory reserved by placements the
+//    server's telemetry does not show yet).
 // 2. Score (0..100, higher wins; ties go to the lexically smaller name so
 //    decisions are reproducible):
 //      spread  (default)  40 * free-memory fraction after placement

@@ -148,8 +148,8 @@ struct PlacementRequestMsg {
   PriorityClass priority = PriorityClass::Normal;
   std::string tenant; // "" = "default"
   std::string policy; // "" = controller default; "spread", "binpack"
-  /// A server the client could not use (it answered that it is restarting):
-  /// not chosen again. Sent only when set, after the other fields, so
+  /// A server the client could not use (it answered that it is restarting,
+  /// or did not answer): not chosen again. Sent only when set, after the other fields, so
   /// controllers and clients of the same protocol version without it still
   /// read every other request.
   std::string avoid;

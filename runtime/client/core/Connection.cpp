@@ -87,24 +87,32 @@ std::unique_ptr<Connection> Connection::open(std::string &error) {
     HelloOutcome outcome = c->helloLocked(
         hello, timeout, placed ? std::chrono::milliseconds(0) : restartWait, r,
         error);
-    if (outcome == HelloOutcome::Restarting) {
+    if (placed && (outcome == HelloOutcome::Restarting ||
+                   outcome == HelloOutcome::NoAnswer)) {
       // The controller placed us on a woolyd that is replacing itself after
-      // a lost device: another server may take us now, without the wait.
+      // a lost device, or that does not answer (gone since its last
+      // telemetry): another server may take us now, without the wait.
+      bool restarting = outcome == HelloOutcome::Restarting;
       Placement other;
       std::string whyNot;
       if (placeWithController(*c->context_, controller, other, whyNot,
                               placement.serverName) &&
           other.endpoint != server) {
         fprintf(stderr,
-                "wooly: %s (%s) is restarting (%s); the controller placed "
-                "this program on %s (%s) instead\n",
-                placement.serverName.c_str(), server.c_str(), error.c_str(),
+                "wooly: %s (%s) %s; the controller placed this program on "
+                "%s (%s) instead\n",
+                placement.serverName.c_str(), server.c_str(),
+                restarting ? ("is restarting (" + error + ")").c_str()
+                           : "did not answer",
                 other.serverName.c_str(), other.endpoint.c_str());
         if (!c->connectLocked(other.endpoint, other.serverPublicKey, error))
           return nullptr;
-      } else if (!whyNot.empty()) {
-        fprintf(stderr, "wooly: no other server for this program (%s)\n",
-                whyNot.c_str());
+      } else {
+        if (!whyNot.empty())
+          fprintf(stderr, "wooly: no other server for this program (%s)\n",
+                  whyNot.c_str());
+        if (!restarting)
+          return nullptr; // `error` says it did not answer
       }
       error.clear();
       outcome = c->helloLocked(hello, timeout, restartWait, r, error);
@@ -196,7 +204,7 @@ Connection::helloLocked(proto::ByteWriter &hello,
     uint32_t seq = nextSeq_++;
     if (!sendLocked(MsgType::Hello, 0, seq, hello, {})) {
       error = "cannot reach the Wooly server at " + url_;
-      return HelloOutcome::Failed;
+      return HelloOutcome::NoAnswer;
     }
     auto until = restarting.empty() ? deadline
                                     : std::min(deadline, Clock::now() + retrySlice);
@@ -241,15 +249,16 @@ Connection::helloLocked(proto::ByteWriter &hello,
               std::chrono::duration<double>(deadline - Clock::now()).count());
     }
     if (Clock::now() + retryAfter >= deadline) {
-      if (!restarting.empty())
+      if (!restarting.empty()) {
         error = "the Wooly server at " + url_ +
                 " did not come back in time from a restart: " + restarting;
-      else
-        error = "no answer from the Wooly server at " + url_ +
-                " (is woolyd running there? with CURVE, are WOOLY_KEYS "
-                "right and is this client's key in the server's "
-                "authorized_keys?)";
-      return HelloOutcome::Failed;
+        return HelloOutcome::Failed;
+      }
+      error = "no answer from the Wooly server at " + url_ +
+              " (is woolyd running there? with CURVE, are WOOLY_KEYS "
+              "right and is this client's key in the server's "
+              "authorized_keys?)";
+      return HelloOutcome::NoAnswer;
     }
     if (answered)
       std::this_thread::sleep_for(retryAfter);

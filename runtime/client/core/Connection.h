@@ -130,12 +130,13 @@ private:
   /// the keys directory's server.pub). False with `error` set.
   bool connectLocked(const std::string &server, const std::string &serverKey,
                      std::string &error);
-  enum class HelloOutcome { Session, Restarting, Failed };
+  enum class HelloOutcome { Session, Restarting, NoAnswer, Failed };
   /// Sends Hello and waits for the session within `timeout`; once the
   /// server answers Restarting, asks again until it serves, for at least
   /// `restartWait` from then. With `restartWait` 0 a Restarting answer is
   /// returned at once (`error` says why), so that the caller may go to
-  /// another server. Failed: `error` set.
+  /// another server. NoAnswer: nothing came back in time (or the request
+  /// could not be sent); Failed: the server refused. Both set `error`.
   HelloOutcome helloLocked(proto::ByteWriter &hello,
                            std::chrono::milliseconds timeout,
                            std::chrono::milliseconds restartWait,

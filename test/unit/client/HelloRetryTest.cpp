@@ -79,10 +79,10 @@ struct RunningController {
 std::unique_ptr<protocol::ServerAgent> registerServer(zmq::context_t &context,
                                                       RunningController &rc,
                                                       const std::string &name,
-                                                      daemon::Server &server) {
+                                                      const std::string &endpoint) {
   protocol::RegisterServerMsg reg;
   reg.serverName = name;
-  reg.endpoint = server.endpoint();
+  reg.endpoint = endpoint;
   reg.executors = {"host"};
   reg.devices = {{"cpu", "host", "x86_64", 16ull << 30, 2}};
   auto agent = std::make_unique<protocol::ServerAgent>(
@@ -161,8 +161,8 @@ TEST_CASE("a client the controller placed on a restarting woolyd is placed "
   RunningController rc;
   LosableServer restarting(false), healthy(false);
   zmq::context_t agents;
-  auto a = registerServer(agents, rc, "a-restarting", *restarting.server);
-  auto b = registerServer(agents, rc, "b-healthy", *healthy.server);
+  auto a = registerServer(agents, rc, "a-restarting", restarting.server->endpoint());
+  auto b = registerServer(agents, rc, "b-healthy", healthy.server->endpoint());
   REQUIRE(eventually([&] {
     return a->heartbeatsAcknowledged() > 0 && b->heartbeatsAcknowledged() > 0;
   }));
@@ -203,7 +203,7 @@ TEST_CASE("a client the controller placed on a restarting woolyd waits for "
   RunningController rc;
   LosableServer only(false);
   zmq::context_t agents;
-  auto a = registerServer(agents, rc, "only", *only.server);
+  auto a = registerServer(agents, rc, "only", only.server->endpoint());
   REQUIRE(eventually([&] { return a->heartbeatsAcknowledged() > 0; }));
   only.executor->setLost("the GPU context was lost to a fatal fault");
   setenv("WOOLY_CONNECT_TIMEOUT_MS", "300", 1);
@@ -227,4 +227,55 @@ TEST_CASE("a client the controller placed on a restarting woolyd waits for "
   unsetenv("WOOLY_CONNECT_TIMEOUT_MS");
   c.reset();
   a->stop();
+}
+
+TEST_CASE("a client the controller placed on a server that does not answer "
+          "is placed on another one",
+          "[client][controller]") {
+  RunningController rc;
+  LosableServer healthy(false);
+  // A server that still reports but serves nobody: its port bound, never
+  // read (a woolyd gone since its last telemetry looks the same).
+  zmq::context_t silentContext;
+  zmq::socket_t silent(silentContext, zmq::socket_type::router);
+  silent.set(zmq::sockopt::linger, 0);
+  silent.bind("tcp://127.0.0.1:*");
+  std::string silentUrl = silent.get(zmq::sockopt::last_endpoint);
+  zmq::context_t agents;
+  auto a = registerServer(agents, rc, "a-silent", silentUrl);
+  auto b = registerServer(agents, rc, "b-healthy", healthy.server->endpoint());
+  REQUIRE(eventually([&] {
+    return a->heartbeatsAcknowledged() > 0 && b->heartbeatsAcknowledged() > 0;
+  }));
+  setenv("WOOLY_CONNECT_TIMEOUT_MS", "500", 1);
+  std::string error;
+  std::unique_ptr<client::Connection> c = client::Connection::open(error);
+  INFO(error);
+  REQUIRE(c);
+  CHECK(c->serverUrl() == healthy.server->endpoint());
+  CHECK(healthy.server->sessionCount() == 1);
+  nlohmann::json log = rc.controller->placementsJson(10);
+  REQUIRE(log.size() == 2);
+  CHECK(log[1]["server"] == "a-silent");
+  CHECK(log[0]["server"] == "b-healthy");
+  CHECK(log[0]["request"]["avoid"] == "a-silent");
+
+  SECTION("with no other server it gives up, saying which did not answer") {
+    c.reset();
+    b->stop();
+    REQUIRE(eventually([&] {
+      return rc.controller->serversJson().size() == 1;
+    }));
+    auto t0 = Clock::now();
+    c = client::Connection::open(error);
+    CHECK_FALSE(c);
+    CHECK(error.find("no answer from the Wooly server at " + silentUrl) !=
+          std::string::npos);
+    // One connect timeout, not a wait for a restart.
+    CHECK(Clock::now() - t0 < 5s);
+  }
+  unsetenv("WOOLY_CONNECT_TIMEOUT_MS");
+  c.reset();
+  a->stop();
+  b->stop();
 }

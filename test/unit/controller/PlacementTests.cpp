@@ -200,6 +200,6 @@ TEST_CASE("a request may avoid a server, which says why it was left out",
     CHECK_FALSE(none.placed);
     CHECK_THAT(none.explanation,
                Catch::Contains("no server can take this") &&
-                   Catch::Contains("a: restarting"));
+                   Catch::Contains("a: avoided by the client"));
   }
 }
