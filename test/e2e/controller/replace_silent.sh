@@ -10,6 +10,9 @@ HOLD=$WOOLY_BIN/wooly-test-hold-memory
 
 # Heartbeats every 4 s: a frozen woolyd stays "up" for 12 s, long enough
 # for the controller to place a program on it.
+# (A controller holds placements back for its first two heartbeats, 8 s
+# here, while it learns the fleet: the program is started after that.)
+controller_started=$(now_ms)
 launch_controller --heartbeat-ms 4000
 P1=$(free_port)
 P2=$(free_port)
@@ -35,6 +38,7 @@ WOOLY_TENANT=other "$WOOLY_BIN/wooly-run" --server "tcp://127.0.0.1:$P2" "$HOLD"
 PIDS+=($!)
 wait_for 15000 sessions_on "$n2" 1 || fail "woolyd2's session never showed in its telemetry"
 
+while (($(now_ms) < controller_started + 8500)); do sleep 0.1; done
 kill -STOP "$PID_woolyd1"
 out=$(WOOLY_CONNECT_TIMEOUT_MS=1500 WOOLY_TENANT=alice \
   "$WOOLY_BIN/wooly-run" --controller "$URL" "$HOLD" 4096 0 2>&1) || true
