@@ -800,6 +800,7 @@ StatusReport Server::statusReport() const {
   report.memoryUsed = impl_->quota->totalUsed();
   report.busyFraction = impl_->busy.load();
   report.draining = impl_->draining;
+  report.scheduling = executor_->schedulingNote();
   ModuleCache::Counters c = impl_->modules.counters();
   report.moduleCompiles = c.compiles;
   report.moduleHits = c.hits;

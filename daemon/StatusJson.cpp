@@ -37,6 +37,8 @@ std::string formatStatusJson(const StatusReport &r) {
        ",\"vendor\":" + str(r.device.vendor) + ",\"arch\":" +
        str(r.device.arch) + ",\"executor\":" + str(r.device.executor) +
        ",\"computeUnits\":" + num(r.device.computeUnits) + "}";
+  if (!r.scheduling.empty())
+    j += ",\"scheduling\":" + str(r.scheduling);
   j += ",\"memory\":{\"total\":" + num(r.device.totalMemory) +
        ",\"used\":" + num(r.memoryUsed) + "}";
   j += ",\"busy\":" + std::string(busy);

@@ -282,6 +282,8 @@ int main(int argc, char **argv) {
   fprintf(stderr, "woolyd: serving %s (%s) on %s%s\n", dev.name.c_str(),
           dev.executor.c_str(), server->endpoint().c_str(),
           options.curve ? " with CURVE" : "");
+  if (std::string note = executor->schedulingNote(); !note.empty())
+    fprintf(stderr, "woolyd: scheduling: %s\n", note.c_str());
   std::unique_ptr<daemon::ControllerLink> link;
   if (!controller.empty()) {
     std::string err;

@@ -232,6 +232,10 @@ public:
   /// lost to a fault that only a new process clears (woolyd then restarts
   /// itself). Empty while it can serve.
   virtual std::string lost() const { return {}; }
+  /// How best-effort work makes way for latency-sensitive work here, in a
+  /// line for operators (woolyd says it at start and in --status); empty
+  /// where there is nothing this process's privileges change.
+  virtual std::string schedulingNote() const { return {}; }
 };
 
 struct ExecutorOptions {

@@ -123,6 +123,23 @@ Status HostExecutor::createContext(const ContextOptions &opts,
   return Status::ok();
 }
 
+std::string HostExecutor::schedulingNote() const {
+  std::string note;
+  if (backgroundPolicy)
+    note = "best-effort blocks run under SCHED_IDLE, at normal priority "
+           "between blocks (the OS preempts them for latency-sensitive work)";
+  else if (idleWorkers)
+    note = "best-effort work runs on idle-priority workers of its own, as "
+           "this process may not raise a thread's priority again (as root, "
+           "or with `ulimit -e 20` / systemd LimitNICE=20, best-effort "
+           "blocks leave the cores to latency-sensitive work more promptly)";
+  if (pausing)
+    note += std::string(note.empty() ? "best-effort blocks" : "; they also") +
+            " pause at their kernels' poll points for latency-sensitive work" +
+            (note.empty() ? " (SCHED_IDLE is not available here)" : "");
+  return note;
+}
+
 double HostExecutor::busyFraction() {
   uint64_t now = nowNs();
   uint64_t busy = busyNs.load();

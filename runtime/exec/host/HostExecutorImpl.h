@@ -194,6 +194,7 @@ public:
                        std::unique_ptr<Context> &out) override;
   double busyFraction() override;
   uint64_t memoryUsed() const override { return used.load(); }
+  std::string schedulingNote() const override;
 
   // Shared with HostContext.
   std::mutex mutex;

@@ -1,5 +1,6 @@
 # woolyd's command line: usage errors exit 1 with a message, --gen-keys
-# writes a key directory, --status prints the running server's JSON.
+# writes a key directory, --status prints the running server's JSON, and
+# the start-up log says how best-effort work is scheduled.
 set -u
 source "$(dirname "$0")/lib.sh"
 need_woolyd
@@ -22,9 +23,14 @@ done
 
 start_woolyd --executor host
 json=$("$bin" --listen "$WOOLYD_URL" --status) || { echo "FAIL: --status"; exit 1; }
-for key in '"device":' '"executor":"host"' '"memory":{"total":' '"sessions":[' '"busy":'; do
+for key in '"device":' '"executor":"host"' '"memory":{"total":' '"sessions":[' '"busy":' \
+           '"scheduling":"best-effort'; do
   [[ $json == *$key* ]] || { echo "FAIL: status JSON lacks $key: $json"; exit 1; }
 done
+# How best-effort work makes way here, said once at start.
+grep -q "^woolyd: scheduling: best-effort" "$WOOLYD_LOG" ||
+  { echo "FAIL: woolyd did not say how it schedules: $(cat "$WOOLYD_LOG")"; exit 1; }
+grep "^woolyd: scheduling:" "$WOOLYD_LOG"
 stop_woolyd
 "$bin" --listen "$WOOLYD_URL" --status 2>"$tmp/err"
 [[ $? == 1 ]] && grep -q "no answer" "$tmp/err" || { echo "FAIL: status of a stopped server"; exit 1; }

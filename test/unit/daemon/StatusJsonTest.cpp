@@ -49,6 +49,17 @@ TEST_CASE("telemetry and status JSON say whether the server is draining",
   CHECK(formatStatusJson(r).find("\"draining\":true") != std::string::npos);
 }
 
+TEST_CASE("status JSON says how the executor schedules best-effort work "
+          "when it has something to say",
+          "[telemetry]") {
+  StatusReport r;
+  CHECK(formatStatusJson(r).find("\"scheduling\"") == std::string::npos);
+  r.scheduling = "best-effort work runs on \"idle\" workers";
+  CHECK(formatStatusJson(r).find(
+            "\"scheduling\":\"best-effort work runs on \\\"idle\\\" workers\"") !=
+        std::string::npos);
+}
+
 TEST_CASE("status JSON lists what operators set for tenants", "[telemetry]") {
   StatusReport r;
   CHECK(formatStatusJson(r).find("\"tenants\":[]") != std::string::npos);

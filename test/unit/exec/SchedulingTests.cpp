@@ -428,6 +428,25 @@ TEST_CASE("best-effort work on workers of its own stays under SCHED_IDLE, "
   CHECK_FALSE(exec::host::pauseCounters(*executor).pausing);
 }
 
+TEST_CASE("the executor says in a line how best-effort work makes way, and "
+          "what privileges would change",
+          "[host][scheduling]") {
+  std::unique_ptr<exec::Executor> executor = oneWorkerExecutor();
+  std::string note = executor->schedulingNote();
+  INFO(note);
+  if (!mayEnterIdlePolicy())
+    CHECK(note.find("pause at their kernels' poll points") != std::string::npos);
+  else if (mayUseIdlePolicy())
+    CHECK(note.find("normal priority between blocks") != std::string::npos);
+  else
+    CHECK(note.find("ulimit -e 20") != std::string::npos);
+  // Pauses asked for where SCHED_IDLE works as well: both said.
+  std::unique_ptr<exec::Executor> pausing =
+      oneWorkerExecutor(exec::ExecutorOptions::BestEffortYield::Pause);
+  CHECK(pausing->schedulingNote().find("pause at their kernels' poll points") !=
+        std::string::npos);
+}
+
 TEST_CASE("a latency-sensitive launch finishes beside a running best-effort "
           "block, which pauses only where the OS cannot preempt it",
           "[host][scheduling][preemption]") {
