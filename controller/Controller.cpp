@@ -208,6 +208,9 @@ Controller::place(const PlacementRequestMsg &request) {
   auto now = Clock::now();
   {
     std::lock_guard<std::mutex> lock(mutex_);
+    // The client did not take its placement there: that memory is free.
+    if (!request.avoid.empty())
+      registry_.release(request.avoid, request.memoryBytes);
     auto views = registry_.placementViews(now);
     rec.decision = decidePlacement(views, request, options_.policy);
     rec.id = nextDecisionId_++;

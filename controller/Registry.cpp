@@ -219,6 +219,18 @@ void Registry::reserve(const std::string &name, uint64_t bytes,
   }
 }
 
+void Registry::release(const std::string &name, uint64_t bytes) {
+  ServerRecord *r = find(name);
+  if (!r)
+    return;
+  auto &list = r->reservations;
+  for (auto it = list.rbegin(); it != list.rend(); ++it)
+    if (it->bytes == bytes) {
+      list.erase(std::next(it).base());
+      return;
+    }
+}
+
 void Registry::expireReservations(ServerRecord &r, Clock::time_point now) {
   std::erase_if(r.reservations, [&](const ServerRecord::Reservation &res) {
     return res.expires <= now;

@@ -118,6 +118,9 @@ public:
   /// Counts memory a placement will use until telemetry shows it (three
   /// heartbeats at most).
   void reserve(const std::string &name, uint64_t bytes, Clock::time_point now);
+  /// Drops the newest reservation of `bytes` on `name`, if any: a placement
+  /// its client did not take (it asked again, avoiding the server).
+  void release(const std::string &name, uint64_t bytes);
 
   /// Views of every server, valid until the registry next changes.
   std::vector<const ServerView *> placementViews(Clock::time_point now);

@@ -166,6 +166,24 @@ TEST_CASE("reservations expire and count as pending sessions",
   CHECK(r.find("a")->placements == 1);
 }
 
+TEST_CASE("a placement its client did not take gives its reservation back",
+          "[controller][registry]") {
+  Registry r(500ms);
+  auto t0 = Clock::now();
+  r.registerServer(reg("a"), t0);
+  r.applyTelemetry(beat("a"), t0);
+  r.reserve("a", 1ull << 30, t0);
+  r.reserve("a", 2ull << 30, t0);
+  r.release("a", 2ull << 30);
+  auto v = r.placementViews(t0 + 100ms);
+  CHECK(v[0]->reservedBytes == (1ull << 30));
+  CHECK(v[0]->sessions == 1);
+  // Nothing of that size, or an unknown server: nothing changes.
+  r.release("a", 5);
+  r.release("nobody", 1ull << 30);
+  CHECK(r.placementViews(t0 + 100ms)[0]->reservedBytes == (1ull << 30));
+}
+
 TEST_CASE("history keeps the newest samples", "[controller][registry]") {
   Registry r(500ms);
   auto t0 = Clock::now();

@@ -120,6 +120,38 @@ TEST_CASE("servers register, report, and clients are placed on the least "
   CHECK(eventually([&] { return rc.controller->serversJson().size() == 1; }));
 }
 
+TEST_CASE("a client that asks again avoiding a server gets another, and "
+          "the memory it did not take there is free again",
+          "[controller][service]") {
+  RunningController rc;
+  zmq::context_t ctx;
+  ControllerEndpoint ep{rc.url(), ClientSecurity::insecure()};
+  ServerAgent a(ctx, ep, registration("a"), [] { return load(0.1, 0); },
+                nullptr);
+  ServerAgent b(ctx, ep, registration("b"), [] { return load(0.5, 0); },
+                nullptr);
+  a.start();
+  b.start();
+  REQUIRE(eventually([&] {
+    return a.heartbeatsAcknowledged() > 0 && b.heartbeatsAcknowledged() > 0;
+  }));
+  PlacementRequestMsg req;
+  req.memoryBytes = 12ull << 30; // of 16 GiB each
+  auto first = requestPlacement(ctx, ep, req, 2s);
+  REQUIRE(first.isOk());
+  CHECK(first->serverName == "a");
+  req.avoid = "a"; // it was restarting or silent there
+  auto second = requestPlacement(ctx, ep, req, 2s);
+  REQUIRE(second.isOk());
+  CHECK(second->serverName == "b");
+  // Another 12 GiB fits on a again only if the first placement's
+  // reservation went with the client.
+  req.avoid.clear();
+  auto third = requestPlacement(ctx, ep, req, 2s);
+  REQUIRE(third.isOk());
+  CHECK(third->serverName == "a");
+}
+
 TEST_CASE("a silent server goes down, comes back, and drain reaches it",
           "[controller][service]") {
   RunningController rc;
