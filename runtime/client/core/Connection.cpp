@@ -89,31 +89,9 @@ std::unique_ptr<Connection> Connection::open(std::string &error) {
         error);
     if (placed && (outcome == HelloOutcome::Restarting ||
                    outcome == HelloOutcome::NoAnswer)) {
-      // The controller placed us on a woolyd that is replacing itself after
-      // a lost device, or that does not answer (gone since its last
-      // telemetry): another server may take us now, without the wait.
-      bool restarting = outcome == HelloOutcome::Restarting;
-      Placement other;
-      std::string whyNot;
-      if (placeWithController(*c->context_, controller, other, whyNot,
-                              placement.serverName) &&
-          other.endpoint != server) {
-        fprintf(stderr,
-                "wooly: %s (%s) %s; the controller placed this program on "
-                "%s (%s) instead\n",
-                placement.serverName.c_str(), server.c_str(),
-                restarting ? ("is restarting (" + error + ")").c_str()
-                           : "did not answer",
-                other.serverName.c_str(), other.endpoint.c_str());
-        if (!c->connectLocked(other.endpoint, other.serverPublicKey, error))
-          return nullptr;
-      } else {
-        if (!whyNot.empty())
-          fprintf(stderr, "wooly: no other server for this program (%s)\n",
-                  whyNot.c_str());
-        if (!restarting)
-          return nullptr; // `error` says it did not answer
-      }
+      if (!c->placeElsewhereLocked(controller, placement,
+                                   outcome == HelloOutcome::Restarting, error))
+        return nullptr;
       error.clear();
       outcome = c->helloLocked(hello, timeout, restartWait, r, error);
     }
@@ -184,6 +162,33 @@ bool Connection::connectLocked(const std::string &server,
     return false;
   }
   return true;
+}
+
+bool Connection::placeElsewhereLocked(const std::string &controller,
+                                     const Placement &placed, bool restarting,
+                                     std::string &error) {
+  // The controller placed us on a woolyd that is replacing itself after a
+  // lost device, or that does not answer (gone since its last telemetry):
+  // another server may take us now, without the wait.
+  Placement other;
+  std::string whyNot;
+  if (!placeWithController(*context_, controller, other, whyNot,
+                           placed.serverName) ||
+      other.endpoint == placed.endpoint) {
+    if (!whyNot.empty())
+      fprintf(stderr, "wooly: no other server for this program (%s)\n",
+              whyNot.c_str());
+    // A restart may still end in time; a silent server is given up.
+    return restarting;
+  }
+  fprintf(stderr,
+          "wooly: %s (%s) %s; the controller placed this program on %s (%s) "
+          "instead\n",
+          placed.serverName.c_str(), placed.endpoint.c_str(),
+          restarting ? ("is restarting (" + error + ")").c_str()
+                     : "did not answer",
+          other.serverName.c_str(), other.endpoint.c_str());
+  return connectLocked(other.endpoint, other.serverPublicKey, error);
 }
 
 Connection::HelloOutcome

@@ -33,6 +33,7 @@
 #define WOOLY_RUNTIME_CLIENT_CORE_CONNECTION_H
 
 #include "runtime/client/core/DeadlineTimer.h"
+#include "runtime/client/core/Placement.h"
 #include "runtime/protocol/daemon/Batch.h"
 #include "runtime/protocol/daemon/Messages.h"
 
@@ -130,6 +131,14 @@ private:
   /// the keys directory's server.pub). False with `error` set.
   bool connectLocked(const std::string &server, const std::string &serverKey,
                      std::string &error);
+  /// After `placed` (a controller's placement) answered Restarting
+  /// (`restarting`, `error` its message) or nothing: asks the controller
+  /// once more without that server and connects to the one it gives.
+  /// False when the program should give up: a silent server and no other
+  /// (`error` kept), or the new connection failed.
+  bool placeElsewhereLocked(const std::string &controller,
+                            const Placement &placed, bool restarting,
+                            std::string &error);
   enum class HelloOutcome { Session, Restarting, NoAnswer, Failed };
   /// Sends Hello and waits for the session within `timeout`; once the
   /// server answers Restarting, asks again until it serves, for at least
