@@ -125,9 +125,9 @@ struct KeyPair {
   std::string publicKey, secretKey;
 };
 KeyPair generateKeyPair();
-/// Writes server.key/server.pub, client.key/client.pub, authorized_keys
-/// (holding client.pub), admin.key/admin.pub and admin_keys (holding
-/// admin.pub) into `dir`; returns an error message or "".
+/// Writes a complete keys dir (runtime/protocol/Keys.h: server, client and
+/// operator pairs, authorized_keys, admin_keys) into `dir`; returns an
+/// error message or "". Refuses to overwrite an existing server.key.
 std::string writeKeyDirectory(const std::string &dir);
 /// Reads server.key, authorized_keys and, if there is one, admin_keys from
 /// `dir`.
@@ -137,9 +137,9 @@ std::string readServerKeys(const std::string &dir, CurveKeys &out);
 struct ClientKeys {
   std::string clientPublic, clientSecret, serverPublic;
 };
-/// Reads client.pub, client.key and server.pub from `dir`.
+/// Reads client.key and server.pub from `dir`.
 std::string readClientKeys(const std::string &dir, ClientKeys &out);
-/// Reads admin.pub, admin.key and server.pub from `dir` (an operator's keys).
+/// Reads admin.key and server.pub from `dir` (an operator's keys).
 std::string readAdminKeys(const std::string &dir, ClientKeys &out);
 
 } // namespace wooly::daemon

@@ -92,6 +92,9 @@ Status generateKeysDir(const std::string &dir) {
   auto client = generateKeyPair();
   if (!client)
     return client.error();
+  auto admin = generateKeyPair();
+  if (!admin)
+    return admin.error();
   for (Status s :
        {writeFile(root / "server.key", pairText(*server), true),
         writeFile(root / "server.pub", server->publicKey + "\n", false),
@@ -101,6 +104,13 @@ Status generateKeysDir(const std::string &dir) {
                   "# Client public keys (Z85) allowed to connect, one per "
                   "line, optional comment after it.\n" +
                       client->publicKey + " generated-client\n",
+                  false),
+        writeFile(root / "admin.key", pairText(*admin), true),
+        writeFile(root / "admin.pub", admin->publicKey + "\n", false),
+        writeFile(root / "admin_keys",
+                  "# Operator public keys (Z85): woolyd takes share and "
+                  "quota changes only from them.\n" +
+                      admin->publicKey + " generated-operator\n",
                   false)})
     if (!s)
       return s;
@@ -112,6 +122,21 @@ Result<KeyPair> loadKeyPair(const std::string &path) {
   if (!lines)
     return lines.error();
   KeyPair kp;
+  // The bare form, the secret key alone on its line (key dirs written by
+  // woolyd before both tools wrote one format): the public key follows
+  // from it.
+  std::vector<std::string> keyLines;
+  for (const std::string &line : *lines)
+    if (!skippable(line))
+      keyLines.push_back(line.substr(line.find_first_not_of(" \t")));
+  if (keyLines.size() == 1 && isValidZ85Key(keyLines[0])) {
+    char pub[kZ85KeyChars + 1] = {};
+    if (zmq_curve_public(pub, keyLines[0].c_str()) != 0)
+      return makeError(ErrorCode::BadKeys,
+                       path + ": cannot derive the public key: " +
+                           zmq_strerror(zmq_errno()));
+    return KeyPair{pub, keyLines[0]};
+  }
   int lineNo = 0;
   for (const std::string &line : *lines) {
     ++lineNo;

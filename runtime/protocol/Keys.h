@@ -5,6 +5,8 @@
 //
 //   server.key       identity of every listening socket (woolyd, controller):
 //                    two lines "public <z85>" and "secret <z85>"; mode 0600
+//                    (the secret key alone on one line is read too: the
+//                    public key follows from it)
 //   server.pub       the matching public key alone on one line; give it to
 //                    clients (and to servers that connect to the controller)
 //   client.key       identity used when connecting (client runtime, woolyd ->
@@ -15,12 +17,18 @@
 //   authorized_keys  the allow-list of client public keys a listening socket
 //                    accepts: one Z85 key per line, optionally followed by
 //                    whitespace and a comment; blank lines and lines starting
-//                    with '#' are ignored
+//                    with '#' are ignored (no key starts with '#': Z85
+//                    digits 83 and 84 cannot lead a 4-byte group)
+//   admin.key        an operator's pair (`woolyd --set-share` and friends);
+//   admin.pub        same formats as client.key / client.pub
+//   admin_keys       operator public keys, as authorized_keys: woolyd takes
+//                    share and quota changes only from them
 //
-// `--gen-keys DIR` (woolyd, wooly-controller) writes a complete dir: server
-// and client pairs, with client.pub listed in authorized_keys, so one copied
-// dir makes a working single-operator fleet. To admit another client, append
-// its client.pub line to authorized_keys.
+// `--gen-keys DIR` (woolyd and wooly-controller write the same) makes a
+// complete dir: server, client and operator pairs, with client.pub in
+// authorized_keys and admin.pub in admin_keys, so one copied dir makes a
+// working single-operator fleet: controller, woolyd and clients. To admit
+// another client, append its client.pub line to authorized_keys.
 //
 //===----------------------------------------------------------------------===//
 #ifndef WOOLY_RUNTIME_PROTOCOL_KEYS_H
@@ -48,11 +56,13 @@ Result<KeyPair> generateKeyPair();
 /// True if `key` is 40 characters of the Z85 alphabet that decode to 32 bytes.
 bool isValidZ85Key(const std::string &key);
 
-/// Writes server.key/.pub, client.key/.pub and authorized_keys into `dir`
-/// (created if missing). Refuses to overwrite an existing server.key.
+/// Writes server.key/.pub, client.key/.pub, authorized_keys, admin.key/.pub
+/// and admin_keys into `dir` (created if missing). Refuses to overwrite an
+/// existing server.key.
 Status generateKeysDir(const std::string &dir);
 
-/// Reads "<name>.key" (public + secret lines).
+/// Reads "<name>.key": "public" and "secret" lines, or the secret key
+/// alone (the public one derived).
 Result<KeyPair> loadKeyPair(const std::string &path);
 /// Reads a one-key file such as server.pub.
 Result<std::string> loadPublicKey(const std::string &path);

@@ -2,6 +2,7 @@
 #include "runtime/client/core/Connection.h"
 #include "runtime/client/core/Embedded.h"
 #include "runtime/client/core/Placement.h"
+#include "runtime/protocol/Keys.h"
 
 #include <algorithm>
 #include <chrono>
@@ -24,18 +25,6 @@ static std::string programName() {
   std::string name;
   std::getline(in, name);
   return name.empty() ? "cuda-program" : name;
-}
-
-static std::string readKey(const std::string &path, std::string &error) {
-  std::ifstream in(path);
-  std::string key;
-  std::getline(in, key);
-  while (!key.empty() && isspace((unsigned char)key.back()))
-    key.pop_back();
-  if (key.size() != 40)
-    error = "cannot read a CURVE key from " + path +
-            " (WOOLY_KEYS must name a directory from `woolyd --gen-keys`)";
-  return key;
 }
 
 std::unique_ptr<Connection> Connection::open(std::string &error) {
@@ -145,16 +134,25 @@ bool Connection::connectLocked(const std::string &server,
     socket_->set(zmq::sockopt::sndtimeo, 10000);
     std::string keys = env("WOOLY_KEYS");
     if (!keys.empty() && !embedded_) {
-      std::string pub = readKey(keys + "/client.pub", error);
-      std::string sec = readKey(keys + "/client.key", error);
-      // A placement names the chosen server's key.
-      std::string srv =
-          serverKey.empty() ? readKey(keys + "/server.pub", error) : serverKey;
-      if (!error.empty())
+      // The keys dir's format: runtime/protocol/Keys.h.
+      auto identity = protocol::loadKeyPair(keys + "/client.key");
+      if (!identity) {
+        error = "WOOLY_KEYS=" + keys + ": " + identity.error().message;
         return false;
+      }
+      // A placement names the chosen server's key.
+      std::string srv = serverKey;
+      if (srv.empty()) {
+        auto pub = protocol::loadPublicKey(keys + "/server.pub");
+        if (!pub) {
+          error = "WOOLY_KEYS=" + keys + ": " + pub.error().message;
+          return false;
+        }
+        srv = *pub;
+      }
       socket_->set(zmq::sockopt::curve_serverkey, srv);
-      socket_->set(zmq::sockopt::curve_publickey, pub);
-      socket_->set(zmq::sockopt::curve_secretkey, sec);
+      socket_->set(zmq::sockopt::curve_publickey, identity->publicKey);
+      socket_->set(zmq::sockopt::curve_secretkey, identity->secretKey);
     }
     socket_->connect(server);
   } catch (const zmq::error_t &e) {

@@ -200,8 +200,17 @@ TEST_CASE("keys dir: generate, load, allow-list format", "[protocol][keys]") {
   auto dir = freshDir("keys");
   REQUIRE(generateKeysDir(dir.string()).isOk());
   for (auto f : {"server.key", "server.pub", "client.key", "client.pub",
-                 "authorized_keys"})
+                 "authorized_keys", "admin.key", "admin.pub", "admin_keys"})
     CHECK(fs::exists(dir / f));
+  // The operator's pair, listed in admin_keys (woolyd's operators).
+  auto admin = loadKeyPair((dir / "admin.key").string());
+  REQUIRE(admin.isOk());
+  auto admins = loadAuthorizedKeys((dir / "admin_keys").string());
+  REQUIRE(admins.isOk());
+  CHECK(*admins == std::vector<std::string>{admin->publicKey});
+  CHECK(*loadPublicKey((dir / "admin.pub").string()) == admin->publicKey);
+  CHECK((fs::status(dir / "admin.key").permissions() &
+         fs::perms::others_read) == fs::perms::none);
   CHECK((fs::status(dir / "server.key").permissions() &
          fs::perms::others_read) == fs::perms::none);
   // A second --gen-keys must not clobber a live identity.
@@ -224,6 +233,30 @@ TEST_CASE("keys dir: generate, load, allow-list format", "[protocol][keys]") {
   auto missing = ServerSecurity::fromKeysDir((dir / "nope").string());
   REQUIRE_FALSE(missing.isOk());
   CHECK_THAT(missing.error().message, Catch::Contains("--gen-keys"));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a key file with the secret key alone gives the whole pair",
+          "[protocol][keys]") {
+  if (!curveAvailable())
+    return;
+  auto dir = freshDir("bare-keys");
+  fs::create_directories(dir);
+  auto pair = generateKeyPair();
+  REQUIRE(pair.isOk());
+  std::ofstream(dir / "bare.key") << pair->secretKey << "\n";
+  auto read = loadKeyPair((dir / "bare.key").string());
+  REQUIRE(read.isOk());
+  CHECK(read->secretKey == pair->secretKey);
+  CHECK(read->publicKey == pair->publicKey); // derived
+  // Two bare lines, or a bare line that is no key: refused, naming the file.
+  std::ofstream(dir / "two.key") << pair->secretKey << "\n"
+                                 << pair->publicKey << "\n";
+  auto two = loadKeyPair((dir / "two.key").string());
+  REQUIRE_FALSE(two.isOk());
+  CHECK_THAT(two.error().message, Catch::Contains("two.key:1"));
+  std::ofstream(dir / "junk.key") << "not a key\n";
+  CHECK_FALSE(loadKeyPair((dir / "junk.key").string()).isOk());
   fs::remove_all(dir);
 }
 
