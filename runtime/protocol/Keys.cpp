@@ -95,18 +95,21 @@ Status generateKeysDir(const std::string &dir) {
   auto admin = generateKeyPair();
   if (!admin)
     return admin.error();
+  // NAME.key (the pair, secret) and NAME.pub.
+  auto writePair = [&](const char *name, const KeyPair &kp) {
+    Status s = writeFile(root / (std::string(name) + ".key"), pairText(kp), true);
+    return s ? writeFile(root / (std::string(name) + ".pub"),
+                         kp.publicKey + "\n", false)
+             : s;
+  };
   for (Status s :
-       {writeFile(root / "server.key", pairText(*server), true),
-        writeFile(root / "server.pub", server->publicKey + "\n", false),
-        writeFile(root / "client.key", pairText(*client), true),
-        writeFile(root / "client.pub", client->publicKey + "\n", false),
+       {writePair("server", *server), writePair("client", *client),
         writeFile(root / "authorized_keys",
                   "# Client public keys (Z85) allowed to connect, one per "
                   "line, optional comment after it.\n" +
                       client->publicKey + " generated-client\n",
                   false),
-        writeFile(root / "admin.key", pairText(*admin), true),
-        writeFile(root / "admin.pub", admin->publicKey + "\n", false),
+        writePair("admin", *admin),
         writeFile(root / "admin_keys",
                   "# Operator public keys (Z85): woolyd takes share and "
                   "quota changes only from them.\n" +
