@@ -1,6 +1,7 @@
 //===- OperatorClient.cpp - An operator's requests to a running woolyd ----===//
 #include "daemon/OperatorClient.h"
 #include "daemon/Server.h"
+#include "runtime/protocol/Ipv6.h"
 
 #include <filesystem>
 #include <zmq_addon.hpp>
@@ -20,6 +21,7 @@ bool request(const std::string &url, const ClientKeys *keys,
     zmq::context_t context;
     zmq::socket_t socket(context, zmq::socket_type::dealer);
     socket.set(zmq::sockopt::linger, 0);
+    socket.set(zmq::sockopt::ipv6, protocol::endpointUsesIpv6(url));
     if (keys) {
       socket.set(zmq::sockopt::curve_serverkey, keys->serverPublic);
       socket.set(zmq::sockopt::curve_publickey, keys->clientPublic);

@@ -4,8 +4,10 @@
 #include "daemon/OperatorState.h"
 #include "daemon/PriorityNames.h"
 #include "daemon/StatusJson.h"
+#include "runtime/protocol/Ipv6.h"
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -244,6 +246,8 @@ exec::Status Server::start(std::shared_ptr<zmq::context_t> context,
     impl.replies.bind(impl.replyEndpoint);
     impl.router = zmq::socket_t(*server->context_, zmq::socket_type::router);
     impl.router.set(zmq::sockopt::linger, 0);
+    impl.router.set(zmq::sockopt::ipv6,
+                    protocol::endpointUsesIpv6(server->options_.listen));
     impl.router.set(zmq::sockopt::maxmsgsize,
                     int64_t(server->options_.limits.maxModuleBytes + (1 << 20)));
     impl.router.set(zmq::sockopt::sndhwm, 0);
@@ -263,9 +267,16 @@ exec::Status Server::start(std::shared_ptr<zmq::context_t> context,
   } catch (const zmq::error_t &e) {
     impl.stopping = true;
     impl.stopZap(*server->context_);
+    std::string hint =
+        e.num() == ENODEV
+            ? " (ZeroMQ binds an IP address, an interface name or *, not a "
+              "host name: e.g. tcp://127.0.0.1:7701, tcp://[::1]:7701, "
+              "tcp://*:7701)"
+            : "";
     return exec::Status::error(exec::ErrorCode::InvalidValue,
                                "cannot listen on '" +
-                                   server->options_.listen + "': " + e.what());
+                                   server->options_.listen + "': " + e.what() +
+                                   hint);
   }
   executor.busyFraction(); // the first interval starts here
   impl.io = std::thread(&Impl::ioLoop, &impl);

@@ -1,6 +1,7 @@
 //===- Transport.cpp - Sending and receiving Wooly messages over ZeroMQ ---===//
 #include "runtime/protocol/Transport.h"
 #include "runtime/protocol/HandOver.h"
+#include "runtime/protocol/Ipv6.h"
 
 #include <atomic>
 #include <cstring>
@@ -151,6 +152,7 @@ ServerEndpoint::bind(zmq::context_t &context, const std::string &url,
   try {
     auto &s = ep->socket_;
     s.set(zmq::sockopt::linger, 0);
+    s.set(zmq::sockopt::ipv6, endpointUsesIpv6(url));
     if (maxMessageBytes > 0)
       s.set(zmq::sockopt::maxmsgsize, maxMessageBytes);
     if (security.curve) {
@@ -176,6 +178,7 @@ Result<zmq::socket_t> connectDealer(zmq::context_t &context,
   try {
     zmq::socket_t s(context, zmq::socket_type::dealer);
     s.set(zmq::sockopt::linger, 0);
+    s.set(zmq::sockopt::ipv6, endpointUsesIpv6(url));
     if (security.curve) {
       s.set(zmq::sockopt::curve_serverkey, security.serverPublicKey);
       s.set(zmq::sockopt::curve_publickey, security.identity.publicKey);

@@ -3,6 +3,7 @@
 #include "runtime/client/core/Embedded.h"
 #include "runtime/client/core/Placement.h"
 #include "runtime/protocol/Keys.h"
+#include "runtime/protocol/Ipv6.h"
 
 #include <algorithm>
 #include <chrono>
@@ -127,6 +128,7 @@ bool Connection::connectLocked(const std::string &server,
     url_ = server;
     socket_ = std::make_unique<zmq::socket_t>(*context_, zmq::socket_type::dealer);
     socket_->set(zmq::sockopt::linger, 1000);
+    socket_->set(zmq::sockopt::ipv6, protocol::endpointUsesIpv6(server));
     socket_->set(zmq::sockopt::sndhwm, 0);
     socket_->set(zmq::sockopt::rcvhwm, 0);
     // A DEALER blocks on send while no connection is up (server down, or a

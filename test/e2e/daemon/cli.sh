@@ -15,6 +15,10 @@ tmp=$(mktemp -d)
   { echo "FAIL: plain TCP on a public address must need --insecure"; exit 1; }
 "$bin" --listen tcp://127.0.0.1:1 --executor nonsense 2>"$tmp/err"; [[ $? == 1 ]] ||
   { echo "FAIL: bad executor"; exit 1; }
+# ZeroMQ binds addresses, not host names: say so.
+"$bin" --listen tcp://localhost:7799 --executor host 2>"$tmp/err"; [[ $? == 1 ]] &&
+  grep -q "not a host name: e.g. tcp://127.0.0.1:7701, tcp://\[::1\]:7701" "$tmp/err" ||
+  { echo "FAIL: a host name to listen on: $(cat "$tmp/err")"; exit 1; }
 
 "$bin" --gen-keys "$tmp/keys" >/dev/null || { echo "FAIL: --gen-keys"; exit 1; }
 for f in server.key server.pub client.key client.pub authorized_keys admin.key admin.pub admin_keys; do

@@ -1,6 +1,7 @@
 // Real ZeroMQ sockets: framing over inproc/tcp, error replies for bad frames,
 // CURVE with the ZAP allow-list, and the keys dir format.
 #include "MessageSamples.h"
+#include "runtime/protocol/Ipv6.h"
 #include "runtime/protocol/Transport.h"
 
 #include <catch2/catch.hpp>
@@ -192,6 +193,19 @@ TEST_CASE("a request to nobody times out with a clear error",
   REQUIRE_FALSE(r.isOk());
   CHECK(r.error().code == ErrorCode::Timeout);
   CHECK_THAT(r.error().message, Catch::Contains("no reply from"));
+}
+
+TEST_CASE("IPv6 is switched on where the endpoint asks for it",
+          "[protocol][transport]") {
+  CHECK(endpointUsesIpv6("tcp://[::1]:7701"));
+  CHECK(endpointUsesIpv6("tcp://[fd00::2]:7701"));
+  CHECK(endpointUsesIpv6("tcp://*:7701")); // dual-stack: IPv6 and IPv4 peers
+  // Host names stay IPv4 (ZeroMQ tries one address: "localhost" must not
+  // become ::1 where the server listens on 127.0.0.1).
+  CHECK_FALSE(endpointUsesIpv6("tcp://localhost:7701"));
+  CHECK_FALSE(endpointUsesIpv6("tcp://127.0.0.1:7701"));
+  CHECK_FALSE(endpointUsesIpv6("ipc:///run/wooly/woolyd.sock"));
+  CHECK_FALSE(endpointUsesIpv6("inproc://wooly"));
 }
 
 TEST_CASE("keys dir: generate, load, allow-list format", "[protocol][keys]") {
