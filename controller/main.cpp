@@ -101,13 +101,16 @@ int main(int argc, char **argv) {
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
 
+  // An IPv6 host goes in brackets in a URL.
+  std::string host = httpOptions->host.find(':') == std::string::npos
+                         ? httpOptions->host
+                         : "[" + httpOptions->host + "]";
   std::fprintf(stderr,
                "wooly-controller: listening on %s (%s), http://%s:%d/, "
                "policy %s, heartbeat %d ms\n",
                (*controller)->endpoint().c_str(),
-               cl.keysDir.empty() ? "insecure" : "CURVE",
-               httpOptions->host.c_str(), http.port(), cl.policy.c_str(),
-               cl.heartbeatMs);
+               cl.keysDir.empty() ? "insecure" : "CURVE", host.c_str(),
+               http.port(), cl.policy.c_str(), cl.heartbeatMs);
   std::fflush(stderr);
   (*controller)->serve(stopRequested);
   http.stop();

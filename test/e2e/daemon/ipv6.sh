@@ -1,4 +1,5 @@
-# IPv6 endpoints: a woolyd and a controller on tcp://[::1]:PORT, a program
+# IPv6 endpoints: a woolyd and a controller on tcp://[::1]:PORT (its HTTP
+# side on [::1] too), a program
 # run there directly and one placed by the controller, an operator's
 # request from ::1 (a loopback peer: an operator without CURVE).
 # Skipped where this machine has no IPv6 loopback.
@@ -16,7 +17,7 @@ cport=$(port6)
 tmp=$(mktemp -d)
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
-"$WOOLY_BIN/wooly-controller" --listen "tcp://[::1]:$cport" --http 127.0.0.1:0 --insecure \
+"$WOOLY_BIN/wooly-controller" --listen "tcp://[::1]:$cport" --http '[::1]:0' --insecure \
   >"$tmp/controller.log" 2>&1 &
 pids+=($!)
 "$WOOLY_BIN/woolyd" --listen "tcp://[::1]:$wport" --controller "tcp://[::1]:$cport" \
@@ -43,4 +44,9 @@ done
 [[ $placed == *HOLDING* && $placed == *"placed this program on"*"tcp://[::1]:$wport"* ]] ||
   fail "a program placed over [::1]: $placed"
 echo "a program placed by the controller at tcp://[::1]:$cport ran"
+# Its HTTP side on [::1] too, at the URL it printed.
+http=$(grep -o 'http://\[::1\]:[0-9]*/' "$tmp/controller.log") ||
+  fail "the controller's HTTP URL: $(cat "$tmp/controller.log")"
+[[ $(curl -sg "${http}healthz") == ok ]] || fail "GET ${http}healthz"
+echo "the controller's HTTP API answers at $http"
 echo PASS
