@@ -49,7 +49,8 @@ protocol::TelemetryMsg toTelemetry(const StatusReport &r,
 std::unique_ptr<ControllerLink>
 ControllerLink::start(zmq::context_t &context, const std::string &url,
                       const std::string &keysDir, Server &server,
-                      const exec::DeviceInfo &device, std::string &error) {
+                      const exec::DeviceInfo &device,
+                      const std::string &registered, std::string &error) {
   protocol::ControllerEndpoint endpoint{url, protocol::ClientSecurity::insecure()};
   std::string publicKey;
   if (!keysDir.empty()) {
@@ -65,7 +66,7 @@ ControllerLink::start(zmq::context_t &context, const std::string &url,
   char host[256] = "localhost";
   gethostname(host, sizeof host - 1);
   protocol::RegisterServerMsg reg;
-  reg.endpoint = server.endpoint();
+  reg.endpoint = registered;
   reg.serverName = std::string(host) + "/" + reg.endpoint;
   reg.publicKey = publicKey;
   reg.version = "wooly 0.1";

@@ -26,11 +26,13 @@ protocol::TelemetryMsg toTelemetry(const StatusReport &report,
 class ControllerLink {
 public:
   /// Starts reporting `server` to the controller at `url` (CURVE keys from
-  /// `keysDir`, or none). Null with `error` set when the keys are unusable.
+  /// `keysDir`, or none), registered as reachable at `endpoint`
+  /// (Advertise.h). Null with `error` set when the keys are unusable.
   static std::unique_ptr<ControllerLink>
   start(zmq::context_t &context, const std::string &url,
         const std::string &keysDir, Server &server,
-        const exec::DeviceInfo &device, std::string &error);
+        const exec::DeviceInfo &device, const std::string &endpoint,
+        std::string &error);
   ~ControllerLink(); // deregisters
 
   struct Impl;

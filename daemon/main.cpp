@@ -17,6 +17,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "daemon/ByteSize.h"
+#include "daemon/Advertise.h"
 #include "daemon/ControllerLink.h"
 #include "daemon/Restart.h"
 #include "daemon/Server.h"
@@ -38,7 +39,7 @@ static int usage(const char *why) {
   if (why)
     fprintf(stderr, "woolyd: %s\n", why);
   fprintf(stderr,
-          "usage: woolyd --listen URL [--controller URL] "
+          "usage: woolyd --listen URL [--controller URL [--advertise URL]] "
           "[--executor auto|host|cuda|hip] [--keys DIR | --insecure] "
           "[--launch-timeout SECONDS] [--status] [--verbose]\n"
           "       woolyd --listen URL [--keys DIR] --set-share "
@@ -89,7 +90,8 @@ static bool isLoopbackTcp(const std::string &url) {
 }
 
 int main(int argc, char **argv) {
-  std::string listen, controller, executorKind = "auto", keysDir, genKeys,
+  std::string listen, controller, advertise, executorKind = "auto", keysDir,
+      genKeys,
       launchTimeout, tenantShare, sessionShare, tenantQuota, clearShare;
   bool insecure = false, status = false, verbose = false;
   for (int i = 1; i < argc; ++i) {
@@ -102,6 +104,7 @@ int main(int argc, char **argv) {
     };
     if (a == "--listen" ? !value(listen)
         : a == "--controller" ? !value(controller)
+        : a == "--advertise"  ? !value(advertise)
         : a == "--executor"   ? !value(executorKind)
         : a == "--keys"       ? !value(keysDir)
         : a == "--gen-keys"   ? !value(genKeys)
@@ -120,7 +123,8 @@ int main(int argc, char **argv) {
       verbose = true;
     else if (a == "--help" || a == "-h")
       return usage(nullptr), 0;
-    else if (a != "--listen" && a != "--controller" && a != "--executor" &&
+    else if (a != "--listen" && a != "--controller" && a != "--advertise" &&
+             a != "--executor" &&
              a != "--keys" && a != "--gen-keys" && a != "--launch-timeout" &&
              a != "--set-share" && a != "--set-session-share" &&
              a != "--set-quota" && a != "--clear-share")
@@ -141,6 +145,11 @@ int main(int argc, char **argv) {
     return usage("--listen URL is required");
   if (!keysDir.empty() && insecure)
     return usage("--keys and --insecure exclude each other");
+  if (!advertise.empty() &&
+      (controller.empty() || (advertise.rfind("tcp://", 0) != 0 &&
+                              advertise.rfind("ipc://", 0) != 0)))
+    return usage("--advertise URL (tcp:// or ipc://, where clients reach "
+                 "this server) goes with --controller");
 
   if (status) {
     std::string json, err;
@@ -287,14 +296,18 @@ int main(int argc, char **argv) {
   std::unique_ptr<daemon::ControllerLink> link;
   if (!controller.empty()) {
     std::string err;
+    std::string why;
+    std::string registered = daemon::advertisedEndpoint(
+        server->endpoint(), advertise, controller, why);
     link = daemon::ControllerLink::start(*context, controller, keysDir,
-                                         *server, dev, err);
+                                         *server, dev, registered, err);
     if (!link)
       return fprintf(stderr, "woolyd: controller %s: %s\n",
                      controller.c_str(), err.c_str()),
              1;
-    fprintf(stderr, "woolyd: reporting to the controller at %s\n",
-            controller.c_str());
+    fprintf(stderr,
+            "woolyd: reporting to the controller at %s as %s (%s)\n",
+            controller.c_str(), registered.c_str(), why.c_str());
   }
 
   daemon::installStopHandlers();
