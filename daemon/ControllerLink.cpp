@@ -3,9 +3,9 @@
 #include "daemon/PriorityNames.h"
 #include "daemon/StatusJson.h"
 #include "runtime/protocol/ControllerClient.h"
+#include "runtime/protocol/Keys.h"
 
 #include <algorithm>
-#include <fstream>
 #include <unistd.h>
 
 namespace wooly::daemon {
@@ -60,8 +60,13 @@ ControllerLink::start(zmq::context_t &context, const std::string &url,
       return nullptr;
     }
     endpoint.security = *security;
-    std::ifstream in(keysDir + "/server.pub");
-    std::getline(in, publicKey);
+    // What clients the controller places here check this server against.
+    auto own = protocol::loadPublicKey(keysDir + "/server.pub");
+    if (!own) {
+      error = own.error().message;
+      return nullptr;
+    }
+    publicKey = *own;
   }
   char host[256] = "localhost";
   gethostname(host, sizeof host - 1);

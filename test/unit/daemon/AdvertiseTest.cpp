@@ -37,7 +37,7 @@ TEST_CASE("a wildcard bind registers the address toward the controller",
   CHECK_THAT(why, Catch::Contains("--advertise"));
 }
 
-TEST_CASE("--advertise wins, and a specific bind is registered as it is",
+TEST_CASE("what --advertise says wins, and a specific bind is registered as it is",
           "[daemon][advertise]") {
   std::string why;
   auto never = [](const std::string &) -> std::string {
