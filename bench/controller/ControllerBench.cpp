@@ -201,7 +201,7 @@ int main(int argc, char **argv) {
 
   // --- 1. Placement latency at 100/s ---------------------------------------
   auto placementBody = encodeBody(PlacementRequestMsg{
-      2ull << 30, "nvidia", "", PriorityClass::Normal, "alice", ""});
+      2ull << 30, "nvidia", "", PriorityClass::Normal, "alice", "", ""});
   auto rawDealer = connectDealer(ctx, echoUrl, ClientSecurity::insecure());
   std::vector<uint8_t> rawBytes(kHeaderBytes + placementBody.size(), 0x11);
   auto rawLat = pacedLatencies(placements, 100, [&] {

@@ -45,7 +45,7 @@ inline DeregisterMsg deregister() { return {"gpu-node-7"}; }
 inline DeregisterReplyMsg deregisterReply() { return {true}; }
 inline PlacementRequestMsg placementRequest() {
   return {8ull << 30, "nvidia", "sm_90", PriorityClass::Interactive,
-          "alice",    "binpack"};
+          "alice",    "binpack", ""};
 }
 inline PlacementReplyMsg placementReply() {
   return {"gpu-node-7", "tcp://10.0.0.7:7701",
