@@ -580,13 +580,20 @@ void Server::Impl::hello(const std::string &rid, const proto::Header &h,
   sendReply(router, rid, h, reply);
 }
 
-std::string Server::Impl::peerUser(zmq::message_t &frame) {
+/// A property ZeroMQ keeps of the connection a frame came on, "" where it
+/// has none (no ZAP handler: no User-Id; inproc: no metadata at all).
+static std::string connectionProperty(zmq::message_t &frame,
+                                      const char *name) {
   try {
-    const char *user = frame.gets("User-Id");
-    return user ? user : "";
+    const char *value = frame.gets(name);
+    return value ? value : "";
   } catch (const zmq::error_t &) {
-    return ""; // no metadata: no ZAP handler
+    return "";
   }
+}
+
+std::string Server::Impl::peerUser(zmq::message_t &frame) {
+  return connectionProperty(frame, "User-Id");
 }
 
 bool Server::Impl::isAdmin(zmq::message_t &frame) const {
@@ -600,12 +607,7 @@ bool Server::Impl::isAdmin(zmq::message_t &frame) const {
 }
 
 std::string Server::Impl::peerAddress(zmq::message_t &frame) {
-  try {
-    const char *address = frame.gets("Peer-Address");
-    return address ? address : "";
-  } catch (const zmq::error_t &) {
-    return ""; // no metadata (inproc)
-  }
+  return connectionProperty(frame, "Peer-Address");
 }
 
 void Server::Impl::setShareAdmin(const std::string &rid, const proto::Header &h,

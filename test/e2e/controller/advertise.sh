@@ -4,23 +4,13 @@
 # controller places there reaches it; --advertise URL registers what it
 # says. Skipped where this machine has no address but loopback.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$WOOLY_SOURCE/test/e2e/lib/net.sh"
 WOOLYD=$WOOLY_BIN/woolyd
 HOLD=$WOOLY_BIN/wooly-test-hold-memory
 [[ -x $WOOLYD ]] || { echo "SKIP: $WOOLYD is not built"; exit 77; }
 [[ -x $HOLD ]] || { echo "SKIP: wooly-test-hold-memory is not built"; exit 77; }
-ip=$(python3 - <<'PY'
-import socket
-try:
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.connect(("192.0.2.1", 9))  # no packet is sent: picks the outgoing address
-    a = s.getsockname()[0]
-    print("" if a.startswith("127.") else a)
-except OSError:
-    print("")
-PY
-)
+ip=$(machine_ipv4)
 [[ -n $ip ]] || { echo "SKIP: no IPv4 address but loopback here"; exit 77; }
-any_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("0.0.0.0",0)); print(s.getsockname()[1])'; }
 
 ZMQ_PORT=$(any_port)
 HTTP_PORT=$(free_port)

@@ -3,22 +3,13 @@
 # only from this machine (loopback), never from a peer on the network.
 set -u
 source "$(dirname "$0")/lib.sh"
+source "$WOOLY_SOURCE/test/e2e/lib/net.sh"
 need_woolyd
 fail() { echo "FAIL: $*"; exit 1; }
 [[ -x $WOOLY_BIN/wooly-test-hold-memory ]] || skip "wooly-test-hold-memory not built"
-ip=$(python3 - <<'PY'
-import socket
-try:
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.connect(("192.0.2.1", 9))  # no packet is sent: picks the outgoing address
-    a = s.getsockname()[0]
-    print("" if a.startswith("127.") else a)
-except OSError:
-    print("")
-PY
-)
+ip=$(machine_ipv4)
 [[ -n $ip ]] || skip "this machine has no IPv4 address but loopback to come from"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("0.0.0.0",0)); print(s.getsockname()[1])')
+port=$(any_port)
 bin=$WOOLY_BIN/woolyd
 tmp=$(mktemp -d)
 "$bin" --listen "tcp://0.0.0.0:$port" --insecure 2>"$tmp/woolyd.log" &
