@@ -13,12 +13,6 @@
 namespace wooly::daemon {
 namespace fs = std::filesystem;
 
-KeyPair generateKeyPair() {
-  char pub[41], sec[41];
-  zmq_curve_keypair(pub, sec);
-  return {pub, sec};
-}
-
 std::string writeKeyDirectory(const std::string &dir) {
   protocol::Status s = protocol::generateKeysDir(dir);
   return s ? "" : s.error().message;

@@ -151,4 +151,12 @@ bool setTenantQuota(const std::string &url, const std::string &keysDir,
                          "used", used, error);
 }
 
+bool requestRestart(const std::string &url, const std::string &keysDir,
+                    uint32_t graceMs, uint32_t &open, std::string &error) {
+  proto::ByteWriter w;
+  w.put<uint32_t>(graceMs);
+  return operatorRequest(url, keysDir, proto::MsgType::RestartAdmin, w, "open",
+                         open, error);
+}
+
 } // namespace wooly::daemon

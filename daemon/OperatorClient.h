@@ -1,8 +1,8 @@
 //===- OperatorClient.h - An operator's requests to woolyd --*- C++ -*-===//
 //
-// What `woolyd --status`, `--set-share`, `--set-session-share` and
-// `--set-quota` send: one request on a fresh connection, its answer or a
-// message that says why there is none (5 s at most).
+// What `woolyd --status`, `--set-share`, `--set-session-share`,
+// `--set-quota` and `--restart` send: one request on a fresh connection,
+// its answer or a message that says why there is none (5 s at most).
 //
 //===----------------------------------------------------------------------===//
 #ifndef WOOLY_DAEMON_OPERATORCLIENT_H
@@ -44,6 +44,13 @@ bool setShare(const std::string &url, const std::string &keysDir,
 bool setTenantQuota(const std::string &url, const std::string &keysDir,
                     const std::string &tenant, uint64_t bytes, uint64_t &used,
                     std::string &error);
+
+/// Sends RestartAdmin to the server at `url` (keys as for setShare): it
+/// replaces itself with a new process on the same endpoint once its
+/// sessions end, or after `graceMs` at the latest; `open` is how many
+/// sessions it waits for. False with `error` set on failure or refusal.
+bool requestRestart(const std::string &url, const std::string &keysDir,
+                    uint32_t graceMs, uint32_t &open, std::string &error);
 
 } // namespace wooly::daemon
 

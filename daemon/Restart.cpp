@@ -60,7 +60,16 @@ std::string ownExecutable() {
   ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
   if (n <= 0)
     return "/proc/self/exe";
-  return std::string(path, size_t(n));
+  std::string own(path, size_t(n));
+  // An upgrade replaced the file this process runs (a package manager
+  // renames the new one over it): the kernel names the old one
+  // "PATH (deleted)", and the path itself holds the new woolyd, the one to
+  // run.
+  static const std::string deleted = " (deleted)";
+  if (own.size() > deleted.size() &&
+      own.compare(own.size() - deleted.size(), deleted.size(), deleted) == 0)
+    own.resize(own.size() - deleted.size());
+  return own;
 }
 
 } // namespace wooly::daemon

@@ -6,6 +6,8 @@
 // replaces itself with a new woolyd (execv of its own executable) on the
 // endpoint it was serving, so clients reconnect to the same address and
 // get a working device; their old sessions are gone (ServerRestarted).
+// An operator's `woolyd --restart` (an upgraded binary) takes the same way
+// once the sessions have ended.
 //
 //===----------------------------------------------------------------------===//
 #ifndef WOOLY_DAEMON_RESTART_H
@@ -31,7 +33,8 @@ void closeOnExecAbove(int lowest);
 std::string replaceProcess(const std::string &program,
                            const std::vector<std::string> &args);
 
-/// This process's own executable (/proc/self/exe).
+/// The path of this process's own executable (/proc/self/exe): after an
+/// upgrade replaced that file, the path, which now holds the new binary.
 std::string ownExecutable();
 
 } // namespace wooly::daemon

@@ -172,6 +172,9 @@ struct Server::Impl {
   std::vector<std::shared_ptr<Worker>> dying;
   uint64_t nextSession = 1;
   std::atomic<bool> draining{false};
+  // An operator's restart (RestartAdmin): when it was asked for and when
+  // woolyd stops waiting for its sessions (nowMs(); 0: not asked).
+  std::atomic<int64_t> restartAskedAt{0}, restartDeadline{0};
   // An operator's share for a tenant (under sessionsMutex): wins over what
   // the tenant's sessions ask for.
   struct TenantShare {
@@ -203,6 +206,8 @@ struct Server::Impl {
   static std::string peerAddress(zmq::message_t &frame);
   void setShareAdmin(const std::string &rid, const proto::Header &h,
                      proto::ByteReader &r, bool admin);
+  void restartAdmin(const std::string &rid, const proto::Header &h,
+                    proto::ByteReader &r, bool admin);
   void setQuotaAdmin(const std::string &rid, const proto::Header &h,
                      proto::ByteReader &r, bool admin);
   void retire(const std::string &rid, const char *why);
@@ -442,6 +447,9 @@ void Server::Impl::onRequest(std::vector<zmq::message_t> &frames) {
     case MsgType::SetQuotaAdmin:
       setQuotaAdmin(rid, header, payload, isAdmin(frames[1]));
       return;
+    case MsgType::RestartAdmin:
+      restartAdmin(rid, header, payload, isAdmin(frames[1]));
+      return;
     case MsgType::Heartbeat:
       if (!(header.flags & proto::FlagAsync)) {
         Reply reply = worker ? Reply{}
@@ -504,6 +512,11 @@ void Server::Impl::hello(const std::string &rid, const proto::Header &h,
   if (std::string why = server.executor_->lost(); !why.empty())
     return replyError(rid, h, WireCode::Restarting,
                       why + " (this server is restarting: ask again)");
+  // Likewise while an operator's restart waits for the sessions to end.
+  if (restartAskedAt)
+    return replyError(rid, h, WireCode::Restarting,
+                      "an operator asked for a restart once the open "
+                      "sessions end; ask again");
   if (weight == 0 || weight > 1000 || cls > 2)
     return replyError(rid, h, WireCode::InvalidValue,
                       "share must have weight 1..1000 and priority 0..2");
@@ -686,6 +699,25 @@ void Server::Impl::setQuotaAdmin(const std::string &rid, const proto::Header &h,
   sendReply(router, rid, h, reply);
 }
 
+void Server::Impl::restartAdmin(const std::string &rid, const proto::Header &h,
+                                proto::ByteReader &r, bool admin) {
+  uint32_t graceMs = r.get<uint32_t>("grace");
+  r.expectEnd();
+  if (!admin)
+    return refuseNonOperator(rid, h, "restarting woolyd");
+  if (graceMs > 3600 * 1000)
+    return replyError(rid, h, WireCode::InvalidValue,
+                      "the grace period of a restart is at most an hour");
+  size_t open = server.requestRestart(graceMs);
+  fprintf(stderr,
+          "woolyd: an operator asked for a restart: new sessions wait for "
+          "it; %zu open session%s may run for %.1f s more\n",
+          open, open == 1 ? "" : "s", graceMs / 1000.0);
+  Reply reply;
+  reply.fields.put<uint32_t>(uint32_t(open));
+  sendReply(router, rid, h, reply);
+}
+
 void Server::Impl::retire(const std::string &rid, const char *why) {
   std::shared_ptr<Worker> worker;
   {
@@ -813,6 +845,7 @@ StatusReport Server::statusReport() const {
   report.memoryUsed = impl_->quota->totalUsed();
   report.busyFraction = impl_->busy.load();
   report.draining = impl_->draining;
+  report.restarting = impl_->restartAskedAt != 0;
   report.scheduling = executor_->schedulingNote();
   ModuleCache::Counters c = impl_->modules.counters();
   report.moduleCompiles = c.compiles;
@@ -873,6 +906,32 @@ void Server::setTenantMemoryQuota(const std::string &tenant, uint64_t bytes) {
 }
 
 void Server::setDraining(bool draining) { impl_->draining = draining; }
+
+size_t Server::requestRestart(uint32_t graceMs) {
+  int64_t now = nowMs();
+  // A second request keeps the first one's start but may shorten the wait.
+  int64_t asked = 0;
+  impl_->restartAskedAt.compare_exchange_strong(asked, now);
+  int64_t deadline = now + graceMs, current = impl_->restartDeadline;
+  while ((current == 0 || deadline < current) &&
+         !impl_->restartDeadline.compare_exchange_weak(current, deadline)) {
+  }
+  return sessionCount();
+}
+
+std::string Server::restartDue() const {
+  int64_t asked = impl_->restartAskedAt;
+  if (!asked)
+    return "";
+  size_t open = sessionCount();
+  if (open == 0)
+    return "an operator asked for a restart and every session has ended";
+  if (nowMs() < impl_->restartDeadline)
+    return "";
+  return "an operator asked for a restart and its grace period ended (" +
+         std::to_string(open) + " session" + (open == 1 ? "" : "s") +
+         " still open: their programs get an error)";
+}
 
 OperatorState Server::operatorState() const {
   OperatorState state;

@@ -108,6 +108,14 @@ public:
   void applyOperatorState(const OperatorState &state);
   /// A draining server refuses new sessions and serves the current ones.
   void setDraining(bool draining);
+  /// An operator's restart (`woolyd --restart`, MsgType::RestartAdmin):
+  /// from now on new clients are told to ask again (Restarting) and the
+  /// open sessions may run for up to `graceMs` more. Returns how many are
+  /// open. The process replaces itself (daemon/Restart.h) when restartDue().
+  size_t requestRestart(uint32_t graceMs);
+  /// Why woolyd should restart now: a restart was asked for and every
+  /// session has ended or its grace period is over; "" otherwise.
+  std::string restartDue() const;
 
   struct Impl;
 
@@ -120,11 +128,6 @@ private:
   std::unique_ptr<Impl> impl_;
 };
 
-/// Keys for CURVE, in Z85 text.
-struct KeyPair {
-  std::string publicKey, secretKey;
-};
-KeyPair generateKeyPair();
 /// Writes a complete keys dir (runtime/protocol/Keys.h: server, client and
 /// operator pairs, authorized_keys, admin_keys) into `dir`; returns an
 /// error message or "". Refuses to overwrite an existing server.key.

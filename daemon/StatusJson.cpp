@@ -44,6 +44,7 @@ std::string formatStatusJson(const StatusReport &r) {
   j += ",\"busy\":" + std::string(busy);
   j += ",\"queueDepth\":" + num(queueDepth);
   j += std::string(",\"draining\":") + (r.draining ? "true" : "false");
+  j += std::string(",\"restarting\":") + (r.restarting ? "true" : "false");
   j += ",\"modules\":{\"compiles\":" + num(r.moduleCompiles) +
        ",\"hits\":" + num(r.moduleHits) + "}";
   j += ",\"tenants\":[";

@@ -30,6 +30,7 @@ struct StatusReport {
   double busyFraction = 0;
   uint64_t moduleCompiles = 0, moduleHits = 0;
   bool draining = false; // refusing new sessions (operator or controller)
+  bool restarting = false; // an operator's restart waits for the sessions
   std::string scheduling; // Executor::schedulingNote(); "" = not shown
   std::vector<SessionUsage> sessions;
   std::vector<TenantStatus> tenants; // those an operator set something for

@@ -15,7 +15,7 @@ void onStopSignal(int) {
   if (gRestarting) {
     // Only async-signal-safe calls here.
     static const char line[] = "woolyd: shutting down (stopped while "
-                               "restarting after a lost device)\n";
+                               "restarting)\n";
     ssize_t ignored = write(STDERR_FILENO, line, sizeof line - 1);
     (void)ignored;
     _exit(0);

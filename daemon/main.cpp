@@ -7,13 +7,15 @@
 //   woolyd --listen URL [--keys DIR] --set-session-share ID=WEIGHT[:CLASS]
 //   woolyd --listen URL [--keys DIR] --set-quota TENANT=SIZE
 //   woolyd --listen URL [--keys DIR] --clear-share TENANT
+//   woolyd --listen URL [--keys DIR] --restart [--grace SECONDS]
 //   woolyd --gen-keys DIR
 //
 // --status connects to the server listening on URL and prints its telemetry
 // JSON; --set-share and --set-session-share change a running server's shares,
-// --set-quota a tenant's memory quota, --clear-share drops a tenant's share
-// (operator keys: DIR/admin.key). Plain (unencrypted) TCP on a non-loopback
-// address needs --insecure.
+// --set-quota a tenant's memory quota, --clear-share drops a tenant's share,
+// --restart has it replace itself with a new process on the same endpoint
+// once its sessions end (operator keys: DIR/admin.key). Plain (unencrypted)
+// TCP on a non-loopback address needs --insecure.
 //
 //===----------------------------------------------------------------------===//
 #include "daemon/ByteSize.h"
@@ -48,11 +50,14 @@ static int usage(const char *why) {
           "ID=WEIGHT[:CLASS]\n"
           "       woolyd --listen URL [--keys DIR] --set-quota TENANT=SIZE\n"
           "       woolyd --listen URL [--keys DIR] --clear-share TENANT\n"
+          "       woolyd --listen URL [--keys DIR] --restart [--grace "
+          "SECONDS]\n"
           "       woolyd --gen-keys DIR\n"
           "WEIGHT is 1..1000; CLASS best-effort, normal or "
           "latency-sensitive (unchanged if left out); SIZE the bytes the "
           "tenant's sessions may hold together (4GiB, 512MiB, ...; 0: no "
-          "quota)\n");
+          "quota); --restart: a new woolyd on the same endpoint once the "
+          "sessions end, after --grace (default 30) seconds at the latest\n");
   return 1;
 }
 
@@ -92,8 +97,9 @@ static bool isLoopbackTcp(const std::string &url) {
 int main(int argc, char **argv) {
   std::string listen, controller, advertise, executorKind = "auto", keysDir,
       genKeys,
-      launchTimeout, tenantShare, sessionShare, tenantQuota, clearShare;
-  bool insecure = false, status = false, verbose = false;
+      launchTimeout, tenantShare, sessionShare, tenantQuota, clearShare,
+      grace;
+  bool insecure = false, status = false, verbose = false, restart = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&](std::string &out) {
@@ -113,6 +119,7 @@ int main(int argc, char **argv) {
         : a == "--set-session-share" ? !value(sessionShare)
         : a == "--set-quota" ? !value(tenantQuota)
         : a == "--clear-share" ? !value(clearShare)
+        : a == "--grace"      ? !value(grace)
                               : false)
       return usage((a + " needs a value").c_str());
     if (a == "--insecure")
@@ -121,13 +128,15 @@ int main(int argc, char **argv) {
       status = true;
     else if (a == "--verbose")
       verbose = true;
+    else if (a == "--restart")
+      restart = true;
     else if (a == "--help" || a == "-h")
       return usage(nullptr), 0;
     else if (a != "--listen" && a != "--controller" && a != "--advertise" &&
              a != "--executor" &&
              a != "--keys" && a != "--gen-keys" && a != "--launch-timeout" &&
              a != "--set-share" && a != "--set-session-share" &&
-             a != "--set-quota" && a != "--clear-share")
+             a != "--set-quota" && a != "--clear-share" && a != "--grace")
       return usage(("unknown option '" + a + "'").c_str());
   }
   if (!genKeys.empty()) {
@@ -151,6 +160,34 @@ int main(int argc, char **argv) {
     return usage("--advertise URL (tcp:// or ipc://, where clients reach "
                  "this server) goes with --controller");
 
+  if (!grace.empty() && !restart)
+    return usage("--grace goes with --restart");
+  if (restart) {
+    if (status || !tenantShare.empty() || !sessionShare.empty() ||
+        !tenantQuota.empty() || !clearShare.empty())
+      return usage("--restart goes alone");
+    double seconds = 30;
+    if (!grace.empty()) {
+      char *end = nullptr;
+      seconds = std::strtod(grace.c_str(), &end);
+      if (!end || *end || !(seconds >= 0) || seconds > 3600)
+        return usage("--grace takes a number of seconds, 0 to 3600");
+    }
+    uint32_t open = 0;
+    std::string err;
+    if (!daemon::requestRestart(listen, keysDir, uint32_t(seconds * 1000 + 0.5),
+                                open, err))
+      return fprintf(stderr, "woolyd: %s\n", err.c_str()), 1;
+    if (open)
+      printf("woolyd at %s restarts once its %u session%s end%s, in %g s "
+             "at the latest; new clients wait for it\n",
+             listen.c_str(), open, open == 1 ? "" : "s", open == 1 ? "s" : "",
+             seconds);
+    else
+      printf("woolyd at %s restarts now; new clients wait for it\n",
+             listen.c_str());
+    return 0;
+  }
   if (status) {
     std::string json, err;
     if (!daemon::queryStatus(listen, keysDir, json, err))
@@ -315,19 +352,22 @@ int main(int argc, char **argv) {
     usleep(100 * 1000);
     // A GPU context lost to a kernel fault: only a new process has a
     // working one (daemon/Restart.h). Threads may be stuck in the driver,
-    // so nothing is torn down but the controller registration.
+    // so nothing is torn down but the controller registration. An
+    // operator's restart (woolyd --restart) takes the same way.
     std::string why = executor->lost();
     if (why.empty())
+      why = server->restartDue();
+    if (why.empty())
       continue;
-    bool restart = daemon::beginRestart(); // a stop from now on: _exit
+    bool replacing = daemon::beginRestart(); // a stop from now on: _exit
     fprintf(stderr, "woolyd: %s; %s %s\n", why.c_str(),
-            restart ? "restarting on" : "stopping instead of restarting on",
+            replacing ? "restarting on" : "stopping instead of restarting on",
             server->endpoint().c_str());
     // The replies already queued (the faulting session's error among
     // them) leave before the sockets go.
     usleep(500 * 1000);
     link.reset();
-    if (!restart)
+    if (!replacing)
       _exit(0); // the executor's teardown could wait on the broken driver
     // The drain and the tenants' shares and quotas go to the new process.
     setenv(daemon::kOperatorStateVariable,

@@ -45,7 +45,7 @@ const char *msgTypeName(uint16_t type) {
   case MsgType::X:                                                             \
     return #X;
     CASE(Hello) CASE(Goodbye) CASE(Heartbeat) CASE(Status) CASE(SetShareAdmin)
-    CASE(SetQuotaAdmin)
+    CASE(SetQuotaAdmin) CASE(RestartAdmin)
     CASE(MemAlloc)
     CASE(MemFree) CASE(MemGetInfo) CASE(MemcpyHtoD) CASE(MemcpyDtoH)
     CASE(MemcpyDtoD) CASE(Memset) CASE(PointerInfo) CASE(ModuleLoad)

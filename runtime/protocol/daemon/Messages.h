@@ -46,6 +46,14 @@ enum class MsgType : uint16_t {
   //   string tenant, u64 bytes (0: no cap)
   // Reply: u64 bytes the tenant's sessions hold now.
   SetQuotaAdmin,
+  // An operator asks woolyd to replace itself with a new process on the
+  // same endpoint (woolyd --restart: an upgraded binary, a fresh device
+  // context) once its sessions have ended, or after a grace period at the
+  // latest; new Hellos get Restarting meanwhile. Needs no session, and an
+  // admin key where CURVE is on:
+  //   u32 grace in milliseconds (at most 1 hour)
+  // Reply: u32 sessions it waits for.
+  RestartAdmin,
   MemAlloc = 16,
   MemFree,
   MemGetInfo,
@@ -134,9 +142,9 @@ enum class WireCode : uint32_t {
   NoSession = 200,     // a request before Hello or after the session expired
   ServerRestarted,     // the session id is unknown: the server restarted
   NotPermitted,        // an operator's request from a key not in admin_keys
-  Restarting,          // Hello while the device is lost and woolyd is about
-                       // to restart: ask again (the client does, until its
-                       // connect timeout)
+  Restarting,          // Hello while woolyd is about to restart (a lost
+                       // device, an operator's RestartAdmin): ask again (the
+                       // client does, for up to WOOLY_RESTART_WAIT_MS)
 };
 
 /// SetShareAdmin's priority class when only the weight changes.

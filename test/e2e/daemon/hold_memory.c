@@ -1,8 +1,9 @@
 /* A CUDA runtime client for the daemon's fault tests, linked straight
  * against Wooly's libcudart.so.13 (no kernels, so no nvcc needed):
  *   hold_memory BYTES SECONDS
- * allocates BYTES, fills them, prints "HOLDING" and sleeps; exits 2 with the
- * CUDA error name when the allocation is refused. */
+ * allocates BYTES, fills them, prints "HOLDING", sleeps and frees them
+ * ("FREED"); exits 2 with the CUDA error name when the allocation is
+ * refused, 3 ("LOST" and the name) when the free fails. */
 #include <cuda_runtime_api.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,11 @@ int main(int argc, char **argv) {
   printf("HOLDING\n");
   fflush(stdout);
   sleep(atoi(argv[2]));
-  cudaFree(p);
+  e = cudaFree(p);
+  if (e != cudaSuccess) {
+    printf("LOST %s\n", cudaGetErrorName(e));
+    return 3;
+  }
+  printf("FREED\n");
   return 0;
 }

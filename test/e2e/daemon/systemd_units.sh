@@ -23,15 +23,22 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 "$WOOLY_BIN/woolyd" --gen-keys "$tmp/keys" >/dev/null || fail "--gen-keys"
 echo secret >"$tmp/keys/http-token"
 zport=$(free_port) hport=$(free_port) wport=$(free_port)
-# run UNIT: its ExecStart with this test's paths and ports, in the background.
-run() {
+# command UNIT [KEY]: its ExecStart (or KEY=) with this test's paths and ports.
+command_of() {
   local line
-  line=$(sed -n 's/^ExecStart=//p' "$units/$1.service")
+  line=$(sed -n "s/^${2:-ExecStart}=//p" "$units/$1.service")
   line=${line//\/etc\/wooly/$tmp/keys}
   line=${line//tcp:\/\/0.0.0.0:7700/tcp://127.0.0.1:$zport}
   line=${line//tcp:\/\/wooly-controller:7700/tcp://127.0.0.1:$zport}
   line=${line//127.0.0.1:8080/127.0.0.1:$hport}
   line=${line//tcp:\/\/0.0.0.0:7701/tcp://127.0.0.1:$wport}
+  line=${line//tcp:\/\/127.0.0.1:7701/tcp://127.0.0.1:$wport}
+  echo "$line"
+}
+# run UNIT: its ExecStart, in the background.
+run() {
+  local line
+  line=$(command_of "$1")
   echo "$1: $line"
   # shellcheck disable=SC2086 # the unit's words, as systemd splits them
   $line >"$tmp/$1.log" 2>&1 &
@@ -52,4 +59,14 @@ for _ in $(seq 100); do
 done
 ((ok)) || fail "woolyd did not register with the controller: $(cat "$tmp/woolyd.log" "$tmp/wooly-controller.log")"
 echo "woolyd and wooly-controller serve with their units' command lines"
+# systemctl reload: woolyd restarts in place and serves again.
+reload=$(command_of woolyd ExecReload)
+[[ -n $reload ]] || fail "woolyd.service has no ExecReload"
+echo "woolyd reload: $reload"
+$reload >"$tmp/reload.log" 2>&1 || fail "ExecReload: $(cat "$tmp/reload.log")"
+for _ in $(seq 100); do (( $(grep -c serving "$tmp/woolyd.log") == 2 )) && break; sleep 0.1; done
+grep -q "restarting on" "$tmp/woolyd.log" && (( $(grep -c serving "$tmp/woolyd.log") == 2 )) ||
+  fail "woolyd did not restart on reload: $(cat "$tmp/woolyd.log")"
+kill -0 "${pids[1]}" || fail "the reloaded woolyd is not the unit's process any more"
+echo "systemctl reload's command restarts woolyd in place"
 echo PASS

@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 #include <csignal>
+#include <cstdio>
+#include <cstdlib>
 #include <fcntl.h>
 #include <functional>
 #include <sys/wait.h>
@@ -111,4 +113,46 @@ TEST_CASE("the new process gets no file of the old one but stdin, stdout "
                          {"sh", "-c", "test ! -e " + path + " && test -e /proc/self/fd/2"});
           return 9;
         }) == 0);
+}
+
+// The second half of the next test, in a process run from a link to this
+// test binary ($WOOLY_TEST_OWN_PATH): its file is replaced while it runs.
+TEST_CASE("(run by the upgrade test) a replaced executable",
+          "[.upgrade-child]") {
+  const char *path = std::getenv("WOOLY_TEST_OWN_PATH");
+  REQUIRE(path);
+  REQUIRE(ownExecutable() == path);
+  // As a package manager upgrades: a new file renamed over the old one.
+  std::string next = std::string(path) + ".new";
+  int fd = open(next.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0755);
+  REQUIRE(fd >= 0);
+  close(fd);
+  REQUIRE(rename(next.c_str(), path) == 0);
+  char link[4096];
+  ssize_t n = readlink("/proc/self/exe", link, sizeof link - 1);
+  REQUIRE(n > 0);
+  REQUIRE(std::string(link, size_t(n)) == std::string(path) + " (deleted)");
+  CHECK(ownExecutable() == path); // the new file, which a restart runs
+}
+
+TEST_CASE("after an upgrade replaced woolyd's file, a restart runs the new "
+          "one",
+          "[restart]") {
+  // This test binary, linked into a directory of its own beside it and run
+  // from there, replaces that link as an upgrade would.
+  std::string self = ownExecutable();
+  std::string dir = self + ".upgrade-XXXXXX";
+  REQUIRE(mkdtemp(dir.data()));
+  std::string copy = dir + "/woolyd";
+  REQUIRE(link(self.c_str(), copy.c_str()) == 0);
+  int status = inChild([&] {
+    setenv("WOOLY_TEST_OWN_PATH", copy.c_str(), 1);
+    int devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, STDOUT_FILENO);
+    execl(copy.c_str(), copy.c_str(), "[upgrade-child]", nullptr);
+    return 99;
+  });
+  unlink(copy.c_str());
+  rmdir(dir.c_str());
+  CHECK(status == 0);
 }

@@ -7,6 +7,7 @@
 #include "daemon/ControllerLink.h"
 #include "daemon/OperatorState.h"
 #include "daemon/Server.h"
+#include "runtime/protocol/Keys.h"
 #include "runtime/protocol/daemon/Batch.h"
 #include "test/unit/daemon/LosableExecutor.h"
 #include "test/unit/daemon/RawClient.h"
@@ -46,6 +47,13 @@ struct Fixture {
     url = server->endpoint();
   }
 };
+
+/// A fresh CURVE key pair.
+protocol::KeyPair newKeyPair() {
+  auto pair = protocol::generateKeyPair();
+  REQUIRE(pair);
+  return *pair;
+}
 
 /// Until the host executor is registered, say so instead of failing.
 bool haveHost() {
@@ -243,7 +251,7 @@ TEST_CASE("garbage and truncated messages get errors and the server lives",
 namespace {
 /// Options for a server with CURVE on: its secret key, the client keys it
 /// lets in and the operators' keys.
-daemon::ServerOptions curveOptions(const daemon::KeyPair &server,
+daemon::ServerOptions curveOptions(const protocol::KeyPair &server,
                                    std::vector<std::string> allowed,
                                    std::vector<std::string> admins = {}) {
   daemon::ServerOptions options;
@@ -254,8 +262,8 @@ daemon::ServerOptions curveOptions(const daemon::KeyPair &server,
 
 /// A raw client of `f`'s server presenting `key`.
 std::unique_ptr<RawClient> curveClient(Fixture &f,
-                                       const daemon::KeyPair &server,
-                                       const daemon::KeyPair &key) {
+                                       const protocol::KeyPair &server,
+                                       const protocol::KeyPair &key) {
   return std::make_unique<RawClient>(*f.context, f.url,
                                      server.publicKey.c_str(),
                                      key.publicKey.c_str(),
@@ -266,9 +274,9 @@ std::unique_ptr<RawClient> curveClient(Fixture &f,
 TEST_CASE("with CURVE, only clients whose key is allowed get in",
           "[server][auth]") {
   REQUIRE_HOST();
-  daemon::KeyPair server = daemon::generateKeyPair();
-  daemon::KeyPair allowed = daemon::generateKeyPair();
-  daemon::KeyPair stranger = daemon::generateKeyPair();
+  protocol::KeyPair server = newKeyPair();
+  protocol::KeyPair allowed = newKeyPair();
+  protocol::KeyPair stranger = newKeyPair();
   Fixture f(curveOptions(server, {allowed.publicKey}));
   auto ok = curveClient(f, server, allowed);
   CHECK(ok->hello().ok());
@@ -516,6 +524,67 @@ TEST_CASE("an operator caps a tenant's memory over the socket",
 }
 
 namespace {
+/// RestartAdmin's payload (Messages.h).
+proto::ByteWriter restartRequest(uint32_t graceMs) {
+  proto::ByteWriter w;
+  w.put<uint32_t>(graceMs);
+  return w;
+}
+} // namespace
+
+TEST_CASE("an operator's restart waits for the open sessions and turns new "
+          "ones away",
+          "[server][admin][restart]") {
+  REQUIRE_HOST();
+  Fixture f;
+  RawClient a(*f.context, f.url), b(*f.context, f.url), op(*f.context, f.url);
+  REQUIRE(a.hello().ok());
+  REQUIRE(b.hello().ok());
+  CHECK(f.server->restartDue().empty()); // nobody asked
+  RawReply r = op.call(MsgType::RestartAdmin, restartRequest(60000));
+  REQUIRE(r.ok());
+  CHECK(r.reader().get<uint32_t>("open") == 2);
+  CHECK(f.server->statusJson().find("\"restarting\":true") !=
+        std::string::npos);
+  // The open sessions go on; a new one is told to ask again.
+  CHECK(a.alloc(4096) != 0);
+  RawClient late(*f.context, f.url);
+  r = late.hello();
+  CHECK(r.code == WireCode::Restarting);
+  CHECK(r.message.find("operator") != std::string::npos);
+  CHECK(f.server->restartDue().empty());
+  REQUIRE(a.call(MsgType::Goodbye).ok());
+  CHECK(f.server->restartDue().empty()); // b still runs
+  REQUIRE(b.call(MsgType::Goodbye).ok());
+  CHECK(f.server->restartDue().find("every session has ended") !=
+        std::string::npos);
+}
+
+TEST_CASE("an operator's restart ends the sessions left after its grace "
+          "period",
+          "[server][admin][restart]") {
+  REQUIRE_HOST();
+  Fixture f;
+  RawClient a(*f.context, f.url), op(*f.context, f.url);
+  REQUIRE(a.hello().ok());
+  REQUIRE(op.call(MsgType::RestartAdmin, restartRequest(60000)).ok());
+  // A second request may shorten the wait, not lengthen it.
+  RawReply r = op.call(MsgType::RestartAdmin, restartRequest(200));
+  REQUIRE(r.ok());
+  CHECK(r.reader().get<uint32_t>("open") == 1);
+  REQUIRE(op.call(MsgType::RestartAdmin, restartRequest(60000)).ok());
+  CHECK(waitFor([&] { return !f.server->restartDue().empty(); }, 5000));
+  CHECK(f.server->restartDue().find("grace period ended (1 session still "
+                                    "open") != std::string::npos);
+  // Bad requests: over an hour, or truncated.
+  CHECK(op.call(MsgType::RestartAdmin, restartRequest(3600 * 1000 + 1)).code ==
+        WireCode::InvalidValue);
+  RawReply truncated = op.call(MsgType::RestartAdmin);
+  CHECK(truncated.code == WireCode::ProtocolError);
+  CHECK(truncated.message.find("malformed RestartAdmin") != std::string::npos);
+}
+
+namespace {
 /// An IPv4 address of this machine other than loopback, "" if none.
 std::string publicAddress() {
   ifaddrs *all = nullptr;
@@ -561,6 +630,8 @@ TEST_CASE("without CURVE, operator requests come only from this machine",
   CHECK(r.message.find("only from this machine") != std::string::npos);
   CHECK(remote.call(MsgType::SetQuotaAdmin, quotaRequest("team-b", 1)).code ==
         WireCode::NotPermitted);
+  CHECK(remote.call(MsgType::RestartAdmin, restartRequest(0)).code ==
+        WireCode::NotPermitted);
   CHECK(sessionJson(*f.server, "team-b").find("\"weight\":1,\"priority\":"
                                               "\"normal\"") !=
         std::string::npos);
@@ -583,9 +654,9 @@ TEST_CASE("without CURVE, operator requests come only from this machine",
 TEST_CASE("with CURVE, only operator keys may change shares",
           "[server][auth][admin]") {
   REQUIRE_HOST();
-  daemon::KeyPair server = daemon::generateKeyPair();
-  daemon::KeyPair client = daemon::generateKeyPair();
-  daemon::KeyPair admin = daemon::generateKeyPair();
+  protocol::KeyPair server = newKeyPair();
+  protocol::KeyPair client = newKeyPair();
+  protocol::KeyPair admin = newKeyPair();
   Fixture f(curveOptions(server, {client.publicKey}, {admin.publicKey}));
   auto tenant = curveClient(f, server, client);
   REQUIRE(tenant->hello(0, 0, 1, 1, "team-a").ok());
@@ -595,6 +666,11 @@ TEST_CASE("with CURVE, only operator keys may change shares",
   CHECK(r.message.find("admin_keys") != std::string::npos);
   r = tenant->call(MsgType::SetQuotaAdmin, quotaRequest("team-b", 1));
   CHECK(r.code == WireCode::NotPermitted);
+  r = tenant->call(MsgType::RestartAdmin, restartRequest(0));
+  CHECK(r.code == WireCode::NotPermitted);
+  CHECK(f.server->restartDue().empty());
+  CHECK(f.server->statusJson().find("\"restarting\":false") !=
+        std::string::npos);
   CHECK(sessionJson(*f.server, "team-a").find("\"weight\":1,") !=
         std::string::npos);
   // An operator key connects without being in authorized_keys.
@@ -610,10 +686,10 @@ TEST_CASE("with CURVE, only operator keys may change shares",
 TEST_CASE("with CURVE, a tenant's status shows only its own sessions",
           "[server][auth][admin]") {
   REQUIRE_HOST();
-  daemon::KeyPair server = daemon::generateKeyPair();
-  daemon::KeyPair keyA = daemon::generateKeyPair();
-  daemon::KeyPair keyB = daemon::generateKeyPair();
-  daemon::KeyPair admin = daemon::generateKeyPair();
+  protocol::KeyPair server = newKeyPair();
+  protocol::KeyPair keyA = newKeyPair();
+  protocol::KeyPair keyB = newKeyPair();
+  protocol::KeyPair admin = newKeyPair();
   Fixture f(
       curveOptions(server, {keyA.publicKey, keyB.publicKey}, {admin.publicKey}));
   auto a = curveClient(f, server, keyA), b = curveClient(f, server, keyB);
@@ -622,7 +698,7 @@ TEST_CASE("with CURVE, a tenant's status shows only its own sessions",
   // Operators' tenant settings are seen with the tenant's sessions only.
   f.server->setTenantShare("team-b", 4);
   f.server->setTenantMemoryQuota("team-c", 1 << 20);
-  auto statusOf = [&](const daemon::KeyPair &k) {
+  auto statusOf = [&](const protocol::KeyPair &k) {
     RawReply r = curveClient(f, server, k)->call(MsgType::Status);
     REQUIRE(r.ok());
     return r.reader().getString("json");

@@ -49,6 +49,16 @@ TEST_CASE("telemetry and status JSON say whether the server is draining",
   CHECK(formatStatusJson(r).find("\"draining\":true") != std::string::npos);
 }
 
+TEST_CASE("status JSON says whether an operator's restart is waiting",
+          "[telemetry][restart]") {
+  StatusReport r;
+  CHECK(formatStatusJson(r).find("\"restarting\":false") != std::string::npos);
+  r.restarting = true;
+  CHECK(formatStatusJson(r).find("\"restarting\":true") != std::string::npos);
+  // Not a drain: the controller does not keep the server drained after it.
+  CHECK_FALSE(toTelemetry(r, "srv", 1).draining);
+}
+
 TEST_CASE("status JSON says how the executor schedules best-effort work "
           "when it has something to say",
           "[telemetry]") {
