@@ -25,7 +25,9 @@ int64_t msBetween(Clock::time_point a, Clock::time_point b) {
 const char *stateOf(const ServerRecord &r) {
   if (!r.up)
     return "down";
-  return r.draining ? "draining" : "up";
+  if (r.draining)
+    return "draining";
+  return r.telemetry.restarting ? "restarting" : "up";
 }
 
 json candidateJson(const Candidate &c) {

@@ -65,11 +65,15 @@ std::string Controller::metricsText() {
   const auto &servers = registry_.servers();
 
   e.family("wooly_servers", "gauge", "Registered servers by state.");
-  double up = 0, down = 0, draining = 0;
+  double up = 0, down = 0, draining = 0, restarting = 0;
   for (const auto &[n, r] : servers)
-    (r.up ? (r.draining ? draining : up) : down) += 1;
+    (!r.up                    ? down
+     : r.draining             ? draining
+     : r.telemetry.restarting ? restarting
+                              : up) += 1;
   e.sample("wooly_servers", {{"state", "up"}}, up);
   e.sample("wooly_servers", {{"state", "draining"}}, draining);
+  e.sample("wooly_servers", {{"state", "restarting"}}, restarting);
   e.sample("wooly_servers", {{"state", "down"}}, down);
 
   e.family("wooly_server_up", "gauge", "1 while heartbeats arrive.");

@@ -67,6 +67,9 @@ std::string filterReason(const ServerView &s,
            " s)";
   if (s.draining)
     return "draining";
+  if (s.restarting)
+    return "restarting (an operator's woolyd --restart waits for its "
+           "sessions to end)";
   if (!req.avoid.empty() && s.name == req.avoid)
     return "avoided by the client (restarting or not answering there)";
   bool vendorSeen = false;

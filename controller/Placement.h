@@ -4,7 +4,8 @@
 // tested on constructed fleets. Two steps:
 //
 // 1. Filter: a server is eligible if it is up (heartbeats arriving), not
-//    draining, not the one the request avoids (a client that found it
+//    draining, not restarting (an operator's woolyd --restart waiting for
+//    its sessions), not the one the request avoids (a client that found it
 //    restarting or silent asks again without it), has a device of the
 //    requested vendor/arch, and that device has at least the requested
 //    memory free (free = total - used - memory reserved by placements the
@@ -59,6 +60,7 @@ struct ServerView {
   std::string publicKey;
   bool up = true;
   bool draining = false;
+  bool restarting = false; // woolyd --restart waits for its sessions
   uint64_t msSinceHeartbeat = 0;
   std::vector<Device> devices;
   uint64_t reservedBytes = 0; // placed recently, not yet in telemetry

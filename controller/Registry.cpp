@@ -266,6 +266,7 @@ Registry::placementViews(Clock::time_point now) {
     ServerView &v = r.view;
     v.up = r.up;
     v.draining = r.draining;
+    v.restarting = r.telemetry.restarting;
     v.msSinceHeartbeat = static_cast<uint64_t>(
         std::chrono::duration_cast<std::chrono::milliseconds>(now - r.lastSeen)
             .count());

@@ -21,6 +21,7 @@ protocol::TelemetryMsg toTelemetry(const StatusReport &r,
   t.serverName = name;
   t.sequence = sequence;
   t.draining = r.draining;
+  t.restarting = r.restarting;
   protocol::DeviceTelemetry d;
   d.name = r.device.name;
   d.vendor = r.device.vendor;

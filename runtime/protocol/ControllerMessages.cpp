@@ -169,6 +169,8 @@ void write(Writer &w, const TelemetryMsg &m) {
   w.boolean(m.draining);
   writeList(w, m.devices);
   writeList(w, m.sessions);
+  if (m.restarting)
+    w.boolean(true);
 }
 void read(Reader &r, TelemetryMsg &m) {
   m.serverName = r.string();
@@ -177,6 +179,8 @@ void read(Reader &r, TelemetryMsg &m) {
   m.draining = r.boolean();
   readList(r, m.devices, kMinDeviceTelemetry);
   readList(r, m.sessions, kMinSessionUsage);
+  if (r.remaining() != 0)
+    m.restarting = r.boolean();
 }
 
 void write(Writer &w, const TelemetryReplyMsg &m) {

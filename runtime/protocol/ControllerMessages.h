@@ -84,6 +84,10 @@ struct TelemetryMsg {
   bool draining = false;
   std::vector<DeviceTelemetry> devices;
   std::vector<SessionUsage> sessions;
+  /// An operator's restart (woolyd --restart) waits for the sessions to
+  /// end: no new ones until the new process registers. Sent last and only
+  /// when set, so telemetry without it is byte for byte as before.
+  bool restarting = false;
   bool operator==(const TelemetryMsg &) const = default;
 };
 

@@ -65,18 +65,21 @@ TEST_CASE("binpack fills the fullest server that still fits",
   }
 }
 
-TEST_CASE("filters: down, draining, vendor, arch, memory",
+TEST_CASE("filters: down, draining, restarting, vendor, arch, memory",
           "[controller][placement]") {
   auto down = server("down", 80, 0, 0);
   down.up = false;
   down.msSinceHeartbeat = 2100;
   auto draining = server("draining", 80, 0, 0);
   draining.draining = true;
+  auto restarting = server("restarting", 80, 0, 0);
+  restarting.restarting = true;
   auto amd = server("amd", 192, 0, 0, "amd", "gfx942");
   auto ampere = server("ampere", 40, 0, 0, "nvidia", "sm_80");
   auto full = server("full", 80, 79, 0);
   auto ok = server("ok", 80, 70, 0.9);
-  std::vector<ServerView> fleet = {down, draining, amd, ampere, full, ok};
+  std::vector<ServerView> fleet = {down,   draining, restarting, amd,
+                                   ampere, full,     ok};
 
   auto r = need(8);
   r.vendor = "nvidia";
@@ -92,6 +95,8 @@ TEST_CASE("filters: down, draining, vendor, arch, memory",
   };
   CHECK(reason("down") == "down (no heartbeat for 2.1 s)");
   CHECK(reason("draining") == "draining");
+  CHECK(reason("restarting") == "restarting (an operator's woolyd --restart "
+                               "waits for its sessions to end)");
   CHECK(reason("amd") == "no nvidia device (has amd)");
   CHECK(reason("ampere") == "no device of arch sm_90 (has sm_80)");
   CHECK(reason("full") ==

@@ -152,6 +152,51 @@ TEST_CASE("a client that asks again avoiding a server gets another, and "
   CHECK(third->serverName == "a");
 }
 
+TEST_CASE("a server whose operator's restart waits gets no placements, "
+          "and is not drained after it",
+          "[controller][service]") {
+  RunningController rc;
+  zmq::context_t ctx;
+  ControllerEndpoint ep{rc.url(), ClientSecurity::insecure()};
+  std::atomic<bool> restarting{false};
+  ServerAgent a(
+      ctx, ep, registration("a"),
+      [&] {
+        auto t = load(0.1, 0);
+        t.restarting = restarting;
+        return t;
+      },
+      nullptr);
+  ServerAgent b(ctx, ep, registration("b"), [] { return load(0.5, 0); },
+                nullptr);
+  a.start();
+  b.start();
+  REQUIRE(eventually([&] {
+    return a.heartbeatsAcknowledged() > 0 && b.heartbeatsAcknowledged() > 0;
+  }));
+  restarting = true; // woolyd --restart on a
+  auto stateOfA = [&] {
+    for (const auto &s : rc.controller->serversJson())
+      if (s["name"] == "a")
+        return s["state"].get<std::string>();
+    return std::string("?");
+  };
+  REQUIRE(eventually([&] { return stateOfA() == "restarting"; }));
+  PlacementRequestMsg req;
+  req.memoryBytes = 1ull << 30;
+  auto placed = requestPlacement(ctx, ep, req, 2s);
+  REQUIRE(placed.isOk());
+  CHECK(placed->serverName == "b"); // a, the idler, is restarting
+  CHECK_THAT(rc.controller->metricsText(),
+             Catch::Contains("wooly_servers{state=\"restarting\"} 1"));
+  restarting = false; // the new process serves
+  REQUIRE(eventually([&] { return stateOfA() == "up"; }));
+  req.memoryBytes = 1ull << 30;
+  placed = requestPlacement(ctx, ep, req, 2s);
+  REQUIRE(placed.isOk());
+  CHECK(placed->serverName == "a");
+}
+
 TEST_CASE("a silent server goes down, comes back, and drain reaches it",
           "[controller][service]") {
   RunningController rc;

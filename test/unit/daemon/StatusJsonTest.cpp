@@ -55,7 +55,9 @@ TEST_CASE("status JSON says whether an operator's restart is waiting",
   CHECK(formatStatusJson(r).find("\"restarting\":false") != std::string::npos);
   r.restarting = true;
   CHECK(formatStatusJson(r).find("\"restarting\":true") != std::string::npos);
-  // Not a drain: the controller does not keep the server drained after it.
+  // Told to the controller, which places nobody there meanwhile; not as a
+  // drain, which it would keep for the new process.
+  CHECK(toTelemetry(r, "srv", 1).restarting);
   CHECK_FALSE(toTelemetry(r, "srv", 1).draining);
 }
 

@@ -68,6 +68,29 @@ TEST_CASE("a placement request carries the server to avoid only when set",
   CHECK_THAT(r.error().message, Catch::Contains("trailing"));
 }
 
+TEST_CASE("telemetry says an operator's restart is waiting only when it is",
+          "[protocol][codec]") {
+  TelemetryMsg plain = samples::telemetry();
+  TelemetryMsg restarting = plain;
+  restarting.restarting = true;
+  auto without = encodeBody(plain);
+  auto with = encodeBody(restarting);
+  // One byte more, after what servers sent before the field existed.
+  REQUIRE(with.size() == without.size() + 1);
+  CHECK(std::equal(without.begin(), without.end(), with.begin()));
+  auto back = decodeBody<TelemetryMsg>(with);
+  REQUIRE(back.isOk());
+  CHECK(back->restarting);
+  CHECK(*back == restarting);
+  back = decodeBody<TelemetryMsg>(without);
+  REQUIRE(back.isOk());
+  CHECK_FALSE(back->restarting);
+  with.push_back(1);
+  auto r = decodeBody<TelemetryMsg>(with);
+  REQUIRE_FALSE(r.isOk());
+  CHECK_THAT(r.error().message, Catch::Contains("trailing"));
+}
+
 TEST_CASE("garbage at every byte position decodes or fails cleanly",
           "[protocol][codec]") {
   samples::forEachMessage([&](const auto &m) {

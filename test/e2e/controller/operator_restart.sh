@@ -1,0 +1,53 @@
+# A woolyd restarted by its operator (`woolyd --restart`) while a program
+# still runs there: the controller shows it "restarting" and places new
+# programs elsewhere, saying why; once the program ends woolyd replaces
+# itself, registers again under the same name and takes placements again.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+WOOLYD=${WOOLYD:-$WOOLY_BIN/woolyd}
+HOLD=$WOOLY_BIN/wooly-test-hold-memory
+[[ -x $WOOLYD ]] || { echo "SKIP: $WOOLYD is not built"; exit 77; }
+[[ -x $HOLD ]] || { echo "SKIP: wooly-test-hold-memory is not built"; exit 77; }
+
+launch_controller --heartbeat-ms 200
+P1=$(free_port)
+P2=$(free_port)
+start woolyd1 "$WOOLYD" --listen "tcp://127.0.0.1:$P1" --controller "$URL" --executor host --insecure
+start woolyd2 "$WOOLYD" --listen "tcp://127.0.0.1:$P2" --controller "$URL" --executor host --insecure
+wait_for 15000 count_is 2 || fail "two woolyd did not register"
+name_of() {
+  api /api/v1/servers | python3 -c '
+import json, sys
+print([s["name"] for s in json.load(sys.stdin) if s["endpoint"].endswith(":" + sys.argv[1])][0])' "$1"
+}
+n1=$(name_of "$P1")
+n2=$(name_of "$P2")
+
+# A program on woolyd1 for 6 s, then the operator's restart.
+"$WOOLY_BIN/wooly-run" --server "tcp://127.0.0.1:$P1" "$HOLD" 4096 6 >"$WORK/held.log" 2>&1 &
+held=$!
+PIDS+=($held)
+wait_for 15000 grep -q HOLDING "$WORK/held.log" || fail "the held program did not start"
+"$WOOLYD" --listen "tcp://127.0.0.1:$P1" --restart --grace 60 >/dev/null || fail "--restart"
+wait_for 5000 state_is "$n1" restarting || fail "the controller does not show $n1 restarting: $(server_state "$n1")"
+echo "$n1: restarting"
+
+out=$(WOOLY_TENANT=alice "$WOOLY_BIN/wooly-run" --controller "$URL" "$HOLD" 4096 0 2>&1) ||
+  fail "the program placed during the restart failed: $out"
+api '/api/v1/placements?limit=1' | python3 -c '
+import json, sys
+[p] = json.load(sys.stdin)
+assert p["server"] == sys.argv[2], p
+why = [c["reason"] for c in p["candidates"] if c["server"] == sys.argv[1]][0]
+assert why.startswith("restarting"), why
+print("placed on %s; %s: %s" % (p["server"], sys.argv[1], why))' "$n1" "$n2" ||
+  fail "the placement did not leave out the restarting server"
+api /metrics | grep -q 'wooly_servers{state="restarting"} 1' || fail "/metrics does not count it"
+
+wait "$held" || fail "the held program was cut off: $(cat "$WORK/held.log")"
+wait_for 5000 grep -q "every session has ended; restarting on" "$WORK/woolyd1.log" ||
+  fail "woolyd1 did not restart"
+wait_for 15000 state_is "$n1" up || fail "$n1 did not come back: $(server_state "$n1")"
+echo "$n1: up again after its restart"
+out=$("$WOOLY_BIN/wooly-run" --server "tcp://127.0.0.1:$P1" "$HOLD" 4096 0 2>&1) ||
+  fail "the restarted woolyd1 does not serve: $out"
+echo PASS
