@@ -96,7 +96,7 @@ TEST_CASE("filters: down, draining, restarting, vendor, arch, memory",
   CHECK(reason("down") == "down (no heartbeat for 2.1 s)");
   CHECK(reason("draining") == "draining");
   CHECK(reason("restarting") == "restarting (an operator's woolyd --restart "
-                               "waits for its sessions to end)");
+                                "waits for its sessions to end)");
   CHECK(reason("amd") == "no nvidia device (has amd)");
   CHECK(reason("ampere") == "no device of arch sm_90 (has sm_80)");
   CHECK(reason("full") ==

@@ -167,8 +167,8 @@ TEST_CASE("a server whose operator's restart waits gets no placements, "
         return t;
       },
       nullptr);
-  ServerAgent b(ctx, ep, registration("b"), [] { return load(0.5, 0); },
-                nullptr);
+  ServerAgent b(
+      ctx, ep, registration("b"), [] { return load(0.5, 0); }, nullptr);
   a.start();
   b.start();
   REQUIRE(eventually([&] {
