@@ -355,7 +355,8 @@ int main(int argc, char **argv) {
     // so nothing is torn down but the controller registration. An
     // operator's restart (woolyd --restart) takes the same way.
     std::string why = executor->lost();
-    if (why.empty())
+    const bool deviceLost = !why.empty();
+    if (!deviceLost)
       why = server->restartDue();
     if (why.empty())
       continue;
@@ -364,8 +365,10 @@ int main(int argc, char **argv) {
             replacing ? "restarting on" : "stopping instead of restarting on",
             server->endpoint().c_str());
     // The replies already queued (the faulting session's error among
-    // them) leave before the sockets go.
-    usleep(500 * 1000);
+    // them) leave before the sockets go. After an operator's restart the
+    // sessions have ended: only answers to new clients (Restarting) may be
+    // queued, and those clients ask again anyway.
+    usleep((deviceLost ? 500 : 100) * 1000);
     link.reset();
     if (!replacing)
       _exit(0); // the executor's teardown could wait on the broken driver

@@ -30,7 +30,7 @@ address_units=(wooly-exec-host-region-tests wooly-gpu-tests
                wooly-disk-cache-tests)
 client_libs=(WoolyClientCore WoolyCuda WoolyCudart)
 e2e=(concurrent isolation kill_client quota auth launch_timeout long_wait chaos
-     set_share operator_state insecure_operator)
+     set_share operator_state insecure_operator operator_restart)
 
 # start_woolyd/stop_woolyd, as the end-to-end tests start theirs.
 # shellcheck source=../test/e2e/daemon/lib.sh
