@@ -55,6 +55,12 @@ std::string replaceProcess(const std::string &program,
   return "execv " + program + ": " + std::strerror(errno);
 }
 
+std::string executableProblem(const std::string &path) {
+  if (access(path.c_str(), X_OK) != 0)
+    return path + ": " + std::strerror(errno);
+  return "";
+}
+
 std::string ownExecutable() {
   char path[4096];
   ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);

@@ -33,6 +33,10 @@ void closeOnExecAbove(int lowest);
 std::string replaceProcess(const std::string &program,
                            const std::vector<std::string> &args);
 
+/// Why the program at `path` cannot be run now (gone, not executable), or
+/// "".
+std::string executableProblem(const std::string &path);
+
 /// The path of this process's own executable (/proc/self/exe): after an
 /// upgrade replaced that file, the path, which now holds the new binary.
 std::string ownExecutable();

@@ -708,6 +708,13 @@ void Server::Impl::restartAdmin(const std::string &rid, const proto::Header &h,
   if (graceMs > 3600 * 1000)
     return replyError(rid, h, WireCode::InvalidValue,
                       "the grace period of a restart is at most an hour");
+  if (!server.options_.restartCheck)
+    return replyError(rid, h, WireCode::NotSupported,
+                      "this server runs inside a program and cannot restart "
+                      "itself");
+  if (std::string why = server.options_.restartCheck(); !why.empty())
+    return replyError(rid, h, WireCode::NotSupported,
+                      "cannot restart: " + why + " (still serving)");
   size_t open = server.requestRestart(graceMs);
   fprintf(stderr,
           "woolyd: an operator asked for a restart: new sessions wait for "
@@ -917,6 +924,11 @@ size_t Server::requestRestart(uint32_t graceMs) {
          !impl_->restartDeadline.compare_exchange_weak(current, deadline)) {
   }
   return sessionCount();
+}
+
+void Server::cancelRestart() {
+  impl_->restartDeadline = 0;
+  impl_->restartAskedAt = 0;
 }
 
 std::string Server::restartDue() const {

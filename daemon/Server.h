@@ -57,6 +57,10 @@ struct ServerOptions {
   std::function<void(const std::string &json)> telemetrySink;
   /// Where the server logs one line per notable event ("" = silent).
   bool verbose = false;
+  /// Set where the process can replace itself (woolyd: daemon/Restart.h):
+  /// "" if it can now, else why not. Without it an operator's RestartAdmin
+  /// is refused, as in a program's embedded server.
+  std::function<std::string()> restartCheck;
 };
 
 class Server {
@@ -116,6 +120,9 @@ public:
   /// Why woolyd should restart now: a restart was asked for and every
   /// session has ended or its grace period is over; "" otherwise.
   std::string restartDue() const;
+  /// Drops an asked-for restart (the process found it cannot restart):
+  /// new sessions are welcome again.
+  void cancelRestart();
 
   struct Impl;
 

@@ -271,6 +271,10 @@ int main(int argc, char **argv) {
   daemon::ServerOptions options;
   options.listen = listen;
   options.verbose = verbose;
+  // A restart runs the file woolyd was started from, as it is then (an
+  // upgrade renames a new one over it), wherever this one has gone since.
+  const std::string self = daemon::ownExecutable();
+  options.restartCheck = [self] { return daemon::executableProblem(self); };
   if (!keysDir.empty()) {
     daemon::CurveKeys keys;
     std::string err = daemon::readServerKeys(keysDir, keys);
@@ -360,6 +364,17 @@ int main(int argc, char **argv) {
       why = server->restartDue();
     if (why.empty())
       continue;
+    if (!deviceLost) {
+      // Checked when it was asked for, but the file may have gone since
+      // (an upgrade half done): this process and its device still work.
+      if (std::string problem = daemon::executableProblem(self);
+          !problem.empty()) {
+        server->cancelRestart();
+        fprintf(stderr, "woolyd: cannot restart: %s; serving on as before\n",
+                problem.c_str());
+        continue;
+      }
+    }
     bool replacing = daemon::beginRestart(); // a stop from now on: _exit
     fprintf(stderr, "woolyd: %s; %s %s\n", why.c_str(),
             replacing ? "restarting on" : "stopping instead of restarting on",
@@ -376,7 +391,7 @@ int main(int argc, char **argv) {
     setenv(daemon::kOperatorStateVariable,
            daemon::encodeOperatorState(server->operatorState()).c_str(), 1);
     std::string err = daemon::replaceProcess(
-        daemon::ownExecutable(),
+        self,
         daemon::restartArguments(argc, argv, server->endpoint()));
     fprintf(stderr, "woolyd: cannot restart: %s\n", err.c_str());
     _exit(75);

@@ -6,6 +6,7 @@
 #  - the new process runs the upgraded file, keeps the pid (systemd's
 #    view) and what operators set;
 #  - a grace period ends the sessions still open, with an error for them;
+#  - without its file (an upgrade half done) it does not restart and serves;
 #  - a SIGTERM right after a restart request still ends woolyd.
 set -u
 source "$(dirname "$0")/lib.sh"
@@ -83,6 +84,28 @@ grep -q "grace period ended (1 session still open" "$WOOLYD_LOG" || fail "the lo
 (( $(grep -c "restarting on" "$WOOLYD_LOG") == restarts + 1 )) || fail "woolyd did not restart once more"
 woolyd --status >/dev/null || fail "no woolyd after the second restart"
 echo "ok the grace period ended a session left open, which got $(grep -o 'LOST.*' "$tmp/c.out")"
+
+# Its file gone (an upgrade half done): the request is refused and woolyd
+# serves on; gone while the restart waits for a session: said, and
+# woolyd serves on too.
+mv "$tmp/bin/woolyd" "$tmp/bin/woolyd.away"
+out=$(woolyd --restart 2>&1) && fail "--restart without the executable was taken: $out"
+[[ $out == *"cannot restart: $tmp/bin/woolyd: No such file or directory (still serving)"* ]] ||
+  fail "--restart without the executable said: $out"
+run 4096 0 >/dev/null 2>&1 || fail "woolyd does not serve after a refused restart"
+mv "$tmp/bin/woolyd.away" "$tmp/bin/woolyd"
+run 4096 2 >"$tmp/d.out" 2>&1 &
+d=$!
+wait_for "$tmp/d.out" HOLDING || fail "the fourth program did not start: $(cat "$tmp/d.out")"
+woolyd --restart >/dev/null || fail "--restart"
+mv "$tmp/bin/woolyd" "$tmp/bin/woolyd.away"
+wait "$d" || fail "the fourth program failed: $(cat "$tmp/d.out")"
+wait_for "$WOOLYD_LOG" "cannot restart: $tmp/bin/woolyd: No such file or directory; serving on as before" ||
+  fail "woolyd did not say it could not restart"
+run 4096 0 >/dev/null 2>&1 || fail "woolyd does not serve after a restart it could not do"
+woolyd --status | grep -q '"restarting":false' || fail "still restarting after giving up"
+mv "$tmp/bin/woolyd.away" "$tmp/bin/woolyd"
+echo "ok without its file woolyd refuses to restart, or gives up, and serves on"
 
 # Bad input: clear errors, nothing restarted.
 woolyd --grace 3 --status >/dev/null 2>&1 && fail "--grace without --restart was taken"

@@ -44,6 +44,7 @@ TEST_CASE("replacing the process runs the new program in it", "[restart]") {
   std::string why = replaceProcess("/nonexistent/woolyd", {"woolyd"});
   CHECK(why.find("/nonexistent/woolyd") != std::string::npos);
   CHECK(ownExecutable().find("daemon-core") != std::string::npos);
+  CHECK(executableProblem(ownExecutable()).empty());
 }
 
 namespace {
@@ -133,6 +134,11 @@ TEST_CASE("(run by the upgrade test) a replaced executable",
   REQUIRE(n > 0);
   REQUIRE(std::string(link, size_t(n)) == std::string(path) + " (deleted)");
   CHECK(ownExecutable() == path); // the new file, which a restart runs
+  CHECK(executableProblem(path).empty());
+  // Removed (an upgrade half done): said, with the path.
+  REQUIRE(unlink(path) == 0);
+  CHECK(executableProblem(path) ==
+        std::string(path) + ": No such file or directory");
 }
 
 TEST_CASE("after an upgrade replaced woolyd's file, a restart runs the new "

@@ -530,13 +530,20 @@ proto::ByteWriter restartRequest(uint32_t graceMs) {
   w.put<uint32_t>(graceMs);
   return w;
 }
+
+/// A server whose process could restart ("" from the check) or not.
+daemon::ServerOptions restartable(std::string problem = "") {
+  daemon::ServerOptions options;
+  options.restartCheck = [problem] { return problem; };
+  return options;
+}
 } // namespace
 
 TEST_CASE("an operator's restart waits for the open sessions and turns new "
           "ones away",
           "[server][admin][restart]") {
   REQUIRE_HOST();
-  Fixture f;
+  Fixture f(restartable());
   RawClient a(*f.context, f.url), b(*f.context, f.url), op(*f.context, f.url);
   REQUIRE(a.hello().ok());
   REQUIRE(b.hello().ok());
@@ -564,7 +571,7 @@ TEST_CASE("an operator's restart ends the sessions left after its grace "
           "period",
           "[server][admin][restart]") {
   REQUIRE_HOST();
-  Fixture f;
+  Fixture f(restartable());
   RawClient a(*f.context, f.url), op(*f.context, f.url);
   REQUIRE(a.hello().ok());
   REQUIRE(op.call(MsgType::RestartAdmin, restartRequest(60000)).ok());
@@ -582,6 +589,42 @@ TEST_CASE("an operator's restart ends the sessions left after its grace "
   RawReply truncated = op.call(MsgType::RestartAdmin);
   CHECK(truncated.code == WireCode::ProtocolError);
   CHECK(truncated.message.find("malformed RestartAdmin") != std::string::npos);
+}
+
+TEST_CASE("a server that cannot restart refuses an operator's restart and "
+          "serves on",
+          "[server][admin][restart]") {
+  REQUIRE_HOST();
+  {
+    Fixture embedded; // inside a program: no restart check
+    RawClient op(*embedded.context, embedded.url);
+    RawReply r = op.call(MsgType::RestartAdmin, restartRequest(0));
+    CHECK(r.code == WireCode::NotSupported);
+    CHECK(r.message.find("inside a program") != std::string::npos);
+  }
+  Fixture f(restartable("/usr/bin/woolyd: No such file or directory"));
+  RawClient op(*f.context, f.url), late(*f.context, f.url);
+  RawReply r = op.call(MsgType::RestartAdmin, restartRequest(0));
+  CHECK(r.code == WireCode::NotSupported);
+  CHECK(r.message == "cannot restart: /usr/bin/woolyd: No such file or "
+                     "directory (still serving)");
+  CHECK(f.server->restartDue().empty());
+  CHECK(late.hello().ok());
+}
+
+TEST_CASE("a cancelled restart takes new sessions again",
+          "[server][admin][restart]") {
+  REQUIRE_HOST();
+  Fixture f(restartable());
+  RawClient op(*f.context, f.url), a(*f.context, f.url), b(*f.context, f.url);
+  REQUIRE(op.call(MsgType::RestartAdmin, restartRequest(0)).ok());
+  CHECK(a.hello().code == WireCode::Restarting);
+  CHECK_FALSE(f.server->restartDue().empty());
+  f.server->cancelRestart(); // woolyd found its file gone
+  CHECK(f.server->restartDue().empty());
+  CHECK(b.hello().ok());
+  CHECK(f.server->statusJson().find("\"restarting\":false") !=
+        std::string::npos);
 }
 
 namespace {
