@@ -83,6 +83,12 @@ else:
     print("missing")' "$1"
 }
 state_is() { [[ $(server_state "$1") == "$2" ]]; }
+# name_at_port PORT: the name of the server registered at that port.
+name_at_port() {
+  api /api/v1/servers | python3 -c '
+import json, sys
+print([s["name"] for s in json.load(sys.stdin) if s["endpoint"].endswith(":" + sys.argv[1])][0])' "$1"
+}
 server_count() {
   api /api/v1/servers | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'
 }

@@ -14,13 +14,8 @@ P2=$(free_port)
 start woolyd1 "$WOOLYD" --listen "tcp://127.0.0.1:$P1" --controller "$URL" --executor host --insecure
 start woolyd2 "$WOOLYD" --listen "tcp://127.0.0.1:$P2" --controller "$URL" --executor host --insecure
 wait_for 15000 count_is 2 || fail "two woolyd did not register"
-name_of() {
-  api /api/v1/servers | python3 -c '
-import json, sys
-print([s["name"] for s in json.load(sys.stdin) if s["endpoint"].endswith(":" + sys.argv[1])][0])' "$1"
-}
-n1=$(name_of "$P1")
-n2=$(name_of "$P2")
+n1=$(name_at_port "$P1")
+n2=$(name_at_port "$P2")
 
 # A program on woolyd1 for 6 s, then the operator's restart.
 "$WOOLY_BIN/wooly-run" --server "tcp://127.0.0.1:$P1" "$HOLD" 4096 6 >"$WORK/held.log" 2>&1 &

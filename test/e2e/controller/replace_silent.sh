@@ -19,18 +19,13 @@ P2=$(free_port)
 start woolyd1 "$WOOLYD" --listen "tcp://127.0.0.1:$P1" --controller "$URL" --executor host --insecure
 start woolyd2 "$WOOLYD" --listen "tcp://127.0.0.1:$P2" --controller "$URL" --executor host --insecure
 wait_for 15000 count_is 2 || fail "two woolyd did not register"
-name_of() {
-  api /api/v1/servers | python3 -c '
-import json, sys
-print([s["name"] for s in json.load(sys.stdin) if s["endpoint"].endswith(":" + sys.argv[1])][0])' "$1"
-}
 sessions_on() {
   api /api/v1/servers | python3 -c '
 import json, sys
 sys.exit(0 if [s["sessions"] for s in json.load(sys.stdin) if s["name"] == sys.argv[1]] == [int(sys.argv[2])] else 1)' "$1" "$2"
 }
-n1=$(name_of "$P1")
-n2=$(name_of "$P2")
+n1=$(name_at_port "$P1")
+n2=$(name_at_port "$P2")
 
 # A session on woolyd2 makes woolyd1 the better place for the next program.
 WOOLY_TENANT=other "$WOOLY_BIN/wooly-run" --server "tcp://127.0.0.1:$P2" "$HOLD" 4096 60 \
