@@ -917,18 +917,19 @@ void Server::setDraining(bool draining) { impl_->draining = draining; }
 size_t Server::requestRestart(uint32_t graceMs) {
   int64_t now = nowMs();
   // A second request keeps the first one's start but may shorten the wait.
-  int64_t asked = 0;
-  impl_->restartAskedAt.compare_exchange_strong(asked, now);
+  // The deadline goes first: restartDue() reads the two without a lock.
   int64_t deadline = now + graceMs, current = impl_->restartDeadline;
   while ((current == 0 || deadline < current) &&
          !impl_->restartDeadline.compare_exchange_weak(current, deadline)) {
   }
+  int64_t asked = 0;
+  impl_->restartAskedAt.compare_exchange_strong(asked, now);
   return sessionCount();
 }
 
 void Server::cancelRestart() {
-  impl_->restartDeadline = 0;
   impl_->restartAskedAt = 0;
+  impl_->restartDeadline = 0;
 }
 
 std::string Server::restartDue() const {
@@ -938,7 +939,8 @@ std::string Server::restartDue() const {
   size_t open = sessionCount();
   if (open == 0)
     return "an operator asked for a restart and every session has ended";
-  if (nowMs() < impl_->restartDeadline)
+  int64_t deadline = impl_->restartDeadline;
+  if (deadline == 0 || nowMs() < deadline)
     return "";
   return "an operator asked for a restart and its grace period ended (" +
          std::to_string(open) + " session" + (open == 1 ? "" : "s") +
