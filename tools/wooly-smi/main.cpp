@@ -84,15 +84,22 @@ std::string percent(double f) {
 
 void printFleet(const json &fleet) {
   const json &c = fleet["controller"];
-  int up = 0, draining = 0, down = 0;
+  int up = 0, draining = 0, down = 0, restarting = 0;
   for (const auto &s : fleet["servers"]) {
     std::string st = s["state"];
-    (st == "up" ? up : st == "draining" ? draining : down)++;
+    (st == "up"           ? up
+     : st == "draining"   ? draining
+     : st == "restarting" ? restarting
+                          : down)++;
   }
-  std::printf("Wooly fleet at %s  policy %s  servers: %d up, %d draining, %d "
-              "down  placements: %llu placed, %llu refused\n",
+  // Restarting servers (woolyd --restart) are named only while there are.
+  std::string restarts =
+      restarting ? ", " + std::to_string(restarting) + " restarting" : "";
+  std::printf("Wooly fleet at %s  policy %s  servers: %d up, %d draining%s, "
+              "%d down  placements: %llu placed, %llu refused\n",
               c["endpoint"].get<std::string>().c_str(),
-              c["policy"].get<std::string>().c_str(), up, draining, down,
+              c["policy"].get<std::string>().c_str(), up, draining,
+              restarts.c_str(), down,
               c["placed"].get<unsigned long long>(),
               c["refused"].get<unsigned long long>());
 

@@ -71,7 +71,7 @@ api() {
   fi
 }
 
-# server_state NAME: up, draining, down or missing
+# server_state NAME: up, draining, restarting, down or missing
 server_state() {
   api /api/v1/servers | python3 -c '
 import json, sys

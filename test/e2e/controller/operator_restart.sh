@@ -25,6 +25,8 @@ wait_for 15000 grep -q HOLDING "$WORK/held.log" || fail "the held program did no
 "$WOOLYD" --listen "tcp://127.0.0.1:$P1" --restart --grace 60 >/dev/null || fail "--restart"
 wait_for 5000 state_is "$n1" restarting || fail "the controller does not show $n1 restarting: $(server_state "$n1")"
 echo "$n1: restarting"
+smi=$("$WOOLY_BIN/wooly-smi" --controller "$URL") || fail "wooly-smi: $smi"
+[[ $smi == *"servers: 1 up, 0 draining, 1 restarting, 0 down"* ]] || fail "wooly-smi does not count it: $smi"
 
 out=$(WOOLY_TENANT=alice "$WOOLY_BIN/wooly-run" --controller "$URL" "$HOLD" 4096 0 2>&1) ||
   fail "the program placed during the restart failed: $out"
