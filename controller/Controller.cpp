@@ -248,6 +248,18 @@ bool Controller::drain(const std::string &server, bool draining) {
   return ok;
 }
 
+bool Controller::restartServer(const std::string &server, uint32_t graceMs) {
+  bool ok;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ok = registry_.requestRestart(server, graceMs);
+  }
+  if (ok)
+    log("restarting " + server + " once its sessions end, in " +
+        formatFixed(graceMs / 1000.0, 1) + " s at the latest (operator)");
+  return ok;
+}
+
 bool Controller::setTenantWeight(const std::string &server,
                                  const std::string &tenant,
                                  TenantSetting &setting) {

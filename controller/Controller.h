@@ -62,6 +62,9 @@ public:
   std::shared_ptr<const PlacementRecord>
   place(const protocol::PlacementRequestMsg &request);
   bool drain(const std::string &server, bool draining);
+  /// Has the server restart in place (woolyd --restart) once its sessions
+  /// end, `graceMs` later at the latest; false if it is unknown.
+  bool restartServer(const std::string &server, uint32_t graceMs);
   /// Registry::clearTenant, logged.
   bool clearTenant(const std::string &server, const std::string &tenant);
   /// Registry::setTenantWeight, logged; `setting` comes back as it now is.

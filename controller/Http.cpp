@@ -313,6 +313,27 @@ void HttpServer::routes() {
       sendJson(res, {{"server", name}, {"draining", drain}});
     };
   };
+  s.Post(R"(/api/v1/servers/(.+)/restart)",
+         [&c](const httplib::Request &req, httplib::Response &res) {
+           json body;
+           if (!parseBody(req, res, body))
+             return;
+           double grace = 30;
+           if (body.contains("grace")) {
+             if (!body["grace"].is_number() ||
+                 !(body["grace"].get<double>() >= 0) ||
+                 body["grace"].get<double>() * 1000 >
+                     protocol::kMaxRestartGraceMs)
+               return sendProblem(res, 400,
+                                  "\"grace\" is a number of seconds, 0 to "
+                                  "3600");
+             grace = body["grace"].get<double>();
+           }
+           std::string name = req.matches[1].str();
+           if (!c.restartServer(name, uint32_t(grace * 1000 + 0.5)))
+             return sendProblem(res, 404, "no server named " + name);
+           sendJson(res, {{"server", name}, {"restart", true}, {"grace", grace}});
+         });
   s.Post(R"(/api/v1/servers/(.+)/drain)", drainHandler(true));
   s.Post(R"(/api/v1/servers/(.+)/undrain)", drainHandler(false));
   s.Get("/api/v1/weights",

@@ -159,6 +159,17 @@ bool Registry::setDraining(const std::string &name, bool draining) {
   return true;
 }
 
+bool Registry::requestRestart(const std::string &name, uint32_t graceMs) {
+  ServerRecord *r = find(name);
+  if (!r)
+    return false;
+  OperatorCommand restart;
+  restart.kind = OperatorCommandKind::Restart;
+  restart.graceMs = graceMs;
+  r->pendingCommands.push_back(restart);
+  return true;
+}
+
 bool Registry::setTenantWeight(const std::string &server,
                                const std::string &tenant,
                                TenantSetting &setting) {

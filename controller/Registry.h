@@ -101,6 +101,9 @@ public:
 
   /// Queues Drain/Undrain for the server; false if it is unknown.
   bool setDraining(const std::string &name, bool draining);
+  /// Queues Restart for the server (a new process in place once its
+  /// sessions end, `graceMs` later at the latest); false if it is unknown.
+  bool requestRestart(const std::string &name, uint32_t graceMs);
   /// Queues SetTenantWeight for one server, or for all if `server` is empty;
   /// false if a named server is unknown. Also remembered for servers that
   /// register later. Without a class (kKeepPriority) the class set before

@@ -118,6 +118,19 @@ ControllerLink::start(zmq::context_t &context, const std::string &url,
                   cls ? priorityClassName(*cls) : "", quota.c_str(), n);
           break;
         }
+        case protocol::OperatorCommandKind::Restart: {
+          size_t open = 0;
+          std::string why = server.requestRestart(c.graceMs, open);
+          if (why.empty())
+            fprintf(stderr,
+                    "woolyd: restarting once its %zu open session%s end, "
+                    "in %.1f s at the latest (controller)\n",
+                    open, open == 1 ? "" : "s", c.graceMs / 1000.0);
+          else
+            fprintf(stderr, "woolyd: the controller asked for a restart: %s\n",
+                    why.c_str());
+          break;
+        }
         case protocol::OperatorCommandKind::ClearTenant: {
           size_t n = server.clearTenantShare(c.tenant);
           server.setTenantMemoryQuota(c.tenant, 0);

@@ -708,14 +708,9 @@ void Server::Impl::restartAdmin(const std::string &rid, const proto::Header &h,
   if (graceMs > 3600 * 1000)
     return replyError(rid, h, WireCode::InvalidValue,
                       "the grace period of a restart is at most an hour");
-  if (!server.options_.restartCheck)
-    return replyError(rid, h, WireCode::NotSupported,
-                      "this server runs inside a program and cannot restart "
-                      "itself");
-  if (std::string why = server.options_.restartCheck(); !why.empty())
-    return replyError(rid, h, WireCode::NotSupported,
-                      "cannot restart: " + why + " (still serving)");
-  size_t open = server.requestRestart(graceMs);
+  size_t open = 0;
+  if (std::string why = server.requestRestart(graceMs, open); !why.empty())
+    return replyError(rid, h, WireCode::NotSupported, why);
   fprintf(stderr,
           "woolyd: an operator asked for a restart: new sessions wait for "
           "it; %zu open session%s may run for %.1f s more\n",
@@ -914,7 +909,12 @@ void Server::setTenantMemoryQuota(const std::string &tenant, uint64_t bytes) {
 
 void Server::setDraining(bool draining) { impl_->draining = draining; }
 
-size_t Server::requestRestart(uint32_t graceMs) {
+std::string Server::requestRestart(uint32_t graceMs, size_t &open) {
+  open = 0;
+  if (!options_.restartCheck)
+    return "this server runs inside a program and cannot restart itself";
+  if (std::string why = options_.restartCheck(); !why.empty())
+    return "cannot restart: " + why + " (still serving)";
   int64_t now = nowMs();
   // A second request keeps the first one's start but may shorten the wait.
   // The deadline goes first: restartDue() reads the two without a lock.
@@ -924,7 +924,8 @@ size_t Server::requestRestart(uint32_t graceMs) {
   }
   int64_t asked = 0;
   impl_->restartAskedAt.compare_exchange_strong(asked, now);
-  return sessionCount();
+  open = sessionCount();
+  return "";
 }
 
 void Server::cancelRestart() {

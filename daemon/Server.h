@@ -112,11 +112,13 @@ public:
   void applyOperatorState(const OperatorState &state);
   /// A draining server refuses new sessions and serves the current ones.
   void setDraining(bool draining);
-  /// An operator's restart (`woolyd --restart`, MsgType::RestartAdmin):
-  /// from now on new clients are told to ask again (Restarting) and the
-  /// open sessions may run for up to `graceMs` more. Returns how many are
-  /// open. The process replaces itself (daemon/Restart.h) when restartDue().
-  size_t requestRestart(uint32_t graceMs);
+  /// An operator's restart (`woolyd --restart`, MsgType::RestartAdmin, the
+  /// controller): from now on new clients are told to ask again
+  /// (Restarting) and the open sessions may run for up to `graceMs` more;
+  /// `open` is how many there are. The process replaces itself
+  /// (daemon/Restart.h) when restartDue(). Returns "" or why the process
+  /// cannot restart (ServerOptions::restartCheck), and then asks nothing.
+  std::string requestRestart(uint32_t graceMs, size_t &open);
   /// Why woolyd should restart now: a restart was asked for and every
   /// session has ended or its grace period is over; "" otherwise.
   std::string restartDue() const;

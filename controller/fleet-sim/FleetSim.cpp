@@ -27,7 +27,9 @@
 #include "daemon/ByteSize.h"
 #include "runtime/protocol/ControllerClient.h"
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <map>
@@ -102,6 +104,9 @@ struct SimServer {
   std::unique_ptr<ServerAgent> agent;
   std::mutex mutex;
   bool draining = false;
+  // A Restart command: reported as restarting until then, as if the
+  // sessions took that long to end (at most 2 s of the grace period).
+  std::chrono::steady_clock::time_point restartingUntil;
   std::map<std::string, OperatorCommand> tenantSettings;
   uint64_t sequence = 0;
   double busy = 0;
@@ -169,6 +174,7 @@ int serve(const Args &a) {
                              std::min(1.0, busyBase + 2 * jitter));
       t.queueDepth = static_cast<uint32_t>(queueDepth);
       t.draining = raw->draining;
+      t.restarting = std::chrono::steady_clock::now() < raw->restartingUntil;
       const DeviceInfo &d = raw->registration.devices[0];
       t.devices = {{d.name, d.vendor, d.arch, memory, memoryUsed, raw->busy}};
       for (int s = 0; s < sessions; ++s)
@@ -187,12 +193,17 @@ int serve(const Args &a) {
         raw->draining = false;
       else if (c.kind == OperatorCommandKind::ClearTenant)
         raw->tenantSettings.erase(c.tenant);
+      else if (c.kind == OperatorCommandKind::Restart)
+        raw->restartingUntil =
+            std::chrono::steady_clock::now() +
+            std::chrono::milliseconds(std::min<uint32_t>(c.graceMs, 2000));
       else
         raw->tenantSettings[c.tenant] = c;
       std::fprintf(stderr, "wooly-fleet-sim: %s: command %s%s\n",
                    raw->registration.serverName.c_str(),
-                   c.kind == OperatorCommandKind::Drain ? "drain"
+                   c.kind == OperatorCommandKind::Drain     ? "drain"
                    : c.kind == OperatorCommandKind::Undrain ? "undrain"
+                   : c.kind == OperatorCommandKind::Restart ? "restart"
                    : c.kind == OperatorCommandKind::ClearTenant
                        ? "clear-tenant "
                        : "set-tenant-weight ",

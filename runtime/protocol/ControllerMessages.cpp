@@ -75,16 +75,23 @@ void write(Writer &w, const OperatorCommand &c) {
   w.f64(c.weight);
   w.u64(c.memoryQuotaBytes);
   w.u8(c.priority);
+  if (c.kind == OperatorCommandKind::Restart)
+    w.u32(c.graceMs);
 }
 void read(Reader &r, OperatorCommand &c) {
   uint8_t kind = r.u8();
-  if (kind < 1 || kind > 4)
+  if (kind < 1 || kind > 5)
     r.fail("unknown operator command kind " + std::to_string(kind));
   c.kind = static_cast<OperatorCommandKind>(kind);
   c.tenant = r.string();
   c.weight = r.f64();
   c.memoryQuotaBytes = r.u64();
   c.priority = r.u8();
+  if (c.kind == OperatorCommandKind::Restart) {
+    c.graceMs = r.u32();
+    if (c.graceMs > kMaxRestartGraceMs)
+      r.fail("a restart's grace period is at most an hour");
+  }
   if (!(c.weight > 0.0))
     r.fail("tenant weight must be a positive number");
   if (c.priority > 2 && c.priority != kKeepPriority)

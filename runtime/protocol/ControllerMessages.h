@@ -98,10 +98,15 @@ enum class OperatorCommandKind : uint8_t {
   SetTenantWeight = 3, // scheduler weight and memory quota for a tenant
   ClearTenant = 4,     // drop the tenant's settings: its sessions go back to
                        // the shares they asked for, no memory quota
+  Restart = 5,         // a new server process in place once the sessions
+                       // end, `graceMs` later at the latest (woolyd
+                       // --restart)
 };
 
 /// OperatorCommand::priority when the tenant's class stays as it is.
 inline constexpr uint8_t kKeepPriority = 0xff;
+/// The longest grace period of a Restart command: an hour.
+inline constexpr uint32_t kMaxRestartGraceMs = 3600 * 1000;
 
 struct OperatorCommand {
   OperatorCommandKind kind = OperatorCommandKind::Drain;
@@ -113,6 +118,10 @@ struct OperatorCommand {
   /// SetTenantWeight: the tenant's priority class on the server (0
   /// best-effort, 1 normal, 2 latency-sensitive), or kKeepPriority.
   uint8_t priority = kKeepPriority;
+  /// Restart: how long the open sessions may still run, at most
+  /// kMaxRestartGraceMs; on the wire after the fields above, for Restart
+  /// only (the other kinds are encoded as before it existed).
+  uint32_t graceMs = 0;
   bool operator==(const OperatorCommand &) const = default;
 };
 

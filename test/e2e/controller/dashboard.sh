@@ -1,5 +1,6 @@
 # Browser test: headless Chromium loads the dashboard, sees three servers and
-# a chart update, clicks Drain; the API shows the server draining. The
+# a chart update, clicks Drain; the API shows the server draining; clicks
+# Restart on another, which gets the command. The
 # screenshot stays in $WOOLY_BUILD/test-artifacts/controller-dashboard.png.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 PY=/usr/bin/python3
@@ -28,4 +29,5 @@ HOME="$WORK" timeout 90 $PY "$(dirname "${BASH_SOURCE[0]}")/dashboard_browser.py
   "$HTTP_PORT" "$shot" || fail "browser test failed"
 [[ -s $shot ]] || fail "no screenshot"
 wait_for 3000 grep -q "command drain" "$WORK/beta.log" || fail "drain did not reach beta"
+grep -q "command restart" "$WORK/gamma.log" || fail "restart did not reach gamma"
 echo "PASS"

@@ -2,7 +2,8 @@
 
 Loads the page, waits for the three servers, checks that a utilization chart
 redraws with new telemetry, clicks "Drain" on one server and checks that the
-JSON API reports it draining, and sets a tenant's weight, class and memory
+JSON API reports it draining, clicks "Restart" on another and sees it
+restarting, then up, and sets a tenant's weight, class and memory
 quota from the page's form. Saves a screenshot as a test artifact.
 Usage: dashboard_browser.py HTTP_PORT SCREENSHOT_PATH
 """
@@ -77,6 +78,15 @@ try:
     wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "#server-beta button.drain").text
                == "Undrain")
     print("clicking Drain put beta into draining (API and page agree)")
+
+    # Restart gamma from the page: it reports restarting (the simulator for
+    # up to 2 s), then up again.
+    driver.find_element(By.CSS_SELECTOR, '#server-gamma button.restart').click()
+    wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "#server-gamma .badge").text
+               == "restarting")
+    wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "#server-gamma .badge").text
+               == "up")
+    print("clicking Restart showed gamma restarting, then up again")
 
     # A tenant's settings from the form; the API and the page's table agree.
     from selenium.webdriver.support.ui import Select

@@ -2,6 +2,7 @@
 # still runs there: the controller shows it "restarting" and places new
 # programs elsewhere, saying why; once the program ends woolyd replaces
 # itself, registers again under the same name and takes placements again.
+# The controller's API restarts another woolyd the same way.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 WOOLYD=${WOOLYD:-$WOOLY_BIN/woolyd}
 HOLD=$WOOLY_BIN/wooly-test-hold-memory
@@ -47,4 +48,20 @@ wait_for 15000 state_is "$n1" up || fail "$n1 did not come back: $(server_state 
 echo "$n1: up again after its restart"
 out=$("$WOOLY_BIN/wooly-run" --server "tcp://127.0.0.1:$P1" "$HOLD" 4096 0 2>&1) ||
   fail "the restarted woolyd1 does not serve: $out"
+
+# The same from the controller (POST /api/v1/servers/NAME/restart, the
+# dashboard's Restart button): woolyd2 restarts in place and registers again.
+name_url=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$n2")
+curl -sf -X POST -H 'Content-Type: application/json' -d '{"grace":5}' \
+  "http://127.0.0.1:$HTTP_PORT/api/v1/servers/$name_url/restart" >/dev/null ||
+  fail "POST .../restart"
+wait_for 5000 grep -q "restarting once its 0 open sessions end, in 5.0 s at the latest (controller)" "$WORK/woolyd2.log" ||
+  fail "the controller's restart did not reach woolyd2"
+wait_for 5000 grep -q "restarting on tcp://127.0.0.1:$P2" "$WORK/woolyd2.log" || fail "woolyd2 did not restart"
+reported_twice() { (( $(grep -c "reporting to the controller" "$WORK/woolyd2.log") == 2 )); }
+wait_for 10000 reported_twice || fail "the new woolyd2 did not register"
+wait_for 15000 state_is "$n2" up || fail "$n2 did not come back: $(server_state "$n2")"
+out=$("$WOOLY_BIN/wooly-run" --server "tcp://127.0.0.1:$P2" "$HOLD" 4096 0 2>&1) ||
+  fail "the restarted woolyd2 does not serve: $out"
+echo "$n2: restarted from the controller's API, up again"
 echo PASS

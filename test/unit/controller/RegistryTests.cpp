@@ -140,6 +140,22 @@ TEST_CASE("drain and tenant weights travel with the next telemetry reply",
   CHECK(r.applyTelemetry(beat("d"), t0).commands.empty());
 }
 
+TEST_CASE("a restart travels with the next telemetry reply, with its grace "
+          "period",
+          "[controller][registry]") {
+  Registry r(500ms);
+  auto t0 = Clock::now();
+  r.registerServer(reg("a"), t0);
+  CHECK(r.requestRestart("a", 45000));
+  CHECK_FALSE(r.requestRestart("nope", 1000));
+  auto reply = r.applyTelemetry(beat("a"), t0);
+  REQUIRE(reply.commands.size() == 1);
+  CHECK(reply.commands[0].kind == OperatorCommandKind::Restart);
+  CHECK(reply.commands[0].graceMs == 45000);
+  CHECK(r.applyTelemetry(beat("a"), t0).commands.empty()); // sent once
+  CHECK_FALSE(r.find("a")->draining); // not a drain
+}
+
 TEST_CASE("a restarted controller learns a drain from the server",
           "[controller][registry]") {
   Registry fresh(500ms);

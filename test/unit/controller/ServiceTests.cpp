@@ -197,6 +197,53 @@ TEST_CASE("a server whose operator's restart waits gets no placements, "
   CHECK(placed->serverName == "a");
 }
 
+TEST_CASE("a restart asked over HTTP reaches the server with its grace "
+          "period",
+          "[controller][http]") {
+  RunningController rc;
+  zmq::context_t ctx;
+  ControllerEndpoint ep{rc.url(), ClientSecurity::insecure()};
+  std::atomic<uint32_t> graceMs{0};
+  std::atomic<int> restarts{0};
+  ServerAgent agent(
+      ctx, ep, registration("web-1"), [] { return load(0.1, 0); },
+      [&](const OperatorCommand &c) {
+        if (c.kind == OperatorCommandKind::Restart) {
+          graceMs = c.graceMs;
+          restarts++;
+        }
+      });
+  agent.start();
+  REQUIRE(eventually([&] { return agent.heartbeatsAcknowledged() > 0; }));
+  HttpServer http(*rc.controller, {"127.0.0.1", 0, ""});
+  REQUIRE(http.start().isOk());
+  httplib::Client cli("127.0.0.1", http.port());
+  auto r = cli.Post("/api/v1/servers/web-1/restart", R"({"grace":2.5})",
+                    "application/json");
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  auto body = nlohmann::json::parse(r->body);
+  CHECK(body["restart"] == true);
+  CHECK(body["grace"] == 2.5);
+  CHECK(eventually([&] { return restarts.load() == 1; }));
+  CHECK(graceMs.load() == 2500);
+  // The default grace period; bad ones and unknown servers.
+  REQUIRE(cli.Post("/api/v1/servers/web-1/restart", "{}", "application/json")
+              ->status == 200);
+  CHECK(eventually([&] { return restarts.load() == 2; }));
+  CHECK(graceMs.load() == 30000);
+  for (const char *bad : {R"({"grace":-1})", R"({"grace":3601})",
+                          R"({"grace":"soon"})"}) {
+    auto refused =
+        cli.Post("/api/v1/servers/web-1/restart", bad, "application/json");
+    REQUIRE(refused);
+    CHECK(refused->status == 400);
+  }
+  CHECK(cli.Post("/api/v1/servers/nope/restart", "{}", "application/json")
+            ->status == 404);
+  CHECK(restarts.load() == 2);
+}
+
 TEST_CASE("a silent server goes down, comes back, and drain reaches it",
           "[controller][service]") {
   RunningController rc;

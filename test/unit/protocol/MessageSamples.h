@@ -38,7 +38,8 @@ inline TelemetryReplyMsg telemetryReply() {
       {OperatorCommandKind::Drain, "", 1.0, 0},
       {OperatorCommandKind::SetTenantWeight, "alice", 2.5, 4ull << 30, 2},
       {OperatorCommandKind::SetTenantWeight, "bob", 1.0, 0, kKeepPriority},
-      {OperatorCommandKind::ClearTenant, "carol", 1.0, 0, kKeepPriority}};
+      {OperatorCommandKind::ClearTenant, "carol", 1.0, 0, kKeepPriority},
+      {OperatorCommandKind::Restart, "", 1.0, 0, kKeepPriority, 30000}};
   return m;
 }
 inline DeregisterMsg deregister() { return {"gpu-node-7"}; }

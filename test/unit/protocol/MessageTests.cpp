@@ -138,6 +138,25 @@ TEST_CASE("semantic checks in decoders", "[protocol][codec]") {
   auto bad = decodeBody<TelemetryReplyMsg>(encodeBody(reply));
   REQUIRE_FALSE(bad.isOk());
   CHECK_THAT(bad.error().message, Catch::Contains("priority class 3"));
+  reply = samples::telemetryReply();
+  reply.commands[4].graceMs = kMaxRestartGraceMs + 1;
+  bad = decodeBody<TelemetryReplyMsg>(encodeBody(reply));
+  REQUIRE_FALSE(bad.isOk());
+  CHECK_THAT(bad.error().message, Catch::Contains("at most an hour"));
+}
+
+TEST_CASE("only a restart command carries a grace period",
+          "[protocol][codec]") {
+  TelemetryReplyMsg drain, restart;
+  drain.commands = {{OperatorCommandKind::Drain, "", 1.0, 0, kKeepPriority,
+                     0}};
+  restart.commands = {{OperatorCommandKind::Restart, "", 1.0, 0,
+                       kKeepPriority, 5000}};
+  // The other kinds are encoded as before restarts existed.
+  CHECK(encodeBody(restart).size() == encodeBody(drain).size() + 4);
+  auto back = decodeBody<TelemetryReplyMsg>(encodeBody(restart));
+  REQUIRE(back.isOk());
+  CHECK(back->commands[0].graceMs == 5000);
 }
 
 TEST_CASE("header round trip and validation", "[protocol][frame]") {
