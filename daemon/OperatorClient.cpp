@@ -3,6 +3,7 @@
 #include "daemon/Server.h"
 #include "runtime/protocol/Ipv6.h"
 
+#include <cstdio>
 #include <filesystem>
 #include <zmq_addon.hpp>
 
@@ -16,7 +17,8 @@ namespace {
 /// message) in `reply`; false with `error` set otherwise.
 bool request(const std::string &url, const ClientKeys *keys,
              proto::MsgType type, const proto::ByteWriter &payload,
-             zmq::message_t &reply, size_t &fieldsAt, std::string &error) {
+             zmq::message_t &reply, size_t &fieldsAt, std::string &error,
+             int timeoutMs = 5000) {
   try {
     zmq::context_t context;
     zmq::socket_t socket(context, zmq::socket_type::dealer);
@@ -37,9 +39,11 @@ bool request(const std::string &url, const ClientKeys *keys,
     socket.send(zmq::buffer(header, sizeof header), zmq::send_flags::sndmore);
     socket.send(zmq::buffer(payload.bytes()), zmq::send_flags::none);
     zmq::pollitem_t item{socket.handle(), 0, ZMQ_POLLIN, 0};
-    if (zmq::poll(&item, 1, std::chrono::seconds(5)) == 0) {
-      error = "no answer from " + url + " within 5 s (is woolyd running "
-              "there, and are the keys right?)";
+    if (zmq::poll(&item, 1, std::chrono::milliseconds(timeoutMs)) == 0) {
+      char within[32];
+      snprintf(within, sizeof within, "%g s", timeoutMs / 1000.0);
+      error = "no answer from " + url + " within " + within +
+              " (is woolyd running there, and are the keys right?)";
       return false;
     }
     std::vector<zmq::message_t> frames;
@@ -74,7 +78,7 @@ proto::ByteReader fields(const zmq::message_t &reply, size_t at) {
 } // namespace
 
 bool queryStatus(const std::string &url, const std::string &keysDir,
-                 std::string &json, std::string &error) {
+                 std::string &json, std::string &error, int timeoutMs) {
   // An operator sees every session, a client its own: the operator's key
   // where the directory has one.
   ClientKeys keys;
@@ -88,7 +92,7 @@ bool queryStatus(const std::string &url, const std::string &keysDir,
   zmq::message_t reply;
   size_t at = 0;
   if (!request(url, keysDir.empty() ? nullptr : &keys, proto::MsgType::Status,
-               proto::ByteWriter(), reply, at, error))
+               proto::ByteWriter(), reply, at, error, timeoutMs))
     return false;
   try {
     proto::ByteReader r = fields(reply, at);

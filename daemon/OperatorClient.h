@@ -19,9 +19,10 @@ namespace wooly::daemon {
 /// Sends a Status request to the server at `url` and returns its JSON. With
 /// a `keysDir`, over CURVE with its operator key (admin.key) if it has one,
 /// which sees every session, else its client key, which sees the sessions
-/// opened with that key. False with `error` set on failure.
+/// opened with that key. False with `error` set on failure, or when no
+/// answer comes within `timeoutMs`.
 bool queryStatus(const std::string &url, const std::string &keysDir,
-                 std::string &json, std::string &error);
+                 std::string &json, std::string &error, int timeoutMs = 5000);
 
 /// Whose share an operator changes: every session of a tenant (and its later
 /// ones), or one session.

@@ -172,6 +172,12 @@ struct Server::Impl {
   std::vector<std::shared_ptr<Worker>> dying;
   uint64_t nextSession = 1;
   std::atomic<bool> draining{false};
+  // When this server started (Unix ms): a restarted woolyd keeps its pid,
+  // so this is what tells the new process from the old one.
+  uint64_t startedAtMs =
+      uint64_t(std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+                   .count());
   // An operator's restart (RestartAdmin): when it was asked for and when
   // woolyd stops waiting for its sessions (nowMs(); 0: not asked).
   std::atomic<int64_t> restartAskedAt{0}, restartDeadline{0};
@@ -848,6 +854,7 @@ StatusReport Server::statusReport() const {
   report.busyFraction = impl_->busy.load();
   report.draining = impl_->draining;
   report.restarting = impl_->restartAskedAt != 0;
+  report.startedAtMs = impl_->startedAtMs;
   report.scheduling = executor_->schedulingNote();
   ModuleCache::Counters c = impl_->modules.counters();
   report.moduleCompiles = c.compiles;

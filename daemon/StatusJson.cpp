@@ -45,6 +45,7 @@ std::string formatStatusJson(const StatusReport &r) {
   j += ",\"queueDepth\":" + num(queueDepth);
   j += std::string(",\"draining\":") + (r.draining ? "true" : "false");
   j += std::string(",\"restarting\":") + (r.restarting ? "true" : "false");
+  j += ",\"started\":" + num(r.startedAtMs);
   j += ",\"modules\":{\"compiles\":" + num(r.moduleCompiles) +
        ",\"hits\":" + num(r.moduleHits) + "}";
   j += ",\"tenants\":[";

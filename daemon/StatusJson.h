@@ -31,6 +31,7 @@ struct StatusReport {
   uint64_t moduleCompiles = 0, moduleHits = 0;
   bool draining = false; // refusing new sessions (operator or controller)
   bool restarting = false; // an operator's restart waits for the sessions
+  uint64_t startedAtMs = 0; // when the server started, Unix ms
   std::string scheduling; // Executor::schedulingNote(); "" = not shown
   std::vector<SessionUsage> sessions;
   std::vector<TenantStatus> tenants; // those an operator set something for

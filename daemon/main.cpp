@@ -7,7 +7,7 @@
 //   woolyd --listen URL [--keys DIR] --set-session-share ID=WEIGHT[:CLASS]
 //   woolyd --listen URL [--keys DIR] --set-quota TENANT=SIZE
 //   woolyd --listen URL [--keys DIR] --clear-share TENANT
-//   woolyd --listen URL [--keys DIR] --restart [--grace SECONDS]
+//   woolyd --listen URL [--keys DIR] --restart [--grace SECONDS] [--wait]
 //   woolyd --gen-keys DIR
 //
 // --status connects to the server listening on URL and prints its telemetry
@@ -28,6 +28,7 @@
 #include "daemon/PriorityNames.h"
 #include "daemon/StopRequest.h"
 
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -51,13 +52,14 @@ static int usage(const char *why) {
           "       woolyd --listen URL [--keys DIR] --set-quota TENANT=SIZE\n"
           "       woolyd --listen URL [--keys DIR] --clear-share TENANT\n"
           "       woolyd --listen URL [--keys DIR] --restart [--grace "
-          "SECONDS]\n"
+          "SECONDS] [--wait]\n"
           "       woolyd --gen-keys DIR\n"
           "WEIGHT is 1..1000; CLASS best-effort, normal or "
           "latency-sensitive (unchanged if left out); SIZE the bytes the "
           "tenant's sessions may hold together (4GiB, 512MiB, ...; 0: no "
           "quota); --restart: a new woolyd on the same endpoint once the "
-          "sessions end, after --grace (default 30) seconds at the latest\n");
+          "sessions end, after --grace (default 30) seconds at the latest; "
+          "--wait: until the new one serves\n");
   return 1;
 }
 
@@ -88,6 +90,15 @@ static std::string parseShare(const std::string &text, std::string &who,
   return "";
 }
 
+/// The "started" of a `--status` JSON (0 if it has none): when that woolyd
+/// process started.
+static uint64_t statusStarted(const std::string &json) {
+  size_t at = json.find("\"started\":");
+  if (at == std::string::npos)
+    return 0;
+  return std::strtoull(json.c_str() + at + 10, nullptr, 10);
+}
+
 static bool isLoopbackTcp(const std::string &url) {
   return url.rfind("tcp://127.", 0) == 0 ||
          url.rfind("tcp://localhost:", 0) == 0 ||
@@ -99,7 +110,8 @@ int main(int argc, char **argv) {
       genKeys,
       launchTimeout, tenantShare, sessionShare, tenantQuota, clearShare,
       grace;
-  bool insecure = false, status = false, verbose = false, restart = false;
+  bool insecure = false, status = false, verbose = false, restart = false,
+       waitRestart = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&](std::string &out) {
@@ -130,6 +142,8 @@ int main(int argc, char **argv) {
       verbose = true;
     else if (a == "--restart")
       restart = true;
+    else if (a == "--wait")
+      waitRestart = true;
     else if (a == "--help" || a == "-h")
       return usage(nullptr), 0;
     else if (a != "--listen" && a != "--controller" && a != "--advertise" &&
@@ -160,8 +174,8 @@ int main(int argc, char **argv) {
     return usage("--advertise URL (tcp:// or ipc://, where clients reach "
                  "this server) goes with --controller");
 
-  if (!grace.empty() && !restart)
-    return usage("--grace goes with --restart");
+  if ((!grace.empty() || waitRestart) && !restart)
+    return usage("--grace and --wait go with --restart");
   if (restart) {
     if (status || !tenantShare.empty() || !sessionShare.empty() ||
         !tenantQuota.empty() || !clearShare.empty())
@@ -174,7 +188,11 @@ int main(int argc, char **argv) {
         return usage("--grace takes a number of seconds, 0 to 3600");
     }
     uint32_t open = 0;
-    std::string err;
+    std::string err, before;
+    // The new process keeps the pid: its start time tells it apart.
+    if (waitRestart && !daemon::queryStatus(listen, keysDir, before, err))
+      return fprintf(stderr, "woolyd: %s\n", err.c_str()), 1;
+    auto asked = std::chrono::steady_clock::now();
     if (!daemon::requestRestart(listen, keysDir, uint32_t(seconds * 1000 + 0.5),
                                 open, err))
       return fprintf(stderr, "woolyd: %s\n", err.c_str()), 1;
@@ -186,7 +204,34 @@ int main(int argc, char **argv) {
     else
       printf("woolyd at %s restarts now; new clients wait for it\n",
              listen.c_str());
-    return 0;
+    if (!waitRestart)
+      return 0;
+    fflush(stdout);
+    // The grace period, then a minute for the new process (a GPU
+    // driver's start can take seconds).
+    auto deadline =
+        asked + std::chrono::milliseconds(uint64_t(seconds * 1000) + 60 * 1000);
+    while (std::chrono::steady_clock::now() < deadline) {
+      usleep(200 * 1000);
+      std::string now;
+      err.clear();
+      if (daemon::queryStatus(listen, keysDir, now, err, 1000) &&
+          statusStarted(now) != statusStarted(before)) {
+        printf("woolyd at %s restarted: the new process serves, %.1f s "
+               "after the request\n",
+               listen.c_str(),
+               std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                             asked)
+                   .count());
+        return 0;
+      }
+    }
+    return fprintf(stderr,
+                   "woolyd: no new woolyd serves at %s %g s after the "
+                   "restart request (last: %s); see its log\n",
+                   listen.c_str(), seconds + 60,
+                   err.empty() ? "the old process still answers" : err.c_str()),
+           1;
   }
   if (status) {
     std::string json, err;

@@ -76,7 +76,12 @@ run 4096 6 >"$tmp/c.out" 2>&1 &
 c=$!
 wait_for "$tmp/c.out" HOLDING || fail "the third program did not start: $(cat "$tmp/c.out")"
 restarts=$(grep -c "restarting on" "$WOOLYD_LOG")
-woolyd --restart --grace 1 >/dev/null || fail "--restart --grace 1"
+out=$(woolyd --restart --grace 1 --wait) || fail "--restart --grace 1 --wait: $out"
+# --wait returns once the new process serves: before the program wakes.
+[[ $out == *"restarted: the new process serves"* ]] || fail "--wait said: $out"
+kill -0 "$c" 2>/dev/null || fail "--wait returned after the program ended"
+(( $(grep -c "restarting on" "$WOOLYD_LOG") == restarts + 1 )) || fail "--wait returned before the restart"
+echo "ok ${out##*: }"
 wait "$c"; status_c=$?
 [[ $status_c == 3 ]] && grep -q "^LOST" "$tmp/c.out" ||
   fail "a session left past the grace period did not get an error (exit $status_c): $(cat "$tmp/c.out")"
@@ -109,6 +114,7 @@ echo "ok without its file woolyd refuses to restart, or gives up, and serves on"
 
 # Bad input: clear errors, nothing restarted.
 woolyd --grace 3 --status >/dev/null 2>&1 && fail "--grace without --restart was taken"
+woolyd --wait >/dev/null 2>&1 && fail "--wait without --restart was taken"
 woolyd --restart --grace soon >/dev/null 2>&1 && fail "--grace soon was taken"
 woolyd --restart --status >/dev/null 2>&1 && fail "--restart with --status was taken"
 

@@ -64,7 +64,8 @@ reload=$(command_of woolyd ExecReload)
 [[ -n $reload ]] || fail "woolyd.service has no ExecReload"
 echo "woolyd reload: $reload"
 $reload >"$tmp/reload.log" 2>&1 || fail "ExecReload: $(cat "$tmp/reload.log")"
-for _ in $(seq 100); do (( $(grep -c serving "$tmp/woolyd.log") == 2 )) && break; sleep 0.1; done
+# The reload returns once the new process serves.
+grep -q "restarted: the new process serves" "$tmp/reload.log" || fail "ExecReload said: $(cat "$tmp/reload.log")"
 grep -q "restarting on" "$tmp/woolyd.log" && (( $(grep -c serving "$tmp/woolyd.log") == 2 )) ||
   fail "woolyd did not restart on reload: $(cat "$tmp/woolyd.log")"
 kill -0 "${pids[1]}" || fail "the reloaded woolyd is not the unit's process any more"

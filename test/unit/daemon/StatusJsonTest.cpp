@@ -55,6 +55,10 @@ TEST_CASE("status JSON says whether an operator's restart is waiting",
   CHECK(formatStatusJson(r).find("\"restarting\":false") != std::string::npos);
   r.restarting = true;
   CHECK(formatStatusJson(r).find("\"restarting\":true") != std::string::npos);
+  // When the process started: the restarted one keeps the pid.
+  r.startedAtMs = 1795000000123;
+  CHECK(formatStatusJson(r).find("\"started\":1795000000123") !=
+        std::string::npos);
   // Told to the controller, which places nobody there meanwhile; not as a
   // drain, which it would keep for the new process.
   CHECK(toTelemetry(r, "srv", 1).restarting);
