@@ -717,10 +717,14 @@ void Server::Impl::restartAdmin(const std::string &rid, const proto::Header &h,
   size_t open = 0;
   if (std::string why = server.requestRestart(graceMs, open); !why.empty())
     return replyError(rid, h, WireCode::NotSupported, why);
-  fprintf(stderr,
-          "woolyd: an operator asked for a restart: new sessions wait for "
-          "it; %zu open session%s may run for %.1f s more\n",
-          open, open == 1 ? "" : "s", graceMs / 1000.0);
+  if (open)
+    fprintf(stderr,
+            "woolyd: an operator asked for a restart: new sessions wait for "
+            "it; %zu open session%s may run for %.1f s more\n",
+            open, open == 1 ? "" : "s", graceMs / 1000.0);
+  else
+    fprintf(stderr, "woolyd: an operator asked for a restart: no session is "
+                    "open, restarting now\n");
   Reply reply;
   reply.fields.put<uint32_t>(uint32_t(open));
   sendReply(router, rid, h, reply);
