@@ -1,41 +1,20 @@
 //===- Server.cpp - The woolyd server core -------------------------------===//
-#include "daemon/Server.h"
-#include "daemon/LocalPeer.h"
+//
+// The ROUTER endpoint, sessions and their workers, Hello, the reaper, the
+// ZAP handler and telemetry. Operators' requests: ServerOperators.cpp.
+//
+//===----------------------------------------------------------------------===//
 #include "daemon/OperatorState.h"
-#include "daemon/PriorityNames.h"
+#include "daemon/ServerImpl.h"
 #include "daemon/StatusJson.h"
 #include "runtime/protocol/Ipv6.h"
 
-#include <atomic>
 #include <cerrno>
-#include <chrono>
-#include <condition_variable>
 #include <cstdio>
-#include <deque>
-#include <map>
 #include <pthread.h>
-#include <thread>
 #include <unistd.h>
 
 namespace wooly::daemon {
-
-using proto::MsgType;
-using proto::WireCode;
-
-static int64_t nowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-namespace {
-
-struct Request {
-  proto::Header header;
-  std::shared_ptr<zmq::message_t> payload;
-  std::shared_ptr<zmq::message_t> bulk;
-  bool stop = false;
-};
 
 /// Frames of one reply, ready for the ROUTER: [routing id][header][payload][bulk?]
 void sendReply(zmq::socket_t &socket, const std::string &rid,
@@ -64,11 +43,6 @@ void sendReply(zmq::socket_t &socket, const std::string &rid,
   socket.send(*reply.bulk, zmq::send_flags::none);
 }
 
-/// The ZAP handler's user id for a connection with a key from admin_keys.
-constexpr const char *kAdminUser = "wooly-admin";
-
-} // namespace
-
 /// Names the calling thread (at most 15 characters) for `top -H`, perf and
 /// scheduler traces: the server runs inside client programs too (embedded),
 /// where its threads would otherwise carry the program's name.
@@ -76,167 +50,58 @@ static void nameThread(const char *name) {
   pthread_setname_np(pthread_self(), name);
 }
 
-/// One session's worker thread and request queue.
-struct Worker {
-  std::string rid;
-  /// Who opened the session: the ZAP user id of its connection (the
-  /// client's CURVE key), "" without CURVE. `--status` shows a non-operator
-  /// only the sessions of its own key.
-  std::string owner;
-  /// The share the client asked for at Hello, which an operator's tenant
-  /// share overrides until it is cleared.
-  uint32_t askedWeight = 1;
-  exec::PriorityClass askedPriority = exec::PriorityClass::Normal;
-  std::unique_ptr<Session> session;
-  std::mutex mutex;
-  std::condition_variable ready;
-  std::deque<Request> queue;
-  std::atomic<int64_t> lastSeen{0};
-  std::atomic<bool> busy{false}; // inside a request (maybe a long sync)
-  std::atomic<bool> finished{false};
-  std::thread thread;
-
-  void push(Request r) {
+void Worker::run(zmq::context_t &context, const std::string &replyEndpoint,
+                 bool verbose) {
+  nameThread("woolyd-session");
+  zmq::socket_t out(context, zmq::socket_type::push);
+  out.set(zmq::sockopt::linger, 0);
+  out.connect(replyEndpoint);
+  for (;;) {
+    Request req;
     {
-      std::lock_guard lock(mutex);
-      queue.push_back(std::move(r));
+      std::unique_lock lock(mutex);
+      ready.wait(lock, [&] { return !queue.empty(); });
+      req = std::move(queue.front());
+      queue.pop_front();
     }
-    ready.notify_one();
-  }
-
-  void run(zmq::context_t &context, const std::string &replyEndpoint,
-           bool verbose) {
-    nameThread("woolyd-session");
-    zmq::socket_t out(context, zmq::socket_type::push);
-    out.set(zmq::sockopt::linger, 0);
-    out.connect(replyEndpoint);
-    for (;;) {
-      Request req;
-      {
-        std::unique_lock lock(mutex);
-        ready.wait(lock, [&] { return !queue.empty(); });
-        req = std::move(queue.front());
-        queue.pop_front();
-      }
-      if (req.stop)
-        break;
-      busy = true;
-      Reply reply;
-      try {
-        proto::ByteReader r(std::span<const uint8_t>(
-            static_cast<const uint8_t *>(req.payload->data()),
-            req.payload->size()));
-        Bulk bulk;
-        if (req.bulk)
-          bulk = Bulk{{static_cast<const uint8_t *>(req.bulk->data()),
-                       req.bulk->size()},
-                      req.bulk};
-        if (req.header.type == uint16_t(MsgType::Batch))
-          reply = session->handleBatch(req.header, req.payload, verbose);
-        else
-          reply = session->handle(req.header, r, bulk);
-      } catch (const proto::DecodeError &e) {
-        reply = Reply::error(WireCode::ProtocolError,
-                             std::string("malformed ") +
-                                 proto::msgTypeName(req.header.type) + ": " +
-                                 e.what());
-      } catch (const std::exception &e) {
-        reply = Reply::error(WireCode::Internal, e.what());
-      }
-      if (verbose && reply.code != WireCode::Success)
-        fprintf(stderr, "woolyd: session %llu: %s: %s\n",
-                (unsigned long long)session->id(),
-                proto::msgTypeName(req.header.type), reply.message.c_str());
-      if (!(req.header.flags & proto::FlagAsync))
-        sendReply(out, rid, req.header, reply);
-      // A long request is not silence: the clock starts when it is done.
-      lastSeen = nowMs();
-      busy = false;
+    if (req.stop)
+      break;
+    busy = true;
+    Reply reply;
+    try {
+      proto::ByteReader r(std::span<const uint8_t>(
+          static_cast<const uint8_t *>(req.payload->data()),
+          req.payload->size()));
+      Bulk bulk;
+      if (req.bulk)
+        bulk = Bulk{
+            {static_cast<const uint8_t *>(req.bulk->data()), req.bulk->size()},
+            req.bulk};
+      if (req.header.type == uint16_t(MsgType::Batch))
+        reply = session->handleBatch(req.header, req.payload, verbose);
+      else
+        reply = session->handle(req.header, r, bulk);
+    } catch (const proto::DecodeError &e) {
+      reply = Reply::error(WireCode::ProtocolError,
+                           std::string("malformed ") +
+                               proto::msgTypeName(req.header.type) + ": " +
+                               e.what());
+    } catch (const std::exception &e) {
+      reply = Reply::error(WireCode::Internal, e.what());
     }
-    session.reset(); // frees the context and the quota
-    finished = true;
+    if (verbose && reply.code != WireCode::Success)
+      fprintf(stderr, "woolyd: session %llu: %s: %s\n",
+              (unsigned long long)session->id(),
+              proto::msgTypeName(req.header.type), reply.message.c_str());
+    if (!(req.header.flags & proto::FlagAsync))
+      sendReply(out, rid, req.header, reply);
+    // A long request is not silence: the clock starts when it is done.
+    lastSeen = nowMs();
+    busy = false;
   }
-};
-
-struct Server::Impl {
-  Server &server;
-  std::unique_ptr<MemoryQuota> quota;
-  ModuleCache modules;
-  zmq::socket_t router;
-  zmq::socket_t replies;
-  std::string replyEndpoint;
-  std::thread io, zap, telemetry;
-  std::atomic<bool> stopping{false};
-  mutable std::mutex sessionsMutex;
-  std::map<std::string, std::shared_ptr<Worker>> workers; // by routing id
-  std::vector<std::shared_ptr<Worker>> dying;
-  uint64_t nextSession = 1;
-  std::atomic<bool> draining{false};
-  // When this server started (Unix ms): a restarted woolyd keeps its pid,
-  // so this is what tells the new process from the old one.
-  uint64_t startedAtMs =
-      uint64_t(std::chrono::duration_cast<std::chrono::milliseconds>(
-                   std::chrono::system_clock::now().time_since_epoch())
-                   .count());
-  // An operator's restart (RestartAdmin): when it was asked for and when
-  // woolyd stops waiting for its sessions (nowMs(); 0: not asked).
-  std::atomic<int64_t> restartAskedAt{0}, restartDeadline{0};
-  // An operator's share for a tenant (under sessionsMutex): wins over what
-  // the tenant's sessions ask for.
-  struct TenantShare {
-    uint32_t weight = 1;
-    std::optional<exec::PriorityClass> priority;
-  };
-  std::map<std::string, TenantShare> tenantShares;
-  std::mutex telemetryMutex;
-  std::condition_variable telemetryWake;
-  // The executor's busy fraction over the last telemetry interval; the
-  // mutex keeps the samples of the interval in order.
-  std::mutex busyMutex;
-  std::atomic<double> busy{0.0};
-
-  explicit Impl(Server &s) : server(s) {}
-  void ioLoop();
-  void zapLoop(zmq::socket_t socket);
-  void stopZap(zmq::context_t &context);
-  void telemetryLoop();
-  void onRequest(std::vector<zmq::message_t> &frames);
-  void hello(const std::string &rid, const proto::Header &h,
-             proto::ByteReader &r, const std::string &owner);
-  /// Whether the connection a frame came on may change shares and see
-  /// every session.
-  bool isAdmin(zmq::message_t &frame) const;
-  /// The ZAP user id of the connection a frame came on ("" without CURVE).
-  static std::string peerUser(zmq::message_t &frame);
-  /// The peer's address as ZeroMQ tells it ("" where it has none).
-  static std::string peerAddress(zmq::message_t &frame);
-  void setShareAdmin(const std::string &rid, const proto::Header &h,
-                     proto::ByteReader &r, bool admin);
-  void restartAdmin(const std::string &rid, const proto::Header &h,
-                    proto::ByteReader &r, bool admin);
-  void setQuotaAdmin(const std::string &rid, const proto::Header &h,
-                     proto::ByteReader &r, bool admin);
-  void retire(const std::string &rid, const char *why);
-  void reap();
-  void replyError(const std::string &rid, const proto::Header &h,
-                  WireCode code, std::string message) {
-    Reply reply = Reply::error(code, std::move(message));
-    sendReply(router, rid, h, reply);
-  }
-  void refuseNonOperator(const std::string &rid, const proto::Header &h,
-                         const char *what) {
-    replyError(rid, h, WireCode::NotPermitted,
-               std::string(what) +
-                   (server.options_.curve
-                        ? " needs an operator key (one listed in the "
-                          "server's admin_keys; `woolyd --gen-keys` writes "
-                          "admin.key)"
-                        : " without CURVE is allowed only from this machine "
-                          "(a loopback address) or over ipc://; to operate "
-                          "woolyd from elsewhere, start it with --keys DIR "
-                          "and use an operator key"));
-  }
-};
+  session.reset(); // frees the context and the quota
+  finished = true;
+}
 
 exec::Status Server::start(std::shared_ptr<zmq::context_t> context,
                            exec::Executor &executor, ServerOptions options,
@@ -599,137 +464,6 @@ void Server::Impl::hello(const std::string &rid, const proto::Header &h,
   sendReply(router, rid, h, reply);
 }
 
-/// A property ZeroMQ keeps of the connection a frame came on, "" where it
-/// has none (no ZAP handler: no User-Id; inproc: no metadata at all).
-static std::string connectionProperty(zmq::message_t &frame,
-                                      const char *name) {
-  try {
-    const char *value = frame.gets(name);
-    return value ? value : "";
-  } catch (const zmq::error_t &) {
-    return "";
-  }
-}
-
-std::string Server::Impl::peerUser(zmq::message_t &frame) {
-  return connectionProperty(frame, "User-Id");
-}
-
-bool Server::Impl::isAdmin(zmq::message_t &frame) const {
-  if (server.options_.curve)
-    return peerUser(frame) == kAdminUser;
-  // Without CURVE nobody is authenticated: whoever reaches the endpoint
-  // from this machine (an ipc:// socket's file permissions, loopback, the
-  // same process) is trusted with it, shares and every session's status
-  // included; a peer elsewhere on the network (--insecure) is not.
-  return isLocalPeer(server.options_.listen, peerAddress(frame));
-}
-
-std::string Server::Impl::peerAddress(zmq::message_t &frame) {
-  return connectionProperty(frame, "Peer-Address");
-}
-
-void Server::Impl::setShareAdmin(const std::string &rid, const proto::Header &h,
-                                 proto::ByteReader &r, bool admin) {
-  uint8_t target = r.get<uint8_t>("target");
-  std::string tenant = r.getString("tenant", 256);
-  uint64_t session = r.get<uint64_t>("session");
-  uint32_t weight = r.get<uint32_t>("weight");
-  uint32_t cls = r.get<uint32_t>("priority");
-  r.expectEnd();
-  if (!admin)
-    return refuseNonOperator(rid, h, "changing shares");
-  if (target > 1 || (weight == 0 && target != 0) || weight > 1000 ||
-      (cls > 2 && cls != proto::kKeepPriority) ||
-      (target == 0 && tenant.empty()) || (target == 1 && session == 0))
-    return replyError(rid, h, WireCode::InvalidValue,
-                      "a share is a tenant or session, a weight 1..1000 and "
-                      "optionally a priority class (weight 0: a tenant's "
-                      "share cleared)");
-  if (weight == 0) {
-    uint32_t changed = uint32_t(server.clearTenantShare(tenant));
-    if (server.options_.verbose)
-      fprintf(stderr,
-              "woolyd: operator cleared the share of tenant '%s' (%u "
-              "sessions back to their own)\n",
-              tenant.c_str(), changed);
-    Reply reply;
-    reply.fields.put<uint32_t>(changed);
-    return sendReply(router, rid, h, reply);
-  }
-  std::optional<exec::PriorityClass> priority;
-  if (cls != proto::kKeepPriority)
-    priority = static_cast<exec::PriorityClass>(cls);
-  uint32_t changed = 0;
-  if (target == 0) {
-    changed = uint32_t(server.setTenantShare(tenant, weight, priority));
-  } else {
-    if (!server.setShare(session, weight, priority))
-      return replyError(rid, h, WireCode::NotFound,
-                        "no session " + std::to_string(session) +
-                            " (`woolyd --status` lists them)");
-    changed = 1;
-  }
-  if (server.options_.verbose)
-    fprintf(stderr, "woolyd: operator set the share of %s to weight %u%s%s "
-                    "(%u sessions now)\n",
-            target == 0 ? ("tenant '" + tenant + "'").c_str()
-                        : ("session " + std::to_string(session)).c_str(),
-            weight, priority ? ", " : "",
-            priority ? priorityClassName(*priority) : "", changed);
-  Reply reply;
-  reply.fields.put<uint32_t>(changed);
-  sendReply(router, rid, h, reply);
-}
-
-void Server::Impl::setQuotaAdmin(const std::string &rid, const proto::Header &h,
-                                 proto::ByteReader &r, bool admin) {
-  std::string tenant = r.getString("tenant", 256);
-  uint64_t bytes = r.get<uint64_t>("bytes");
-  r.expectEnd();
-  if (!admin)
-    return refuseNonOperator(rid, h, "changing memory quotas");
-  if (tenant.empty())
-    return replyError(rid, h, WireCode::InvalidValue,
-                      "a memory quota is for a tenant");
-  server.setTenantMemoryQuota(tenant, bytes);
-  uint64_t used = quota->tenantUsed(tenant);
-  if (server.options_.verbose)
-    fprintf(stderr,
-            "woolyd: operator set the memory quota of tenant '%s' to %llu "
-            "bytes (0: none; %llu in use)\n",
-            tenant.c_str(), (unsigned long long)bytes,
-            (unsigned long long)used);
-  Reply reply;
-  reply.fields.put<uint64_t>(used);
-  sendReply(router, rid, h, reply);
-}
-
-void Server::Impl::restartAdmin(const std::string &rid, const proto::Header &h,
-                                proto::ByteReader &r, bool admin) {
-  uint32_t graceMs = r.get<uint32_t>("grace");
-  r.expectEnd();
-  if (!admin)
-    return refuseNonOperator(rid, h, "restarting woolyd");
-  if (graceMs > 3600 * 1000)
-    return replyError(rid, h, WireCode::InvalidValue,
-                      "the grace period of a restart is at most an hour");
-  size_t open = 0;
-  if (std::string why = server.requestRestart(graceMs, open); !why.empty())
-    return replyError(rid, h, WireCode::NotSupported, why);
-  if (open)
-    fprintf(stderr,
-            "woolyd: an operator asked for a restart: new sessions wait for "
-            "it; %zu open session%s may run for %.1f s more\n",
-            open, open == 1 ? "" : "s", graceMs / 1000.0);
-  else
-    fprintf(stderr, "woolyd: an operator asked for a restart: no session is "
-                    "open, restarting now\n");
-  Reply reply;
-  reply.fields.put<uint32_t>(uint32_t(open));
-  sendReply(router, rid, h, reply);
-}
-
 void Server::Impl::retire(const std::string &rid, const char *why) {
   std::shared_ptr<Worker> worker;
   {
@@ -884,123 +618,8 @@ size_t Server::sessionCount() const {
 
 uint64_t Server::memoryInUse() const { return impl_->quota->totalUsed(); }
 
-size_t Server::setTenantShare(const std::string &tenant, uint32_t weight,
-                              std::optional<exec::PriorityClass> cls) {
-  std::lock_guard lock(impl_->sessionsMutex);
-  Impl::TenantShare &share = impl_->tenantShares[tenant];
-  share.weight = weight;
-  if (cls)
-    share.priority = cls;
-  size_t changed = 0;
-  for (auto &[rid, w] : impl_->workers)
-    if (w->session && w->session->tenant() == tenant) {
-      w->session->setShare(weight, share.priority
-                                       ? *share.priority
-                                       : w->session->usage().priority);
-      ++changed;
-    }
-  return changed;
-}
-
-size_t Server::clearTenantShare(const std::string &tenant) {
-  std::lock_guard lock(impl_->sessionsMutex);
-  impl_->tenantShares.erase(tenant);
-  size_t changed = 0;
-  for (auto &[rid, w] : impl_->workers)
-    if (w->session && w->session->tenant() == tenant) {
-      w->session->setShare(w->askedWeight, w->askedPriority);
-      ++changed;
-    }
-  return changed;
-}
-
-void Server::setTenantMemoryQuota(const std::string &tenant, uint64_t bytes) {
-  impl_->quota->setTenantQuota(tenant.empty() ? "default" : tenant, bytes);
-}
-
-void Server::setDraining(bool draining) { impl_->draining = draining; }
-
-std::string Server::requestRestart(uint32_t graceMs, size_t &open) {
-  open = 0;
-  if (!options_.restartCheck)
-    return "this server runs inside a program and cannot restart itself";
-  if (std::string why = options_.restartCheck(); !why.empty())
-    return "cannot restart: " + why + " (still serving)";
-  int64_t now = nowMs();
-  // A second request keeps the first one's start but may shorten the wait.
-  // The deadline goes first: restartDue() reads the two without a lock.
-  int64_t deadline = now + graceMs, current = impl_->restartDeadline;
-  while ((current == 0 || deadline < current) &&
-         !impl_->restartDeadline.compare_exchange_weak(current, deadline)) {
-  }
-  int64_t asked = 0;
-  impl_->restartAskedAt.compare_exchange_strong(asked, now);
-  open = sessionCount();
-  return "";
-}
-
-void Server::cancelRestart() {
-  impl_->restartAskedAt = 0;
-  impl_->restartDeadline = 0;
-}
-
-std::string Server::restartDue() const {
-  int64_t asked = impl_->restartAskedAt;
-  if (!asked)
-    return "";
-  size_t open = sessionCount();
-  if (open == 0)
-    return "an operator asked for a restart and every session has ended";
-  int64_t deadline = impl_->restartDeadline;
-  if (deadline == 0 || nowMs() < deadline)
-    return "";
-  return "an operator asked for a restart and its grace period ended (" +
-         std::to_string(open) + " session" + (open == 1 ? "" : "s") +
-         " still open: their programs get an error)";
-}
-
-OperatorState Server::operatorState() const {
-  OperatorState state;
-  state.draining = impl_->draining;
-  std::map<std::string, OperatorState::Tenant> tenants;
-  {
-    std::lock_guard lock(impl_->sessionsMutex);
-    for (const auto &[name, share] : impl_->tenantShares) {
-      tenants[name].weight = share.weight;
-      tenants[name].priority = share.priority;
-    }
-  }
-  for (const auto &[name, bytes] : impl_->quota->tenantQuotas())
-    tenants[name].memoryQuota = bytes;
-  for (auto &[name, t] : tenants) {
-    t.name = name;
-    state.tenants.push_back(std::move(t));
-  }
-  return state;
-}
-
-void Server::applyOperatorState(const OperatorState &state) {
-  setDraining(state.draining);
-  for (const OperatorState::Tenant &t : state.tenants) {
-    if (t.weight)
-      setTenantShare(t.name, *t.weight, t.priority);
-    setTenantMemoryQuota(t.name, t.memoryQuota);
-  }
-}
-
 ModuleCache::Counters Server::moduleCounters() const {
   return impl_->modules.counters();
-}
-
-bool Server::setShare(uint64_t session, uint32_t weight,
-                      std::optional<exec::PriorityClass> cls) {
-  std::lock_guard lock(impl_->sessionsMutex);
-  for (auto &[rid, w] : impl_->workers)
-    if (w->session && w->session->id() == session) {
-      w->session->setShare(weight, cls.value_or(w->session->usage().priority));
-      return true;
-    }
-  return false;
 }
 
 } // namespace wooly::daemon
