@@ -48,3 +48,36 @@ memory_used() {
   "$WOOLY_BIN/woolyd" --listen "$WOOLYD_URL" --status "$@" |
     grep -o '"memory":{"total":[0-9]*,"used":[0-9]*' | grep -o '[0-9]*$'
 }
+
+# watch_restart LOG OUT: in the background (up to 120 s), notes in OUT when
+# woolyd's LOG next says "restarting on" and when, after that, one more
+# "serving" line appears (the new process): "restarting MS" and "serving MS",
+# ms since the epoch. restart_timeline OUT T0 prints both relative to T0.
+watch_restart() {
+  local log=$1 out=$2 restarts serves
+  restarts=$(grep -c "restarting on" "$log")
+  serves=$(grep -c "serving" "$log")
+  : >"$out"
+  (
+    end=$(($(date +%s) + 120)) seen=0
+    while (($(date +%s) < end)); do
+      if ((!seen)) && (($(grep -c "restarting on" "$log") > restarts)); then
+        echo "restarting $(date +%s%3N)" >>"$out"
+        seen=1
+      fi
+      if ((seen)) && (($(grep -c "serving" "$log") > serves)); then
+        echo "serving $(date +%s%3N)" >>"$out"
+        break
+      fi
+      sleep 0.05
+    done
+  ) </dev/null >/dev/null 2>&1 &
+}
+restart_timeline() {
+  local out=$1 t0=$2 r s
+  r=$(sed -n 's/^restarting //p' "$out")
+  s=$(sed -n 's/^serving //p' "$out")
+  r=${r:+$((r - t0)) ms} s=${s:+$((s - t0)) ms}
+  echo "restart timeline: woolyd said it restarts ${r:-never}, the new" \
+    "process served ${s:-never} after the start"
+}

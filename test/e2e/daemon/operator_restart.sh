@@ -76,12 +76,16 @@ run 4096 6 >"$tmp/c.out" 2>&1 &
 c=$!
 wait_for "$tmp/c.out" HOLDING || fail "the third program did not start: $(cat "$tmp/c.out")"
 restarts=$(grep -c "restarting on" "$WOOLYD_LOG")
+watch_restart "$WOOLYD_LOG" "$tmp/timeline"
+t0=$(date +%s%3N)
 out=$(woolyd --restart --grace 1 --wait) || fail "--restart --grace 1 --wait: $out"
 # --wait returns once the new process serves: before the program wakes.
 [[ $out == *"restarted: the new process serves"* ]] || fail "--wait said: $out"
 kill -0 "$c" 2>/dev/null || fail "--wait returned after the program ended"
 (( $(grep -c "restarting on" "$WOOLYD_LOG") == restarts + 1 )) || fail "--wait returned before the restart"
 echo "ok ${out##*: }"
+wait_for "$tmp/timeline" serving || fail "the timeline did not see the new process"
+restart_timeline "$tmp/timeline" "$t0"
 wait "$c"; status_c=$?
 [[ $status_c == 3 ]] && grep -q "^LOST" "$tmp/c.out" ||
   fail "a session left past the grace period did not get an error (exit $status_c): $(cat "$tmp/c.out")"

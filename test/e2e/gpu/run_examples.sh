@@ -104,6 +104,10 @@ if [[ $kind == cuda && -x $trapper ]]; then
   # An operator's setting, to see it survive the restart.
   "$WOOLY_BIN/woolyd" --listen "$WOOLYD_URL" --set-quota probe=1GiB >/dev/null ||
     { echo "FAIL: --set-quota"; fail=1; }
+  # When woolyd saw the lost context and when its new process served,
+  # counted from the start of kernel_trap (where a slow restart goes).
+  watch_restart "$WOOLYD_LOG" "$tmp/timeline"
+  t_trap=$(date +%s%3N)
   for step in kernel_trap vector_add; do
     # Up to WOOLY_RESTART_WAIT_MS (60 s) for the new woolyd; how long it
     # took is printed (the restart's time on this GPU).
@@ -117,6 +121,7 @@ if [[ $kind == cuda && -x $trapper ]]; then
   done
   grep -q "restarting on" "$WOOLYD_LOG" ||
     { echo "FAIL: the trap did not restart woolyd"; fail=1; }
+  restart_timeline "$tmp/timeline" "$t_trap"
   if "$WOOLY_BIN/woolyd" --listen "$WOOLYD_URL" --status | grep -q '"tenant":"probe".*"memoryQuota":1073741824'; then
     echo "ok the operator's quota survived the restart"
   else
