@@ -79,8 +79,11 @@ assert len(s) == 2 and all(x["priority"] == "latency-sensitive" for x in s), s' 
 code=$(post '{"tenant":"alice","weight":3,"memoryQuota":0}')
 [[ $code == 200 ]] || fail "POST weights: $code $(cat "$WORK/post.json")"
 lifted() {
-  WOOLY_TENANT=alice "$WOOLY_BIN/wooly-run" --server "$WOOLYD_URL" "$hold" $((8 << 20)) 0 2>&1 |
-    grep -q HOLDING
+  # Its whole output first: a grep -q that stops reading at HOLDING would
+  # end the program by SIGPIPE at its next line, which pipefail counts.
+  local out
+  out=$(WOOLY_TENANT=alice "$WOOLY_BIN/wooly-run" --server "$WOOLYD_URL" "$hold" $((8 << 20)) 0 2>&1)
+  [[ $out == *HOLDING* ]]
 }
 wait_for 5000 lifted || fail "alice's quota was not lifted"
 # A new weight alone keeps the class set before.
