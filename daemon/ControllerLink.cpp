@@ -120,16 +120,9 @@ ControllerLink::start(zmq::context_t &context, const std::string &url,
         }
         case protocol::OperatorCommandKind::Restart: {
           size_t open = 0;
-          std::string why = server.requestRestart(c.graceMs, open);
-          if (why.empty() && open)
-            fprintf(stderr,
-                    "woolyd: restarting once its %zu open session%s end, "
-                    "in %.1f s at the latest (controller)\n",
-                    open, open == 1 ? "" : "s", c.graceMs / 1000.0);
-          else if (why.empty())
-            fprintf(stderr, "woolyd: restarting now, no session is open "
-                            "(controller)\n");
-          else
+          std::string why =
+              server.requestRestart(c.graceMs, "the controller", open);
+          if (!why.empty())
             fprintf(stderr, "woolyd: the controller asked for a restart: %s\n",
                     why.c_str());
           break;

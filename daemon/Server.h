@@ -115,10 +115,11 @@ public:
   /// An operator's restart (`woolyd --restart`, MsgType::RestartAdmin, the
   /// controller): from now on new clients are told to ask again
   /// (Restarting) and the open sessions may run for up to `graceMs` more;
-  /// `open` is how many there are. The process replaces itself
-  /// (daemon/Restart.h) when restartDue(). Returns "" or why the process
-  /// cannot restart (ServerOptions::restartCheck), and then asks nothing.
-  std::string requestRestart(uint32_t graceMs, size_t &open);
+  /// `open` is how many there are; the log names `asker` ("an operator").
+  /// The process replaces itself (daemon/Restart.h) when restartDue().
+  /// Returns "" or why the process cannot restart
+  /// (ServerOptions::restartCheck), and then asks nothing.
+  std::string requestRestart(uint32_t graceMs, const char *asker, size_t &open);
   /// Why woolyd should restart now: a restart was asked for and every
   /// session has ended or its grace period is over; "" otherwise.
   std::string restartDue() const;

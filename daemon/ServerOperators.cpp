@@ -10,6 +10,7 @@
 #include "daemon/OperatorState.h"
 #include "daemon/PriorityNames.h"
 #include "daemon/ServerImpl.h"
+#include "runtime/protocol/ControllerMessages.h"
 
 #include <cstdio>
 
@@ -127,20 +128,13 @@ void Server::Impl::restartAdmin(const std::string &rid, const proto::Header &h,
   r.expectEnd();
   if (!admin)
     return refuseNonOperator(rid, h, "restarting woolyd");
-  if (graceMs > 3600 * 1000)
+  if (graceMs > protocol::kMaxRestartGraceMs)
     return replyError(rid, h, WireCode::InvalidValue,
                       "the grace period of a restart is at most an hour");
   size_t open = 0;
-  if (std::string why = server.requestRestart(graceMs, open); !why.empty())
+  if (std::string why = server.requestRestart(graceMs, "an operator", open);
+      !why.empty())
     return replyError(rid, h, WireCode::NotSupported, why);
-  if (open)
-    fprintf(stderr,
-            "woolyd: an operator asked for a restart: new sessions wait for "
-            "it; %zu open session%s may run for %.1f s more\n",
-            open, open == 1 ? "" : "s", graceMs / 1000.0);
-  else
-    fprintf(stderr, "woolyd: an operator asked for a restart: no session is "
-                    "open, restarting now\n");
   Reply reply;
   reply.fields.put<uint32_t>(uint32_t(open));
   sendReply(router, rid, h, reply);
@@ -182,7 +176,8 @@ void Server::setTenantMemoryQuota(const std::string &tenant, uint64_t bytes) {
 
 void Server::setDraining(bool draining) { impl_->draining = draining; }
 
-std::string Server::requestRestart(uint32_t graceMs, size_t &open) {
+std::string Server::requestRestart(uint32_t graceMs, const char *asker,
+                                   size_t &open) {
   open = 0;
   if (!options_.restartCheck)
     return "this server runs inside a program and cannot restart itself";
@@ -198,6 +193,16 @@ std::string Server::requestRestart(uint32_t graceMs, size_t &open) {
   int64_t asked = 0;
   impl_->restartAskedAt.compare_exchange_strong(asked, now);
   open = sessionCount();
+  if (open)
+    fprintf(stderr,
+            "woolyd: %s asked for a restart: new sessions wait for it; %zu "
+            "open session%s may run for %.1f s more\n",
+            asker, open, open == 1 ? "" : "s", graceMs / 1000.0);
+  else
+    fprintf(stderr,
+            "woolyd: %s asked for a restart: no session is open, restarting "
+            "now\n",
+            asker);
   return "";
 }
 

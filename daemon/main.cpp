@@ -27,6 +27,7 @@
 #include "daemon/OperatorState.h"
 #include "daemon/PriorityNames.h"
 #include "daemon/StopRequest.h"
+#include "runtime/protocol/ControllerMessages.h"
 
 #include <chrono>
 #include <csignal>
@@ -184,7 +185,8 @@ int main(int argc, char **argv) {
     if (!grace.empty()) {
       char *end = nullptr;
       seconds = std::strtod(grace.c_str(), &end);
-      if (!end || *end || !(seconds >= 0) || seconds > 3600)
+      if (!end || *end || !(seconds >= 0) ||
+          seconds * 1000 > protocol::kMaxRestartGraceMs)
         return usage("--grace takes a number of seconds, 0 to 3600");
     }
     uint32_t open = 0;

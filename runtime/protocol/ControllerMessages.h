@@ -105,7 +105,8 @@ enum class OperatorCommandKind : uint8_t {
 
 /// OperatorCommand::priority when the tenant's class stays as it is.
 inline constexpr uint8_t kKeepPriority = 0xff;
-/// The longest grace period of a Restart command: an hour.
+/// The longest grace period of a restart (the controller's Restart command,
+/// woolyd's RestartAdmin and --restart --grace): an hour.
 inline constexpr uint32_t kMaxRestartGraceMs = 3600 * 1000;
 
 struct OperatorCommand {

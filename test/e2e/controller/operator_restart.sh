@@ -55,7 +55,7 @@ name_url=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.ar
 curl -sf -X POST -H 'Content-Type: application/json' -d '{"grace":5}' \
   "http://127.0.0.1:$HTTP_PORT/api/v1/servers/$name_url/restart" >/dev/null ||
   fail "POST .../restart"
-wait_for 5000 grep -q "restarting now, no session is open (controller)" "$WORK/woolyd2.log" ||
+wait_for 5000 grep -q "the controller asked for a restart: no session is open, restarting now" "$WORK/woolyd2.log" ||
   fail "the controller's restart did not reach woolyd2"
 wait_for 5000 grep -q "restarting on tcp://127.0.0.1:$P2" "$WORK/woolyd2.log" || fail "woolyd2 did not restart"
 reported_twice() { (( $(grep -c "reporting to the controller" "$WORK/woolyd2.log") == 2 )); }
